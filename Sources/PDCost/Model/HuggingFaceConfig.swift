@@ -1,0 +1,142 @@
+import FoundationEssentials
+
+/// The fields of a Hugging Face `config.json` that decide a model's cost, under their Hugging
+/// Face names (and the synonyms different architectures use). Every field is optional here;
+/// `ModelLoader` decides which are required for which architecture.
+///
+/// The same shape, with a few pdcost keys that make implicit choices explicit (`mlp_type`,
+/// `norm_type`, `qkv_bias`, `attention_out_bias`, `qk_norm`), is pdcost's canonical model JSON:
+/// `ModelLoader.canonicalConfig(for:)` writes it and the loader reads it back to the same spec.
+public struct HuggingFaceConfig: Codable, Sendable, Hashable {
+    public var architectures: [String]?
+    public var modelType: String?
+    public var name: String?
+    public var nameOrPath: String?
+
+    public var numHiddenLayers: Int?
+    public var hiddenSize: Int?
+    public var intermediateSize: Int?
+    public var numAttentionHeads: Int?
+    public var numKeyValueHeads: Int?
+    public var headDim: Int?
+    public var vocabSize: Int?
+    public var tieWordEmbeddings: Bool?
+    public var hiddenAct: String?
+    public var maxPositionEmbeddings: Int?
+
+    // Biases and norms.
+    public var attentionBias: Bool?
+    public var mlpBias: Bool?
+
+    // MoE (Qwen3-MoE / Mixtral / DeepSeek names).
+    public var numExperts: Int?
+    public var nRoutedExperts: Int?
+    public var numLocalExperts: Int?
+    public var numExpertsPerTok: Int?
+    public var moeIntermediateSize: Int?
+    public var nSharedExperts: Int?
+    public var sharedExpertIntermediateSize: Int?
+    public var firstKDenseReplace: Int?
+    public var moeLayerFreq: Int?
+    public var decoderSparseStep: Int?
+    public var mlpOnlyLayers: [Int]?
+    public var topkMethod: String?
+
+    // MLA.
+    public var qLoraRank: Int?
+    public var kvLoraRank: Int?
+    public var qkNopeHeadDim: Int?
+    public var qkRopeHeadDim: Int?
+    public var vHeadDim: Int?
+    public var numNextnPredictLayers: Int?
+
+    // GPT-2 names.
+    public var nEmbd: Int?
+    public var nLayer: Int?
+    public var nHead: Int?
+    public var nInner: Int?
+    public var nPositions: Int?
+    public var activationFunction: String?
+
+    // pdcost's explicit keys (canonical JSON); they override architecture defaults.
+    public var mlpType: String?
+    public var normType: String?
+    public var qkvBias: Bool?
+    public var attentionOutBias: Bool?
+    public var qkNorm: Bool?
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case architectures, name
+        case modelType = "model_type"
+        case nameOrPath = "_name_or_path"
+        case numHiddenLayers = "num_hidden_layers"
+        case hiddenSize = "hidden_size"
+        case intermediateSize = "intermediate_size"
+        case numAttentionHeads = "num_attention_heads"
+        case numKeyValueHeads = "num_key_value_heads"
+        case headDim = "head_dim"
+        case vocabSize = "vocab_size"
+        case tieWordEmbeddings = "tie_word_embeddings"
+        case hiddenAct = "hidden_act"
+        case maxPositionEmbeddings = "max_position_embeddings"
+        case attentionBias = "attention_bias"
+        case mlpBias = "mlp_bias"
+        case numExperts = "num_experts"
+        case nRoutedExperts = "n_routed_experts"
+        case numLocalExperts = "num_local_experts"
+        case numExpertsPerTok = "num_experts_per_tok"
+        case moeIntermediateSize = "moe_intermediate_size"
+        case nSharedExperts = "n_shared_experts"
+        case sharedExpertIntermediateSize = "shared_expert_intermediate_size"
+        case firstKDenseReplace = "first_k_dense_replace"
+        case moeLayerFreq = "moe_layer_freq"
+        case decoderSparseStep = "decoder_sparse_step"
+        case mlpOnlyLayers = "mlp_only_layers"
+        case topkMethod = "topk_method"
+        case qLoraRank = "q_lora_rank"
+        case kvLoraRank = "kv_lora_rank"
+        case qkNopeHeadDim = "qk_nope_head_dim"
+        case qkRopeHeadDim = "qk_rope_head_dim"
+        case vHeadDim = "v_head_dim"
+        case numNextnPredictLayers = "num_nextn_predict_layers"
+        case nEmbd = "n_embd"
+        case nLayer = "n_layer"
+        case nHead = "n_head"
+        case nInner = "n_inner"
+        case nPositions = "n_positions"
+        case activationFunction = "activation_function"
+        case mlpType = "mlp_type"
+        case normType = "norm_type"
+        case qkvBias = "qkv_bias"
+        case attentionOutBias = "attention_out_bias"
+        case qkNorm = "qk_norm"
+    }
+
+    /// Decodes config.json bytes; the error names the field and what was wrong with it.
+    public static func decode(_ bytes: some Collection<UInt8>) throws(PDCostError) -> HuggingFaceConfig {
+        let data = Data(bytes)
+        if String(validating: data, as: UTF8.self) == nil {
+            throw .parse("model config is not valid UTF-8")
+        }
+        do {
+            return try JSONDecoder().decode(HuggingFaceConfig.self, from: data)
+        } catch let error as DecodingError {
+            throw .parse("model config: " + DecodingErrorDescription.describe(error))
+        } catch {
+            throw .parse("model config: \(error)")
+        }
+    }
+
+    /// Encodes as pretty JSON with sorted keys (absent fields are left out).
+    public func encoded() throws(PDCostError) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        do {
+            return String(decoding: try encoder.encode(self), as: UTF8.self)
+        } catch {
+            throw .internalError("could not encode model config: \(error)")
+        }
+    }
+}

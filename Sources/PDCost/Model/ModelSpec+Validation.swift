@@ -1,0 +1,68 @@
+extension ModelSpec {
+    /// Largest parameter count pdcost accepts. Every parameter term is a non-negative summand of
+    /// the total, so when the total (estimated in floating point) stays below 2^52, no integer
+    /// product in the exact count can overflow. 4.5e15 parameters is far beyond any real model.
+    public static let maxParameters: Double = 4_503_599_627_370_496  // 2^52
+
+    /// Checks every field; the error names the Hugging Face field and the value at fault.
+    /// Everything downstream of a validated spec may assume positive sizes and no overflow.
+    public func validated() throws(PDCostError) -> ModelSpec {
+        try Self.require(numLayers, "num_hidden_layers", atLeast: 1)
+        try Self.require(hiddenSize, "hidden_size", atLeast: 1)
+        try Self.require(intermediateSize, "intermediate_size", atLeast: 1)
+        try Self.require(numAttentionHeads, "num_attention_heads", atLeast: 1)
+        try Self.require(numKeyValueHeads, "num_key_value_heads", atLeast: 1)
+        try Self.require(headDim, "head_dim", atLeast: 1)
+        try Self.require(vocabSize, "vocab_size", atLeast: 1)
+        try Self.require(learnedPositionEmbeddings, "n_positions", atLeast: 0)
+        try Self.require(maxPositionEmbeddings, "max_position_embeddings", atLeast: 0)
+        try Self.require(mtpLayers, "num_nextn_predict_layers", atLeast: 0)
+        if numAttentionHeads % numKeyValueHeads != 0 {
+            throw .invalidArgument(
+                "num_key_value_heads=\(numKeyValueHeads) does not divide num_attention_heads=\(numAttentionHeads)")
+        }
+        if let moe {
+            try Self.require(moe.numExperts, "num_experts", atLeast: 1)
+            try Self.require(moe.expertsPerToken, "num_experts_per_tok", atLeast: 1)
+            if moe.expertsPerToken > moe.numExperts {
+                throw .invalidArgument(
+                    "num_experts_per_tok=\(moe.expertsPerToken) exceeds num_experts=\(moe.numExperts)")
+            }
+            try Self.require(moe.expertIntermediateSize, "moe_intermediate_size", atLeast: 1)
+            try Self.require(moe.numSharedExperts, "n_shared_experts", atLeast: 0)
+            try Self.require(moe.sharedExpertIntermediateSize, "shared_expert_intermediate_size", atLeast: 0)
+            try Self.require(moe.firstDenseLayers, "first_k_dense_replace", atLeast: 0)
+            try Self.require(moe.layerFrequency, "moe_layer_freq", atLeast: 1)
+            if moe.firstDenseLayers > numLayers {
+                throw .invalidArgument(
+                    "first_k_dense_replace=\(moe.firstDenseLayers) exceeds num_hidden_layers=\(numLayers)")
+            }
+        }
+        if let mla {
+            try Self.require(mla.qLoraRank, "q_lora_rank", atLeast: 0)
+            try Self.require(mla.kvLoraRank, "kv_lora_rank", atLeast: 1)
+            try Self.require(mla.qkNopeHeadDim, "qk_nope_head_dim", atLeast: 0)
+            try Self.require(mla.qkRopeHeadDim, "qk_rope_head_dim", atLeast: 1)
+            try Self.require(mla.vHeadDim, "v_head_dim", atLeast: 1)
+        }
+        let estimate = ParameterCounter.estimateTotal(self)
+        if !(estimate < Self.maxParameters) {
+            throw .invalidArgument(
+                "model too large: about \(estimate) parameters exceeds the supported \(Self.maxParameters)")
+        }
+        return self
+    }
+
+    /// Sizes of real models stay far below this; larger values are typos or attacks, and
+    /// rejecting them early keeps every later product finite.
+    static let maxDimension = 1 << 24
+
+    private static func require(_ value: Int, _ field: String, atLeast minimum: Int) throws(PDCostError) {
+        if value < minimum {
+            throw .invalidArgument("\(field)=\(value) must be >= \(minimum)")
+        }
+        if value > maxDimension {
+            throw .invalidArgument("\(field)=\(value) exceeds the supported maximum \(maxDimension)")
+        }
+    }
+}

@@ -1,0 +1,232 @@
+/*
+ * pdcost.h: the C interface of libpdcost, a cost model for distributed LLM training.
+ *
+ * This header is the contract. Everything a C or C++ caller may rely on is declared and
+ * documented here; anything not declared here is not API.
+ *
+ * ---------------------------------------------------------------------------------------------
+ * Versioning
+ *   - Compile time: PDCOST_VERSION_MAJOR/MINOR/PATCH and PDCOST_VERSION_STRING below.
+ *   - Run time: pdcost_version_major() etc. return the library's values; compare them with the
+ *     macros to detect a header/library mismatch (the Python extension does this at import).
+ *   - PDCOST_ABI_VERSION is the SONAME number (libpdcost.so.<ABI>). It changes only when an
+ *     existing function or struct layout changes incompatibly.
+ *   - Every struct that crosses the boundary starts with `uint32_t size; uint32_t version;`.
+ *     Initialise it with its _INIT macro. The library reads and writes only the first `size`
+ *     bytes, so a caller compiled against an older, smaller struct keeps working when fields
+ *     are appended; a `version` newer than the library knows, or a `size` too small to hold
+ *     version 1 of the struct, is rejected with PDCOST_EVERSION.
+ *
+ * Errors
+ *   Every function that can fail returns a pdcost_status. PDCOST_OK is 0. On failure,
+ *   pdcost_last_error() returns a message naming the field and the value at fault, e.g.
+ *   "hidden_size=-1 must be >= 1". The message is thread-local, never NULL, owned by the
+ *   library, and valid until the next pdcost call on the same thread. Out-parameters are left
+ *   untouched on failure unless documented otherwise. No input makes the library abort the
+ *   process: bad pointers aside, every invalid input is reported through the status.
+ *
+ * Memory
+ *   - Handles (pdcost_model) are created by pdcost_*_create/_from_* functions and released with
+ *     their _free function; _free(NULL) is a no-op.
+ *   - Strings returned through `char **out` are allocated by the library and must be released
+ *     with pdcost_string_free(); never with free().
+ *   - `const char *` results not returned through an out-pointer (version string, status names,
+ *     the error message) are owned by the library; do not free them.
+ *   - Input strings are borrowed for the duration of the call only.
+ *
+ * Threads
+ *   All functions may be called from any thread. A handle is immutable after creation, so one
+ *   handle may be shared by any number of threads at once; distinct handles are independent.
+ *   The error message is per thread.
+ *
+ * Units
+ *   Counts are exact integers; FLOPs are doubles; memory in bytes unless a name says GiB;
+ *   bandwidth in bytes per second; time in seconds.
+ * ---------------------------------------------------------------------------------------------
+ */
+#ifndef PDCOST_H
+#define PDCOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PDCOST_VERSION_MAJOR 0
+#define PDCOST_VERSION_MINOR 1
+#define PDCOST_VERSION_PATCH 0
+#define PDCOST_VERSION_STRING "0.1.0"
+#define PDCOST_ABI_VERSION 0
+
+/* ----------------------------------------------------------------------------------------- */
+/* Status and errors                                                                          */
+/* ----------------------------------------------------------------------------------------- */
+
+typedef enum pdcost_status {
+    PDCOST_OK = 0,
+    PDCOST_EINVAL = 1,       /* invalid argument: NULL pointer, value out of range, bad enum  */
+    PDCOST_EPARSE = 2,       /* malformed JSON, not UTF-8, a JSON value of the wrong type      */
+    PDCOST_ENOTFOUND = 3,    /* unknown preset name (the message lists the known ones)         */
+    PDCOST_EUNSUPPORTED = 4, /* valid but not modelled, e.g. an unknown `architectures` entry  */
+    PDCOST_EVERSION = 5,     /* struct size/version not understood by this library            */
+    PDCOST_EINFEASIBLE = 6,  /* a parallel plan violates a constraint of the model or cluster  */
+    PDCOST_ENODEVICE = 7,    /* no GPU, driver or CUDA library available                       */
+    PDCOST_EIO = 8,          /* a file could not be read or written                            */
+    PDCOST_EINTERNAL = 99    /* a bug in pdcost; please report it with the message             */
+} pdcost_status;
+
+/* The message of the last failed call on this thread ("" after a success). Never NULL. */
+const char *pdcost_last_error(void);
+
+/* A stable name for a status, e.g. "PDCOST_EINVAL"; "PDCOST_UNKNOWN" for other values. */
+const char *pdcost_status_name(pdcost_status status);
+
+/* ----------------------------------------------------------------------------------------- */
+/* Version                                                                                    */
+/* ----------------------------------------------------------------------------------------- */
+
+int pdcost_version_major(void);
+int pdcost_version_minor(void);
+int pdcost_version_patch(void);
+int pdcost_abi_version(void);
+/* e.g. "0.1.0"; library-owned. */
+const char *pdcost_version_string(void);
+
+/* Frees a string returned by the library through a `char **` out-parameter. NULL is a no-op. */
+void pdcost_string_free(char *string);
+
+/* ----------------------------------------------------------------------------------------- */
+/* Models                                                                                     */
+/* ----------------------------------------------------------------------------------------- */
+
+/* An analysed model architecture. Immutable; share freely across threads. */
+typedef struct pdcost_model pdcost_model;
+
+/* Creates a model from a built-in preset, e.g. "llama3-70b", "qwen3-30b-a3b", "deepseek-v3".
+ * Unknown names fail with PDCOST_ENOTFOUND and a message listing the presets.
+ * On success *out_model owns a new handle; release it with pdcost_model_free(). */
+pdcost_status pdcost_model_from_preset(pdcost_model **out_model, const char *name);
+
+/* Creates a model from a Hugging Face config.json document (or pdcost's canonical model JSON,
+ * see pdcost_model_to_json). `json` need not be NUL-terminated; `length` is its size in bytes.
+ * Supported `architectures`: LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM,
+ * Qwen3ForCausalLM, Qwen3MoeForCausalLM, MixtralForCausalLM, DeepseekV3ForCausalLM,
+ * GPT2LMHeadModel, NemotronForCausalLM. Without `architectures`, `model_type` decides. */
+pdcost_status pdcost_model_from_json(pdcost_model **out_model, const char *json, size_t length);
+
+/* Reads a config.json file and creates a model from it (PDCOST_EIO if it cannot be read). */
+pdcost_status pdcost_model_from_file(pdcost_model **out_model, const char *path);
+
+/* Releases a model. NULL is a no-op. */
+void pdcost_model_free(pdcost_model *model);
+
+/* The model's canonical JSON: Hugging Face field names plus pdcost's explicit keys
+ * (mlp_type, norm_type, qkv_bias, attention_out_bias, qk_norm). Feeding it back to
+ * pdcost_model_from_json gives an identical model. Free *out_json with pdcost_string_free. */
+pdcost_status pdcost_model_to_json(const pdcost_model *model, char **out_json);
+
+/* The names of the built-in model presets as a JSON array of strings. Free with
+ * pdcost_string_free. */
+pdcost_status pdcost_model_preset_names(char **out_json);
+
+/* Parameter counts. Exact; follow the Hugging Face implementation of the architecture.
+ * `total` excludes multi-token-prediction (MTP) blocks, as published model sizes do. */
+typedef struct pdcost_param_counts {
+    uint32_t size;
+    uint32_t version;
+    uint64_t total;              /* all parameters of the main model                           */
+    uint64_t active;             /* parameters one token uses (MoE: top-k routed experts only) */
+    uint64_t embedding;          /* input embedding V*h                                        */
+    uint64_t position_embedding; /* learned absolute positions (GPT-2)                         */
+    uint64_t attention;          /* attention blocks, all layers                                */
+    uint64_t dense_mlp;          /* feed-forward blocks of dense layers                         */
+    uint64_t routed_experts;     /* routed experts, all MoE layers                              */
+    uint64_t shared_experts;     /* shared experts (and their gates), all MoE layers            */
+    uint64_t router;             /* MoE routers                                                 */
+    uint64_t norms;              /* normalisation vectors                                       */
+    uint64_t lm_head;            /* output projection; 0 when tied to the embedding            */
+    uint64_t mtp;                /* multi-token-prediction blocks (not in total)               */
+} pdcost_param_counts;
+
+#define PDCOST_PARAM_COUNTS_VERSION 1
+#define PDCOST_PARAM_COUNTS_INIT {sizeof(pdcost_param_counts), PDCOST_PARAM_COUNTS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+
+/* Fills *out (whose size/version the caller set, e.g. with PDCOST_PARAM_COUNTS_INIT). */
+pdcost_status pdcost_model_param_counts(const pdcost_model *model, pdcost_param_counts *out);
+
+typedef enum pdcost_attention_mask {
+    /* Causal mask with a kernel that skips the masked half (FlashAttention): attention core
+     * FLOPs are half the full s*s product. pdcost's default. */
+    PDCOST_MASK_CAUSAL = 0,
+    /* The full s*s product: the 12*L*s*d_attn training term of Narayanan et al. 2021. */
+    PDCOST_MASK_FULL = 1
+} pdcost_attention_mask;
+
+/* FLOPs per token of one sequence of `sequence_length` tokens. Matmuls cost 2 FLOPs per
+ * weight per token forward (routed experts: top-k only; the LM head included, the embedding
+ * lookup not); the backward pass costs 2x the forward, so training = 3 x forward. */
+typedef struct pdcost_flops {
+    uint32_t size;
+    uint32_t version;
+    uint64_t matmul_parameters;  /* weights a token multiplies with                              */
+    double matmul_forward;       /* 2 * matmul_parameters                                        */
+    double attention_forward;    /* attention core (QK^T and scores*V) at this length and mask  */
+    double forward;              /* matmul_forward + attention_forward                          */
+    double training;             /* 3 * forward: model FLOPs per token (MFU numerator)          */
+} pdcost_flops;
+
+#define PDCOST_FLOPS_VERSION 1
+#define PDCOST_FLOPS_INIT {sizeof(pdcost_flops), PDCOST_FLOPS_VERSION, 0, 0.0, 0.0, 0.0, 0.0}
+
+/* Fills *out for the given sequence length (>= 1) and mask. */
+pdcost_status pdcost_model_flops_per_token(const pdcost_model *model, uint64_t sequence_length,
+                                           pdcost_attention_mask mask, pdcost_flops *out);
+
+/* The full analysis as JSON: {"name", "config", "parameters": {total, active, components...},
+ * "flops_per_token": {...}} at `sequence_length` (causal and full mask). Free with
+ * pdcost_string_free. */
+pdcost_status pdcost_model_analysis_json(const pdcost_model *model, uint64_t sequence_length,
+                                         char **out_json);
+
+/* ----------------------------------------------------------------------------------------- */
+/* GPUs                                                                                       */
+/* ----------------------------------------------------------------------------------------- */
+
+/* A GPU's datasheet numbers (dense, i.e. without 2:4 sparsity). A peak of 0 means the part
+ * has no such unit (e.g. no FP8 on A100). */
+typedef struct pdcost_gpu_spec {
+    uint32_t size;
+    uint32_t version;
+    char name[64];                   /* canonical preset name, NUL-terminated                 */
+    double memory_bytes;             /* HBM capacity                                          */
+    double fp32_flops;               /* peak FLOP/s, FP32 (non-tensor)                        */
+    double tf32_flops;               /* peak FLOP/s, TF32 tensor core                         */
+    double fp16_flops;               /* peak FLOP/s, FP16 tensor core                         */
+    double bf16_flops;               /* peak FLOP/s, BF16 tensor core; 0 if none (V100)       */
+    double fp8_flops;                /* peak FLOP/s, FP8 tensor core; 0 if none               */
+    double hbm_bandwidth;            /* bytes/s                                               */
+    double nvlink_bandwidth;         /* bytes/s per GPU, one direction                        */
+    double network_bandwidth;        /* bytes/s per GPU to other nodes (typical NIC), one way */
+    double pcie_bandwidth;           /* bytes/s host<->device, one direction                  */
+    double tdp_watts;
+    uint32_t gpus_per_node;          /* GPUs in one NVLink domain of the usual system (8; 72 for GB200 NVL72) */
+} pdcost_gpu_spec;
+
+#define PDCOST_GPU_SPEC_VERSION 1
+#define PDCOST_GPU_SPEC_INIT {sizeof(pdcost_gpu_spec), PDCOST_GPU_SPEC_VERSION, {0}, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0}
+
+/* Looks up a GPU preset by name or alias (case-insensitive), e.g. "H100-SXM-80GB",
+ * "H100-80GB-HBM3", "A100-SXM-80GB", "B200". PDCOST_ENOTFOUND lists the known names. */
+pdcost_status pdcost_gpu_from_name(const char *name, pdcost_gpu_spec *out);
+
+/* The GPU presets as a JSON array of objects (name, aliases, every number, and its source).
+ * Free with pdcost_string_free. */
+pdcost_status pdcost_gpu_presets_json(char **out_json);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* PDCOST_H */
