@@ -29,7 +29,8 @@ let package = Package(
         .executableTarget(name: "PDCostBench", dependencies: ["PDCost"], path: "Sources/PDCostBench"),
 
         // Tests
-        .testTarget(name: "PDCostTests", dependencies: ["PDCost"], path: "Tests/PDCostTests"),
+        .testTarget(name: "PDCostTests", dependencies: ["PDCost"], path: "Tests/PDCostTests",
+                    exclude: ["Fixtures"]),
         .testTarget(name: "PDCostCTests", dependencies: ["PDCostC", "CPDCost"], path: "Tests/PDCostCTests"),
     ]
 )

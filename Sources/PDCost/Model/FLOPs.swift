@@ -78,7 +78,7 @@ extension ParameterCounter {
             vWidth = qkWidth
         }
         let maskFraction = mask == .causal ? 0.5 : 1.0
-        let attention = Double(m.numLayers) * 2 * Double(s) * (qkWidth + vWidth) * maskFraction
+        let attention = Double(m.numLayers) * 2 * Double(max(s, 0)) * (qkWidth + vWidth) * maskFraction
         return FlopsPerToken(matmulParameters: n, matmulForward: 2 * Double(n),
                              attentionForward: attention, sequenceLength: s, mask: mask)
     }

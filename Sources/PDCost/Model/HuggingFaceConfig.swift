@@ -114,6 +114,70 @@ public struct HuggingFaceConfig: Codable, Sendable, Hashable {
         case qkNorm = "qk_norm"
     }
 
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        architectures = try c.decodeIfPresent([String].self, forKey: .architectures)
+        modelType = try c.decodeIfPresent(String.self, forKey: .modelType)
+        name = try c.decodeIfPresent(String.self, forKey: .name)
+        nameOrPath = try c.decodeIfPresent(String.self, forKey: .nameOrPath)
+        numHiddenLayers = try Self.integer(c, .numHiddenLayers)
+        hiddenSize = try Self.integer(c, .hiddenSize)
+        intermediateSize = try Self.integer(c, .intermediateSize)
+        numAttentionHeads = try Self.integer(c, .numAttentionHeads)
+        numKeyValueHeads = try Self.integer(c, .numKeyValueHeads)
+        headDim = try Self.integer(c, .headDim)
+        vocabSize = try Self.integer(c, .vocabSize)
+        tieWordEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tieWordEmbeddings)
+        hiddenAct = try c.decodeIfPresent(String.self, forKey: .hiddenAct)
+        maxPositionEmbeddings = try Self.integer(c, .maxPositionEmbeddings)
+        attentionBias = try c.decodeIfPresent(Bool.self, forKey: .attentionBias)
+        mlpBias = try c.decodeIfPresent(Bool.self, forKey: .mlpBias)
+        numExperts = try Self.integer(c, .numExperts)
+        nRoutedExperts = try Self.integer(c, .nRoutedExperts)
+        numLocalExperts = try Self.integer(c, .numLocalExperts)
+        numExpertsPerTok = try Self.integer(c, .numExpertsPerTok)
+        moeIntermediateSize = try Self.integer(c, .moeIntermediateSize)
+        nSharedExperts = try Self.integer(c, .nSharedExperts)
+        sharedExpertIntermediateSize = try Self.integer(c, .sharedExpertIntermediateSize)
+        firstKDenseReplace = try Self.integer(c, .firstKDenseReplace)
+        moeLayerFreq = try Self.integer(c, .moeLayerFreq)
+        decoderSparseStep = try Self.integer(c, .decoderSparseStep)
+        mlpOnlyLayers = try c.decodeIfPresent([Int].self, forKey: .mlpOnlyLayers)
+        topkMethod = try c.decodeIfPresent(String.self, forKey: .topkMethod)
+        qLoraRank = try Self.integer(c, .qLoraRank)
+        kvLoraRank = try Self.integer(c, .kvLoraRank)
+        qkNopeHeadDim = try Self.integer(c, .qkNopeHeadDim)
+        qkRopeHeadDim = try Self.integer(c, .qkRopeHeadDim)
+        vHeadDim = try Self.integer(c, .vHeadDim)
+        numNextnPredictLayers = try Self.integer(c, .numNextnPredictLayers)
+        nEmbd = try Self.integer(c, .nEmbd)
+        nLayer = try Self.integer(c, .nLayer)
+        nHead = try Self.integer(c, .nHead)
+        nInner = try Self.integer(c, .nInner)
+        nPositions = try Self.integer(c, .nPositions)
+        activationFunction = try c.decodeIfPresent(String.self, forKey: .activationFunction)
+        mlpType = try c.decodeIfPresent(String.self, forKey: .mlpType)
+        normType = try c.decodeIfPresent(String.self, forKey: .normType)
+        qkvBias = try c.decodeIfPresent(Bool.self, forKey: .qkvBias)
+        attentionOutBias = try c.decodeIfPresent(Bool.self, forKey: .attentionOutBias)
+        qkNorm = try c.decodeIfPresent(Bool.self, forKey: .qkNorm)
+    }
+
+    /// Decodes an optional integer field. Foundation reports a number that does not fit `Int`
+    /// (4096.5, 1e30) without the field's name; this names it.
+    private static func integer(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Int? {
+        do {
+            return try c.decodeIfPresent(Int.self, forKey: key)
+        } catch {
+            if let number = try? c.decodeIfPresent(Double.self, forKey: key) {
+                throw DecodingError.dataCorrupted(.init(
+                    codingPath: [key],
+                    debugDescription: "\(number) is not an integer in the range of a 64-bit Int"))
+            }
+            throw error
+        }
+    }
+
     /// Decodes config.json bytes; the error names the field and what was wrong with it.
     public static func decode(_ bytes: some Collection<UInt8>) throws(PDCostError) -> HuggingFaceConfig {
         let data = Data(bytes)

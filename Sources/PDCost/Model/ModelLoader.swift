@@ -123,7 +123,9 @@ public enum ModelLoader {
                 qkRopeHeadDim: try required(c.qkRopeHeadDim, "qk_rope_head_dim", family),
                 vHeadDim: try required(c.vHeadDim, "v_head_dim", family))
             spec.mla = mla
-            spec.headDim = mla.qkHeadDim
+            // Sum without trapping: validation rejects an out-of-range width by name.
+            let (headDim, overflow) = mla.qkNopeHeadDim.addingReportingOverflow(mla.qkRopeHeadDim)
+            spec.headDim = overflow ? Int.max : headDim
             spec.mtpLayers = c.numNextnPredictLayers ?? 0
         case .gpt2:
             // GPT2Attention/GPT2MLP: Conv1D layers with biases everywhere, LayerNorm, learned
@@ -169,6 +171,7 @@ public enum ModelLoader {
             spec.normKind = parsed
         }
         if let v = c.qkvBias { spec.qkvBias = v }
+        if let v = c.mlpBias { spec.mlpBias = v }
         if let v = c.attentionOutBias { spec.attentionOutputBias = v }
         if let v = c.qkNorm { spec.qkNorm = v }
         if let p = c.nPositions, family != .gpt2 { spec.learnedPositionEmbeddings = p }

@@ -7,6 +7,14 @@ extension ModelSpec {
     /// Checks every field; the error names the Hugging Face field and the value at fault.
     /// Everything downstream of a validated spec may assume positive sizes and no overflow.
     public func validated() throws(PDCostError) -> ModelSpec {
+        // MLA first: head_dim is derived from its widths, so their names are the useful ones.
+        if let mla {
+            try Self.require(mla.qLoraRank, "q_lora_rank", atLeast: 0)
+            try Self.require(mla.kvLoraRank, "kv_lora_rank", atLeast: 1)
+            try Self.require(mla.qkNopeHeadDim, "qk_nope_head_dim", atLeast: 0)
+            try Self.require(mla.qkRopeHeadDim, "qk_rope_head_dim", atLeast: 1)
+            try Self.require(mla.vHeadDim, "v_head_dim", atLeast: 1)
+        }
         try Self.require(numLayers, "num_hidden_layers", atLeast: 1)
         try Self.require(hiddenSize, "hidden_size", atLeast: 1)
         try Self.require(intermediateSize, "intermediate_size", atLeast: 1)
@@ -37,13 +45,6 @@ extension ModelSpec {
                 throw .invalidArgument(
                     "first_k_dense_replace=\(moe.firstDenseLayers) exceeds num_hidden_layers=\(numLayers)")
             }
-        }
-        if let mla {
-            try Self.require(mla.qLoraRank, "q_lora_rank", atLeast: 0)
-            try Self.require(mla.kvLoraRank, "kv_lora_rank", atLeast: 1)
-            try Self.require(mla.qkNopeHeadDim, "qk_nope_head_dim", atLeast: 0)
-            try Self.require(mla.qkRopeHeadDim, "qk_rope_head_dim", atLeast: 1)
-            try Self.require(mla.vHeadDim, "v_head_dim", atLeast: 1)
         }
         let estimate = ParameterCounter.estimateTotal(self)
         if !(estimate < Self.maxParameters) {

@@ -31,7 +31,8 @@ public struct ParameterBreakdown: Sendable, Hashable {
             + router + norms + lmHead
     }
 
-    /// Parameters with MTP blocks included (what a checkpoint on disk holds).
+    /// Parameters with MTP blocks included. (A DeepSeek-V3 checkpoint stores 1.85B more: its MTP
+    /// module keeps its own copy of the embedding and output head.)
     public var totalWithMTP: Int { total + mtp }
 
     /// Components by name, in a stable order (for tables and JSON).

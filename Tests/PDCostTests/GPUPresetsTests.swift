@@ -1,0 +1,220 @@
+import Testing
+import PDCost
+
+@Suite("GPU presets")
+struct GPUPresetsTests {
+    static let required = [
+        "A100-SXM-80GB", "A100-PCIe-80GB", "H100-SXM-80GB", "H100-SXM-96GB", "H800-SXM-80GB",
+        "H200-SXM-141GB", "B200", "GB200", "V100-SXM-32GB",
+    ]
+
+    static let gib = 1_073_741_824.0
+
+    func gpu(_ name: String) throws -> GPUSpec { try GPUPresets.named(name) }
+
+    func close(_ a: Double, _ b: Double, within tolerance: Double) -> Bool {
+        abs(a - b) <= tolerance * max(abs(a), abs(b))
+    }
+
+    // MARK: - Lookup
+
+    @Test("every required preset exists under its canonical name")
+    func requiredPresets() throws {
+        #expect(Set(GPUPresets.all.map(\.name)) == Set(Self.required))
+        for name in Self.required {
+            #expect(try gpu(name).name == name)
+        }
+    }
+
+    @Test("aliases and case", arguments: [
+        ("H100-80GB-HBM3", "H100-SXM-80GB"), ("h100", "H100-SXM-80GB"), ("H100-SXM", "H100-SXM-80GB"),
+        ("h100-sxm-80gb", "H100-SXM-80GB"), ("A100", "A100-SXM-80GB"), ("a100-pcie", "A100-PCIe-80GB"),
+        ("H800", "H800-SXM-80GB"), ("h200", "H200-SXM-141GB"), ("V100", "V100-SXM-32GB"),
+        ("B200-SXM", "B200"), ("b200", "B200"), ("GB200-NVL72", "GB200"), ("gb200", "GB200"),
+        ("H100-96GB", "H100-SXM-96GB"),
+        // nvidia-smi names
+        ("NVIDIA H100 80GB HBM3", "H100-SXM-80GB"), ("NVIDIA A100-SXM4-80GB", "A100-SXM-80GB"),
+        ("NVIDIA A100 80GB PCIe", "A100-PCIe-80GB"), ("Tesla V100-SXM2-32GB", "V100-SXM-32GB"),
+        ("NVIDIA H200", "H200-SXM-141GB"), ("NVIDIA B200", "B200"), ("  h100_sxm ", "H100-SXM-80GB"),
+    ])
+    func lookup(_ query: String, _ expected: String) throws {
+        #expect(try gpu(query).name == expected)
+    }
+
+    @Test("no two presets share a name or alias")
+    func aliasesUnique() throws {
+        for preset in GPUPresets.all {
+            for alias in [preset.name] + preset.aliases {
+                #expect(try gpu(alias).name == preset.name, "\(alias) should find \(preset.name)")
+            }
+        }
+    }
+
+    @Test("an unknown name is notFound and lists the known names")
+    func unknownName() {
+        for query in ["H300", "", "A100-SXM-40GB", "h100-sxm-80gbx"] {
+            do {
+                _ = try GPUPresets.named(query)
+                Issue.record("'\(query)' should not resolve")
+            } catch {
+                #expect(error.kind == "notFound")
+                #expect(error.message.contains("'\(query)'"))
+                for name in Self.required {
+                    #expect(error.message.contains(name), "message lists \(name)")
+                }
+            }
+        }
+    }
+
+    // MARK: - Physics, not copies
+
+    @Test("bf16 and fp16 Tensor Core peaks are equal where both exist")
+    func bf16EqualsFP16() {
+        for g in GPUPresets.all where g.bf16Flops > 0 && g.fp16Flops > 0 {
+            #expect(g.bf16Flops == g.fp16Flops, "\(g.name)")
+        }
+    }
+
+    @Test("fp8 is twice bf16 on Hopper and Blackwell")
+    func fp8Doubles() throws {
+        for name in ["H100-SXM-80GB", "H100-SXM-96GB", "H800-SXM-80GB", "H200-SXM-141GB", "B200", "GB200"] {
+            let g = try gpu(name)
+            #expect(close(g.fp8Flops, 2 * g.bf16Flops, within: 1e-3), "\(name)")
+        }
+    }
+
+    @Test("tf32 is half of bf16 on A100 and H100 (dense)")
+    func tf32Halves() throws {
+        for name in ["A100-SXM-80GB", "A100-PCIe-80GB", "H100-SXM-80GB", "H100-SXM-96GB",
+                     "H800-SXM-80GB", "H200-SXM-141GB"] {
+            let g = try gpu(name)
+            #expect(close(g.tf32Flops, g.bf16Flops / 2, within: 1e-3), "\(name)")
+        }
+        // Blackwell's datasheet prints TF32 rounded to 2 digits (2.2 PF sparse for 2.25).
+        for name in ["B200", "GB200"] {
+            let g = try gpu(name)
+            #expect(close(g.tf32Flops, g.bf16Flops / 2, within: 0.03), "\(name)")
+        }
+    }
+
+    @Test("units a part lacks are 0: V100 has no bf16/tf32/fp8, A100 no fp8")
+    func missingUnits() throws {
+        let v100 = try gpu("V100-SXM-32GB")
+        #expect(v100.bf16Flops == 0 && v100.tf32Flops == 0 && v100.fp8Flops == 0)
+        #expect(v100.fp16Flops > 0)
+        for name in ["A100-SXM-80GB", "A100-PCIe-80GB"] {
+            let a100 = try gpu(name)
+            #expect(a100.fp8Flops == 0)
+            #expect(a100.peakFlops(.fp8) == 0)
+        }
+    }
+
+    @Test("peaks follow SM count × per-SM rate × clock (architecture whitepapers)")
+    func peaksFromClocks() throws {
+        // V100: 80 SMs × 8 Tensor Cores × 64 FP16 FMA/clk × 2 × 1530 MHz; 5120 FP32 cores.
+        let v100 = try gpu("V100")
+        #expect(close(v100.fp16Flops, 80 * 8 * 64 * 2 * 1.53e9, within: 0.01))
+        #expect(close(v100.fp32Flops, 5120 * 2 * 1.53e9, within: 0.01))
+        // A100: 108 SMs × 4 Tensor Cores × 256 FP16 FMA/clk × 2 × 1410 MHz; 6912 FP32 cores.
+        let a100 = try gpu("A100")
+        #expect(close(a100.bf16Flops, 108 * 4 * 256 * 2 * 1.41e9, within: 0.01))
+        #expect(close(a100.fp32Flops, 6912 * 2 * 1.41e9, within: 0.01))
+        // H100 SXM5: 132 SMs × 4 Tensor Cores × 512 FP16 FMA/clk × 2 × 1830 MHz;
+        // 16896 FP32 cores × 2 × 1980 MHz.
+        let h100 = try gpu("H100")
+        #expect(close(h100.bf16Flops, 132 * 4 * 512 * 2 * 1.83e9, within: 0.01))
+        #expect(close(h100.fp32Flops, 16896 * 2 * 1.98e9, within: 0.01))
+    }
+
+    @Test("dense peaks are half the datasheets' sparse figures", arguments: [
+        // (name, datasheet BF16 (or FP16 for V100) Tensor TFLOPS as printed, printed with sparsity?)
+        ("V100-SXM-32GB", 125.0, false), ("A100-SXM-80GB", 624.0, true),
+        ("H100-SXM-80GB", 1979.0, true), ("H200-SXM-141GB", 1979.0, true),
+        ("H800-SXM-80GB", 1979.0, true), ("B200", 4500.0, true), ("GB200", 5000.0, true),
+    ])
+    func denseFromSparse(_ name: String, _ printedTFLOPS: Double, _ sparse: Bool) throws {
+        let dense = printedTFLOPS * 1e12 / (sparse ? 2 : 1)
+        #expect(close(try gpu(name).fp16Flops, dense, within: 0.005))
+    }
+
+    @Test("memory: NN-GB parts hold NN GiB; generations grow")
+    func memory() throws {
+        for g in GPUPresets.all {
+            // The number before "GB" in the canonical name, where there is one.
+            guard let match = g.name.firstMatch(of: #/-([0-9]+)GB$/#), let nn = Double(match.output.1) else { continue }
+            #expect(g.memoryBytes == nn * Self.gib, "\(g.name)")
+        }
+        let h100 = try gpu("H100-SXM-80GB"), h200 = try gpu("H200-SXM-141GB")
+        let b200 = try gpu("B200"), gb200 = try gpu("GB200"), h96 = try gpu("H100-SXM-96GB")
+        #expect(h200.memoryBytes > h100.memoryBytes)
+        #expect(h96.memoryBytes > h100.memoryBytes)
+        #expect(b200.memoryBytes > h200.memoryBytes)
+        #expect(gb200.memoryBytes >= b200.memoryBytes)
+        #expect(b200.memoryBytes >= 180e9 && gb200.memoryBytes >= 186e9)  // datasheet "180GB"/"186GB"
+    }
+
+    @Test("HBM bandwidth grows by generation; the HBM2e H100 is slower than the HBM3 one")
+    func hbmBandwidth() throws {
+        let order = ["V100-SXM-32GB", "A100-PCIe-80GB", "A100-SXM-80GB", "H100-SXM-80GB",
+                     "H200-SXM-141GB", "B200"]
+        let bandwidths = try order.map { try gpu($0).hbmBandwidth }
+        #expect(bandwidths == bandwidths.sorted() && Set(bandwidths).count == bandwidths.count)
+        #expect(try gpu("H100-SXM-96GB").hbmBandwidth < gpu("H100-SXM-80GB").hbmBandwidth)
+        #expect(try gpu("H800-SXM-80GB").hbmBandwidth == gpu("H100-SXM-80GB").hbmBandwidth)
+        #expect(try gpu("GB200").hbmBandwidth >= gpu("B200").hbmBandwidth)
+    }
+
+    @Test("NVLink per direction = links × per-link rate")
+    func nvlink() throws {
+        // NVLink2/3/4 links carry 25 GB/s per direction, NVLink5 links 50 GB/s.
+        #expect(try gpu("V100").nvlinkBandwidth == 6 * 25e9)     // 6 NVLink2 links
+        #expect(try gpu("A100").nvlinkBandwidth == 12 * 25e9)    // 12 NVLink3 links
+        #expect(try gpu("H100").nvlinkBandwidth == 18 * 25e9)    // 18 NVLink4 links
+        #expect(try gpu("H200").nvlinkBandwidth == 18 * 25e9)
+        #expect(try gpu("H100-SXM-96GB").nvlinkBandwidth == 18 * 25e9)
+        #expect(try gpu("H800").nvlinkBandwidth == 8 * 25e9)     // export part: 8 links
+        #expect(try gpu("B200").nvlinkBandwidth == 18 * 50e9)    // 18 NVLink5 links
+        #expect(try gpu("GB200").nvlinkBandwidth == 18 * 50e9)
+        // Without an NVLink fabric, peers talk over PCIe.
+        let pcie = try gpu("A100-PCIe-80GB")
+        #expect(pcie.nvlinkBandwidth == pcie.pcieBandwidth)
+    }
+
+    @Test("PCIe one direction from lanes × transfer rate × 128b/130b")
+    func pcie() throws {
+        func x16(gigatransfers: Double) -> Double { 16 * gigatransfers * 1e9 * 128 / 130 / 8 }
+        #expect(close(try gpu("V100").pcieBandwidth, x16(gigatransfers: 8), within: 0.03))
+        #expect(close(try gpu("A100").pcieBandwidth, x16(gigatransfers: 16), within: 0.03))
+        #expect(close(try gpu("A100-PCIe-80GB").pcieBandwidth, x16(gigatransfers: 16), within: 0.03))
+        for name in ["H100", "H100-SXM-96GB", "H800", "H200", "B200"] {
+            #expect(close(try gpu(name).pcieBandwidth, x16(gigatransfers: 32), within: 0.03), "\(name)")
+        }
+    }
+
+    @Test("network per GPU: the reference system's NIC in Gb/s ÷ 8")
+    func network() throws {
+        #expect(try gpu("A100").networkBandwidth == 200e9 / 8)    // HDR 200 Gb/s
+        for name in ["H100", "H100-SXM-96GB", "H800", "H200", "B200", "GB200"] {
+            #expect(try gpu(name).networkBandwidth == 400e9 / 8, "\(name)")  // NDR 400 Gb/s
+        }
+        #expect(try gpu("V100").networkBandwidth == 4 * 100e9 / 8 / 8)  // 4× EDR per 8 GPUs
+    }
+
+    @Test("node sizes, power, sources")
+    func misc() throws {
+        for g in GPUPresets.all {
+            #expect(g.gpusPerNode == (g.name == "GB200" ? 72 : 8), "\(g.name)")
+            #expect(!g.source.isEmpty, "\(g.name)")
+            #expect(g.tdpWatts > 0)
+            #expect(g.fp32Flops > 0 && g.hbmBandwidth > 0 && g.nvlinkBandwidth > 0)
+            #expect(g.networkBandwidth > 0 && g.pcieBandwidth > 0)
+            // Tensor Cores beat the CUDA cores wherever they exist.
+            for p in [Precision.tf32, .fp16, .bf16, .fp8] where g.peakFlops(p) > 0 {
+                #expect(g.peakFlops(p) > g.fp32Flops, "\(g.name) \(p)")
+            }
+            #expect(g.peakFlops(.bf16) == g.bf16Flops && g.peakFlops(.fp32) == g.fp32Flops)
+        }
+        #expect(try gpu("H100-SXM-96GB").tdpWatts < gpu("H100-SXM-80GB").tdpWatts)  // 500 W limit
+        #expect(try gpu("GB200").tdpWatts > gpu("B200").tdpWatts)
+    }
+}

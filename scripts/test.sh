@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Sets up and runs every test of pdcost, from a fresh clone:
+#   1. Swift unit tests (swift test)                      core model, C ABI thunks
+#   2. CMake build + ctest                                C ABI tests, header C99/C++17, threads,
+#                                                         exported symbols, install tree +
+#                                                         find_package/pkg-config, fuzzing
+#   3. pip install . + pytest                             the Python package and CLI
+# Needs: the Swift toolchain, a C compiler, Python 3.10+ with pip. Everything else (cmake,
+# ninja, scikit-build-core, pytest) is installed into a virtual environment at .venv.
+# Environment: PDCOST_FUZZ_SECONDS (default 60; 0 skips fuzzing), PDCOST_VENV (default .venv).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+venv=${PDCOST_VENV:-$root/.venv}
+fuzz_seconds=${PDCOST_FUZZ_SECONDS:-60}
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Python environment ($venv)"
+if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install --quiet --upgrade pip
+"$venv/bin/python" -m pip install --quiet cmake ninja scikit-build-core pytest
+export PATH="$venv/bin:$PATH"
+
+step "Swift tests"
+swift test --parallel 2>&1 | tail -n 40
+
+step "CMake build and ctest"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DPDCOST_BUILD_FUZZ="$([ "$fuzz_seconds" -gt 0 ] && echo ON || echo OFF)" \
+    -DPDCOST_FUZZ_SECONDS="$fuzz_seconds"
+cmake --build build
+ctest --test-dir build --output-on-failure
+
+step "Python package (pip install .) and pytest"
+"$venv/bin/python" -m pip install --quiet .
+"$venv/bin/python" -m pytest -q Tests/python
