@@ -83,7 +83,8 @@ public enum ModelLoader {
             spec.intermediateSize = try required(c.intermediateSize, "intermediate_size", family)
             spec.qkNorm = true
         case .qwen3Moe:
-            spec.intermediateSize = c.intermediateSize ?? 0
+            // Only dense layers use intermediate_size; when every layer is MoE it may be absent.
+            spec.intermediateSize = c.intermediateSize ?? c.moeIntermediateSize ?? 0
             spec.qkNorm = true
             if let dense = c.mlpOnlyLayers, !dense.isEmpty {
                 throw .unsupported("mlp_only_layers=\(dense) is not supported (only an empty list)")

@@ -1,0 +1,73 @@
+"""pdcost: predict the performance of distributed LLM training.
+
+Model analysis (exact parameter counts per component, FLOPs per token) and GPU presets come
+from the native library ``libpdcost`` through the private extension ``pdcost._native``; this
+package is the Python API over it::
+
+    from pdcost import ModelConfig
+    m = ModelConfig.from_name("qwen3-30b-a3b")          # a preset
+    m = ModelConfig.from_json("path/to/config.json")     # a Hugging Face config.json
+    m.num_parameters(), m.num_active_parameters(), m.parameter_breakdown()
+    m.flops_per_token(seq_len=8192)
+
+The training cost model (:class:`PDCostModel`: ``predict``, ``search_best_throughput`` ...)
+arrives with the next release; its import surface is already here.
+"""
+
+from __future__ import annotations
+
+# errors first: the extension looks its exception classes up in pdcost.errors at import.
+from .errors import (
+    InfeasiblePlanError,
+    InvalidArgumentError,
+    NoDeviceError,
+    NotFoundError,
+    ParseError,
+    PDCostError,
+    PDCostIOError,
+    UnsupportedError,
+    VersionMismatchError,
+)
+from . import _native
+from .config import (
+    FlopsPerToken,
+    GPUSpec,
+    HardwareConfig,
+    ModelConfig,
+    ParallelConfig,
+    TrainingConfig,
+)
+from .costmodel import PDCostModel
+from .calibration import quick_calibrate
+
+#: The package version: that of the header the extension was built against, which the
+#: extension checked at import against the loaded library.
+__version__: str = _native.HEADER_VERSION_STRING
+
+
+def library_version() -> str:
+    """The version string of the loaded libpdcost."""
+    return _native.version_string()
+
+
+__all__ = [
+    "__version__",
+    "library_version",
+    "ModelConfig",
+    "FlopsPerToken",
+    "GPUSpec",
+    "HardwareConfig",
+    "TrainingConfig",
+    "ParallelConfig",
+    "PDCostModel",
+    "quick_calibrate",
+    "PDCostError",
+    "InvalidArgumentError",
+    "ParseError",
+    "NotFoundError",
+    "UnsupportedError",
+    "VersionMismatchError",
+    "InfeasiblePlanError",
+    "NoDeviceError",
+    "PDCostIOError",
+]

@@ -1,0 +1,7 @@
+"""``python -m pdcost``: the command line (see :mod:`pdcost.cli`)."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

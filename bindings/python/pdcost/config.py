@@ -1,0 +1,698 @@
+"""pdcost's configuration objects: the model, the GPU, the cluster, the training run and the
+parallel plan.
+
+All are ``@dataclass(kw_only=True, slots=True)`` values with a docstring under each field,
+``Literal[...]`` types for string choices and validation in ``__post_init__`` (a wrong type
+raises :class:`TypeError`, a value out of range :class:`ValueError`; both name the field and
+the value). Each round-trips through ``to_dict``/``from_dict`` and ``to_json``/``from_json``.
+
+:class:`ModelConfig` uses Hugging Face ``config.json`` field names. Reading a config.json and
+analysing the model (parameter counts, FLOPs) is done by the native library, so Python and C
+users get the same numbers; the dataclass holds the library's canonical fields.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal, Mapping, TypeVar, Union, get_args
+
+from . import _native
+from . import _validate as check
+
+__all__ = [
+    "ModelConfig",
+    "FlopsPerToken",
+    "GPUSpec",
+    "HardwareConfig",
+    "TrainingConfig",
+    "ParallelConfig",
+    "MLPType",
+    "NormType",
+    "Dtype",
+    "Sharding",
+    "RecomputeGranularity",
+]
+
+MLPType = Literal["gated", "plain"]
+"""Feed-forward shape: ``gated`` = gate/up/down projections (SwiGLU, 3·h·f weights);
+``plain`` = up/down projections (GPT-2 GeLU, 2·h·f weights)."""
+
+NormType = Literal["rmsnorm", "layernorm"]
+"""Normalisation: RMSNorm (a scale vector) or LayerNorm (a scale and a bias vector)."""
+
+Dtype = Literal["bfloat16", "float16", "float32", "fp8"]
+"""Compute precision of the training run."""
+
+Sharding = Literal["none", "stage1", "stage2", "stage3"]
+"""ZeRO stage over the data-parallel group: none; optimizer states (stage1); plus gradients
+(stage2); plus parameters (stage3)."""
+
+RecomputeGranularity = Literal["none", "selective", "full"]
+"""Activation recomputation: none; selective (attention core, Korthikanti et al. 2022); full
+(every layer's forward is recomputed in the backward pass)."""
+
+PathOrJSON = Union[str, bytes, "os.PathLike[str]", Mapping[str, Any]]
+
+_C = TypeVar("_C", bound="_Config")
+
+#: Bytes per GiB: `memory_gb` fields are in GiB, as nvidia-smi and torch report memory.
+GIB = float(1 << 30)
+#: TFLOP/s and GB/s are decimal (datasheet) units.
+TERA = 1e12
+GIGA = 1e9
+
+
+# ------------------------------------------------------------------------------------------------
+# Shared round-trip plumbing
+# ------------------------------------------------------------------------------------------------
+
+
+_FIELDS: dict[type, tuple[dataclasses.Field[Any], ...]] = {}
+
+
+def _public_fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
+    """The dataclass fields of a config class that are API (not underscore-prefixed); cached."""
+    fields = _FIELDS.get(cls)
+    if fields is None:
+        every = dataclasses.fields(cls)
+        fields = _FIELDS[cls] = tuple(f for f in every if not f.name.startswith("_"))
+    return fields
+
+
+class _Config:
+    """to_dict/from_dict/to_json/from_json for the config dataclasses (no state of its own)."""
+
+    __slots__ = ()
+
+    @classmethod
+    def _public_fields(cls) -> tuple[dataclasses.Field[Any], ...]:
+        return _public_fields(cls)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as a plain dict (nested configs as dicts), suitable for JSON."""
+        result: dict[str, Any] = {}
+        for f in self._public_fields():
+            value = getattr(self, f.name)
+            result[f.name] = value.to_dict() if isinstance(value, _Config) else value
+        return result
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """``to_dict()`` as JSON text."""
+        return json.dumps(self.to_dict(), indent=indent)
+
+    @classmethod
+    def from_dict(cls: type[_C], data: Mapping[str, Any]) -> _C:
+        """Builds the config from a dict of its fields (as written by ``to_dict``).
+
+        Unknown keys and missing required fields raise :class:`ValueError` naming them.
+        """
+        if not isinstance(data, Mapping):
+            raise TypeError(f"{cls.__name__}.from_dict expects a mapping, not {type(data).__name__}")
+        names = {f.name for f in cls._public_fields()}
+        unknown = sorted(str(k) for k in data if k not in names)
+        if unknown:
+            raise ValueError(f"{cls.__name__}: unknown field(s) {', '.join(map(repr, unknown))}; "
+                             f"known: {', '.join(sorted(names))}")
+        missing = [f.name for f in cls._public_fields()
+                   if f.init and f.name not in data
+                   and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+        if missing:
+            raise ValueError(f"{cls.__name__}: missing required field(s) "
+                             + ", ".join(repr(m) for m in missing))
+        return cls(**data)
+
+    @classmethod
+    def from_json(cls: type[_C], source: PathOrJSON) -> _C:
+        """Builds the config from JSON text, a path to a JSON file, or a dict (``from_dict``)."""
+        return cls.from_dict(_load_json_object(source, cls.__name__))
+
+
+def _looks_like_json(text: str) -> bool:
+    return text.lstrip()[:1] in ("{", "[")
+
+
+def _load_json_object(source: PathOrJSON, what: str) -> Mapping[str, Any]:
+    from .errors import ParseError
+
+    if isinstance(source, Mapping):
+        return source
+    if isinstance(source, (bytes, bytearray)):
+        text = bytes(source).decode("utf-8")
+    elif isinstance(source, str) and _looks_like_json(source):
+        text = source
+    elif isinstance(source, (str, os.PathLike)):
+        with open(source, encoding="utf-8") as handle:
+            text = handle.read()
+    else:
+        raise TypeError(f"{what}.from_json expects JSON text, a path or a dict, "
+                        f"not {type(source).__name__}")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ParseError(f"{what}: invalid JSON: {error}") from None
+    if not isinstance(data, dict):
+        raise ParseError(f"{what}: expected a JSON object, got {type(data).__name__}")
+    return data
+
+
+# ------------------------------------------------------------------------------------------------
+# ModelConfig
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FlopsPerToken:
+    """Floating-point operations per token of one sequence (``ModelConfig.flops_per_token``).
+
+    Convention (Kaplan et al. 2020 §2.1; Narayanan et al. 2021 §5.1): a matmul with an m×n
+    weight costs 2·m·n FLOPs per token forward (routed experts: top-k only; the LM head
+    included, the embedding lookup not); the backward pass costs twice the forward, so
+    ``training = 3 · forward``. The attention core (QKᵀ and scores·V) is counted at
+    ``seq_len``: with ``causal=True`` (the default) at half the full s×s product, as a
+    FlashAttention kernel skips the masked half; with ``causal=False`` the full product, which
+    gives the familiar ``12·L·s·d_attn`` training term of Narayanan et al. Norms, softmax and
+    activations are not counted. Multi-token-prediction blocks are not counted.
+    """
+
+    seq_len: int
+    """Sequence length the attention term was computed at."""
+    causal: bool
+    """True: causal mask, attention core halved. False: full s×s product."""
+    matmul_parameters: int
+    """Weights one token multiplies with (routed experts: top-k only; LM head included)."""
+    matmul_forward: float
+    """Forward FLOPs of the weight matmuls: 2 · matmul_parameters."""
+    attention_forward: float
+    """Forward FLOPs of the attention core at this length and mask."""
+    forward: float
+    """matmul_forward + attention_forward."""
+    training: float
+    """Forward plus backward, 3 · forward: the model FLOPs of MFU (no recomputation)."""
+
+
+def _infer_model_type(cfg: ModelConfig) -> str:
+    """The architecture a hand-built config stands for when it names none."""
+    if cfg.kv_lora_rank is not None:
+        return "deepseek_v3"
+    if cfg.num_experts is not None:
+        return "qwen3_moe"
+    return "llama"
+
+
+@dataclass(kw_only=True, slots=True)
+class ModelConfig(_Config):
+    """A decoder-only transformer, under Hugging Face ``config.json`` field names.
+
+    Build one from a preset (:meth:`from_name`), a Hugging Face config.json
+    (:meth:`from_json`), or field by field. Optional fields left at ``None`` take the value
+    the architecture (``model_type``) implies, exactly as the library resolves a config.json;
+    configs from :meth:`from_name`/:meth:`from_json` have every field resolved, and
+    :meth:`resolved` resolves a hand-built one.
+
+    The analysis methods (:meth:`num_parameters`, :meth:`parameter_breakdown`,
+    :meth:`flops_per_token` ...) run in the native library on a model handle that the config
+    builds on first use and keeps until a field changes.
+    """
+
+    # -- identity ---------------------------------------------------------------------------
+    name: str = "custom"
+    """Display name (the preset name, or the config's ``_name_or_path``)."""
+    model_type: str | None = None
+    """Hugging Face ``model_type`` (``llama``, ``qwen3_moe``, ``deepseek_v3``, ``gpt2`` ...). It
+    selects the architecture's implicit choices. ``None``: ``deepseek_v3`` if ``kv_lora_rank`` is
+    set, ``qwen3_moe`` if ``num_experts`` is set, else ``llama``."""
+
+    # -- shape ------------------------------------------------------------------------------
+    num_hidden_layers: int
+    """Decoder blocks (not counting multi-token-prediction blocks)."""
+    hidden_size: int
+    """Model width d_model."""
+    intermediate_size: int | None = None
+    """FFN width of the dense layers (Mixtral: of each expert)."""
+    num_attention_heads: int
+    """Query heads."""
+    num_key_value_heads: int | None = None
+    """Key/value heads: = heads for MHA, 1 for MQA, in between for GQA. ``None``: = heads."""
+    head_dim: int | None = None
+    """Per-head width of q, k and v. ``None``: hidden_size // num_attention_heads."""
+    vocab_size: int
+    """Vocabulary size (embedding and LM-head rows)."""
+    tie_word_embeddings: bool | None = None
+    """The LM head reuses the input embedding. ``None``: the architecture's default."""
+    hidden_act: str | None = None
+    """Activation of the MLP (``silu`` for gated MLPs; ``gelu``...)."""
+    max_position_embeddings: int | None = None
+    """Longest context the model was built for (informational)."""
+    n_positions: int | None = None
+    """Rows of a learned absolute position-embedding table (GPT-2); ``None`` for RoPE models."""
+
+    # -- pdcost's explicit keys (None: the architecture's default) -----------------------------
+    mlp_type: MLPType | None = None
+    """Feed-forward shape: ``gated`` (SwiGLU) or ``plain`` (GeLU, GPT-2)."""
+    norm_type: NormType | None = None
+    """``rmsnorm`` or ``layernorm``."""
+    qkv_bias: bool | None = None
+    """Bias on the q, k and v projections (Qwen2, GPT-2)."""
+    attention_out_bias: bool | None = None
+    """Bias on the attention output projection (GPT-2)."""
+    mlp_bias: bool | None = None
+    """Bias on the MLP projections (GPT-2)."""
+    qk_norm: bool | None = None
+    """Per-head RMSNorm on q and k (Qwen3)."""
+
+    # -- mixture of experts (all None for a dense model) ----------------------------------------
+    num_experts: int | None = None
+    """Routed experts per MoE layer (HF: num_experts / n_routed_experts / num_local_experts)."""
+    num_experts_per_tok: int | None = None
+    """Routed experts each token visits (top-k)."""
+    moe_intermediate_size: int | None = None
+    """FFN width of one routed expert."""
+    n_shared_experts: int | None = None
+    """Experts every token visits (DeepSeekMoE)."""
+    shared_expert_intermediate_size: int | None = None
+    """Total FFN width of the shared experts together."""
+    first_k_dense_replace: int | None = None
+    """Leading blocks that keep a dense FFN."""
+    moe_layer_freq: int | None = None
+    """Every k-th block after the dense ones is MoE (Qwen: decoder_sparse_step)."""
+    topk_method: str | None = None
+    """DeepSeek router: ``noaux_tc`` has a learned per-expert bias, ``greedy`` none."""
+
+    # -- multi-head latent attention (DeepSeek-V2/V3; all None otherwise) ----------------------
+    q_lora_rank: int | None = None
+    """Rank of the query compression; 0 means queries are projected directly."""
+    kv_lora_rank: int | None = None
+    """Rank of the joint key/value latent."""
+    qk_nope_head_dim: int | None = None
+    """Per-head q/k width without rotary embedding."""
+    qk_rope_head_dim: int | None = None
+    """Per-head q/k width with rotary embedding."""
+    v_head_dim: int | None = None
+    """Per-head value width."""
+    num_nextn_predict_layers: int | None = None
+    """Multi-token-prediction blocks (DeepSeek-V3); not counted in the totals."""
+
+    # -- private ----------------------------------------------------------------------------
+    _native_model: Any = field(default=None, init=False, repr=False, compare=False)
+    """The native model handle built from these fields; cleared when a field changes."""
+
+    _POSITIVE: ClassVar[tuple[str, ...]] = (
+        "num_hidden_layers", "hidden_size", "num_attention_heads", "vocab_size")
+    _OPTIONAL_POSITIVE: ClassVar[tuple[str, ...]] = (
+        "num_key_value_heads", "head_dim", "num_experts", "num_experts_per_tok",
+        "moe_intermediate_size", "moe_layer_freq", "kv_lora_rank", "qk_rope_head_dim",
+        "v_head_dim")
+    _OPTIONAL_COUNT: ClassVar[tuple[str, ...]] = (
+        "intermediate_size", "max_position_embeddings", "n_positions", "n_shared_experts",
+        "shared_expert_intermediate_size", "first_k_dense_replace", "q_lora_rank",
+        "qk_nope_head_dim", "num_nextn_predict_layers")
+    _OPTIONAL_BOOL: ClassVar[tuple[str, ...]] = (
+        "tie_word_embeddings", "qkv_bias", "attention_out_bias", "mlp_bias", "qk_norm")
+    # Keys of the library's canonical JSON that this class folds into another field.
+    _CANONICAL_ALIASES: ClassVar[dict[str, str]] = {"decoder_sparse_step": "moe_layer_freq"}
+
+    def __post_init__(self) -> None:
+        check.string(self, "name")
+        check.string(self, "model_type", optional=True, nonempty=True)
+        for name in self._POSITIVE:
+            check.integer(self, name, minimum=1)
+        for name in self._OPTIONAL_POSITIVE:
+            check.integer(self, name, minimum=1, optional=True)
+        for name in self._OPTIONAL_COUNT:
+            check.integer(self, name, minimum=0, optional=True)
+        for name in self._OPTIONAL_BOOL:
+            check.boolean(self, name, optional=True)
+        check.string(self, "hidden_act", optional=True, nonempty=True)
+        check.string(self, "topk_method", optional=True, nonempty=True)
+        check.choice(self, "mlp_type", get_args(MLPType), optional=True)
+        check.choice(self, "norm_type", get_args(NormType), optional=True)
+        if (self.num_experts is not None and self.num_experts_per_tok is not None
+                and self.num_experts_per_tok > self.num_experts):
+            raise ValueError(f"ModelConfig.num_experts_per_tok={self.num_experts_per_tok} must be "
+                             f"<= num_experts={self.num_experts}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # A changed field invalidates the cached native model.
+        object.__setattr__(self, name, value)
+        if name != "_native_model":
+            object.__setattr__(self, "_native_model", None)
+
+    def __getstate__(self) -> dict[str, Any]:  # pickle/copy without the native handle
+        return {f.name: getattr(self, f.name) for f in self._public_fields()}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for key, value in state.items():
+            object.__setattr__(self, key, value)
+        object.__setattr__(self, "_native_model", None)
+
+    # -- construction -----------------------------------------------------------------------
+
+    @classmethod
+    def from_name(cls, name: str) -> ModelConfig:
+        """A built-in preset, e.g. ``"qwen3-30b-a3b"``, ``"llama3-70b"``, ``"deepseek-v3"``.
+
+        Unknown names raise :class:`~pdcost.errors.NotFoundError` (a ``LookupError`` and a
+        ``ValueError``) whose message lists the presets; :meth:`presets` returns them.
+        """
+        return cls._from_native(_native.model_from_preset(name))
+
+    @classmethod
+    def from_json(cls, source: PathOrJSON) -> ModelConfig:
+        """A model from a Hugging Face ``config.json``, or pdcost's canonical model JSON.
+
+        ``source`` is a path (``str`` or ``os.PathLike``), JSON text (a ``str`` starting with
+        ``{``, or ``bytes``), or an already parsed ``dict``. The library reads it, so Python and
+        C agree on every default: unknown ``architectures`` raise
+        :class:`~pdcost.errors.UnsupportedError`, a missing required field
+        :class:`~pdcost.errors.InvalidArgumentError` naming it, malformed JSON
+        :class:`~pdcost.errors.ParseError`, an unreadable file
+        :class:`~pdcost.errors.PDCostIOError` (an ``OSError``).
+        """
+        if isinstance(source, Mapping):
+            handle = _native.model_from_json(json.dumps(dict(source), allow_nan=False))
+        elif isinstance(source, (bytes, bytearray, memoryview)):
+            handle = _native.model_from_json(bytes(source))
+        elif isinstance(source, str) and _looks_like_json(source):
+            handle = _native.model_from_json(source)
+        elif isinstance(source, (str, os.PathLike)):
+            config = cls._from_native(_native.model_from_file(source))
+            if config.name == config.model_type:
+                # The file names no model: call it after its directory (…/Llama-3-8B/config.json)
+                # or its file name, as Hugging Face's `_name_or_path` would.
+                path = os.path.abspath(os.fspath(source))
+                stem = os.path.splitext(os.path.basename(path))[0]
+                label = os.path.basename(os.path.dirname(path)) if stem == "config" else stem
+                object.__setattr__(config, "name", label or config.name)
+            return config
+        else:
+            raise TypeError("ModelConfig.from_json expects a path, JSON text or a dict, "
+                            f"not {type(source).__name__}")
+        return cls._from_native(handle)
+
+    @classmethod
+    def _from_native(cls, handle: _native.Model) -> ModelConfig:
+        canonical = json.loads(handle.to_json())
+        for alias, target in cls._CANONICAL_ALIASES.items():
+            value = canonical.pop(alias, None)
+            if target not in canonical and value is not None:
+                canonical[target] = value
+        config = cls(**{f.name: canonical[f.name] for f in cls._public_fields()
+                        if f.name in canonical})
+        # The handle the library built from the source itself, so nothing is lost even if a
+        # newer library writes canonical keys this class does not know yet.
+        object.__setattr__(config, "_native_model", handle)
+        return config
+
+    @staticmethod
+    def presets() -> list[str]:
+        """The names of the built-in model presets."""
+        return list(json.loads(_native.model_preset_names()))
+
+    def resolved(self) -> ModelConfig:
+        """A copy with every ``None`` field replaced by the value the library resolves it to."""
+        return type(self)._from_native(self._model())
+
+    # -- the native model -------------------------------------------------------------------
+
+    def _native_json(self) -> str:
+        """This config as the library's canonical JSON (None fields left out)."""
+        data = {k: v for k, v in self.to_dict().items() if v is not None}
+        data.setdefault("model_type", _infer_model_type(self))
+        if "moe_layer_freq" in data:
+            data["decoder_sparse_step"] = data["moe_layer_freq"]
+        return json.dumps(data)
+
+    def _model(self) -> _native.Model:
+        handle: _native.Model | None = self._native_model
+        if handle is None:
+            handle = _native.model_from_json(self._native_json())
+            object.__setattr__(self, "_native_model", handle)
+        return handle
+
+    # -- analysis ---------------------------------------------------------------------------
+
+    def num_parameters(self) -> int:
+        """All parameters of the main model (exact; multi-token-prediction blocks excluded,
+        as published model sizes do)."""
+        return self._model().param_counts()["total"]
+
+    def num_active_parameters(self) -> int:
+        """Parameters one token uses: for MoE models the top-k routed experts only (plus shared
+        experts, router, attention, embeddings); equal to :meth:`num_parameters` for dense."""
+        return self._model().param_counts()["active"]
+
+    def parameter_breakdown(self) -> dict[str, int]:
+        """Exact parameter counts per component, in a stable order: ``embedding``,
+        ``position_embedding``, ``attention``, ``dense_mlp``, ``routed_experts``,
+        ``shared_experts``, ``router``, ``norms``, ``lm_head`` (0 when tied) and ``mtp``
+        (multi-token-prediction blocks, not part of :meth:`num_parameters`). The components
+        other than ``mtp`` sum to :meth:`num_parameters`."""
+        counts = self._model().param_counts()
+        del counts["total"], counts["active"]
+        return counts
+
+    def flops_per_token(self, seq_len: int = 8192, causal: bool = True) -> FlopsPerToken:
+        """FLOPs per token for sequences of ``seq_len`` tokens (an int in 1..2**31).
+
+        ``causal=True`` (default) counts the attention core at half the full s×s product, as
+        causal FlashAttention kernels compute it; ``causal=False`` counts the full product (the
+        ``12·L·s·d_attn`` training term of Narayanan et al. 2021). Training = 3 × forward. See
+        :class:`FlopsPerToken` for the conventions.
+        """
+        if not isinstance(causal, bool):
+            raise TypeError(f"causal must be bool, not {type(causal).__name__} ({causal!r})")
+        numbers = self._model().flops_per_token(seq_len, causal=causal)
+        return FlopsPerToken(seq_len=int(seq_len), causal=causal, **numbers)
+
+    def analysis(self, seq_len: int = 8192) -> dict[str, Any]:
+        """The library's full analysis (config, parameters, FLOPs for both masks) as a dict."""
+        result: dict[str, Any] = json.loads(self._model().analysis_json(seq_len))
+        return result
+
+
+# ------------------------------------------------------------------------------------------------
+# Hardware
+# ------------------------------------------------------------------------------------------------
+
+# GPUSpec field ← (pdcost_gpu_spec field, scale from SI units).
+_GPU_FIELDS: tuple[tuple[str, str, float], ...] = (
+    ("memory_gb", "memory_bytes", GIB),
+    ("fp32_tflops", "fp32_flops", TERA),
+    ("tf32_tflops", "tf32_flops", TERA),
+    ("fp16_tflops", "fp16_flops", TERA),
+    ("bf16_tflops", "bf16_flops", TERA),
+    ("fp8_tflops", "fp8_flops", TERA),
+    ("hbm_gb_per_s", "hbm_bandwidth", GIGA),
+    ("nvlink_gb_per_s", "nvlink_bandwidth", GIGA),
+    ("network_gb_per_s", "network_bandwidth", GIGA),
+    ("pcie_gb_per_s", "pcie_bandwidth", GIGA),
+)
+
+_DTYPE_PEAK: dict[str, str] = {
+    "float32": "fp32_tflops", "float16": "fp16_tflops", "bfloat16": "bf16_tflops",
+    "fp8": "fp8_tflops", "tf32": "tf32_tflops",
+}
+
+
+@dataclass(kw_only=True, slots=True)
+class GPUSpec(_Config):
+    """One GPU model's numbers, dense peaks (no 2:4 sparsity), in friendly units.
+
+    Presets come from the library (:meth:`from_name`, :meth:`presets`), each number with its
+    datasheet source. A custom or measured GPU is built directly, e.g.
+    ``GPUSpec(name="H800", memory_gb=79.6, bf16_tflops=788.0)``; numbers left at 0 are unknown
+    (or, for presets, the part has no such unit, e.g. FP8 on A100).
+    """
+
+    name: str
+    """Preset name or a label of your own."""
+    memory_gb: float
+    """HBM capacity in GiB (2**30 bytes), as nvidia-smi and torch report it (80 for an
+    "80 GB" part)."""
+    bf16_tflops: float = 0.0
+    """Peak dense BF16 tensor-core TFLOP/s (1e12 FLOP/s)."""
+    fp16_tflops: float = 0.0
+    """Peak dense FP16 tensor-core TFLOP/s."""
+    fp32_tflops: float = 0.0
+    """Peak FP32 (non-tensor-core) TFLOP/s."""
+    tf32_tflops: float = 0.0
+    """Peak dense TF32 tensor-core TFLOP/s."""
+    fp8_tflops: float = 0.0
+    """Peak dense FP8 tensor-core TFLOP/s; 0 if the part has none."""
+    hbm_gb_per_s: float = 0.0
+    """HBM bandwidth, GB/s (1e9 bytes/s)."""
+    nvlink_gb_per_s: float = 0.0
+    """NVLink bandwidth per GPU, one direction, GB/s."""
+    network_gb_per_s: float = 0.0
+    """Scale-out network bandwidth per GPU (typical NIC), one direction, GB/s."""
+    pcie_gb_per_s: float = 0.0
+    """Host↔device bandwidth, one direction, GB/s."""
+    tdp_watts: float = 0.0
+    """Board power."""
+    gpus_per_node: int = 8
+    """GPUs in one NVLink domain of the usual system (8 for HGX/DGX; 72 for GB200 NVL72)."""
+    source: str = ""
+    """Where the numbers come from (datasheet, measurement)."""
+
+    def __post_init__(self) -> None:
+        check.string(self, "name", nonempty=True)
+        check.real(self, "memory_gb", positive=True)
+        for name, _, _ in _GPU_FIELDS[1:]:
+            check.real(self, name)
+        check.real(self, "tdp_watts")
+        check.integer(self, "gpus_per_node", minimum=1)
+        check.string(self, "source")
+
+    @classmethod
+    def from_name(cls, name: str) -> GPUSpec:
+        """A GPU preset by name or alias, case-insensitive: ``"H100-SXM-80GB"``,
+        ``"H100-80GB-HBM3"``, ``"A100-SXM-80GB"``, ``"B200"`` ... Unknown names raise
+        :class:`~pdcost.errors.NotFoundError` listing the presets."""
+        spec = cls._from_native(_native.gpu_from_name(name))
+        sources = _gpu_sources()
+        if spec.name in sources:
+            object.__setattr__(spec, "source", sources[spec.name])
+        return spec
+
+    @classmethod
+    def presets(cls) -> dict[str, GPUSpec]:
+        """All GPU presets, by canonical name."""
+        result: dict[str, GPUSpec] = {}
+        for name, source in _gpu_sources().items():
+            spec = cls._from_native(_native.gpu_from_name(name))
+            object.__setattr__(spec, "source", source)
+            result[spec.name] = spec
+        return result
+
+    @classmethod
+    def _from_native(cls, raw: Mapping[str, Any]) -> GPUSpec:
+        values: dict[str, Any] = {ours: raw[theirs] / scale for ours, theirs, scale in _GPU_FIELDS}
+        return cls(name=raw["name"], tdp_watts=raw["tdp_watts"],
+                   gpus_per_node=raw["gpus_per_node"], **values)
+
+    @property
+    def memory_bytes(self) -> float:
+        """HBM capacity in bytes."""
+        return self.memory_gb * GIB
+
+    def peak_tflops(self, dtype: str = "bfloat16") -> float:
+        """Peak dense TFLOP/s for a training dtype (``bfloat16``, ``float16``, ``float32``,
+        ``fp8``, or ``tf32``); 0 where unknown or absent."""
+        try:
+            return float(getattr(self, _DTYPE_PEAK[dtype]))
+        except KeyError:
+            raise ValueError(f"dtype={dtype!r} must be one of "
+                             + ", ".join(map(repr, _DTYPE_PEAK))) from None
+
+
+def _gpu_sources() -> dict[str, str]:
+    """Canonical GPU preset name → datasheet source, from the library's preset table."""
+    presets = json.loads(_native.gpu_presets_json())
+    return {str(p["name"]): str(p.get("source", "")) for p in presets}
+
+
+@dataclass(kw_only=True, slots=True)
+class HardwareConfig(_Config):
+    """The cluster: identical nodes of identical GPUs."""
+
+    gpu: GPUSpec
+    """The GPU (``GPUSpec.from_name(...)`` or a custom spec; a preset name is accepted)."""
+    num_nodes: int = 1
+    """Nodes in the job."""
+    gpus_per_node: int = 8
+    """GPUs per node (sharing the node's NVLink domain)."""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.gpu, str):
+            self.gpu = GPUSpec.from_name(self.gpu)
+        elif isinstance(self.gpu, Mapping):
+            self.gpu = GPUSpec.from_dict(self.gpu)
+        if not isinstance(self.gpu, GPUSpec):
+            raise TypeError(f"HardwareConfig.gpu must be a GPUSpec (or a preset name), not "
+                            f"{type(self.gpu).__name__} ({self.gpu!r})")
+        check.integer(self, "num_nodes", minimum=1)
+        check.integer(self, "gpus_per_node", minimum=1)
+
+    @property
+    def num_gpus(self) -> int:
+        """num_nodes × gpus_per_node."""
+        return self.num_nodes * self.gpus_per_node
+
+
+# ------------------------------------------------------------------------------------------------
+# Training run and parallel plan (data only until the training cost model arrives)
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass(kw_only=True, slots=True)
+class TrainingConfig(_Config):
+    """One training run's shape, independent of how it is parallelised."""
+
+    micro_batch_size: int = 1
+    """Sequences per micro-batch on one data-parallel rank."""
+    sequence_length: int = 8192
+    """Tokens per sequence."""
+    gradient_accumulation_steps: int = 1
+    """Micro-batches per optimizer step on one data-parallel rank."""
+    dtype: Dtype = "bfloat16"
+    """Compute precision."""
+    recompute_granularity: RecomputeGranularity = "none"
+    """Activation recomputation: ``none``, ``selective`` or ``full``."""
+    max_sequence_length: int | None = None
+    """Longest sequence of a padded batch, for the activation-memory peak; None: sequence_length."""
+    tensorwise_offload_optimizer: bool = False
+    """Offload optimizer states to the host tensor by tensor (PaddleFormers)."""
+    tensorwise_offload_ratio: float = 0.95
+    """Fraction of the optimizer states offloaded when tensorwise_offload_optimizer is set."""
+
+    def __post_init__(self) -> None:
+        check.integer(self, "micro_batch_size", minimum=1)
+        check.integer(self, "sequence_length", minimum=1)
+        check.integer(self, "gradient_accumulation_steps", minimum=1)
+        check.choice(self, "dtype", get_args(Dtype))
+        check.choice(self, "recompute_granularity", get_args(RecomputeGranularity))
+        check.integer(self, "max_sequence_length", minimum=1, optional=True)
+        if self.max_sequence_length is not None and self.max_sequence_length < self.sequence_length:
+            raise ValueError(f"TrainingConfig.max_sequence_length={self.max_sequence_length} must "
+                             f"be >= sequence_length={self.sequence_length}")
+        check.boolean(self, "tensorwise_offload_optimizer")
+        check.real(self, "tensorwise_offload_ratio", maximum=1.0)
+
+
+@dataclass(kw_only=True, slots=True)
+class ParallelConfig(_Config):
+    """A parallel plan (Megatron-LM / PaddleFormers terms)."""
+
+    tp: int = 1
+    """Tensor-parallel degree (splits attention heads and the FFN)."""
+    pp: int = 1
+    """Pipeline-parallel degree (splits the layers)."""
+    dp: int = 1
+    """Data-parallel degree (replicas)."""
+    ep: int = 1
+    """Expert-parallel degree (splits the routed experts)."""
+    sharding: Sharding = "stage1"
+    """ZeRO stage over the data-parallel group."""
+    sp: bool = False
+    """Sequence parallelism inside the tensor-parallel group."""
+    cp: int = 1
+    """Context-parallel degree (splits the sequence)."""
+    vpp: int = 1
+    """Virtual pipeline stages per rank (interleaved 1F1B)."""
+    etp: int = 1
+    """Tensor-parallel degree inside each expert."""
+
+    def __post_init__(self) -> None:
+        for name in ("tp", "pp", "dp", "ep", "cp", "vpp", "etp"):
+            check.integer(self, name, minimum=1)
+        check.choice(self, "sharding", get_args(Sharding))
+        check.boolean(self, "sp")
+
+    @property
+    def num_gpus(self) -> int:
+        """GPUs the plan occupies: tp × pp × cp × dp (ep and etp subdivide these)."""
+        return self.tp * self.pp * self.cp * self.dp
+

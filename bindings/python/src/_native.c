@@ -1,0 +1,641 @@
+/*
+ * pdcost._native: the private CPython extension over libpdcost's C ABI (include/pdcost.h).
+ *
+ * The pure-Python package `pdcost` is the API; this module is a thin, mechanical layer:
+ *   - validate Python arguments (types and ranges) before any library call, so nothing a
+ *     Python caller passes can reach the library in a shape the header forbids;
+ *   - call the library; on failure, raise_status() maps the status to the PDCostError family
+ *     (defined in pdcost/errors.py and looked up once, at module exec);
+ *   - return plain Python objects (int, float, str, dict) or a `Model` handle.
+ *
+ * Structure follows CPython's own small extensions (_bz2, _lzma, _zstd): multi-phase init
+ * (PEP 489), all Python objects in module state (no static PyObject globals), a heap type for
+ * the handle, one function that turns library errors into exceptions. The GIL is held for
+ * every call: the entry points wrapped here return in microseconds. Long calls (search,
+ * calibration, later issues) will release it around the library call and nothing else.
+ *
+ * At import the runtime library version must equal the header this file was compiled
+ * against; otherwise the import fails with an ImportError that names both.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h> /* first; its pyconfig.h defines _GNU_SOURCE, which dladdr() needs */
+
+#include <dlfcn.h>
+#include <limits.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "pdcost.h"
+
+#define MODULE_NAME "pdcost._native"
+
+/* Longest sequence accepted by flops_per_token: 2**31 tokens. */
+#define MAX_SEQUENCE_LENGTH (1LL << 31)
+
+/* ------------------------------------------------------------------------------------------ */
+/* Module state                                                                                */
+/* ------------------------------------------------------------------------------------------ */
+
+/* The exception classes of pdcost/errors.py, by role. */
+enum error_slot {
+    ERR_BASE, /* PDCostError: EINTERNAL and codes newer than this extension */
+    ERR_INVALID,
+    ERR_PARSE,
+    ERR_NOT_FOUND,
+    ERR_UNSUPPORTED,
+    ERR_VERSION,
+    ERR_INFEASIBLE,
+    ERR_NO_DEVICE,
+    ERR_IO,
+    ERR_COUNT
+};
+
+static const char *const error_class_names[ERR_COUNT] = {
+    [ERR_BASE] = "PDCostError",
+    [ERR_INVALID] = "InvalidArgumentError",
+    [ERR_PARSE] = "ParseError",
+    [ERR_NOT_FOUND] = "NotFoundError",
+    [ERR_UNSUPPORTED] = "UnsupportedError",
+    [ERR_VERSION] = "VersionMismatchError",
+    [ERR_INFEASIBLE] = "InfeasiblePlanError",
+    [ERR_NO_DEVICE] = "NoDeviceError",
+    [ERR_IO] = "PDCostIOError",
+};
+
+/* The fields of pdcost_param_counts, in header order: dict keys and offsets. */
+typedef struct {
+    const char *name;
+    size_t offset;
+} counts_field;
+
+static const counts_field counts_fields[] = {
+    {"total", offsetof(pdcost_param_counts, total)},
+    {"active", offsetof(pdcost_param_counts, active)},
+    {"embedding", offsetof(pdcost_param_counts, embedding)},
+    {"position_embedding", offsetof(pdcost_param_counts, position_embedding)},
+    {"attention", offsetof(pdcost_param_counts, attention)},
+    {"dense_mlp", offsetof(pdcost_param_counts, dense_mlp)},
+    {"routed_experts", offsetof(pdcost_param_counts, routed_experts)},
+    {"shared_experts", offsetof(pdcost_param_counts, shared_experts)},
+    {"router", offsetof(pdcost_param_counts, router)},
+    {"norms", offsetof(pdcost_param_counts, norms)},
+    {"lm_head", offsetof(pdcost_param_counts, lm_head)},
+    {"mtp", offsetof(pdcost_param_counts, mtp)},
+};
+#define COUNTS_FIELD_COUNT (sizeof(counts_fields) / sizeof(counts_fields[0]))
+
+typedef struct {
+    PyTypeObject *model_type;
+    PyObject *errors[ERR_COUNT];
+    /* Interned dict keys for param_counts(), built once (it is the hot call). */
+    PyObject *counts_keys[COUNTS_FIELD_COUNT];
+} native_state;
+
+static inline native_state *get_state(PyObject *module) {
+    return (native_state *)PyModule_GetState(module);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Errors: the one mapping from pdcost_status to exceptions                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Raises the exception for a failed library call and returns NULL. Must be called right after
+ * the failing call: the message is read before any other pdcost function runs, because the
+ * header makes it valid only until the next call on this thread. */
+static PyObject *raise_status(native_state *st, pdcost_status status) {
+    const char *raw = pdcost_last_error();
+    PyObject *message = PyUnicode_DecodeUTF8(raw, (Py_ssize_t)strlen(raw), "replace");
+    if (message == NULL) {
+        return NULL;
+    }
+    enum error_slot slot;
+    switch (status) {
+    case PDCOST_EINVAL: slot = ERR_INVALID; break;
+    case PDCOST_EPARSE: slot = ERR_PARSE; break;
+    case PDCOST_ENOTFOUND: slot = ERR_NOT_FOUND; break;
+    case PDCOST_EUNSUPPORTED: slot = ERR_UNSUPPORTED; break;
+    case PDCOST_EVERSION: slot = ERR_VERSION; break;
+    case PDCOST_EINFEASIBLE: slot = ERR_INFEASIBLE; break;
+    case PDCOST_ENODEVICE: slot = ERR_NO_DEVICE; break;
+    case PDCOST_EIO: slot = ERR_IO; break;
+    case PDCOST_OK:       /* a bug in this file: an error path for a success */
+    case PDCOST_EINTERNAL:
+    default: slot = ERR_BASE; break;
+    }
+    const char *name = pdcost_status_name(status);
+    PyObject *exc = PyObject_CallFunction(st->errors[slot], "Os", message, name);
+    Py_DECREF(message);
+    if (exc == NULL) {
+        return NULL;
+    }
+    PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+    Py_DECREF(exc);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Argument helpers: reject what the header does not allow before calling the library          */
+/* ------------------------------------------------------------------------------------------ */
+
+/* A str argument as UTF-8 without embedded NUL (the library takes C strings). */
+static const char *utf8_name(PyObject *obj, const char *what) {
+    if (!PyUnicode_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s must be str, not %.100s", what, Py_TYPE(obj)->tp_name);
+        return NULL;
+    }
+    Py_ssize_t size;
+    const char *text = PyUnicode_AsUTF8AndSize(obj, &size);
+    if (text == NULL) {
+        return NULL;
+    }
+    if ((size_t)size != strlen(text)) {
+        PyErr_Format(PyExc_ValueError, "%s=%R must not contain NUL characters", what, obj);
+        return NULL;
+    }
+    return text;
+}
+
+/* An int in [1, MAX_SEQUENCE_LENGTH] (bool rejected; objects with __index__ accepted). */
+static int sequence_length(PyObject *obj, uint64_t *out) {
+    if (PyBool_Check(obj) || !PyIndex_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "seq_len must be int, not %.100s", Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    PyObject *index = PyNumber_Index(obj);
+    if (index == NULL) {
+        return -1;
+    }
+    int overflow = 0;
+    long long value = PyLong_AsLongLongAndOverflow(index, &overflow);
+    Py_DECREF(index);
+    if (value == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    if (overflow != 0 || value < 1 || value > MAX_SEQUENCE_LENGTH) {
+        PyErr_Format(PyExc_ValueError, "seq_len=%R must be in 1..%lld", obj, MAX_SEQUENCE_LENGTH);
+        return -1;
+    }
+    *out = (uint64_t)value;
+    return 0;
+}
+
+/* Takes ownership of a library string: returns it as str and frees it. */
+static PyObject *take_string(char *text) {
+    if (text == NULL) {
+        PyErr_SetString(PyExc_SystemError, "libpdcost returned PDCOST_OK and a NULL string");
+        return NULL;
+    }
+    PyObject *result = PyUnicode_DecodeUTF8(text, (Py_ssize_t)strlen(text), "strict");
+    pdcost_string_free(text);
+    return result;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Model: a handle on an analysed model (pdcost_model *)                                       */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct {
+    PyObject_HEAD
+    pdcost_model *model; /* owned; never NULL once the object is visible to Python */
+} ModelObject;
+
+/* Wraps a new handle (takes ownership, also on failure). */
+static PyObject *model_wrap(native_state *st, pdcost_model *model) {
+    ModelObject *self = PyObject_New(ModelObject, st->model_type);
+    if (self == NULL) {
+        pdcost_model_free(model);
+        return NULL;
+    }
+    self->model = model;
+    return (PyObject *)self;
+}
+
+static void model_dealloc(PyObject *op) {
+    ModelObject *self = (ModelObject *)op;
+    PyTypeObject *type = Py_TYPE(op);
+    pdcost_model_free(self->model);
+    PyObject_Free(op);
+    Py_DECREF(type); /* instances of heap types own a reference to their type */
+}
+
+static native_state *model_state(PyObject *self) {
+    return (native_state *)PyType_GetModuleState(Py_TYPE(self));
+}
+
+static PyObject *model_to_json(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    char *json = NULL;
+    pdcost_status status = pdcost_model_to_json(((ModelObject *)self)->model, &json);
+    if (status != PDCOST_OK) {
+        return raise_status(model_state(self), status);
+    }
+    return take_string(json);
+}
+
+static PyObject *model_param_counts(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    native_state *st = model_state(self);
+    pdcost_param_counts counts = PDCOST_PARAM_COUNTS_INIT;
+    pdcost_status status = pdcost_model_param_counts(((ModelObject *)self)->model, &counts);
+    if (status != PDCOST_OK) {
+        return raise_status(st, status);
+    }
+    PyObject *result = PyDict_New();
+    if (result == NULL) {
+        return NULL;
+    }
+    for (size_t i = 0; i < COUNTS_FIELD_COUNT; i++) {
+        uint64_t value;
+        memcpy(&value, (const char *)&counts + counts_fields[i].offset, sizeof value);
+        PyObject *number = PyLong_FromUnsignedLongLong(value);
+        if (number == NULL || PyDict_SetItem(result, st->counts_keys[i], number) < 0) {
+            Py_XDECREF(number);
+            Py_DECREF(result);
+            return NULL;
+        }
+        Py_DECREF(number);
+    }
+    return result;
+}
+
+static PyObject *model_flops_per_token(PyObject *self, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"seq_len", "causal", NULL};
+    PyObject *seq_obj;
+    int causal = 1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$p:flops_per_token", keywords, &seq_obj,
+                                     &causal)) {
+        return NULL;
+    }
+    uint64_t seq_len;
+    if (sequence_length(seq_obj, &seq_len) < 0) {
+        return NULL;
+    }
+    pdcost_flops flops = PDCOST_FLOPS_INIT;
+    pdcost_status status = pdcost_model_flops_per_token(
+        ((ModelObject *)self)->model, seq_len, causal ? PDCOST_MASK_CAUSAL : PDCOST_MASK_FULL,
+        &flops);
+    if (status != PDCOST_OK) {
+        return raise_status(model_state(self), status);
+    }
+    return Py_BuildValue("{s:K,s:d,s:d,s:d,s:d}", "matmul_parameters",
+                         (unsigned long long)flops.matmul_parameters, "matmul_forward",
+                         flops.matmul_forward, "attention_forward", flops.attention_forward,
+                         "forward", flops.forward, "training", flops.training);
+}
+
+static PyObject *model_analysis_json(PyObject *self, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"seq_len", NULL};
+    PyObject *seq_obj;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O:analysis_json", keywords, &seq_obj)) {
+        return NULL;
+    }
+    uint64_t seq_len;
+    if (sequence_length(seq_obj, &seq_len) < 0) {
+        return NULL;
+    }
+    char *json = NULL;
+    pdcost_status status = pdcost_model_analysis_json(((ModelObject *)self)->model, seq_len, &json);
+    if (status != PDCOST_OK) {
+        return raise_status(model_state(self), status);
+    }
+    return take_string(json);
+}
+
+static PyMethodDef model_methods[] = {
+    {"to_json", model_to_json, METH_NOARGS,
+     PyDoc_STR("to_json() -> str\n\nThe model's canonical JSON (pdcost_model_to_json).")},
+    {"param_counts", model_param_counts, METH_NOARGS,
+     PyDoc_STR("param_counts() -> dict[str, int]\n\n"
+               "Exact parameter counts: total, active and one entry per component.")},
+    {"flops_per_token", (PyCFunction)(void (*)(void))model_flops_per_token,
+     METH_VARARGS | METH_KEYWORDS,
+     PyDoc_STR("flops_per_token(seq_len, *, causal=True) -> dict\n\n"
+               "FLOPs per token at seq_len (1..2**31): matmul_parameters, matmul_forward,\n"
+               "attention_forward, forward, training. causal=True halves the attention core\n"
+               "(PDCOST_MASK_CAUSAL); causal=False is the full s*s product (PDCOST_MASK_FULL).")},
+    {"analysis_json", (PyCFunction)(void (*)(void))model_analysis_json,
+     METH_VARARGS | METH_KEYWORDS,
+     PyDoc_STR("analysis_json(seq_len) -> str\n\nThe full analysis as JSON.")},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyType_Slot model_slots[] = {
+    {Py_tp_dealloc, model_dealloc},
+    {Py_tp_methods, model_methods},
+    {Py_tp_doc, (void *)PyDoc_STR("A handle on an analysed model (pdcost_model). Immutable; "
+                                  "create one with model_from_preset/_json/_file.")},
+    {0, NULL},
+};
+
+static PyType_Spec model_spec = {
+    .name = MODULE_NAME ".Model",
+    .basicsize = sizeof(ModelObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .slots = model_slots,
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* Module functions                                                                            */
+/* ------------------------------------------------------------------------------------------ */
+
+static PyObject *native_version(PyObject *Py_UNUSED(module), PyObject *Py_UNUSED(ignored)) {
+    return Py_BuildValue("(iii)", pdcost_version_major(), pdcost_version_minor(),
+                         pdcost_version_patch());
+}
+
+static PyObject *native_version_string(PyObject *Py_UNUSED(module), PyObject *Py_UNUSED(ignored)) {
+    const char *text = pdcost_version_string();
+    return PyUnicode_DecodeUTF8(text, (Py_ssize_t)strlen(text), "replace");
+}
+
+static PyObject *native_abi_version(PyObject *Py_UNUSED(module), PyObject *Py_UNUSED(ignored)) {
+    return PyLong_FromLong(pdcost_abi_version());
+}
+
+static PyObject *native_status_name(PyObject *Py_UNUSED(module), PyObject *arg) {
+    if (PyBool_Check(arg) || !PyLong_Check(arg)) {
+        PyErr_Format(PyExc_TypeError, "status must be int, not %.100s", Py_TYPE(arg)->tp_name);
+        return NULL;
+    }
+    int overflow = 0;
+    long code = PyLong_AsLongAndOverflow(arg, &overflow);
+    if (code == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (overflow != 0 || code < 0 || code > INT_MAX) {
+        code = INT_MAX; /* not a status: the library names it PDCOST_UNKNOWN */
+    }
+    return PyUnicode_FromString(pdcost_status_name((pdcost_status)code));
+}
+
+static PyObject *native_model_from_preset(PyObject *module, PyObject *arg) {
+    const char *name = utf8_name(arg, "name");
+    if (name == NULL) {
+        return NULL;
+    }
+    native_state *st = get_state(module);
+    pdcost_model *model = NULL;
+    pdcost_status status = pdcost_model_from_preset(&model, name);
+    if (status != PDCOST_OK) {
+        return raise_status(st, status);
+    }
+    return model_wrap(st, model);
+}
+
+static PyObject *native_model_from_json(PyObject *module, PyObject *arg) {
+    native_state *st = get_state(module);
+    pdcost_model *model = NULL;
+    pdcost_status status;
+    if (PyUnicode_Check(arg)) {
+        Py_ssize_t size;
+        const char *text = PyUnicode_AsUTF8AndSize(arg, &size);
+        if (text == NULL) {
+            return NULL; /* lone surrogates: UnicodeEncodeError, a ValueError */
+        }
+        status = pdcost_model_from_json(&model, text, (size_t)size);
+    } else if (PyObject_CheckBuffer(arg)) {
+        Py_buffer view;
+        if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) {
+            return NULL;
+        }
+        status = pdcost_model_from_json(&model, (const char *)view.buf, (size_t)view.len);
+        PyBuffer_Release(&view);
+    } else {
+        PyErr_Format(PyExc_TypeError, "json must be str or bytes, not %.100s",
+                     Py_TYPE(arg)->tp_name);
+        return NULL;
+    }
+    if (status != PDCOST_OK) {
+        return raise_status(st, status);
+    }
+    return model_wrap(st, model);
+}
+
+static PyObject *native_model_from_file(PyObject *module, PyObject *arg) {
+    PyObject *encoded = NULL; /* bytes, via os.fsencode semantics; rejects embedded NUL */
+    if (!PyUnicode_FSConverter(arg, &encoded)) {
+        return NULL;
+    }
+    native_state *st = get_state(module);
+    pdcost_model *model = NULL;
+    pdcost_status status = pdcost_model_from_file(&model, PyBytes_AS_STRING(encoded));
+    Py_DECREF(encoded);
+    if (status != PDCOST_OK) {
+        return raise_status(st, status);
+    }
+    return model_wrap(st, model);
+}
+
+static PyObject *native_model_preset_names(PyObject *module, PyObject *Py_UNUSED(ignored)) {
+    char *json = NULL;
+    pdcost_status status = pdcost_model_preset_names(&json);
+    if (status != PDCOST_OK) {
+        return raise_status(get_state(module), status);
+    }
+    return take_string(json);
+}
+
+static PyObject *native_gpu_from_name(PyObject *module, PyObject *arg) {
+    const char *name = utf8_name(arg, "name");
+    if (name == NULL) {
+        return NULL;
+    }
+    pdcost_gpu_spec gpu = PDCOST_GPU_SPEC_INIT;
+    pdcost_status status = pdcost_gpu_from_name(name, &gpu);
+    if (status != PDCOST_OK) {
+        return raise_status(get_state(module), status);
+    }
+    return Py_BuildValue(
+        "{s:s#,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:I}",
+        "name", gpu.name, (Py_ssize_t)strnlen(gpu.name, sizeof gpu.name),
+        "memory_bytes", gpu.memory_bytes, "fp32_flops", gpu.fp32_flops,
+        "tf32_flops", gpu.tf32_flops, "fp16_flops", gpu.fp16_flops,
+        "bf16_flops", gpu.bf16_flops, "fp8_flops", gpu.fp8_flops,
+        "hbm_bandwidth", gpu.hbm_bandwidth, "nvlink_bandwidth", gpu.nvlink_bandwidth,
+        "network_bandwidth", gpu.network_bandwidth, "pcie_bandwidth", gpu.pcie_bandwidth,
+        "tdp_watts", gpu.tdp_watts, "gpus_per_node", (unsigned int)gpu.gpus_per_node);
+}
+
+static PyObject *native_gpu_presets_json(PyObject *module, PyObject *Py_UNUSED(ignored)) {
+    char *json = NULL;
+    pdcost_status status = pdcost_gpu_presets_json(&json);
+    if (status != PDCOST_OK) {
+        return raise_status(get_state(module), status);
+    }
+    return take_string(json);
+}
+
+/* The import-time check, exposed for tests: ImportError unless the loaded library's version
+ * equals (major, minor, patch) and its ABI number equals the header's. */
+static int check_library_version(int major, int minor, int patch) {
+    int lib_major = pdcost_version_major();
+    int lib_minor = pdcost_version_minor();
+    int lib_patch = pdcost_version_patch();
+    int lib_abi = pdcost_abi_version();
+    if (lib_major == major && lib_minor == minor && lib_patch == patch &&
+        lib_abi == PDCOST_ABI_VERSION) {
+        return 0;
+    }
+    Dl_info info;
+    const char *path = "libpdcost";
+    if (dladdr((void *)&pdcost_version_major, &info) != 0 && info.dli_fname != NULL) {
+        path = info.dli_fname;
+    }
+    PyErr_Format(PyExc_ImportError,
+                 MODULE_NAME " was built against libpdcost %d.%d.%d (ABI %d) but loaded "
+                             "libpdcost %d.%d.%d (ABI %d) from %s; reinstall pdcost so that "
+                             "the extension and the library match",
+                 major, minor, patch, PDCOST_ABI_VERSION, lib_major, lib_minor, lib_patch,
+                 lib_abi, path);
+    return -1;
+}
+
+static PyObject *native_check_version(PyObject *Py_UNUSED(module), PyObject *args) {
+    int major, minor, patch;
+    if (!PyArg_ParseTuple(args, "iii:_check_version", &major, &minor, &patch)) {
+        return NULL;
+    }
+    if (check_library_version(major, minor, patch) < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef native_methods[] = {
+    {"version", native_version, METH_NOARGS,
+     PyDoc_STR("version() -> tuple[int, int, int]\n\nThe loaded library's version.")},
+    {"version_string", native_version_string, METH_NOARGS,
+     PyDoc_STR("version_string() -> str\n\nThe loaded library's version string.")},
+    {"abi_version", native_abi_version, METH_NOARGS,
+     PyDoc_STR("abi_version() -> int\n\nThe loaded library's ABI (SONAME) number.")},
+    {"status_name", native_status_name, METH_O,
+     PyDoc_STR("status_name(status: int) -> str\n\nThe stable name of a status code.")},
+    {"model_from_preset", native_model_from_preset, METH_O,
+     PyDoc_STR("model_from_preset(name: str) -> Model")},
+    {"model_from_json", native_model_from_json, METH_O,
+     PyDoc_STR("model_from_json(json: str | bytes) -> Model\n\n"
+               "A Hugging Face config.json document or pdcost's canonical model JSON.")},
+    {"model_from_file", native_model_from_file, METH_O,
+     PyDoc_STR("model_from_file(path: str | os.PathLike) -> Model")},
+    {"model_preset_names", native_model_preset_names, METH_NOARGS,
+     PyDoc_STR("model_preset_names() -> str\n\nThe model preset names as a JSON array.")},
+    {"gpu_from_name", native_gpu_from_name, METH_O,
+     PyDoc_STR("gpu_from_name(name: str) -> dict\n\nA GPU preset's numbers (SI units).")},
+    {"gpu_presets_json", native_gpu_presets_json, METH_NOARGS,
+     PyDoc_STR("gpu_presets_json() -> str\n\nAll GPU presets as a JSON array.")},
+    {"_check_version", native_check_version, METH_VARARGS,
+     PyDoc_STR("_check_version(major, minor, patch) -> None\n\n"
+               "The import-time header/library version check, for tests.")},
+    {NULL, NULL, 0, NULL},
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* Module lifecycle                                                                            */
+/* ------------------------------------------------------------------------------------------ */
+
+static int native_exec(PyObject *module) {
+    native_state *st = get_state(module);
+
+    if (check_library_version(PDCOST_VERSION_MAJOR, PDCOST_VERSION_MINOR,
+                              PDCOST_VERSION_PATCH) < 0) {
+        return -1;
+    }
+
+    PyObject *errors = PyImport_ImportModule("pdcost.errors");
+    if (errors == NULL) {
+        return -1;
+    }
+    for (int i = 0; i < ERR_COUNT; i++) {
+        st->errors[i] = PyObject_GetAttrString(errors, error_class_names[i]);
+        if (st->errors[i] == NULL) {
+            Py_DECREF(errors);
+            return -1;
+        }
+        if (!PyType_Check(st->errors[i]) ||
+            !PyType_IsSubtype((PyTypeObject *)st->errors[i], (PyTypeObject *)PyExc_Exception)) {
+            PyErr_Format(PyExc_ImportError, "pdcost.errors.%s is not an exception class",
+                         error_class_names[i]);
+            Py_DECREF(errors);
+            return -1;
+        }
+    }
+    Py_DECREF(errors);
+
+    for (size_t i = 0; i < COUNTS_FIELD_COUNT; i++) {
+        st->counts_keys[i] = PyUnicode_InternFromString(counts_fields[i].name);
+        if (st->counts_keys[i] == NULL) {
+            return -1;
+        }
+    }
+
+    st->model_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &model_spec, NULL);
+    if (st->model_type == NULL) {
+        return -1;
+    }
+    if (PyModule_AddType(module, st->model_type) < 0) {
+        return -1;
+    }
+
+    if (PyModule_AddIntConstant(module, "HEADER_VERSION_MAJOR", PDCOST_VERSION_MAJOR) < 0 ||
+        PyModule_AddIntConstant(module, "HEADER_VERSION_MINOR", PDCOST_VERSION_MINOR) < 0 ||
+        PyModule_AddIntConstant(module, "HEADER_VERSION_PATCH", PDCOST_VERSION_PATCH) < 0 ||
+        PyModule_AddIntConstant(module, "HEADER_ABI_VERSION", PDCOST_ABI_VERSION) < 0 ||
+        PyModule_AddStringConstant(module, "HEADER_VERSION_STRING", PDCOST_VERSION_STRING) < 0) {
+        return -1;
+    }
+    PyObject *max_seq = PyLong_FromLongLong(MAX_SEQUENCE_LENGTH);
+    if (max_seq == NULL) {
+        return -1;
+    }
+    int added = PyModule_AddObjectRef(module, "MAX_SEQUENCE_LENGTH", max_seq);
+    Py_DECREF(max_seq);
+    return added;
+}
+
+static int native_traverse(PyObject *module, visitproc visit, void *arg) {
+    native_state *st = get_state(module);
+    Py_VISIT(st->model_type);
+    for (int i = 0; i < ERR_COUNT; i++) {
+        Py_VISIT(st->errors[i]);
+    }
+    return 0;
+}
+
+static int native_clear(PyObject *module) {
+    native_state *st = get_state(module);
+    Py_CLEAR(st->model_type);
+    for (int i = 0; i < ERR_COUNT; i++) {
+        Py_CLEAR(st->errors[i]);
+    }
+    for (size_t i = 0; i < COUNTS_FIELD_COUNT; i++) {
+        Py_CLEAR(st->counts_keys[i]);
+    }
+    return 0;
+}
+
+static void native_free(void *module) { (void)native_clear((PyObject *)module); }
+
+static PyModuleDef_Slot native_slots[] = {
+    {Py_mod_exec, native_exec},
+#if PY_VERSION_HEX >= 0x030C0000
+    /* Module state only; the library is thread-safe and keeps no per-process Python state. */
+    {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
+#endif
+#if PY_VERSION_HEX >= 0x030D0000
+    /* Handles are immutable and the library may be called from any thread. */
+    {Py_mod_gil, Py_MOD_GIL_NOT_USED},
+#endif
+    {0, NULL},
+};
+
+static struct PyModuleDef native_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = MODULE_NAME,
+    .m_doc = PyDoc_STR("Private bindings to libpdcost's C ABI; use the `pdcost` package."),
+    .m_size = sizeof(native_state),
+    .m_methods = native_methods,
+    .m_slots = native_slots,
+    .m_traverse = native_traverse,
+    .m_clear = native_clear,
+    .m_free = native_free,
+};
+
+PyMODINIT_FUNC PyInit__native(void) { return PyModuleDef_Init(&native_module); }
