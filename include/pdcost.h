@@ -225,6 +225,178 @@ pdcost_status pdcost_gpu_from_name(const char *name, pdcost_gpu_spec *out);
  * Free with pdcost_string_free. */
 pdcost_status pdcost_gpu_presets_json(char **out_json);
 
+/* ----------------------------------------------------------------------------------------- */
+/* Training cost model                                                                        */
+/* ----------------------------------------------------------------------------------------- */
+
+typedef enum pdcost_dtype {
+    PDCOST_DTYPE_BF16 = 0,
+    PDCOST_DTYPE_FP16 = 1,
+    PDCOST_DTYPE_FP8 = 2,  /* FP8 linear-layer GEMMs (Transformer Engine); the rest in BF16 */
+    PDCOST_DTYPE_FP32 = 3
+} pdcost_dtype;
+
+typedef enum pdcost_recompute {
+    PDCOST_RECOMPUTE_NONE = 0,
+    PDCOST_RECOMPUTE_SELECTIVE = 1, /* core attention (Korthikanti et al. 2022, section 5)     */
+    PDCOST_RECOMPUTE_FULL = 2       /* whole layers; see recompute_num_layers                 */
+} pdcost_recompute;
+
+typedef enum pdcost_optimizer {
+    PDCOST_OPTIMIZER_ADAMW = 0,
+    PDCOST_OPTIMIZER_ADAM = 1,
+    PDCOST_OPTIMIZER_SGD = 2
+} pdcost_optimizer;
+
+/* The training framework decides which buffers exist, what overlaps and how the allocator
+ * behaves; each profile applies that framework's own defaults. */
+typedef enum pdcost_framework {
+    PDCOST_FRAMEWORK_MEGATRON = 0,
+    PDCOST_FRAMEWORK_NEMO = 1,
+    PDCOST_FRAMEWORK_MEGATRON_BRIDGE = 2,
+    PDCOST_FRAMEWORK_TORCHTITAN = 3,
+    PDCOST_FRAMEWORK_DEEPSPEED = 4,
+    PDCOST_FRAMEWORK_PADDLEFORMERS = 5
+} pdcost_framework;
+
+/* The machines: `num_gpus` GPUs of one kind, `gpus_per_node` of them per NVLink domain. */
+typedef struct pdcost_cluster {
+    uint32_t size;
+    uint32_t version;
+    pdcost_gpu_spec gpu;     /* from pdcost_gpu_from_name, or filled in by hand                */
+    uint32_t num_gpus;
+    uint32_t gpus_per_node;  /* 0: the GPU preset's usual node size (gpu.gpus_per_node)        */
+} pdcost_cluster;
+
+#define PDCOST_CLUSTER_VERSION 1
+#define PDCOST_CLUSTER_INIT {sizeof(pdcost_cluster), PDCOST_CLUSTER_VERSION, PDCOST_GPU_SPEC_INIT, 0, 0}
+
+/* What is trained, independent of how it is split. */
+typedef struct pdcost_training_setup {
+    uint32_t size;
+    uint32_t version;
+    uint32_t seq_len;                /* tokens per sequence                                    */
+    uint32_t micro_batch_size;       /* sequences per micro-batch                              */
+    uint64_t global_batch_size;      /* sequences per optimizer step                           */
+    pdcost_dtype dtype;
+    pdcost_optimizer optimizer;
+    pdcost_recompute recompute;
+    uint32_t recompute_num_layers;   /* FULL only: layers recomputed per stage; 0 = all         */
+    double optimizer_offload_ratio;  /* share of optimizer states kept in host memory, 0..1   */
+    pdcost_framework framework;
+} pdcost_training_setup;
+
+#define PDCOST_TRAINING_SETUP_VERSION 1
+#define PDCOST_TRAINING_SETUP_INIT {sizeof(pdcost_training_setup), PDCOST_TRAINING_SETUP_VERSION, \
+    0, 1, 0, PDCOST_DTYPE_BF16, PDCOST_OPTIMIZER_ADAMW, PDCOST_RECOMPUTE_NONE, 0, 0.0, PDCOST_FRAMEWORK_MEGATRON}
+
+/* How the job is split. tp*pp*dp*cp must equal the cluster's GPU count; expert parallelism
+ * is carved out of the data x context (x tensor, with etp) ranks as in Megatron-Core. */
+typedef struct pdcost_plan {
+    uint32_t size;
+    uint32_t version;
+    uint32_t tp;                  /* tensor parallel                                           */
+    uint32_t pp;                  /* pipeline stages                                           */
+    uint32_t vpp;                 /* virtual stages per pipeline rank (interleaved 1F1B); 1     */
+    uint32_t dp;                  /* data parallel                                             */
+    uint32_t cp;                  /* context parallel                                          */
+    uint32_t ep;                  /* expert parallel                                           */
+    uint32_t etp;                 /* expert tensor parallel; 0 = 1                              */
+    uint32_t sequence_parallel;   /* 0 or 1 (Megatron SP with tp > 1)                           */
+    uint32_t zero_stage;          /* 0 none, 1 optimizer states (distributed optimizer), 2, 3   */
+    uint32_t fsdp;                /* 0 or 1: FSDP full sharding (torchtitan FSDP2)              */
+    uint32_t first_stage_layers;  /* uneven pipeline: layers on the first stage; 0 = even       */
+    uint32_t last_stage_layers;   /* uneven pipeline: layers on the last stage; 0 = even        */
+} pdcost_plan;
+
+#define PDCOST_PLAN_VERSION 1
+#define PDCOST_PLAN_INIT {sizeof(pdcost_plan), PDCOST_PLAN_VERSION, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0}
+
+/* Kinds of communication, the index into pdcost_prediction's comm arrays. */
+typedef enum pdcost_comm_kind {
+    PDCOST_COMM_TP = 0, /* tensor parallel all-reduce / all-gather + reduce-scatter           */
+    PDCOST_COMM_CP = 1, /* context parallel K/V exchange                                       */
+    PDCOST_COMM_EP = 2, /* expert parallel all-to-all                                          */
+    PDCOST_COMM_PP = 3, /* pipeline point-to-point                                             */
+    PDCOST_COMM_DP = 4, /* data parallel gradient reduction, parameter gathers, ZeRO-3/FSDP    */
+    PDCOST_COMM_KINDS = 5
+} pdcost_comm_kind;
+
+/* A prediction. Times in seconds; memory in bytes, for the pipeline stage with the highest
+ * peak. allocated = parameters + gradients + optimizer + activations + communication buffers
+ * + temporary buffers (what torch.cuda.max_memory_allocated reports); reserved = allocated +
+ * activation_buffer_pool (max_memory_reserved); total = reserved + framework_overhead (CUDA
+ * context and libraries outside the caching allocator: what nvidia-smi shows). */
+typedef struct pdcost_prediction {
+    uint32_t size;
+    uint32_t version;
+    double step_time_s;
+    double compute_time_s;        /* computation on the critical path, recomputation included  */
+    double bubble_time_s;         /* pipeline warm-up and cool-down                             */
+    double recompute_time_s;      /* part of compute_time_s                                     */
+    double optimizer_time_s;
+    double offload_time_s;
+    double comm_exposed_s[PDCOST_COMM_KINDS];    /* lengthens the step                          */
+    double comm_overlapped_s[PDCOST_COMM_KINDS]; /* hidden under computation                    */
+    double total_comm_time_s;     /* exposed + overlapped, all kinds                            */
+    double exposed_comm_time_s;
+    double mfu;                   /* model FLOPs (causal attention, no recompute) / peak        */
+    double hfu;                   /* hardware FLOPs (with recompute) / peak                     */
+    double tokens_per_second;
+    double tokens_per_second_per_gpu;
+    double micro_batches;         /* gradient accumulation steps                               */
+    double parameter_bytes;
+    double gradient_bytes;
+    double optimizer_bytes;
+    double activation_bytes;
+    double communication_buffer_bytes;
+    double temporary_buffer_bytes;
+    double framework_overhead_bytes;
+    double allocated_bytes;
+    double reserved_bytes;
+    double activation_buffer_pool_bytes;
+    double total_bytes;
+    double usable_memory_bytes;   /* what the allocator can use on this GPU                     */
+    uint32_t peak_stage;          /* 0-based pipeline stage of the memory figures               */
+    uint32_t fits_memory;         /* 1 if reserved_bytes <= usable_memory_bytes                 */
+} pdcost_prediction;
+
+#define PDCOST_PREDICTION_VERSION 1
+#define PDCOST_PREDICTION_INIT {sizeof(pdcost_prediction), PDCOST_PREDICTION_VERSION, \
+    0.0, 0.0, 0.0, 0.0, 0.0, 0.0, \
+    {0.0, 0.0, 0.0, 0.0, 0.0}, {0.0, 0.0, 0.0, 0.0, 0.0}, \
+    0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, \
+    0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0}
+
+/* A cost model for one (model, cluster, training setup): built once, then prices any plan.
+ * Immutable; share freely across threads. */
+typedef struct pdcost_cost_model pdcost_cost_model;
+
+/* Creates a cost model. `model` is borrowed (the cost model keeps its own copy). */
+pdcost_status pdcost_cost_model_create(pdcost_cost_model **out_cost_model, const pdcost_model *model,
+                                       const pdcost_cluster *cluster,
+                                       const pdcost_training_setup *setup);
+
+/* Releases a cost model. NULL is a no-op. */
+void pdcost_cost_model_free(pdcost_cost_model *cost_model);
+
+/* Prices a plan. A plan that breaks a constraint (tp not dividing the heads, a GPU count that
+ * does not add up, ...) fails with PDCOST_EINFEASIBLE and a message naming it; a plan that does
+ * not fit in memory is not an error: it succeeds with fits_memory = 0. Allocation-free. */
+pdcost_status pdcost_cost_model_predict(const pdcost_cost_model *cost_model, const pdcost_plan *plan,
+                                        pdcost_prediction *out);
+
+/* Flags for pdcost_validate_runs. */
+#define PDCOST_VALIDATE_TEXT 1u          /* a human-readable table instead of JSON          */
+#define PDCOST_VALIDATE_ONLY_COMPLETE 2u /* TEXT: list only records marked complete         */
+
+/* Predicts every record of a measured-runs file (schema "pdcost.runs/1") and compares with
+ * what was measured. JSON output: {"runs": [...], "summary": {metric: {"n", "mape",
+ * "max_abs_pct", "complete_n", "complete_mape"}}}, errors in percent. Records pdcost cannot
+ * express are reported as skipped with the reason. Free *out_report with pdcost_string_free. */
+pdcost_status pdcost_validate_runs(const char *runs_json, size_t length, uint32_t flags,
+                                   char **out_report);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

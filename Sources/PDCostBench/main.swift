@@ -1,9 +1,67 @@
+// pdcost-bench: timing and development commands for the Swift core.
+//
+//   pdcost-bench validate FILE [--json] [--only-complete]   predicted vs measured for a runs file
+//   pdcost-bench explain FILE ID                             full prediction breakdown of one run
+//   pdcost-bench time                                        evaluations per second
+//   pdcost-bench loso FILE                                   leave-one-source-out check
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import PDCost
-for n in ModelPresets.names {
+
+func readFile(_ path: String) -> [UInt8] {
     do {
-        let m = try ModelPresets.named(n)
-        let b = ParameterCounter.breakdown(m)
-        let f = ParameterCounter.flopsPerToken(m, sequenceLength: 4096)
-        print(n, b.total, ParameterCounter.active(m), b.mtp, f.training)
-    } catch { print(n, error) }
+        return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    } catch {
+        fail("cannot read \(path): \(error)")
+    }
+}
+
+func fail(_ message: String) -> Never {
+    print("pdcost-bench: \(message)")
+    exit(2)
+}
+
+let args = Array(CommandLine.arguments.dropFirst())
+guard let command = args.first else {
+    print("usage: pdcost-bench validate FILE [--json] [--only-complete] | explain FILE ID | time | loso FILE")
+    exit(2)
+}
+
+switch command {
+case "validate":
+    guard args.count >= 2 else { fail("validate needs a FILE") }
+    do {
+        let report = try Validator.validate(json: readFile(args[1]))
+        if args.contains("--json") {
+            print(report.json(), terminator: "")
+        } else {
+            print(ValidationRenderer.render(report, onlyComplete: args.contains("--only-complete")), terminator: "")
+        }
+    } catch {
+        fail(error.message)
+    }
+case "explain":
+    guard args.count >= 3 else { fail("explain needs FILE and ID") }
+    do {
+        let file = try MeasuredRunsFile.decode(readFile(args[1]))
+        for run in file.runs where run.id.hasPrefix(args[2]) {
+            Explain.print(run)
+        }
+    } catch {
+        fail(error.message)
+    }
+case "time":
+    Timing.run()
+case "loso":
+    guard args.count >= 2 else { fail("loso needs a FILE") }
+    do {
+        let file = try MeasuredRunsFile.decode(readFile(args[1]))
+        LeaveOneSourceOut.run(file)
+    } catch {
+        fail(error.message)
+    }
+default:
+    fail("unknown command '\(command)'")
 }

@@ -10,8 +10,13 @@ package is the Python API over it::
     m.num_parameters(), m.num_active_parameters(), m.parameter_breakdown()
     m.flops_per_token(seq_len=8192)
 
-The training cost model (:class:`PDCostModel`: ``predict``, ``search_best_throughput`` ...)
-arrives with the next release; its import surface is already here.
+The training cost model prices a parallel plan::
+
+    from pdcost import PDCostModel, ParallelConfig
+    r = PDCostModel(m).predict(ParallelConfig(tp=1, dp=8))   # 8x H100-SXM-80GB by default
+    r.step_time_ms, r.mfu, r.tokens_per_second_per_gpu, r.memory_breakdown.reserved_memory_gb
+
+(the plan search, ``search_best_throughput`` ..., arrives with a later release).
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from .config import (
     ParallelConfig,
     TrainingConfig,
 )
-from .costmodel import PDCostModel
+from .costmodel import MemoryBreakdown, PDCostModel, PredictionResult
 from .calibration import quick_calibrate
 
 #: The package version: that of the header the extension was built against, which the
@@ -60,6 +65,8 @@ __all__ = [
     "TrainingConfig",
     "ParallelConfig",
     "PDCostModel",
+    "PredictionResult",
+    "MemoryBreakdown",
     "quick_calibrate",
     "PDCostError",
     "InvalidArgumentError",

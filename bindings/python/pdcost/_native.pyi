@@ -59,3 +59,28 @@ def model_preset_names() -> str: ...
 def gpu_from_name(name: str, /) -> GPU: ...
 def gpu_presets_json() -> str: ...
 def _check_version(major: int, minor: int, patch: int, /) -> None: ...
+
+@final
+class CostModel:
+    """A training cost model for one (model, cluster, setup) (pdcost_cost_model). Immutable.
+
+    cluster = (gpu, num_gpus, gpus_per_node): gpu is a preset name or a tuple (name,
+    memory_bytes, fp32_flops, tf32_flops, fp16_flops, bf16_flops, fp8_flops, hbm_bandwidth,
+    nvlink_bandwidth, network_bandwidth, pcie_bandwidth, tdp_watts, gpus_per_node) in SI units;
+    gpus_per_node 0 = the GPU's usual node size.
+    setup = (seq_len, micro_batch_size, global_batch_size, dtype, optimizer, recompute,
+    recompute_num_layers, optimizer_offload_ratio, framework), enums as their pdcost.h ints.
+    """
+
+    def __new__(cls, model: Model, cluster: tuple[str | tuple[object, ...], int, int],
+                setup: tuple[int, int, int, int, int, int, int, float, int]) -> CostModel: ...
+    def predict(self, plan: tuple[int, ...], /) -> tuple[float | int | bool, ...]:
+        """plan = (tp, pp, vpp, dp, cp, ep, etp, sequence_parallel, zero_stage, fsdp,
+        first_stage_layers, last_stage_layers). Returns 37 items in SI units: step, compute,
+        bubble, recompute, optimizer, offload times; comm exposed TP,CP,EP,PP,DP; comm
+        overlapped (same order); total comm; exposed comm; mfu; hfu; tokens/s; tokens/s/GPU;
+        micro_batches; parameter, gradient, optimizer, activation, communication buffer,
+        temporary buffer, framework overhead, allocated, reserved, activation buffer pool,
+        total, usable bytes; peak_stage (int); fits_memory (bool)."""
+
+def validate_runs(runs_json: bytes, *, text: bool = False, only_complete: bool = False) -> str: ...

@@ -4,11 +4,13 @@
 
     pdcost model NAME|path/to/config.json [--seq-len N] [--json]
     pdcost gpu [NAME] [--json]
+    pdcost predict --model NAME|config.json [--gpu NAME] [--gpus N] [--tp N --pp N ...] [--json]
+    pdcost validate FILE [--json] [--only-complete]
     pdcost --version
 
 Each subcommand is a ``(name, register)`` entry of :data:`COMMANDS`: ``register`` adds its
 parser to the subparsers and sets ``handler`` to a function ``(args) -> int``. Later commands
-(``predict``, ``search``, ``validate``, ``calibrate``) are added the same way.
+(``search``, ``calibrate``) are added the same way.
 
 Errors in what the user typed (unknown names, unreadable or invalid files, bad values) print
 one line on stderr and exit with status 2; a failure inside pdcost exits with status 1.
@@ -23,7 +25,8 @@ import sys
 from typing import Any, Callable, Sequence
 
 from . import __version__, library_version
-from .config import GPUSpec, ModelConfig
+from .config import GPUSpec, HardwareConfig, ModelConfig, ParallelConfig, TrainingConfig
+from .costmodel import COMM_KINDS, FRAMEWORKS, PDCostModel, PredictionResult, validate_runs
 from .errors import NotFoundError, PDCostError
 
 __all__ = ["main", "COMMANDS"]
@@ -247,6 +250,193 @@ def _register_gpu(subparsers: Any) -> None:
 
 
 # ------------------------------------------------------------------------------------------------
+# pdcost predict
+# ------------------------------------------------------------------------------------------------
+
+#: CLI dtype names → TrainingConfig dtypes.
+CLI_DTYPES = {"bf16": "bfloat16", "fp16": "float16", "fp8": "fp8"}
+ZERO_SHARDING = ("none", "stage1", "stage2", "stage3")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be >= 1")
+    return value
+
+
+def _predict_inputs(args: argparse.Namespace) -> tuple[PDCostModel, ParallelConfig, int]:
+    """The cost model, the plan and the gradient accumulation steps the flags describe."""
+    model = _load_model(args.model)
+    gpu = GPUSpec.from_name(args.gpu)
+    per_node = args.gpus_per_node or gpu.gpus_per_node
+    if args.gpus <= per_node:
+        hardware = HardwareConfig(gpu=gpu, num_nodes=1, gpus_per_node=args.gpus)
+    elif args.gpus % per_node:
+        raise ValueError(f"--gpus={args.gpus} is not a multiple of --gpus-per-node={per_node}")
+    else:
+        hardware = HardwareConfig(gpu=gpu, num_nodes=args.gpus // per_node, gpus_per_node=per_node)
+    model_ranks = args.tp * args.pp * args.cp
+    dp = args.dp
+    if dp is None:
+        if args.gpus % model_ranks:
+            raise ValueError(f"tp*pp*cp={model_ranks} does not divide --gpus={args.gpus}")
+        dp = args.gpus // model_ranks
+    per_step = args.mbs * dp
+    global_batch = args.global_batch if args.global_batch is not None else per_step
+    if global_batch % per_step:
+        raise ValueError(f"--global-batch={global_batch} is not a multiple of "
+                         f"mbs*dp={args.mbs}*{dp}={per_step}")
+    training = TrainingConfig(micro_batch_size=args.mbs, sequence_length=args.seq_len,
+                              gradient_accumulation_steps=global_batch // per_step,
+                              dtype=CLI_DTYPES[args.dtype], recompute_granularity=args.recompute,
+                              framework=args.framework)
+    plan = ParallelConfig(tp=args.tp, pp=args.pp, vpp=args.vpp, dp=dp, cp=args.cp, ep=args.ep,
+                          etp=args.etp, sp=args.sp, sharding=ZERO_SHARDING[args.zero],
+                          fsdp=args.fsdp)
+    return PDCostModel(model, hardware, training), plan, global_batch // per_step
+
+
+def _ms(value: float) -> str:
+    return f"{value:,.2f} ms"
+
+
+def _predict_text(cm: PDCostModel, plan: ParallelConfig, r: PredictionResult) -> str:
+    hw, tc = cm.hardware_config, cm.training_config
+    lines = [f"{cm.model_config.name} on {hw.num_gpus}x {hw.gpu.name} ({tc.framework}, {tc.dtype}, "
+             f"recompute {tc.recompute_granularity})",
+             f"  plan: tp={plan.tp} pp={plan.pp} vpp={plan.vpp} dp={plan.dp} cp={plan.cp} "
+             f"ep={plan.ep} etp={plan.etp} sp={int(plan.sp)} sharding={plan.sharding}"
+             f"{' fsdp' if plan.fsdp else ''}",
+             f"  batch: seq_len {r.seq_len}, micro-batch {tc.micro_batch_size}, "
+             f"{r.gradient_accumulation_steps} micro-batches, global batch {r.global_batch_size} "
+             f"({r.global_batch_size * r.seq_len:,} tokens)",
+             "", "Step time"]
+    lines += _table([
+        ("step", _ms(r.step_time_ms)),
+        ("compute (incl. recompute)", _ms(r.compute_time_ms)),
+        ("  recompute", _ms(r.recompute_time_ms)),
+        ("pipeline bubble", _ms(r.bubble_time_ms)),
+        ("optimizer step", _ms(r.optimizer_time_ms)),
+        ("offload", _ms(r.offload_time_ms)),
+        ("communication exposed", _ms(r.exposed_comm_time_ms)),
+        ("communication total", _ms(r.total_comm_time_ms)),
+    ], "<>")
+    lines += ["", "Communication per kind"]
+    rows = [("", "exposed", "overlapped")]
+    rows += [(kind.upper(), _ms(r.comm_exposed_ms[kind]), _ms(r.comm_overlapped_ms[kind]))
+             for kind in COMM_KINDS]
+    lines += _table(rows, "<>>")
+    lines += ["", "Throughput"]
+    lines += _table([
+        ("MFU / HFU", f"{100 * r.mfu:.1f}% / {100 * r.hfu:.1f}%"),
+        ("compute efficiency", f"{100 * r.compute_efficiency:.1f}% of peak while computing"),
+        ("tokens/s", f"{r.tokens_per_second:,.0f}"),
+        ("tokens/s/GPU", f"{r.tokens_per_second_per_gpu:,.1f}"),
+    ], "<>")
+    m = r.memory_breakdown
+    lines += ["", f"Memory per GPU, GiB (pipeline stage {m.peak_stage} of {m.num_stages}, the peak)"]
+    lines += _table([
+        ("parameters", f"{m.parameter_memory_gb:.2f}"),
+        ("gradients", f"{m.gradient_memory_gb:.2f}"),
+        ("optimizer states", f"{m.optimizer_memory_gb:.2f}"),
+        ("activations", f"{m.activation_memory_gb:.2f}"),
+        ("communication buffers", f"{m.communication_buffer_gb:.2f}"),
+        ("temporary buffers", f"{m.temporary_buffer_gb:.2f}"),
+        ("allocated", f"{m.allocated_memory_gb:.2f}"),
+        ("activation buffer pool", f"{m.activation_buffer_pool_gb:.2f}"),
+        ("reserved", f"{m.reserved_memory_gb:.2f}"),
+        ("framework overhead", f"{m.framework_overhead_gb:.2f}"),
+        ("total (nvidia-smi)", f"{m.total_memory_gb:.2f}"),
+        ("usable", f"{m.usable_memory_gb:.2f}"),
+    ], "<>")
+    lines.append(f"  fits: {'yes' if r.fits_memory else 'NO (reserved > usable)'}")
+    return "\n".join(lines)
+
+
+def _run_predict(args: argparse.Namespace) -> int:
+    cm, plan, _ = _predict_inputs(args)
+    result = cm.predict(plan)
+    if args.json:
+        report = {"model": cm.model_config.name, "gpu": cm.hardware_config.gpu.name,
+                  "num_gpus": cm.hardware_config.num_gpus, "plan": plan.to_dict(),
+                  "training": cm.training_config.to_dict(), "prediction": result.to_dict()}
+        print(json.dumps(report, indent=2))
+    else:
+        print(_predict_text(cm, plan, result))
+    return EXIT_OK
+
+
+def _register_predict(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "predict", help="predict step time, MFU and memory of a parallel plan",
+        description="Predict one training step of a parallel plan: time (compute, bubble, "
+                    "communication per kind), MFU/HFU, tokens/s and memory per GPU.")
+    parser.add_argument("--model", required=True, metavar="NAME|CONFIG.json",
+                        help="a preset name or a config.json path")
+    parser.add_argument("--gpu", default="H100-SXM-80GB", metavar="NAME",
+                        help="GPU preset (default: H100-SXM-80GB)")
+    parser.add_argument("--gpus", type=_positive, default=8, metavar="N",
+                        help="GPUs in the job (default: 8)")
+    parser.add_argument("--gpus-per-node", type=_positive, default=None, metavar="N",
+                        help="GPUs per NVLink domain (default: the GPU's usual node size)")
+    for flag, what in (("tp", "tensor parallel"), ("pp", "pipeline stages"),
+                       ("vpp", "virtual stages per pipeline rank"), ("cp", "context parallel"),
+                       ("ep", "expert parallel"), ("etp", "expert tensor parallel")):
+        parser.add_argument(f"--{flag}", type=_positive, default=1, metavar="N",
+                            help=f"{what} (default: 1)")
+    parser.add_argument("--dp", type=_positive, default=None, metavar="N",
+                        help="data parallel (default: gpus / (tp*pp*cp))")
+    parser.add_argument("--sp", action="store_true", help="sequence parallelism (with tp > 1)")
+    parser.add_argument("--zero", type=int, choices=(0, 1, 2, 3), default=1,
+                        help="ZeRO stage over data parallel (default: 1, distributed optimizer)")
+    parser.add_argument("--fsdp", action="store_true", help="FSDP full sharding (FSDP2)")
+    parser.add_argument("--seq-len", type=_seq_len, default=8192, metavar="N",
+                        help="tokens per sequence (default: 8192)")
+    parser.add_argument("--mbs", type=_positive, default=1, metavar="N",
+                        help="micro-batch size (default: 1)")
+    parser.add_argument("--global-batch", type=_positive, default=None, metavar="N",
+                        help="sequences per step (default: mbs*dp, no accumulation)")
+    parser.add_argument("--dtype", choices=tuple(CLI_DTYPES), default="bf16",
+                        help="compute precision (default: bf16)")
+    parser.add_argument("--recompute", choices=("none", "selective", "full"), default="none",
+                        help="activation recomputation (default: none)")
+    parser.add_argument("--framework", choices=tuple(FRAMEWORKS), default="megatron",
+                        help="framework profile (default: megatron)")
+    parser.add_argument("--json", action="store_true", help="print the prediction as JSON")
+    parser.set_defaults(handler=_run_predict)
+
+
+# ------------------------------------------------------------------------------------------------
+# pdcost validate
+# ------------------------------------------------------------------------------------------------
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    with open(args.file, "rb") as handle:
+        data = handle.read()
+    report = validate_runs(data, text=not args.json, only_complete=args.only_complete)
+    print(report)
+    return EXIT_OK
+
+
+def _register_validate(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "validate", help="compare predictions with measured runs",
+        description="Predict every record of a measured-runs file (schema pdcost.runs/1) and "
+                    "print predicted vs measured with the error, then MAPE per metric.")
+    parser.add_argument("file", metavar="FILE", help="a measured-runs JSON file")
+    parser.add_argument("--json", action="store_true",
+                        help="print the JSON report (keys runs and summary)")
+    parser.add_argument("--only-complete", action="store_true",
+                        help="text table: list only records marked complete")
+    parser.set_defaults(handler=_run_validate)
+
+
+# ------------------------------------------------------------------------------------------------
 # Entry point
 # ------------------------------------------------------------------------------------------------
 
@@ -254,6 +444,8 @@ def _register_gpu(subparsers: Any) -> None:
 COMMANDS: list[tuple[str, Callable[[Any], None]]] = [
     ("model", _register_model),
     ("gpu", _register_gpu),
+    ("predict", _register_predict),
+    ("validate", _register_validate),
 ]
 
 
@@ -282,7 +474,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         status: int = args.handler(args)
         return status
     except NotFoundError as error:
-        hint = "; or pass a path to a config.json" if args.handler is _run_model else ""
+        hint = ("; or pass a path to a config.json"
+                if args.handler in (_run_model, _run_predict) else "")
         return _fail(f"{error}{hint}", EXIT_USAGE)
     except (ValueError, LookupError) as error:  # includes the bad-input PDCostErrors
         return _fail(str(error), EXIT_USAGE)

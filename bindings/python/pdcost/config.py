@@ -34,6 +34,8 @@ __all__ = [
     "Dtype",
     "Sharding",
     "RecomputeGranularity",
+    "Framework",
+    "Optimizer",
 ]
 
 MLPType = Literal["gated", "plain"]
@@ -53,6 +55,13 @@ Sharding = Literal["none", "stage1", "stage2", "stage3"]
 RecomputeGranularity = Literal["none", "selective", "full"]
 """Activation recomputation: none; selective (attention core, Korthikanti et al. 2022); full
 (every layer's forward is recomputed in the backward pass)."""
+
+Framework = Literal["megatron", "nemo", "megatron-bridge", "torchtitan", "deepspeed",
+                   "paddleformers"]
+"""Training framework profile: which buffers exist, what overlaps, how the allocator behaves."""
+
+Optimizer = Literal["adamw", "adam", "sgd"]
+"""Optimizer (Adam/AdamW keep fp32 master weights and two moments; SGD momentum only)."""
 
 PathOrJSON = Union[str, bytes, "os.PathLike[str]", Mapping[str, Any]]
 
@@ -647,6 +656,10 @@ class TrainingConfig(_Config):
     """Offload optimizer states to the host tensor by tensor (PaddleFormers)."""
     tensorwise_offload_ratio: float = 0.95
     """Fraction of the optimizer states offloaded when tensorwise_offload_optimizer is set."""
+    optimizer: Optimizer = "adamw"
+    """Optimizer: ``adamw``, ``adam`` or ``sgd``."""
+    framework: Framework = "megatron"
+    """Framework profile whose defaults apply (buffers, overlap, allocator)."""
 
     def __post_init__(self) -> None:
         check.integer(self, "micro_batch_size", minimum=1)
@@ -660,6 +673,8 @@ class TrainingConfig(_Config):
                              f"be >= sequence_length={self.sequence_length}")
         check.boolean(self, "tensorwise_offload_optimizer")
         check.real(self, "tensorwise_offload_ratio", maximum=1.0)
+        check.choice(self, "optimizer", get_args(Optimizer))
+        check.choice(self, "framework", get_args(Framework))
 
 
 @dataclass(kw_only=True, slots=True)
@@ -684,12 +699,15 @@ class ParallelConfig(_Config):
     """Virtual pipeline stages per rank (interleaved 1F1B)."""
     etp: int = 1
     """Tensor-parallel degree inside each expert."""
+    fsdp: bool = False
+    """FSDP full sharding (torchtitan FSDP2) instead of Megatron's ZeRO-style sharding."""
 
     def __post_init__(self) -> None:
         for name in ("tp", "pp", "dp", "ep", "cp", "vpp", "etp"):
             check.integer(self, name, minimum=1)
         check.choice(self, "sharding", get_args(Sharding))
         check.boolean(self, "sp")
+        check.boolean(self, "fsdp")
 
     @property
     def num_gpus(self) -> int:

@@ -86,6 +86,7 @@ static const counts_field counts_fields[] = {
 
 typedef struct {
     PyTypeObject *model_type;
+    PyTypeObject *cost_model_type;
     PyObject *errors[ERR_COUNT];
     /* Interned dict keys for param_counts(), built once (it is the hot call). */
     PyObject *counts_keys[COUNTS_FIELD_COUNT];
@@ -333,6 +334,337 @@ static PyType_Spec model_spec = {
 };
 
 /* ------------------------------------------------------------------------------------------ */
+/* CostModel: a handle on a training cost model (pdcost_cost_model *)                          */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct {
+    PyObject_HEAD
+    pdcost_cost_model *cost_model; /* owned; never NULL once the object is visible to Python */
+} CostModelObject;
+
+/* An int in [0, maximum] (bool rejected), for struct fields; `what` names it in errors. */
+static int bounded_uint(PyObject *obj, const char *what, unsigned long long maximum,
+                        unsigned long long *out) {
+    if (PyBool_Check(obj) || !PyLong_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s must be int, not %.100s", what, Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    int overflow = 0;
+    long long value = PyLong_AsLongLongAndOverflow(obj, &overflow);
+    if (value == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    if (overflow != 0 || value < 0 || (unsigned long long)value > maximum) {
+        PyErr_Format(PyExc_ValueError, "%s=%R must be in 0..%llu", what, obj, maximum);
+        return -1;
+    }
+    *out = (unsigned long long)value;
+    return 0;
+}
+
+static int u32_item(PyObject *tuple, Py_ssize_t i, const char *what, uint32_t maximum,
+                    uint32_t *out) {
+    unsigned long long value;
+    if (bounded_uint(PyTuple_GET_ITEM(tuple, i), what, maximum, &value) < 0) {
+        return -1;
+    }
+    *out = (uint32_t)value;
+    return 0;
+}
+
+static int double_item(PyObject *tuple, Py_ssize_t i, const char *what, double *out) {
+    PyObject *obj = PyTuple_GET_ITEM(tuple, i);
+    if (PyBool_Check(obj) || !(PyFloat_Check(obj) || PyLong_Check(obj))) {
+        PyErr_Format(PyExc_TypeError, "%s must be a number, not %.100s", what,
+                     Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    double value = PyFloat_AsDouble(obj);
+    if (value == -1.0 && PyErr_Occurred()) {
+        return -1;
+    }
+    *out = value;
+    return 0;
+}
+
+static int check_tuple(PyObject *obj, Py_ssize_t length, const char *what) {
+    if (!PyTuple_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s must be a tuple, not %.100s", what,
+                     Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    if (PyTuple_GET_SIZE(obj) != length) {
+        PyErr_Format(PyExc_ValueError, "%s must have %zd items, not %zd", what, length,
+                     PyTuple_GET_SIZE(obj));
+        return -1;
+    }
+    return 0;
+}
+
+/* The GPU numbers of a custom cluster->gpu tuple, in this order after the name. */
+static const char *const gpu_number_names[] = {
+    "memory_bytes", "fp32_flops", "tf32_flops", "fp16_flops", "bf16_flops", "fp8_flops",
+    "hbm_bandwidth", "nvlink_bandwidth", "network_bandwidth", "pcie_bandwidth", "tdp_watts",
+};
+#define GPU_NUMBER_COUNT (sizeof(gpu_number_names) / sizeof(gpu_number_names[0]))
+
+/* cluster = (gpu, num_gpus, gpus_per_node); gpu is a preset name (str) or a tuple
+ * (name, memory_bytes, fp32_flops, tf32_flops, fp16_flops, bf16_flops, fp8_flops,
+ *  hbm_bandwidth, nvlink_bandwidth, network_bandwidth, pcie_bandwidth, tdp_watts, gpus_per_node)
+ * in SI units. */
+static int parse_cluster(native_state *st, PyObject *obj, pdcost_cluster *out) {
+    if (check_tuple(obj, 3, "cluster") < 0) {
+        return -1;
+    }
+    PyObject *gpu = PyTuple_GET_ITEM(obj, 0);
+    if (PyUnicode_Check(gpu)) {
+        const char *name = utf8_name(gpu, "cluster gpu");
+        if (name == NULL) {
+            return -1;
+        }
+        pdcost_status status = pdcost_gpu_from_name(name, &out->gpu);
+        if (status != PDCOST_OK) {
+            raise_status(st, status);
+            return -1;
+        }
+    } else {
+        if (check_tuple(gpu, 2 + (Py_ssize_t)GPU_NUMBER_COUNT, "cluster gpu") < 0) {
+            return -1;
+        }
+        const char *name = utf8_name(PyTuple_GET_ITEM(gpu, 0), "gpu name");
+        if (name == NULL) {
+            return -1;
+        }
+        size_t length = strlen(name);
+        if (length >= sizeof out->gpu.name) {
+            PyErr_Format(PyExc_ValueError, "gpu name must be shorter than %zu bytes",
+                         sizeof out->gpu.name);
+            return -1;
+        }
+        memcpy(out->gpu.name, name, length + 1);
+        double *numbers[GPU_NUMBER_COUNT] = {
+            &out->gpu.memory_bytes, &out->gpu.fp32_flops, &out->gpu.tf32_flops,
+            &out->gpu.fp16_flops, &out->gpu.bf16_flops, &out->gpu.fp8_flops,
+            &out->gpu.hbm_bandwidth, &out->gpu.nvlink_bandwidth, &out->gpu.network_bandwidth,
+            &out->gpu.pcie_bandwidth, &out->gpu.tdp_watts,
+        };
+        for (size_t i = 0; i < GPU_NUMBER_COUNT; i++) {
+            if (double_item(gpu, 1 + (Py_ssize_t)i, gpu_number_names[i], numbers[i]) < 0) {
+                return -1;
+            }
+        }
+        if (u32_item(gpu, 1 + (Py_ssize_t)GPU_NUMBER_COUNT, "gpu gpus_per_node", UINT32_MAX,
+                     &out->gpu.gpus_per_node) < 0) {
+            return -1;
+        }
+    }
+    if (u32_item(obj, 1, "num_gpus", UINT32_MAX, &out->num_gpus) < 0 ||
+        u32_item(obj, 2, "gpus_per_node", UINT32_MAX, &out->gpus_per_node) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
+/* setup = (seq_len, micro_batch_size, global_batch_size, dtype, optimizer, recompute,
+ *          recompute_num_layers, optimizer_offload_ratio, framework); enums as their ints. */
+static int parse_setup(PyObject *obj, pdcost_training_setup *out) {
+    if (check_tuple(obj, 9, "setup") < 0) {
+        return -1;
+    }
+    unsigned long long global_batch;
+    uint32_t dtype, optimizer, recompute, framework;
+    if (u32_item(obj, 0, "seq_len", UINT32_MAX, &out->seq_len) < 0 ||
+        u32_item(obj, 1, "micro_batch_size", UINT32_MAX, &out->micro_batch_size) < 0 ||
+        bounded_uint(PyTuple_GET_ITEM(obj, 2), "global_batch_size", UINT64_MAX >> 1,
+                     &global_batch) < 0 ||
+        u32_item(obj, 3, "dtype", PDCOST_DTYPE_FP32, &dtype) < 0 ||
+        u32_item(obj, 4, "optimizer", PDCOST_OPTIMIZER_SGD, &optimizer) < 0 ||
+        u32_item(obj, 5, "recompute", PDCOST_RECOMPUTE_FULL, &recompute) < 0 ||
+        u32_item(obj, 6, "recompute_num_layers", UINT32_MAX, &out->recompute_num_layers) < 0 ||
+        double_item(obj, 7, "optimizer_offload_ratio", &out->optimizer_offload_ratio) < 0 ||
+        u32_item(obj, 8, "framework", PDCOST_FRAMEWORK_PADDLEFORMERS, &framework) < 0) {
+        return -1;
+    }
+    out->global_batch_size = (uint64_t)global_batch;
+    out->dtype = (pdcost_dtype)dtype;
+    out->optimizer = (pdcost_optimizer)optimizer;
+    out->recompute = (pdcost_recompute)recompute;
+    out->framework = (pdcost_framework)framework;
+    return 0;
+}
+
+static PyObject *cost_model_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"model", "cluster", "setup", NULL};
+    PyObject *model_obj, *cluster_obj, *setup_obj;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO:CostModel", keywords, &model_obj,
+                                     &cluster_obj, &setup_obj)) {
+        return NULL;
+    }
+    native_state *st = (native_state *)PyType_GetModuleState(type);
+    if (st == NULL) {
+        return NULL;
+    }
+    if (!PyObject_TypeCheck(model_obj, st->model_type)) {
+        PyErr_Format(PyExc_TypeError, "model must be a pdcost._native.Model, not %.100s",
+                     Py_TYPE(model_obj)->tp_name);
+        return NULL;
+    }
+    pdcost_cluster cluster = PDCOST_CLUSTER_INIT;
+    pdcost_training_setup setup = PDCOST_TRAINING_SETUP_INIT;
+    if (parse_cluster(st, cluster_obj, &cluster) < 0 || parse_setup(setup_obj, &setup) < 0) {
+        return NULL;
+    }
+    pdcost_cost_model *cost_model = NULL;
+    pdcost_status status = pdcost_cost_model_create(&cost_model, ((ModelObject *)model_obj)->model,
+                                                    &cluster, &setup);
+    if (status != PDCOST_OK) {
+        return raise_status(st, status);
+    }
+    CostModelObject *self = (CostModelObject *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        pdcost_cost_model_free(cost_model);
+        return NULL;
+    }
+    self->cost_model = cost_model;
+    return (PyObject *)self;
+}
+
+static void cost_model_dealloc(PyObject *op) {
+    CostModelObject *self = (CostModelObject *)op;
+    PyTypeObject *type = Py_TYPE(op);
+    pdcost_cost_model_free(self->cost_model);
+    type->tp_free(op);
+    Py_DECREF(type);
+}
+
+/* The plan tuple: (tp, pp, vpp, dp, cp, ep, etp, sequence_parallel, zero_stage, fsdp,
+ * first_stage_layers, last_stage_layers), as in pdcost_plan. */
+#define PLAN_ITEMS 12
+static const char *const plan_names[PLAN_ITEMS] = {
+    "tp", "pp", "vpp", "dp", "cp", "ep", "etp", "sequence_parallel", "zero_stage", "fsdp",
+    "first_stage_layers", "last_stage_layers",
+};
+
+/* The result tuple: the doubles of pdcost_prediction in header order (comm arrays flattened,
+ * exposed TP,CP,EP,PP,DP then overlapped TP,CP,EP,PP,DP), then peak_stage and fits_memory as
+ * int. Keep in step with PREDICTION_FIELDS in pdcost/costmodel.py. */
+#define PREDICTION_DOUBLES 34
+
+static PyObject *cost_model_predict(PyObject *self, PyObject *plan_obj) {
+    if (!PyTuple_Check(plan_obj) || PyTuple_GET_SIZE(plan_obj) != PLAN_ITEMS) {
+        (void)check_tuple(plan_obj, PLAN_ITEMS, "plan"); /* fails: sets the error */
+        return NULL;
+    }
+    pdcost_plan plan = PDCOST_PLAN_INIT;
+    uint32_t *fields[PLAN_ITEMS] = {
+        &plan.tp, &plan.pp, &plan.vpp, &plan.dp, &plan.cp, &plan.ep, &plan.etp,
+        &plan.sequence_parallel, &plan.zero_stage, &plan.fsdp, &plan.first_stage_layers,
+        &plan.last_stage_layers,
+    };
+    for (Py_ssize_t i = 0; i < PLAN_ITEMS; i++) {
+        PyObject *item = PyTuple_GET_ITEM(plan_obj, i);
+        if (PyLong_CheckExact(item)) { /* fast path: a small non-negative int */
+            int overflow = 0;
+            long value = PyLong_AsLongAndOverflow(item, &overflow);
+            if (overflow == 0 && value >= 0 && (unsigned long)value <= UINT32_MAX) {
+                *fields[i] = (uint32_t)value;
+                continue;
+            }
+        }
+        if (u32_item(plan_obj, i, plan_names[i], UINT32_MAX, fields[i]) < 0) {
+            return NULL;
+        }
+    }
+    pdcost_prediction p = PDCOST_PREDICTION_INIT;
+    pdcost_status status = pdcost_cost_model_predict(((CostModelObject *)self)->cost_model,
+                                                     &plan, &p);
+    if (status != PDCOST_OK) {
+        return raise_status((native_state *)PyType_GetModuleState(Py_TYPE(self)), status);
+    }
+    const double values[PREDICTION_DOUBLES] = {
+        p.step_time_s, p.compute_time_s, p.bubble_time_s, p.recompute_time_s, p.optimizer_time_s,
+        p.offload_time_s,
+        p.comm_exposed_s[0], p.comm_exposed_s[1], p.comm_exposed_s[2], p.comm_exposed_s[3],
+        p.comm_exposed_s[4],
+        p.comm_overlapped_s[0], p.comm_overlapped_s[1], p.comm_overlapped_s[2],
+        p.comm_overlapped_s[3], p.comm_overlapped_s[4],
+        p.total_comm_time_s, p.exposed_comm_time_s, p.mfu, p.hfu, p.tokens_per_second,
+        p.tokens_per_second_per_gpu, p.micro_batches,
+        p.parameter_bytes, p.gradient_bytes, p.optimizer_bytes, p.activation_bytes,
+        p.communication_buffer_bytes, p.temporary_buffer_bytes, p.framework_overhead_bytes,
+        p.allocated_bytes, p.reserved_bytes, p.activation_buffer_pool_bytes, p.total_bytes,
+    };
+    /* usable_memory_bytes follows at index 34, then peak_stage, fits_memory. */
+    PyObject *result = PyTuple_New(PREDICTION_DOUBLES + 3);
+    if (result == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < PREDICTION_DOUBLES; i++) {
+        PyObject *number = PyFloat_FromDouble(values[i]);
+        if (number == NULL) {
+            Py_DECREF(result);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(result, i, number);
+    }
+    PyObject *usable = PyFloat_FromDouble(p.usable_memory_bytes);
+    PyObject *stage = PyLong_FromUnsignedLong(p.peak_stage);
+    if (usable == NULL || stage == NULL) {
+        Py_XDECREF(usable);
+        Py_XDECREF(stage);
+        Py_DECREF(result);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(result, PREDICTION_DOUBLES, usable);
+    PyTuple_SET_ITEM(result, PREDICTION_DOUBLES + 1, stage);
+    PyTuple_SET_ITEM(result, PREDICTION_DOUBLES + 2, PyBool_FromLong(p.fits_memory != 0));
+    return result;
+}
+
+static PyMethodDef cost_model_methods[] = {
+    {"predict", cost_model_predict, METH_O,
+     PyDoc_STR("predict(plan: tuple[int, ...]) -> tuple\n\n"
+               "plan = (tp, pp, vpp, dp, cp, ep, etp, sequence_parallel, zero_stage, fsdp,\n"
+               "        first_stage_layers, last_stage_layers)  (pdcost_plan).\n"
+               "Returns 37 items, SI units (seconds, bytes):\n"
+               "  0 step_time_s, 1 compute_time_s, 2 bubble_time_s, 3 recompute_time_s,\n"
+               "  4 optimizer_time_s, 5 offload_time_s,\n"
+               "  6..10 comm_exposed_s[TP, CP, EP, PP, DP], 11..15 comm_overlapped_s[same],\n"
+               "  16 total_comm_time_s, 17 exposed_comm_time_s, 18 mfu, 19 hfu,\n"
+               "  20 tokens_per_second, 21 tokens_per_second_per_gpu, 22 micro_batches,\n"
+               "  23 parameter_bytes, 24 gradient_bytes, 25 optimizer_bytes, 26 activation_bytes,\n"
+               "  27 communication_buffer_bytes, 28 temporary_buffer_bytes,\n"
+               "  29 framework_overhead_bytes, 30 allocated_bytes, 31 reserved_bytes,\n"
+               "  32 activation_buffer_pool_bytes, 33 total_bytes, 34 usable_memory_bytes,\n"
+               "  35 peak_stage (int), 36 fits_memory (bool).\n"
+               "An infeasible plan raises InfeasiblePlanError naming the constraint.")},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyType_Slot cost_model_slots[] = {
+    {Py_tp_new, cost_model_new},
+    {Py_tp_dealloc, cost_model_dealloc},
+    {Py_tp_methods, cost_model_methods},
+    {Py_tp_doc, (void *)PyDoc_STR(
+        "CostModel(model, cluster, setup)\n\n"
+        "A training cost model for one (model, cluster, setup) (pdcost_cost_model). Immutable.\n"
+        "cluster = (gpu, num_gpus, gpus_per_node): gpu is a preset name or a tuple (name,\n"
+        "  memory_bytes, fp32_flops, tf32_flops, fp16_flops, bf16_flops, fp8_flops, hbm_bandwidth,\n"
+        "  nvlink_bandwidth, network_bandwidth, pcie_bandwidth, tdp_watts, gpus_per_node);\n"
+        "  gpus_per_node 0 = the GPU's usual node size.\n"
+        "setup = (seq_len, micro_batch_size, global_batch_size, dtype, optimizer, recompute,\n"
+        "  recompute_num_layers, optimizer_offload_ratio, framework), enums as pdcost.h ints.")},
+    {0, NULL},
+};
+
+static PyType_Spec cost_model_spec = {
+    .name = MODULE_NAME ".CostModel",
+    .basicsize = sizeof(CostModelObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE,
+    .slots = cost_model_slots,
+};
+
+/* ------------------------------------------------------------------------------------------ */
 /* Module functions                                                                            */
 /* ------------------------------------------------------------------------------------------ */
 
@@ -499,6 +831,30 @@ static PyObject *native_check_version(PyObject *Py_UNUSED(module), PyObject *arg
     Py_RETURN_NONE;
 }
 
+static PyObject *native_validate_runs(PyObject *module, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"runs_json", "text", "only_complete", NULL};
+    Py_buffer view;
+    int text = 0, only_complete = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "y*|$pp:validate_runs", keywords, &view,
+                                     &text, &only_complete)) {
+        return NULL;
+    }
+    uint32_t flags = (text ? PDCOST_VALIDATE_TEXT : 0u) |
+                     (only_complete ? PDCOST_VALIDATE_ONLY_COMPLETE : 0u);
+    char *report = NULL;
+    pdcost_status status;
+    /* Predicting every run takes a while: let other threads run. The error message is
+     * thread-local, so it is read on this thread before the GIL is taken back. */
+    Py_BEGIN_ALLOW_THREADS
+    status = pdcost_validate_runs((const char *)view.buf, (size_t)view.len, flags, &report);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&view);
+    if (status != PDCOST_OK) {
+        return raise_status(get_state(module), status);
+    }
+    return take_string(report);
+}
+
 static PyMethodDef native_methods[] = {
     {"version", native_version, METH_NOARGS,
      PyDoc_STR("version() -> tuple[int, int, int]\n\nThe loaded library's version.")},
@@ -521,6 +877,11 @@ static PyMethodDef native_methods[] = {
      PyDoc_STR("gpu_from_name(name: str) -> dict\n\nA GPU preset's numbers (SI units).")},
     {"gpu_presets_json", native_gpu_presets_json, METH_NOARGS,
      PyDoc_STR("gpu_presets_json() -> str\n\nAll GPU presets as a JSON array.")},
+    {"validate_runs", (PyCFunction)(void (*)(void))native_validate_runs,
+     METH_VARARGS | METH_KEYWORDS,
+     PyDoc_STR("validate_runs(runs_json: bytes, *, text=False, only_complete=False) -> str\n\n"
+               "Predicts every record of a measured-runs file (pdcost.runs/1) and compares:\n"
+               "a JSON report {runs, summary}, or a text table with text=True. Releases the GIL.")},
     {"_check_version", native_check_version, METH_VARARGS,
      PyDoc_STR("_check_version(major, minor, patch) -> None\n\n"
                "The import-time header/library version check, for tests.")},
@@ -573,6 +934,14 @@ static int native_exec(PyObject *module) {
     if (PyModule_AddType(module, st->model_type) < 0) {
         return -1;
     }
+    st->cost_model_type =
+        (PyTypeObject *)PyType_FromModuleAndSpec(module, &cost_model_spec, NULL);
+    if (st->cost_model_type == NULL) {
+        return -1;
+    }
+    if (PyModule_AddType(module, st->cost_model_type) < 0) {
+        return -1;
+    }
 
     if (PyModule_AddIntConstant(module, "HEADER_VERSION_MAJOR", PDCOST_VERSION_MAJOR) < 0 ||
         PyModule_AddIntConstant(module, "HEADER_VERSION_MINOR", PDCOST_VERSION_MINOR) < 0 ||
@@ -593,6 +962,7 @@ static int native_exec(PyObject *module) {
 static int native_traverse(PyObject *module, visitproc visit, void *arg) {
     native_state *st = get_state(module);
     Py_VISIT(st->model_type);
+    Py_VISIT(st->cost_model_type);
     for (int i = 0; i < ERR_COUNT; i++) {
         Py_VISIT(st->errors[i]);
     }
@@ -602,6 +972,7 @@ static int native_traverse(PyObject *module, visitproc visit, void *arg) {
 static int native_clear(PyObject *module) {
     native_state *st = get_state(module);
     Py_CLEAR(st->model_type);
+    Py_CLEAR(st->cost_model_type);
     for (int i = 0; i < ERR_COUNT; i++) {
         Py_CLEAR(st->errors[i]);
     }

@@ -1,0 +1,37 @@
+/// The machines a job runs on: one GPU model, how many, how they group into NVLink domains, and
+/// the efficiency constants that turn datasheet peaks into achieved rates.
+public struct Cluster: Sendable, Hashable {
+    public var gpu: GPUSpec
+    /// GPUs in the job.
+    public var numGPUs: Int
+    /// GPUs that share one NVLink domain (a node; 72 for a GB200 NVL72 rack). Traffic between
+    /// domains runs over each GPU's NIC.
+    public var gpusPerNode: Int
+    public var efficiency: EfficiencyProfile
+
+    /// `gpusPerNode` defaults to the GPU's reference system; `efficiency` to its generation's
+    /// defaults.
+    public init(gpu: GPUSpec, numGPUs: Int, gpusPerNode: Int? = nil,
+                efficiency: EfficiencyProfile? = nil) {
+        self.gpu = gpu
+        self.numGPUs = numGPUs
+        self.gpusPerNode = gpusPerNode ?? gpu.gpusPerNode
+        self.efficiency = efficiency ?? EfficiencyProfile.defaults(for: gpu)
+    }
+
+    /// Nodes (NVLink domains), rounded up.
+    public var numNodes: Int { gpusPerNode > 0 ? (numGPUs + gpusPerNode - 1) / gpusPerNode : 0 }
+
+    /// Checks the sizes; the error names the field.
+    public func validated() throws(PDCostError) -> Cluster {
+        if numGPUs < 1 { throw .invalidArgument("num_gpus=\(numGPUs) must be >= 1") }
+        if numGPUs > 1 << 24 { throw .invalidArgument("num_gpus=\(numGPUs) exceeds the supported maximum \(1 << 24)") }
+        if gpusPerNode < 1 { throw .invalidArgument("gpus_per_node=\(gpusPerNode) must be >= 1") }
+        if !(gpu.memoryBytes > 0) { throw .invalidArgument("gpu.memory_bytes=\(gpu.memoryBytes) must be > 0") }
+        if !(gpu.hbmBandwidth > 0) { throw .invalidArgument("gpu.hbm_bandwidth=\(gpu.hbmBandwidth) must be > 0") }
+        if !(gpu.bf16Flops > 0 || gpu.fp16Flops > 0) {
+            throw .invalidArgument("gpu '\(gpu.name)' has no fp16/bf16 tensor peak")
+        }
+        return self
+    }
+}

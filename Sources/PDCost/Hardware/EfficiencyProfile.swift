@@ -1,0 +1,205 @@
+/// GPU architecture generations, which decide the default efficiencies (kernel libraries mature
+/// per generation, not per SKU).
+public enum GPUGeneration: String, Sendable, Hashable, CaseIterable {
+    case volta, ampere, hopper, blackwell
+
+    /// The generation of a preset, from its name (V100 / A100 / H100, H200, H800 / B200, GB200),
+    /// falling back on the datasheet: FP8 units mean Hopper or later, BF16 units Ampere or later.
+    public static func of(_ gpu: GPUSpec) -> GPUGeneration {
+        let name = gpu.name.uppercased()
+        if name.hasPrefix("V100") { return .volta }
+        if name.hasPrefix("A100") || name.hasPrefix("A800") || name.hasPrefix("A10") { return .ampere }
+        if name.hasPrefix("H") { return .hopper }
+        if name.hasPrefix("B") || name.hasPrefix("GB") { return .blackwell }
+        if gpu.fp8Flops > 0 { return gpu.bf16Flops > 1.5e15 ? .blackwell : .hopper }
+        return gpu.bf16Flops > 0 ? .ampere : .volta
+    }
+}
+
+/// Every tunable constant of the cost model, in one place, each with a physical meaning and the
+/// public measurement its default comes from. Calibration fits these; nothing else in the model
+/// is a free parameter.
+///
+/// Defaults are per GPU generation (`defaults(for:)`), never per run or per published table.
+public struct EfficiencyProfile: Sendable, Hashable {
+    // MARK: GEMMs
+    /// Largest fraction of the dense BF16/FP16 tensor peak a large, well-shaped GEMM reaches
+    /// (the "maximum achievable matmul FLOPS", MAMF: S. Bekman, ml-engineering,
+    /// compute/accelerator/README.md, MAMF table: A100 SXM 267.9/312 = 85.9 %, H100 SXM
+    /// 792.1/989 = 80.1 %, B200 1745/2250 = 77.6 %).
+    public var gemmPeakFraction16: Double
+    /// Same for FP8 GEMMs (ml-engineering MAMF, FP8: H200 SXM 1453.4/1979 = 73.4 %, B200
+    /// 3432.5/4500 = 76.3 %).
+    public var gemmPeakFraction8: Double
+    /// Size at which a GEMM dimension costs half of its tiles to quantization and pipeline
+    /// fill: efficiency = peak fraction / (1 + c/m + c/n + c/k). With c = 160, 4096³ runs at 89 %
+    /// of the large-GEMM rate and 2048³ at 81 %, the shape dependence cuBLAS shows on A100/H100
+    /// (Anthony et al. 2024, "The Case for Co-Designing Model Architectures with Hardware",
+    /// arXiv 2401.14489, Figs. 4–7).
+    public var gemmHalfDimension: Double
+    /// Sustained share of the burst rates above once the GPU runs at its power limit: the
+    /// "maximum sustainable matmul FLOPS" (MSMF, thermally soaked, all GPUs of the node busy)
+    /// over MAMF (boost burst), which ml-engineering's mamf-finder reports as the rate that
+    /// "matches real training throughput" (compute/accelerator/benchmarks/README.md:
+    /// H200 bf16 698.6/823.9 = 0.848, B200 bf16 1426.4/1751.2 = 0.815). A100: NVIDIA rates
+    /// HPL at the clock sustained at the power limit, 1305 of 1410 MHz (0.926; G. Lockwood,
+    /// "peak FLOPS" notes). Applies to all tensor-core work (GEMMs and attention).
+    public var sustainedFraction: Double
+    /// Board power at which the generation's datasheet peak is sustained. Parts run at a lower
+    /// power limit clock lower; dynamic power ∝ f·V² with V ∝ f near the top of the DVFS curve,
+    /// so the sustained clock scales as (P/P_ref)^(1/3) (never above 1).
+    public var referencePowerWatts: Double
+
+    // MARK: Attention
+    /// Fraction of the BF16 peak the fused attention forward reaches at long sequences
+    /// (FlashAttention-2 on A100 ~ 60 %: Dao 2023, arXiv 2307.08691, Fig. 5; FlashAttention-3 /
+    /// cuDNN on H100 ~ 60–65 % causal, head dim 128: Shah et al. 2024, arXiv 2407.08608, Fig. 5).
+    public var attentionForwardFraction: Double
+    /// Same for the backward pass, which does 2.5× the forward FLOPs (5 GEMMs against 2) at a
+    /// lower rate (FA2 A100 ~ 45–50 %; FA3 H100 ~ 45–55 %: same sources).
+    public var attentionBackwardFraction: Double
+    /// Forward/backward fractions of portable fused attention kernels (FlashAttention-2, which
+    /// PyTorch SDPA and flash-attn use) on this generation. On A100 FA2 is the vendor-grade
+    /// kernel; on H100 it reaches ~350–370 TFLOPS forward and ~300 backward at long sequences
+    /// against FA3/cuDNN's ~600+ (Shah et al. 2024, arXiv 2407.08608, Figs. 5–6).
+    public var portableAttentionForwardFraction: Double
+    public var portableAttentionBackwardFraction: Double
+    /// Local sequence length at which the attention kernel runs at half its long-sequence rate
+    /// (tile setup and the causal diagonal dominate short sequences; same figures: s = 512 runs
+    /// at roughly half the s = 16k rate).
+    public var attentionHalfSequence: Double
+
+    // MARK: Memory-bound work
+    /// Fraction of the HBM bandwidth that fused elementwise kernels (norms, activations, casts,
+    /// optimizer) sustain (STREAM-like copies reach ~90 % on A100/H100; framework kernels less).
+    public var hbmFraction: Double
+    /// Shortest GPU time of any kernel, launch gap included (~3–5 µs on current GPUs).
+    public var kernelFloorSeconds: Double
+
+    // MARK: Collectives (NCCL)
+    /// NCCL bus bandwidth over NVLink as a fraction of the one-direction NVLink bandwidth
+    /// (nccl-tests all_reduce on DGX A100 ~ 230/300 GB/s, DGX H100 ~ 360–480/450 GB/s).
+    public var nvlinkFraction: Double
+    /// NCCL bus bandwidth across nodes as a fraction of the per-GPU NIC rate (nccl-tests over
+    /// 200 Gb/s HDR ~ 23/25 GB/s, 400 Gb/s NDR ~ 42–46/50 GB/s).
+    public var networkFraction: Double
+    /// Extra efficiency factor of all-to-all (many peer messages, no pipelining across steps):
+    /// nccl-tests alltoall reaches ~ 70–80 % of the all-gather bus bandwidth.
+    public var allToAllFraction: Double
+    /// Latency per ring step inside a node, seconds (NCCL LL/LL128 protocols, ~ 1–3 µs).
+    public var nvlinkStepLatency: Double
+    /// Latency per ring step across nodes, seconds (InfiniBand/RoCE RDMA ~ 4–8 µs with NCCL's
+    /// proxy thread).
+    public var networkStepLatency: Double
+    /// Host↔device copy efficiency (pinned-memory cudaMemcpy reaches ~ 80–90 % of PCIe).
+    public var pcieFraction: Double
+
+    // MARK: Overlap
+    /// Slow-down of computation per second of communication overlapped with it: NCCL kernels
+    /// occupy 8–32 SMs (of 108–148) and share HBM bandwidth (Rashidi et al. 2021; NVIDIA TE
+    /// userbuffers docs recommend reserving SMs for communication).
+    public var overlapInterference: Double
+    /// Fraction of tensor-parallel communication left exposed when it is overlapped with GEMMs
+    /// by chunking (TE userbuffers / AsyncTP): the first and last chunk of each pipelined GEMM
+    /// (Wang et al. 2023, "Overlap communication with dependent computation", ASPLOS).
+    public var tpOverlapExposedFraction: Double
+
+    // MARK: Allocator
+    /// Reserved-but-free memory of PyTorch's caching allocator as a fraction of the memory that
+    /// churns (activations, temporaries): freed blocks are cached and split, and large requests
+    /// round to 2 MiB (PyTorch docs, "CUDA memory management"; c10/cuda/CUDACachingAllocator.cpp).
+    public var allocatorFragmentation: Double
+    /// Same with `expandable_segments:True`, which maps pages into one growing segment instead
+    /// of caching fixed blocks.
+    public var expandableFragmentation: Double
+
+    public init(gemmPeakFraction16: Double, gemmPeakFraction8: Double, gemmHalfDimension: Double,
+                sustainedFraction: Double, referencePowerWatts: Double,
+                attentionForwardFraction: Double, attentionBackwardFraction: Double,
+                portableAttentionForwardFraction: Double, portableAttentionBackwardFraction: Double,
+                attentionHalfSequence: Double,
+                hbmFraction: Double, kernelFloorSeconds: Double, nvlinkFraction: Double,
+                networkFraction: Double, allToAllFraction: Double, nvlinkStepLatency: Double,
+                networkStepLatency: Double, pcieFraction: Double, overlapInterference: Double,
+                tpOverlapExposedFraction: Double, allocatorFragmentation: Double,
+                expandableFragmentation: Double) {
+        self.gemmPeakFraction16 = gemmPeakFraction16
+        self.gemmPeakFraction8 = gemmPeakFraction8
+        self.gemmHalfDimension = gemmHalfDimension
+        self.sustainedFraction = sustainedFraction
+        self.referencePowerWatts = referencePowerWatts
+        self.attentionForwardFraction = attentionForwardFraction
+        self.attentionBackwardFraction = attentionBackwardFraction
+        self.portableAttentionForwardFraction = portableAttentionForwardFraction
+        self.portableAttentionBackwardFraction = portableAttentionBackwardFraction
+        self.attentionHalfSequence = attentionHalfSequence
+        self.hbmFraction = hbmFraction
+        self.kernelFloorSeconds = kernelFloorSeconds
+        self.nvlinkFraction = nvlinkFraction
+        self.networkFraction = networkFraction
+        self.allToAllFraction = allToAllFraction
+        self.nvlinkStepLatency = nvlinkStepLatency
+        self.networkStepLatency = networkStepLatency
+        self.pcieFraction = pcieFraction
+        self.overlapInterference = overlapInterference
+        self.tpOverlapExposedFraction = tpOverlapExposedFraction
+        self.allocatorFragmentation = allocatorFragmentation
+        self.expandableFragmentation = expandableFragmentation
+    }
+
+    /// The defaults for a GPU's generation (see each field for its source).
+    public static func defaults(for gpu: GPUSpec) -> EfficiencyProfile {
+        defaults(for: GPUGeneration.of(gpu))
+    }
+
+    public static func defaults(for generation: GPUGeneration) -> EfficiencyProfile {
+        var p = EfficiencyProfile(
+            gemmPeakFraction16: 0.80, gemmPeakFraction8: 0.734, gemmHalfDimension: 160,
+            sustainedFraction: 0.848, referencePowerWatts: 700, attentionForwardFraction: 0.62,
+            attentionBackwardFraction: 0.48, portableAttentionForwardFraction: 0.37,
+            portableAttentionBackwardFraction: 0.30, attentionHalfSequence: 512, hbmFraction: 0.80,
+            kernelFloorSeconds: 4e-6, nvlinkFraction: 0.80, networkFraction: 0.85,
+            allToAllFraction: 0.75, nvlinkStepLatency: 2e-6, networkStepLatency: 6e-6,
+            pcieFraction: 0.80, overlapInterference: 0.12, tpOverlapExposedFraction: 0.2,
+            allocatorFragmentation: 0.25, expandableFragmentation: 0.05)
+        switch generation {
+        case .volta:
+            // V100: ~ 90–100 of 125 TFLOPS in large cuBLAS FP16 GEMMs; no flash attention kernels
+            // beyond FA1 (which supports sm70 only partially): attention runs unfused-rate.
+            p.gemmPeakFraction16 = 0.75
+            p.gemmPeakFraction8 = 0
+            p.sustainedFraction = 0.926
+            p.referencePowerWatts = 300
+            p.attentionForwardFraction = 0.40
+            p.attentionBackwardFraction = 0.30
+            p.portableAttentionForwardFraction = 0.40
+            p.portableAttentionBackwardFraction = 0.30
+        case .ampere:
+            p.gemmPeakFraction16 = 0.859
+            p.gemmPeakFraction8 = 0
+            p.sustainedFraction = 0.926
+            p.referencePowerWatts = 400
+            p.attentionForwardFraction = 0.60
+            p.attentionBackwardFraction = 0.48
+            p.portableAttentionForwardFraction = 0.60
+            p.portableAttentionBackwardFraction = 0.48
+        case .hopper:
+            break
+        case .blackwell:
+            p.gemmPeakFraction16 = 0.776
+            p.gemmPeakFraction8 = 0.763
+            p.sustainedFraction = 0.815
+            p.referencePowerWatts = 1000
+            // cuDNN / FlashAttention-4 on B200: ~ 1.4–1.6 PFLOPS forward of 2.25 (Tri Dao,
+            // FA4 talk, Hot Chips 2025; NVIDIA cuDNN 9.x release notes).
+            p.attentionForwardFraction = 0.62
+            p.attentionBackwardFraction = 0.45
+            // FlashAttention-2 has no Blackwell-specific path (no tcgen05/TMEM use): it runs at
+            // roughly the Hopper kernel's per-SM rate ("FA2 ... very slow on Blackwell",
+            // ml-engineering, B200 vs H200 notes).
+            p.portableAttentionForwardFraction = 0.25
+            p.portableAttentionBackwardFraction = 0.20
+        }
+        return p
+    }
+}

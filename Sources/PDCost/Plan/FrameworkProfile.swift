@@ -1,0 +1,257 @@
+/// What a training framework does beyond the parallel plan: which buffers it keeps, what it
+/// overlaps, how its allocator behaves, and which measured metric its logs report.
+///
+/// Each preset holds the framework's *own defaults*, with the file or flag they come from, so a
+/// run that does not state a setting gets what the framework would have done. Everything here
+/// is a behaviour (a switch or a byte count); tunable efficiency constants live in
+/// `EfficiencyProfile`.
+public struct FrameworkProfile: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case megatron
+        case nemo
+        case megatronBridge = "megatron-bridge"
+        case torchtitan
+        case deepspeed
+        case paddleformers
+    }
+
+    /// Which allocator statistic a run's unqualified "peak memory" is.
+    public enum MemoryMetric: String, Sendable, Hashable {
+        /// `torch.cuda.max_memory_allocated()`: live tensors only.
+        case allocated
+        /// `torch.cuda.max_memory_reserved()`: allocated plus the caching allocator's cache.
+        case reserved
+        /// What `nvidia-smi` shows: reserved plus CUDA context and library workspaces.
+        case device
+    }
+
+    /// How FP8 GEMM inputs are scaled; decides the cast/amax traffic around each FP8 GEMM.
+    public enum FP8Recipe: String, Sendable, Hashable, CaseIterable {
+        /// Per-tensor delayed scaling from an amax history (Transformer Engine `DelayedScaling`).
+        case delayed
+        /// Per-tensor current scaling: an extra amax pass over each input (TE `Float8CurrentScaling`,
+        /// torchao `tensorwise`).
+        case current
+        /// Block-wise scales (TE `Float8BlockScaling`, 128×128 weights / 1×128 activations;
+        /// MXFP8 on Blackwell).
+        case blockwise
+        /// torchao `rowwise`: per-row scales with a scaled-mm kernel that runs below the
+        /// tensorwise one on Hopper (torchao float8 README, performance table).
+        case rowwise
+    }
+
+    public var kind: Kind
+
+    /// The attention implementation.
+    public enum AttentionKernel: String, Sendable, Hashable, CaseIterable {
+        /// Materialised s×s scores with a fused masked softmax (Megatron-LM before 2022:
+        /// megatron/model/fused_softmax.py).
+        case unfused
+        /// Portable FlashAttention-2 (PyTorch SDPA's flash backend, the flash-attn package).
+        case portable
+        /// Architecture-specific fused attention (cuDNN via Transformer Engine
+        /// `NVTE_FUSED_ATTN=1`, the default on Hopper and later; FlashAttention-3).
+        case vendor
+    }
+
+    // MARK: Kernels
+    public var attentionKernel: AttentionKernel = .vendor
+    /// Fused (flash) attention: no s×s score matrix is stored (Dao et al. 2022).
+    public var flashAttention: Bool { attentionKernel != .unfused }
+    /// torch.compile (Inductor) fuses elementwise chains, so memory-bound traffic and kernel
+    /// launches drop.
+    public var compiled: Bool = false
+    /// CUDA graphs replay the step's kernels without per-kernel host launches.
+    public var cudaGraphs: Bool = false
+    public var fp8Recipe: FP8Recipe = .delayed
+    /// FP8 weights kept between steps (TE `fp8_model_init` / NeMo `fp8_params`): 1-byte model
+    /// weights, no per-step weight casts.
+    public var fp8Params: Bool = false
+
+    /// Elementwise work is written as composite PyTorch ops (torchtitan's RMSNorm, SwiGLU and
+    /// complex-number RoPE in eager mode), not as fused kernels (Transformer Engine's
+    /// LayerNormLinear/LayerNormMLP, Apex/TE fused RoPE and bias-dropout-add).
+    public var compositeElementwiseOps: Bool = false
+    /// Memory-bound traffic relative to fused kernels (one read and one write per tensor).
+    /// An eager composite RMSNorm makes 4–5 passes (pow, mean, rsqrt, two muls) and SwiGLU two,
+    /// about twice the fused traffic; torch.compile fuses those chains back into single kernels
+    /// (Ansel et al. 2024, "PyTorch 2", ASPLOS, §6).
+    public var elementwiseTrafficScale: Double { compositeElementwiseOps && !compiled ? 2.0 : 1.0 }
+    /// Host operations issued relative to eager (compiled graphs fuse elementwise chains; CUDA
+    /// graphs replay captured layers without host work).
+    public var hostOpScale: Double { cudaGraphs ? 0 : (compiled ? 0.5 : 1.0) }
+
+    // MARK: MoE routing
+    /// Expert capacity factor; nil = dropless routing (Megatron `moe_expert_capacity_factor`).
+    public var moeCapacityFactor: Double? = nil
+    /// Token dispatcher that needs the per-expert token counts on the host before the
+    /// all-to-all (Megatron `alltoall` dispatcher without drop-and-pad syncs the stream once
+    /// per MoE layer: moe/token_dispatcher.py `cuda_sync_point`).
+    public var moeHostSync: Bool = true
+
+    // MARK: Model state
+    /// Bytes per element of the gradient buffer. Megatron-LM forces fp32 gradient accumulation
+    /// and all-reduce for bf16 (megatron/training/arguments.py: `if args.bf16:
+    /// args.accumulate_allreduce_grads_in_fp32 = True`), so its DDP grad buffer is fp32.
+    public var gradBufferBytes: Int = 4
+    /// Bytes per element of the data-parallel gradient reduction (Megatron-Core DDP
+    /// `grad_reduce_in_fp32`, on for bf16 as above; torchtitan `mixed_precision_reduce=float32`).
+    public var gradReduceBytes: Int = 4
+    /// Optimizer states are sharded over the DP group *with* context parallel (Megatron
+    /// distributed optimizer; torchtitan shards FSDP over dp_shard·cp).
+    public var shardsOverContextParallel: Bool = true
+    /// FSDP: unsharded layers held at once (the layer being computed plus the prefetched one;
+    /// torch FSDP2 forward/backward prefetch of one module).
+    public var fsdpUnshardedLayers: Double = 2
+
+    // MARK: Overlap
+    /// Gradient reduce-scatter/all-reduce overlapped with the last micro-batch's backward
+    /// (Megatron `--overlap-grad-reduce`, default off in Megatron-LM arguments.py; on in NeMo and
+    /// Megatron-Bridge recipes: `overlap_grad_reduce=True`).
+    public var overlapGradReduce: Bool = false
+    /// Parameter all-gather of the distributed optimizer overlapped with the next step's first
+    /// forward (Megatron `--overlap-param-gather`).
+    public var overlapParamGather: Bool = false
+    /// Tensor-parallel communication overlapped with GEMMs (Transformer Engine userbuffers,
+    /// `--tp-comm-overlap`; torchtitan AsyncTP).
+    public var tpCommOverlap: Bool = false
+    /// Pipeline send/recv overlapped with compute (Megatron `overlap_p2p_comm`, interleaved only).
+    public var overlapP2P: Bool = false
+    /// Expert-parallel all-to-all overlapped with computation of another micro-batch
+    /// (Megatron `overlap_moe_expert_parallel_comm`, DeepSeek DualPipe-style).
+    public var overlapExpertComm: Bool = false
+
+    // MARK: Host
+    /// Host time of one framework operation in eager mode (Python, the dispatcher, autograd
+    /// recording and cudaLaunchKernel); the GPU idles when its kernels are shorter. PyTorch eager
+    /// costs ~5–10 µs per op ("Accelerating PyTorch with CUDA Graphs", PyTorch blog 2021).
+    public var hostSecondsPerOp: Double = 8e-6
+    /// Fixed host work per optimizer step (loss/grad-norm reductions, logging, data loading not
+    /// overlapped), seconds.
+    public var stepOverheadSeconds: Double = 0.02
+
+    // MARK: Memory accounting
+    /// The statistic an unqualified "peak memory" of this framework is.
+    public var reportedPeak: MemoryMetric = .allocated
+    /// The caching allocator runs with `expandable_segments:True` (torchtitan sets it in
+    /// run_train.sh / torchtitan/train.py), which nearly removes fragmentation.
+    public var expandableSegments: Bool = false
+    /// Bytes per logit element live at the loss: bf16 logits plus the fp32 copy the
+    /// vocab-parallel cross entropy works on (megatron/core/tensor_parallel/cross_entropy.py:
+    /// `vocab_parallel_logits.float()`, exp in place, gradient in place).
+    public var logitsBytesPerElement: Double = 6
+    /// Allocator-visible workspaces independent of the model (cuBLAS/cuBLASLt workspaces,
+    /// which PyTorch allocates through the caching allocator, TE/NCCL staging), bytes.
+    public var allocatorWorkspaceBytes: Double = 0.25 * 1_073_741_824
+    /// Device memory outside the caching allocator: CUDA context with loaded kernels (~0.5 GiB
+    /// on Hopper), cuDNN/cuBLAS handles and NCCL channel buffers (NCCL docs, "NCCL_BUFFSIZE"
+    /// default 4 MiB per channel and peer), bytes.
+    public var runtimeBytes: Double = 2.0 * 1_073_741_824
+
+    public init(kind: Kind) {
+        self.kind = kind
+    }
+
+    /// Megatron-LM as its arguments.py defaults leave it: no gradient/parameter overlap
+    /// (`--overlap-grad-reduce`, `--overlap-param-gather` are opt-in), pipeline P2P overlap on
+    /// for interleaved schedules (`--no-overlap-p2p-communication` is the opt-out).
+    public static var megatron: FrameworkProfile {
+        var p = FrameworkProfile(kind: .megatron)
+        p.overlapP2P = true
+        return p
+    }
+
+    /// NeMo (1.x and 2.x) recipes: distributed (fused) Adam with `overlap_grad_sync` and
+    /// `overlap_param_sync` on and `overlap_p2p_comm` for interleaved pipelines
+    /// (NeMo megatron_gpt_config.yaml / nemo/collections/llm/recipes/*, MegatronStrategy DDP
+    /// config `overlap_grad_reduce=True, overlap_param_gather=True`).
+    public static var nemo: FrameworkProfile {
+        var p = FrameworkProfile(kind: .nemo)
+        p.overlapGradReduce = true
+        p.overlapParamGather = true
+        p.overlapP2P = true
+        return p
+    }
+
+    /// Megatron-Bridge performance recipes (scripts/performance, recipes/*: DDP
+    /// `overlap_grad_reduce=True, overlap_param_gather=True`; `overlap_p2p_comm` on for
+    /// interleaved pipelines).
+    public static var megatronBridge: FrameworkProfile {
+        var p = FrameworkProfile(kind: .megatronBridge)
+        p.overlapGradReduce = true
+        p.overlapParamGather = true
+        p.overlapP2P = true
+        return p
+    }
+
+    /// torchtitan (FSDP2 + TP/PP/CP): fp32 sharded parameters with bf16 compute
+    /// (`mixed_precision_param = bfloat16`, `mixed_precision_reduce = float32`), per-layer
+    /// prefetching all-gathers (always overlapped), `expandable_segments:True`, and a logged
+    /// `memory: max_reserved` (torchtitan/components/metrics.py, DeviceMemStats).
+    public static var torchtitan: FrameworkProfile {
+        var p = FrameworkProfile(kind: .torchtitan)
+        p.gradBufferBytes = 4
+        p.gradReduceBytes = 4
+        p.overlapGradReduce = true
+        p.overlapParamGather = true
+        p.reportedPeak = .reserved
+        p.expandableSegments = true
+        p.fp8Recipe = .current
+        // F.scaled_dot_product_attention → FlashAttention-2 backend; composite eager ops.
+        p.attentionKernel = .portable
+        p.compositeElementwiseOps = true
+        // torchtitan (2024) returns fp32 logits from the model (`self.output(h).float()`,
+        // models/llama/model.py), which the train step holds through the backward; the loss
+        // keeps the fp32 log-softmax output, and the backward adds its fp32 gradient.
+        p.logitsBytesPerElement = 12
+        return p
+    }
+
+    /// DeepSpeed ZeRO (Rajbhandari et al. 2020 §5): fp16/bf16 gradients (2 bytes) reduced in
+    /// their own precision; `overlap_comm` default false in the ZeRO config.
+    public static var deepspeed: FrameworkProfile {
+        var p = FrameworkProfile(kind: .deepspeed)
+        p.gradBufferBytes = 2
+        p.gradReduceBytes = 2
+        p.shardsOverContextParallel = false
+        p.attentionKernel = .portable
+        return p
+    }
+
+    /// PaddleFormers (the original pdcost's target): sharding stage 1 with `split_param`
+    /// behaves like Megatron's distributed optimizer; overlap of sharding communication on.
+    public static var paddleformers: FrameworkProfile {
+        var p = FrameworkProfile(kind: .paddleformers)
+        p.overlapGradReduce = true
+        p.overlapParamGather = true
+        p.reportedPeak = .reserved
+        return p
+    }
+
+    /// The preset for a framework name as measured-runs files and users write it.
+    public static func named(_ name: String) throws(PDCostError) -> FrameworkProfile {
+        switch name.lowercased() {
+        case "megatron", "megatron-lm", "megatron-core", "mcore": return .megatron
+        case "nemo", "nemo-megatron", "nemo2": return .nemo
+        case "megatron-bridge", "mbridge": return .megatronBridge
+        case "torchtitan", "fsdp2": return .torchtitan
+        case "deepspeed", "megatron-deepspeed": return .deepspeed
+        case "paddleformers", "paddle", "paddlenlp": return .paddleformers
+        default:
+            throw .unsupported("framework '\(name)' is not supported; known: megatron, nemo, "
+                               + "megatron-bridge, torchtitan, deepspeed, megatron-deepspeed, paddleformers")
+        }
+    }
+
+    /// Hidden dropout the framework applies when a run does not say: Megatron-LM's GPT
+    /// defaults are `--hidden-dropout 0.1 --attention-dropout 0.1` (arguments.py); Llama-family
+    /// recipes and torchtitan use none.
+    public func defaultDropout(modelType: String) -> Double {
+        switch kind {
+        case .megatron, .nemo, .megatronBridge, .deepspeed:
+            return modelType == "gpt" || modelType == "gpt2" ? 0.1 : 0
+        case .torchtitan, .paddleformers:
+            return 0
+        }
+    }
+}

@@ -1,0 +1,104 @@
+extension ParallelPlan {
+    /// Checks the plan against the model, the cluster and the setup; throws `.infeasible` with a
+    /// message that names the violated constraint (and `.invalidArgument` for out-of-range
+    /// values). These are the constraints Megatron-Core and torchtitan assert at start-up.
+    public func validate(model m: ModelSpec, cluster: Cluster, setup: TrainingSetup) throws(PDCostError) {
+        for (name, value) in [("tp", tp), ("pp", pp), ("vpp", vpp), ("dp", dp), ("cp", cp), ("ep", ep)] {
+            if value < 1 { throw .invalidArgument("\(name)=\(value) must be >= 1") }
+            if value > 1 << 20 { throw .invalidArgument("\(name)=\(value) exceeds the supported maximum \(1 << 20)") }
+        }
+        if let etp, etp < 1 || etp > 1 << 20 { throw .invalidArgument("etp=\(etp) must be between 1 and \(1 << 20)") }
+        if zeroStage < 0 || zeroStage > 3 { throw .invalidArgument("zero_stage=\(zeroStage) must be 0, 1, 2 or 3") }
+        if setup.seqLen < 1 { throw .invalidArgument("seq_len=\(setup.seqLen) must be >= 1") }
+        if setup.microBatchSize < 1 { throw .invalidArgument("micro_batch_size=\(setup.microBatchSize) must be >= 1") }
+        if setup.globalBatchSize < 1 { throw .invalidArgument("global_batch_size=\(setup.globalBatchSize) must be >= 1") }
+        if !(setup.optimizerOffloadRatio >= 0 && setup.optimizerOffloadRatio <= 1) {
+            throw .invalidArgument("optimizer_offload_ratio=\(setup.optimizerOffloadRatio) must be in [0, 1]")
+        }
+
+        // World size: tp·pp·dp·cp GPUs (EP is carved out of tp·cp·dp, see ParallelPlan).
+        let world = tp * pp * dp * cp
+        if world != cluster.numGPUs {
+            throw .infeasible("tp*pp*dp*cp=\(world) != num_gpus=\(cluster.numGPUs)")
+        }
+
+        // Tensor parallelism splits heads and query groups (Megatron-Core TransformerConfig:
+        // num_attention_heads % tp == 0 and num_query_groups % tp == 0).
+        if m.numAttentionHeads % tp != 0 {
+            throw .infeasible("tp=\(tp) does not divide num_attention_heads=\(m.numAttentionHeads)")
+        }
+        if m.mla == nil, m.numKeyValueHeads % tp != 0 {
+            throw .infeasible("tp=\(tp) does not divide num_key_value_heads=\(m.numKeyValueHeads)")
+        }
+
+        // Pipeline split.
+        let layers = m.numLayers
+        if pp > layers { throw .infeasible("pp=\(pp) exceeds the \(layers) layers") }
+        var perStage = layers / pp
+        if firstStageLayers != nil || lastStageLayers != nil {
+            if pp < 2 { throw .infeasible("an uneven pipeline split needs pp >= 2 (pp=\(pp))") }
+            let first = firstStageLayers ?? 0, last = lastStageLayers ?? 0
+            if first < 1 || last < 1 && lastStageLayers != nil {
+                throw .invalidArgument("first/last stage layers must be >= 1")
+            }
+            let given = (firstStageLayers ?? 0) + (lastStageLayers ?? 0)
+            let stagesLeft = pp - (firstStageLayers == nil ? 0 : 1) - (lastStageLayers == nil ? 0 : 1)
+            let rest = layers - given
+            if rest < 0 || (stagesLeft == 0 && rest != 0) || (stagesLeft > 0 && (rest < stagesLeft || rest % stagesLeft != 0)) {
+                throw .infeasible("the uneven split first=\(firstStageLayers.map(String.init) ?? "-") "
+                                  + "last=\(lastStageLayers.map(String.init) ?? "-") leaves \(rest) layers "
+                                  + "that do not divide over the other \(stagesLeft) stages")
+            }
+            perStage = stagesLeft > 0 ? rest / stagesLeft : first
+        } else if layers % pp != 0 {
+            throw .infeasible("pp=\(pp) does not divide the \(layers) layers and no uneven split was given")
+        }
+        if vpp > 1 {
+            if pp < 2 { throw .infeasible("vpp=\(vpp) needs pp >= 2") }
+            if firstStageLayers == nil && lastStageLayers == nil && perStage % vpp != 0 {
+                throw .infeasible("vpp=\(vpp) does not divide the \(perStage) layers of each pipeline stage")
+            }
+        }
+
+        // Context parallelism: load-balanced causal CP splits the sequence into 2·cp chunks
+        // (Megatron-Core / Transformer Engine context_parallel: seq_len % (2·cp) == 0).
+        if cp > 1 && setup.seqLen % (2 * cp) != 0 {
+            throw .infeasible("seq_len=\(setup.seqLen) is not divisible by 2*cp=\(2 * cp)")
+        }
+        if effectiveSequenceParallel && (setup.seqLen / cp) % tp != 0 {
+            throw .infeasible("sequence parallelism: seq_len/cp=\(setup.seqLen / cp) is not divisible by tp=\(tp)")
+        }
+
+        // Batch: gradient accumulation must be a whole number.
+        let perStep = setup.microBatchSize * dp
+        if setup.globalBatchSize % perStep != 0 {
+            throw .infeasible("global_batch_size=\(setup.globalBatchSize) is not divisible by "
+                              + "micro_batch_size*dp=\(perStep)")
+        }
+
+        // Experts.
+        if let moe = m.moe {
+            if moe.numExperts % ep != 0 {
+                throw .infeasible("ep=\(ep) does not divide num_experts=\(moe.numExperts)")
+            }
+            let expertGroup = ep * expertTP
+            if (tp * cp * dp) % expertGroup != 0 {
+                throw .infeasible("ep*etp=\(expertGroup) does not divide tp*cp*dp=\(tp * cp * dp) "
+                                  + "(the GPUs of one pipeline stage)")
+            }
+            if moe.expertIntermediateSize % expertTP != 0 {
+                throw .infeasible("etp=\(expertTP) does not divide moe_intermediate_size=\(moe.expertIntermediateSize)")
+            }
+        } else if ep > 1 || expertTP > 1 {
+            throw .infeasible("ep=\(ep), etp=\(expertTP): expert parallelism needs a mixture-of-experts model")
+        }
+
+        // Recompute of N layers cannot exceed the layers of one model chunk.
+        if setup.recompute.granularity == .full, let n = setup.recompute.numLayers {
+            let chunk = max(perStage / max(vpp, 1), 1)
+            if n < 0 || n > chunk {
+                throw .infeasible("recompute_num_layers=\(n) exceeds the \(chunk) layers of a model chunk")
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+/// Tensor-, context- and expert-parallel communication of one layer for one micro-batch
+/// (forward + backward), split into exposed and overlapped time.
+///
+/// - TP without SP: two all-reduces of the s·b·h activation forward (after the attention and
+///   MLP output projections) and two backward (Shoeybi et al. 2019, Fig. 3: f/g operators).
+/// - TP with SP: each all-reduce becomes an all-gather before the column-parallel GEMM and a
+///   reduce-scatter after the row-parallel one (Korthikanti et al. 2022 §4.2.2). Backward: the
+///   row-parallel output gradient is all-gathered, the column-parallel input gradient
+///   reduce-scattered, and the saved SP-sharded input re-gathered for the weight gradient.
+///   Megatron overlaps that re-gather with the data-gradient GEMM and the input-gradient
+///   reduce-scatter with the weight-gradient GEMM (tensor_parallel/layers.py,
+///   LinearWithGradAccumulationAndAsyncCommunication); the forward collectives are exposed
+///   unless TP communication overlap (TE userbuffers / AsyncTP) pipelines them with the GEMMs.
+///   With FP8, the gathered GEMM inputs travel in FP8 (TE casts before the all-gather).
+/// - CP: ring exchange of the local K and V (backward: K, V and their gradients) in cp−1 steps,
+///   each overlapped with the attention of the previous block (Liu et al. 2023, Ring
+///   Attention; Megatron-Core context parallelism).
+/// - EP: all-to-all dispatch and combine of the routed token copies forward, and again
+///   backward (Lepikhin et al. 2020, GShard §2.2).
+struct LayerCommunication {
+    var tp = CommunicationTime()
+    /// Exposed forward TP time, repeated when the layer is recomputed.
+    var tpForwardExposed: Double = 0
+    var cp = CommunicationTime()
+    var cpForwardExposed: Double = 0
+    var ep = CommunicationTime()
+    var epForwardExposed: Double = 0
+    var exposed: Double { tp.exposed + cp.exposed + ep.exposed }
+    var forwardExposed: Double { tpForwardExposed + cpForwardExposed + epForwardExposed }
+}
+
+extension Workload {
+    func layerCommunication(_ c: PlanContext, framework fw: FrameworkProfile,
+                            dense dt: LayerTime, moe mt: LayerTime)
+        -> (dense: LayerCommunication, moe: LayerCommunication) {
+        let n = net, t = c.tp, T = c.tokens, h = hidden
+        var dense = LayerCommunication(), moe = LayerCommunication()
+        let exposedFraction = fw.tpCommOverlap ? efficiency.tpOverlapExposedFraction : 1
+
+        if t > 1 {
+            let S = T * h * 2
+            let inputBytes: Double = fp8 ? 1 : 2
+            let attnIn = isMLA ? T * (qLoraRank + kvLoraRank + qkRopeDim) * inputBytes : T * h * inputBytes
+            let mlpIn = T * h * inputBytes
+            let g = c.tpPerNode
+            func ag(_ x: Double) -> Double { n.allGather(bytes: x, ranks: t, perNode: g) }
+            func ar(_ x: Double) -> Double { n.allReduce(bytes: x, ranks: t, perNode: g) }
+            let rsS = ag(S), agS = rsS
+            let asyncBackward = fw.kind != .torchtitan
+
+            func tpComm(hasMLP: Bool, column: Double, exposedShare: Double) -> (CommunicationTime, Double) {
+                var fwd: Double, bwdExposed: Double, bwdTotal: Double
+                let mlpScale: Double = hasMLP ? 1 : 0
+                if c.sp {
+                    fwd = ag(attnIn) + rsS + mlpScale * (ag(mlpIn) + rsS)
+                    let rowGrad = agS * (1 + mlpScale)
+                    let dgradRS = rsS * (1 + mlpScale)
+                    let regather = ag(attnIn) + mlpScale * ag(mlpIn)
+                    bwdTotal = rowGrad + dgradRS + regather
+                    bwdExposed = asyncBackward
+                        ? rowGrad + max(0, dgradRS - column) + max(0, regather - column)
+                        : bwdTotal
+                } else {
+                    fwd = ar(S) * (1 + mlpScale)
+                    bwdTotal = fwd
+                    bwdExposed = asyncBackward ? max(0, bwdTotal - column) : bwdTotal
+                }
+                let total = fwd + bwdTotal
+                let exposed = (fwd + bwdExposed) * exposedShare
+                return (CommunicationTime(exposed: exposed, overlapped: total - exposed), fwd * exposedShare)
+            }
+            let d = tpComm(hasMLP: true, column: dt.columnParallelGEMM, exposedShare: exposedFraction)
+            dense.tp = d.0
+            dense.tpForwardExposed = d.1
+            if isMoE {
+                // Routed experts with etp = 1 take the SP-sharded tokens straight to the
+                // all-to-all; only shared experts need the TP gather/scatter.
+                let m = tpComm(hasMLP: sharedFFN > 0, column: mt.columnParallelGEMM, exposedShare: exposedFraction)
+                moe.tp = m.0
+                moe.tpForwardExposed = m.1
+            }
+        }
+
+        if c.cp > 1 {
+            let kWidth = isMLA ? heads * qkHeadDim : kvHeads * qkHeadDim
+            let vWidth = isMLA ? heads * vHeadDim : kvHeads * vHeadDim
+            let kv = T * (kWidth + vWidth) / t * 2
+            let across = c.cpPerNode < c.cp
+            let steps = c.cp - 1
+            let fwd = steps * n.sendRecv(bytes: kv, acrossNodes: across)
+            let bwd = steps * n.sendRecv(bytes: 2 * kv, acrossNodes: across)
+            for which in 0..<2 {
+                let lt = which == 0 ? dt : mt
+                let fExp = max(0, fwd - lt.attentionForward * steps / c.cp)
+                let bExp = max(0, bwd - lt.attentionBackward * steps / c.cp)
+                let comm = CommunicationTime(exposed: fExp + bExp, overlapped: fwd + bwd - fExp - bExp)
+                if which == 0 { dense.cp = comm; dense.cpForwardExposed = fExp }
+                else { moe.cp = comm; moe.cpForwardExposed = fExp }
+            }
+        }
+
+        if isMoE && c.ep > 1 {
+            let cf = fw.moeCapacityFactor ?? 1
+            let copies = topK * c.tokensSP * c.etp * max(cf, 1)
+            let a2a = n.allToAll(bytesPerRank: copies * h * 2, ranks: c.ep, perNode: c.epPerNode)
+            let total = 4 * a2a
+            let share = fw.overlapExpertComm ? efficiency.tpOverlapExposedFraction : 1
+            moe.ep = CommunicationTime(exposed: total * share, overlapped: total * (1 - share))
+            moe.epForwardExposed = 2 * a2a * share
+        }
+        return (dense, moe)
+    }
+}

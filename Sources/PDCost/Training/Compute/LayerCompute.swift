@@ -1,0 +1,247 @@
+/// GPU time of one transformer layer for one micro-batch on one rank, without communication.
+///
+/// Work is charged per kernel family:
+/// - every GEMM at its shape-dependent rate (`Rates.gemm`: a roofline of tensor-core rate and
+///   HBM traffic); the backward runs two GEMMs of the same shape per linear (activation and
+///   weight gradients), so it costs twice the forward (Narayanan et al. 2021 §5.1), plus the
+///   read-modify-write of the fp32 main gradient the weight gradient accumulates into
+///   (Megatron `gradient_accumulation_fusion`);
+/// - FP8 (Transformer Engine, torchao) runs only the linear layers' GEMMs at the FP8 rate and
+///   adds the casts of their inputs (forward) and output gradients (backward);
+/// - the attention core as fused flash attention (forward, and backward at 2.5× its FLOPs), or,
+///   without it, batched GEMMs over the full s×s scores plus a memory-bound softmax;
+/// - norms, residual adds with dropout, RoPE, activation functions, MoE routing and
+///   permutation as HBM traffic;
+/// - host launch time per kernel, which bounds the layer when kernels are short (eager mode).
+struct LayerTime {
+    var forward: Double = 0
+    var backward: Double = 0
+    /// Forward time of the parts the recomputation policy recomputes (selective); for full
+    /// recomputation the whole `forward` is repeated instead.
+    var selectiveRecompute: Double = 0
+    /// Attention-core times (what CP communication overlaps with).
+    var attentionForward: Double = 0
+    var attentionBackward: Double = 0
+    /// GEMM forward times of the linears whose backward hides TP communication.
+    var columnParallelGEMM: Double = 0
+    var rowParallelGEMM: Double = 0
+    /// Host time to issue the layer's operations (forward + backward).
+    var host: Double = 0
+    /// GPU idle time behind host synchronisations (dropless MoE dispatch), per micro-batch.
+    var hostStall: Double = 0
+    /// Forward FLOPs recomputed by the selective policy (for HFU), per micro-batch.
+    var selectiveRecomputeFlops: Double = 0
+}
+
+extension Workload {
+    /// Compute times of one dense layer and one MoE layer.
+    func layerTimes(_ c: PlanContext, framework fw: FrameworkProfile) -> (dense: LayerTime, moe: LayerTime) {
+        let r = rates
+        let t = c.tp, T = c.tokens, Tsp = c.tokensSP, h = hidden
+        let f8 = fp8
+        let mods = c.recompute.granularity == .selective ? c.recompute.modules : []
+        let scale = fw.elementwiseTrafficScale
+        let cast = f8 ? fp8CastBytes : 0
+
+        // ---- Attention block GEMMs ----
+        var attnGEMM = 0.0, upProj = 0.0, qkvOut = 0.0, column = 0.0, row = 0.0
+        if isMLA {
+            let qDown = qLoraRank > 0 ? r.gemm(Tsp, qLoraRank, h, fp8: f8) : 0
+            let qUp = qLoraRank > 0 ? r.gemm(T, heads * qkHeadDim / t, qLoraRank, fp8: f8)
+                                    : r.gemm(T, heads * qkHeadDim / t, h, fp8: f8)
+            let kvDown = r.gemm(Tsp, kvLoraRank + qkRopeDim, h, fp8: f8)
+            let kvUp = r.gemm(T, heads * (qkHeadDim - qkRopeDim + vHeadDim) / t, kvLoraRank, fp8: f8)
+            let o = r.gemm(T, h, heads * vHeadDim / t, fp8: f8)
+            attnGEMM = qDown + qUp + kvDown + kvUp + o
+            upProj = (qLoraRank > 0 ? qUp : 0) + kvUp
+            column = qUp + kvUp
+            row = o
+            qkvOut = T * heads * (2 * qkHeadDim + vHeadDim) / t
+        } else {
+            let qkvWidth = (heads + 2 * kvHeads) * qkHeadDim
+            let qkv = r.gemm(T, qkvWidth / t, h, fp8: f8)
+            let o = r.gemm(T, h, heads * vHeadDim / t, fp8: f8)
+            attnGEMM = qkv + o
+            column = qkv
+            row = o
+            qkvOut = T * qkvWidth / t
+        }
+
+        // ---- Attention core ----
+        let localHeads = heads / t
+        var attnF = 0.0, attnB = 0.0, attnKernels = 1.0
+        if fw.flashAttention {
+            // Causal: half of the s×s products; CP gives each rank 1/cp of the work
+            // (load-balanced chunks, Megatron-Core/TE context parallelism).
+            let flops = c.mbs * localHeads * 2 * seqLen * seqLen * (qkHeadDim + vHeadDim) * 0.5 / c.cp
+            let a = r.flashAttention(forwardFlops: flops, localSeq: c.localSeq, headDim: qkHeadDim)
+            attnF = a.forward
+            attnB = a.backward
+            if c.cp > 1 {
+                // Ring steps run as separate kernels and merge partial outputs through fp32
+                // out/lse corrections (TE AttnFuncWithCPAndKVP2P): read+write of O per step.
+                let merge = (c.cp - 1) * T * localHeads * vHeadDim * 12
+                attnF += r.memoryBound(merge, kernels: c.cp - 1)
+                attnB += r.memoryBound(merge, kernels: c.cp - 1)
+                attnKernels = 2 * c.cp
+            }
+        } else {
+            // Materialised scores (Megatron-LM 2021): QKᵀ and P·V as batched GEMMs over full
+            // s×s blocks, fused scale-mask-softmax, dropout on the probabilities.
+            let groups = c.mbs * localHeads
+            let s = c.localSeq
+            let bmm = r.groupedGEMM(groups: groups, rows: s, s, qkHeadDim, fp8: false)
+                + r.groupedGEMM(groups: groups, rows: s, vHeadDim, s, fp8: false)
+            let scores = groups * s * s
+            let drop: Double = attentionDropout > 0 ? 5 : 0
+            attnF = bmm + r.memoryBound(scores * (4 + drop), kernels: 2)
+            attnB = 2 * bmm + r.memoryBound(scores * (6 + drop), kernels: 2)
+            attnKernels = 4
+        }
+
+        // ---- Elementwise (forward bytes) common to all layers ----
+        let maskBytes: Double = dropout > 0 ? 1 : 0
+        var common = 2 * Tsp * h * 4                                  // two norms: read + write
+        common += 2 * Tsp * h * (6 + maskBytes)                       // residual adds (+ dropout)
+        if isMLA { common += Tsp * (qLoraRank + kvLoraRank) * 4 }     // latent norms
+        if rope {
+            common += isMLA ? T * (localHeads + 1) * qkRopeDim * 4
+                            : T * (localHeads + kvHeads / t) * qkHeadDim * 4
+        }
+        // FP8 casts: attention inputs forward (QKV input, projection input).
+        let attnCastF = cast * (Tsp * h + T * heads * vHeadDim / t)
+        let attnCastB = cast * (qkvOut + T * h)
+
+        // ---- Dense MLP ----
+        let fc1 = r.gemm(T, fc1Factor * ffn / t, h, fp8: f8)
+        let fc2 = r.gemm(T, h, ffn / t, fp8: f8)
+        let act = T * ffn / t * (gated ? 6 : 4)
+        let mlpCastF = cast * (Tsp * h + T * ffn / t)
+        let mlpCastB = cast * (T * fc1Factor * ffn / t + T * h)
+
+        // Weight-gradient accumulation into the main grad: read + write per weight element.
+        let attnWeights = attentionShardedParams / t + attentionReplicatedParams
+        let gradRMW = 2 * gradBufferBytes
+
+        var dense = LayerTime()
+        let denseEW = (common + act) * scale + attnCastF + mlpCastF
+        let denseEWB = 2 * (common + act) * scale + attnCastB + mlpCastB
+        let denseWeights = attnWeights + denseMLPShardedParams / t
+        dense.forward = attnGEMM + fc1 + fc2 + attnF + r.memoryBound(denseEW, kernels: 0)
+        dense.backward = 2 * (attnGEMM + fc1 + fc2) + attnB
+            + r.memoryBound(denseEWB + gradRMW * denseWeights, kernels: 0)
+        dense.attentionForward = attnF
+        dense.attentionBackward = attnB
+        dense.columnParallelGEMM = column + fc1
+        dense.rowParallelGEMM = row + fc2
+        // Host operations of a Megatron/TE layer: ~25 forward (fused LayerNorm-linear modules,
+        // RoPE, attention, bias-dropout-add, FP8 scaling updates) and ~1.5× that backward.
+        let denseOps = 2.5 * (22 + attnKernels + (f8 ? 4 : 0) + (dropout > 0 ? 2 : 0))
+        dense.host = denseOps * fw.hostSecondsPerOp * fw.hostOpScale
+        // Selective recomputation of chosen modules.
+        var sel = 0.0, selFlops = 0.0
+        let attnCoreFlops = c.mbs * localHeads * 2 * seqLen * seqLen * (qkHeadDim + vHeadDim) * 0.5 / c.cp
+        if mods.contains(.coreAttention) { sel += attnF; selFlops += attnCoreFlops }
+        if mods.contains(.mlaUpProjection) { sel += upProj }
+        if mods.contains(.layerNorm) { sel += r.memoryBound(2 * Tsp * h * 4 * scale, kernels: 2) }
+        var denseSel = sel, denseSelFlops = selFlops
+        if mods.contains(.mlp) {
+            denseSel += fc1 + fc2 + r.memoryBound(act * scale, kernels: 1)
+            denseSelFlops += 2 * T * 3 * h * ffn / t
+        }
+        if mods.contains(.torchtitanOps) {
+            // Every second matmul and all elementwise work are recomputed.
+            denseSel += 0.5 * (attnGEMM + fc1 + fc2) + r.memoryBound(denseEW, kernels: 0)
+            denseSelFlops += 0.5 * 2 * T * denseWeights
+        }
+        dense.selectiveRecompute = denseSel
+        dense.selectiveRecomputeFlops = denseSelFlops
+
+        // ---- MoE layer ----
+        var moe = LayerTime()
+        if isMoE {
+            let cf = fw.moeCapacityFactor ?? 1
+            let copies = topK * Tsp * c.etp * max(cf, 1)                // token copies per rank
+            let localExperts = max(experts / c.ep, 1)
+            let rows = copies / localExperts
+            let fe = expertFFN / c.etp
+            let router = r.gemm(Tsp, experts, h, fp8: false)
+            // Transformer Engine's GroupedLinear issues one cuBLAS GEMM per local expert (spread
+            // over a few streams): each pays its own shape penalty and launch.
+            let e1 = localExperts * r.gemm(rows, fc1Factor * fe, h, fp8: f8)
+            let e2 = localExperts * r.gemm(rows, h, fe, fp8: f8)
+            // Per expert and layer, FP8 adds amax/scale/cast kernels for the FC1 and FC2 inputs
+            // forward and for both output gradients backward (each a separate small kernel
+            // per expert in TE's GroupedLinear): about 12 extra launches per expert.
+            let expertLaunches = f8 ? 12 * localExperts * r.kernelFloor : 0
+            var shared = 0.0, sharedEW = 0.0, sharedCastF = 0.0, sharedCastB = 0.0
+            if sharedFFN > 0 {
+                shared = r.gemm(T, fc1Factor * sharedFFN / t, h, fp8: f8) + r.gemm(T, h, sharedFFN / t, fp8: f8)
+                sharedEW = T * sharedFFN / t * (gated ? 6 : 4)
+                sharedCastF = cast * (Tsp * h + T * sharedFFN / t)
+                sharedCastB = cast * (T * fc1Factor * sharedFFN / t + T * h)
+            }
+            // Routing: fp32 scores, top-k, aux-loss statistics (≈ 16 bytes per score);
+            // permute and unpermute copy every token copy once each way.
+            let routing = Tsp * experts * 16 + 2 * (Tsp * h * 2 + copies * h * 2)
+            let expertAct = copies * fe * (gated ? 6 : 4)
+            let expertCastF = cast * (copies * h + copies * fe)
+            let expertCastB = cast * (copies * fc1Factor * fe + copies * h)
+            let moeEW = (common + routing + expertAct + sharedEW) * scale + attnCastF + expertCastF + sharedCastF
+            let moeEWB = 2 * (common + routing + expertAct + sharedEW) * scale + attnCastB + expertCastB + sharedCastB
+            let expertWeights = localExperts * expertParams / c.etp
+            let moeWeights = attnWeights + expertWeights + sharedExpertParams / t + routerParams
+            let gemms = attnGEMM + router + e1 + e2 + shared
+            moe.forward = gemms + attnF + r.memoryBound(moeEW, kernels: 0)
+            moe.backward = 2 * gemms + attnB + r.memoryBound(moeEWB + gradRMW * moeWeights, kernels: 0)
+                + expertLaunches
+            moe.attentionForward = attnF
+            moe.attentionBackward = attnB
+            moe.columnParallelGEMM = column
+            moe.rowParallelGEMM = row
+            // Host operations: the attention half as in a dense layer (capturable by CUDA
+            // graphs); the MoE half — router and aux-loss bookkeeping (~20), token dispatcher with
+            // its all-to-alls and permutations (~20), per-expert GEMM launches and, in FP8, per-
+            // expert quantisation (Megatron-Core moe/experts.py TEGroupedMLP), activation, shared
+            // experts — stays eager (its shapes depend on the routing).
+            let attnOps = 2.5 * (12 + attnKernels + (f8 ? 2 : 0))
+            let moeOps = 2.5 * (40 + (f8 ? 3 : 2) * localExperts + 2 + (sharedFFN > 0 ? 6 : 0))
+            moe.host = attnOps * fw.hostSecondsPerOp * fw.hostOpScale + moeOps * fw.hostSecondsPerOp
+            if fw.moeHostSync && fw.moeCapacityFactor == nil {
+                // Dropless dispatch copies the per-expert counts to the host before the
+                // all-to-all; the GPU idles while the host issues the rest of the layer.
+                moe.hostStall = 2.5 * (20 + (f8 ? 3 : 2) * localExperts) * fw.hostSecondsPerOp * 0.4
+            }
+            var moeSel = sel, moeSelFlops = selFlops
+            if mods.contains(.moeActivation) { moeSel += r.memoryBound(expertAct * scale, kernels: 1) }
+            if mods.contains(.moe) {
+                moeSel += router + e1 + e2 + shared + r.memoryBound((routing + expertAct + sharedEW) * scale, kernels: 0)
+                moeSelFlops += 2 * copies * expertParams / c.etp
+            } else if mods.contains(.sharedExperts) {
+                moeSel += shared
+            }
+            moe.selectiveRecompute = moeSel
+            moe.selectiveRecomputeFlops = moeSelFlops
+        }
+        return (dense, moe)
+    }
+
+    /// Forward and backward time of the pre- and post-processing of one micro-batch: the
+    /// embedding lookup on the first stage, the final norm, output layer and loss on the last.
+    func endTimes(_ c: PlanContext, framework fw: FrameworkProfile) -> (first: (Double, Double), last: (Double, Double)) {
+        let r = rates
+        let T = c.tokens, Tsp = c.tokensSP, h = hidden
+        let vShard = c.paddedVocab / c.tp
+        // Embedding: gather forward; backward builds a dense bf16 gradient (zero-fill +
+        // index_add) and accumulates it into the fp32 main grad.
+        let embF = r.memoryBound(Tsp * h * 2 * 2, kernels: 2)
+        let embB = r.memoryBound(vShard * h * (2 + 2 + 2 * gradBufferBytes) + T * h * 2, kernels: 3)
+        // Output layer in 16-bit (Megatron's output_layer and torchao's default filter keep it
+        // out of FP8), the vocab-parallel cross entropy over fp32 logits.
+        let head = r.gemm(T, vShard, h, fp8: false)
+        let logits = T * vShard * fw.logitsBytesPerElement
+        let lastF = head + r.memoryBound(Tsp * h * 4 + 2 * logits, kernels: 6)
+        let lastB = 2 * head + r.memoryBound(logits + h * vShard * 2 * gradBufferBytes, kernels: 4)
+        return ((embF, embB), (lastF, lastB))
+    }
+}

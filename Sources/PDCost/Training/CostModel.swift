@@ -1,0 +1,266 @@
+/// The training cost model of one (model, cluster, setup): built once, then `evaluate` prices
+/// any parallel plan with arithmetic on precomputed values — no allocation, no throwing, no
+/// transcendental functions — so a plan search can call it millions of times.
+///
+/// `evaluate` assumes a plan that passed `ParallelPlan.validate(model:cluster:setup:)`; an
+/// invalid plan yields meaningless numbers but never traps.
+public struct CostModel: Sendable {
+    public let model: ModelSpec
+    public let cluster: Cluster
+    public let setup: TrainingSetup
+    let w: Workload
+
+    /// Validates the inputs and precomputes everything that does not depend on the plan.
+    public init(model: ModelSpec, cluster: Cluster, setup: TrainingSetup) throws(PDCostError) {
+        let cluster = try cluster.validated()
+        if setup.seqLen < 1 { throw .invalidArgument("seq_len=\(setup.seqLen) must be >= 1") }
+        if setup.seqLen > 1 << 26 { throw .invalidArgument("seq_len=\(setup.seqLen) exceeds the supported maximum \(1 << 26)") }
+        if setup.globalBatchSize < 1 { throw .invalidArgument("global_batch_size=\(setup.globalBatchSize) must be >= 1") }
+        if setup.microBatchSize < 1 { throw .invalidArgument("micro_batch_size=\(setup.microBatchSize) must be >= 1") }
+        if setup.dtype == .fp8 && cluster.gpu.fp8Flops <= 0 {
+            throw .unsupported("dtype=fp8 needs FP8 tensor cores; \(cluster.gpu.name) has none")
+        }
+        if setup.dtype == .bf16 && cluster.gpu.bf16Flops <= 0 {
+            throw .unsupported("dtype=bf16 is not supported by \(cluster.gpu.name) (no BF16 tensor cores)")
+        }
+        if !(setup.optimizerOffloadRatio >= 0 && setup.optimizerOffloadRatio <= 1) {
+            throw .invalidArgument("optimizer_offload_ratio=\(setup.optimizerOffloadRatio) must be in [0, 1]")
+        }
+        self.model = model
+        self.cluster = cluster
+        self.setup = setup
+        self.w = Workload(model: model, cluster: cluster, setup: setup)
+    }
+
+    /// Prices a plan with the setup's micro-batch size, recomputation and offload ratio.
+    public func evaluate(_ plan: ParallelPlan) -> Prediction {
+        evaluate(plan, microBatchSize: setup.microBatchSize, recompute: setup.recompute,
+                 optimizerOffloadRatio: setup.optimizerOffloadRatio)
+    }
+
+    /// Prices a plan with per-call training knobs (what a plan search varies besides the split).
+    public func evaluate(_ plan: ParallelPlan, microBatchSize: Int, recompute: Recompute,
+                         optimizerOffloadRatio: Double) -> Prediction {
+        let fw = setup.framework
+        let c = PlanContext(plan: plan, workload: w, microBatchSize: microBatchSize,
+                            recompute: recompute, offloadRatio: optimizerOffloadRatio)
+        let e = w.efficiency
+        var p = Prediction()
+        p.microBatches = c.microBatches
+
+        // ---- Per-layer work for one micro-batch ----
+        let times = w.layerTimes(c, framework: fw)
+        let comm = w.layerCommunication(c, framework: fw, dense: times.dense, moe: times.moe)
+        let ends = w.endTimes(c, framework: fw)
+        let chunkLayers = max(c.layersMiddle / c.vpp, 1)
+        // Fraction of layers fully recomputed (Megatron block method: N per model chunk).
+        var recomputed = 0.0
+        if recompute.granularity == .full {
+            recomputed = recompute.numLayers.map { min(Double(max($0, 0)) / chunkLayers, 1) } ?? 1
+        }
+
+        func layerStep(_ lt: LayerTime, _ lc: LayerCommunication) -> (time: Double, recompute: Double) {
+            let extra = recomputed * (lt.forward + lc.forwardExposed) + lt.selectiveRecompute
+            let gpu = lt.forward + lt.backward + extra + lc.exposed + lt.hostStall
+            let host = lt.host * (1 + recomputed)
+            return (max(gpu, host), extra)
+        }
+        let dStep = layerStep(times.dense, comm.dense)
+        let mStep = layerStep(times.moe, comm.moe)
+
+        // ---- Stages ----
+        func mix(_ layers: Double, first: Bool) -> (dense: Double, moe: Double) {
+            if !w.isMoE { return (layers, 0) }
+            let leading = first ? min(w.leadingDenseLayers, layers) : 0
+            let moe = max(min(layers - leading, (w.moeLayers / c.pp).rounded(.up)), 0)
+            return (layers - moe, moe)
+        }
+        let mixFirst = mix(c.layersFirst, first: true)
+        let mixMiddle = mix(c.layersMiddle, first: false)
+        let mixLast = mix(c.layersLast, first: c.pp <= 1)
+
+        // Pipeline send/recv of the (SP-sharded) boundary activation, each way per chunk.
+        var ppExposedPerMB = 0.0, ppExposedOnce = 0.0, ppTotal = 0.0
+        if c.pp > 1 {
+            let bytes = c.tokensSP * w.hidden * 2
+            let p2p = w.net.sendRecv(bytes: bytes, acrossNodes: c.ppAcrossNodes)
+            ppTotal = 2 * c.microBatches * c.vpp * p2p
+            if fw.overlapP2P && c.vpp > 1 {
+                ppExposedOnce = 2 * (c.pp - 1) * p2p
+            } else {
+                ppExposedPerMB = 2 * c.vpp * p2p
+                ppExposedOnce = 2 * (c.pp - 1) * p2p
+            }
+        }
+
+        func stageTime(_ mx: (dense: Double, moe: Double), first: Bool, last: Bool) -> Double {
+            var t = mx.dense * dStep.time + mx.moe * mStep.time + ppExposedPerMB
+            if first { t += ends.first.0 + ends.first.1 }
+            if last { t += ends.last.0 + ends.last.1 }
+            return t
+        }
+        let single = c.pp <= 1
+        let tFirst = stageTime(mixFirst, first: true, last: single)
+        let tMiddle = single ? tFirst : stageTime(mixMiddle, first: false, last: false)
+        let tLast = single ? tFirst : stageTime(mixLast, first: false, last: true)
+        let pipe = PipelineSchedule.step(first: tFirst, middle: tMiddle, last: tLast, stages: c.pp,
+                                         virtualStages: c.vpp, microBatches: c.microBatches)
+
+        // Communication totals over the step (critical stage: the first).
+        let m = c.microBatches
+        let layersDense = mixFirst.dense, layersMoE = mixFirst.moe
+        func scaled(_ x: CommunicationTime, _ k: Double) -> CommunicationTime {
+            CommunicationTime(exposed: x.exposed * k, overlapped: x.overlapped * k)
+        }
+        func add(_ a: CommunicationTime, _ b: CommunicationTime) -> CommunicationTime {
+            CommunicationTime(exposed: a.exposed + b.exposed, overlapped: a.overlapped + b.overlapped)
+        }
+        p.tensorParallelComm = add(scaled(comm.dense.tp, m * layersDense), scaled(comm.moe.tp, m * layersMoE))
+        p.contextParallelComm = add(scaled(comm.dense.cp, m * layersDense), scaled(comm.moe.cp, m * layersMoE))
+        p.expertParallelComm = scaled(comm.moe.ep, m * layersMoE)
+        p.pipelineComm = CommunicationTime(exposed: ppExposedPerMB * m + ppExposedOnce,
+                                           overlapped: max(ppTotal - ppExposedPerMB * m - ppExposedOnce, 0))
+
+        // ---- Data parallel, optimizer, offload ----
+        let stageFirst = w.stageParameters(c, layers: c.layersFirst, first: true, last: single)
+        let stageLast = w.stageParameters(c, layers: c.layersLast, first: single, last: true)
+        let fwdFirst = mixFirst.dense * times.dense.forward + mixFirst.moe * times.moe.forward
+        let bwdFirst = mixFirst.dense * times.dense.backward + mixFirst.moe * times.moe.backward
+        p.dataParallelComm = w.dataParallel(c, framework: fw, stage: stageFirst, layers: c.layersFirst,
+                                            forward: fwdFirst, backward: bwdFirst)
+        let stateFirst = w.modelState(c, stage: stageFirst, framework: fw)
+        let stateLast = w.modelState(c, stage: stageLast, framework: fw)
+        let busiest = stateFirst.shardedParameters >= stateLast.shardedParameters ? stateFirst : stateLast
+        let busiestStage = stateFirst.shardedParameters >= stateLast.shardedParameters ? stageFirst : stageLast
+        // Adam: read master, grad, m, v; write master, m, v and the 16-bit weights (30 B);
+        // plus zeroing the local gradient buffer.
+        let perParam: Double = (w.momentBytes > 4 ? 30 : 22)
+        let optimizerBytes = busiest.shardedParameters * perParam * (1 - c.offloadRatio)
+            + busiestStage.total * w.gradBufferBytes
+        p.optimizerTime = w.rates.memoryBound(optimizerBytes, kernels: 8)
+        if c.offloadRatio > 0 {
+            // Offloaded states cross PCIe to the GPU for the update and back.
+            p.offloadTime = w.net.hostCopy(bytes: 2 * c.offloadRatio * busiest.shardedParameters
+                                            * (w.masterBytes + w.momentBytes))
+        }
+        p.hostOverheadTime = fw.stepOverheadSeconds
+
+        // ---- Step ----
+        let overlapped = p.tensorParallelComm.overlapped + p.contextParallelComm.overlapped
+            + p.expertParallelComm.overlapped + p.dataParallelComm.overlapped + p.pipelineComm.overlapped
+        let interference = e.overlapInterference * overlapped
+        let layerExposedComm = m * (layersDense * comm.dense.exposed + layersMoE * comm.moe.exposed)
+            + ppExposedPerMB * m
+        p.recomputeTime = m * (layersDense * dStep.recompute + layersMoE * mStep.recompute)
+        p.computeTime = max(pipe.busy - layerExposedComm, 0) + interference
+        p.bubbleTime = pipe.bubble
+        p.stepTime = pipe.busy + pipe.bubble + interference + ppExposedOnce + p.dataParallelComm.exposed
+            + p.optimizerTime + p.offloadTime + p.hostOverheadTime
+
+        // ---- Throughput and utilisation ----
+        let tokensPerStep = w.globalBatch * w.seqLen
+        let gpus = c.tp * c.pp * c.dp * c.cp
+        p.tokensPerSecond = p.stepTime > 0 ? tokensPerStep / p.stepTime : 0
+        p.tokensPerSecondPerGPU = p.tokensPerSecond / gpus
+        p.mfu = p.tokensPerSecondPerGPU * w.modelFlopsPerToken / w.mfuPeak
+        var extraFlops = recomputed * (w.matmulForwardFlopsPerToken - 2 * w.vocab * w.hidden + w.attentionForwardFlopsPerToken)
+        let tokensPerRankMB = c.tokens
+        if tokensPerRankMB > 0 {
+            extraFlops += (w.denseLayers * times.dense.selectiveRecomputeFlops
+                           + w.moeLayers * times.moe.selectiveRecomputeFlops) * c.tp / tokensPerRankMB
+        }
+        p.hfu = p.tokensPerSecondPerGPU * (w.modelFlopsPerToken + extraFlops) / w.mfuPeak
+
+        // ---- Memory per stage ----
+        let acts = w.layerActivations(c, framework: fw)
+        let frag = fw.expandableSegments ? e.expandableFragmentation : e.allocatorFragmentation
+        func stageMemory(index: Double, layers: Double, mx: (dense: Double, moe: Double),
+                         stage: StageParameters, state: ModelStateBytes, first: Bool, last: Bool) -> MemoryBreakdown {
+            var mem = MemoryBreakdown()
+            mem.parameters = state.parameters
+            mem.gradients = state.gradients
+            mem.optimizer = state.optimizer
+            // Stored activations of the in-flight model-chunk micro-batches.
+            let chunks = PipelineSchedule.inFlightChunks(stage: index, stages: c.pp, virtualStages: c.vpp,
+                                                         microBatches: m)
+            let perLayerStored = layers > 0 ? (mx.dense * acts.dense.stored + mx.moe * acts.moe.stored) / layers : 0
+            let perLayerFull = layers > 0 ? (mx.dense * acts.dense.full + mx.moe * acts.moe.full) / layers : 0
+            let perLayer = recompute.granularity == .full
+                ? recomputed * perLayerStored + (1 - recomputed) * perLayerFull
+                : perLayerStored
+            mem.activations = chunks * (layers / c.vpp) * perLayer
+            // Embedding output kept for the first layer's backward is in the layer's input.
+            // Transient: the backward working set of one layer (gradients mirror its
+            // activations; a recomputed layer also re-materialises them), and at the loss the
+            // logits with their fp32 copy.
+            let layerFull = max(acts.dense.full, acts.moe.full)
+            var temporary = layerFull * (recompute.granularity == .full ? 2 : 1)
+            if last {
+                temporary += c.memoryTokens * c.paddedVocab / c.tp * fw.logitsBytesPerElement
+                // The output layer keeps its input for the weight gradient: SP-sharded in
+                // Megatron (re-gathered in the backward), gathered in DTensor TP (torchtitan).
+                let gathered = fw.kind == .torchtitan ? c.memoryTokens : c.memoryTokensSP
+                mem.activations += 2 * w.hidden * gathered
+            }
+            // Eager composite ops (norms, SwiGLU, RoPE written as several PyTorch ops) keep
+            // fp32/bf16 intermediates alive in the backward: about one more layer's worth.
+            if fw.elementwiseTrafficScale > 1 { temporary += layerFull }
+            temporary += fw.allocatorWorkspaceBytes
+            mem.temporaryBuffers = temporary
+            if c.pp > 1 { mem.communicationBuffers = 2 * c.memoryTokensSP * w.hidden * 2 }
+            if fw.tpCommOverlap && c.tp > 1 { mem.communicationBuffers += 3 * c.memoryTokens * w.hidden * 2 }
+            mem.allocated = mem.parameters + mem.gradients + mem.optimizer + mem.activations
+                + mem.communicationBuffers + mem.temporaryBuffers
+            mem.activationBufferPool = frag * (mem.activations + temporary)
+            mem.reserved = mem.allocated + mem.activationBufferPool
+            mem.frameworkOverhead = fw.runtimeBytes
+            mem.total = mem.reserved + mem.frameworkOverhead
+            return mem
+        }
+        let memFirst = stageMemory(index: 0, layers: c.layersFirst, mx: mixFirst, stage: stageFirst,
+                                   state: stateFirst, first: true, last: single)
+        var peak = memFirst
+        p.peakStage = 0
+        p.firstStageAllocated = memFirst.allocated
+        p.firstStageReserved = memFirst.reserved
+        p.lastStageAllocated = memFirst.allocated
+        p.lastStageReserved = memFirst.reserved
+        if !single {
+            let memLast = stageMemory(index: c.pp - 1, layers: c.layersLast, mx: mixLast, stage: stageLast,
+                                      state: stateLast, first: false, last: true)
+            p.lastStageAllocated = memLast.allocated
+            p.lastStageReserved = memLast.reserved
+            if memLast.reserved > peak.reserved {
+                peak = memLast
+                p.peakStage = Int(c.pp) - 1
+            }
+            if c.pp > 2 && c.layersMiddle > c.layersFirst {
+                let stageMid = w.stageParameters(c, layers: c.layersMiddle, first: false, last: false)
+                let memMid = stageMemory(index: 1, layers: c.layersMiddle, mx: mixMiddle, stage: stageMid,
+                                         state: w.modelState(c, stage: stageMid, framework: fw),
+                                         first: false, last: false)
+                if memMid.reserved > peak.reserved {
+                    peak = memMid
+                    p.peakStage = 1
+                }
+            }
+        }
+        p.memory = peak
+        p.usableMemory = max(w.gpuMemory - fw.runtimeBytes, 0)
+        p.fitsMemory = peak.reserved <= p.usableMemory
+        return p
+    }
+}
+
+extension CostModel {
+    /// Activation bytes one decoder layer stores for its backward pass, per micro-batch and GPU
+    /// (Korthikanti et al. 2022, Table 2, generalised; see `ActivationMemory.swift`), for a
+    /// dense-FFN layer and for an MoE layer (0 for dense models).
+    public func activationBytesPerLayer(_ plan: ParallelPlan, microBatchSize: Int? = nil,
+                                        recompute: Recompute? = nil) -> (dense: Double, moe: Double) {
+        let c = PlanContext(plan: plan, workload: w, microBatchSize: microBatchSize ?? setup.microBatchSize,
+                            recompute: recompute ?? setup.recompute, offloadRatio: setup.optimizerOffloadRatio)
+        let a = w.layerActivations(c, framework: setup.framework)
+        return (a.dense.stored, w.isMoE ? a.moe.stored : 0)
+    }
+}

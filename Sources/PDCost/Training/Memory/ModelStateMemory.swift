@@ -1,0 +1,119 @@
+/// Parameters one GPU holds on one pipeline stage, split by how they are replicated.
+struct StageParameters {
+    /// Dense parameters (replicated over dp·cp).
+    var dense: Double = 0
+    /// Expert parameters (replicated over the expert-data-parallel group).
+    var expert: Double = 0
+    /// Largest single layer's local parameters (FSDP gathers one layer at a time).
+    var largestLayer: Double = 0
+    var total: Double { dense + expert }
+}
+
+/// Bytes of model state (weights, gradients, optimizer) on one GPU.
+struct ModelStateBytes {
+    var parameters: Double = 0
+    var gradients: Double = 0
+    var optimizer: Double = 0
+    /// Parameters sharded per GPU (what the optimizer updates).
+    var shardedParameters: Double = 0
+}
+
+extension Workload {
+    /// Local parameters of one dense-FFN layer and one MoE layer on a GPU.
+    func layerParameters(_ c: PlanContext) -> (dense: Double, moe: Double, moeExperts: Double) {
+        let attention = attentionShardedParams / c.tp + attentionReplicatedParams + normParams
+        let dense = attention + denseMLPShardedParams / c.tp + denseMLPReplicatedParams
+        let experts = (experts / c.ep) * expertParams / c.etp
+        let moeDense = attention + sharedExpertParams / c.tp + routerParams
+        return (dense, moeDense, experts)
+    }
+
+    /// Parameters of a stage with `layers` decoder layers, of which `leadingDense` are dense
+    /// (DeepSeek's first_k_dense layers sit on the first stage), plus the embedding on the first
+    /// stage and the final norm and output layer on the last (Megatron places a tied output
+    /// layer's copy of the embedding on the last stage when pp > 1).
+    func stageParameters(_ c: PlanContext, layers n: Double, first: Bool, last: Bool) -> StageParameters {
+        let per = layerParameters(c)
+        var s = StageParameters()
+        var moeCount = 0.0, denseCount = n
+        if isMoE {
+            let leading = first ? min(leadingDenseLayers, n) : 0
+            let perStageMoE = moeLayers / max(c.pp, 1)
+            moeCount = max(min(n - leading, perStageMoE.rounded(.up)), 0)
+            denseCount = n - moeCount
+        }
+        s.dense = denseCount * per.dense + moeCount * per.moe
+        s.expert = moeCount * per.moeExperts
+        s.largestLayer = max(denseCount > 0 ? per.dense : 0, moeCount > 0 ? per.moe + per.moeExperts : 0)
+        let vocabShard = c.paddedVocab / c.tp * hidden
+        if first { s.dense += vocabShard + positionParams }
+        if last {
+            s.dense += finalNormParams
+            if !tiedEmbeddings || !first { s.dense += vocabShard }
+        }
+        return s
+    }
+
+    /// Weights, gradients and optimizer states of a stage on one GPU.
+    ///
+    /// - Megatron-style (ZeRO ≤ 2 without FSDP): weights in their compute precision; a full
+    ///   gradient buffer (fp32 main grads in Megatron) unless ZeRO-2 shards it; optimizer states
+    ///   (fp32 master + moments) sharded over dp·cp (experts: over edp) from ZeRO-1 on
+    ///   (Rajbhandari et al. 2020 §5.1: (2 + 2 + K)Ψ, (2 + 2 + K/N)Ψ, (2 + (2 + K)/N)Ψ,
+    ///   (2 + 2 + K)Ψ/N for stages 0–3 with K = 12).
+    /// - FSDP/ZeRO-3: weights, gradients and optimizer states all sharded; FSDP2 keeps fp32
+    ///   sharded weights (no separate master copy) and gathers bf16 copies of the layers being
+    ///   computed (torch.distributed.fsdp.fully_shard with MixedPrecisionPolicy).
+    /// The offload ratio moves that fraction of the optimizer states to the host.
+    func modelState(_ c: PlanContext, stage s: StageParameters, framework fw: FrameworkProfile) -> ModelStateBytes {
+        var b = ModelStateBytes()
+        let denseShard = fw.shardsOverContextParallel ? c.denseShardGroup : c.dp
+        let expertShard = c.edp
+        let stateBytes = masterBytes + momentBytes          // K = 12 for Adam
+        let keep = 1 - c.offloadRatio
+        // FP8 training without FP8 weights keeps an FP8 copy (and its transpose) of each GEMM
+        // weight between micro-batches (Transformer Engine caches the cast on the first
+        // micro-batch, `is_first_microbatch`).
+        let fp8Cache: Double = fp8 && !fw.fp8Params && fw.kind != .torchtitan ? 2 : 0
+        let weightBytes = (fp8 && fw.fp8Params ? 2 : paramBytes) + fp8Cache
+        if c.fsdp {
+            let shardedDense = s.dense / denseShard
+            let shardedExpert = s.expert / expertShard
+            let sharded = shardedDense + shardedExpert
+            b.shardedParameters = sharded
+            if fw.kind == .torchtitan {
+                // fp32 sharded weights, fp32 sharded grads, moments; bf16 gathered layers.
+                b.parameters = 4 * sharded + paramBytes * s.largestLayer * fw.fsdpUnshardedLayers
+                b.gradients = 4 * sharded + 4 * s.largestLayer
+                b.optimizer = momentBytes * sharded * keep
+                if c.pp > 1 {
+                    // With pipelining torchtitan keeps the stage unsharded between micro-batches
+                    // (`reshard_after_forward=False` when PP is on: parallelize.py), and FSDP2
+                    // accumulates the unsharded gradients of all micro-batches in the reduce
+                    // dtype until the last one reduce-scatters them
+                    // (FSDPParam.to_accumulated_grad_if_needed).
+                    b.parameters = 4 * sharded + paramBytes * s.total
+                    b.gradients = 4 * sharded + Double(fw.gradReduceBytes) * s.total
+                }
+            } else {
+                // ZeRO-3 / Megatron-FSDP: bf16 sharded weights and grads, fp32 states.
+                b.parameters = weightBytes * sharded + paramBytes * s.largestLayer * fw.fsdpUnshardedLayers
+                b.gradients = gradBufferBytes * sharded + gradBufferBytes * s.largestLayer
+                b.optimizer = stateBytes * sharded * keep
+            }
+            return b
+        }
+        // ZeRO stages 0–2 on dense and expert parameters, each over its own replica group.
+        let dense = ZeRO.modelStateBytes(parameters: s.dense, stage: c.zeroStage, ranks: denseShard,
+                                         weightBytes: weightBytes, gradientBytes: gradBufferBytes,
+                                         optimizerBytes: stateBytes * keep)
+        let expert = ZeRO.modelStateBytes(parameters: s.expert, stage: c.zeroStage, ranks: expertShard,
+                                          weightBytes: weightBytes, gradientBytes: gradBufferBytes,
+                                          optimizerBytes: stateBytes * keep)
+        b.parameters = dense.weights + expert.weights
+        b.gradients = dense.gradients + expert.gradients
+        b.optimizer = dense.optimizer + expert.optimizer
+        b.shardedParameters = c.zeroStage >= 1 ? s.dense / denseShard + s.expert / expertShard : s.total
+        return b
+    }
+}

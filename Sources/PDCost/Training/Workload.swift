@@ -1,0 +1,263 @@
+/// The plan-independent quantities of a (model, cluster, setup), computed once by `CostModel`
+/// so that evaluating a plan is arithmetic on stored Doubles.
+struct Workload: Sendable {
+    // Model shape (Doubles so that evaluation never traps on integer overflow or division).
+    let hidden: Double
+    let heads: Double
+    let kvHeads: Double
+    /// Per-head widths of q/k and v (MLA: nope+rope and v_head_dim; else head_dim).
+    let qkHeadDim: Double
+    let vHeadDim: Double
+    let ffn: Double
+    let vocab: Double
+    let layers: Double
+    let moeLayers: Double
+    let denseLayers: Double
+    /// Dense layers before the first MoE layer (DeepSeek `first_k_dense_replace`).
+    let leadingDenseLayers: Double
+    let gated: Bool
+    /// Columns of the first MLP GEMM per unit of FFN width (gate+up = 2, up = 1).
+    let fc1Factor: Double
+    let rope: Bool
+    let isMLA: Bool
+    let qLoraRank: Double
+    let kvLoraRank: Double
+    let qkRopeDim: Double
+    let isMoE: Bool
+    let experts: Double
+    let topK: Double
+    let expertFFN: Double
+    let sharedFFN: Double
+
+    // Parameters (counts), split into tensor-parallel-sharded and replicated parts.
+    let attentionShardedParams: Double
+    let attentionReplicatedParams: Double
+    let normParams: Double
+    let denseMLPShardedParams: Double
+    let denseMLPReplicatedParams: Double
+    let expertParams: Double
+    let sharedExpertParams: Double
+    let routerParams: Double
+    let embeddingParams: Double
+    let positionParams: Double
+    let lmHeadParams: Double
+    let finalNormParams: Double
+    let tiedEmbeddings: Bool
+    /// Weight elements that go through GEMMs per layer (for wgrad accumulation traffic).
+    let totalParams: Double
+
+    // Setup.
+    let seqLen: Double
+    /// Sequence length activation memory is sized for (max_seq_len when given).
+    let memorySeqLen: Double
+    let globalBatch: Double
+    let fp8: Bool
+    let dropout: Double
+    let attentionDropout: Double
+    /// Model FLOPs per token (causal attention, no recomputation): the MFU numerator.
+    let modelFlopsPerToken: Double
+    /// Forward attention-core FLOPs per token (causal) — HFU adds recomputed ones.
+    let attentionForwardFlopsPerToken: Double
+    let matmulForwardFlopsPerToken: Double
+    let paramBytes: Double
+    let masterBytes: Double
+    let momentBytes: Double
+    let gradBufferBytes: Double
+    let gradReduceBytes: Double
+    let fp8CastBytes: Double
+
+    // Hardware rates.
+    let rates: Rates
+    let net: Interconnect
+    let efficiency: EfficiencyProfile
+    let gpuMemory: Double
+    /// FLOP/s denominators of MFU/HFU.
+    let mfuPeak: Double
+
+    init(model m: ModelSpec, cluster: Cluster, setup: TrainingSetup) {
+        hidden = Double(m.hiddenSize)
+        heads = Double(m.numAttentionHeads)
+        kvHeads = Double(m.numKeyValueHeads)
+        if let mla = m.mla {
+            qkHeadDim = Double(mla.qkHeadDim)
+            vHeadDim = Double(mla.vHeadDim)
+            qLoraRank = Double(mla.qLoraRank)
+            kvLoraRank = Double(mla.kvLoraRank)
+            qkRopeDim = Double(mla.qkRopeHeadDim)
+            isMLA = true
+        } else {
+            qkHeadDim = Double(m.headDim)
+            vHeadDim = Double(m.headDim)
+            qLoraRank = 0
+            kvLoraRank = 0
+            qkRopeDim = 0
+            isMLA = false
+        }
+        ffn = Double(m.intermediateSize)
+        vocab = Double(m.vocabSize)
+        layers = Double(m.numLayers)
+        moeLayers = Double(m.numMoELayers)
+        denseLayers = Double(m.numDenseLayers)
+        leadingDenseLayers = Double(min(m.moe?.firstDenseLayers ?? 0, m.numLayers))
+        gated = m.mlpKind == .gated
+        fc1Factor = gated ? 2 : 1
+        rope = m.learnedPositionEmbeddings == 0
+        if let moe = m.moe {
+            isMoE = true
+            experts = Double(moe.numExperts)
+            topK = Double(moe.expertsPerToken)
+            expertFFN = Double(moe.expertIntermediateSize)
+            sharedFFN = Double(moe.sharedExpertIntermediateSize)
+        } else {
+            isMoE = false
+            experts = 0
+            topK = 0
+            expertFFN = 0
+            sharedFFN = 0
+        }
+
+        // Parameters per layer, split by how Megatron-Core shards them: column/row-parallel
+        // weights over TP; norms, MLA down-projections (`linear_q_down_proj`,
+        // `linear_kv_down_proj` are duplicated) and row-parallel output biases replicated.
+        let per = ParameterCounter.layer(m)
+        let h = hidden
+        var attnReplicated = 0.0
+        if let mla = m.mla {
+            let qDown = mla.qLoraRank > 0 ? Double(m.hiddenSize * mla.qLoraRank + mla.qLoraRank) : 0
+            let kvDown = Double(m.hiddenSize * (mla.kvLoraRank + mla.qkRopeHeadDim) + mla.kvLoraRank)
+            attnReplicated = qDown + kvDown
+        }
+        if m.attentionOutputBias { attnReplicated += h }
+        if m.qkNorm { attnReplicated += 2 * Double(m.headDim) }
+        attentionReplicatedParams = attnReplicated
+        attentionShardedParams = Double(per.attention) - attnReplicated
+        normParams = Double(per.norms)
+        let mlpBiasReplicated = m.mlpBias ? h : 0
+        denseMLPReplicatedParams = mlpBiasReplicated
+        denseMLPShardedParams = Double(per.denseMLP) - mlpBiasReplicated
+        expertParams = Double(per.expert)
+        sharedExpertParams = Double(per.sharedExperts)
+        routerParams = Double(per.router)
+        embeddingParams = Double(m.vocabSize) * h
+        positionParams = Double(m.learnedPositionEmbeddings) * h
+        tiedEmbeddings = m.tieWordEmbeddings
+        lmHeadParams = Double(m.vocabSize) * h
+        finalNormParams = Double(m.normKind.parameters(width: m.hiddenSize))
+        totalParams = Double(ParameterCounter.breakdown(m).total)
+
+        // Setup.
+        seqLen = Double(setup.seqLen)
+        memorySeqLen = Double(max(setup.maxSeqLen ?? setup.seqLen, setup.seqLen))
+        globalBatch = Double(setup.globalBatchSize)
+        fp8 = setup.dtype == .fp8
+        let fw = setup.framework
+        dropout = setup.dropout ?? fw.defaultDropout(modelType: m.modelType)
+        attentionDropout = dropout
+        let flops = ParameterCounter.flopsPerToken(m, sequenceLength: setup.seqLen, mask: .causal)
+        modelFlopsPerToken = flops.training
+        attentionForwardFlopsPerToken = flops.attentionForward
+        matmulForwardFlopsPerToken = flops.matmulForward
+        paramBytes = setup.dtype == .fp32 ? 4 : 2
+        masterBytes = setup.dtype == .fp32 ? 0 : Double(setup.masterBytes)
+        momentBytes = 4 * Double(setup.optimizer.momentTensors)
+        gradBufferBytes = Double(setup.gradBytes ?? fw.gradBufferBytes)
+        gradReduceBytes = Double(setup.gradBytes.map { min($0, fw.gradReduceBytes) } ?? fw.gradReduceBytes)
+        // FP8 casts: read bf16 (2), write fp8 (1) and its transpose (1) for the backward GEMM;
+        // current/block/row scaling first reads the tensor once more for its amax (TE
+        // `Float8CurrentScaling`, torchao tensorwise dynamic scaling).
+        fp8CastBytes = fw.fp8Recipe == .delayed ? 4 : 6
+
+        rates = Rates(cluster: cluster, setup: setup)
+        net = Interconnect(cluster: cluster)
+        efficiency = cluster.efficiency
+        gpuMemory = cluster.gpu.memoryBytes
+        let precision: Precision = setup.dtype
+        let peak = cluster.gpu.peakFlops(precision)
+        mfuPeak = peak > 0 ? peak : cluster.gpu.bf16Flops
+    }
+}
+
+/// Achieved compute and memory rates of one GPU, with the efficiency curves applied.
+struct Rates: Sendable {
+    /// Large-GEMM FLOP/s in the 16-bit and FP8 paths (datasheet peak × MAMF fraction × clock).
+    let gemm16: Double
+    let gemm8: Double
+    let halfDimension: Double
+    /// 16-bit tensor peak after the power-limited clock (attention kernels scale from it).
+    let tensor16: Double
+    let attentionForwardFraction: Double
+    let attentionBackwardFraction: Double
+    let attentionHalfSequence: Double
+    /// Achieved HBM bytes/s.
+    let hbm: Double
+    let kernelFloor: Double
+
+    init(cluster: Cluster, setup: TrainingSetup) {
+        let gpu = cluster.gpu, e = cluster.efficiency
+        // Sustained clock under a lower power limit: (P/P_ref)^(1/3), capped at 1.
+        let ratio = e.referencePowerWatts > 0 && gpu.tdpWatts > 0 ? gpu.tdpWatts / e.referencePowerWatts : 1
+        let clock = (ratio >= 1 ? 1 : cubeRoot(ratio)) * e.sustainedFraction
+        let p16 = setup.dtype == .fp16 ? gpu.fp16Flops : (gpu.bf16Flops > 0 ? gpu.bf16Flops : gpu.fp16Flops)
+        tensor16 = max(p16 * clock, 1)
+        gemm16 = max(tensor16 * e.gemmPeakFraction16, 1)
+        let p8 = gpu.fp8Flops * clock * e.gemmPeakFraction8
+        gemm8 = p8 > 0 ? p8 : gemm16
+        halfDimension = e.gemmHalfDimension
+        let portable = setup.framework.attentionKernel == .portable
+        attentionForwardFraction = portable ? e.portableAttentionForwardFraction : e.attentionForwardFraction
+        attentionBackwardFraction = portable ? e.portableAttentionBackwardFraction : e.attentionBackwardFraction
+        attentionHalfSequence = e.attentionHalfSequence
+        hbm = max(gpu.hbmBandwidth * e.hbmFraction, 1)
+        kernelFloor = e.kernelFloorSeconds
+    }
+
+    /// GEMM of m×k by k×n: compute at the shape-dependent rate or HBM traffic, whichever is
+    /// longer (roofline), and never shorter than one kernel.
+    @inline(__always)
+    func gemm(_ m: Double, _ n: Double, _ k: Double, fp8: Bool) -> Double {
+        if !(m > 0 && n > 0 && k > 0) { return 0 }
+        let shape = 1 + halfDimension / m + halfDimension / n + halfDimension / k
+        let compute = 2 * m * n * k * shape / (fp8 ? gemm8 : gemm16)
+        let bytes = (m * k + k * n) * (fp8 ? 1 : 2) + m * n * 2
+        return max(max(compute, bytes / hbm), kernelFloor)
+    }
+
+    /// `groups` GEMMs of the same shape in one grouped kernel (MoE experts): the shape penalty
+    /// of one group, the HBM traffic of all, one kernel floor.
+    @inline(__always)
+    func groupedGEMM(groups: Double, rows: Double, _ n: Double, _ k: Double, fp8: Bool) -> Double {
+        if !(groups > 0 && rows > 0 && n > 0 && k > 0) { return 0 }
+        let shape = 1 + halfDimension / rows + halfDimension / n + halfDimension / k
+        let compute = 2 * groups * rows * n * k * shape / (fp8 ? gemm8 : gemm16)
+        let bytes = groups * ((rows * k + k * n) * (fp8 ? 1 : 2) + rows * n * 2)
+        return max(max(compute, bytes / hbm), kernelFloor)
+    }
+
+    /// Fused attention over `flops` forward FLOPs at local sequence length `s` and head width
+    /// `d`: forward and backward (2.5× the forward FLOPs) times.
+    @inline(__always)
+    func flashAttention(forwardFlops: Double, localSeq s: Double, headDim d: Double) -> (forward: Double, backward: Double) {
+        if !(forwardFlops > 0) { return (0, 0) }
+        // Sequence saturation s/(s + s½) and head-width factor d/(d + 32), normalised at d = 128.
+        let saturation = s / (s + attentionHalfSequence)
+        let width = min((d / (d + 32)) / 0.8, 1.1)
+        let rate = tensor16 * saturation * width
+        let forward = forwardFlops / (rate * attentionForwardFraction)
+        let backward = 2.5 * forwardFlops / (rate * attentionBackwardFraction)
+        return (max(forward, kernelFloor), max(backward, kernelFloor))
+    }
+
+    /// Memory-bound work moving `bytes` through HBM in `kernels` kernels.
+    @inline(__always)
+    func memoryBound(_ bytes: Double, kernels: Double) -> Double {
+        max(bytes / hbm, kernels * kernelFloor)
+    }
+}
+
+/// Cube root of 0 < x ≤ 1 by Newton's method (keeps the core free of Foundation's `pow`).
+func cubeRoot(_ x: Double) -> Double {
+    guard x > 0 else { return 0 }
+    var y = 1.0
+    for _ in 0..<60 { y -= (y * y * y - x) / (3 * y * y) }
+    return y
+}

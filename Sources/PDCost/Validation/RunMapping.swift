@@ -1,0 +1,110 @@
+/// A measured run turned into cost-model inputs.
+public struct MappedRun: Sendable {
+    public var model: ModelSpec
+    public var cluster: Cluster
+    public var plan: ParallelPlan
+    public var setup: TrainingSetup
+    /// Settings read from the notes (see `RunNotes`).
+    public var notes: RunNotes
+}
+
+extension MeasuredRun {
+    /// Maps the record onto (model, cluster, plan, setup), or says why it cannot be expressed.
+    /// Unstated settings take the framework's default (`FrameworkProfile`); fields the
+    /// prediction cannot do without (GPU, sequence length, batch, precision) make the run
+    /// skipped, with the field named.
+    public func mapped(efficiency: ((GPUSpec) -> EfficiencyProfile)? = nil) -> Result<MappedRun, PDCostError> {
+        if let decodeError { return .failure(.parse("record does not decode: \(decodeError)")) }
+        if let kind, kind != "training" {
+            return .failure(.unsupported("kind='\(kind)': inference runs are covered by the inference model (a later issue)"))
+        }
+        guard let config = model else { return .failure(.invalidArgument("missing field 'model'")) }
+        let spec: ModelSpec
+        do { spec = try ModelLoader.spec(from: config) } catch { return .failure(error) }
+
+        guard let hw = hardware else { return .failure(.invalidArgument("missing field 'hardware'")) }
+        guard let gpuName = hw.gpu else { return .failure(.invalidArgument("hardware.gpu is not stated")) }
+        let gpu: GPUSpec
+        do { gpu = try GPUPresets.named(gpuName) } catch { return .failure(error) }
+        guard let numGPUs = hw.numGPUs else { return .failure(.invalidArgument("hardware.num_gpus is not stated")) }
+        let cluster = Cluster(gpu: gpu, numGPUs: numGPUs, gpusPerNode: hw.gpusPerNode,
+                              efficiency: efficiency?(gpu))
+
+        guard let par = parallel else { return .failure(.invalidArgument("missing field 'parallel'")) }
+        guard let tr = training else { return .failure(.invalidArgument("missing field 'training'")) }
+        guard let seq = tr.seqLen else { return .failure(.invalidArgument("training.seq_len is not stated")) }
+        guard let mbs = tr.microBatchSize else { return .failure(.invalidArgument("training.micro_batch_size is not stated")) }
+        guard let gbs = tr.globalBatchSize else { return .failure(.invalidArgument("training.global_batch_size is not stated")) }
+        guard let dtypeName = tr.dtype else { return .failure(.invalidArgument("training.dtype is not stated")) }
+        let dtype: Precision
+        switch dtypeName.lowercased() {
+        case "bf16", "bfloat16": dtype = .bf16
+        case "fp16", "float16": dtype = .fp16
+        case "fp8", "float8": dtype = .fp8
+        case "fp32", "float32": dtype = .fp32
+        default: return .failure(.invalidArgument("training.dtype='\(dtypeName)' is not one of bf16, fp16, fp8"))
+        }
+
+        let pp = par.pp ?? 1
+        guard let vpp = par.vpp ?? (pp == 1 ? 1 : nil) else {
+            return .failure(.invalidArgument("parallel.vpp is not stated for pp=\(pp) (interleaved schedule of unknown depth)"))
+        }
+        var framework: FrameworkProfile
+        do { framework = try FrameworkProfile.named(self.framework ?? "megatron") } catch { return .failure(error) }
+        let runNotes = RunNotes(notes)
+        runNotes.apply(to: &framework)
+
+        var plan = ParallelPlan(tp: par.tp ?? 1, pp: pp, vpp: vpp, dp: par.dp ?? 1, cp: par.cp ?? 1,
+                                ep: par.ep ?? 1, etp: par.etp, sequenceParallel: par.sequenceParallel ?? (framework.kind == .torchtitan),
+                                zeroStage: par.zeroStage ?? (par.fsdp == true ? 3 : 1), fsdp: par.fsdp ?? false)
+        if let split = Self.unevenSplit(layers: spec.numLayers, stages: pp) {
+            plan.firstStageLayers = split.first
+            plan.lastStageLayers = split.last
+        }
+
+        // Recomputation: unstated means the framework default (none in Megatron-Core and
+        // torchtitan). Megatron's selective default module is core_attn; torchtitan's selective
+        // default is op-level SAC (train_configs/*.toml: selective_ac_option = "op").
+        var recompute = Recompute.none
+        switch tr.recompute?.lowercased() {
+        case nil, "none", "null": recompute = .none
+        case "full":
+            recompute = Recompute(.full, numLayers: tr.recomputeNumLayers)
+            if tr.recomputeNumLayers == 0 { recompute = .none }
+        case "selective":
+            if let names = tr.recomputeModules, !names.isEmpty {
+                do { recompute = Recompute(.selective, modules: try RecomputeModules.parse(names)) }
+                catch { return .failure(error) }
+            } else if framework.kind == .torchtitan {
+                recompute = Recompute(.selective, modules: .torchtitanOps)
+            } else {
+                recompute = .selective
+            }
+        case let other?:
+            return .failure(.invalidArgument("training.recompute='\(other)' is not none, selective or full"))
+        }
+
+        let setup = TrainingSetup(seqLen: seq, microBatchSize: mbs, globalBatchSize: gbs, dtype: dtype,
+                                  recompute: recompute, framework: framework)
+        do { try plan.validate(model: spec, cluster: cluster, setup: setup) } catch { return .failure(error) }
+        return .success(MappedRun(model: spec, cluster: cluster, plan: plan, setup: setup, notes: runNotes))
+    }
+
+    /// The pipeline split a framework uses when `pp` does not divide the layers: the
+    /// embedding and the loss each count as one layer, so the first and last stages carry one
+    /// layer fewer (Megatron-Core `account_for_embedding_in_pipeline_split` /
+    /// `account_for_loss_in_pipeline_split`, which the Megatron-Bridge recipes of Llama-3.1-405B
+    /// and Qwen3-235B set; torchtitan's `generate_split_points` weighs the input and output
+    /// modules the same way). nil when the layers divide or no such split exists.
+    static func unevenSplit(layers: Int, stages pp: Int) -> (first: Int?, last: Int?)? {
+        guard pp > 1, layers % pp != 0 else { return nil }
+        if (layers + 2) % pp == 0, (layers + 2) / pp >= 2 {
+            let per = (layers + 2) / pp
+            return (per - 1, per - 1)
+        }
+        if (layers + 1) % pp == 0, (layers + 1) / pp >= 2 {
+            return (nil, (layers + 1) / pp - 1)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,62 @@
+/// Predicts every run of a measured-runs file and compares with what was measured.
+public enum Validator {
+    /// Validates the runs of a `pdcost.runs/1` file given as bytes.
+    public static func validate(json bytes: some Collection<UInt8>,
+                                efficiency: ((GPUSpec) -> EfficiencyProfile)? = nil) throws(PDCostError) -> ValidationReport {
+        validate(try MeasuredRunsFile.decode(bytes), efficiency: efficiency)
+    }
+
+    /// Validates decoded runs. `efficiency` overrides the per-GPU efficiency profile (for
+    /// calibration experiments); nil uses the defaults.
+    public static func validate(_ file: MeasuredRunsFile,
+                                efficiency: ((GPUSpec) -> EfficiencyProfile)? = nil) -> ValidationReport {
+        ValidationReport(runs: file.runs.map { validate($0, efficiency: efficiency) })
+    }
+
+    /// One run: map, predict, compare each metric the run states.
+    public static func validate(_ run: MeasuredRun,
+                                efficiency: ((GPUSpec) -> EfficiencyProfile)? = nil) -> RunValidation {
+        var result = RunValidation(id: run.id, status: .skipped, reason: nil,
+                                   sourceRepository: run.sourceRepository,
+                                   framework: run.framework ?? "?", gpu: run.hardware?.gpu ?? "?",
+                                   complete: run.complete ?? false, comparisons: [], prediction: nil)
+        let mapped: MappedRun
+        switch run.mapped(efficiency: efficiency) {
+        case .failure(let error):
+            result.reason = error.message
+            return result
+        case .success(let m):
+            mapped = m
+        }
+        let cost: CostModel
+        do {
+            cost = try CostModel(model: mapped.model, cluster: mapped.cluster, setup: mapped.setup)
+        } catch {
+            result.reason = error.message
+            return result
+        }
+        let p = cost.evaluate(mapped.plan)
+        result.status = .ok
+        result.prediction = p
+        let gib = 1_073_741_824.0
+        let peakMemory: Double
+        switch mapped.setup.framework.reportedPeak {
+        case .allocated: peakMemory = mapped.notes.memoryFromLastRank ? p.lastStageAllocated : p.memory.allocated
+        case .reserved: peakMemory = mapped.notes.memoryFromLastRank ? p.lastStageReserved : p.memory.reserved
+        case .device: peakMemory = p.memory.total
+        }
+        let allocated = mapped.notes.memoryFromLastRank ? p.lastStageAllocated : p.memory.allocated
+        let reserved = mapped.notes.memoryFromLastRank ? p.lastStageReserved : p.memory.reserved
+        let m = run.measured
+        var comparisons: [(ValidationMetric, MetricComparison)] = []
+        if let v = m?.tokensPerSecondPerGPU {
+            comparisons.append((.tokensPerSecondPerGPU, MetricComparison(measured: v, predicted: p.tokensPerSecondPerGPU)))
+        }
+        if let v = m?.stepTime { comparisons.append((.stepTime, MetricComparison(measured: v, predicted: p.stepTime))) }
+        if let v = m?.peakAllocatedGiB { comparisons.append((.peakAllocatedGiB, MetricComparison(measured: v, predicted: allocated / gib))) }
+        if let v = m?.peakReservedGiB { comparisons.append((.peakReservedGiB, MetricComparison(measured: v, predicted: reserved / gib))) }
+        if let v = m?.peakMemoryGiB { comparisons.append((.peakMemoryGiB, MetricComparison(measured: v, predicted: peakMemory / gib))) }
+        result.comparisons = comparisons.map { (metric: $0.0, value: $0.1) }
+        return result
+    }
+}

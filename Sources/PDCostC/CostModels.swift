@@ -1,0 +1,213 @@
+import CPDCost
+import PDCost
+
+// The training cost model: a handle built once per (model, cluster, setup), then a hot,
+// allocation-free predict per plan.
+
+/// The Swift cost model behind a `pdcost_cost_model *`. Immutable, so shareable across threads.
+final class CostModelHandle: Sendable {
+    let cost: CostModel
+
+    init(_ cost: CostModel) { self.cost = cost }
+
+    func retainedPointer() -> OpaquePointer {
+        OpaquePointer(Unmanaged.passRetained(self).toOpaque())
+    }
+
+    static func borrow(_ pointer: OpaquePointer?) throws(PDCostError) -> CostModelHandle {
+        guard let pointer else {
+            throw .invalidArgument("cost_model=NULL must be a handle from pdcost_cost_model_create")
+        }
+        return Unmanaged<CostModelHandle>.fromOpaque(UnsafeRawPointer(pointer)).takeUnretainedValue()
+    }
+}
+
+@_cdecl("pdcost_cost_model_create")
+public func pdcost_cost_model_create(_ out_cost_model: UnsafeMutablePointer<OpaquePointer?>?,
+                                     _ model: OpaquePointer?,
+                                     _ cluster: UnsafePointer<pdcost_cluster>?,
+                                     _ setup: UnsafePointer<pdcost_training_setup>?) -> pdcost_status {
+    withStatus {
+        guard let out_cost_model else {
+            throw PDCostError.invalidArgument("out_cost_model=NULL must point to a pdcost_cost_model* variable")
+        }
+        let spec = try ModelHandle.borrow(model).spec
+        let c = try readVersioned(cluster, "cluster", type: "pdcost_cluster", latestVersion: PDCOST_CLUSTER_VERSION)
+        let s = try readVersioned(setup, "setup", type: "pdcost_training_setup",
+                                  latestVersion: PDCOST_TRAINING_SETUP_VERSION)
+        let cost = try CostModel(model: spec, cluster: try swiftCluster(c), setup: try swiftSetup(s))
+        out_cost_model.pointee = CostModelHandle(cost).retainedPointer()
+    }
+}
+
+@_cdecl("pdcost_cost_model_free")
+public func pdcost_cost_model_free(_ cost_model: OpaquePointer?) {
+    guard let cost_model else { return }
+    Unmanaged<CostModelHandle>.fromOpaque(UnsafeRawPointer(cost_model)).release()
+}
+
+@_cdecl("pdcost_cost_model_predict")
+public func pdcost_cost_model_predict(_ cost_model: OpaquePointer?,
+                                      _ plan: UnsafePointer<pdcost_plan>?,
+                                      _ out: UnsafeMutablePointer<pdcost_prediction>?) -> pdcost_status {
+    withStatus {
+        let cost = try CostModelHandle.borrow(cost_model).cost
+        let p = try swiftPlan(try readVersioned(plan, "plan", type: "pdcost_plan", latestVersion: PDCOST_PLAN_VERSION))
+        let destination = try VersionedOutput(out, "out", type: "pdcost_prediction",
+                                              minimumSize: MemoryLayout<pdcost_prediction>.size,
+                                              latestVersion: PDCOST_PREDICTION_VERSION)
+        try p.validate(model: cost.model, cluster: cost.cluster, setup: cost.setup)
+        destination.write(cPrediction(cost.evaluate(p)))
+    }
+}
+
+// MARK: - C → Swift
+
+/// Reads a versioned input struct: NULL, version 0, a newer version or a size below version 1
+/// are errors. (Version 1 is the only version so far, so its size is the struct's size.)
+func readVersioned<T: BitwiseCopyable>(_ pointer: UnsafePointer<T>?, _ parameter: String, type: String,
+                                       latestVersion: Int32) throws -> T {
+    guard let pointer else {
+        throw PDCostError.invalidArgument("\(parameter)=NULL must point to a \(type) initialised with its _INIT macro")
+    }
+    let raw = UnsafeRawPointer(pointer)
+    let size = raw.loadUnaligned(as: UInt32.self)
+    let version = raw.loadUnaligned(fromByteOffset: 4, as: UInt32.self)
+    if version == 0 || Int64(version) > Int64(latestVersion) {
+        throw BoundaryError(status: PDCOST_EVERSION, message: "\(parameter)->version=\(version) is not supported: this library knows \(type) versions 1...\(latestVersion) (initialise it with the _INIT macro)")
+    }
+    if Int(size) < MemoryLayout<T>.size {
+        throw BoundaryError(status: PDCOST_EVERSION, message: "\(parameter)->size=\(size) is smaller than \(type) version 1 (\(MemoryLayout<T>.size) bytes; initialise it with the _INIT macro)")
+    }
+    return raw.loadUnaligned(as: T.self)
+}
+
+func swiftCluster(_ c: pdcost_cluster) throws -> Cluster {
+    let g = c.gpu
+    let numbers: [(String, Double)] = [
+        ("memory_bytes", g.memory_bytes), ("fp32_flops", g.fp32_flops), ("tf32_flops", g.tf32_flops),
+        ("fp16_flops", g.fp16_flops), ("bf16_flops", g.bf16_flops), ("fp8_flops", g.fp8_flops),
+        ("hbm_bandwidth", g.hbm_bandwidth), ("nvlink_bandwidth", g.nvlink_bandwidth),
+        ("network_bandwidth", g.network_bandwidth), ("pcie_bandwidth", g.pcie_bandwidth),
+        ("tdp_watts", g.tdp_watts),
+    ]
+    for (field, value) in numbers where !(value.isFinite && value >= 0) {
+        throw PDCostError.invalidArgument("cluster->gpu.\(field)=\(value) must be a finite number >= 0")
+    }
+    for (field, value) in [("nvlink_bandwidth", g.nvlink_bandwidth), ("network_bandwidth", g.network_bandwidth)]
+    where !(value > 0) {
+        throw PDCostError.invalidArgument("cluster->gpu.\(field)=\(value) must be > 0")
+    }
+    let name = withUnsafeBytes(of: g.name) { bytes in
+        String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+    }
+    let nodeSize = c.gpus_per_node != 0 ? c.gpus_per_node : g.gpus_per_node
+    let gpu = GPUSpec(name: name.isEmpty ? "custom" : name, memoryBytes: g.memory_bytes,
+                      fp32Flops: g.fp32_flops, tf32Flops: g.tf32_flops, fp16Flops: g.fp16_flops,
+                      bf16Flops: g.bf16_flops, fp8Flops: g.fp8_flops, hbmBandwidth: g.hbm_bandwidth,
+                      nvlinkBandwidth: g.nvlink_bandwidth, networkBandwidth: g.network_bandwidth,
+                      pcieBandwidth: g.pcie_bandwidth, tdpWatts: g.tdp_watts,
+                      gpusPerNode: Int(max(nodeSize, 1)))
+    if c.num_gpus == 0 { throw PDCostError.invalidArgument("cluster->num_gpus=0 must be >= 1") }
+    return try Cluster(gpu: gpu, numGPUs: Int(c.num_gpus), gpusPerNode: Int(max(nodeSize, 1))).validated()
+}
+
+func swiftSetup(_ s: pdcost_training_setup) throws -> TrainingSetup {
+    let dtype: Precision
+    switch s.dtype {
+    case PDCOST_DTYPE_BF16: dtype = .bf16
+    case PDCOST_DTYPE_FP16: dtype = .fp16
+    case PDCOST_DTYPE_FP8: dtype = .fp8
+    case PDCOST_DTYPE_FP32: dtype = .fp32
+    default: throw PDCostError.invalidArgument("setup->dtype=\(s.dtype.rawValue) is not a pdcost_dtype")
+    }
+    let optimizer: Optimizer
+    switch s.optimizer {
+    case PDCOST_OPTIMIZER_ADAMW: optimizer = .adamw
+    case PDCOST_OPTIMIZER_ADAM: optimizer = .adam
+    case PDCOST_OPTIMIZER_SGD: optimizer = .sgd
+    default: throw PDCostError.invalidArgument("setup->optimizer=\(s.optimizer.rawValue) is not a pdcost_optimizer")
+    }
+    let recompute: Recompute
+    switch s.recompute {
+    case PDCOST_RECOMPUTE_NONE: recompute = .none
+    case PDCOST_RECOMPUTE_SELECTIVE: recompute = .selective
+    case PDCOST_RECOMPUTE_FULL:
+        recompute = Recompute(.full, numLayers: s.recompute_num_layers == 0 ? nil : Int(s.recompute_num_layers))
+    default: throw PDCostError.invalidArgument("setup->recompute=\(s.recompute.rawValue) is not a pdcost_recompute")
+    }
+    let framework: FrameworkProfile
+    switch s.framework {
+    case PDCOST_FRAMEWORK_MEGATRON: framework = .megatron
+    case PDCOST_FRAMEWORK_NEMO: framework = .nemo
+    case PDCOST_FRAMEWORK_MEGATRON_BRIDGE: framework = .megatronBridge
+    case PDCOST_FRAMEWORK_TORCHTITAN: framework = .torchtitan
+    case PDCOST_FRAMEWORK_DEEPSPEED: framework = .deepspeed
+    case PDCOST_FRAMEWORK_PADDLEFORMERS: framework = .paddleformers
+    default: throw PDCostError.invalidArgument("setup->framework=\(s.framework.rawValue) is not a pdcost_framework")
+    }
+    guard s.optimizer_offload_ratio.isFinite, s.optimizer_offload_ratio >= 0, s.optimizer_offload_ratio <= 1 else {
+        throw PDCostError.invalidArgument("setup->optimizer_offload_ratio=\(s.optimizer_offload_ratio) must be in [0, 1]")
+    }
+    // Beyond 2^40 sequences per step the numbers mean nothing; the bound keeps products finite.
+    guard s.global_batch_size <= 1 << 40 else {
+        throw PDCostError.invalidArgument("setup->global_batch_size=\(s.global_batch_size) exceeds the supported maximum \(1 << 40)")
+    }
+    return TrainingSetup(seqLen: Int(s.seq_len), microBatchSize: Int(s.micro_batch_size),
+                         globalBatchSize: Int(s.global_batch_size), dtype: dtype, optimizer: optimizer,
+                         recompute: recompute, optimizerOffloadRatio: s.optimizer_offload_ratio,
+                         framework: framework)
+}
+
+func swiftPlan(_ p: pdcost_plan) throws -> ParallelPlan {
+    for (field, value) in [("sequence_parallel", p.sequence_parallel), ("fsdp", p.fsdp)] where value > 1 {
+        throw PDCostError.invalidArgument("plan->\(field)=\(value) must be 0 or 1")
+    }
+    if p.zero_stage > 3 { throw PDCostError.invalidArgument("plan->zero_stage=\(p.zero_stage) must be 0, 1, 2 or 3") }
+    return ParallelPlan(tp: Int(p.tp), pp: Int(p.pp), vpp: Int(p.vpp), dp: Int(p.dp), cp: Int(p.cp),
+                        ep: Int(p.ep), etp: p.etp == 0 ? nil : Int(p.etp),
+                        sequenceParallel: p.sequence_parallel == 1, zeroStage: Int(p.zero_stage),
+                        fsdp: p.fsdp == 1,
+                        firstStageLayers: p.first_stage_layers == 0 ? nil : Int(p.first_stage_layers),
+                        lastStageLayers: p.last_stage_layers == 0 ? nil : Int(p.last_stage_layers))
+}
+
+// MARK: - Swift → C
+
+func cPrediction(_ p: Prediction) -> pdcost_prediction {
+    var out = pdcost_prediction()
+    out.step_time_s = p.stepTime
+    out.compute_time_s = p.computeTime
+    out.bubble_time_s = p.bubbleTime
+    out.recompute_time_s = p.recomputeTime
+    out.optimizer_time_s = p.optimizerTime
+    out.offload_time_s = p.offloadTime
+    // Indexed by pdcost_comm_kind: TP, CP, EP, PP, DP (a tuple, so no allocation).
+    let (tp, cp, ep, pp, dp) = (p.tensorParallelComm, p.contextParallelComm, p.expertParallelComm,
+                                p.pipelineComm, p.dataParallelComm)
+    out.comm_exposed_s = (tp.exposed, cp.exposed, ep.exposed, pp.exposed, dp.exposed)
+    out.comm_overlapped_s = (tp.overlapped, cp.overlapped, ep.overlapped, pp.overlapped, dp.overlapped)
+    out.total_comm_time_s = p.totalCommunicationTime
+    out.exposed_comm_time_s = p.exposedCommunicationTime
+    out.mfu = p.mfu
+    out.hfu = p.hfu
+    out.tokens_per_second = p.tokensPerSecond
+    out.tokens_per_second_per_gpu = p.tokensPerSecondPerGPU
+    out.micro_batches = p.microBatches
+    let m = p.memory
+    out.parameter_bytes = m.parameters
+    out.gradient_bytes = m.gradients
+    out.optimizer_bytes = m.optimizer
+    out.activation_bytes = m.activations
+    out.communication_buffer_bytes = m.communicationBuffers
+    out.temporary_buffer_bytes = m.temporaryBuffers
+    out.framework_overhead_bytes = m.frameworkOverhead
+    out.allocated_bytes = m.allocated
+    out.reserved_bytes = m.reserved
+    out.activation_buffer_pool_bytes = m.activationBufferPool
+    out.total_bytes = m.total
+    out.usable_memory_bytes = p.usableMemory
+    out.peak_stage = UInt32(clamping: p.peakStage)
+    out.fits_memory = p.fitsMemory ? 1 : 0
+    return out
+}

@@ -1,0 +1,30 @@
+import CPDCost
+
+// A compile-time proof that every thunk has exactly the type of its declaration in pdcost.h.
+// `@_cdecl` alone checks nothing against the header: a thunk declared with, say, UInt32 where
+// the header says size_t would link and corrupt arguments at run time. Assigning each thunk to a
+// variable typed by the header's declaration (as Swift imports it) fails to compile on any
+// mismatch. The function is never called; only its type checking matters.
+@inline(never)
+func _assertThunksMatchHeader() {
+    var statusName = CPDCost.pdcost_status_name; statusName = PDCostC.pdcost_status_name
+    var major = CPDCost.pdcost_version_major; major = PDCostC.pdcost_version_major
+    var minor = CPDCost.pdcost_version_minor; minor = PDCostC.pdcost_version_minor
+    var patch = CPDCost.pdcost_version_patch; patch = PDCostC.pdcost_version_patch
+    var abi = CPDCost.pdcost_abi_version; abi = PDCostC.pdcost_abi_version
+    var versionString = CPDCost.pdcost_version_string; versionString = PDCostC.pdcost_version_string
+    var stringFree = CPDCost.pdcost_string_free; stringFree = PDCostC.pdcost_string_free
+    var fromPreset = CPDCost.pdcost_model_from_preset; fromPreset = PDCostC.pdcost_model_from_preset
+    var fromJSON = CPDCost.pdcost_model_from_json; fromJSON = PDCostC.pdcost_model_from_json
+    var fromFile = CPDCost.pdcost_model_from_file; fromFile = PDCostC.pdcost_model_from_file
+    var modelFree = CPDCost.pdcost_model_free; modelFree = PDCostC.pdcost_model_free
+    var toJSON = CPDCost.pdcost_model_to_json; toJSON = PDCostC.pdcost_model_to_json
+    var presetNames = CPDCost.pdcost_model_preset_names; presetNames = PDCostC.pdcost_model_preset_names
+    var paramCounts = CPDCost.pdcost_model_param_counts; paramCounts = PDCostC.pdcost_model_param_counts
+    var flops = CPDCost.pdcost_model_flops_per_token; flops = PDCostC.pdcost_model_flops_per_token
+    var analysis = CPDCost.pdcost_model_analysis_json; analysis = PDCostC.pdcost_model_analysis_json
+    var gpu = CPDCost.pdcost_gpu_from_name; gpu = PDCostC.pdcost_gpu_from_name
+    var gpuJSON = CPDCost.pdcost_gpu_presets_json; gpuJSON = PDCostC.pdcost_gpu_presets_json
+    _ = (statusName, major, minor, patch, abi, versionString, stringFree, fromPreset, fromJSON,
+         fromFile, modelFree, toJSON, presetNames, paramCounts, flops, analysis, gpu, gpuJSON)
+}

@@ -1,0 +1,43 @@
+import PDCost
+
+// Defence in depth for the "no input crashes the host" promise: FoundationEssentials'
+// JSONDecoder (swift-foundation, Swift 6.3.1) traps on a document that ends exactly where it
+// exceeds its nesting limit of 512 (e.g. 513 bytes of "["), while building the error's source
+// location. A config.json is a few levels deep, so documents nested deeper than `maxDepth`
+// are rejected here, before the decoder sees them. The scan is linear and allocation-free.
+enum JSONDepthGuard {
+    static let maxDepth = 64
+
+    static func check(_ bytes: some Sequence<UInt8>) throws(PDCostError) {
+        var depth = 0
+        var inString = false
+        var escaped = false
+        var offset = 0
+        for byte in bytes {
+            defer { offset += 1 }
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""):
+                inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                if depth > maxDepth {
+                    throw .parse("model config: invalid JSON: nested deeper than \(maxDepth) levels at byte \(offset)")
+                }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                depth -= 1
+            default:
+                break
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import CPDCost
+import FoundationEssentials
+import PDCost
+
+// Creating, describing and freeing models.
+
+/// Largest JSON document accepted in memory, as for files (FileReader.maxBytes).
+let maxJSONBytes = FileReader.maxBytes
+
+@_cdecl("pdcost_model_from_preset")
+public func pdcost_model_from_preset(_ out_model: UnsafeMutablePointer<OpaquePointer?>?,
+                                     _ name: UnsafePointer<CChar>?) -> pdcost_status {
+    withStatus {
+        let out = try outModel(out_model)
+        let text = try utf8String(name, "name")
+        guard text.utf8.count <= maxEchoedBytes else {
+            // Keep the message's list of known names instead of echoing a huge name.
+            throw PDCostError.notFound("unknown model preset '\(echo(text))'; known: "
+                                       + ModelPresets.names.joined(separator: ", "))
+        }
+        let spec = try ModelPresets.named(text)
+        out.pointee = ModelHandle(spec).retainedPointer()
+    }
+}
+
+@_cdecl("pdcost_model_from_json")
+public func pdcost_model_from_json(_ out_model: UnsafeMutablePointer<OpaquePointer?>?,
+                                   _ json: UnsafePointer<CChar>?, _ length: Int) -> pdcost_status {
+    withStatus {
+        let out = try outModel(out_model)
+        // size_t arrives as Int: a "length" above Int.max shows up negative here.
+        let byteCount = UInt(bitPattern: length)
+        guard byteCount <= UInt(maxJSONBytes) else {
+            throw PDCostError.invalidArgument("length=\(byteCount) exceeds the \(maxJSONBytes >> 20) MiB limit for a model JSON document")
+        }
+        guard json != nil || byteCount == 0 else {
+            throw PDCostError.invalidArgument("json=NULL with length=\(byteCount): pass a buffer of that many bytes")
+        }
+        let bytes = UnsafeRawBufferPointer(start: json, count: Int(byteCount))
+        try JSONDepthGuard.check(bytes)
+        let spec = try ModelLoader.load(json: bytes)
+        out.pointee = ModelHandle(spec).retainedPointer()
+    }
+}
+
+@_cdecl("pdcost_model_from_file")
+public func pdcost_model_from_file(_ out_model: UnsafeMutablePointer<OpaquePointer?>?,
+                                   _ path: UnsafePointer<CChar>?) -> pdcost_status {
+    withStatus {
+        let out = try outModel(out_model)
+        guard let path else {
+            throw PDCostError.invalidArgument("path=NULL must be a NUL-terminated file path")
+        }
+        let bytes = try FileReader.contents(of: path)
+        let spec: ModelSpec
+        do throws(PDCostError) {
+            try JSONDepthGuard.check(bytes)
+            spec = try ModelLoader.load(json: bytes)
+        } catch {
+            // Say which file was wrong; keep the status of the underlying error.
+            throw error.prefixed("\(echo(path)): ")
+        }
+        out.pointee = ModelHandle(spec).retainedPointer()
+    }
+}
+
+@_cdecl("pdcost_model_free")
+public func pdcost_model_free(_ model: OpaquePointer?) {
+    guard let model else { return }
+    ModelHandle.release(model)
+}
+
+@_cdecl("pdcost_model_to_json")
+public func pdcost_model_to_json(_ model: OpaquePointer?,
+                                 _ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> pdcost_status {
+    withStatus {
+        let handle = try ModelHandle.borrow(model)
+        let out = try outString(out_json, "out_json")
+        let text = try ModelLoader.canonicalConfig(for: handle.spec).encoded()
+        try store(text, in: out)
+    }
+}
+
+@_cdecl("pdcost_model_preset_names")
+public func pdcost_model_preset_names(_ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> pdcost_status {
+    withStatus {
+        let out = try outString(out_json, "out_json")
+        try store(try encodeJSON(ModelPresets.names), in: out)
+    }
+}
+
+extension PDCostError {
+    /// The same error with `prefix` in front of its message.
+    func prefixed(_ prefix: String) -> PDCostError {
+        switch self {
+        case .invalidArgument(let m): .invalidArgument(prefix + m)
+        case .parse(let m): .parse(prefix + m)
+        case .notFound(let m): .notFound(prefix + m)
+        case .unsupported(let m): .unsupported(prefix + m)
+        case .infeasible(let m): .infeasible(prefix + m)
+        case .noDevice(let m): .noDevice(prefix + m)
+        case .io(let m): .io(prefix + m)
+        case .internalError(let m): .internalError(prefix + m)
+        }
+    }
+}
+
+/// Encodes a result document as pretty JSON with sorted keys (stable output for diffs and tests).
+func encodeJSON(_ value: some Encodable) throws(PDCostError) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    do {
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    } catch {
+        throw .internalError("could not encode JSON output: \(error)")
+    }
+}

@@ -1,0 +1,54 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CPDCost
+import PDCost
+
+// Output structs that can grow: every one starts with `uint32_t size; uint32_t version;`, which
+// the caller set (with the struct's _INIT macro). The library checks that header before doing
+// any work and then writes at most `size` bytes, leaving the caller's size/version as they were,
+// so an older caller with a smaller struct keeps working after fields are appended.
+
+/// A validated destination for a versioned output struct `T`.
+struct VersionedOutput<T> {
+    let pointer: UnsafeMutablePointer<T>
+    /// The caller's `size`, at least `minimumSize`.
+    let callerSize: Int
+
+    /// Reads only the 8-byte header (the caller's struct may be smaller than this library's `T`).
+    /// - Parameters:
+    ///   - minimumSize: sizeof version 1 of the struct; a smaller `size` cannot be filled.
+    ///   - latestVersion: the newest version this library knows.
+    init(_ pointer: UnsafeMutablePointer<T>?, _ parameter: String, type: String,
+         minimumSize: Int, latestVersion: Int32) throws {
+        guard let pointer else {
+            throw PDCostError.invalidArgument("\(parameter)=NULL must point to a \(type) initialised with its _INIT macro")
+        }
+        let header = UnsafeRawPointer(pointer)
+        let size = header.loadUnaligned(as: UInt32.self)
+        let version = header.loadUnaligned(fromByteOffset: 4, as: UInt32.self)
+        if version == 0 || Int64(version) > Int64(latestVersion) {
+            throw BoundaryError(status: PDCOST_EVERSION, message: "\(parameter)->version=\(version) is not supported: this library knows \(type) versions 1...\(latestVersion) (initialise it with the _INIT macro)")
+        }
+        if Int(size) < minimumSize {
+            throw BoundaryError(status: PDCOST_EVERSION, message: "\(parameter)->size=\(size) is smaller than \(type) version 1 (\(minimumSize) bytes; initialise it with the _INIT macro)")
+        }
+        self.pointer = pointer
+        self.callerSize = Int(size)
+    }
+
+    /// Copies `value` past the header, at most the caller's `size` bytes in all.
+    func write(_ value: T) {
+        let count = min(callerSize, MemoryLayout<T>.size)
+        let headerSize = 8
+        guard count > headerSize else { return }
+        withUnsafeBytes(of: value) { source in
+            guard let base = source.baseAddress else { return }
+            memcpy(UnsafeMutableRawPointer(pointer) + headerSize, base + headerSize, count - headerSize)
+        }
+    }
+}
