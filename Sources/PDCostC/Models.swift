@@ -1,5 +1,4 @@
 import CPDCost
-import FoundationEssentials
 import PDCost
 
 // Creating, describing and freeing models.
@@ -86,32 +85,5 @@ public func pdcost_model_preset_names(_ out_json: UnsafeMutablePointer<UnsafeMut
     withStatus {
         let out = try outString(out_json, "out_json")
         try store(try encodeJSON(ModelPresets.names), in: out)
-    }
-}
-
-extension PDCostError {
-    /// The same error with `prefix` in front of its message.
-    func prefixed(_ prefix: String) -> PDCostError {
-        switch self {
-        case .invalidArgument(let m): .invalidArgument(prefix + m)
-        case .parse(let m): .parse(prefix + m)
-        case .notFound(let m): .notFound(prefix + m)
-        case .unsupported(let m): .unsupported(prefix + m)
-        case .infeasible(let m): .infeasible(prefix + m)
-        case .noDevice(let m): .noDevice(prefix + m)
-        case .io(let m): .io(prefix + m)
-        case .internalError(let m): .internalError(prefix + m)
-        }
-    }
-}
-
-/// Encodes a result document as pretty JSON with sorted keys (stable output for diffs and tests).
-func encodeJSON(_ value: some Encodable) throws(PDCostError) -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    do {
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    } catch {
-        throw .internalError("could not encode JSON output: \(error)")
     }
 }

@@ -86,3 +86,19 @@ public func pdcost_status_name(_ status: pdcost_status) -> UnsafePointer<CChar> 
     default: staticCString("PDCOST_UNKNOWN")
     }
 }
+
+extension PDCostError {
+    /// The same error with `prefix` in front of its message.
+    func prefixed(_ prefix: String) -> PDCostError {
+        switch self {
+        case .invalidArgument(let m): .invalidArgument(prefix + m)
+        case .parse(let m): .parse(prefix + m)
+        case .notFound(let m): .notFound(prefix + m)
+        case .unsupported(let m): .unsupported(prefix + m)
+        case .infeasible(let m): .infeasible(prefix + m)
+        case .noDevice(let m): .noDevice(prefix + m)
+        case .io(let m): .io(prefix + m)
+        case .internalError(let m): .internalError(prefix + m)
+        }
+    }
+}

@@ -43,7 +43,8 @@ public struct EfficiencyProfile: Sendable, Hashable {
     /// "matches real training throughput" (compute/accelerator/benchmarks/README.md:
     /// H200 bf16 698.6/823.9 = 0.848, B200 bf16 1426.4/1751.2 = 0.815). A100: NVIDIA rates
     /// HPL at the clock sustained at the power limit, 1305 of 1410 MHz (0.926; G. Lockwood,
-    /// "peak FLOPS" notes). Applies to all tensor-core work (GEMMs and attention).
+    /// "peak FLOPS" notes). Applies to all tensor-core work (GEMMs and attention): a training
+    /// step keeps the board at its power limit whatever kernel runs.
     public var sustainedFraction: Double
     /// Board power at which the generation's datasheet peak is sustained. Parts run at a lower
     /// power limit clock lower; dynamic power ∝ f·V² with V ∝ f near the top of the DVFS curve,

@@ -97,6 +97,11 @@ public struct FrameworkProfile: Sendable, Hashable {
     /// Bytes per element of the data-parallel gradient reduction (Megatron-Core DDP
     /// `grad_reduce_in_fp32`, on for bf16 as above; torchtitan `mixed_precision_reduce=float32`).
     public var gradReduceBytes: Int = 4
+    /// Bytes per parameter the optimizer keeps for the fp32 master copy; nil = the setup's
+    /// `masterBytes` (4). Apex's DistributedFusedAdam as NeMo 1.x configures it
+    /// (`optim.name=distributed_fused_adam`, nemo/core/optim/distributed_adam.py,
+    /// `store_param_remainders=True`) keeps only the 16 low bits next to the bf16 weight: 2.
+    public var optimizerMasterBytes: Int? = nil
     /// Optimizer states are sharded over the DP group *with* context parallel (Megatron
     /// distributed optimizer; torchtitan shards FSDP over dp_shard·cp).
     public var shardsOverContextParallel: Bool = true
@@ -115,6 +120,12 @@ public struct FrameworkProfile: Sendable, Hashable {
     /// Tensor-parallel communication overlapped with GEMMs (Transformer Engine userbuffers,
     /// `--tp-comm-overlap`; torchtitan AsyncTP).
     public var tpCommOverlap: Bool = false
+    /// Share of TP communication left exposed when `tpCommOverlap` is on; nil = the hardware
+    /// profile's value for chunked GEMM/communication pipelining (TE userbuffers).
+    public var tpOverlapExposedShare: Double? = nil
+    /// TP overlap buffers live outside the caching allocator (torch SymmetricMemory maps its
+    /// own pages for AsyncTP; TE userbuffers are ordinary allocator tensors).
+    public var tpOverlapBuffersOutsideAllocator: Bool = false
     /// Pipeline send/recv overlapped with compute (Megatron `overlap_p2p_comm`, interleaved only).
     public var overlapP2P: Bool = false
     /// Expert-parallel all-to-all overlapped with computation of another micro-batch
@@ -200,6 +211,12 @@ public struct FrameworkProfile: Sendable, Hashable {
         // F.scaled_dot_product_attention → FlashAttention-2 backend; composite eager ops.
         p.attentionKernel = .portable
         p.compositeElementwiseOps = true
+        // AsyncTP (decomposed all-gather/reduce-scatter matmuls over SymmetricMemory) hides
+        // about a third of the TP traffic: the PyTorch team reports ~8 % end-to-end for
+        // Llama-3-70B ("Introducing Async Tensor Parallelism in PyTorch", PyTorch forums/blog,
+        // 2024) where TP communication is ~25 % of the step.
+        p.tpOverlapExposedShare = 0.65
+        p.tpOverlapBuffersOutsideAllocator = true
         // torchtitan (2024) returns fp32 logits from the model (`self.output(h).float()`,
         // models/llama/model.py), which the train step holds through the backward; the loss
         // keeps the fp32 log-softmax output, and the backward adds its fp32 gradient.
@@ -216,6 +233,15 @@ public struct FrameworkProfile: Sendable, Hashable {
         p.shardsOverContextParallel = false
         p.attentionKernel = .portable
         return p
+    }
+
+    /// Switches a profile to Apex DistributedFusedAdam (NeMo 1.x `distributed_fused_adam`):
+    /// gradients accumulate and reduce-scatter in the parameter dtype (bf16: 2 bytes) and the
+    /// fp32 master weights are stored as 16-bit remainders.
+    public mutating func useApexDistributedAdam() {
+        gradBufferBytes = 2
+        gradReduceBytes = 2
+        optimizerMasterBytes = 2
     }
 
     /// PaddleFormers (the original pdcost's target): sharding stage 1 with `split_param`

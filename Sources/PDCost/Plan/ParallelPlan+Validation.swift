@@ -16,8 +16,18 @@ extension ParallelPlan {
             throw .invalidArgument("optimizer_offload_ratio=\(setup.optimizerOffloadRatio) must be in [0, 1]")
         }
 
+        if setup.microBatchSize > 1 << 30 || setup.globalBatchSize > 1 << 40 || setup.seqLen > 1 << 30 {
+            throw .invalidArgument("batch or sequence sizes exceed the supported maximum "
+                                   + "(micro_batch_size=\(setup.microBatchSize), global_batch_size=\(setup.globalBatchSize), seq_len=\(setup.seqLen))")
+        }
+        // Each degree is ≤ 2^20 here, so products of two fit easily; four are checked.
         // World size: tp·pp·dp·cp GPUs (EP is carved out of tp·cp·dp, see ParallelPlan).
-        let world = tp * pp * dp * cp
+        let (tpPP, o1) = tp.multipliedReportingOverflow(by: pp)
+        let (tpPPDP, o2) = tpPP.multipliedReportingOverflow(by: dp)
+        let (world, o3) = tpPPDP.multipliedReportingOverflow(by: cp)
+        if o1 || o2 || o3 {
+            throw .infeasible("tp*pp*dp*cp overflows (tp=\(tp), pp=\(pp), dp=\(dp), cp=\(cp)) != num_gpus=\(cluster.numGPUs)")
+        }
         if world != cluster.numGPUs {
             throw .infeasible("tp*pp*dp*cp=\(world) != num_gpus=\(cluster.numGPUs)")
         }
@@ -37,6 +47,11 @@ extension ParallelPlan {
         var perStage = layers / pp
         if firstStageLayers != nil || lastStageLayers != nil {
             if pp < 2 { throw .infeasible("an uneven pipeline split needs pp >= 2 (pp=\(pp))") }
+            for (name, value) in [("first_stage_layers", firstStageLayers), ("last_stage_layers", lastStageLayers)] {
+                if let value, value < 1 || value > layers {
+                    throw .invalidArgument("\(name)=\(value) must be between 1 and num_hidden_layers=\(layers)")
+                }
+            }
             let first = firstStageLayers ?? 0, last = lastStageLayers ?? 0
             if first < 1 || last < 1 && lastStageLayers != nil {
                 throw .invalidArgument("first/last stage layers must be >= 1")

@@ -13,6 +13,7 @@ public struct CostModel: Sendable {
     /// Validates the inputs and precomputes everything that does not depend on the plan.
     public init(model: ModelSpec, cluster: Cluster, setup: TrainingSetup) throws(PDCostError) {
         let cluster = try cluster.validated()
+        let model = try model.validated()
         if setup.seqLen < 1 { throw .invalidArgument("seq_len=\(setup.seqLen) must be >= 1") }
         if setup.seqLen > 1 << 26 { throw .invalidArgument("seq_len=\(setup.seqLen) exceeds the supported maximum \(1 << 26)") }
         if setup.globalBatchSize < 1 { throw .invalidArgument("global_batch_size=\(setup.globalBatchSize) must be >= 1") }
@@ -77,7 +78,16 @@ public struct CostModel: Sendable {
         }
         let mixFirst = mix(c.layersFirst, first: true)
         let mixMiddle = mix(c.layersMiddle, first: false)
-        let mixLast = mix(c.layersLast, first: c.pp <= 1)
+        var mixLast = mix(c.layersLast, first: c.pp <= 1)
+        // MTP blocks (DeepSeek-V3 §2.2) sit on the last stage: one transformer block each (MoE
+        // in V3), plus its own output-layer pass and loss.
+        if w.mtpLayers > 0 {
+            if w.isMoE { mixLast.moe += w.mtpLayers } else { mixLast.dense += w.mtpLayers }
+        }
+        var mixSingle = mixFirst
+        if c.pp <= 1 && w.mtpLayers > 0 {
+            if w.isMoE { mixSingle.moe += w.mtpLayers } else { mixSingle.dense += w.mtpLayers }
+        }
 
         // Pipeline send/recv of the (SP-sharded) boundary activation, each way per chunk.
         var ppExposedPerMB = 0.0, ppExposedOnce = 0.0, ppTotal = 0.0
@@ -96,11 +106,11 @@ public struct CostModel: Sendable {
         func stageTime(_ mx: (dense: Double, moe: Double), first: Bool, last: Bool) -> Double {
             var t = mx.dense * dStep.time + mx.moe * mStep.time + ppExposedPerMB
             if first { t += ends.first.0 + ends.first.1 }
-            if last { t += ends.last.0 + ends.last.1 }
+            if last { t += (1 + w.mtpLayers) * (ends.last.0 + ends.last.1) }
             return t
         }
         let single = c.pp <= 1
-        let tFirst = stageTime(mixFirst, first: true, last: single)
+        let tFirst = stageTime(single ? mixSingle : mixFirst, first: true, last: single)
         let tMiddle = single ? tFirst : stageTime(mixMiddle, first: false, last: false)
         let tLast = single ? tFirst : stageTime(mixLast, first: false, last: true)
         let pipe = PipelineSchedule.step(first: tFirst, middle: tMiddle, last: tLast, stages: c.pp,
@@ -123,7 +133,15 @@ public struct CostModel: Sendable {
 
         // ---- Data parallel, optimizer, offload ----
         let stageFirst = w.stageParameters(c, layers: c.layersFirst, first: true, last: single)
-        let stageLast = w.stageParameters(c, layers: c.layersLast, first: single, last: true)
+        var stageLast = w.stageParameters(c, layers: c.layersLast, first: single, last: true)
+        if w.mtpLayers > 0 {
+            // Each MTP module: a block like the model's (MoE in V3), two norms and a 2h→h
+            // projection; embedding and output layer are shared with the main model.
+            let per = w.layerParameters(c)
+            let block = w.isMoE ? (per.moe, per.moeExperts) : (per.dense, 0)
+            stageLast.dense += w.mtpLayers * (block.0 + 2 * w.hidden * w.hidden / c.tp)
+            stageLast.expert += w.mtpLayers * block.1
+        }
         let fwdFirst = mixFirst.dense * times.dense.forward + mixFirst.moe * times.moe.forward
         let bwdFirst = mixFirst.dense * times.dense.backward + mixFirst.moe * times.moe.backward
         p.dataParallelComm = w.dataParallel(c, framework: fw, stage: stageFirst, layers: c.layersFirst,
@@ -208,12 +226,14 @@ public struct CostModel: Sendable {
             temporary += fw.allocatorWorkspaceBytes
             mem.temporaryBuffers = temporary
             if c.pp > 1 { mem.communicationBuffers = 2 * c.memoryTokensSP * w.hidden * 2 }
-            if fw.tpCommOverlap && c.tp > 1 { mem.communicationBuffers += 3 * c.memoryTokens * w.hidden * 2 }
+            // TP-overlap staging buffers (a few gathered activations).
+            let overlapBuffers = fw.tpCommOverlap && c.tp > 1 ? 3 * c.memoryTokens * w.hidden * 2 : 0
+            if !fw.tpOverlapBuffersOutsideAllocator { mem.communicationBuffers += overlapBuffers }
             mem.allocated = mem.parameters + mem.gradients + mem.optimizer + mem.activations
                 + mem.communicationBuffers + mem.temporaryBuffers
             mem.activationBufferPool = frag * (mem.activations + temporary)
             mem.reserved = mem.allocated + mem.activationBufferPool
-            mem.frameworkOverhead = fw.runtimeBytes
+            mem.frameworkOverhead = fw.runtimeBytes + (fw.tpOverlapBuffersOutsideAllocator ? overlapBuffers : 0)
             mem.total = mem.reserved + mem.frameworkOverhead
             return mem
         }
@@ -226,13 +246,13 @@ public struct CostModel: Sendable {
         p.lastStageAllocated = memFirst.allocated
         p.lastStageReserved = memFirst.reserved
         if !single {
-            let memLast = stageMemory(index: c.pp - 1, layers: c.layersLast, mx: mixLast, stage: stageLast,
+            let memLast = stageMemory(index: c.pp - 1, layers: c.layersLast + w.mtpLayers, mx: mixLast, stage: stageLast,
                                       state: stateLast, first: false, last: true)
             p.lastStageAllocated = memLast.allocated
             p.lastStageReserved = memLast.reserved
             if memLast.reserved > peak.reserved {
                 peak = memLast
-                p.peakStage = Int(c.pp) - 1
+                p.peakStage = max(plan.pp, 1) - 1
             }
             if c.pp > 2 && c.layersMiddle > c.layersFirst {
                 let stageMid = w.stageParameters(c, layers: c.layersMiddle, first: false, last: false)
@@ -247,7 +267,12 @@ public struct CostModel: Sendable {
         }
         p.memory = peak
         p.usableMemory = max(w.gpuMemory - fw.runtimeBytes, 0)
-        p.fitsMemory = peak.reserved <= p.usableMemory
+        // The caching allocator releases its cached blocks and retries before it raises an
+        // out-of-memory error (CUDACachingAllocator: `release_cached_blocks` on a failed
+        // cudaMalloc), so a plan fails only when what must be live — allocated — does not fit.
+        var peakAllocated = memFirst.allocated
+        if !single { peakAllocated = max(peakAllocated, max(p.lastStageAllocated, peak.allocated)) }
+        p.fitsMemory = peakAllocated <= p.usableMemory
         return p
     }
 }

@@ -91,7 +91,8 @@ public struct Prediction: Sendable, Hashable {
     public var lastStageReserved: Double = 0
     /// GPU memory the allocator can use: capacity minus the framework overhead.
     public var usableMemory: Double = 0
-    /// Whether the peak stage's reserved memory fits in `usableMemory`.
+    /// Whether every stage's allocated peak fits in `usableMemory` (the caching allocator frees
+    /// its cache and retries before failing, so reserved above capacity is not an OOM).
     public var fitsMemory: Bool = false
 
     public init() {}

@@ -15,6 +15,9 @@ struct Workload: Sendable {
     let denseLayers: Double
     /// Dense layers before the first MoE layer (DeepSeek `first_k_dense_replace`).
     let leadingDenseLayers: Double
+    /// Multi-token-prediction blocks (DeepSeek-V3 §2.2), run on the last stage after the main
+    /// model, each with its own output-layer pass and loss.
+    let mtpLayers: Double
     let gated: Bool
     /// Columns of the first MLP GEMM per unit of FFN width (gate+up = 2, up = 1).
     let fc1Factor: Double
@@ -99,6 +102,7 @@ struct Workload: Sendable {
         moeLayers = Double(m.numMoELayers)
         denseLayers = Double(m.numDenseLayers)
         leadingDenseLayers = Double(min(m.moe?.firstDenseLayers ?? 0, m.numLayers))
+        mtpLayers = Double(m.mtpLayers)
         gated = m.mlpKind == .gated
         fc1Factor = gated ? 2 : 1
         rope = m.learnedPositionEmbeddings == 0
@@ -158,7 +162,7 @@ struct Workload: Sendable {
         attentionForwardFlopsPerToken = flops.attentionForward
         matmulForwardFlopsPerToken = flops.matmulForward
         paramBytes = setup.dtype == .fp32 ? 4 : 2
-        masterBytes = setup.dtype == .fp32 ? 0 : Double(setup.masterBytes)
+        masterBytes = setup.dtype == .fp32 ? 0 : Double(fw.optimizerMasterBytes ?? setup.masterBytes)
         momentBytes = 4 * Double(setup.optimizer.momentTensors)
         gradBufferBytes = Double(setup.gradBytes ?? fw.gradBufferBytes)
         gradReduceBytes = Double(setup.gradBytes.map { min($0, fw.gradReduceBytes) } ?? fw.gradReduceBytes)
@@ -183,7 +187,7 @@ struct Rates: Sendable {
     let gemm16: Double
     let gemm8: Double
     let halfDimension: Double
-    /// 16-bit tensor peak after the power-limited clock (attention kernels scale from it).
+    /// 16-bit tensor peak at the sustained, power-limited clock (attention kernels scale from it).
     let tensor16: Double
     let attentionForwardFraction: Double
     let attentionBackwardFraction: Double

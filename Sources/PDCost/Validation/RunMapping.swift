@@ -27,7 +27,11 @@ extension MeasuredRun {
         let gpu: GPUSpec
         do { gpu = try GPUPresets.named(gpuName) } catch { return .failure(error) }
         guard let numGPUs = hw.numGPUs else { return .failure(.invalidArgument("hardware.num_gpus is not stated")) }
-        let cluster = Cluster(gpu: gpu, numGPUs: numGPUs, gpusPerNode: hw.gpusPerNode,
+        // `gpus_per_node` counts the GPUs of one host; the cost model needs the NVLink domain,
+        // which for rack-scale NVLink systems (GB200 NVL72: 72 GPUs over 18 trays of 4) spans
+        // hosts. Take the larger of the two.
+        let domain = max(hw.gpusPerNode ?? gpu.gpusPerNode, gpu.gpusPerNode > 8 ? gpu.gpusPerNode : 0)
+        let cluster = Cluster(gpu: gpu, numGPUs: numGPUs, gpusPerNode: domain,
                               efficiency: efficiency?(gpu))
 
         guard let par = parallel else { return .failure(.invalidArgument("missing field 'parallel'")) }
@@ -57,7 +61,7 @@ extension MeasuredRun {
         var plan = ParallelPlan(tp: par.tp ?? 1, pp: pp, vpp: vpp, dp: par.dp ?? 1, cp: par.cp ?? 1,
                                 ep: par.ep ?? 1, etp: par.etp, sequenceParallel: par.sequenceParallel ?? (framework.kind == .torchtitan),
                                 zeroStage: par.zeroStage ?? (par.fsdp == true ? 3 : 1), fsdp: par.fsdp ?? false)
-        if let split = Self.unevenSplit(layers: spec.numLayers, stages: pp) {
+        if let split = Self.unevenSplit(layers: spec.numLayers, mtp: spec.mtpLayers, stages: pp) {
             plan.firstStageLayers = split.first
             plan.lastStageLayers = split.last
         }
@@ -96,12 +100,15 @@ extension MeasuredRun {
     /// `account_for_loss_in_pipeline_split`, which the Megatron-Bridge recipes of Llama-3.1-405B
     /// and Qwen3-235B set; torchtitan's `generate_split_points` weighs the input and output
     /// modules the same way). nil when the layers divide or no such split exists.
-    static func unevenSplit(layers: Int, stages pp: Int) -> (first: Int?, last: Int?)? {
-        guard pp > 1, layers % pp != 0 else { return nil }
-        if (layers + 2) % pp == 0, (layers + 2) / pp >= 2 {
-            let per = (layers + 2) / pp
-            return (per - 1, per - 1)
+    /// MTP blocks count as layers of the last stage (Megatron-Core pipeline layouts place them
+    /// there: DeepSeek-V3's 61 layers + 1 MTP + embedding + loss = 64 = 16 stages × 4).
+    static func unevenSplit(layers: Int, mtp: Int = 0, stages pp: Int) -> (first: Int?, last: Int?)? {
+        guard pp > 1, layers % pp != 0 || mtp > 0 else { return nil }
+        if (layers + mtp + 2) % pp == 0, (layers + mtp + 2) / pp >= 2 + mtp {
+            let per = (layers + mtp + 2) / pp
+            return (per - 1, per - 1 - mtp)
         }
+        if mtp > 0 { return layers % pp == 0 ? nil : unevenSplit(layers: layers, stages: pp) }
         if (layers + 1) % pp == 0, (layers + 1) / pp >= 2 {
             return (nil, (layers + 1) / pp - 1)
         }

@@ -21,6 +21,7 @@
 /// | logged rank | `last rank only` |
 /// | pre-flash-attention release | a year ≤ 2021 in the `framework as published:` clause |
 /// | portable attention | `nvte_fused_attn=0` |
+/// | Apex distributed Adam | `distributed_fused_adam` |
 public struct RunNotes: Sendable, Hashable {
     public var tpCommOverlap: Bool?
     public var cudaGraphs: Bool?
@@ -37,6 +38,9 @@ public struct RunNotes: Sendable, Hashable {
     public var memoryFromLastRank = false
     /// The framework release predates fused (flash) attention.
     public var preFlashAttention = false
+    /// NeMo 1.x's Apex optimizer (`distributed_fused_adam`): bf16 gradients, 16-bit master
+    /// remainders.
+    public var apexDistributedAdam = false
     /// Transformer Engine told to skip cuDNN fused attention (`NVTE_FUSED_ATTN=0`): it falls
     /// back to the flash-attn package.
     public var portableAttention = false
@@ -86,6 +90,7 @@ public struct RunNotes: Sendable, Hashable {
 
         memoryFromLastRank = text.contains("last rank only")
         portableAttention = text.contains("nvte_fused_attn=0")
+        apexDistributedAdam = text.contains("distributed_fused_adam")
     }
 
     /// Applies the stated settings to a framework profile.
@@ -105,6 +110,7 @@ public struct RunNotes: Sendable, Hashable {
         }
         if let v = overlapExpertComm { p.overlapExpertComm = v }
         if portableAttention { p.attentionKernel = .portable }
+        if apexDistributedAdam { p.useApexDistributedAdam() }
         if preFlashAttention { p.attentionKernel = .unfused }
     }
 

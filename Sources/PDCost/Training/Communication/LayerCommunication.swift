@@ -35,7 +35,7 @@ extension Workload {
         -> (dense: LayerCommunication, moe: LayerCommunication) {
         let n = net, t = c.tp, T = c.tokens, h = hidden
         var dense = LayerCommunication(), moe = LayerCommunication()
-        let exposedFraction = fw.tpCommOverlap ? efficiency.tpOverlapExposedFraction : 1
+        let exposedFraction = fw.tpCommOverlap ? (fw.tpOverlapExposedShare ?? efficiency.tpOverlapExposedFraction) : 1
 
         if t > 1 {
             let S = T * h * 2

@@ -13,8 +13,8 @@
 ///   dropout masks) by t (Korthikanti §4.2.2); context parallelism divides the sequence by cp;
 /// - FP8 linear layers save their inputs as 1-byte FP8 (Transformer Engine saves the cast);
 /// - MoE layers store the router's fp32 scores and, for each of the top-k copies of a token,
-///   the expert input, FC1 output, activation output and FC2 output (Megatron-Core
-///   moe_utils.py permute/unpermute with probabilities);
+///   the expert input, FC1 output and activation output (Megatron-Core applies the routing
+///   probabilities inside the activation, so the unpermute keeps no FC2 output);
 /// - MLA stores the q and kv latents and their normed copies, plus per-head q, k, v.
 /// Recomputation removes what it recomputes (Korthikanti §5: selective drops the attention
 /// core; full keeps only the layer input, 2sbh, SP-sharded when SP is on).
@@ -89,9 +89,11 @@ extension Workload {
             let copies = topK * Tsp * c.etp                         // token copies per rank
             let fe = expertFFN / c.etp
             let router = 9 * experts * Tsp                          // fp32 logits and probs, map
-            // Per copy: expert input (lb·h), FC1 output, activation output, FC2 output (2h,
-            // kept for the probability-weighted unpermute).
-            let expertsFull = copies * (lb * h + 2 * fc1Factor * fe + lb * fe + 2 * h)
+            // Per copy: expert input (lb·h), FC1 output, activation output and its fp32
+            // routing probability. Megatron-Core's grouped experts apply the probabilities inside
+            // the activation (weighted SwiGLU, moe/experts.py TEGroupedMLP with permuted_probs),
+            // so the unpermute keeps no per-copy FC2 output.
+            let expertsFull = copies * (lb * h + 2 * fc1Factor * fe + lb * fe + 4)
             let expertsStored = expertsFull - (mods.contains(.moeActivation) ? copies * lb * fe : 0)
             let sharedInside = 2 * fc1Factor * sharedFFN + lb * sharedFFN
             let sharedFull = sharedFFN > 0 ? sharedInside * T / t : 0

@@ -1,0 +1,16 @@
+import FoundationEssentials
+import PDCost
+
+// JSON documents handed to C callers (analysis, preset lists, GPU table): one encoder
+// configuration for all of them.
+
+/// Encodes a result document as pretty JSON with sorted keys (stable output for diffs and tests).
+func encodeJSON(_ value: some Encodable) throws(PDCostError) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    do {
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    } catch {
+        throw .internalError("could not encode JSON output: \(error)")
+    }
+}

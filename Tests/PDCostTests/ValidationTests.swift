@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+import PDCost
+
+/// The measured-runs validator: mapping, skipping with reasons, report JSON.
+@Suite("Validation")
+struct ValidationTests {
+    static let file = """
+    {"schema": "pdcost.runs/1", "runs": [
+      {"id": "llama8b", "source": "example/repo@abc:file.md", "kind": "training",
+       "model": {"name": "L8B", "model_type": "llama", "num_hidden_layers": 32, "hidden_size": 4096,
+                 "intermediate_size": 14336, "num_attention_heads": 32, "num_key_value_heads": 8,
+                 "head_dim": 128, "vocab_size": 128256, "tie_word_embeddings": false, "hidden_act": "silu"},
+       "hardware": {"gpu": "H100-SXM-80GB", "num_gpus": 8, "gpus_per_node": 8},
+       "parallel": {"tp": 1, "pp": 1, "vpp": 1, "dp": 4, "cp": 2, "ep": 1, "etp": null,
+                    "sequence_parallel": false, "zero_stage": 1, "fsdp": false},
+       "training": {"seq_len": 8192, "micro_batch_size": 1, "global_batch_size": 128, "dtype": "bf16",
+                    "recompute": "none", "recompute_num_layers": null, "recompute_modules": null},
+       "framework": "nemo",
+       "measured": {"tokens_per_s_per_gpu": 10000, "step_time_s": 13.1, "peak_allocated_gib": 60,
+                    "peak_reserved_gib": null, "peak_memory_gib": null},
+       "complete": true, "notes": "TP comm overlap: false. CUDA graphs: {\\"enabled\\": false}."},
+      {"id": "infer", "kind": "inference", "model": {"model_type": "llama"}, "measured": {}},
+      {"id": "nogpu", "kind": "training",
+       "model": {"model_type": "llama", "num_hidden_layers": 2, "hidden_size": 64, "intermediate_size": 128,
+                 "num_attention_heads": 4, "vocab_size": 100},
+       "hardware": {"gpu": null, "num_gpus": 8, "gpus_per_node": 8}, "measured": {"peak_memory_gib": 1}},
+      {"id": "broken", "kind": "training", "hardware": {"num_gpus": "eight"}},
+      {"id": "badplan", "kind": "training",
+       "model": {"model_type": "llama", "num_hidden_layers": 32, "hidden_size": 4096, "intermediate_size": 14336,
+                 "num_attention_heads": 32, "num_key_value_heads": 8, "vocab_size": 128256},
+       "hardware": {"gpu": "H100", "num_gpus": 64, "gpus_per_node": 8},
+       "parallel": {"tp": 2, "pp": 2, "vpp": 1, "dp": 6, "cp": 2, "ep": 1},
+       "training": {"seq_len": 8192, "micro_batch_size": 1, "global_batch_size": 96, "dtype": "bf16"},
+       "framework": "megatron", "measured": {"tokens_per_s_per_gpu": 1}, "complete": false}
+    ]}
+    """
+
+    @Test("runs are predicted or skipped with the reason, never dropped")
+    func statuses() throws {
+        let report = try Validator.validate(json: Array(Self.file.utf8))
+        #expect(report.runs.count == 5)
+        let byID = Dictionary(uniqueKeysWithValues: report.runs.map { ($0.id, $0) })
+        let ok = try #require(byID["llama8b"])
+        #expect(ok.status == .ok)
+        #expect(ok.comparison(.tokensPerSecondPerGPU) != nil)
+        #expect(ok.comparison(.peakAllocatedGiB) != nil)
+        #expect(ok.comparison(.peakReservedGiB) == nil)
+        #expect(byID["infer"]?.status == .skipped)
+        #expect(byID["infer"]?.reason?.contains("inference") == true)
+        #expect(byID["nogpu"]?.reason == "hardware.gpu is not stated")
+        #expect(byID["broken"]?.status == .skipped)
+        #expect(byID["broken"]?.reason?.contains("num_gpus") == true)
+        #expect(byID["badplan"]?.reason == "tp*pp*dp*cp=48 != num_gpus=64")
+        let tokens = report.summary(.tokensPerSecondPerGPU)
+        #expect(tokens.n == 1 && tokens.completeN == 1)
+        #expect(abs(tokens.mape - abs(ok.comparison(.tokensPerSecondPerGPU)!.errorPercent)) < 1e-9)
+    }
+
+    @Test("JSON report has runs and summary with the documented keys")
+    func json() throws {
+        let report = try Validator.validate(json: Array(Self.file.utf8))
+        let text = report.json()
+        let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+        let top = try #require(object)
+        #expect(Set(top.keys).isSuperset(of: ["runs", "summary"]))
+        let runs = try #require(top["runs"] as? [[String: Any]])
+        #expect(runs.count == 5)
+        let first = try #require(runs.first)
+        #expect(first["id"] as? String == "llama8b")
+        #expect(first["status"] as? String == "ok")
+        let tokens = try #require(first["tokens_per_s_per_gpu"] as? [String: Any])
+        #expect(Set(tokens.keys) == ["measured", "predicted", "error_pct"])
+        let skipped = try #require(runs.first { $0["id"] as? String == "nogpu" })
+        #expect(skipped["status"] as? String == "skipped")
+        #expect(skipped["reason"] as? String == "hardware.gpu is not stated")
+        let summary = try #require(top["summary"] as? [String: Any])
+        for metric in ["tokens_per_s_per_gpu", "step_time_s", "peak_allocated_gib", "peak_reserved_gib", "peak_memory_gib"] {
+            let entry = try #require(summary[metric] as? [String: Any])
+            #expect(Set(entry.keys) == ["n", "mape", "max_abs_pct", "complete_n", "complete_mape"])
+        }
+    }
+
+    @Test("notes phrases set framework behaviour")
+    func notes() {
+        let n = RunNotes("""
+            TP comm overlap: {"enabled": true, "cfg": "x"}. CUDA graphs: {"enabled": false}. \
+            DDP: overlap_grad_reduce=True, overlap_param_gather=True. FP8 recipe: {"fp8_cs_details": \
+            "bf16_with_fp8_current_scaling_mixed"}. "token_drop": {"moe_expert_capacity_factor": 1.0, \
+            "moe_pad_expert_input_to_capacity": true}. peak_allocated_gib of the LAST rank only. \
+            Framework as published: Megatron-LM (2021). NVTE_FUSED_ATTN=0.
+            """)
+        #expect(n.tpCommOverlap == true)
+        #expect(n.cudaGraphs == false)
+        #expect(n.overlapGradReduce == true && n.overlapParamGather == true)
+        #expect(n.fp8Recipe == .current)
+        #expect(n.moeCapacityFactor == 1.0 && n.moePadToCapacity == true)
+        #expect(n.memoryFromLastRank)
+        #expect(n.preFlashAttention)
+        var p = FrameworkProfile.megatron
+        n.apply(to: &p)
+        #expect(p.attentionKernel == .unfused)
+        #expect(!p.moeHostSync)
+        #expect(RunNotes("No TP-comm overlap, no overlap-grad-reduce/param-gather").overlapParamGather == false)
+        #expect(RunNotes(nil) == RunNotes(""))
+    }
+}
