@@ -27,16 +27,7 @@ public func pdcost_model_from_json(_ out_model: UnsafeMutablePointer<OpaquePoint
                                    _ json: UnsafePointer<CChar>?, _ length: Int) -> pdcost_status {
     withStatus {
         let out = try outModel(out_model)
-        // size_t arrives as Int: a "length" above Int.max shows up negative here.
-        let byteCount = UInt(bitPattern: length)
-        guard byteCount <= UInt(maxJSONBytes) else {
-            throw PDCostError.invalidArgument("length=\(byteCount) exceeds the \(maxJSONBytes >> 20) MiB limit for a model JSON document")
-        }
-        guard json != nil || byteCount == 0 else {
-            throw PDCostError.invalidArgument("json=NULL with length=\(byteCount): pass a buffer of that many bytes")
-        }
-        let bytes = UnsafeRawBufferPointer(start: json, count: Int(byteCount))
-        try JSONDepthGuard.check(bytes)
+        let bytes = try borrowedJSON(json, length: length, parameter: "json", document: "model JSON document")
         let spec = try ModelLoader.load(json: bytes)
         out.pointee = ModelHandle(spec).retainedPointer()
     }

@@ -12,15 +12,7 @@ public func pdcost_validate_runs(_ runs_json: UnsafePointer<CChar>?, _ length: I
         guard flags & ~known == 0 else {
             throw PDCostError.invalidArgument("flags=\(flags) has unknown bits (known: PDCOST_VALIDATE_TEXT, PDCOST_VALIDATE_ONLY_COMPLETE)")
         }
-        let byteCount = UInt(bitPattern: length)
-        guard byteCount <= UInt(maxJSONBytes) else {
-            throw PDCostError.invalidArgument("length=\(byteCount) exceeds the \(maxJSONBytes >> 20) MiB limit for a runs file")
-        }
-        guard runs_json != nil || byteCount == 0 else {
-            throw PDCostError.invalidArgument("runs_json=NULL with length=\(byteCount): pass a buffer of that many bytes")
-        }
-        let bytes = UnsafeRawBufferPointer(start: runs_json, count: Int(byteCount))
-        try JSONDepthGuard.check(bytes)
+        let bytes = try borrowedJSON(runs_json, length: length, parameter: "runs_json", document: "runs file")
         let report = try Validator.validate(json: bytes)
         if flags & PDCOST_VALIDATE_TEXT != 0 {
             try store(ValidationRenderer.render(report, onlyComplete: flags & PDCOST_VALIDATE_ONLY_COMPLETE != 0), in: out)

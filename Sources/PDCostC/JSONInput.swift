@@ -1,0 +1,20 @@
+import CPDCost
+import PDCost
+
+/// Checks a caller's `(const char *json, size_t length)` pair and returns its bytes, already
+/// screened for excessive nesting. `parameter` names the pointer in messages; `document` says
+/// what the bytes are ("model JSON document", "runs file").
+func borrowedJSON(_ pointer: UnsafePointer<CChar>?, length: Int, parameter: String,
+                  document: String) throws -> UnsafeRawBufferPointer {
+    // size_t arrives as Int: a "length" above Int.max shows up negative here.
+    let byteCount = UInt(bitPattern: length)
+    guard byteCount <= UInt(maxJSONBytes) else {
+        throw PDCostError.invalidArgument("length=\(byteCount) exceeds the \(maxJSONBytes >> 20) MiB limit for a \(document)")
+    }
+    guard pointer != nil || byteCount == 0 else {
+        throw PDCostError.invalidArgument("\(parameter)=NULL with length=\(byteCount): pass a buffer of that many bytes")
+    }
+    let bytes = UnsafeRawBufferPointer(start: pointer, count: Int(byteCount))
+    try JSONDepthGuard.check(bytes)
+    return bytes
+}
