@@ -7,7 +7,7 @@
 #
 # Environment:
 #   PDCOST_FUZZ_BUILD       build directory (default: build-fuzz)
-#   PDCOST_FUZZ_ROUNDTRIP=1 also check that every model's canonical JSON loads back identically
+#   PDCOST_FUZZ_ROUNDTRIP=0 skips the check that every model's canonical JSON loads back identically
 # Needs the Swift toolchain (its clang has -fsanitize=fuzzer), cmake and ninja
 # (`pip install cmake ninja`).
 set -euo pipefail

@@ -15,6 +15,6 @@ func borrowedJSON(_ pointer: UnsafePointer<CChar>?, length: Int, parameter: Stri
         throw PDCostError.invalidArgument("\(parameter)=NULL with length=\(byteCount): pass a buffer of that many bytes")
     }
     let bytes = UnsafeRawBufferPointer(start: pointer, count: Int(byteCount))
-    try JSONDepthGuard.check(bytes)
+    try JSONDepthGuard.check(bytes, what: document)
     return bytes
 }

@@ -318,4 +318,31 @@ struct ModelLoaderTests {
         let json = try ModelLoader.canonicalConfig(for: spec).encoded()
         #expect(try ModelLoader.load(json: Array(json.utf8)) == spec, "\(json)")
     }
+
+    @Test("canonical JSON reloads as the family the config was read as, whatever model_type says",
+          arguments: ["unknown-q0en3", "mixtral"])
+    func canonicalRoundTripDisagreeingModelType(_ modelType: String) throws {
+        // A Qwen3 config (architectures wins) whose model_type is unknown or names another
+        // family: found by the fuzzer, kept in Tests/fuzz/corpus/regression-roundtrip-*.
+        let config = #"{"architectures":["Qwen3ForCausalLM"],"model_type":"\#(modelType)","hidden_size":64,"#
+            + #""intermediate_size":128,"num_attention_heads":4,"num_key_value_heads":2,"head_dim":16,"#
+            + #""num_hidden_layers":2,"vocab_size":100}"#
+        let spec = try ModelLoader.load(json: Array(config.utf8))
+        #expect(spec.modelType == "qwen3")
+        #expect(spec.qkNorm)
+        let json = try ModelLoader.canonicalConfig(for: spec).encoded()
+        #expect(try ModelLoader.load(json: Array(json.utf8)) == spec, "\(json)")
+    }
+
+    @Test("documents nested deeper than the guard are a parse error from the Swift API too")
+    func deepNestingIsAParseError() {
+        // 513 × "[" trapped FoundationEssentials' JSONScanner (regression-foundation-depth-513).
+        let deep = [UInt8](repeating: UInt8(ascii: "["), count: 513)
+        #expect(throws: PDCostError.self) { try ModelLoader.load(json: deep) }
+        do {
+            _ = try ModelLoader.load(json: deep)
+        } catch {
+            #expect(error.message.contains("nested deeper than 64 levels"))
+        }
+    }
 }

@@ -12,9 +12,8 @@
  * The library promises that no input traps; a Swift trap shows up here as a crash. Beyond not
  * crashing, the target checks contracts from pdcost.h and aborts when one breaks:
  *   - a failed call leaves a non-empty message and its out-parameter untouched;
- *   - with PDCOST_FUZZ_ROUNDTRIP=1 in the environment: the canonical JSON of a model loads back
- *     to a model with the same counts (off by default while the core's round trip has a known
- *     gap, see Tests/fuzz/findings/README.md).
+ *   - the canonical JSON of a model loads back to a model with the same counts
+ *     (PDCOST_FUZZ_ROUNDTRIP=0 in the environment turns this check off).
  */
 #include "pdcost.h"
 
@@ -110,7 +109,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc;
     (void)argv;
     const char *round_trip = getenv("PDCOST_FUZZ_ROUNDTRIP");
-    check_round_trip = round_trip != NULL && strcmp(round_trip, "1") == 0;
+    check_round_trip = round_trip == NULL || strcmp(round_trip, "0") != 0;
     const char *dir = getenv("TMPDIR");
     snprintf(file_path, sizeof file_path, "%s/pdcost-fuzz-%ld.json", dir ? dir : "/tmp", (long)getpid());
     return 0;

@@ -171,6 +171,7 @@ extension CalibrationProfile {
     public static func decode(_ bytes: [UInt8]) throws(PDCostError) -> CalibrationProfile {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
+        try JSONDepthGuard.check(bytes, what: "calibration profile")
         let profile: CalibrationProfile
         do {
             profile = try decoder.decode(CalibrationProfile.self, from: Data(bytes))

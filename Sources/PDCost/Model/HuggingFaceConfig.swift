@@ -184,6 +184,7 @@ public struct HuggingFaceConfig: Codable, Sendable, Hashable {
         if String(validating: data, as: UTF8.self) == nil {
             throw .parse("model config is not valid UTF-8")
         }
+        try JSONDepthGuard.check(bytes, what: "model config")
         do {
             return try JSONDecoder().decode(HuggingFaceConfig.self, from: data)
         } catch let error as DecodingError {

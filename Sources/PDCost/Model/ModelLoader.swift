@@ -52,8 +52,10 @@ public enum ModelLoader {
     /// fields are errors that name the field.
     public static func spec(from c: HuggingFaceConfig) throws(PDCostError) -> ModelSpec {
         let family = try family(of: c)
-        let modelType = c.modelType ?? family.defaultModelType
-        let name = c.name ?? c.nameOrPath ?? modelType
+        // The family it was read as (`architectures[0]` wins over `model_type`), so the
+        // canonical JSON, which writes only `model_type`, reloads as the same family.
+        let modelType = family.defaultModelType
+        let name = c.name ?? c.nameOrPath ?? c.modelType ?? modelType
         let hidden = try required(c.hiddenSize ?? c.nEmbd, "hidden_size", family)
         let layers = try required(c.numHiddenLayers ?? c.nLayer, "num_hidden_layers", family)
         let heads = try required(c.numAttentionHeads ?? c.nHead, "num_attention_heads", family)
