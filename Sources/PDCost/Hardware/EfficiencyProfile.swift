@@ -187,9 +187,20 @@ public struct EfficiencyProfile: Sendable, Hashable {
         case .hopper:
             break
         case .blackwell:
-            p.gemmPeakFraction16 = 0.776
+            // BF16 GEMMs as Transformer Engine issues them on B200 inside a Megatron step (TE
+            // cuBLASLt, fp32 wgrad accumulation): 0.45–0.52 of the 2.25 PFLOPS dense peak for the
+            // Llama-70B/405B shapes, mean 0.488 (MooreThreads/SimuMax, configs/system/
+            // b200_bf16_ceperm.json, `matmul.accurate_efficient_factor`, measured on 8×B200 with
+            // TE 2.11 / CUDA 13.1). That is the sustained rate, so the peak fraction is
+            // 0.488 / 0.815 = 0.60 — well below the best-shape MAMF burst (1745/2250 = 0.776).
+            p.gemmPeakFraction16 = 0.60
             p.gemmPeakFraction8 = 0.763
             p.sustainedFraction = 0.815
+            // NCCL all-gather/reduce-scatter bus bandwidth over NVLink5 on the same B200 node:
+            // 0.673 of 900 GB/s (all-reduce 0.742; SimuMax b200_bf16_ceperm.json, `networks.
+            // high_intra_node.op`), below Hopper's ~0.8 of 450 GB/s: NVLink5 doubles the links
+            // but NCCL's ring kernels run on the same few SMs.
+            p.nvlinkFraction = 0.673
             p.referencePowerWatts = 1000
             // cuDNN / FlashAttention-4 on B200: ~ 1.4–1.6 PFLOPS forward of 2.25 (Tri Dao,
             // FA4 talk, Hot Chips 2025; NVIDIA cuDNN 9.x release notes).

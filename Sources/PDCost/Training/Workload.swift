@@ -34,6 +34,9 @@ struct Workload: Sendable {
 
     // Parameters (counts), split into tensor-parallel-sharded and replicated parts.
     let attentionShardedParams: Double
+    /// K and V projection weights (and biases) of one layer, part of `attentionShardedParams`;
+    /// 0 for MLA, whose per-head K/V up-projections shard like Q.
+    let kvProjectionParams: Double
     let attentionReplicatedParams: Double
     let normParams: Double
     let denseMLPShardedParams: Double
@@ -68,6 +71,8 @@ struct Workload: Sendable {
     let gradBufferBytes: Double
     let gradReduceBytes: Double
     let fp8CastBytes: Double
+    /// Bytes per weight of the FP8 copy Transformer Engine caches between micro-batches.
+    let fp8WeightCacheBytes: Double
 
     // Hardware rates.
     let rates: Rates
@@ -135,6 +140,12 @@ struct Workload: Sendable {
         if m.qkNorm { attnReplicated += 2 * Double(m.headDim) }
         attentionReplicatedParams = attnReplicated
         attentionShardedParams = Double(per.attention) - attnReplicated
+        if m.mla == nil {
+            let kvWidth = Double(m.numKeyValueHeads * m.headDim)
+            kvProjectionParams = 2 * h * kvWidth + (m.qkvBias ? 2 * kvWidth : 0)
+        } else {
+            kvProjectionParams = 0
+        }
         normParams = Double(per.norms)
         let mlpBiasReplicated = m.mlpBias ? h : 0
         denseMLPReplicatedParams = mlpBiasReplicated
@@ -170,6 +181,12 @@ struct Workload: Sendable {
         // current/block/row scaling first reads the tensor once more for its amax (TE
         // `Float8CurrentScaling`, torchao tensorwise dynamic scaling).
         fp8CastBytes = fw.fp8Recipe == .delayed ? 4 : 6
+        // Hopper FP8 tensor cores take only the TN layout, so TE keeps the FP8 weight and its
+        // transpose (2 B); Blackwell runs non-TN FP8 GEMMs (TE `is_non_tn_fp8_gemm_supported()`,
+        // sm ≥ 10.0), so a per-tensor-scaled weight needs one copy (1 B). Block/MX scaling
+        // keeps row- and column-wise quantisations (2 B) on either.
+        let nonTN = GPUGeneration.of(cluster.gpu) == .blackwell
+        fp8WeightCacheBytes = nonTN && fw.fp8Recipe != .blockwise ? 1 : 2
 
         rates = Rates(cluster: cluster, setup: setup)
         net = Interconnect(cluster: cluster)
@@ -178,6 +195,31 @@ struct Workload: Sendable {
         let precision: Precision = setup.dtype
         let peak = cluster.gpu.peakFlops(precision)
         mfuPeak = peak > 0 ? peak : cluster.gpu.bf16Flops
+    }
+}
+
+extension Workload {
+    /// KV heads summed over the `t` ranks of a tensor-parallel group: each rank holds
+    /// ceil(kv/t) of them, so kv when t divides kv, and t (one replicated head per rank) when
+    /// t > kv. Replication is how TP goes past the KV-head count (vLLM
+    /// model_executor/layers/linear.py, QKVParallelLinear: `num_kv_heads = max(1,
+    /// total_num_kv_heads // tp_size)`, `num_kv_head_replicas = tp_size // total_num_kv_heads`;
+    /// PaddleFormers' GQA tensor parallelism does the same). Formulas that
+    /// divide a K/V width by t use this instead of the model's KV-head count. MLA shards per
+    /// query head and keeps the model's count.
+    @inline(__always)
+    func kvHeadsAcrossTP(_ t: Double) -> Double {
+        if isMLA || !(kvHeads > 0) { return kvHeads }
+        return (kvHeads / max(t, 1)).rounded(.up) * max(t, 1)
+    }
+
+    /// Tensor-parallel-sharded attention parameters on one rank: Q and output projections
+    /// divide by t; the K/V projections hold ceil(kv/t) heads (replicated when t > kv).
+    @inline(__always)
+    func localAttentionShardedParams(_ t: Double) -> Double {
+        let t = max(t, 1)
+        let kvShare = kvHeads > 0 ? kvHeadsAcrossTP(t) / kvHeads : 1
+        return (attentionShardedParams - kvProjectionParams + kvProjectionParams * kvShare) / t
     }
 }
 

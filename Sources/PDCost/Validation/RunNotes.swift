@@ -22,6 +22,8 @@
 /// | pre-flash-attention release | a year ≤ 2021 in the `framework as published:` clause |
 /// | portable attention | `nvte_fused_attn=0` |
 /// | Apex distributed Adam | `distributed_fused_adam` |
+/// | TE fused cross entropy | `cross_entropy_fusion_impl='te'`, `--cross-entropy-fusion-impl te` |
+/// | PyTorch release | `torch 2.N` in the `framework as published:` clause |
 public struct RunNotes: Sendable, Hashable {
     public var tpCommOverlap: Bool?
     public var cudaGraphs: Bool?
@@ -44,6 +46,10 @@ public struct RunNotes: Sendable, Hashable {
     /// Transformer Engine told to skip cuDNN fused attention (`NVTE_FUSED_ATTN=0`): it falls
     /// back to the flash-attn package.
     public var portableAttention = false
+    /// Megatron's loss runs Transformer Engine's fused cross entropy.
+    public var teCrossEntropy = false
+    /// Minor version of the PyTorch 2.x release the run states (`torch 2.8.0a0` → 8).
+    public var torchMinorVersion: Int?
 
     public init(_ notes: String?) {
         guard let notes else { return }
@@ -57,6 +63,7 @@ public struct RunNotes: Sendable, Hashable {
         if let clause = Self.clause(text, "framework as published:") {
             if clause.contains("asynctp") { tpCommOverlap = true }
             if let year = Self.firstYear(clause), year <= 2021 { preFlashAttention = true }
+            torchMinorVersion = Self.torchMinor(clause)
         }
         if let v = Self.flag(text, after: ["cuda graphs: {\"enabled\": "]) { cudaGraphs = v }
         if text.contains("torch.compile") { compiled = true }
@@ -91,6 +98,8 @@ public struct RunNotes: Sendable, Hashable {
         memoryFromLastRank = text.contains("last rank only")
         portableAttention = text.contains("nvte_fused_attn=0")
         apexDistributedAdam = text.contains("distributed_fused_adam")
+        teCrossEntropy = text.contains("cross_entropy_fusion_impl='te'")
+            || text.contains("--cross-entropy-fusion-impl te")
     }
 
     /// Applies the stated settings to a framework profile.
@@ -112,6 +121,32 @@ public struct RunNotes: Sendable, Hashable {
         if portableAttention { p.attentionKernel = .portable }
         if apexDistributedAdam { p.useApexDistributedAdam() }
         if preFlashAttention { p.attentionKernel = .unfused }
+        if teCrossEntropy && p.kind != .torchtitan {
+            // TE's fused cross entropy (transformer_engine/pytorch/cross_entropy.py, a Triton
+            // kernel after Liger's) computes the loss on the bf16 logits and writes their
+            // gradient in place: no fp32 copy, no separate gradient (2 B per logit).
+            p.logitsBytesPerElement = 2
+        }
+        if p.kind == .torchtitan, let minor = torchMinorVersion, minor >= 7 {
+            // torchtitan on PyTorch ≥ 2.7 (2025) returns bf16 logits and upcasts inside the
+            // loss (torchtitan/components/loss.py: `cross_entropy(pred.flatten(0, 1).float(),
+            // …)`), which `build_cross_entropy_loss` compiles with the model when
+            // `training.compile` is on. Compiled, Inductor fuses upcast, log-softmax and NLL:
+            // the bf16 logits stay for the backward, which writes a bf16 gradient (2 + 2 B per
+            // logit). Eager, log_softmax saves its fp32 output and the backward adds an fp32
+            // gradient (2 + 4 + 4 B). Before, the model itself returned fp32 logits (12 B).
+            p.logitsBytesPerElement = p.compiled ? 4 : 10
+        }
+    }
+
+    /// The minor version of a `torch 2.N…` mention in a clause.
+    static func torchMinor(_ s: Substring) -> Int? {
+        guard let range = s.firstRange(of: "torch 2.") else { return nil }
+        var digits = ""
+        for ch in s[range.upperBound...] {
+            if ch.isNumber { digits.append(ch) } else { break }
+        }
+        return Int(digits)
     }
 
     /// The boolean that follows the first of `prefixes` found.

@@ -82,8 +82,9 @@ extension Workload {
         }
 
         if c.cp > 1 {
-            let kWidth = isMLA ? heads * qkHeadDim : kvHeads * qkHeadDim
-            let vWidth = isMLA ? heads * vHeadDim : kvHeads * vHeadDim
+            let kvTP = kvHeadsAcrossTP(t)      // replicated KV heads travel on every rank
+            let kWidth = isMLA ? heads * qkHeadDim : kvTP * qkHeadDim
+            let vWidth = isMLA ? heads * vHeadDim : kvTP * vHeadDim
             let kv = T * (kWidth + vWidth) / t * 2
             let across = c.cpPerNode < c.cp
             let steps = c.cp - 1

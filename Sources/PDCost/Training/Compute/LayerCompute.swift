@@ -58,7 +58,8 @@ extension Workload {
             row = o
             qkvOut = T * heads * (2 * qkHeadDim + vHeadDim) / t
         } else {
-            let qkvWidth = (heads + 2 * kvHeads) * qkHeadDim
+            // K/V columns over the TP group: replicated heads count once per rank.
+            let qkvWidth = (heads + 2 * kvHeadsAcrossTP(t)) * qkHeadDim
             let qkv = r.gemm(T, qkvWidth / t, h, fp8: f8)
             let o = r.gemm(T, h, heads * vHeadDim / t, fp8: f8)
             attnGEMM = qkv + o
@@ -106,7 +107,7 @@ extension Workload {
         if isMLA { common += Tsp * (qLoraRank + kvLoraRank) * 4 }     // latent norms
         if rope {
             common += isMLA ? T * (localHeads + 1) * qkRopeDim * 4
-                            : T * (localHeads + kvHeads / t) * qkHeadDim * 4
+                            : T * (localHeads + kvHeadsAcrossTP(t) / t) * qkHeadDim * 4
         }
         // FP8 casts: attention inputs forward (QKV input, projection input).
         let attnCastF = cast * (Tsp * h + T * heads * vHeadDim / t)
@@ -120,7 +121,7 @@ extension Workload {
         let mlpCastB = cast * (T * fc1Factor * ffn / t + T * h)
 
         // Weight-gradient accumulation into the main grad: read + write per weight element.
-        let attnWeights = attentionShardedParams / t + attentionReplicatedParams
+        let attnWeights = localAttentionShardedParams(t) + attentionReplicatedParams
         let gradRMW = 2 * gradBufferBytes
 
         var dense = LayerTime()

@@ -50,8 +50,10 @@ extension Workload {
         // Inside the TP region (per gathered token, divided by t): Q, K, V, the attention
         // output (= projection input, plus its FP8 copy), and the attention core's own state.
         let qWidth = heads * qkHeadDim
-        let kWidth = isMLA ? heads * qkHeadDim : kvHeads * qkHeadDim
-        let vWidth = isMLA ? heads * vHeadDim : kvHeads * vHeadDim
+        // K/V over the TP group (× T/t below): replicated KV heads when t > kv.
+        let kvTP = kvHeadsAcrossTP(t)
+        let kWidth = isMLA ? heads * qkHeadDim : kvTP * qkHeadDim
+        let vWidth = isMLA ? heads * vHeadDim : kvTP * vHeadDim
         let oWidth = heads * vHeadDim
         let qkv = 2 * (qWidth + kWidth + vWidth)
         let output = 2 * oWidth + (fp8 ? oWidth : 0)

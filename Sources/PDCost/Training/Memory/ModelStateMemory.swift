@@ -21,7 +21,7 @@ struct ModelStateBytes {
 extension Workload {
     /// Local parameters of one dense-FFN layer and one MoE layer on a GPU.
     func layerParameters(_ c: PlanContext) -> (dense: Double, moe: Double, moeExperts: Double) {
-        let attention = attentionShardedParams / c.tp + attentionReplicatedParams + normParams
+        let attention = localAttentionShardedParams(c.tp) + attentionReplicatedParams + normParams
         let dense = attention + denseMLPShardedParams / c.tp + denseMLPReplicatedParams
         let experts = (experts / c.ep) * expertParams / c.etp
         let moeDense = attention + sharedExpertParams / c.tp + routerParams
@@ -74,7 +74,7 @@ extension Workload {
         // FP8 training without FP8 weights keeps an FP8 copy (and its transpose) of each GEMM
         // weight between micro-batches (Transformer Engine caches the cast on the first
         // micro-batch, `is_first_microbatch`).
-        let fp8Cache: Double = fp8 && !fw.fp8Params && fw.kind != .torchtitan ? 2 : 0
+        let fp8Cache: Double = fp8 && !fw.fp8Params && fw.kind != .torchtitan ? fp8WeightCacheBytes : 0
         let weightBytes = (fp8 && fw.fp8Params ? 2 : paramBytes) + fp8Cache
         if c.fsdp {
             let shardedDense = s.dense / denseShard
