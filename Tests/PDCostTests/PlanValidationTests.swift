@@ -28,7 +28,12 @@ struct PlanValidationTests {
         #expect(try message(ParallelPlan(tp: 1, dp: 1, cp: 3), gpus: 3,
                             setup: TrainingSetup(seqLen: 8192, microBatchSize: 1, globalBatchSize: 64))
                 == "seq_len=8192 is not divisible by 2*cp=6")
-        #expect(try message(ParallelPlan(tp: 16, dp: 1), gpus: 16) == "tp=16 does not divide num_key_value_heads=8")
+        // Qwen2.5-7B: 28 heads, 4 KV heads; tp=7 divides the heads but neither divides the KV
+        // heads nor is a multiple of them. tp=16 on Llama-3-8B (8 KV heads) replicates them.
+        #expect(try message(ParallelPlan(tp: 7, dp: 1), gpus: 7, model: "qwen2.5-7b")
+                == "tp=7 does not divide num_key_value_heads=4 and is not a multiple of it "
+                + "(KV heads are replicated only when tp % num_key_value_heads == 0)")
+        #expect(try message(ParallelPlan(tp: 16, dp: 1), gpus: 16) == nil)
         #expect(try message(ParallelPlan(tp: 1, dp: 8), gpus: 8,
                             setup: TrainingSetup(seqLen: 8192, microBatchSize: 3, globalBatchSize: 64))
                 == "global_batch_size=64 is not divisible by micro_batch_size*dp=24")

@@ -33,12 +33,17 @@ extension ParallelPlan {
         }
 
         // Tensor parallelism splits heads and query groups (Megatron-Core TransformerConfig:
-        // num_attention_heads % tp == 0 and num_query_groups % tp == 0).
+        // num_attention_heads % tp == 0 and num_query_groups % tp == 0). When tp is a multiple
+        // of the KV heads, each KV head is replicated on tp/num_key_value_heads ranks instead
+        // (vLLM `QKVParallelLinear`, PaddleFormers): accepted here; the plan search proposes
+        // it only for frameworks that support it (`SearchFramework.replicatesKVHeads`).
         if m.numAttentionHeads % tp != 0 {
             throw .infeasible("tp=\(tp) does not divide num_attention_heads=\(m.numAttentionHeads)")
         }
-        if m.mla == nil, m.numKeyValueHeads % tp != 0 {
-            throw .infeasible("tp=\(tp) does not divide num_key_value_heads=\(m.numKeyValueHeads)")
+        if m.mla == nil, !Self.tensorParallelFitsKVHeads(tp: tp, kvHeads: m.numKeyValueHeads) {
+            throw .infeasible("tp=\(tp) does not divide num_key_value_heads=\(m.numKeyValueHeads) "
+                              + "and is not a multiple of it (KV heads are replicated only when "
+                              + "tp % num_key_value_heads == 0)")
         }
 
         // Pipeline split.
@@ -115,5 +120,22 @@ extension ParallelPlan {
                 throw .infeasible("recompute_num_layers=\(n) exceeds the \(chunk) layers of a model chunk")
             }
         }
+    }
+}
+
+extension ParallelPlan {
+    /// The KV-head rule of tensor parallelism: tp divides the KV heads (each rank owns whole
+    /// query groups), or tp is a multiple of them (each KV head replicated on
+    /// tp/num_key_value_heads ranks).
+    @inline(__always)
+    public static func tensorParallelFitsKVHeads(tp: Int, kvHeads: Int) -> Bool {
+        guard tp > 0, kvHeads > 0 else { return false }
+        return kvHeads % tp == 0 || tp % kvHeads == 0
+    }
+
+    /// Whether tp needs the KV heads replicated (tp > num_key_value_heads, a multiple of it).
+    @inline(__always)
+    public static func replicatesKVHeads(tp: Int, kvHeads: Int) -> Bool {
+        tp > kvHeads && kvHeads > 0 && tp % kvHeads == 0
     }
 }

@@ -1,0 +1,229 @@
+import Dispatch
+import FoundationEssentials
+import Synchronization
+
+/// Searches every valid parallel plan of a cost model's (model, cluster, setup), prices each
+/// with `CostModel.evaluate`, and ranks the ones that fit.
+///
+/// The setup's micro-batch size, recomputation and offload ratio are replaced by the options'
+/// lists; everything else (sequence length, global batch, dtype, optimizer, framework) is the
+/// cost model's. See `PlanSpace` for the constraints and `SearchEntry.ranksBefore` for the
+/// ranking.
+///
+/// Threads take work units (tp × pipeline split × cp) from a shared counter; each keeps its own
+/// results, merged at the end with a total order, so the result is the same for any thread
+/// count. The progress callback runs on the calling thread only.
+public struct PlanSearch: Sendable {
+    public let cost: CostModel
+    public let options: SearchOptions
+
+    public init(cost: CostModel, options: SearchOptions = SearchOptions()) throws(PDCostError) {
+        self.cost = cost
+        self.options = try options.validated()
+    }
+
+    /// Runs the search.
+    /// - Parameters:
+    ///   - cancellation: set from any thread to stop early; the result then covers the work
+    ///     units searched so far and `stats.cancelled` is true.
+    ///   - progress: called on the calling thread with (work units done, total) every few
+    ///     milliseconds and once at the end; return true to cancel.
+    public func run(cancellation: SearchCancellation? = nil,
+                    progress: ((_ done: Int, _ total: Int) -> Bool)? = nil) -> SearchResult {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let space = PlanSpace(model: cost.model, cluster: cost.cluster, setup: cost.setup, options: options)
+        let usable = cost.evaluate(ParallelPlan(dp: cost.cluster.numGPUs)).usableMemory
+        let limit = usable * (1 - options.memorySafetyMargin)
+        let requested = options.threads > 0 ? options.threads : max(ProcessInfo.processInfo.activeProcessorCount, 1)
+        let threads = max(min(requested, space.units.count), 1)
+        let workers = (0..<threads).map { _ in SearchAccumulator(topK: options.topK) }
+        let shared = SearchShared()
+        let total = space.units.count
+        let worker = SearchWorker(cost: cost, space: space, limit: limit)
+
+        var lastReport = clock.now
+        // The caller's own loop: work, and between units report progress.
+        let report: () -> Void = {
+            guard let progress else { return }
+            let now = clock.now
+            if now - lastReport < .milliseconds(5) { return }
+            lastReport = now
+            if progress(shared.done.load(ordering: .relaxed), total) { shared.stop.store(true, ordering: .relaxed) }
+        }
+        if threads == 1 {
+            worker.work(workers[0], shared: shared, cancellation: cancellation, afterUnit: report)
+        } else {
+            let group = DispatchGroup()
+            for index in 1..<threads {
+                let accumulator = workers[index]
+                DispatchQueue.global().async(group: group) {
+                    worker.work(accumulator, shared: shared, cancellation: cancellation, afterUnit: {})
+                }
+            }
+            worker.work(workers[0], shared: shared, cancellation: cancellation, afterUnit: report)
+            while group.wait(timeout: .now() + .milliseconds(10)) == .timedOut {
+                if cancellation?.isCancelled == true { shared.stop.store(true, ordering: .relaxed) }
+                report()
+            }
+        }
+        let done = shared.done.load(ordering: .relaxed)
+        if let progress, progress(done, total) { shared.stop.store(true, ordering: .relaxed) }
+
+        let merged = SearchAccumulator.merge(workers, topK: options.topK, unitPruned: space.unitPruned)
+        var stats = merged.stats
+        stats.threads = threads
+        stats.workUnits = total
+        stats.cancelled = done < total
+        let elapsed = clock.now - start
+        stats.elapsedSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        return SearchResult(top: merged.top, pareto: merged.pareto, stats: stats, memoryLimitBytes: limit,
+                            closest: merged.closest, closestModelStates: merged.closestBound)
+    }
+}
+
+/// A flag that stops a running search from any thread.
+public final class SearchCancellation: Sendable {
+    let flag = Atomic<Bool>(false)
+    public init() {}
+    public func cancel() { flag.store(true, ordering: .relaxed) }
+    public var isCancelled: Bool { flag.load(ordering: .relaxed) }
+}
+
+/// Counters the workers share.
+final class SearchShared: Sendable {
+    /// Index of the next work unit to take.
+    let next = Atomic<Int>(0)
+    /// Work units finished.
+    let done = Atomic<Int>(0)
+    let stop = Atomic<Bool>(false)
+}
+
+extension SearchAccumulator: @unchecked Sendable {}   // each is touched by one worker at a time
+
+/// The enumeration inside work units: everything below (tp, split, cp), without allocation.
+struct SearchWorker: Sendable {
+    let cost: CostModel
+    let space: PlanSpace
+    let limit: Double
+
+    func work(_ acc: SearchAccumulator, shared: SearchShared, cancellation: SearchCancellation?,
+              afterUnit: () -> Void) {
+        let units = space.units
+        while true {
+            if shared.stop.load(ordering: .relaxed) { return }
+            if let cancellation, cancellation.isCancelled {
+                shared.stop.store(true, ordering: .relaxed)
+                return
+            }
+            let index = shared.next.wrappingAdd(1, ordering: .relaxed).oldValue
+            if index >= units.count { return }
+            search(units[index], into: acc)
+            acc.unitsDone += 1
+            shared.done.wrappingAdd(1, ordering: .relaxed)
+            afterUnit()
+        }
+    }
+
+    func search(_ u: PlanSpace.WorkUnit, into acc: SearchAccumulator) {
+        let fw = space.framework
+        let o = space.options
+        let tp = u.tp, pp = u.pp, cp = u.cp, dp = u.dp
+        let stageGPUs = tp * cp * dp
+        let firstRecompute: Recompute = o.recompute.contains(.none) ? .none
+            : (o.recompute.contains(.selective) ? space.selectiveRecompute : .full)
+        for ep in space.epDegrees {
+            for etp in 1...max(min(tp, space.isMoE ? o.maxETP : 1), 1) where tp % etp == 0 {
+                // 5. Expert groups.
+                if space.isMoE {
+                    if space.expertWidth % etp != 0 { acc.prune(.expertTensorParallel); continue }
+                    if stageGPUs % (ep * etp) != 0 { acc.prune(.expertGroup); continue }
+                }
+                for zero in space.zeroStages {
+                    // 6. ZeRO and offload.
+                    if pp > 1 && zero > fw.maxZeroStageWithPipeline { acc.prune(.zeroWithPipeline); continue }
+                    for ratio in space.offloadRatios {
+                        if ratio > 0 && (!fw.supportsOptimizerOffload || zero < 1
+                                         || (fw.offloadNeedsDataParallel && dp == 1)) {
+                            acc.prune(.optimizerOffload); continue
+                        }
+                        var plan = ParallelPlan(tp: tp, pp: pp, vpp: 1, dp: dp, cp: cp, ep: ep,
+                                                etp: space.isMoE && etp > 1 ? etp : nil, sequenceParallel: false,
+                                                zeroStage: zero, fsdp: zero == 3 && fw.zeroThreeIsFSDP,
+                                                firstStageLayers: u.split.explicitFirst,
+                                                lastStageLayers: u.split.explicitLast)
+                        // 7. Memory lower bound.
+                        if o.memoryLowerBoundPruning {
+                            let bound = cost.modelStateLowerBound(plan, optimizerOffloadRatio: ratio)
+                            if !(bound <= limit) {
+                                acc.addBoundMiss(SearchCandidate(plan: plan, microBatchSize: space.microBatchSizes[0],
+                                                                 recompute: firstRecompute, optimizerOffloadRatio: ratio),
+                                                 bytes: bound)
+                                continue
+                            }
+                        }
+                        searchBelowZero(&plan, u, ratio: ratio, into: acc)
+                    }
+                }
+            }
+        }
+    }
+
+    /// vpp × sequence parallelism × micro-batch × recomputation.
+    private func searchBelowZero(_ plan: inout ParallelPlan, _ u: PlanSpace.WorkUnit, ratio: Double,
+                                 into acc: SearchAccumulator) {
+        let fw = space.framework
+        let o = space.options
+        let tp = u.tp, pp = u.pp, dp = u.dp
+        let maxVPP = fw.supportsVirtualPipeline && pp >= 2 ? o.maxVPP : 1
+        for vpp in 1...maxVPP {
+            // 8. Interleaving.
+            if vpp > 1 && (u.split.first % vpp != 0 || u.split.middle % vpp != 0 || u.split.last % vpp != 0) {
+                acc.prune(.virtualPipelineLayerSplit); continue
+            }
+            plan.vpp = vpp
+            let chunk = max(u.split.middle / vpp, 1)
+            for spIndex in 0..<2 {
+                let sp = spIndex == 1
+                // 9. Sequence parallelism.
+                if tp == 1 { if sp { break } } else {
+                    switch o.sequenceParallel {
+                    case .on: if !sp { continue }
+                    case .off: if sp { continue }
+                    case .both: break
+                    }
+                    if sp && u.localSeq % tp != 0 { acc.prune(.sequenceParallelSequence); continue }
+                }
+                plan.sequenceParallel = sp
+                for mbs in space.microBatchSizes {
+                    // 4. Whole gradient accumulation per micro-batch size.
+                    if space.globalBatch % (mbs * dp) != 0 { acc.prune(.globalBatch); continue }
+                    // 10. Recomputation.
+                    if o.recompute.contains(.none) { price(plan, mbs, .none, ratio, acc) }
+                    if o.recompute.contains(.selective) { price(plan, mbs, space.selectiveRecompute, ratio, acc) }
+                    if o.recompute.contains(.full) { price(plan, mbs, .full, ratio, acc) }
+                    if o.recompute.contains(.partialFull) && chunk > 1 {
+                        for n in 1..<chunk { price(plan, mbs, Recompute(.full, numLayers: n), ratio, acc) }
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private func price(_ plan: ParallelPlan, _ mbs: Int, _ recompute: Recompute, _ ratio: Double,
+                       _ acc: SearchAccumulator) {
+        let p = cost.evaluate(plan, microBatchSize: mbs, recompute: recompute, optimizerOffloadRatio: ratio)
+        acc.evaluated &+= 1
+        let peak = max(p.firstStageAllocated, max(p.lastStageAllocated, p.memory.allocated))
+        let candidate = SearchCandidate(plan: plan, microBatchSize: mbs, recompute: recompute, optimizerOffloadRatio: ratio)
+        let entry = SearchEntry(candidate: candidate, prediction: p, peakAllocatedBytes: peak)
+        if !(p.tokensPerSecond.isFinite && p.tokensPerSecond > 0 && peak.isFinite) {
+            acc.addInfeasible(entry, reason: .noPrediction)
+        } else if p.fitsMemory && peak <= limit {
+            acc.addFeasible(entry)
+        } else {
+            acc.addInfeasible(entry)
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import PDCost
+
+/// `pdcost-bench search`: evaluated plans per second and the time of the two acceptance
+/// searches (issue 4), with one thread and with every core.
+enum SearchBench {
+    struct Case {
+        let name: String
+        let model: String
+        let gpu: String
+        let gpus: Int
+        let setup: TrainingSetup
+    }
+
+    static let cases: [Case] = [
+        Case(name: "Llama-3.1-405B, 16,384 H100", model: "llama3.1-405b", gpu: "H100-SXM-80GB", gpus: 16384,
+             setup: TrainingSetup(seqLen: 8192, globalBatchSize: 2048, framework: .megatron)),
+        Case(name: "DeepSeek-V3, 2,048 H800", model: "deepseek-v3", gpu: "H800-SXM-80GB", gpus: 2048,
+             setup: TrainingSetup(seqLen: 4096, globalBatchSize: 15360, dtype: .fp8, framework: .megatron)),
+    ]
+
+    static func run(arguments: [String]) {
+        let quick = arguments.contains("--quick")
+        for c in cases {
+            do {
+                let model = try ModelPresets.named(c.model)
+                let cluster = Cluster(gpu: try GPUPresets.named(c.gpu), numGPUs: c.gpus)
+                let cost = try CostModel(model: model, cluster: cluster, setup: c.setup)
+                print("\(c.name) (seq \(c.setup.seqLen), global batch \(c.setup.globalBatchSize), \(c.setup.framework.kind.rawValue)):")
+                for threads in [1, 0] {
+                    var options = SearchOptions()
+                    options.threads = threads
+                    let search = try PlanSearch(cost: cost, options: options)
+                    // Best of a few runs (the machine is shared).
+                    var best: SearchResult?
+                    for _ in 0..<(quick ? 1 : 3) {
+                        let r = search.run()
+                        if let b = best, b.stats.elapsedSeconds <= r.stats.elapsedSeconds { continue }
+                        best = r
+                    }
+                    guard let r = best else { continue }
+                    let s = r.stats
+                    let rate = s.elapsedSeconds > 0 ? Double(s.evaluated) / s.elapsedSeconds : 0
+                    print("  threads=\(s.threads): \(fmt(s.elapsedSeconds * 1000, 1)) ms, enumerated \(s.enumerated), "
+                          + "evaluated \(s.evaluated), feasible \(s.feasible), \(Int(rate)) evaluated plans/s")
+                    if threads == 0 {
+                        let pruned = s.prunedInOrder.map { "\($0.reason.name)=\($0.count)" }.joined(separator: " ")
+                        print("  pruned: \(pruned)")
+                        for (i, e) in r.top.prefix(3).enumerated() {
+                            print("  #\(i + 1) \(describe(e))")
+                        }
+                        if let why = r.explanation { print("  empty: \(why)") }
+                    }
+                }
+            } catch {
+                print("\(c.name): \(error.message)")
+            }
+        }
+        metaPlan()
+    }
+
+    /// Meta's published Llama-3.1-405B plan (Dubey et al. 2024, §3.3.2 and Table 4: TP8, PP16,
+    /// CP1, DP128, seq 8192, 16M-token batches; one layer fewer on the first and last stage).
+    static func metaPlan() {
+        do {
+            let model = try ModelPresets.named("llama3.1-405b")
+            let cluster = Cluster(gpu: try GPUPresets.named("H100-SXM-80GB"), numGPUs: 16384)
+            let setup = TrainingSetup(seqLen: 8192, globalBatchSize: 2048, framework: .megatron)
+            let cost = try CostModel(model: model, cluster: cluster, setup: setup)
+            let plan = ParallelPlan(tp: 8, pp: 16, dp: 128, cp: 1, sequenceParallel: true,
+                                    firstStageLayers: 7, lastStageLayers: 7)
+            print("Meta plan tp=8 pp=16 (7/8/7) cp=1 dp=128 sp, mbs=1:")
+            for (name, r) in [("none", Recompute.none), ("selective", .selective), ("full", .full)] {
+                let p = cost.evaluate(plan, microBatchSize: 1, recompute: r, optimizerOffloadRatio: 0)
+                let peak = max(p.firstStageAllocated, p.lastStageAllocated, p.memory.allocated)
+                print("  recompute=\(name): \(Int(p.tokensPerSecondPerGPU)) tokens/s/GPU, MFU \(fmt(p.mfu * 100, 1)) %, "
+                      + "peak allocated \(fmt(peak / 1_073_741_824, 1)) GiB of \(fmt(p.usableMemory / 1_073_741_824, 1)), "
+                      + "fits \(p.fitsMemory)")
+            }
+        } catch {
+            print("meta plan: \(error.message)")
+        }
+    }
+
+    static func describe(_ e: SearchEntry) -> String {
+        let p = e.plan, c = e.candidate
+        var s = "tp=\(p.tp) pp=\(p.pp) vpp=\(p.vpp) cp=\(p.cp) dp=\(p.dp) ep=\(p.ep) etp=\(p.expertTP)"
+        if p.firstStageLayers != nil || p.lastStageLayers != nil {
+            s += " first=\(p.firstStageLayers.map(String.init) ?? "-") last=\(p.lastStageLayers.map(String.init) ?? "-")"
+        }
+        s += " zero=\(p.zeroStage)\(p.fsdp ? "/fsdp" : "") sp=\(p.sequenceParallel ? 1 : 0) mbs=\(c.microBatchSize)"
+        s += " recompute=\(c.recompute.granularity.rawValue)\(c.recompute.numLayers.map { "(\($0))" } ?? "")"
+        s += ": \(Int(e.prediction.tokensPerSecondPerGPU)) tokens/s/GPU, MFU \(fmt(e.prediction.mfu * 100, 1)) %, "
+            + "peak \(fmt(e.peakAllocatedBytes / 1_073_741_824, 1)) GiB"
+        return s
+    }
+
+    static func fmt(_ x: Double, _ digits: Int) -> String {
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let r = (x * scale).rounded() / scale
+        return "\(r)"
+    }
+}

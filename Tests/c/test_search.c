@@ -1,0 +1,244 @@
+/*
+ * test_search.c: the plan search through the shipped libpdcost.so: a search with default and
+ * with explicit options, reading entries, stats, JSON and the explanation; cancellation from
+ * the progress callback; an empty result; every error path (NULL pointers, struct versions,
+ * bad option values, out-of-range indices); free(NULL).
+ *
+ * The hand-counted case: a 4-layer model with 4 heads and 2 KV heads on 4 GPUs, one option
+ * per knob. tp in {1, 2, 4}: tp = 4 does not divide the 2 KV heads (Megatron): 1 pruned.
+ * tp = 1: pp in {1, 2, 4}; tp = 2: pp in {1, 2}; dp is the rest and divides the batch of 4:
+ * 5 plans priced.
+ */
+#include "pdcost.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures;
+static int checks;
+
+#define CHECK(cond)                                                                   \
+    do {                                                                              \
+        checks++;                                                                     \
+        if (!(cond)) {                                                                \
+            failures++;                                                               \
+            fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n", __FILE__,    \
+                    __LINE__, #cond, pdcost_last_error());                            \
+        }                                                                             \
+    } while (0)
+
+#define EXPECT_STATUS(call, expected, fragment)                                        \
+    do {                                                                               \
+        pdcost_status s_ = (call);                                                     \
+        const char *m_ = pdcost_last_error();                                          \
+        checks++;                                                                      \
+        if (s_ != (expected) || strstr(m_, (fragment)) == NULL) {                      \
+            failures++;                                                                \
+            fprintf(stderr, "%s:%d: %s\n  returned %s, expected %s; message \"%s\"\n",  \
+                    __FILE__, __LINE__, #call, pdcost_status_name(s_),                 \
+                    pdcost_status_name(expected), m_);                                 \
+        }                                                                              \
+    } while (0)
+
+static const char *tiny_json =
+    "{\"model_type\": \"llama\", \"num_hidden_layers\": 4, \"hidden_size\": 256, "
+    "\"intermediate_size\": 512, \"num_attention_heads\": 4, \"num_key_value_heads\": 2, "
+    "\"vocab_size\": 1024}";
+
+static pdcost_cost_model *make_cost(const char *preset, const char *json, uint32_t gpus,
+                                    uint32_t gpus_per_node, uint32_t seq, uint64_t batch) {
+    pdcost_model *model = NULL;
+    if (json != NULL) {
+        EXPECT_STATUS(pdcost_model_from_json(&model, json, strlen(json)), PDCOST_OK, "");
+    } else {
+        EXPECT_STATUS(pdcost_model_from_preset(&model, preset), PDCOST_OK, "");
+    }
+    pdcost_cluster cluster = PDCOST_CLUSTER_INIT;
+    EXPECT_STATUS(pdcost_gpu_from_name("H100-SXM-80GB", &cluster.gpu), PDCOST_OK, "");
+    cluster.num_gpus = gpus;
+    cluster.gpus_per_node = gpus_per_node;
+    pdcost_training_setup setup = PDCOST_TRAINING_SETUP_INIT;
+    setup.seq_len = seq;
+    setup.global_batch_size = batch;
+    pdcost_cost_model *cost = NULL;
+    EXPECT_STATUS(pdcost_cost_model_create(&cost, model, &cluster, &setup), PDCOST_OK, "");
+    pdcost_model_free(model);
+    return cost;
+}
+
+static int progress_calls;
+static int stop_at_first(void *user, uint64_t done, uint64_t total) {
+    (void)user;
+    progress_calls++;
+    return done <= total; /* nonzero: stop */
+}
+static int count_only(void *user, uint64_t done, uint64_t total) {
+    uint64_t *last = (uint64_t *)user;
+    last[0] = done;
+    last[1] = total;
+    return 0;
+}
+
+static void hand_counted(void) {
+    pdcost_cost_model *cost = make_cost(NULL, tiny_json, 4, 4, 1024, 4);
+    pdcost_search_options o = PDCOST_SEARCH_OPTIONS_INIT;
+    o.num_micro_batch_sizes = 1;
+    o.micro_batch_sizes[0] = 1;
+    o.recompute = PDCOST_SEARCH_RECOMPUTE_NONE;
+    o.zero_stages = 1u << 1;
+    o.max_vpp = 1;
+    o.max_cp = 1;
+    o.flags = PDCOST_SEARCH_EVEN_PIPELINE_ONLY;
+    o.top_k = 100;
+    o.threads = 2;
+    uint64_t last[2] = {0, 0};
+    pdcost_search_result *result = NULL;
+    EXPECT_STATUS(pdcost_search_run(cost, &o, count_only, last, &result), PDCOST_OK, "");
+    CHECK(result != NULL);
+    CHECK(pdcost_search_result_count(result) == 5);
+    CHECK(last[0] == last[1] && last[1] > 0);
+
+    pdcost_search_stats stats = PDCOST_SEARCH_STATS_INIT;
+    EXPECT_STATUS(pdcost_search_result_stats(result, &stats), PDCOST_OK, "");
+    CHECK(stats.evaluated == 5);
+    CHECK(stats.feasible == 5);
+    CHECK(stats.pruned[PDCOST_PRUNE_TP_KV_HEADS] == 1);
+    CHECK(stats.enumerated == 6);
+    CHECK(stats.cancelled == 0);
+    CHECK(stats.size == sizeof(pdcost_search_stats) && stats.version == PDCOST_SEARCH_STATS_VERSION);
+
+    int seen[3][5] = {{0}};
+    double previous = 1e300;
+    for (size_t i = 0; i < pdcost_search_result_count(result); i++) {
+        pdcost_search_entry e = PDCOST_SEARCH_ENTRY_INIT;
+        EXPECT_STATUS(pdcost_search_result_get(result, i, &e), PDCOST_OK, "");
+        CHECK(e.plan.tp * e.plan.pp * e.plan.dp * e.plan.cp == 4);
+        CHECK(e.micro_batch_size == 1 && e.recompute == PDCOST_RECOMPUTE_NONE);
+        CHECK(e.gradient_accumulation_steps * e.plan.dp == 4);
+        CHECK(e.prediction.fits_memory == 1);
+        CHECK(e.prediction.tokens_per_second <= previous);
+        CHECK(e.peak_allocated_bytes > 0 && e.peak_allocated_bytes <= e.prediction.usable_memory_bytes);
+        previous = e.prediction.tokens_per_second;
+        /* A returned plan prices the same through pdcost_cost_model_predict. */
+        pdcost_prediction p = PDCOST_PREDICTION_INIT;
+        EXPECT_STATUS(pdcost_cost_model_predict(cost, &e.plan, &p), PDCOST_OK, "");
+        CHECK(p.step_time_s == e.prediction.step_time_s);
+        if (e.plan.tp <= 2 && e.plan.pp <= 4) seen[e.plan.tp][e.plan.pp] = 1;
+    }
+    CHECK(seen[1][1] && seen[1][2] && seen[1][4] && seen[2][1] && seen[2][2]);
+
+    CHECK(pdcost_search_result_pareto_count(result) >= 1);
+    pdcost_search_entry front = PDCOST_SEARCH_ENTRY_INIT;
+    EXPECT_STATUS(pdcost_search_result_pareto_get(result, 0, &front), PDCOST_OK, "");
+    EXPECT_STATUS(pdcost_search_result_pareto_get(result, 1000, &front), PDCOST_EINVAL, "index=1000");
+    EXPECT_STATUS(pdcost_search_result_get(result, 5, &front), PDCOST_EINVAL, "has 5 entries");
+    CHECK(strcmp(pdcost_search_result_explanation(result), "") == 0);
+
+    char *json = NULL;
+    EXPECT_STATUS(pdcost_search_result_to_json(result, &json), PDCOST_OK, "");
+    CHECK(json != NULL && strstr(json, "\"results\": [") != NULL && strstr(json, "\"pareto\": [") != NULL);
+    CHECK(json != NULL && strstr(json, "\"pruned\": {\"tp_kv_heads\": 1}") != NULL);
+    CHECK(json != NULL && strstr(json, "\"evaluated\": 5") != NULL);
+    pdcost_string_free(json);
+    pdcost_search_result_free(result);
+    pdcost_cost_model_free(cost);
+}
+
+static void errors(void) {
+    pdcost_cost_model *cost = make_cost("llama3-8b", NULL, 8, 0, 4096, 64);
+    pdcost_search_result *result = NULL;
+    pdcost_search_options o = PDCOST_SEARCH_OPTIONS_INIT;
+    EXPECT_STATUS(pdcost_search_run(NULL, &o, NULL, NULL, &result), PDCOST_EINVAL, "cost_model=NULL");
+    EXPECT_STATUS(pdcost_search_run(cost, &o, NULL, NULL, NULL), PDCOST_EINVAL, "out_result=NULL");
+    o.version = 99;
+    EXPECT_STATUS(pdcost_search_run(cost, &o, NULL, NULL, &result), PDCOST_EVERSION, "options->version=99");
+    pdcost_search_options bad = PDCOST_SEARCH_OPTIONS_INIT;
+    bad.num_micro_batch_sizes = 17;
+    EXPECT_STATUS(pdcost_search_run(cost, &bad, NULL, NULL, &result), PDCOST_EINVAL, "num_micro_batch_sizes=17");
+    bad = (pdcost_search_options)PDCOST_SEARCH_OPTIONS_INIT;
+    bad.num_micro_batch_sizes = 1;
+    EXPECT_STATUS(pdcost_search_run(cost, &bad, NULL, NULL, &result), PDCOST_EINVAL, "micro_batch_sizes[0]=0");
+    bad = (pdcost_search_options)PDCOST_SEARCH_OPTIONS_INIT;
+    bad.recompute = 64;
+    EXPECT_STATUS(pdcost_search_run(cost, &bad, NULL, NULL, &result), PDCOST_EINVAL, "recompute=64");
+    bad = (pdcost_search_options)PDCOST_SEARCH_OPTIONS_INIT;
+    bad.zero_stages = 1u << 4;
+    EXPECT_STATUS(pdcost_search_run(cost, &bad, NULL, NULL, &result), PDCOST_EINVAL, "zero_stages=16");
+    bad = (pdcost_search_options)PDCOST_SEARCH_OPTIONS_INIT;
+    bad.num_offload_ratios = 1;
+    bad.optimizer_offload_ratios[0] = 1.5;
+    EXPECT_STATUS(pdcost_search_run(cost, &bad, NULL, NULL, &result), PDCOST_EINVAL, "optimizer_offload_ratios[0]=1.5");
+    bad = (pdcost_search_options)PDCOST_SEARCH_OPTIONS_INIT;
+    bad.memory_safety_margin = 1.0;
+    EXPECT_STATUS(pdcost_search_run(cost, &bad, NULL, NULL, &result), PDCOST_EINVAL, "memory_safety_margin=1.0");
+    bad = (pdcost_search_options)PDCOST_SEARCH_OPTIONS_INIT;
+    bad.sequence_parallel = 7;
+    EXPECT_STATUS(pdcost_search_run(cost, &bad, NULL, NULL, &result), PDCOST_EINVAL, "sequence_parallel=7");
+    bad = (pdcost_search_options)PDCOST_SEARCH_OPTIONS_INIT;
+    bad.flags = 1u << 10;
+    EXPECT_STATUS(pdcost_search_run(cost, &bad, NULL, NULL, &result), PDCOST_EINVAL, "flags=1024");
+    CHECK(result == NULL);
+
+    pdcost_search_entry e = PDCOST_SEARCH_ENTRY_INIT;
+    pdcost_search_stats s = PDCOST_SEARCH_STATS_INIT;
+    char *json = NULL;
+    EXPECT_STATUS(pdcost_search_result_get(NULL, 0, &e), PDCOST_EINVAL, "result=NULL");
+    EXPECT_STATUS(pdcost_search_result_stats(NULL, &s), PDCOST_EINVAL, "result=NULL");
+    EXPECT_STATUS(pdcost_search_result_to_json(NULL, &json), PDCOST_EINVAL, "result=NULL");
+    CHECK(pdcost_search_result_count(NULL) == 0);
+    CHECK(pdcost_search_result_pareto_count(NULL) == 0);
+    CHECK(strcmp(pdcost_search_result_explanation(NULL), "") == 0);
+    pdcost_search_result_free(NULL);
+
+    /* options = NULL: the defaults. */
+    EXPECT_STATUS(pdcost_search_run(cost, NULL, NULL, NULL, &result), PDCOST_OK, "");
+    CHECK(pdcost_search_result_count(result) == 10);
+    EXPECT_STATUS(pdcost_search_result_get(result, 0, NULL), PDCOST_EINVAL, "out=NULL");
+    e.version = 0;
+    EXPECT_STATUS(pdcost_search_result_get(result, 0, &e), PDCOST_EVERSION, "out->version=0");
+    s.size = 8;
+    EXPECT_STATUS(pdcost_search_result_stats(result, &s), PDCOST_EVERSION, "out->size=8");
+    EXPECT_STATUS(pdcost_search_result_to_json(result, NULL), PDCOST_EINVAL, "out_json=NULL");
+    pdcost_search_result_free(result);
+
+    CHECK(strcmp(pdcost_search_prune_reason_name(PDCOST_PRUNE_OUT_OF_MEMORY), "out_of_memory") == 0);
+    CHECK(strcmp(pdcost_search_prune_reason_name((pdcost_search_prune_reason)99), "unknown") == 0);
+    pdcost_cost_model_free(cost);
+}
+
+static void cancel_and_empty(void) {
+    /* Llama-3.1-405B on 16,384 GPUs: hundreds of work units; stop at the first report. */
+    pdcost_cost_model *big = make_cost("llama3.1-405b", NULL, 16384, 0, 8192, 2048);
+    pdcost_search_options o = PDCOST_SEARCH_OPTIONS_INIT;
+    o.threads = 1;
+    pdcost_search_result *result = NULL;
+    EXPECT_STATUS(pdcost_search_run(big, &o, stop_at_first, NULL, &result), PDCOST_OK, "");
+    pdcost_search_stats s = PDCOST_SEARCH_STATS_INIT;
+    EXPECT_STATUS(pdcost_search_result_stats(result, &s), PDCOST_OK, "");
+    CHECK(progress_calls >= 1);
+    CHECK(s.cancelled == 1 || s.work_units_done == s.work_units);
+    pdcost_search_result_free(result);
+    pdcost_cost_model_free(big);
+
+    /* 405B parameters on 8 GPUs: nothing fits; the explanation says by how much. */
+    pdcost_cost_model *small = make_cost("llama3.1-405b", NULL, 8, 0, 4096, 8);
+    EXPECT_STATUS(pdcost_search_run(small, NULL, NULL, NULL, &result), PDCOST_OK, "");
+    CHECK(pdcost_search_result_count(result) == 0);
+    CHECK(strstr(pdcost_search_result_explanation(result), "no plan fits in memory") != NULL);
+    CHECK(strstr(pdcost_search_result_explanation(result), "misses by") != NULL);
+    char *json = NULL;
+    EXPECT_STATUS(pdcost_search_result_to_json(result, &json), PDCOST_OK, "");
+    CHECK(json != NULL && strstr(json, "\"results\": []") != NULL && strstr(json, "\"explanation\": \"no plan fits") != NULL);
+    pdcost_string_free(json);
+    pdcost_search_result_free(result);
+    pdcost_cost_model_free(small);
+}
+
+int main(void) {
+    hand_counted();
+    errors();
+    cancel_and_empty();
+    printf("test_search: %d checks, %d failures\n", checks, failures);
+    return failures == 0 ? 0 : 1;
+}

@@ -1,0 +1,169 @@
+"""Plan search results: typed views of ``pdcost_search_result_to_json``.
+
+:meth:`pdcost.PDCostModel.search` runs the native search (``pdcost_search_run``, GIL released)
+and returns a :class:`SearchResult`: the best plans that fit (:class:`SearchEntry`), the
+Pareto front of throughput vs memory, and :class:`SearchStats` saying how many plans were
+enumerated, priced and dropped, per reason. Units as in :mod:`pdcost.costmodel`: times in ms,
+memory in GiB.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .config import GIB, ParallelConfig
+
+__all__ = ["SearchResult", "SearchEntry", "SearchStats", "RECOMPUTE_CHOICES", "progress_bar"]
+
+#: Recomputation modes a search can try (bits of pdcost_search_options.recompute).
+RECOMPUTE_CHOICES = {"none": 1, "selective": 2, "full": 4, "partial": 8}
+#: Sequence parallelism choices (pdcost_search_options.sequence_parallel).
+SEQUENCE_PARALLEL = {"on": 0, "off": 1, "both": 2}
+#: Flags of pdcost_search_options.
+FLAG_ALLOW_TP_ACROSS_NODES = 1
+FLAG_EVEN_PIPELINE_ONLY = 2
+
+_SHARDING = {0: "none", 1: "stage1", 2: "stage2", 3: "stage3"}
+
+
+@dataclass(slots=True)
+class SearchStats:
+    """Counts of one search. ``enumerated = feasible + sum(pruned.values())``: every candidate
+    either fits or was dropped for one reason (``out_of_memory`` for priced plans that do not
+    fit; the others are constraints, counted where they are decided)."""
+
+    enumerated: int
+    evaluated: int
+    feasible: int
+    pruned: dict[str, int]
+    elapsed_s: float
+    threads: int
+    work_units: int = 0
+    work_units_done: int = 0
+    cancelled: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"enumerated": self.enumerated, "evaluated": self.evaluated,
+                "feasible": self.feasible, "pruned": dict(self.pruned),
+                "elapsed_s": self.elapsed_s, "threads": self.threads,
+                "work_units": self.work_units, "work_units_done": self.work_units_done,
+                "cancelled": self.cancelled}
+
+
+@dataclass(slots=True)
+class SearchEntry:
+    """One ranked plan: the split, the training knobs the search chose, and its prediction."""
+
+    rank: int | None
+    """1-based rank among the results; None on the Pareto front."""
+    parallel: ParallelConfig
+    micro_batch_size: int
+    gradient_accumulation_steps: int
+    recompute_granularity: str
+    recompute_num_layers: int | None
+    """Full recomputation of this many layers per model chunk; None = all."""
+    optimizer_offload_ratio: float
+    peak_allocated_gb: float
+    """Highest allocated memory over the pipeline stages (what decides an OOM)."""
+    prediction: Any
+    """A :class:`pdcost.costmodel.PredictionResult`."""
+    plan: dict[str, Any] = field(default_factory=dict)
+    """The plan as the library writes it (tp, pp, vpp, dp, cp, ep, etp, sequence_parallel,
+    zero_stage, fsdp, first_stage_layers, last_stage_layers)."""
+
+    @property
+    def throughput(self) -> float:
+        """Tokens per second per GPU."""
+        return float(self.prediction.tokens_per_second_per_gpu)
+
+    def to_dict(self) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        if self.rank is not None:
+            result["rank"] = self.rank
+        result.update({"plan": dict(self.plan, sharding=self.parallel.sharding),
+                       "micro_batch_size": self.micro_batch_size,
+                       "gradient_accumulation_steps": self.gradient_accumulation_steps,
+                       "recompute": self.recompute_granularity,
+                       "recompute_num_layers": self.recompute_num_layers,
+                       "optimizer_offload_ratio": self.optimizer_offload_ratio,
+                       "peak_allocated_gb": self.peak_allocated_gb,
+                       "prediction": self.prediction.to_dict()})
+        return result
+
+
+@dataclass(slots=True)
+class SearchResult:
+    """What a search found. ``results`` are best first: higher tokens/s, then fewer GPUs per
+    model replica (tp·pp·cp), then less peak memory, then smaller degrees (a total order, so
+    the ranking does not depend on the thread count)."""
+
+    results: list[SearchEntry]
+    pareto: list[SearchEntry]
+    """Plans that fit and that no other beats on both throughput and memory, by memory."""
+    stats: SearchStats
+    memory_limit_gb: float
+    explanation: str | None
+    """Why nothing fits (the closest plan and by how much it misses), or None."""
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"results": [...], "pareto": [...], "stats": {...}, "memory_limit_gb",
+        "explanation"}`` (the layout of ``pdcost search --json``)."""
+        return {"results": [e.to_dict() for e in self.results],
+                "pareto": [e.to_dict() for e in self.pareto],
+                "stats": self.stats.to_dict(), "memory_limit_gb": self.memory_limit_gb,
+                "explanation": self.explanation}
+
+    @classmethod
+    def from_native(cls, data: dict[str, Any], seq_len: int,
+                    make_prediction: Callable[..., Any]) -> SearchResult:
+        """From the library's JSON (``pdcost_search_result_to_json``) as parsed by ``json``."""
+        def entry(e: dict[str, Any]) -> SearchEntry:
+            p = e["plan"]
+            parallel = ParallelConfig(
+                tp=p["tp"], pp=p["pp"], dp=p["dp"], ep=p["ep"], cp=p["cp"], vpp=p["vpp"],
+                etp=p["etp"], sp=bool(p["sequence_parallel"]),
+                sharding=_SHARDING.get(p["zero_stage"], "stage1"), fsdp=bool(p["fsdp"]),
+                first_stage_layers=p["first_stage_layers"], last_stage_layers=p["last_stage_layers"])
+            gas = int(e["gradient_accumulation_steps"])
+            gbs = int(e["micro_batch_size"]) * gas * int(p["dp"])
+            return SearchEntry(
+                rank=e.get("rank"), parallel=parallel, micro_batch_size=int(e["micro_batch_size"]),
+                gradient_accumulation_steps=gas, recompute_granularity=e["recompute"],
+                recompute_num_layers=e["recompute_num_layers"],
+                optimizer_offload_ratio=float(e["optimizer_offload_ratio"]),
+                peak_allocated_gb=float(e["peak_allocated_bytes"]) / GIB,
+                prediction=make_prediction(e["prediction"], int(p["pp"]), gas, gbs, seq_len),
+                plan=dict(p))
+
+        s = data["stats"]
+        stats = SearchStats(enumerated=s["enumerated"], evaluated=s["evaluated"],
+                            feasible=s["feasible"], pruned=dict(s["pruned"]),
+                            elapsed_s=float(s["elapsed_s"]), threads=s["threads"],
+                            work_units=s.get("work_units", 0),
+                            work_units_done=s.get("work_units_done", 0),
+                            cancelled=bool(s.get("cancelled", False)))
+        return cls(results=[entry(e) for e in data["results"]],
+                   pareto=[entry(e) for e in data["pareto"]], stats=stats,
+                   memory_limit_gb=float(data.get("memory_limit_bytes") or 0.0) / GIB,
+                   explanation=data.get("explanation"))
+
+
+def progress_bar(stream: Any = None) -> Callable[[int, int], bool]:
+    """A progress callback drawing ``search [#####.....] 45/120`` on stderr."""
+    out = sys.stderr if stream is None else stream
+
+    def draw(done: int, total: int) -> bool:
+        width = 30
+        filled = width * done // total if total else width
+        out.write(f"\rsearch [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        if done >= total:
+            out.write("\n")
+        out.flush()
+        return False
+
+    return draw
