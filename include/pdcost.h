@@ -397,6 +397,336 @@ pdcost_status pdcost_cost_model_predict(const pdcost_cost_model *cost_model, con
 pdcost_status pdcost_validate_runs(const char *runs_json, size_t length, uint32_t flags,
                                    char **out_report);
 
+/* ----------------------------------------------------------------------------------------- */
+/* Calibration profiles and fitting                                                           */
+/* ----------------------------------------------------------------------------------------- */
+
+/* A calibration profile is a JSON document ("format": "pdcost-profile", "version": 1) that
+ * adjusts the cost model's efficiency constants for one cluster and framework version:
+ *   "efficiency":       {name: value}   absolute values (one machine);
+ *   "efficiency_scale": {name: factor}  factors on each GPU generation's defaults, clamped to
+ *                                       the constant's bounds (what a fit over runs produces).
+ * Scales apply first. Every other field (machine, gpu, measurements, fit) is provenance.
+ * pdcost_efficiency_parameters_json lists the names, bounds and defaults. A profile is
+ * borrowed as (const char *json, size_t length); json = NULL with length = 0 means "no
+ * profile" (the defaults) wherever a profile is optional. */
+
+/* Checks a profile: JSON, format, version, every name and every bound. The message names the
+ * entry at fault, e.g. "efficiency.nvlink_fraction=1.5 is outside [0.05, 1]". */
+pdcost_status pdcost_profile_check(const char *profile_json, size_t length);
+
+/* The efficiency constants as JSON: {"parameters": [{"name", "lower", "upper", "summary",
+ * "defaults": {generation: value}}], "fit_groups": {group: [names]}, "fit_defaults": [names]}.
+ * Free *out_json with pdcost_string_free. */
+pdcost_status pdcost_efficiency_parameters_json(char **out_json);
+
+/* pdcost_cost_model_create with the profile applied to the cluster's efficiency (scales and
+ * absolute overrides both apply: the caller chose this cluster). NULL profile = defaults. */
+pdcost_status pdcost_cost_model_create_with_profile(pdcost_cost_model **out_cost_model,
+                                                    const pdcost_model *model,
+                                                    const pdcost_cluster *cluster,
+                                                    const pdcost_training_setup *setup,
+                                                    const char *profile_json, size_t length);
+
+/* pdcost_validate_runs with predictions made under a profile (NULL = defaults). Over a runs
+ * file that spans GPU generations, "efficiency_scale" applies to every run and "efficiency"
+ * only to runs on the profile's "generation" (to all when the profile names none). */
+pdcost_status pdcost_validate_runs_with_profile(const char *runs_json, size_t length,
+                                                const char *profile_json, size_t profile_length,
+                                                uint32_t flags, char **out_report);
+
+/* How pdcost_fit_runs estimates the error on runs the fit did not see. */
+typedef enum pdcost_cross_validation {
+    PDCOST_CV_AUTO = 0,                 /* leave-one-source-out with >= 3 sources, else k-fold */
+    PDCOST_CV_NONE = 1,
+    PDCOST_CV_LEAVE_ONE_SOURCE_OUT = 2,
+    PDCOST_CV_KFOLD = 3                 /* runs dealt round-robin in file order: deterministic */
+} pdcost_cross_validation;
+
+/* Flags of pdcost_fit_options. */
+#define PDCOST_FIT_COMPLETE_ONLY 1u  /* fit only records marked "complete"                      */
+#define PDCOST_FIT_ALL_SUPPORTED 2u  /* fit every parameter the data supports (no selection)    */
+
+/* Options of pdcost_fit_runs. Zero fields take the default shown. */
+typedef struct pdcost_fit_options {
+    uint32_t size;
+    uint32_t version;
+    const char *parameters;          /* comma-separated fit parameters (efficiency names or the
+                                        group "attention"); NULL = the documented default set  */
+    uint32_t cross_validation;       /* pdcost_cross_validation; 0 = AUTO                        */
+    uint32_t folds;                  /* k of k-fold; 0 = 5                                       */
+    uint32_t max_iterations;         /* Levenberg-Marquardt iterations per fit; 0 = 60          */
+    uint32_t min_runs_per_parameter; /* data-support rule; 0 = 5                                 */
+    uint32_t flags;                  /* PDCOST_FIT_*                                             */
+    const char *runs_file;           /* recorded in the profile's "fit" summary; may be NULL    */
+} pdcost_fit_options;
+
+#define PDCOST_FIT_OPTIONS_VERSION 1
+#define PDCOST_FIT_OPTIONS_INIT {sizeof(pdcost_fit_options), PDCOST_FIT_OPTIONS_VERSION, NULL, 0, 0, 0, 0, 0, NULL}
+
+/* Progress of a fit: fraction of the work done in [0, 1] and a line saying what it is doing.
+ * Called on the calling thread; `message` is valid during the call only. Return nonzero to
+ * cancel: pdcost_fit_runs then stops within one iteration and returns PDCOST_EINVAL with a
+ * message saying it was cancelled. */
+typedef int (*pdcost_fit_progress_fn)(void *user, double fraction, const char *message);
+
+/* Fits efficiency scales to a measured-runs file (schema "pdcost.runs/1") by bounded, robust
+ * least squares on log errors of tokens/s/GPU (and of reserved memory for the allocator
+ * parameter), with cross-validation. A parameter that fewer than min_runs_per_parameter runs
+ * respond to, or that does not lower the cross-validated error consistently, is not fitted;
+ * the profile's "fit" summary lists it under "dropped" with the reason. Writes a profile
+ * ("source": "runs-fit", "efficiency_scale", "fit": {"runs", "parameters", "mape_before",
+ * "mape_after", "cv_method", "cv_mape_before", "cv_mape", "dropped"}; MAPE in percent) to
+ * *out_profile_json (free with pdcost_string_free). options = NULL uses the defaults;
+ * progress may be NULL. Takes seconds; PDCOST_EINVAL when the runs support no parameter. */
+pdcost_status pdcost_fit_runs(const char *runs_json, size_t length, const pdcost_fit_options *options,
+                              pdcost_fit_progress_fn progress, void *user, char **out_profile_json);
+
+/* ----------------------------------------------------------------------------------------- */
+/* GPU calibration: micro-benchmarks of the local GPUs                                        */
+/* ----------------------------------------------------------------------------------------- */
+/* The CUDA runtime, cuBLAS/cuBLASLt and (with 2+ GPUs) NCCL are loaded at run time with
+ * dlopen (libcudart.so.12, libcublas.so.12, libcublasLt.so.12, libnccl.so.2, ...; the
+ * directories in $PDCOST_CUDA_LIBRARY_PATH are tried first): libpdcost has no CUDA dependency
+ * and these functions fail cleanly with PDCOST_ENODEVICE where there is no GPU. */
+
+/* GEMM precisions (bits of pdcost_gpu_calibration_options.dtypes; 0 = all). */
+#define PDCOST_GEMM_FP32 1u
+#define PDCOST_GEMM_TF32 2u
+#define PDCOST_GEMM_FP16 4u
+#define PDCOST_GEMM_BF16 8u
+#define PDCOST_GEMM_FP8 16u   /* cuBLASLt, compute capability 8.9+; skipped with a note elsewhere */
+
+typedef struct pdcost_gpu_calibration_options {
+    uint32_t size;
+    uint32_t version;
+    uint32_t device;               /* GPU measured for GEMMs and copies (collectives use all)  */
+    uint32_t gemm_size;            /* largest GEMM dimension: 512...65536, multiple of 16      */
+    uint32_t test_compute;         /* nonzero: GEMM sweep per precision                        */
+    uint32_t test_memory;          /* nonzero: device-to-device and pinned host copies         */
+    uint32_t test_collectives;     /* nonzero: NCCL collectives when 2+ GPUs are visible       */
+    uint32_t repetitions;          /* timed repetitions per measurement (the median is kept)   */
+    uint32_t warmup;               /* untimed repetitions before them                          */
+    uint32_t dtypes;               /* PDCOST_GEMM_* bits; 0 = all                              */
+    double sustain_seconds;        /* soak at gemm_size^3 for sustained_fraction; 0 skips it   */
+    uint64_t max_collective_bytes; /* largest collective message (1 KiB x 4^i up to it)        */
+} pdcost_gpu_calibration_options;
+
+#define PDCOST_GPU_CALIBRATION_OPTIONS_VERSION 1
+#define PDCOST_GPU_CALIBRATION_OPTIONS_INIT {sizeof(pdcost_gpu_calibration_options), \
+    PDCOST_GPU_CALIBRATION_OPTIONS_VERSION, 0, 8192, 1, 1, 1, 20, 5, 0, 15.0, 1073741824u}
+
+/* Called before each measurement with a stage name ("gemm bf16 8192x8192x8192", "all_reduce
+ * 1048576 B", ...), the measurements done and their total, and once more with ("done", total,
+ * total). Return nonzero to cancel: pdcost_gpu_calibrate then stops and returns PDCOST_EINVAL
+ * with a message saying it was cancelled. Runs on the calling thread. */
+typedef int (*pdcost_gpu_calibration_progress_fn)(void *user, const char *stage, uint64_t done,
+                                                  uint64_t total);
+
+/* Measures the local GPUs: GEMM throughput per precision over a sweep of shapes (fitted to the
+ * cost model's 1 + c/m + c/n + c/k curve), the sustained rate after a soak, HBM (device copy)
+ * and pinned host<->device bandwidth, and with 2+ GPUs NCCL all-reduce / all-gather /
+ * reduce-scatter / all-to-all bus bandwidth and latency (nccl-tests conventions). Medians of
+ * timed repetitions after warm-ups, CUDA events. Takes minutes.
+ * *out_report_json (free with pdcost_string_free) is {"profile": a pdcost-profile relative to
+ * the GPU's datasheet preset (what `pdcost calibrate --gpu --out` writes), "calibrated_profile":
+ * every efficiency parameter for "calibrated_gpu", "calibrated_gpu": a GPU spec whose numbers
+ * are the measured rates (flops and bytes/s), "datasheet_gpu": preset name or null, "fits",
+ * "collective_fit", "sustained", "summary": the text the seed's CalibrationResult prints,
+ * "notes": what was skipped and why}. options = NULL uses the defaults; progress may be NULL.
+ * PDCOST_ENODEVICE when a library is missing, the driver fails (its cudaGetErrorString text)
+ * or no GPU is visible; PDCOST_EINVAL for bad options (the message names the field). */
+pdcost_status pdcost_gpu_calibrate(const pdcost_gpu_calibration_options *options,
+                                   pdcost_gpu_calibration_progress_fn progress, void *user,
+                                   char **out_report_json);
+
+/* What the machine offers for GPU calibration, measuring nothing: always PDCOST_OK (unless
+ * out_json is NULL) with {"available": bool, "error": reason or null, "device_count",
+ * "devices": [{"name", "memory_bytes", "compute_capability"}], "machine": {driver and library
+ * versions}, "libraries": {"cudart", "cublas", "cublaslt", "nccl": path or null}, "notes"}.
+ * Free *out_json with pdcost_string_free. */
+pdcost_status pdcost_cuda_available(char **out_json);
+
+/* ----------------------------------------------------------------------------------------- */
+/* Plan search                                                                                */
+/* ----------------------------------------------------------------------------------------- */
+
+/* Every valid parallel plan of a cost model's (model, cluster, setup) is enumerated under the
+ * frameworks' constraints (tp divides the heads and KV heads and stays in a node; the layers
+ * split over pp*vpp stages, unevenly where the framework allows; ep divides the experts and
+ * ep*etp the GPUs of a stage; the global batch divides by mbs*dp; seq_len by 2*cp; ...),
+ * pruned early (those rules and an exact lower bound of the model-state memory), priced with
+ * the cost model, and the plans that fit are ranked by throughput. The setup's micro-batch
+ * size, recomputation and offload ratio are replaced by the option lists; the rest (sequence
+ * length, global batch, dtype, optimizer, framework) is the cost model's.
+ *
+ * Ranking (a total order, so results are the same for any thread count): higher tokens/s;
+ * then fewer GPUs per model replica (tp*pp*cp); then less peak allocated memory; then the
+ * plan's fields in lexicographic order (smaller degrees, smaller micro-batch, less
+ * recomputation, less offload). */
+
+/* Bits of pdcost_search_options.recompute. */
+#define PDCOST_SEARCH_RECOMPUTE_NONE      1u
+#define PDCOST_SEARCH_RECOMPUTE_SELECTIVE 2u
+#define PDCOST_SEARCH_RECOMPUTE_FULL      4u  /* every layer                                   */
+#define PDCOST_SEARCH_RECOMPUTE_PARTIAL   8u  /* full on N = 1..chunk-1 layers per model chunk  */
+#define PDCOST_SEARCH_RECOMPUTE_ALL       15u
+
+/* Values of pdcost_search_options.sequence_parallel (used when tp > 1). */
+#define PDCOST_SEARCH_SP_ON   0u
+#define PDCOST_SEARCH_SP_OFF  1u
+#define PDCOST_SEARCH_SP_BOTH 2u
+
+/* Bits of pdcost_search_options.flags. */
+#define PDCOST_SEARCH_ALLOW_TP_ACROSS_NODES 1u /* tensor-parallel groups may span nodes         */
+#define PDCOST_SEARCH_EVEN_PIPELINE_ONLY    2u /* no uneven first/last pipeline stages          */
+#define PDCOST_SEARCH_NO_MEMORY_BOUND       4u /* price every plan (the bound is exact; tests)  */
+
+#define PDCOST_SEARCH_MAX_LIST 16
+
+/* Options of pdcost_search_run. Zero fields take the default shown. */
+typedef struct pdcost_search_options {
+    uint32_t size;
+    uint32_t version;
+    uint32_t max_tp;                /* 0 = GPUs per node (all GPUs with ALLOW_TP_ACROSS_NODES)   */
+    uint32_t max_pp;                /* 0 = the model's layers                                    */
+    uint32_t max_vpp;               /* virtual stages per pipeline rank; 0 = 8                   */
+    uint32_t max_cp;                /* 0 = 32                                                    */
+    uint32_t max_ep;                /* 0 = the number of experts                                 */
+    uint32_t max_etp;               /* expert tensor parallel, a divisor of tp; 0 = 1            */
+    uint32_t num_micro_batch_sizes; /* entries of micro_batch_sizes used; 0 = {1, 2, 4, 8}       */
+    uint32_t micro_batch_sizes[PDCOST_SEARCH_MAX_LIST];
+    uint32_t recompute;             /* PDCOST_SEARCH_RECOMPUTE_* bits; 0 = ALL                   */
+    uint32_t zero_stages;           /* bit z = try ZeRO stage z (bit 3: ZeRO-3/FSDP); 0 = every
+                                       stage the framework runs by default                       */
+    uint32_t sequence_parallel;     /* PDCOST_SEARCH_SP_*; 0 = ON                                */
+    uint32_t max_stage_layer_reduction; /* uneven pipeline: first/last stage up to this many
+                                       layers lighter than the middle ones; 0 = 2               */
+    uint32_t num_offload_ratios;    /* entries of optimizer_offload_ratios used; 0 = {0.0}       */
+    double optimizer_offload_ratios[PDCOST_SEARCH_MAX_LIST]; /* each in [0, 1]                  */
+    uint32_t top_k;                 /* plans returned; 0 = 10                                    */
+    uint32_t threads;               /* worker threads; 0 = every core                            */
+    double memory_safety_margin;    /* share of usable memory held back, [0, 1); 0 = none        */
+    uint32_t flags;                 /* PDCOST_SEARCH_* flags                                     */
+    uint32_t reserved;              /* 0                                                         */
+} pdcost_search_options;
+
+#define PDCOST_SEARCH_OPTIONS_VERSION 1
+#define PDCOST_SEARCH_OPTIONS_INIT {sizeof(pdcost_search_options), PDCOST_SEARCH_OPTIONS_VERSION, \
+    0, 0, 0, 0, 0, 0, 0, {0}, 0, 0, 0, 0, 0, {0.0}, 0, 0, 0.0, 0, 0}
+
+/* Why candidates were dropped: the index into pdcost_search_stats.pruned. A count is of
+ * candidates rejected where the rule is decided (a partial plan counts once for all the plans
+ * it would have led to); OUT_OF_MEMORY counts priced plans that did not fit. */
+typedef enum pdcost_search_prune_reason {
+    PDCOST_PRUNE_TP_ATTENTION_HEADS = 0,
+    PDCOST_PRUNE_TP_KV_HEADS = 1,
+    PDCOST_PRUNE_TP_ACROSS_NODES = 2,
+    PDCOST_PRUNE_PP_LAYER_SPLIT = 3,
+    PDCOST_PRUNE_VPP_LAYER_SPLIT = 4,
+    PDCOST_PRUNE_CP_SEQUENCE = 5,
+    PDCOST_PRUNE_SP_SEQUENCE = 6,
+    PDCOST_PRUNE_GLOBAL_BATCH = 7,
+    PDCOST_PRUNE_EP_GROUP = 8,
+    PDCOST_PRUNE_ETP_MOE_WIDTH = 9,
+    PDCOST_PRUNE_ZERO_WITH_PP = 10,
+    PDCOST_PRUNE_OPTIMIZER_OFFLOAD = 11,
+    PDCOST_PRUNE_MEMORY_LOWER_BOUND = 12,
+    PDCOST_PRUNE_OUT_OF_MEMORY = 13,
+    PDCOST_PRUNE_NO_PREDICTION = 14,
+    PDCOST_PRUNE_REASONS = 15
+} pdcost_search_prune_reason;
+
+/* The reason's name as in the JSON ("tp_kv_heads", ...); "unknown" for other values. The
+ * string is owned by the library. */
+const char *pdcost_search_prune_reason_name(pdcost_search_prune_reason reason);
+
+/* Counts of a search. enumerated = feasible + the sum of pruned. */
+typedef struct pdcost_search_stats {
+    uint32_t size;
+    uint32_t version;
+    uint64_t enumerated;        /* candidates produced (partial plans rejected + plans priced) */
+    uint64_t evaluated;         /* plans priced by the cost model                              */
+    uint64_t feasible;          /* priced plans that fit                                       */
+    uint64_t pruned[PDCOST_PRUNE_REASONS];
+    double elapsed_s;
+    uint32_t threads;
+    uint32_t cancelled;         /* 1 if the progress callback stopped the search               */
+    uint64_t work_units;        /* outer (tp, pipeline split, cp) choices                      */
+    uint64_t work_units_done;
+    double memory_limit_bytes;  /* usable memory x (1 - safety margin)                         */
+} pdcost_search_stats;
+
+#define PDCOST_SEARCH_STATS_VERSION 1
+#define PDCOST_SEARCH_STATS_INIT {sizeof(pdcost_search_stats), PDCOST_SEARCH_STATS_VERSION, 0, 0, 0, \
+    {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 0.0, 0, 0, 0, 0, 0.0}
+
+/* One ranked plan: the plan, the training knobs the search chose, and its prediction. */
+typedef struct pdcost_search_entry {
+    uint32_t size;
+    uint32_t version;
+    pdcost_plan plan;
+    uint32_t micro_batch_size;
+    pdcost_recompute recompute;
+    uint32_t recompute_num_layers;    /* FULL: layers recomputed per model chunk; 0 = all       */
+    uint32_t gradient_accumulation_steps;
+    double optimizer_offload_ratio;
+    double peak_allocated_bytes;      /* highest allocated memory over the pipeline stages     */
+    pdcost_prediction prediction;
+} pdcost_search_entry;
+
+#define PDCOST_SEARCH_ENTRY_VERSION 1
+#define PDCOST_SEARCH_ENTRY_INIT {sizeof(pdcost_search_entry), PDCOST_SEARCH_ENTRY_VERSION, \
+    PDCOST_PLAN_INIT, 0, PDCOST_RECOMPUTE_NONE, 0, 0, 0.0, 0.0, PDCOST_PREDICTION_INIT}
+
+/* Progress of a search: work units done of total. Called on the calling thread every few
+ * milliseconds and once at the end; return nonzero to stop the search early (the result then
+ * covers the units searched, with stats.cancelled = 1). */
+typedef int (*pdcost_search_progress_fn)(void *user, uint64_t done, uint64_t total);
+
+/* A search's result, owned by the library; immutable, so it may be read from any thread.
+ * Release it with pdcost_search_result_free. */
+typedef struct pdcost_search_result pdcost_search_result;
+
+/* Searches the plans of `cost_model`. options = NULL uses the defaults; progress may be NULL.
+ * Uses options->threads worker threads (the calling thread is one of them). Finding no plan
+ * that fits is not an error: the result is empty and pdcost_search_result_explanation says
+ * why (the closest plan and by how much it misses memory). */
+pdcost_status pdcost_search_run(const pdcost_cost_model *cost_model, const pdcost_search_options *options,
+                                pdcost_search_progress_fn progress, void *user,
+                                pdcost_search_result **out_result);
+
+/* Ranked plans that fit (at most top_k), best first; 0 for NULL. */
+size_t pdcost_search_result_count(const pdcost_search_result *result);
+
+/* Fills *out (size/version set with PDCOST_SEARCH_ENTRY_INIT) with ranked plan `index`. */
+pdcost_status pdcost_search_result_get(const pdcost_search_result *result, size_t index,
+                                       pdcost_search_entry *out);
+
+/* The Pareto front of throughput vs peak allocated memory among the plans that fit, by
+ * memory ascending; 0 for NULL. */
+size_t pdcost_search_result_pareto_count(const pdcost_search_result *result);
+
+/* Fills *out with Pareto plan `index`. */
+pdcost_status pdcost_search_result_pareto_get(const pdcost_search_result *result, size_t index,
+                                              pdcost_search_entry *out);
+
+/* Fills *out (size/version set with PDCOST_SEARCH_STATS_INIT) with the search's counts. */
+pdcost_status pdcost_search_result_stats(const pdcost_search_result *result, pdcost_search_stats *out);
+
+/* Why the result is empty, in words, or "" when some plan fits (and for NULL). Owned by the
+ * result; valid until it is freed. */
+const char *pdcost_search_result_explanation(const pdcost_search_result *result);
+
+/* The result as JSON: {"results": [...], "pareto": [...], "stats": {"enumerated",
+ * "evaluated", "feasible", "pruned": {reason: count}, "elapsed_s", "threads", ...},
+ * "memory_limit_bytes", "explanation"}; each result carries its full plan and prediction
+ * (field names as in pdcost_plan / pdcost_prediction). Free with pdcost_string_free. */
+pdcost_status pdcost_search_result_to_json(const pdcost_search_result *result, char **out_json);
+
+/* Releases a result. NULL is a no-op. */
+void pdcost_search_result_free(pdcost_search_result *result);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

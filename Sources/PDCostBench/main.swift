@@ -4,6 +4,8 @@
 //   pdcost-bench explain FILE ID                             full prediction breakdown of one run
 //   pdcost-bench time                                        evaluations per second
 //   pdcost-bench loso FILE                                   leave-one-source-out check
+//   pdcost-bench search [--quick]                             plan-search speed (issue 4)
+//   pdcost-bench fit FILE [--params a,b] [--cv M] [--out P]   fit efficiency scales (FitBench.swift)
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -54,6 +56,8 @@ case "explain":
     }
 case "time":
     Timing.run()
+case "search":
+    SearchBench.run(arguments: Array(args.dropFirst()))
 case "loso":
     guard args.count >= 2 else { fail("loso needs a FILE") }
     do {
@@ -62,6 +66,9 @@ case "loso":
     } catch {
         fail(error.message)
     }
+case "fit":
+    guard args.count >= 2 else { fail("fit needs a FILE") }
+    FitBench.run(args[1], Array(args.dropFirst(2)))
 default:
     fail("unknown command '\(command)'")
 }

@@ -29,6 +29,32 @@ func _assertThunksMatchHeader() {
     var costFree = CPDCost.pdcost_cost_model_free; costFree = PDCostC.pdcost_cost_model_free
     var predict = CPDCost.pdcost_cost_model_predict; predict = PDCostC.pdcost_cost_model_predict
     var validate = CPDCost.pdcost_validate_runs; validate = PDCostC.pdcost_validate_runs
+    // Calibration profiles and fitting (Profiles.swift, Fitting.swift).
+    var profileCheck = CPDCost.pdcost_profile_check; profileCheck = PDCostC.pdcost_profile_check
+    var efficiencyJSON = CPDCost.pdcost_efficiency_parameters_json
+    efficiencyJSON = PDCostC.pdcost_efficiency_parameters_json
+    var costWithProfile = CPDCost.pdcost_cost_model_create_with_profile
+    costWithProfile = PDCostC.pdcost_cost_model_create_with_profile
+    var validateWithProfile = CPDCost.pdcost_validate_runs_with_profile
+    validateWithProfile = PDCostC.pdcost_validate_runs_with_profile
+    var fitRuns = CPDCost.pdcost_fit_runs; fitRuns = PDCostC.pdcost_fit_runs
+    _ = (profileCheck, efficiencyJSON, costWithProfile, validateWithProfile, fitRuns)
+    var gpuCalibrate = CPDCost.pdcost_gpu_calibrate; gpuCalibrate = PDCostC.pdcost_gpu_calibrate
+    var cudaAvailable = CPDCost.pdcost_cuda_available; cudaAvailable = PDCostC.pdcost_cuda_available
+    _ = (gpuCalibrate, cudaAvailable)
+    // Plan search (Search.swift).
+    var searchRun = CPDCost.pdcost_search_run; searchRun = PDCostC.pdcost_search_run
+    var searchCount = CPDCost.pdcost_search_result_count; searchCount = PDCostC.pdcost_search_result_count
+    var searchGet = CPDCost.pdcost_search_result_get; searchGet = PDCostC.pdcost_search_result_get
+    var paretoCount = CPDCost.pdcost_search_result_pareto_count; paretoCount = PDCostC.pdcost_search_result_pareto_count
+    var paretoGet = CPDCost.pdcost_search_result_pareto_get; paretoGet = PDCostC.pdcost_search_result_pareto_get
+    var searchStats = CPDCost.pdcost_search_result_stats; searchStats = PDCostC.pdcost_search_result_stats
+    var searchWhy = CPDCost.pdcost_search_result_explanation; searchWhy = PDCostC.pdcost_search_result_explanation
+    var searchJSON = CPDCost.pdcost_search_result_to_json; searchJSON = PDCostC.pdcost_search_result_to_json
+    var searchFree = CPDCost.pdcost_search_result_free; searchFree = PDCostC.pdcost_search_result_free
+    var reasonName = CPDCost.pdcost_search_prune_reason_name; reasonName = PDCostC.pdcost_search_prune_reason_name
+    _ = (searchRun, searchCount, searchGet, paretoCount, paretoGet, searchStats, searchWhy, searchJSON,
+         searchFree, reasonName)
     _ = (statusName, major, minor, patch, abi, versionString, stringFree, fromPreset, fromJSON,
          fromFile, modelFree, toJSON, presetNames, paramCounts, flops, analysis, gpu, gpuJSON,
          costCreate, costFree, predict, validate)

@@ -151,11 +151,16 @@ public struct CalibrationProfile: Codable, Sendable, Equatable {
         public var cvMape: Double?
         public var cvMethod: String?
         public var cvMapeBefore: Double?
+        /// Parameters asked for but not fitted, with the reason (too few runs respond to them,
+        /// or more parameters than the runs support).
+        public var dropped: [String: String]?
         public init(runsFile: String? = nil, runs: Int, parameters: [String], mapeBefore: Double,
-                    mapeAfter: Double, cvMape: Double? = nil, cvMethod: String? = nil, cvMapeBefore: Double? = nil) {
+                    mapeAfter: Double, cvMape: Double? = nil, cvMethod: String? = nil, cvMapeBefore: Double? = nil,
+                    dropped: [String: String]? = nil) {
             self.runsFile = runsFile; self.runs = runs; self.parameters = parameters
             self.mapeBefore = mapeBefore; self.mapeAfter = mapeAfter
             self.cvMape = cvMape; self.cvMethod = cvMethod; self.cvMapeBefore = cvMapeBefore
+            self.dropped = dropped
         }
     }
 }

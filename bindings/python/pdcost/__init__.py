@@ -42,8 +42,15 @@ from .config import (
     ParallelConfig,
     TrainingConfig,
 )
-from .costmodel import MemoryBreakdown, PDCostModel, PredictionResult
-from .calibration import quick_calibrate
+from .costmodel import MemoryBreakdown, PDCostModel, PredictionResult, validate_runs
+from .profile import CalibrationProfile
+from .fitting import efficiency_parameters, fit
+from .calibration import (
+    CalibrationResult,
+    HardwareCalibrator,
+    create_calibrated_hardware_config,
+    quick_calibrate,
+)
 
 #: The package version: that of the header the extension was built against, which the
 #: extension checked at import against the loaded library.
@@ -67,7 +74,14 @@ __all__ = [
     "PDCostModel",
     "PredictionResult",
     "MemoryBreakdown",
+    "CalibrationProfile",
+    "fit",
+    "efficiency_parameters",
+    "validate_runs",
     "quick_calibrate",
+    "CalibrationResult",
+    "HardwareCalibrator",
+    "create_calibrated_hardware_config",
     "PDCostError",
     "InvalidArgumentError",
     "ParseError",

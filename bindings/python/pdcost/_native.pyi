@@ -6,6 +6,7 @@ before calling the library.
 """
 
 import os
+from collections.abc import Callable
 from typing import Final, TypedDict, final
 
 HEADER_VERSION_MAJOR: Final[int]
@@ -73,7 +74,9 @@ class CostModel:
     """
 
     def __new__(cls, model: Model, cluster: tuple[str | tuple[object, ...], int, int],
-                setup: tuple[int, int, int, int, int, int, int, float, int]) -> CostModel: ...
+                setup: tuple[int, int, int, int, int, int, int, float, int],
+                profile: bytes | None = None) -> CostModel:
+        """profile: calibration profile JSON applied to the cluster's efficiency (None: defaults)."""
     def predict(self, plan: tuple[int, ...], /) -> tuple[float | int | bool, ...]:
         """plan = (tp, pp, vpp, dp, cp, ep, etp, sequence_parallel, zero_stage, fsdp,
         first_stage_layers, last_stage_layers). Returns 37 items in SI units: step, compute,
@@ -82,5 +85,42 @@ class CostModel:
         micro_batches; parameter, gradient, optimizer, activation, communication buffer,
         temporary buffer, framework overhead, allocated, reserved, activation buffer pool,
         total, usable bytes; peak_stage (int); fits_memory (bool)."""
+    def search(self, *, max_tp: int = 0, max_pp: int = 0, max_vpp: int = 0, max_cp: int = 0,
+               max_ep: int = 0, max_etp: int = 0, micro_batch_sizes: tuple[int, ...] | None = None,
+               recompute: int = 0, zero_stages: int = 0, sequence_parallel: int = 0,
+               max_stage_layer_reduction: int = 0,
+               optimizer_offload_ratios: tuple[float, ...] | None = None, top_k: int = 0,
+               threads: int = 0, memory_safety_margin: float = 0.0, flags: int = 0,
+               progress: Callable[[int, int], object] | None = None) -> str:
+        """pdcost_search_run with pdcost_search_options fields (0 = default), GIL released;
+        returns pdcost_search_result_to_json. progress(done, total) runs on this thread with
+        the GIL; a true return stops the search; an exception or Ctrl-C stops and is raised."""
 
-def validate_runs(runs_json: bytes, *, text: bool = False, only_complete: bool = False) -> str: ...
+def validate_runs(runs_json: bytes, *, text: bool = False, only_complete: bool = False,
+                  profile: bytes | None = None) -> str: ...
+
+# Calibration profiles and fitting to measured runs.
+def check_profile(profile_json: bytes, /) -> None:
+    """pdcost_profile_check: raises InvalidArgumentError/ParseError naming the entry at fault."""
+def efficiency_parameters_json() -> str:
+    """pdcost_efficiency_parameters_json: constants, bounds, defaults; fit groups and defaults."""
+def fit_runs(runs_json: bytes, *, parameters: str | None = None, cross_validation: int = 0,
+             folds: int = 0, max_iterations: int = 0, min_runs_per_parameter: int = 0,
+             complete_only: bool = False, all_supported: bool = False, runs_file: str | None = None,
+             progress: Callable[[float, str], object] | None = None) -> str:
+    """pdcost_fit_runs with pdcost_fit_options fields (0 = default), GIL released; returns the
+    profile JSON. progress(fraction, message) runs on this thread with the GIL; a true return
+    cancels (InvalidArgumentError); an exception or Ctrl-C stops the fit and is raised."""
+
+def gpu_calibrate(progress: Callable[[str, int, int], object] | None = None, *, device: int = 0,
+                  gemm_size: int = 8192, test_compute: bool = True, test_memory: bool = True,
+                  test_collectives: bool = True, repetitions: int = 20, warmup: int = 5,
+                  dtypes: int = 0, sustain_seconds: float = 15.0,
+                  max_collective_bytes: int = 2**30) -> str:
+    """pdcost_gpu_calibrate with pdcost_gpu_calibration_options fields (dtypes: PDCOST_GEMM_*
+    bits, 0 = all), GIL released; returns the report JSON. progress(stage, done, total) runs on
+    this thread with the GIL; a true return cancels (EINVAL); an exception or Ctrl-C stops and
+    is raised. NoDeviceError without a GPU."""
+
+def cuda_available() -> str:
+    """pdcost_cuda_available: what the machine offers for calibration, as JSON."""

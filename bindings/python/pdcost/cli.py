@@ -5,7 +5,9 @@
     pdcost model NAME|path/to/config.json [--seq-len N] [--json]
     pdcost gpu [NAME] [--json]
     pdcost predict --model NAME|config.json [--gpu NAME] [--gpus N] [--tp N --pp N ...] [--json]
-    pdcost validate FILE [--json] [--only-complete]
+    pdcost validate FILE [--json] [--only-complete] [--profile profile.json]
+    pdcost calibrate --gpu [--device N] [--gemm-size N] [--quick] [--out profile.json]
+    pdcost calibrate --runs FILE [--params a,b] [--cv auto|none|leave-one-source-out|k-fold] [--out P]
     pdcost --version
 
 Each subcommand is a ``(name, register)`` entry of :data:`COMMANDS`: ``register`` adds its
@@ -296,7 +298,8 @@ def _predict_inputs(args: argparse.Namespace) -> tuple[PDCostModel, ParallelConf
                               framework=args.framework)
     plan = ParallelConfig(tp=args.tp, pp=args.pp, vpp=args.vpp, dp=dp, cp=args.cp, ep=args.ep,
                           etp=args.etp, sp=args.sp, sharding=ZERO_SHARDING[args.zero],
-                          fsdp=args.fsdp)
+                          fsdp=args.fsdp, first_stage_layers=args.first_stage_layers,
+                          last_stage_layers=args.last_stage_layers)
     return PDCostModel(model, hardware, training), plan, global_batch // per_step
 
 
@@ -394,6 +397,11 @@ def _register_predict(subparsers: Any) -> None:
     parser.add_argument("--zero", type=int, choices=(0, 1, 2, 3), default=1,
                         help="ZeRO stage over data parallel (default: 1, distributed optimizer)")
     parser.add_argument("--fsdp", action="store_true", help="FSDP full sharding (FSDP2)")
+    parser.add_argument("--first-stage-layers", type=_positive, default=None, metavar="N",
+                        help="uneven pipeline: layers on the first stage (Megatron "
+                             "--decoder-first-pipeline-num-layers; default: even split)")
+    parser.add_argument("--last-stage-layers", type=_positive, default=None, metavar="N",
+                        help="uneven pipeline: layers on the last stage (default: even split)")
     parser.add_argument("--seq-len", type=_seq_len, default=8192, metavar="N",
                         help="tokens per sequence (default: 8192)")
     parser.add_argument("--mbs", type=_positive, default=1, metavar="N",
@@ -418,7 +426,12 @@ def _register_predict(subparsers: Any) -> None:
 def _run_validate(args: argparse.Namespace) -> int:
     with open(args.file, "rb") as handle:
         data = handle.read()
-    report = validate_runs(data, text=not args.json, only_complete=args.only_complete)
+    profile = None
+    if getattr(args, "profile", None):
+        from .profile import CalibrationProfile
+        profile = CalibrationProfile.load(args.profile)
+    report = validate_runs(data, text=not args.json, only_complete=args.only_complete,
+                           profile=profile)
     print(report)
     return EXIT_OK
 
@@ -433,7 +446,238 @@ def _register_validate(subparsers: Any) -> None:
                         help="print the JSON report (keys runs and summary)")
     parser.add_argument("--only-complete", action="store_true",
                         help="text table: list only records marked complete")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="predict with this calibration profile (e.g. from pdcost calibrate)")
     parser.set_defaults(handler=_run_validate)
+
+
+# ------------------------------------------------------------------------------------------------
+# calibrate: --gpu (micro-benchmarks of the local GPUs) and --runs (fit to measured runs)
+# ------------------------------------------------------------------------------------------------
+
+#: Exit status of ``calibrate --gpu`` when there is no usable GPU, driver or CUDA library.
+EXIT_NO_DEVICE = 3
+
+
+def _calibrate_gpu(args: argparse.Namespace) -> int:
+    from .calibration import HardwareCalibrator
+    from .errors import NoDeviceError
+
+    dtypes = [d.strip() for d in args.dtypes.split(",") if d.strip()] if args.dtypes else None
+    if args.device < 0:
+        return _fail(f"--device={args.device} must be >= 0", EXIT_USAGE)
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if not args.quiet:
+            print(f"[{done}/{total}] {stage}", file=sys.stderr, flush=True)
+
+    try:
+        result = HardwareCalibrator(args.device).calibrate(
+            gemm_size=args.gemm_size, quick=args.quick, dtypes=dtypes, verbose=False,
+            progress=progress)
+    except NoDeviceError as error:
+        return _fail(str(error), EXIT_NO_DEVICE)
+    print(result)
+    for note in result.notes:
+        print(f"  note: {note}")
+    if args.out:
+        result.profile.save(args.out)
+        print(f"profile written to {args.out}")
+    return EXIT_OK
+
+
+def _run_calibrate(args: argparse.Namespace) -> int:
+    if args.gpu == bool(args.runs):
+        return _fail("calibrate: give exactly one of --gpu or --runs FILE", EXIT_USAGE)
+    if args.gpu:
+        return _calibrate_gpu(args)
+    # --runs is implemented by _calibrate_runs (fitting to measured runs); looked up by name so
+    # that this module imports whichever part is present.
+    handler = globals().get("_calibrate_runs")
+    if handler is None:
+        return _fail("calibrate --runs is not available in this build", EXIT_USAGE)
+    status: int = handler(args)
+    return status
+
+
+def _register_calibrate(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "calibrate", help="calibrate the cost model: GPU micro-benchmarks or a fit to runs",
+        description="--gpu: measure the local GPUs (GEMM sweep per precision, HBM and host "
+                    "copies, NCCL collectives with 2+ GPUs) and write a profile; --runs FILE: "
+                    "fit the efficiency parameters to a measured-runs file. Exit status "
+                    f"{EXIT_NO_DEVICE} when --gpu finds no usable GPU.")
+    parser.add_argument("--gpu", action="store_true", help="run the GPU micro-benchmarks")
+    parser.add_argument("--runs", metavar="FILE", help="fit to a measured-runs file (pdcost.runs/1)")
+    parser.add_argument("--out", metavar="FILE", help="write the profile JSON here")
+    gpu = parser.add_argument_group("--gpu options")
+    gpu.add_argument("--device", type=int, default=0, help="GPU measured (default 0)")
+    gpu.add_argument("--gemm-size", type=int, default=8192,
+                     help="largest GEMM dimension of the sweep (default 8192)")
+    gpu.add_argument("--quick", action="store_true",
+                     help="fewer repetitions, no soak, collectives up to 256 MiB")
+    gpu.add_argument("--dtypes", metavar="LIST",
+                     help="comma-separated precisions: fp32,tf32,fp16,bf16,fp8 (default all)")
+    gpu.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    runs = parser.add_argument_group("--runs options")
+    runs.add_argument("--params", metavar="LIST",
+                      help="comma-separated parameters to fit (efficiency constants or 'attention'; "
+                           "default: the documented set, see pdcost.fitting)")
+    runs.add_argument("--cv", default="auto",
+                      choices=("auto", "none", "leave-one-source-out", "k-fold"),
+                      help="cross-validation (default auto: leave-one-source-out with 3+ sources, "
+                           "else 5-fold)")
+    runs.add_argument("--folds", type=int, default=5, help="k of k-fold (default 5)")
+    runs.add_argument("--select", default="forward", choices=("forward", "all"),
+                      help="forward: fit only parameters that lower the cross-validated error "
+                           "(default); all: every parameter the runs support")
+    runs.add_argument("--complete-only", action="store_true",
+                      help="fit only records marked complete")
+    parser.set_defaults(handler=_run_calibrate)
+
+
+def _calibrate_runs(args: argparse.Namespace) -> int:
+    """calibrate --runs FILE: fit, print the figures, write the profile."""
+    from .fitting import fit
+
+    def progress(fraction: float, message: str) -> None:
+        if not getattr(args, "quiet", False) and sys.stderr.isatty():
+            print(f"\r[{100 * fraction:5.1f}%] {message[:100]:<100}", end="", file=sys.stderr,
+                  flush=True)
+
+    profile = fit(args.runs, parameters=args.params, cv=args.cv, folds=args.folds,
+                  select=args.select, complete_only=args.complete_only, progress=progress)
+    if not getattr(args, "quiet", False) and sys.stderr.isatty():
+        print(file=sys.stderr)
+    summary = profile.fit or {}
+    print(f"fit to {summary.get('runs')} runs of {args.runs}")
+    print(f"tokens/s/GPU MAPE: {summary.get('mape_before', 0):.1f}% before, "
+          f"{summary.get('mape_after', 0):.1f}% after (the runs fitted)")
+    if summary.get("cv_method"):
+        print(f"cross-validated ({summary['cv_method']}): {summary.get('cv_mape_before', 0):.1f}% "
+              f"with the defaults, {summary.get('cv_mape', 0):.1f}% fitted without the held-out runs")
+    scales = profile.efficiency_scale
+    if scales:
+        print("fitted scales (factor on each GPU generation's default):")
+        for name, factor in sorted(scales.items()):
+            print(f"  {name:<40} x {factor:.4f}")
+    else:
+        print("no scale fitted: the runs do not support changing the defaults")
+    for name, reason in sorted((summary.get("dropped") or {}).items()):
+        print(f"  not fitted: {name}: {reason}")
+    if args.out:
+        profile.save(args.out)
+        print(f"profile written to {args.out}")
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------------------------------------
+# pdcost search
+# ------------------------------------------------------------------------------------------------
+
+
+def _search_text(cm: PDCostModel, result: Any, top: int) -> str:
+    hw, tc = cm.hardware_config, cm.training_config
+    s = result.stats
+    lines = [f"{cm.model_config.name} on {hw.num_gpus}x {hw.gpu.name} ({tc.framework}, {tc.dtype}), "
+             f"seq_len {tc.sequence_length}: {s.enumerated:,} candidates, {s.evaluated:,} priced, "
+             f"{s.feasible:,} fit (memory limit {result.memory_limit_gb:.1f} GiB), "
+             f"{s.elapsed_s * 1e3:,.1f} ms on {s.threads} thread{'s' if s.threads != 1 else ''}"
+             + (" (cancelled)" if s.cancelled else ""), ""]
+    if result.results:
+        rows = [("#", "tok/s/GPU", "MFU", "step", "mem GiB", "exposed comm", "plan")]
+        for e in result.results[:top]:
+            r, p = e.prediction, e.parallel
+            split = ""
+            if p.first_stage_layers or p.last_stage_layers:
+                split = f" ({p.first_stage_layers or '='}/{p.last_stage_layers or '='})"
+            recompute = e.recompute_granularity + (f"({e.recompute_num_layers})"
+                                                   if e.recompute_num_layers else "")
+            plan = (f"tp={p.tp} pp={p.pp}{split} vpp={p.vpp} cp={p.cp} dp={p.dp}"
+                    + (f" ep={p.ep} etp={p.etp}" if p.ep > 1 or p.etp > 1 else "")
+                    + (" fsdp" if p.fsdp else f" zero={e.plan.get('zero_stage')}")
+                    + (" sp" if p.sp else "") + f" mbs={e.micro_batch_size} recompute={recompute}"
+                    + (f" offload={e.optimizer_offload_ratio:g}" if e.optimizer_offload_ratio else ""))
+            rows.append((str(e.rank), f"{r.tokens_per_second_per_gpu:,.0f}", f"{100 * r.mfu:.1f}%",
+                         _ms(r.step_time_ms), f"{e.peak_allocated_gb:.1f}",
+                         _ms(r.exposed_comm_time_ms), plan))
+        lines += _table(rows, ">>>>>><")
+    else:
+        lines.append(f"nothing fits: {result.explanation}")
+    if s.pruned:
+        lines += ["", "Pruned (candidates per reason)"]
+        lines += _table([(reason, f"{count:,}") for reason, count in s.pruned.items()], "<>")
+    return "\n".join(lines)
+
+
+def _run_search(args: argparse.Namespace) -> int:
+    model = _load_model(args.model)
+    gpu = GPUSpec.from_name(args.gpu)
+    per_node = args.gpus_per_node or gpu.gpus_per_node
+    if args.gpus <= per_node:
+        hardware = HardwareConfig(gpu=gpu, num_nodes=1, gpus_per_node=args.gpus)
+    elif args.gpus % per_node:
+        raise ValueError(f"--gpus={args.gpus} is not a multiple of --gpus-per-node={per_node}")
+    else:
+        hardware = HardwareConfig(gpu=gpu, num_nodes=args.gpus // per_node, gpus_per_node=per_node)
+    training = TrainingConfig(sequence_length=args.seq_len, dtype=CLI_DTYPES[args.dtype],
+                              framework=args.framework)
+    cm = PDCostModel(model, hardware, training)
+    result = cm.search(global_batch_size=args.global_batch, top_k=args.top,
+                       threads=args.threads, max_tp=args.max_tp, max_pp=args.max_pp,
+                       max_cp=args.max_cp, micro_batch_sizes=tuple(args.mbs),
+                       memory_safety_margin=args.memory_margin,
+                       progress=args.progress and not args.json)
+    if args.json:
+        data = result.to_dict()
+        print(json.dumps({"results": data["results"], "pareto": data["pareto"],
+                          "stats": data["stats"]}, indent=2))
+    else:
+        print(_search_text(cm, result, args.top))
+    return EXIT_OK
+
+
+def _register_search(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "search", help="search the parallel plans and rank those that fit",
+        description="Enumerate every valid parallel plan (tp, pp with uneven splits, vpp, cp, "
+                    "dp, ep, ZeRO, recomputation, micro-batch size) for a model on a cluster at "
+                    "a fixed global batch, drop those that do not fit in memory, and rank the "
+                    "rest by throughput. Prints the pruning summary too.")
+    parser.add_argument("--model", required=True, metavar="NAME|CONFIG.json",
+                        help="a preset name or a config.json path")
+    parser.add_argument("--gpu", default="H100-SXM-80GB", metavar="NAME",
+                        help="GPU preset (default: H100-SXM-80GB)")
+    parser.add_argument("--gpus", type=_positive, default=8, metavar="N",
+                        help="GPUs in the job (default: 8)")
+    parser.add_argument("--gpus-per-node", type=_positive, default=None, metavar="N",
+                        help="GPUs per NVLink domain (default: the GPU's usual node size)")
+    parser.add_argument("--seq-len", type=_seq_len, default=8192, metavar="N",
+                        help="tokens per sequence (default: 8192)")
+    parser.add_argument("--global-batch", type=_positive, required=True, metavar="N",
+                        help="sequences per optimizer step")
+    parser.add_argument("--mbs", type=_positive, nargs="+", default=[1, 2, 4, 8], metavar="N",
+                        help="micro-batch sizes to try (default: 1 2 4 8)")
+    parser.add_argument("--max-tp", type=_positive, default=None, metavar="N",
+                        help="largest tensor parallel (default: GPUs per node)")
+    parser.add_argument("--max-pp", type=_positive, default=None, metavar="N",
+                        help="largest pipeline parallel (default: layers)")
+    parser.add_argument("--max-cp", type=_positive, default=32, metavar="N",
+                        help="largest context parallel (default: 32)")
+    parser.add_argument("--dtype", choices=tuple(CLI_DTYPES), default="bf16",
+                        help="compute precision (default: bf16)")
+    parser.add_argument("--framework", choices=tuple(FRAMEWORKS), default="megatron",
+                        help="framework profile and its constraints (default: megatron)")
+    parser.add_argument("--memory-margin", type=float, default=0.0, metavar="F",
+                        help="share of usable GPU memory to keep free, 0..1 (default: 0)")
+    parser.add_argument("--top", type=_positive, default=10, metavar="K",
+                        help="plans to show (default: 10)")
+    parser.add_argument("--threads", type=int, default=0, metavar="N",
+                        help="worker threads (default: 0 = every core)")
+    parser.add_argument("--progress", action="store_true", help="a progress bar on stderr")
+    parser.add_argument("--json", action="store_true",
+                        help='print {"results", "pareto", "stats"} as JSON')
+    parser.set_defaults(handler=_run_search)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -446,6 +690,8 @@ COMMANDS: list[tuple[str, Callable[[Any], None]]] = [
     ("gpu", _register_gpu),
     ("predict", _register_predict),
     ("validate", _register_validate),
+    ("calibrate", _register_calibrate),
+    ("search", _register_search),
 ]
 
 

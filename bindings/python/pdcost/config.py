@@ -701,6 +701,12 @@ class ParallelConfig(_Config):
     """Tensor-parallel degree inside each expert."""
     fsdp: bool = False
     """FSDP full sharding (torchtitan FSDP2) instead of Megatron's ZeRO-style sharding."""
+    first_stage_layers: int | None = None
+    """Uneven pipeline: decoder layers on the first stage (Megatron
+    ``--decoder-first-pipeline-num-layers``); None = even split."""
+    last_stage_layers: int | None = None
+    """Uneven pipeline: decoder layers on the last stage
+    (``--decoder-last-pipeline-num-layers``); None = even split."""
 
     def __post_init__(self) -> None:
         for name in ("tp", "pp", "dp", "ep", "cp", "vpp", "etp"):
@@ -708,6 +714,8 @@ class ParallelConfig(_Config):
         check.choice(self, "sharding", get_args(Sharding))
         check.boolean(self, "sp")
         check.boolean(self, "fsdp")
+        check.integer(self, "first_stage_layers", minimum=1, optional=True)
+        check.integer(self, "last_stage_layers", minimum=1, optional=True)
 
     @property
     def num_gpus(self) -> int:

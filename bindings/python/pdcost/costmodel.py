@@ -12,14 +12,20 @@ Units: times in milliseconds, memory in GiB (2**30 bytes, as nvidia-smi and torc
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, NoReturn
+import json
+from typing import TYPE_CHECKING, Any, Callable, NoReturn
+
+import os
 
 from . import _native
 from .config import GIB, GPUSpec, HardwareConfig, ModelConfig, ParallelConfig, TrainingConfig
+from .profile import CalibrationProfile
+
+if TYPE_CHECKING:
+    from .search import SearchResult
 
 __all__ = ["PDCostModel", "PredictionResult", "MemoryBreakdown", "COMM_KINDS", "validate_runs"]
 
-_NOT_YET = "arrives with the training cost model's search (a later issue)"
 
 #: The cluster assumed when none is given: one node of eight H100-SXM-80GB.
 DEFAULT_GPU = "H100-SXM-80GB"
@@ -133,10 +139,11 @@ class PDCostModel:
     """
 
     __slots__ = ("model_config", "hardware_config", "training_config", "calibration_result",
-                 "_cluster", "_cache")
+                 "_cluster", "_cache", "profile", "_profile_json")
 
     def __init__(self, model_config: ModelConfig, hardware_config: HardwareConfig | None = None,
-                 training_config: TrainingConfig | None = None, auto_calibrate: bool = False) -> None:
+                 training_config: TrainingConfig | None = None, auto_calibrate: bool = False,
+                 profile: CalibrationProfile | str | os.PathLike[str] | None = None) -> None:
         if not isinstance(model_config, ModelConfig):
             raise TypeError("model_config must be a ModelConfig, not "
                             f"{type(model_config).__name__}")
@@ -158,6 +165,10 @@ class PDCostModel:
         self.calibration_result: Any = None
         self._cluster: tuple[Any, int, int] | None = None
         self._cache: dict[tuple[Any, ...], Any] = {}
+        self.profile: CalibrationProfile | None = None
+        self._profile_json: bytes | None = None
+        if profile is not None:
+            self.use_profile(profile)
         if auto_calibrate:
             self.calibrate()
 
@@ -176,14 +187,39 @@ class PDCostModel:
                g.pcie_gb_per_s * 1e9, g.tdp_watts, g.gpus_per_node)
         return (gpu, hw.num_gpus, hw.gpus_per_node)
 
-    def _native(self, setup: tuple[Any, ...]) -> Any:
-        cost_model = self._cache.get(setup)
+    def _native(self, setup: tuple[Any, ...], profile_json: bytes | None = None) -> Any:
+        key = setup if profile_json is None else setup + (profile_json,)
+        cost_model = self._cache.get(key)
         if cost_model is None:
             if self._cluster is None:
                 self._cluster = self._cluster_tuple()
-            cost_model = _native.CostModel(self.model_config._model(), self._cluster, setup)
-            self._cache[setup] = cost_model
+            cost_model = _native.CostModel(self.model_config._model(), self._cluster, setup,
+                                           profile_json)
+            self._cache[key] = cost_model
         return cost_model
+
+    # -- calibration profiles ------------------------------------------------------------------
+
+    def use_profile(self, profile: CalibrationProfile | str | os.PathLike[str] | None) -> None:
+        """Use ``profile`` (a :class:`~pdcost.profile.CalibrationProfile`, or the path of a
+        profile JSON file) for :meth:`predict_calibrated`; None removes it. The profile is
+        checked at once (:class:`~pdcost.errors.InvalidArgumentError` names an unknown constant
+        or a value out of bounds). Both its ``efficiency`` overrides and its
+        ``efficiency_scale`` factors apply to this model's cluster."""
+        if profile is not None and not isinstance(profile, CalibrationProfile):
+            if isinstance(profile, (str, os.PathLike)):
+                profile = CalibrationProfile.load(profile)
+            else:
+                raise TypeError("profile must be a CalibrationProfile, a path or None, not "
+                                f"{type(profile).__name__}")
+        data = profile.to_json(indent=None).encode("utf-8") if profile is not None else None
+        if data is not None:
+            _native.check_profile(data)
+        # Cost models built under the previous profile are dropped (uncalibrated ones stay).
+        self._cache = {k: v for k, v in self._cache.items()
+                       if not (k and isinstance(k[-1], bytes))}
+        self.profile = profile
+        self._profile_json = data
 
     # -- predictions -------------------------------------------------------------------------
 
@@ -204,7 +240,21 @@ class PDCostModel:
         A plan that breaks a constraint (tp not dividing the heads, GPU counts that do not add
         up, ...) raises :class:`~pdcost.errors.InfeasiblePlanError` naming it; a plan that does
         not fit in memory returns ``fits_memory=False``.
+
+        This is the uncalibrated model (each GPU generation's default efficiencies);
+        :meth:`predict_calibrated` applies the profile set with :meth:`use_profile`.
         """
+        return self._predict(None, parallel, micro_batch_size, seq_len, max_seq_len,
+                             gradient_accumulation_steps, recompute_granularity,
+                             tensorwise_offload_optimizer, tensorwise_offload_ratio)
+
+    def _predict(self, profile_json: bytes | None, parallel: ParallelConfig,
+                 micro_batch_size: int | None = None, seq_len: int | None = None,
+                 max_seq_len: int | None = None, gradient_accumulation_steps: int | None = None,
+                 recompute_granularity: str | None = None,
+                 tensorwise_offload_optimizer: bool | None = None,
+                 tensorwise_offload_ratio: float | None = None) -> PredictionResult:
+        """:meth:`predict` under ``profile_json`` (None: the defaults)."""
         tc = self.training_config
         mbs = tc.micro_batch_size if micro_batch_size is None else micro_batch_size
         seq = tc.sequence_length if seq_len is None else seq_len
@@ -232,45 +282,264 @@ class PDCostModel:
         zero = ZERO_STAGES.get(p.sharding)
         if zero is None:
             _choice("sharding", p.sharding, ZERO_STAGES)
-        plan = (p.tp, p.pp, p.vpp, p.dp, p.cp, p.ep, p.etp, int(p.sp), zero, int(p.fsdp), 0, 0)
+        plan = (p.tp, p.pp, p.vpp, p.dp, p.cp, p.ep, p.etp, int(p.sp), zero, int(p.fsdp),
+                p.first_stage_layers or 0, p.last_stage_layers or 0)
         tail = (_choice("dtype", tc.dtype, DTYPES), OPTIMIZERS[tc.optimizer], recompute, 0,
                 ratio, FRAMEWORKS[tc.framework])
         gbs = mbs * gas * p.dp
-        r = self._native((seq, mbs, gbs) + tail).predict(plan)
+        r = self._native((seq, mbs, gbs) + tail, profile_json).predict(plan)
         if max_seq_len is not None and max_seq_len != seq:
             if type(max_seq_len) is not int or max_seq_len < seq:
                 raise ValueError(f"max_seq_len={max_seq_len!r} must be an int >= seq_len={seq}")
-            peak = self._native((max_seq_len, mbs, gbs) + tail).predict(plan)
+            peak = self._native((max_seq_len, mbs, gbs) + tail, profile_json).predict(plan)
             memory = peak[23:]
         else:
             memory = r[23:]
         return _result(r, memory, p.pp, gas, gbs, seq)
 
     def predict_calibrated(self, parallel: ParallelConfig, **options: Any) -> PredictionResult:
-        """Predict one plan with the calibrated efficiency model.
+        """Predict one plan with the calibrated efficiency model: :meth:`predict` (same
+        arguments) with the calibration profile of :meth:`use_profile` (or of the ``profile=``
+        argument, or of :meth:`calibrate`) applied. Without a profile it equals :meth:`predict`.
 
-        Calibration (fitting the efficiency constants to measurements) is a later issue; for now
-        this is exactly :meth:`predict`.
+        The seed's sequence-length threshold effect is part of this model for every prediction
+        (attention runs at s/(s + s½) of its long-sequence rate); a fit to measured runs can
+        move the knee s½ (``attention_half_sequence``) with the other constants.
         """
-        return self.predict(parallel, **options)
+        return self._predict(self._profile_json, parallel, **options)
 
-    def rank_configurations(self, configs: Any, top_k: int = 5, **options: Any) -> NoReturn:
-        """Predict several plans and rank them by throughput (a later issue)."""
-        raise NotImplementedError(f"PDCostModel.rank_configurations {_NOT_YET}")
+    # -- plan search (issue 4) ----------------------------------------------------------------
 
-    def generate_search_space(self, total_gpus: int, **options: Any) -> NoReturn:
-        """The valid plans for ``total_gpus`` GPUs (a later issue)."""
-        raise NotImplementedError(f"PDCostModel.generate_search_space {_NOT_YET}")
+    def _with_gpus(self, total_gpus: int) -> PDCostModel:
+        """This model on ``total_gpus`` GPUs of the same kind (self when it already is)."""
+        if type(total_gpus) is not int or total_gpus < 1:
+            raise (TypeError if type(total_gpus) is not int else ValueError)(
+                f"total_gpus={total_gpus!r} must be an int >= 1")
+        hw = self.hardware_config
+        if total_gpus == hw.num_gpus:
+            return self
+        per_node = hw.gpus_per_node
+        if total_gpus % per_node == 0:
+            hardware = HardwareConfig(gpu=hw.gpu, num_nodes=total_gpus // per_node,
+                                      gpus_per_node=per_node)
+        elif total_gpus < per_node:
+            hardware = HardwareConfig(gpu=hw.gpu, num_nodes=1, gpus_per_node=total_gpus)
+        else:
+            raise ValueError(f"total_gpus={total_gpus} is not a multiple of gpus_per_node="
+                             f"{per_node}")
+        return PDCostModel(self.model_config, hardware, self.training_config)
 
-    def search_best_throughput(self, total_gpus: int, **options: Any) -> NoReturn:
-        """Search the plans for ``total_gpus`` GPUs and return the ``top_k`` fastest that fit
-        (a later issue)."""
-        raise NotImplementedError(f"PDCostModel.search_best_throughput {_NOT_YET}")
+    def generate_search_space(self, total_gpus: int, max_tp: int = 8, max_pp: int | None = None,
+                              max_ep: int | None = None, max_cp: int = 1,
+                              shardings: tuple[str, ...] = ("stage1",),
+                              sequence_parallel: bool = True) -> list[dict[str, Any]]:
+        """The plans for ``total_gpus`` GPUs as dicts ``{"tp", "pp", "dp", "ep", "cp", "sp",
+        "sharding"}`` (the seed's search space): ``tp*pp*cp*dp == total_gpus``; tp divides the
+        attention heads and divides (or, for PaddleFormers, is a multiple of) the KV heads; pp
+        divides the layers evenly; ep divides the experts and ``tp*cp*dp``; sharding stages
+        other than "none" need dp > 1. Feed it to :meth:`rank_configurations`.
+        :meth:`search` covers far more (uneven pipelines, vpp, recomputation, micro-batches)."""
+        if type(total_gpus) is not int or total_gpus < 1:
+            raise ValueError(f"total_gpus={total_gpus!r} must be an int >= 1")
+        for name, value in (("max_tp", max_tp), ("max_pp", max_pp), ("max_ep", max_ep),
+                            ("max_cp", max_cp)):
+            if value is not None and (type(value) is not int or value < 1):
+                raise ValueError(f"{name}={value!r} must be an int >= 1")
+        for sharding in shardings:
+            _choice("shardings", sharding, ZERO_STAGES)
+        m = self.model_config
+        heads = m.num_attention_heads
+        kv = m.num_key_value_heads or heads
+        mla = getattr(m, "kv_lora_rank", None) is not None
+        layers = m.num_hidden_layers
+        experts = m.num_experts or 0
+        replicate = self.training_config.framework == "paddleformers"
+        divisors = [d for d in range(1, total_gpus + 1) if total_gpus % d == 0]
+        configs: list[dict[str, Any]] = []
+        for tp in divisors:
+            if tp > max_tp or heads % tp:
+                continue
+            if not mla and kv % tp and not (replicate and tp % kv == 0):
+                continue
+            for pp in divisors:
+                if (max_pp is not None and pp > max_pp) or pp > layers or layers % pp \
+                        or total_gpus % (tp * pp):
+                    continue
+                for cp in divisors:
+                    if cp > max_cp or total_gpus % (tp * pp * cp):
+                        continue
+                    dp = total_gpus // (tp * pp * cp)
+                    eps = [e for e in range(1, experts + 1) if experts % e == 0
+                           and (max_ep is None or e <= max_ep) and (tp * cp * dp) % e == 0] \
+                        if experts else [1]
+                    for ep in eps:
+                        for sharding in shardings:
+                            if sharding != "none" and dp == 1:
+                                continue
+                            configs.append({"tp": tp, "pp": pp, "dp": dp, "ep": ep, "cp": cp,
+                                            "sp": sequence_parallel and tp > 1,
+                                            "sharding": sharding})
+        return configs
 
-    def calibrate(self, **options: Any) -> NoReturn:
-        """Measure the local GPU and use the measured numbers (a later issue)."""
-        raise NotImplementedError("PDCostModel.calibrate: hardware calibration arrives with "
-                                  "the training cost model's calibration (a later issue)")
+    def rank_configurations(self, configs: Any, top_k: int = 5, verbose: bool = True,
+                            **options: Any) -> list[dict[str, Any]]:
+        """Predict each plan (dicts or :class:`ParallelConfig`; ``options`` go to
+        :meth:`predict`), drop those that break a constraint or do not fit in memory, and
+        return the ``top_k`` fastest as dicts ``{"rank", "throughput" (tokens/s/GPU), "tp",
+        "pp", "dp", "ep", "cp", "sp", "sharding", "step_time_ms", "memory_gb", "mfu",
+        "fits_memory", "config", "result"}``, best first (ties: fewer GPUs per replica, then
+        less memory). With ``verbose`` a ranked report is printed."""
+        from .errors import PDCostError
+        if type(top_k) is not int or top_k < 1:
+            raise ValueError(f"top_k={top_k!r} must be an int >= 1")
+        ranked: list[tuple[tuple[float, int, float, int], dict[str, Any]]] = []
+        rejected = 0
+        for index, config in enumerate(configs):
+            parallel = config if isinstance(config, ParallelConfig) else ParallelConfig.from_dict(
+                {k: v for k, v in dict(config).items() if k in ParallelConfig.__dataclass_fields__})
+            try:
+                model = self._with_gpus(parallel.num_gpus)
+                r = model.predict(parallel, **options)
+            except PDCostError:
+                rejected += 1
+                continue
+            if not r.fits_memory:
+                rejected += 1
+                continue
+            entry = {"throughput": r.tokens_per_second_per_gpu, "tp": parallel.tp,
+                     "pp": parallel.pp, "dp": parallel.dp, "ep": parallel.ep, "cp": parallel.cp,
+                     "sp": parallel.sp, "sharding": parallel.sharding,
+                     "step_time_ms": r.step_time_ms, "memory_gb": r.memory_gb, "mfu": r.mfu,
+                     "fits_memory": r.fits_memory, "config": parallel.to_dict(), "result": r}
+            key = (-r.tokens_per_second_per_gpu, parallel.tp * parallel.pp * parallel.cp,
+                   r.memory_breakdown.allocated_memory_gb, index)
+            ranked.append((key, entry))
+        ranked.sort(key=lambda item: item[0])
+        best = [dict(e, rank=i + 1) for i, (_, e) in enumerate(ranked[:top_k])]
+        if verbose:
+            print(f"Ranked {len(ranked)} plans that fit ({rejected} infeasible or out of memory):")
+            print(f"{'#':>3} {'tok/s/GPU':>10} {'MFU':>6} {'step ms':>10} {'mem GiB':>8}  plan")
+            for e in best:
+                print(f"{e['rank']:>3} {e['throughput']:>10.0f} {e['mfu']:>6.1%} "
+                      f"{e['step_time_ms']:>10.1f} {e['memory_gb']:>8.1f}  tp={e['tp']} "
+                      f"pp={e['pp']} dp={e['dp']} ep={e['ep']} cp={e['cp']} "
+                      f"sharding={e['sharding']}")
+        return best
+
+    def search_best_throughput(self, total_gpus: int, seq_len: int | None = None,
+                               micro_batch_size: int | None = None,
+                               gradient_accumulation_steps: int | None = None,
+                               tensorwise_offload_optimizer: bool | None = None,
+                               top_k: int = 5, max_tp: int = 8, max_pp: int | None = None,
+                               verbose: bool = False) -> list[dict[str, Any]]:
+        """The seed's search: every plan of :meth:`generate_search_space` (all sharding
+        stages) predicted with the given micro-batch size and gradient accumulation steps
+        (so the global batch is ``micro_batch_size * gradient_accumulation_steps * dp``),
+        out-of-memory plans dropped, the ``top_k`` fastest returned as dicts with
+        ``throughput`` (tokens/s/GPU), ``tp``, ``pp``, ``dp``, ``ep``, ``cp``, ``sharding``,
+        ``step_time_ms``, ``memory_gb``, ``mfu``. With tensorwise offload, plans need dp > 1
+        (a sharding group). For a fixed global batch and the whole space use :meth:`search`."""
+        shardings = ("stage1", "stage2", "stage3") if tensorwise_offload_optimizer \
+            else ("none", "stage1", "stage2", "stage3")
+        configs = self.generate_search_space(total_gpus, max_tp=max_tp, max_pp=max_pp,
+                                             shardings=shardings)
+        options: dict[str, Any] = {"seq_len": seq_len, "micro_batch_size": micro_batch_size,
+                                   "gradient_accumulation_steps": gradient_accumulation_steps,
+                                   "tensorwise_offload_optimizer": tensorwise_offload_optimizer}
+        return self.rank_configurations(configs, top_k=top_k, verbose=verbose,
+                                        **{k: v for k, v in options.items() if v is not None})
+
+    def search(self, total_gpus: int | None = None, *, seq_len: int | None = None,
+               global_batch_size: int | None = None, global_batch_tokens: int | None = None,
+               micro_batch_sizes: tuple[int, ...] = (1, 2, 4, 8),
+               recompute: tuple[str, ...] = ("none", "selective", "full", "partial"),
+               zero_stages: tuple[int, ...] | None = None,
+               optimizer_offload_ratios: tuple[float, ...] = (0.0,),
+               sequence_parallel: str = "on", max_tp: int | None = None,
+               max_pp: int | None = None, max_vpp: int = 8, max_cp: int = 32,
+               max_ep: int | None = None, max_etp: int = 1, allow_tp_across_nodes: bool = False,
+               uneven_pipeline: bool = True, max_stage_layer_reduction: int = 2, top_k: int = 10,
+               memory_safety_margin: float = 0.0, threads: int = 0,
+               progress: Callable[[int, int], Any] | bool | None = None) -> SearchResult:
+        """Search every valid plan for ``total_gpus`` GPUs (default: the hardware config's) at
+        a fixed global batch (``global_batch_size`` sequences, or ``global_batch_tokens``;
+        default: the training config's micro-batch × accumulation steps × GPUs) and return a
+        :class:`~pdcost.search.SearchResult`: the ``top_k`` fastest plans that fit, the Pareto
+        front, and counts per pruning reason. Runs in the native library on ``threads`` cores
+        (0 = all) with the GIL released.
+
+        ``progress``: a callable ``(done, total) -> bool`` (work units) called every few ms on
+        this thread, returning True to stop early (the result then has
+        ``stats.cancelled``); or True for a progress bar on stderr. Ctrl-C stops the search
+        and raises KeyboardInterrupt."""
+        from .search import (FLAG_ALLOW_TP_ACROSS_NODES, FLAG_EVEN_PIPELINE_ONLY,
+                             RECOMPUTE_CHOICES, SEQUENCE_PARALLEL, SearchResult, progress_bar)
+        model = self._with_gpus(self.hardware_config.num_gpus if total_gpus is None else total_gpus)
+        tc = self.training_config
+        seq = tc.sequence_length if seq_len is None else seq_len
+        if type(seq) is not int or seq < 1:
+            raise ValueError(f"seq_len={seq!r} must be an int >= 1")
+        if global_batch_tokens is not None:
+            if global_batch_size is not None:
+                raise ValueError("give global_batch_size or global_batch_tokens, not both")
+            if type(global_batch_tokens) is not int or global_batch_tokens < seq \
+                    or global_batch_tokens % seq:
+                raise ValueError(f"global_batch_tokens={global_batch_tokens!r} must be a "
+                                 f"positive multiple of seq_len={seq}")
+            global_batch_size = global_batch_tokens // seq
+        if global_batch_size is None:
+            global_batch_size = tc.micro_batch_size * tc.gradient_accumulation_steps \
+                * model.hardware_config.num_gpus
+        if type(global_batch_size) is not int or global_batch_size < 1:
+            raise ValueError(f"global_batch_size={global_batch_size!r} must be an int >= 1")
+        bits = 0
+        for name in recompute:
+            bits |= _choice("recompute", name, RECOMPUTE_CHOICES)
+        zero_bits = 0
+        for z in zero_stages or ():
+            if type(z) is not int or not 0 <= z <= 3:
+                raise ValueError(f"zero_stages: {z!r} must be 0, 1, 2 or 3")
+            zero_bits |= 1 << z
+        flags = (FLAG_ALLOW_TP_ACROSS_NODES if allow_tp_across_nodes else 0) \
+            | (0 if uneven_pipeline else FLAG_EVEN_PIPELINE_ONLY)
+        if progress is True:
+            progress = progress_bar()
+        elif progress is False:
+            progress = None
+        setup = (seq, 1, global_batch_size, _choice("dtype", tc.dtype, DTYPES),
+                 OPTIMIZERS[tc.optimizer], 0, 0, 0.0, FRAMEWORKS[tc.framework])
+        native = model._native(setup)
+        text = native.search(
+            max_tp=max_tp or 0, max_pp=max_pp or 0, max_vpp=max_vpp, max_cp=max_cp,
+            max_ep=max_ep or 0, max_etp=max_etp, micro_batch_sizes=tuple(micro_batch_sizes),
+            recompute=bits, zero_stages=zero_bits,
+            sequence_parallel=_choice("sequence_parallel", sequence_parallel, SEQUENCE_PARALLEL),
+            max_stage_layer_reduction=max_stage_layer_reduction,
+            optimizer_offload_ratios=tuple(float(r) for r in optimizer_offload_ratios),
+            top_k=top_k, threads=threads, memory_safety_margin=float(memory_safety_margin),
+            flags=flags, progress=progress)
+        return SearchResult.from_native(json.loads(text), seq, _prediction_from_json)
+
+    def calibrate(self, gemm_size: int = 8192, device_id: int = 0, **options: Any) -> Any:
+        """Measure the local GPU(s) and predict with the measured numbers (the seed's
+        ``calibrate``): runs :meth:`pdcost.calibration.HardwareCalibrator.calibrate` (options:
+        ``test_compute``, ``test_memory``, ``test_collectives``, ``verbose``, ``quick``, ...),
+        stores the result in ``calibration_result``, replaces ``hardware_config.gpu`` by the
+        measured GPU (``hardware_config.gpu.bf16_tflops`` is then the measured large-GEMM rate)
+        and uses the efficiency profile re-expressed for it. Returns the result. Raises
+        :class:`~pdcost.errors.NoDeviceError` on a machine without a usable GPU."""
+        from .calibration import HardwareCalibrator
+        result = HardwareCalibrator(device_id).calibrate(gemm_size=gemm_size, **options)
+        hw = self.hardware_config
+        self.hardware_config = result.create_hardware_config(num_nodes=hw.num_nodes,
+                                                             gpus_per_node=hw.gpus_per_node)
+        self.calibration_result = result
+        self._cluster = None
+        self._cache.clear()
+        use_profile = getattr(self, "use_profile", None)
+        if use_profile is not None:
+            use_profile(result.calibrated_profile)
+        return result
 
 
 def _result(r: tuple[Any, ...], m: tuple[Any, ...], pp: int, gas: int, gbs: int,
@@ -295,7 +564,25 @@ def _result(r: tuple[Any, ...], m: tuple[Any, ...], pp: int, gas: int, gbs: int,
 
 
 
-def validate_runs(runs: str | bytes, *, text: bool = False, only_complete: bool = False) -> str:
+def _prediction_from_json(d: dict[str, Any], pp: int, gas: int, gbs: int,
+                          seq: int) -> PredictionResult:
+    """A PredictionResult from the library's prediction JSON (pdcost_prediction names)."""
+    kinds = COMM_KINDS
+    r = (d["step_time_s"], d["compute_time_s"], d["bubble_time_s"], d["recompute_time_s"],
+         d["optimizer_time_s"], d["offload_time_s"],
+         *(d["comm_exposed_s"][k] for k in kinds), *(d["comm_overlapped_s"][k] for k in kinds),
+         d["total_comm_time_s"], d["exposed_comm_time_s"], d["mfu"], d["hfu"],
+         d["tokens_per_second"], d["tokens_per_second_per_gpu"], d["micro_batches"],
+         d["parameter_bytes"], d["gradient_bytes"], d["optimizer_bytes"], d["activation_bytes"],
+         d["communication_buffer_bytes"], d["temporary_buffer_bytes"],
+         d["framework_overhead_bytes"], d["allocated_bytes"], d["reserved_bytes"],
+         d["activation_buffer_pool_bytes"], d["total_bytes"], d["usable_memory_bytes"],
+         d["peak_stage"], bool(d["fits_memory"]))
+    return _result(r, r[23:], pp, gas, gbs, seq)
+
+
+def validate_runs(runs: str | bytes, *, text: bool = False, only_complete: bool = False,
+                  profile: CalibrationProfile | str | os.PathLike[str] | None = None) -> str:
     """Predict every record of a measured-runs document (schema ``pdcost.runs/1``, JSON text or
     bytes) and compare with what was measured.
 
@@ -303,6 +590,13 @@ def validate_runs(runs: str | bytes, *, text: bool = False, only_complete: bool 
     "max_abs_pct", "complete_n", "complete_mape"}}}`` (errors in percent), or with ``text=True``
     a readable table (``only_complete=True`` lists only complete records). The GIL is released
     while the library works.
+
+    With ``profile`` (a :class:`~pdcost.profile.CalibrationProfile` or the path of one) the
+    predictions are calibrated: its ``efficiency_scale`` applies to every run, its absolute
+    ``efficiency`` values to the runs on its ``generation`` (all runs when it names none).
     """
     data = runs.encode("utf-8") if isinstance(runs, str) else bytes(runs)
-    return _native.validate_runs(data, text=text, only_complete=only_complete)
+    if profile is not None and not isinstance(profile, CalibrationProfile):
+        profile = CalibrationProfile.load(profile)
+    profile_json = profile.to_json(indent=None).encode("utf-8") if profile is not None else None
+    return _native.validate_runs(data, text=text, only_complete=only_complete, profile=profile_json)

@@ -493,13 +493,28 @@ static int parse_setup(PyObject *obj, pdcost_training_setup *out) {
     return 0;
 }
 
+static PyObject *cost_model_create(PyTypeObject *type, PyObject *model_obj, PyObject *cluster_obj,
+                                   PyObject *setup_obj, const char *profile, size_t profile_length);
+
 static PyObject *cost_model_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
-    static char *keywords[] = {"model", "cluster", "setup", NULL};
+    static char *keywords[] = {"model", "cluster", "setup", "profile", NULL};
     PyObject *model_obj, *cluster_obj, *setup_obj;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO:CostModel", keywords, &model_obj,
-                                     &cluster_obj, &setup_obj)) {
+    Py_buffer profile = {0}; /* optional calibration profile JSON (bytes); buf NULL = none */
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO|z*:CostModel", keywords, &model_obj,
+                                     &cluster_obj, &setup_obj, &profile)) {
         return NULL;
     }
+    PyObject *result = cost_model_create(type, model_obj, cluster_obj, setup_obj,
+                                         (const char *)profile.buf, profile.buf ? (size_t)profile.len : 0);
+    if (profile.obj != NULL) {
+        PyBuffer_Release(&profile);
+    }
+    return result;
+}
+
+/* CostModel(model, cluster, setup, profile=None): the body, with the profile borrowed. */
+static PyObject *cost_model_create(PyTypeObject *type, PyObject *model_obj, PyObject *cluster_obj,
+                                   PyObject *setup_obj, const char *profile, size_t profile_length) {
     native_state *st = (native_state *)PyType_GetModuleState(type);
     if (st == NULL) {
         return NULL;
@@ -515,8 +530,8 @@ static PyObject *cost_model_new(PyTypeObject *type, PyObject *args, PyObject *kw
         return NULL;
     }
     pdcost_cost_model *cost_model = NULL;
-    pdcost_status status = pdcost_cost_model_create(&cost_model, ((ModelObject *)model_obj)->model,
-                                                    &cluster, &setup);
+    pdcost_status status = pdcost_cost_model_create_with_profile(
+        &cost_model, ((ModelObject *)model_obj)->model, &cluster, &setup, profile, profile_length);
     if (status != PDCOST_OK) {
         return raise_status(st, status);
     }
@@ -621,6 +636,160 @@ static PyObject *cost_model_predict(PyObject *self, PyObject *plan_obj) {
     return result;
 }
 
+/* -- CostModel.search: the plan search, GIL released ------------------------------------------ */
+
+/* State of one search's progress callback. The callback runs on the calling thread (the
+ * library promises it), so it re-takes the GIL from this thread's own saved state. */
+typedef struct {
+    PyObject *callable;  /* borrowed; may be NULL */
+    PyObject *exc_type;  /* exception raised by the callable or by a signal (owned), or NULL */
+    PyObject *exc_value;
+    PyObject *exc_tb;
+} search_progress_state;
+
+static int search_progress(void *user, uint64_t done, uint64_t total) {
+    search_progress_state *sp = (search_progress_state *)user;
+    PyGILState_STATE gil = PyGILState_Ensure();
+    int stop = 0;
+    if (sp->exc_type == NULL) {
+        /* Ctrl-C: the handler only sets a flag; honour it here (main thread). */
+        if (PyErr_CheckSignals() < 0) {
+            stop = 1;
+        } else if (sp->callable != NULL) {
+            PyObject *r = PyObject_CallFunction(sp->callable, "KK", (unsigned long long)done,
+                                                (unsigned long long)total);
+            if (r == NULL) {
+                stop = 1;
+            } else {
+                int truth = PyObject_IsTrue(r);
+                Py_DECREF(r);
+                stop = truth != 0; /* True, or an error in __bool__ */
+            }
+        }
+        if (PyErr_Occurred()) {
+            PyErr_Fetch(&sp->exc_type, &sp->exc_value, &sp->exc_tb); /* 3.10-compatible */
+        }
+    } else {
+        stop = 1;
+    }
+    PyGILState_Release(gil);
+    return stop;
+}
+
+/* A tuple of up to PDCOST_SEARCH_MAX_LIST ints/floats into a C array. */
+static int search_list(PyObject *obj, const char *what, int floats, uint32_t *ints, double *reals,
+                       uint32_t *count) {
+    if (obj == NULL || obj == Py_None) {
+        return 0;
+    }
+    if (!PyTuple_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s must be a tuple, not %.100s", what, Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    Py_ssize_t n = PyTuple_GET_SIZE(obj);
+    if (n < 1 || n > PDCOST_SEARCH_MAX_LIST) {
+        PyErr_Format(PyExc_ValueError, "%s must have 1..%d items, not %zd", what,
+                     PDCOST_SEARCH_MAX_LIST, n);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (floats ? double_item(obj, i, what, &reals[i]) < 0
+                   : u32_item(obj, i, what, UINT32_MAX, &ints[i]) < 0) {
+            return -1;
+        }
+    }
+    *count = (uint32_t)n;
+    return 0;
+}
+
+static PyObject *cost_model_search(PyObject *self, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"max_tp", "max_pp", "max_vpp", "max_cp", "max_ep", "max_etp",
+                               "micro_batch_sizes", "recompute", "zero_stages",
+                               "sequence_parallel", "max_stage_layer_reduction",
+                               "optimizer_offload_ratios", "top_k", "threads",
+                               "memory_safety_margin", "flags", "progress", NULL};
+    PyObject *o[17] = {NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|$OOOOOOOOOOOOOOOOO:search", keywords, &o[0],
+                                     &o[1], &o[2], &o[3], &o[4], &o[5], &o[6], &o[7], &o[8],
+                                     &o[9], &o[10], &o[11], &o[12], &o[13], &o[14], &o[15],
+                                     &o[16])) {
+        return NULL;
+    }
+    pdcost_search_options options = PDCOST_SEARCH_OPTIONS_INIT;
+    uint32_t *uints[] = {&options.max_tp, &options.max_pp, &options.max_vpp, &options.max_cp,
+                         &options.max_ep, &options.max_etp};
+    for (int i = 0; i < 6; i++) {
+        unsigned long long v = 0;
+        if (o[i] != NULL && bounded_uint(o[i], keywords[i], UINT32_MAX, &v) < 0) {
+            return NULL;
+        }
+        *uints[i] = (uint32_t)v;
+    }
+    const int scalar_index[] = {7, 8, 9, 10, 12, 13, 15};
+    uint32_t *scalars[] = {&options.recompute, &options.zero_stages, &options.sequence_parallel,
+                           &options.max_stage_layer_reduction, &options.top_k, &options.threads,
+                           &options.flags};
+    for (int i = 0; i < 7; i++) {
+        unsigned long long v = 0;
+        if (o[scalar_index[i]] != NULL &&
+            bounded_uint(o[scalar_index[i]], keywords[scalar_index[i]], UINT32_MAX, &v) < 0) {
+            return NULL;
+        }
+        *scalars[i] = (uint32_t)v;
+    }
+    if (search_list(o[6], "micro_batch_sizes", 0, options.micro_batch_sizes, NULL,
+                    &options.num_micro_batch_sizes) < 0 ||
+        search_list(o[11], "optimizer_offload_ratios", 1, NULL, options.optimizer_offload_ratios,
+                    &options.num_offload_ratios) < 0) {
+        return NULL;
+    }
+    if (o[14] != NULL) {
+        PyObject *margin = PyTuple_Pack(1, o[14]);
+        if (margin == NULL) {
+            return NULL;
+        }
+        int bad = double_item(margin, 0, "memory_safety_margin", &options.memory_safety_margin);
+        Py_DECREF(margin);
+        if (bad < 0) {
+            return NULL;
+        }
+    }
+    PyObject *callable = (o[16] == NULL || o[16] == Py_None) ? NULL : o[16];
+    if (callable != NULL && !PyCallable_Check(callable)) {
+        PyErr_Format(PyExc_TypeError, "progress must be callable or None, not %.100s",
+                     Py_TYPE(callable)->tp_name);
+        return NULL;
+    }
+    search_progress_state sp = {callable, NULL, NULL, NULL};
+    pdcost_search_result *result = NULL;
+    pdcost_status status;
+    Py_INCREF(self); /* the handle must outlive the released-GIL call */
+    Py_BEGIN_ALLOW_THREADS
+    status = pdcost_search_run(((CostModelObject *)self)->cost_model, &options, search_progress,
+                               &sp, &result);
+    Py_END_ALLOW_THREADS
+    Py_DECREF(self);
+    if (status != PDCOST_OK) {
+        PyObject *raised = raise_status((native_state *)PyType_GetModuleState(Py_TYPE(self)), status);
+        Py_XDECREF(sp.exc_type);
+        Py_XDECREF(sp.exc_value);
+        Py_XDECREF(sp.exc_tb);
+        return raised;
+    }
+    if (sp.exc_type != NULL) {
+        pdcost_search_result_free(result);
+        PyErr_Restore(sp.exc_type, sp.exc_value, sp.exc_tb);
+        return NULL;
+    }
+    char *json = NULL;
+    status = pdcost_search_result_to_json(result, &json);
+    pdcost_search_result_free(result);
+    if (status != PDCOST_OK) {
+        return raise_status((native_state *)PyType_GetModuleState(Py_TYPE(self)), status);
+    }
+    return take_string(json);
+}
+
 static PyMethodDef cost_model_methods[] = {
     {"predict", cost_model_predict, METH_O,
      PyDoc_STR("predict(plan: tuple[int, ...]) -> tuple\n\n"
@@ -638,6 +807,16 @@ static PyMethodDef cost_model_methods[] = {
                "  32 activation_buffer_pool_bytes, 33 total_bytes, 34 usable_memory_bytes,\n"
                "  35 peak_stage (int), 36 fits_memory (bool).\n"
                "An infeasible plan raises InfeasiblePlanError naming the constraint.")},
+    {"search", (PyCFunction)(void (*)(void))cost_model_search, METH_VARARGS | METH_KEYWORDS,
+     PyDoc_STR("search(*, max_tp=0, max_pp=0, max_vpp=0, max_cp=0, max_ep=0, max_etp=0,\n"
+               "       micro_batch_sizes=None, recompute=0, zero_stages=0, sequence_parallel=0,\n"
+               "       max_stage_layer_reduction=0, optimizer_offload_ratios=None, top_k=0,\n"
+               "       threads=0, memory_safety_margin=0.0, flags=0, progress=None) -> str\n\n"
+               "Runs pdcost_search_run (fields as pdcost_search_options; 0 = default; lists\n"
+               "as tuples) with the GIL released and returns pdcost_search_result_to_json.\n"
+               "progress(done, total) -> bool is called on this thread with the GIL held;\n"
+               "returning True stops the search, an exception (or Ctrl-C) stops it and is\n"
+               "raised.")},
     {NULL, NULL, 0, NULL},
 };
 
@@ -646,8 +825,9 @@ static PyType_Slot cost_model_slots[] = {
     {Py_tp_dealloc, cost_model_dealloc},
     {Py_tp_methods, cost_model_methods},
     {Py_tp_doc, (void *)PyDoc_STR(
-        "CostModel(model, cluster, setup)\n\n"
+        "CostModel(model, cluster, setup, profile=None)\n\n"
         "A training cost model for one (model, cluster, setup) (pdcost_cost_model). Immutable.\n"
+        "profile: calibration profile JSON (bytes) applied to the cluster's efficiency, or None.\n"
         "cluster = (gpu, num_gpus, gpus_per_node): gpu is a preset name or a tuple (name,\n"
         "  memory_bytes, fp32_flops, tf32_flops, fp16_flops, bf16_flops, fp8_flops, hbm_bandwidth,\n"
         "  nvlink_bandwidth, network_bandwidth, pcie_bandwidth, tdp_watts, gpus_per_node);\n"
@@ -832,11 +1012,12 @@ static PyObject *native_check_version(PyObject *Py_UNUSED(module), PyObject *arg
 }
 
 static PyObject *native_validate_runs(PyObject *module, PyObject *args, PyObject *kwargs) {
-    static char *keywords[] = {"runs_json", "text", "only_complete", NULL};
+    static char *keywords[] = {"runs_json", "text", "only_complete", "profile", NULL};
     Py_buffer view;
+    Py_buffer profile = {0}; /* optional calibration profile JSON; buf NULL = defaults */
     int text = 0, only_complete = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "y*|$pp:validate_runs", keywords, &view,
-                                     &text, &only_complete)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "y*|$ppz*:validate_runs", keywords, &view,
+                                     &text, &only_complete, &profile)) {
         return NULL;
     }
     uint32_t flags = (text ? PDCOST_VALIDATE_TEXT : 0u) |
@@ -846,13 +1027,247 @@ static PyObject *native_validate_runs(PyObject *module, PyObject *args, PyObject
     /* Predicting every run takes a while: let other threads run. The error message is
      * thread-local, so it is read on this thread before the GIL is taken back. */
     Py_BEGIN_ALLOW_THREADS
-    status = pdcost_validate_runs((const char *)view.buf, (size_t)view.len, flags, &report);
+    status = pdcost_validate_runs_with_profile((const char *)view.buf, (size_t)view.len,
+                                               (const char *)profile.buf,
+                                               profile.buf ? (size_t)profile.len : 0, flags, &report);
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&view);
+    if (profile.obj != NULL) {
+        PyBuffer_Release(&profile);
+    }
     if (status != PDCOST_OK) {
         return raise_status(get_state(module), status);
     }
     return take_string(report);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* GPU calibration (micro-benchmarks; minutes of work: the GIL is released)                    */
+/* ------------------------------------------------------------------------------------------ */
+
+/* The progress callback's context: the Python callable (or NULL) and the exception it raised,
+ * kept to be re-raised once the library returns. */
+typedef struct {
+    PyObject *callable;
+    PyObject *exc_type, *exc_value, *exc_tb;
+} gpu_progress_context;
+
+/* Runs on the calibrating thread with the GIL released: takes the GIL, checks for Ctrl-C and
+ * calls progress(stage, done, total); a true result, an exception or a signal cancels. */
+static int gpu_progress(void *user, const char *stage, uint64_t done, uint64_t total) {
+    gpu_progress_context *ctx = (gpu_progress_context *)user;
+    int cancel = 0;
+    PyGILState_STATE gil = PyGILState_Ensure();
+    if (ctx->exc_type == NULL) {
+        if (PyErr_CheckSignals() < 0) {
+            cancel = 1;
+        } else if (ctx->callable != NULL) {
+            PyObject *r = PyObject_CallFunction(ctx->callable, "sKK", stage, (unsigned long long)done,
+                                                (unsigned long long)total);
+            if (r == NULL) {
+                cancel = 1;
+            } else {
+                int truth = PyObject_IsTrue(r);
+                Py_DECREF(r);
+                cancel = truth != 0; /* -1 (an exception) cancels too */
+            }
+        }
+        if (PyErr_Occurred()) {
+            PyErr_Fetch(&ctx->exc_type, &ctx->exc_value, &ctx->exc_tb);
+        }
+    } else {
+        cancel = 1;
+    }
+    PyGILState_Release(gil);
+    return cancel;
+}
+
+/* A keyword that must be an int in [0, max]. */
+static int gpu_option(const char *name, Py_ssize_t value, unsigned long long max, uint64_t *out) {
+    if (value < 0 || (unsigned long long)value > max) {
+        PyErr_Format(PyExc_ValueError, "%s=%zd must be in 0...%llu", name, value, max);
+        return -1;
+    }
+    *out = (uint64_t)value;
+    return 0;
+}
+
+static PyObject *native_gpu_calibrate(PyObject *module, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"progress", "device", "gemm_size", "test_compute", "test_memory",
+                               "test_collectives", "repetitions", "warmup", "dtypes",
+                               "sustain_seconds", "max_collective_bytes", NULL};
+    PyObject *progress = Py_None;
+    Py_ssize_t device = 0, gemm_size = 8192, repetitions = 20, warmup = 5, dtypes = 0;
+    Py_ssize_t max_collective_bytes = (Py_ssize_t)1 << 30;
+    int test_compute = 1, test_memory = 1, test_collectives = 1;
+    double sustain_seconds = 15.0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|O$nnpppnnndn:gpu_calibrate", keywords, &progress,
+                                     &device, &gemm_size, &test_compute, &test_memory,
+                                     &test_collectives, &repetitions, &warmup, &dtypes,
+                                     &sustain_seconds, &max_collective_bytes)) {
+        return NULL;
+    }
+    if (progress != Py_None && !PyCallable_Check(progress)) {
+        PyErr_Format(PyExc_TypeError, "progress must be callable or None, not %s",
+                     Py_TYPE(progress)->tp_name);
+        return NULL;
+    }
+    pdcost_gpu_calibration_options options = PDCOST_GPU_CALIBRATION_OPTIONS_INIT;
+    uint64_t v;
+    if (gpu_option("device", device, UINT32_MAX, &v) < 0) return NULL;
+    options.device = (uint32_t)v;
+    if (gpu_option("gemm_size", gemm_size, UINT32_MAX, &v) < 0) return NULL;
+    options.gemm_size = (uint32_t)v;
+    if (gpu_option("repetitions", repetitions, UINT32_MAX, &v) < 0) return NULL;
+    options.repetitions = (uint32_t)v;
+    if (gpu_option("warmup", warmup, UINT32_MAX, &v) < 0) return NULL;
+    options.warmup = (uint32_t)v;
+    if (gpu_option("dtypes", dtypes, UINT32_MAX, &v) < 0) return NULL;
+    options.dtypes = (uint32_t)v;
+    if (gpu_option("max_collective_bytes", max_collective_bytes, (unsigned long long)PY_SSIZE_T_MAX, &v) < 0) return NULL;
+    options.max_collective_bytes = v;
+    options.test_compute = (uint32_t)test_compute;
+    options.test_memory = (uint32_t)test_memory;
+    options.test_collectives = (uint32_t)test_collectives;
+    options.sustain_seconds = sustain_seconds;
+
+    gpu_progress_context ctx = {progress == Py_None ? NULL : progress, NULL, NULL, NULL};
+    Py_XINCREF(ctx.callable);
+    char *report = NULL;
+    pdcost_status status;
+    Py_BEGIN_ALLOW_THREADS
+    status = pdcost_gpu_calibrate(&options, gpu_progress, &ctx, &report);
+    Py_END_ALLOW_THREADS
+    Py_XDECREF(ctx.callable);
+    if (ctx.exc_type != NULL) {
+        /* The callback's exception (KeyboardInterrupt included) wins over the cancel status. */
+        pdcost_string_free(report);
+        PyErr_Restore(ctx.exc_type, ctx.exc_value, ctx.exc_tb);
+        return NULL;
+    }
+    if (status != PDCOST_OK) {
+        return raise_status(get_state(module), status);
+    }
+    return take_string(report);
+}
+
+static PyObject *native_cuda_available(PyObject *module, PyObject *Py_UNUSED(ignored)) {
+    char *json = NULL;
+    pdcost_status status;
+    Py_BEGIN_ALLOW_THREADS
+    status = pdcost_cuda_available(&json);
+    Py_END_ALLOW_THREADS
+    if (status != PDCOST_OK) {
+        return raise_status(get_state(module), status);
+    }
+    return take_string(json);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Calibration profiles and fitting to measured runs (seconds of work: the GIL is released)    */
+/* ------------------------------------------------------------------------------------------ */
+
+static PyObject *native_check_profile(PyObject *module, PyObject *arg) {
+    Py_buffer view;
+    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) {
+        return NULL;
+    }
+    pdcost_status status = pdcost_profile_check((const char *)view.buf, (size_t)view.len);
+    PyBuffer_Release(&view);
+    if (status != PDCOST_OK) {
+        return raise_status(get_state(module), status);
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *native_efficiency_parameters_json(PyObject *module, PyObject *Py_UNUSED(ignored)) {
+    char *json = NULL;
+    pdcost_status status = pdcost_efficiency_parameters_json(&json);
+    if (status != PDCOST_OK) {
+        return raise_status(get_state(module), status);
+    }
+    return take_string(json);
+}
+
+/* The fit's progress callback context: the Python callable and the exception it raised. */
+typedef struct {
+    PyObject *callable;
+    PyObject *exc_type, *exc_value, *exc_tb;
+} fit_progress_context;
+
+/* Runs with the GIL released: takes it, checks for Ctrl-C, calls progress(fraction, message);
+ * a true result, an exception or a signal cancels the fit. */
+static int fit_progress(void *user, double fraction, const char *message) {
+    fit_progress_context *ctx = (fit_progress_context *)user;
+    int cancel = 0;
+    PyGILState_STATE gil = PyGILState_Ensure();
+    if (ctx->exc_type == NULL) {
+        if (PyErr_CheckSignals() < 0) {
+            cancel = 1;
+        } else if (ctx->callable != NULL) {
+            PyObject *r = PyObject_CallFunction(ctx->callable, "ds", fraction, message);
+            if (r == NULL) {
+                cancel = 1;
+            } else {
+                int truth = PyObject_IsTrue(r);
+                Py_DECREF(r);
+                cancel = truth != 0;
+            }
+        }
+        if (PyErr_Occurred()) {
+            PyErr_Fetch(&ctx->exc_type, &ctx->exc_value, &ctx->exc_tb);
+        }
+    } else {
+        cancel = 1;
+    }
+    PyGILState_Release(gil);
+    return cancel;
+}
+
+static PyObject *native_fit_runs(PyObject *module, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"runs_json", "parameters", "cross_validation", "folds", "max_iterations",
+                               "min_runs_per_parameter", "complete_only", "all_supported", "runs_file",
+                               "progress", NULL};
+    Py_buffer view;
+    const char *parameters = NULL, *runs_file = NULL;
+    unsigned int cross_validation = 0, folds = 0, max_iterations = 0, min_runs = 0;
+    int complete_only = 0, all_supported = 0;
+    PyObject *progress = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "y*|$zIIIIppzO:fit_runs", keywords, &view, &parameters,
+                                     &cross_validation, &folds, &max_iterations, &min_runs,
+                                     &complete_only, &all_supported, &runs_file, &progress)) {
+        return NULL;
+    }
+    if (progress != Py_None && !PyCallable_Check(progress)) {
+        PyBuffer_Release(&view);
+        PyErr_Format(PyExc_TypeError, "progress must be callable or None, not %s", Py_TYPE(progress)->tp_name);
+        return NULL;
+    }
+    pdcost_fit_options options = PDCOST_FIT_OPTIONS_INIT;
+    options.parameters = parameters;
+    options.cross_validation = cross_validation;
+    options.folds = folds;
+    options.max_iterations = max_iterations;
+    options.min_runs_per_parameter = min_runs;
+    options.flags = (complete_only ? PDCOST_FIT_COMPLETE_ONLY : 0u) | (all_supported ? PDCOST_FIT_ALL_SUPPORTED : 0u);
+    options.runs_file = runs_file;
+    fit_progress_context ctx = {progress == Py_None ? NULL : progress, NULL, NULL, NULL};
+    char *profile = NULL;
+    pdcost_status status;
+    Py_BEGIN_ALLOW_THREADS
+    status = pdcost_fit_runs((const char *)view.buf, (size_t)view.len, &options, fit_progress, &ctx, &profile);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&view);
+    if (ctx.exc_type != NULL) {
+        /* The callback's own exception (KeyboardInterrupt included) wins over the status. */
+        pdcost_string_free(profile);
+        PyErr_Restore(ctx.exc_type, ctx.exc_value, ctx.exc_tb);
+        return NULL;
+    }
+    if (status != PDCOST_OK) {
+        return raise_status(get_state(module), status);
+    }
+    return take_string(profile);
 }
 
 static PyMethodDef native_methods[] = {
@@ -877,11 +1292,34 @@ static PyMethodDef native_methods[] = {
      PyDoc_STR("gpu_from_name(name: str) -> dict\n\nA GPU preset's numbers (SI units).")},
     {"gpu_presets_json", native_gpu_presets_json, METH_NOARGS,
      PyDoc_STR("gpu_presets_json() -> str\n\nAll GPU presets as a JSON array.")},
+    {"check_profile", native_check_profile, METH_O,
+     PyDoc_STR("check_profile(profile_json: bytes) -> None\n\n"
+               "Checks a calibration profile (format, version, names, bounds); raises on error.")},
+    {"efficiency_parameters_json", native_efficiency_parameters_json, METH_NOARGS,
+     PyDoc_STR("efficiency_parameters_json() -> str\n\n"
+               "The efficiency constants (name, bounds, summary, defaults per generation) and the\n"
+               "fit's parameter groups and default set, as JSON.")},
+    {"fit_runs", (PyCFunction)(void (*)(void))native_fit_runs, METH_VARARGS | METH_KEYWORDS,
+     PyDoc_STR("fit_runs(runs_json: bytes, *, parameters=None, cross_validation=0, folds=0,\n"
+               "         max_iterations=0, min_runs_per_parameter=0, complete_only=False,\n"
+               "         all_supported=False, runs_file=None, progress=None) -> str\n\n"
+               "Fits efficiency scales to measured runs (pdcost_fit_runs); returns the profile JSON.\n"
+               "progress(fraction, message) is called with the GIL held; returning True cancels.\n"
+               "Releases the GIL.")},
     {"validate_runs", (PyCFunction)(void (*)(void))native_validate_runs,
      METH_VARARGS | METH_KEYWORDS,
-     PyDoc_STR("validate_runs(runs_json: bytes, *, text=False, only_complete=False) -> str\n\n"
+     PyDoc_STR("validate_runs(runs_json: bytes, *, text=False, only_complete=False, profile=None) -> str\n\n"
                "Predicts every record of a measured-runs file (pdcost.runs/1) and compares:\n"
                "a JSON report {runs, summary}, or a text table with text=True. Releases the GIL.")},
+    {"gpu_calibrate", (PyCFunction)(void (*)(void))native_gpu_calibrate, METH_VARARGS | METH_KEYWORDS,
+     PyDoc_STR("gpu_calibrate(progress=None, *, device=0, gemm_size=8192, test_compute=True,\n"
+               "              test_memory=True, test_collectives=True, repetitions=20, warmup=5,\n"
+               "              dtypes=0, sustain_seconds=15.0, max_collective_bytes=2**30) -> str\n\n"
+               "Runs the GPU micro-benchmarks (pdcost_gpu_calibrate) and returns the report JSON.\n"
+               "progress(stage, done, total) is called with the GIL held; returning True cancels.\n"
+               "Releases the GIL. NoDeviceError without a GPU.")},
+    {"cuda_available", native_cuda_available, METH_NOARGS,
+     PyDoc_STR("cuda_available() -> str\n\nWhat the machine offers for GPU calibration, as JSON.")},
     {"_check_version", native_check_version, METH_VARARGS,
      PyDoc_STR("_check_version(major, minor, patch) -> None\n\n"
                "The import-time header/library version check, for tests.")},

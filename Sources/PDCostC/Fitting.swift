@@ -1,0 +1,53 @@
+import CPDCost
+import PDCost
+
+// Fitting efficiency scales to measured runs: options struct, progress callback, profile out.
+
+@_cdecl("pdcost_fit_runs")
+public func pdcost_fit_runs(_ runs_json: UnsafePointer<CChar>?, _ length: Int,
+                            _ options: UnsafePointer<pdcost_fit_options>?,
+                            _ progress: pdcost_fit_progress_fn?, _ user: UnsafeMutableRawPointer?,
+                            _ out_profile_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> pdcost_status {
+    withStatus {
+        let out = try outString(out_profile_json, "out_profile_json")
+        let fitOptions = try swiftFitOptions(options)
+        let bytes = try borrowedJSON(runs_json, length: length, parameter: "runs_json", document: "runs file")
+        let file = try MeasuredRunsFile.decode(bytes)
+        let result = try RunsFitter.fit(file, options: fitOptions) { fraction, message in
+            guard let progress else { return true }
+            return message.withCString { progress(user, fraction, $0) } == 0
+        }
+        try store(String(decoding: result.profile.encoded(), as: UTF8.self), in: out)
+    }
+}
+
+/// The Swift options of a caller's `pdcost_fit_options` (NULL: the defaults).
+func swiftFitOptions(_ pointer: UnsafePointer<pdcost_fit_options>?) throws -> RunsFitOptions {
+    var result = RunsFitOptions()
+    guard pointer != nil else { return result }
+    let o = try readVersioned(pointer, "options", type: "pdcost_fit_options",
+                              latestVersion: PDCOST_FIT_OPTIONS_VERSION)
+    if let names = o.parameters {
+        result.parameters = [try utf8String(names, "options->parameters")]
+    }
+    if let file = o.runs_file {
+        result.runsFile = try utf8String(file, "options->runs_file")
+    }
+    switch o.cross_validation {
+    case PDCOST_CV_AUTO.rawValue: result.crossValidation = .automatic
+    case PDCOST_CV_NONE.rawValue: result.crossValidation = .none
+    case PDCOST_CV_LEAVE_ONE_SOURCE_OUT.rawValue: result.crossValidation = .leaveOneSourceOut
+    case PDCOST_CV_KFOLD.rawValue: result.crossValidation = .kFold
+    default: throw PDCostError.invalidArgument("options->cross_validation=\(o.cross_validation) is not a pdcost_cross_validation")
+    }
+    if o.folds != 0 { result.folds = Int(o.folds) }
+    if o.max_iterations != 0 { result.maxIterations = Int(o.max_iterations) }
+    if o.min_runs_per_parameter != 0 { result.minimumRunsPerParameter = Int(o.min_runs_per_parameter) }
+    let known = PDCOST_FIT_COMPLETE_ONLY | PDCOST_FIT_ALL_SUPPORTED
+    guard o.flags & ~known == 0 else {
+        throw PDCostError.invalidArgument("options->flags=\(o.flags) has unknown bits (known: PDCOST_FIT_COMPLETE_ONLY, PDCOST_FIT_ALL_SUPPORTED)")
+    }
+    result.completeOnly = o.flags & PDCOST_FIT_COMPLETE_ONLY != 0
+    result.selection = o.flags & PDCOST_FIT_ALL_SUPPORTED != 0 ? .all : .forward
+    return result
+}

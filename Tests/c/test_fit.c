@@ -1,0 +1,246 @@
+/*
+ * test_fit.c: calibration profiles and fitting through the shipped libpdcost.so.
+ *
+ * Synthetic runs: each run's "measured" tokens/s/GPU is what the library predicts for it with
+ * a profile that scales the GEMM efficiency by 0.9; a fit from the defaults must find 0.9
+ * again. Plus: a profile changes a prediction in the expected direction, and every error path
+ * (NULL, struct version, bad enum, unknown parameter, too few runs) returns its status.
+ *
+ *   test_fit
+ */
+#include "pdcost.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures;
+static int checks;
+
+#define CHECK(cond)                                                                   \
+    do {                                                                              \
+        checks++;                                                                     \
+        if (!(cond)) {                                                                \
+            failures++;                                                               \
+            fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n", __FILE__,    \
+                    __LINE__, #cond, pdcost_last_error());                            \
+        }                                                                             \
+    } while (0)
+
+#define EXPECT_STATUS(call, expected, fragment)                                        \
+    do {                                                                               \
+        pdcost_status s_ = (call);                                                     \
+        const char *m_ = pdcost_last_error();                                          \
+        checks++;                                                                      \
+        if (s_ != (expected) || strstr(m_, (fragment)) == NULL) {                      \
+            failures++;                                                                \
+            fprintf(stderr, "%s:%d: %s\n  returned %s, expected %s\n  message \"%s\"\n", \
+                    __FILE__, __LINE__, #call, pdcost_status_name(s_),                 \
+                    pdcost_status_name(expected), m_);                                 \
+        }                                                                              \
+    } while (0)
+
+static const char *model_json =
+    "{\"model_type\": \"llama\", \"num_hidden_layers\": 16, \"hidden_size\": 2048, "
+    "\"intermediate_size\": 8192, \"num_attention_heads\": 16, \"num_key_value_heads\": 8, "
+    "\"head_dim\": 128, \"vocab_size\": 32000, \"tie_word_embeddings\": false, \"hidden_act\": \"silu\"}";
+
+static const char *truth_profile =
+    "{\"format\": \"pdcost-profile\", \"version\": 1, \"created\": \"2026-01-01T00:00:00Z\", "
+    "\"source\": \"manual\", \"efficiency\": {}, \"efficiency_scale\": {\"gemm_peak_fraction16\": 0.9}}";
+
+/* Tokens/s/GPU of one plan on 8 GPUs of `gpu` with `profile` (NULL = defaults). */
+static double predict(const char *gpu, uint32_t tp, uint32_t seq, const char *profile) {
+    pdcost_model *model = NULL;
+    pdcost_cost_model *cost = NULL;
+    pdcost_cluster cluster = PDCOST_CLUSTER_INIT;
+    pdcost_training_setup setup = PDCOST_TRAINING_SETUP_INIT;
+    pdcost_plan plan = PDCOST_PLAN_INIT;
+    pdcost_prediction p = PDCOST_PREDICTION_INIT;
+    double result = -1;
+    if (pdcost_model_from_json(&model, model_json, strlen(model_json)) != PDCOST_OK) return -1;
+    if (pdcost_gpu_from_name(gpu, &cluster.gpu) != PDCOST_OK) goto done;
+    cluster.num_gpus = 8;
+    cluster.gpus_per_node = 8;
+    setup.seq_len = seq;
+    setup.micro_batch_size = 1;
+    setup.global_batch_size = 64;
+    if (pdcost_cost_model_create_with_profile(&cost, model, &cluster, &setup, profile,
+                                              profile ? strlen(profile) : 0) != PDCOST_OK) goto done;
+    plan.tp = tp;
+    plan.dp = 8 / tp;
+    plan.sequence_parallel = tp > 1;
+    if (pdcost_cost_model_predict(cost, &plan, &p) == PDCOST_OK) result = p.tokens_per_second_per_gpu;
+done:
+    pdcost_cost_model_free(cost);
+    pdcost_model_free(model);
+    return result;
+}
+
+/* A runs file of 16 runs (2 GPUs x TP 1/2/4/8 x seq 2048/8192) measured under `profile`. */
+static char *synthetic_runs(const char *profile) {
+    static const char *gpus[] = {"H100-SXM-80GB", "A100-SXM-80GB"};
+    static const uint32_t tps[] = {1, 2, 4, 8};
+    static const uint32_t seqs[] = {2048, 8192};
+    size_t capacity = 64 * 1024, used = 0;
+    char *out = malloc(capacity);
+    if (!out) return NULL;
+    used += (size_t)snprintf(out + used, capacity - used, "{\"schema\": \"pdcost.runs/1\", \"runs\": [");
+    for (int g = 0; g < 2; g++) {
+        for (int t = 0; t < 4; t++) {
+            for (int s = 0; s < 2; s++) {
+                double tokens = predict(gpus[g], tps[t], seqs[s], profile);
+                CHECK(tokens > 0);
+                used += (size_t)snprintf(out + used, capacity - used,
+                    "%s{\"id\": \"r%d%d%d\", \"source\": \"src%d@0\", \"kind\": \"training\", \"model\": %s, "
+                    "\"hardware\": {\"gpu\": \"%s\", \"num_gpus\": 8, \"gpus_per_node\": 8}, "
+                    "\"parallel\": {\"tp\": %u, \"pp\": 1, \"vpp\": 1, \"dp\": %u, \"cp\": 1, \"ep\": 1, "
+                    "\"sequence_parallel\": %s, \"zero_stage\": 1, \"fsdp\": false}, "
+                    "\"training\": {\"seq_len\": %u, \"micro_batch_size\": 1, \"global_batch_size\": 64, "
+                    "\"dtype\": \"bf16\", \"recompute\": \"none\"}, \"framework\": \"megatron\", "
+                    "\"measured\": {\"tokens_per_s_per_gpu\": %.17g}, \"complete\": true}",
+                    used > 40 ? ", " : "", g, t, s, g, model_json, gpus[g], tps[t], 8 / tps[t],
+                    tps[t] > 1 ? "true" : "false", seqs[s], tokens);
+            }
+        }
+    }
+    snprintf(out + used, capacity - used, "]}");
+    return out;
+}
+
+/* The number after "name" in the profile's efficiency_scale object, or -1. */
+static double scale_in(const char *profile, const char *name) {
+    const char *section = strstr(profile, "\"efficiency_scale\"");
+    const char *key = section ? strstr(section, name) : NULL;
+    const char *colon = key ? strchr(key, ':') : NULL;
+    return colon ? strtod(colon + 1, NULL) : -1;
+}
+
+static int progress_calls;
+static double last_fraction = -1;
+static int fraction_out_of_range;
+
+static int on_progress(void *user, double fraction, const char *message) {
+    (void)user;
+    progress_calls++;
+    if (!(fraction >= 0 && fraction <= 1) || message == NULL) fraction_out_of_range = 1;
+    last_fraction = fraction;
+    return 0;
+}
+
+/* Cancels at the third call. */
+static int cancel_soon(void *user, double fraction, const char *message) {
+    int *calls = (int *)user;
+    (void)fraction;
+    (void)message;
+    return ++*calls >= 3;
+}
+
+static void test_profiles(void) {
+    char *parameters = NULL;
+    EXPECT_STATUS(pdcost_profile_check(truth_profile, strlen(truth_profile)), PDCOST_OK, "");
+    {
+        const char *bad = "{\"format\": \"pdcost-profile\", \"version\": 1, \"created\": \"x\", \"source\": \"manual\", "
+                          "\"efficiency\": {\"nvlink_fraction\": 1.5}}";
+        EXPECT_STATUS(pdcost_profile_check(bad, strlen(bad)), PDCOST_EINVAL, "nvlink_fraction=1.5");
+    }
+    {
+        const char *unknown = "{\"format\": \"pdcost-profile\", \"version\": 1, \"created\": \"x\", \"source\": \"manual\", "
+                              "\"efficiency\": {}, \"efficiency_scale\": {\"gemm_speed\": 2}}";
+        EXPECT_STATUS(pdcost_profile_check(unknown, strlen(unknown)), PDCOST_EINVAL, "gemm_speed");
+    }
+    EXPECT_STATUS(pdcost_profile_check("{", 1), PDCOST_EPARSE, "profile_json");
+    EXPECT_STATUS(pdcost_profile_check(NULL, 0), PDCOST_EINVAL, "profile_json=NULL");
+
+    EXPECT_STATUS(pdcost_efficiency_parameters_json(&parameters), PDCOST_OK, "");
+    CHECK(parameters && strstr(parameters, "\"gemm_peak_fraction16\"") && strstr(parameters, "\"fit_defaults\""));
+    pdcost_string_free(parameters);
+    EXPECT_STATUS(pdcost_efficiency_parameters_json(NULL), PDCOST_EINVAL, "out_json=NULL");
+
+    /* GEMMs at 0.9x their efficiency: every plan is slower, but by less than 1/0.9 (attention,
+     * memory-bound work and communication do not scale). NULL profile = the defaults. */
+    {
+        double base = predict("H100-SXM-80GB", 2, 4096, NULL);
+        double slow = predict("H100-SXM-80GB", 2, 4096, truth_profile);
+        CHECK(base > 0 && slow > 0);
+        CHECK(slow < base && slow > 0.9 * base);
+    }
+}
+
+static void test_fit(void) {
+    char *runs = synthetic_runs(truth_profile);
+    char *profile = NULL;
+    char *report = NULL;
+    pdcost_fit_options options = PDCOST_FIT_OPTIONS_INIT;
+    CHECK(runs != NULL);
+    if (!runs) return;
+
+    options.parameters = "gemm_peak_fraction16";
+    options.cross_validation = PDCOST_CV_KFOLD;
+    options.folds = 4;
+    options.runs_file = "synthetic.json";
+    EXPECT_STATUS(pdcost_fit_runs(runs, strlen(runs), &options, on_progress, NULL, &profile), PDCOST_OK, "");
+    CHECK(profile != NULL);
+    if (profile) {
+        double scale = scale_in(profile, "gemm_peak_fraction16");
+        CHECK(fabs(scale - 0.9) < 0.009); /* recovered within 1 % */
+        CHECK(strstr(profile, "\"runs-fit\"") != NULL);
+        CHECK(strstr(profile, "\"4-fold\"") != NULL);
+        CHECK(strstr(profile, "\"synthetic.json\"") != NULL);
+        /* Validating under the fitted profile: the runs are what it predicts. */
+        EXPECT_STATUS(pdcost_validate_runs_with_profile(runs, strlen(runs), profile, strlen(profile), 0, &report),
+                      PDCOST_OK, "");
+        CHECK(report && strstr(report, "\"summary\""));
+        pdcost_string_free(report);
+        report = NULL;
+    }
+    CHECK(progress_calls > 0 && !fraction_out_of_range && last_fraction == 1.0);
+    pdcost_string_free(profile);
+    profile = NULL;
+
+    /* NULL options and NULL progress: the defaults (forward selection, automatic CV). */
+    EXPECT_STATUS(pdcost_fit_runs(runs, strlen(runs), NULL, NULL, NULL, &profile), PDCOST_OK, "");
+    pdcost_string_free(profile);
+    profile = NULL;
+
+    /* Cancelled by the callback. */
+    {
+        int calls = 0;
+        EXPECT_STATUS(pdcost_fit_runs(runs, strlen(runs), &options, cancel_soon, &calls, &profile),
+                      PDCOST_EINVAL, "cancelled");
+        CHECK(calls == 3 && profile == NULL);
+    }
+
+    /* Error paths; *out untouched. */
+    EXPECT_STATUS(pdcost_fit_runs(runs, strlen(runs), &options, NULL, NULL, NULL), PDCOST_EINVAL, "out_profile_json=NULL");
+    options.parameters = "gemm_speed";
+    EXPECT_STATUS(pdcost_fit_runs(runs, strlen(runs), &options, NULL, NULL, &profile), PDCOST_EINVAL, "gemm_speed");
+    options.parameters = "all_to_all_fraction"; /* no expert parallelism in these runs */
+    EXPECT_STATUS(pdcost_fit_runs(runs, strlen(runs), &options, NULL, NULL, &profile), PDCOST_EINVAL, "all_to_all_fraction");
+    options.parameters = NULL;
+    options.cross_validation = 9;
+    EXPECT_STATUS(pdcost_fit_runs(runs, strlen(runs), &options, NULL, NULL, &profile), PDCOST_EINVAL, "cross_validation=9");
+    options.cross_validation = PDCOST_CV_NONE;
+    options.flags = 64;
+    EXPECT_STATUS(pdcost_fit_runs(runs, strlen(runs), &options, NULL, NULL, &profile), PDCOST_EINVAL, "flags=64");
+    options.flags = 0;
+    options.version = 0;
+    EXPECT_STATUS(pdcost_fit_runs(runs, strlen(runs), &options, NULL, NULL, &profile), PDCOST_EVERSION, "version=0");
+    {
+        const char *few = "{\"schema\": \"pdcost.runs/1\", \"runs\": []}";
+        EXPECT_STATUS(pdcost_fit_runs(few, strlen(few), NULL, NULL, NULL, &profile), PDCOST_EINVAL, "usable runs");
+    }
+    EXPECT_STATUS(pdcost_fit_runs("{", 1, NULL, NULL, NULL, &profile), PDCOST_EPARSE, "");
+    CHECK(profile == NULL);
+    EXPECT_STATUS(pdcost_validate_runs_with_profile(runs, strlen(runs), "{", 1, 0, &report), PDCOST_EPARSE, "profile_json");
+    CHECK(report == NULL);
+    free(runs);
+}
+
+int main(void) {
+    test_profiles();
+    test_fit();
+    printf("test_fit: %d checks, %d failures\n", checks, failures);
+    return failures == 0 ? 0 : 1;
+}
