@@ -74,6 +74,7 @@ typedef enum pdcost_status {
     PDCOST_EINFEASIBLE = 6,  /* a parallel plan violates a constraint of the model or cluster  */
     PDCOST_ENODEVICE = 7,    /* no GPU, driver or CUDA library available                       */
     PDCOST_EIO = 8,          /* a file could not be read or written                            */
+    PDCOST_ECANCELED = 9,    /* a progress callback asked a long operation to stop             */
     PDCOST_EINTERNAL = 99    /* a bug in pdcost; please report it with the message             */
 } pdcost_status;
 
@@ -466,8 +467,7 @@ typedef struct pdcost_fit_options {
 
 /* Progress of a fit: fraction of the work done in [0, 1] and a line saying what it is doing.
  * Called on the calling thread; `message` is valid during the call only. Return nonzero to
- * cancel: pdcost_fit_runs then stops within one iteration and returns PDCOST_EINVAL with a
- * message saying it was cancelled. */
+ * cancel: pdcost_fit_runs then stops within one iteration and returns PDCOST_ECANCELED. */
 typedef int (*pdcost_fit_progress_fn)(void *user, double fraction, const char *message);
 
 /* Fits efficiency scales to a measured-runs file (schema "pdcost.runs/1") by bounded, robust
@@ -518,8 +518,8 @@ typedef struct pdcost_gpu_calibration_options {
 
 /* Called before each measurement with a stage name ("gemm bf16 8192x8192x8192", "all_reduce
  * 1048576 B", ...), the measurements done and their total, and once more with ("done", total,
- * total). Return nonzero to cancel: pdcost_gpu_calibrate then stops and returns PDCOST_EINVAL
- * with a message saying it was cancelled. Runs on the calling thread. */
+ * total). Return nonzero to cancel: pdcost_gpu_calibrate then stops and returns
+ * PDCOST_ECANCELED. Runs on the calling thread. */
 typedef int (*pdcost_gpu_calibration_progress_fn)(void *user, const char *stage, uint64_t done,
                                                   uint64_t total);
 

@@ -15,6 +15,7 @@ extension PDCostError {
         case .infeasible: PDCOST_EINFEASIBLE
         case .noDevice: PDCOST_ENODEVICE
         case .io: PDCOST_EIO
+        case .cancelled: PDCOST_ECANCELED
         case .internalError: PDCOST_EINTERNAL
         }
     }
@@ -82,6 +83,7 @@ public func pdcost_status_name(_ status: pdcost_status) -> UnsafePointer<CChar> 
     case PDCOST_EINFEASIBLE: staticCString("PDCOST_EINFEASIBLE")
     case PDCOST_ENODEVICE: staticCString("PDCOST_ENODEVICE")
     case PDCOST_EIO: staticCString("PDCOST_EIO")
+    case PDCOST_ECANCELED: staticCString("PDCOST_ECANCELED")
     case PDCOST_EINTERNAL: staticCString("PDCOST_EINTERNAL")
     default: staticCString("PDCOST_UNKNOWN")
     }
@@ -98,6 +100,7 @@ extension PDCostError {
         case .infeasible(let m): .infeasible(prefix + m)
         case .noDevice(let m): .noDevice(prefix + m)
         case .io(let m): .io(prefix + m)
+        case .cancelled(let m): .cancelled(prefix + m)
         case .internalError(let m): .internalError(prefix + m)
         }
     }

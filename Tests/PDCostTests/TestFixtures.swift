@@ -56,6 +56,7 @@ extension PDCostError {
         case .infeasible: "infeasible"
         case .noDevice: "noDevice"
         case .io: "io"
+        case .cancelled: "cancelled"
         case .internalError: "internalError"
         }
     }

@@ -107,7 +107,7 @@ int main(void) {
         }
         report = (char *)"untouched";
         progress_log cancel = {0, 2, 0};
-        CHECK(pdcost_gpu_calibrate(&options, on_progress, &cancel, &report) == PDCOST_EINVAL);
+        CHECK(pdcost_gpu_calibrate(&options, on_progress, &cancel, &report) == PDCOST_ECANCELED);
         CHECK(strstr(pdcost_last_error(), "cancelled") != NULL);
         CHECK(cancel.calls == 2);
     }

@@ -208,7 +208,7 @@ static void test_fit(void) {
     {
         int calls = 0;
         EXPECT_STATUS(pdcost_fit_runs(runs, strlen(runs), &options, cancel_soon, &calls, &profile),
-                      PDCOST_EINVAL, "cancelled");
+                      PDCOST_ECANCELED, "cancelled");
         CHECK(calls == 3 && profile == NULL);
     }
 

@@ -12,6 +12,7 @@ import pytest
 
 from pdcost import (
     CalibrationProfile,
+    CancelledError,
     InvalidArgumentError,
     ModelConfig,
     ParallelConfig,
@@ -141,7 +142,7 @@ def test_fit_errors(runs_text):
         fit(runs_text, parameters=["all_to_all_fraction"])
     with pytest.raises(ValueError, match="cv="):
         fit(runs_text, cv="bootstrap")
-    with pytest.raises(InvalidArgumentError, match="cancelled"):
+    with pytest.raises(CancelledError, match="cancelled"):
         fit(runs_text, parameters=["gemm_peak_fraction16"], progress=lambda f, m: True)
     with pytest.raises(ZeroDivisionError):
         fit(runs_text, parameters=["gemm_peak_fraction16"], progress=lambda f, m: 1 / 0)

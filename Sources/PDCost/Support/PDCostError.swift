@@ -17,13 +17,15 @@ public enum PDCostError: Error, Sendable, Equatable, CustomStringConvertible {
     case noDevice(String)
     /// A file could not be read or written.
     case io(String)
+    /// A progress callback asked a long operation (search, calibration, fit) to stop.
+    case cancelled(String)
     /// A bug in pdcost: an invariant that no input should be able to break.
     case internalError(String)
 
     public var message: String {
         switch self {
         case .invalidArgument(let m), .parse(let m), .notFound(let m), .unsupported(let m),
-             .infeasible(let m), .noDevice(let m), .io(let m), .internalError(let m):
+             .infeasible(let m), .noDevice(let m), .io(let m), .cancelled(let m), .internalError(let m):
             return m
         }
     }

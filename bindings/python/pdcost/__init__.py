@@ -26,6 +26,7 @@ from .errors import (
     InfeasiblePlanError,
     InvalidArgumentError,
     NoDeviceError,
+    CancelledError,
     NotFoundError,
     ParseError,
     PDCostError,
@@ -90,5 +91,6 @@ __all__ = [
     "VersionMismatchError",
     "InfeasiblePlanError",
     "NoDeviceError",
+    "CancelledError",
     "PDCostIOError",
 ]

@@ -23,6 +23,7 @@ __all__ = [
     "InfeasiblePlanError",
     "NoDeviceError",
     "PDCostIOError",
+    "CancelledError",
     "STATUS_EXCEPTIONS",
 ]
 
@@ -96,6 +97,13 @@ class PDCostIOError(PDCostError, OSError):
     status = "PDCOST_EIO"
 
 
+class CancelledError(PDCostError):
+    """A progress callback asked a long operation (search, calibration, fit) to stop
+    (``PDCOST_ECANCELED``)."""
+
+    status = "PDCOST_ECANCELED"
+
+
 #: Status name → exception class. The extension reads this table at import; a status missing
 #: from it (a newer library's code) is raised as the base :class:`PDCostError`.
 STATUS_EXCEPTIONS: dict[str, type[PDCostError]] = {
@@ -109,5 +117,6 @@ STATUS_EXCEPTIONS: dict[str, type[PDCostError]] = {
         InfeasiblePlanError,
         NoDeviceError,
         PDCostIOError,
+        CancelledError,
     )
 }

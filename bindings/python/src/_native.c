@@ -47,6 +47,7 @@ enum error_slot {
     ERR_INFEASIBLE,
     ERR_NO_DEVICE,
     ERR_IO,
+    ERR_CANCELLED,
     ERR_COUNT
 };
 
@@ -60,6 +61,7 @@ static const char *const error_class_names[ERR_COUNT] = {
     [ERR_INFEASIBLE] = "InfeasiblePlanError",
     [ERR_NO_DEVICE] = "NoDeviceError",
     [ERR_IO] = "PDCostIOError",
+    [ERR_CANCELLED] = "CancelledError",
 };
 
 /* The fields of pdcost_param_counts, in header order: dict keys and offsets. */
@@ -119,6 +121,7 @@ static PyObject *raise_status(native_state *st, pdcost_status status) {
     case PDCOST_EINFEASIBLE: slot = ERR_INFEASIBLE; break;
     case PDCOST_ENODEVICE: slot = ERR_NO_DEVICE; break;
     case PDCOST_EIO: slot = ERR_IO; break;
+    case PDCOST_ECANCELED: slot = ERR_CANCELLED; break;
     case PDCOST_OK:       /* a bug in this file: an error path for a success */
     case PDCOST_EINTERNAL:
     default: slot = ERR_BASE; break;

@@ -31,7 +31,7 @@ public enum RunsFitter {
     static let probe = 0.1
 
     /// Fits `file` under `options`. `progress(fraction, message)` is called as work proceeds
-    /// (fraction in [0, 1]); returning false cancels the fit (an `.invalidArgument` error
+    /// (fraction in [0, 1]); returning false cancels the fit (a `.cancelled` error
     /// saying so).
     public static func fit(_ file: MeasuredRunsFile, options: RunsFitOptions = RunsFitOptions(),
                            progress callback: (Double, String) -> Bool = { _, _ in true }) throws(PDCostError) -> RunsFitResult {
@@ -40,7 +40,7 @@ public enum RunsFitter {
             if !cancelled && !callback(fraction, message) { cancelled = true }
             return !cancelled
         }
-        let cancelError = PDCostError.invalidArgument("fit cancelled by the progress callback")
+        let cancelError = PDCostError.cancelled("fit cancelled by the progress callback")
         let options = try options.validated()
         let candidates = try FitParameter.parseList((options.parameters ?? FitParameter.defaultNames)
                                                         .joined(separator: ","))

@@ -23,7 +23,7 @@ public enum GPUBenchmark {
         var failedDtypes: Set<GemmDType> = []
         for (index, step) in steps.enumerated() {
             if progress(step.label, index, steps.count) {
-                throw .invalidArgument("calibration cancelled by the progress callback before '\(step.label)'")
+                throw .cancelled("calibration cancelled by the progress callback before '\(step.label)'")
             }
             switch step {
             case .gemm(let dtype, let m, let n, let k):
