@@ -17,35 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
-static int checks;
-
-#define CHECK(cond)                                                                   \
-    do {                                                                              \
-        checks++;                                                                     \
-        if (!(cond)) {                                                                \
-            failures++;                                                               \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n", __FILE__,    \
-                    __LINE__, #cond, pdcost_last_error());                            \
-        }                                                                             \
-    } while (0)
-
-/* The call returns `expected` and the message contains `fragment` ("" = any message, which
- * must still be non-empty on failure and empty on success). */
-#define EXPECT_STATUS(call, expected, fragment)                                        \
-    do {                                                                               \
-        pdcost_status s_ = (call);                                                     \
-        const char *m_ = pdcost_last_error();                                          \
-        checks++;                                                                      \
-        if (s_ != (expected) || m_ == NULL || strstr(m_, (fragment)) == NULL ||        \
-            ((expected) == PDCOST_OK) != (m_[0] == '\0')) {                            \
-            failures++;                                                                \
-            fprintf(stderr, "%s:%d: %s\n  returned %s, expected %s\n  message \"%s\", "   \
-                            "expected to contain \"%s\"\n", __FILE__, __LINE__, #call,  \
-                    pdcost_status_name(s_), pdcost_status_name(expected), m_ ? m_ : "(NULL)", \
-                    (fragment));                                                       \
-        }                                                                              \
-    } while (0)
+#include "check.h"
 
 static const char *fixtures;
 static const char *scratch;
@@ -94,7 +66,7 @@ static void test_versions_and_status_names(void) {
         {PDCOST_EINFEASIBLE, "PDCOST_EINFEASIBLE"}, {PDCOST_ENODEVICE, "PDCOST_ENODEVICE"},
         {PDCOST_EIO, "PDCOST_EIO"},
         {PDCOST_ECANCELED, "PDCOST_ECANCELED"}, {PDCOST_EINTERNAL, "PDCOST_EINTERNAL"},
-        {(pdcost_status)9, "PDCOST_UNKNOWN"}, {(pdcost_status)1234567, "PDCOST_UNKNOWN"},
+        {(pdcost_status)10, "PDCOST_UNKNOWN"}, {(pdcost_status)1234567, "PDCOST_UNKNOWN"},
         {(pdcost_status)-1, "PDCOST_UNKNOWN"},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -509,6 +481,5 @@ int main(int argc, char **argv) {
     pdcost_model_free(NULL);
     pdcost_string_free(NULL);
 
-    printf("%d checks, %d failed\n", checks, failures);
-    return failures == 0 ? 0 : 1;
+    return check_report("test_abi");
 }

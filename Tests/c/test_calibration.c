@@ -13,18 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int failures;
-static int checks;
-
-#define CHECK(cond)                                                                   \
-    do {                                                                              \
-        checks++;                                                                     \
-        if (!(cond)) {                                                                \
-            failures++;                                                               \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n", __FILE__,    \
-                    __LINE__, #cond, pdcost_last_error());                            \
-        }                                                                             \
-    } while (0)
+#include "check.h"
 
 typedef struct {
     unsigned calls;
@@ -112,6 +101,5 @@ int main(void) {
         CHECK(cancel.calls == 2);
     }
 
-    printf("%d checks, %d failures\n", checks, failures);
-    return failures == 0 ? 0 : 1;
+    return check_report("test_calibration");
 }

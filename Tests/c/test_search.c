@@ -15,31 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
-static int checks;
-
-#define CHECK(cond)                                                                   \
-    do {                                                                              \
-        checks++;                                                                     \
-        if (!(cond)) {                                                                \
-            failures++;                                                               \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n", __FILE__,    \
-                    __LINE__, #cond, pdcost_last_error());                            \
-        }                                                                             \
-    } while (0)
-
-#define EXPECT_STATUS(call, expected, fragment)                                        \
-    do {                                                                               \
-        pdcost_status s_ = (call);                                                     \
-        const char *m_ = pdcost_last_error();                                          \
-        checks++;                                                                      \
-        if (s_ != (expected) || strstr(m_, (fragment)) == NULL) {                      \
-            failures++;                                                                \
-            fprintf(stderr, "%s:%d: %s\n  returned %s, expected %s; message \"%s\"\n",  \
-                    __FILE__, __LINE__, #call, pdcost_status_name(s_),                 \
-                    pdcost_status_name(expected), m_);                                 \
-        }                                                                              \
-    } while (0)
+#include "check.h"
 
 static const char *tiny_json =
     "{\"model_type\": \"llama\", \"num_hidden_layers\": 4, \"hidden_size\": 256, "
@@ -239,6 +215,5 @@ int main(void) {
     hand_counted();
     errors();
     cancel_and_empty();
-    printf("test_search: %d checks, %d failures\n", checks, failures);
-    return failures == 0 ? 0 : 1;
+    return check_report("test_search");
 }
