@@ -195,3 +195,20 @@ def test_predict_uneven_pipeline_flags(capsys: pytest.CaptureFixture[str]) -> No
                  "--recompute", "full", "--global-batch", "64", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["plan"]["first_stage_layers"] == 7
+
+
+def test_search_ranks_under_the_calibration_profile() -> None:
+    # A profile that halves every large GEMM's rate (gemm scale 0.5) must slow the best plan
+    # down: compute dominates Llama-3-8B on one node, so tokens/s/GPU drops by 1.3-2x.
+    from pdcost import CalibrationProfile
+
+    cm = _model("llama3-8b", 8)
+    plain = cm.search(seq_len=4096, global_batch_size=64, top_k=1)
+    cm.use_profile(CalibrationProfile(source="manual",
+                                      efficiency_scale={"gemm_peak_fraction16": 0.5}))
+    slow = cm.search(seq_len=4096, global_batch_size=64, top_k=1)
+    ratio = (plain.results[0].prediction.tokens_per_second_per_gpu
+             / slow.results[0].prediction.tokens_per_second_per_gpu)
+    assert 1.3 < ratio < 2.0
+    # On another GPU count the profile goes along.
+    assert cm.search(total_gpus=16, seq_len=4096, global_batch_size=64, top_k=1).results

@@ -54,8 +54,29 @@ public struct FrameworkProfile: Sendable, Hashable {
         case vendor
     }
 
+    /// How context-parallel attention is run.
+    public enum ContextParallelImplementation: String, Sendable, Hashable, CaseIterable {
+        /// Transformer Engine `AttnFuncWithCPAndKVP2P` (Megatron-Core, NeMo): K/V in bf16 passed
+        /// to the next rank while the current block computes, partial outputs corrected in
+        /// fused kernels.
+        case transformerEngineP2P
+        /// PyTorch `torch.distributed.tensor.experimental.context_parallel` (torchtitan) with
+        /// its default `allgather` rotate method (`_ContextParallelOptions.rotate_method =
+        /// ALL_GATHER`, torch/distributed/tensor/experimental/_attention.py): one all-gather of
+        /// every rank's K/V, waited for after the first (local) block; the backward all-gathers
+        /// K/V again and passes the fp32 dK/dV accumulators around the ring
+        /// (`dkv_rotater = ALL_TO_ALL`, `convert_to_f32 = True`); the per-block outputs and
+        /// gradients are merged by eager fp32 ops (`_SDPAMerger`, `_partial_update`).
+        case torchAllGather
+    }
+
     // MARK: Kernels
     public var attentionKernel: AttentionKernel = .vendor
+    public var contextParallelImplementation: ContextParallelImplementation = .transformerEngineP2P
+    /// The model expands K/V to the query heads before the attention call, so context-parallel
+    /// traffic and merges carry query-head widths (torchtitan's Llama: `keys = repeat_kv(xk,
+    /// self.n_rep)` before `F.scaled_dot_product_attention`, models/llama/model.py).
+    public var attentionRepeatsKVHeads: Bool = false
     /// Fused (flash) attention: no s×s score matrix is stored (Dao et al. 2022).
     public var flashAttention: Bool { attentionKernel != .unfused }
     /// torch.compile (Inductor) fuses elementwise chains, so memory-bound traffic and kernel
@@ -126,6 +147,12 @@ public struct FrameworkProfile: Sendable, Hashable {
     /// TP overlap buffers live outside the caching allocator (torch SymmetricMemory maps its
     /// own pages for AsyncTP; TE userbuffers are ordinary allocator tensors).
     public var tpOverlapBuffersOutsideAllocator: Bool = false
+    /// With sequence parallelism the column-parallel linears save their *gathered* input for
+    /// the weight gradient (PyTorch DTensor TP: the `Shard(1)`→`Replicate()` redistribution
+    /// output is what autograd keeps), instead of the SP-sharded input that Megatron saves and
+    /// re-gathers in the backward (tensor_parallel/layers.py, `sequence_parallel` branch of
+    /// LinearWithGradAccumulationAndAsyncCommunication).
+    public var savesGatheredLinearInputs: Bool = false
     /// Pipeline send/recv overlapped with compute (Megatron `overlap_p2p_comm`, interleaved only).
     public var overlapP2P: Bool = false
     /// Expert-parallel all-to-all overlapped with computation of another micro-batch
@@ -186,9 +213,16 @@ public struct FrameworkProfile: Sendable, Hashable {
 
     /// Megatron-Bridge performance recipes (scripts/performance, recipes/*: DDP
     /// `overlap_grad_reduce=True, overlap_param_gather=True`; `overlap_p2p_comm` on for
-    /// interleaved pipelines).
+    /// interleaved pipelines). Their launch configs turn fp32 gradient reduction off
+    /// (scripts/performance/configs/{llama3/llama3_70b,llama31/llama31_405b,
+    /// qwen3/qwen3_30b_a3b}_llm_pretrain.yaml: `mixed_precision: grad_reduce_in_fp32: false`),
+    /// so the DDP gradient buffer and its reduce-scatter are bf16 (Megatron-Core
+    /// DistributedDataParallelConfig: the grad buffer dtype is fp32 only when
+    /// `grad_reduce_in_fp32`).
     public static var megatronBridge: FrameworkProfile {
         var p = FrameworkProfile(kind: .megatronBridge)
+        p.gradBufferBytes = 2
+        p.gradReduceBytes = 2
         p.overlapGradReduce = true
         p.overlapParamGather = true
         p.overlapP2P = true
@@ -221,6 +255,9 @@ public struct FrameworkProfile: Sendable, Hashable {
         // models/llama/model.py), which the train step holds through the backward; the loss
         // keeps the fp32 log-softmax output, and the backward adds its fp32 gradient.
         p.logitsBytesPerElement = 12
+        p.savesGatheredLinearInputs = true
+        p.contextParallelImplementation = .torchAllGather
+        p.attentionRepeatsKVHeads = true
         return p
     }
 

@@ -327,7 +327,7 @@ class PDCostModel:
         else:
             raise ValueError(f"total_gpus={total_gpus} is not a multiple of gpus_per_node="
                              f"{per_node}")
-        return PDCostModel(self.model_config, hardware, self.training_config)
+        return PDCostModel(self.model_config, hardware, self.training_config, profile=self.profile)
 
     def generate_search_space(self, total_gpus: int, max_tp: int = 8, max_pp: int | None = None,
                               max_ep: int | None = None, max_cp: int = 1,
@@ -466,7 +466,8 @@ class PDCostModel:
         default: the training config's micro-batch × accumulation steps × GPUs) and return a
         :class:`~pdcost.search.SearchResult`: the ``top_k`` fastest plans that fit, the Pareto
         front, and counts per pruning reason. Runs in the native library on ``threads`` cores
-        (0 = all) with the GIL released.
+        (0 = all) with the GIL released, under the calibration profile when one is set
+        (:meth:`use_profile`, :meth:`calibrate`).
 
         ``progress``: a callable ``(done, total) -> bool`` (work units) called every few ms on
         this thread, returning True to stop early (the result then has
@@ -508,7 +509,8 @@ class PDCostModel:
             progress = None
         setup = (seq, 1, global_batch_size, _choice("dtype", tc.dtype, DTYPES),
                  OPTIMIZERS[tc.optimizer], 0, 0, 0.0, FRAMEWORKS[tc.framework])
-        native = model._native(setup)
+        # A search ranks plans for the cluster as calibrated (use_profile / calibrate), if it is.
+        native = model._native(setup, model._profile_json)
         text = native.search(
             max_tp=max_tp or 0, max_pp=max_pp or 0, max_vpp=max_vpp, max_cp=max_cp,
             max_ep=max_ep or 0, max_etp=max_etp, micro_batch_sizes=tuple(micro_batch_sizes),

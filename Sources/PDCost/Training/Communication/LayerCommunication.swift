@@ -14,7 +14,8 @@
 ///   With FP8, the gathered GEMM inputs travel in FP8 (TE casts before the all-gather).
 /// - CP: ring exchange of the local K and V (backward: K, V and their gradients) in cp−1 steps,
 ///   each overlapped with the attention of the previous block (Liu et al. 2023, Ring
-///   Attention; Megatron-Core context parallelism).
+///   Attention; Megatron-Core context parallelism); PyTorch's experimental CP (torchtitan)
+///   all-gathers K/V once per pass instead and overlaps it with the local block only.
 /// - EP: all-to-all dispatch and combine of the routed token copies forward, and again
 ///   backward (Lepikhin et al. 2020, GShard §2.2).
 struct LayerCommunication {
@@ -82,18 +83,35 @@ extension Workload {
         }
 
         if c.cp > 1 {
-            let kvTP = kvHeadsAcrossTP(t)      // replicated KV heads travel on every rank
-            let kWidth = isMLA ? heads * qkHeadDim : kvTP * qkHeadDim
-            let vWidth = isMLA ? heads * vHeadDim : kvTP * vHeadDim
+            // Replicated KV heads travel on every rank; a model that repeats K/V to the query
+            // heads before the attention call sends the repeated tensors.
+            let kvOnWire = attentionRepeatsOrKV(fw, t)
+            let kWidth = kvOnWire * qkHeadDim
+            let vWidth = kvOnWire * vHeadDim
             let kv = T * (kWidth + vWidth) / t * 2
             let across = c.cpPerNode < c.cp
             let steps = c.cp - 1
-            let fwd = steps * n.sendRecv(bytes: kv, acrossNodes: across)
-            let bwd = steps * n.sendRecv(bytes: 2 * kv, acrossNodes: across)
+            let allGather = fw.contextParallelImplementation == .torchAllGather
+            // TE P2P: each block's K/V (backward: K/V and dK/dV) goes to the next rank while
+            // the current block computes. PyTorch allgather: one all-gather of every rank's
+            // K/V (again in the backward), waited for after the local block; the fp32 dK/dV
+            // accumulators (2·kv bytes) go to the next rank each step, waited for after the
+            // next block's backward.
+            let gather = allGather ? n.allGather(bytes: kv * c.cp, ranks: c.cp, perNode: c.cpPerNode) : 0
+            let dkv = n.sendRecv(bytes: 2 * kv, acrossNodes: across)
+            let fwd = allGather ? gather : steps * n.sendRecv(bytes: kv, acrossNodes: across)
+            let bwd = allGather ? gather + steps * dkv : steps * dkv
             for which in 0..<2 {
                 let lt = which == 0 ? dt : mt
-                let fExp = max(0, fwd - lt.attentionForward * steps / c.cp)
-                let bExp = max(0, bwd - lt.attentionBackward * steps / c.cp)
+                var fExp: Double, bExp: Double
+                if allGather {
+                    let blockF = lt.attentionForward / c.cp, blockB = lt.attentionBackward / c.cp
+                    fExp = max(0, gather - blockF)
+                    bExp = max(0, gather - blockB) + steps * max(0, dkv - blockB)
+                } else {
+                    fExp = max(0, fwd - lt.attentionForward * steps / c.cp)
+                    bExp = max(0, bwd - lt.attentionBackward * steps / c.cp)
+                }
                 let comm = CommunicationTime(exposed: fExp + bExp, overlapped: fwd + bwd - fExp - bExp)
                 if which == 0 { dense.cp = comm; dense.cpForwardExposed = fExp }
                 else { moe.cp = comm; moe.cpForwardExposed = fExp }

@@ -34,6 +34,14 @@ struct LayerTime {
 }
 
 extension Workload {
+    /// K/V heads over the TP group as the attention kernel sees them: the query heads when the
+    /// model repeats K/V before the call (torchtitan), else the (replicated) KV heads.
+    @inline(__always)
+    func attentionRepeatsOrKV(_ fw: FrameworkProfile, _ t: Double) -> Double {
+        if isMLA { return heads }
+        return fw.attentionRepeatsKVHeads ? max(heads, kvHeadsAcrossTP(t)) : kvHeadsAcrossTP(t)
+    }
+
     /// Compute times of one dense layer and one MoE layer.
     func layerTimes(_ c: PlanContext, framework fw: FrameworkProfile) -> (dense: LayerTime, moe: LayerTime) {
         let r = rates
@@ -79,12 +87,31 @@ extension Workload {
             attnF = a.forward
             attnB = a.backward
             if c.cp > 1 {
-                // Ring steps run as separate kernels and merge partial outputs through fp32
-                // out/lse corrections (TE AttnFuncWithCPAndKVP2P): read+write of O per step.
-                let merge = (c.cp - 1) * T * localHeads * vHeadDim * 12
-                attnF += r.memoryBound(merge, kernels: c.cp - 1)
-                attnB += r.memoryBound(merge, kernels: c.cp - 1)
-                attnKernels = 2 * c.cp
+                let steps = c.cp - 1
+                let outElements = T * localHeads * vHeadDim
+                if fw.contextParallelImplementation == .torchAllGather {
+                    // PyTorch's ring attention merges each block in eager fp32 ops
+                    // (torch/distributed/tensor/experimental/_attention.py, `_SDPAMerger`):
+                    // forward per step, bf16→fp32 block output (6 B), out − block_out (12),
+                    // × sigmoid(Δlse) (8), out − … (12), and for the half-query blocks a
+                    // `_partial_update` cat (8) ≈ 46 B per output element, plus the
+                    // torch.cat of K and V before each exchange (4 B per K/V element).
+                    // Backward per step: dq += (10, plus a cat on partial steps: ≈ 14 avg),
+                    // dk/dv fp32 accumulation with partial cats (≈ 22 each), their cat for
+                    // the next rank (8 each), and the K/V cat (4 each).
+                    let kvLocal = attentionRepeatsOrKV(fw, t) / t
+                    let kvElements = T * kvLocal * (qkHeadDim + vHeadDim)
+                    attnF += r.memoryBound(steps * (46 * outElements + 4 * kvElements), kernels: 6 * steps)
+                    attnB += r.memoryBound(steps * (14 * outElements + 34 * kvElements), kernels: 10 * steps)
+                    attnKernels = 8 * c.cp
+                } else {
+                    // Ring steps run as separate kernels and merge partial outputs through fp32
+                    // out/lse corrections (TE AttnFuncWithCPAndKVP2P): read+write of O per step.
+                    let merge = steps * outElements * 12
+                    attnF += r.memoryBound(merge, kernels: steps)
+                    attnB += r.memoryBound(merge, kernels: steps)
+                    attnKernels = 2 * c.cp
+                }
             }
         } else {
             // Materialised scores (Megatron-LM 2021): QKᵀ and P·V as batched GEMMs over full
@@ -184,7 +211,14 @@ extension Workload {
             }
             // Routing: fp32 scores, top-k, aux-loss statistics (≈ 16 bytes per score);
             // permute and unpermute copy every token copy once each way.
-            let routing = Tsp * experts * 16 + 2 * (Tsp * h * 2 + copies * h * 2)
+            var routing = Tsp * experts * 16 + 2 * (Tsp * h * 2 + copies * h * 2)
+            // After the dispatch all-to-all the copies arrive grouped by source rank; with
+            // several local experts they are regrouped by expert for the grouped GEMM and put
+            // back in rank order before the combine (Megatron-Core MoEAlltoAllTokenDispatcher:
+            // `sort_chunks_by_idxs(..., sort_input_by_local_experts)` /
+            // `restore_output_by_local_experts`, or the drop-and-pad transpose().contiguous()):
+            // two more read+write passes over the copies.
+            if c.ep > 1 && localExperts > 1 { routing += 2 * 2 * copies * h * 2 }
             let expertAct = copies * fe * (gated ? 6 : 4)
             let expertCastF = cast * (copies * h + copies * fe)
             let expertCastB = cast * (copies * fc1Factor * fe + copies * h)

@@ -73,8 +73,17 @@ extension Workload {
         let mlpInsideFull = 2 * fc1Factor * ffn + lb * ffn
         let mlpInside = mods.contains(.mlp) ? 0 : mlpInsideFull
 
+        // DTensor TP keeps the gathered inputs of the QKV and FC1 GEMMs: the (t−1)/t of them
+        // beyond the SP shard counted above (see `savesGatheredLinearInputs`).
+        let gatheredTokens = fw.savesGatheredLinearInputs && c.sp ? T - Tsp : 0
+        let gatheredAttnFull = isMLA ? 0 : gatheredTokens * lb * h
+        let gatheredAttn = isMLA ? 0 : gatheredTokens * lnOut
+        let gatheredMLPFull = gatheredTokens * lb * h
+        let gatheredMLP = mods.contains(.mlp) ? 0 : gatheredTokens * lnOut
+
         let input = 2 * h * Tsp
         let denseFull = (attnOutsideFull + mlpOutsideFull) * Tsp + (attnInsideFull + mlpInsideFull) * T / t
+            + gatheredAttnFull + gatheredMLPFull
         var denseStored: Double
         if mods.contains(.torchtitanOps) {
             // torchtitan op-level SAC keeps the matmul outputs except every second one (q, v,
@@ -83,6 +92,7 @@ extension Workload {
             denseStored = 4 * h * Tsp + (2 * qWidth + 2 * vWidth + 2 * oWidth + core + 2 * ffn) * T / t
         } else {
             denseStored = (attnOutside + mlpOutside) * Tsp + (attnInside + mlpInside) * T / t
+                + gatheredAttn + gatheredMLP
         }
 
         // ---- MoE block ----
@@ -102,8 +112,8 @@ extension Workload {
             let sharedStored = mods.contains(.sharedExperts) ? 0 : sharedFull
             let mlpNormFull = mlpOutsideFull * Tsp
             let mlpNorm = mlpOutside * Tsp
-            let attnFull = attnOutsideFull * Tsp + attnInsideFull * T / t
-            let attnStored = attnOutside * Tsp + attnInside * T / t
+            let attnFull = attnOutsideFull * Tsp + attnInsideFull * T / t + gatheredAttnFull
+            let attnStored = attnOutside * Tsp + attnInside * T / t + gatheredAttn
             moeFull = attnFull + mlpNormFull + router + expertsFull + sharedFull
             moeStored = mods.contains(.moe)
                 ? attnStored + mlpNorm
