@@ -96,7 +96,9 @@ public enum RunsFitter {
             var folds: [CrossValidationResult.Fold] = []
             var sumBefore = 0.0, sumAfter = 0.0, count = 0
             for (k, fold) in cv.folds.enumerated() {
-                let heldOut = fold.heldOut.map { samples[$0] }
+                // Sorted: a Set's iteration order differs between instances, and the error sums
+                // must not depend on it (same inputs, bit-identical CV figures).
+                let heldOut = fold.heldOut.sorted().map { samples[$0] }
                 let training = samples.indices.filter { !fold.heldOut.contains($0) }.map { samples[$0] }
                 let base = Double(k + 1)
                 let label = fold.label
