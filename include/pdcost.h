@@ -33,6 +33,9 @@
  *   - `const char *` results not returned through an out-pointer (version string, status names,
  *     the error message) are owned by the library; do not free them.
  *   - Input strings are borrowed for the duration of the call only.
+ *   - JSON inputs (model configs, measured-runs files, calibration profiles) are at most
+ *     64 MiB and 64 levels deep; larger or deeper documents fail with PDCOST_EINVAL or
+ *     PDCOST_EPARSE before they are parsed.
  *
  * Threads
  *   All functions may be called from any thread. A handle is immutable after creation, so one
@@ -185,9 +188,18 @@ typedef struct pdcost_flops {
 pdcost_status pdcost_model_flops_per_token(const pdcost_model *model, uint64_t sequence_length,
                                            pdcost_attention_mask mask, pdcost_flops *out);
 
-/* The full analysis as JSON: {"name", "config", "parameters": {total, active, components...},
- * "flops_per_token": {...}} at `sequence_length` (causal and full mask). Free with
- * pdcost_string_free. */
+/* The full analysis as JSON, at `sequence_length` (1 .. 2^31), for both attention masks:
+ *   { "name": "llama3-8b",
+ *     "config": { the canonical model JSON of pdcost_model_to_json },
+ *     "parameters": { "total": N, "active": N, "total_with_mtp": N,
+ *                     "components": { "embedding", "position_embedding", "attention",
+ *                                     "dense_mlp", "routed_experts", "shared_experts",
+ *                                     "router", "norms", "lm_head", "mtp": N } },
+ *     "flops_per_token": { "sequence_length": s,
+ *                          "causal": { FLOPS }, "full": { FLOPS } } }
+ * where { FLOPS } = { "matmul_parameters", "matmul_forward", "attention_forward", "forward",
+ * "training" }, the fields of pdcost_flops. Keys may be added in later versions, never removed.
+ * Free with pdcost_string_free. */
 pdcost_status pdcost_model_analysis_json(const pdcost_model *model, uint64_t sequence_length,
                                          char **out_json);
 

@@ -63,25 +63,6 @@ public func pdcost_cost_model_predict(_ cost_model: OpaquePointer?,
 
 // MARK: - C → Swift
 
-/// Reads a versioned input struct: NULL, version 0, a newer version or a size below version 1
-/// are errors. (Version 1 is the only version so far, so its size is the struct's size.)
-func readVersioned<T: BitwiseCopyable>(_ pointer: UnsafePointer<T>?, _ parameter: String, type: String,
-                                       latestVersion: Int32) throws -> T {
-    guard let pointer else {
-        throw PDCostError.invalidArgument("\(parameter)=NULL must point to a \(type) initialised with its _INIT macro")
-    }
-    let raw = UnsafeRawPointer(pointer)
-    let size = raw.loadUnaligned(as: UInt32.self)
-    let version = raw.loadUnaligned(fromByteOffset: 4, as: UInt32.self)
-    if version == 0 || Int64(version) > Int64(latestVersion) {
-        throw BoundaryError(status: PDCOST_EVERSION, message: "\(parameter)->version=\(version) is not supported: this library knows \(type) versions 1...\(latestVersion) (initialise it with the _INIT macro)")
-    }
-    if Int(size) < MemoryLayout<T>.size {
-        throw BoundaryError(status: PDCOST_EVERSION, message: "\(parameter)->size=\(size) is smaller than \(type) version 1 (\(MemoryLayout<T>.size) bytes; initialise it with the _INIT macro)")
-    }
-    return raw.loadUnaligned(as: T.self)
-}
-
 func swiftCluster(_ c: pdcost_cluster) throws -> Cluster {
     let g = c.gpu
     let numbers: [(String, Double)] = [

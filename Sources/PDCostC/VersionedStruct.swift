@@ -13,6 +13,36 @@ import PDCost
 // any work and then writes at most `size` bytes, leaving the caller's size/version as they were,
 // so an older caller with a smaller struct keeps working after fields are appended.
 
+/// Checks the `size`/`version` header every boundary struct starts with and returns the
+/// caller's size. NULL, version 0, a version newer than `latestVersion` or a size below
+/// `minimumSize` (sizeof version 1) are errors naming the parameter.
+func checkedStructSize(_ pointer: UnsafeRawPointer?, _ parameter: String, type: String,
+                       minimumSize: Int, latestVersion: Int32) throws -> Int {
+    guard let pointer else {
+        throw PDCostError.invalidArgument("\(parameter)=NULL must point to a \(type) initialised with its _INIT macro")
+    }
+    let size = pointer.loadUnaligned(as: UInt32.self)
+    let version = pointer.loadUnaligned(fromByteOffset: 4, as: UInt32.self)
+    if version == 0 || Int64(version) > Int64(latestVersion) {
+        throw BoundaryError(status: PDCOST_EVERSION, message: "\(parameter)->version=\(version) is not supported: this library knows \(type) versions 1...\(latestVersion) (initialise it with the _INIT macro)")
+    }
+    if Int(size) < minimumSize {
+        throw BoundaryError(status: PDCOST_EVERSION, message: "\(parameter)->size=\(size) is smaller than \(type) version 1 (\(minimumSize) bytes; initialise it with the _INIT macro)")
+    }
+    return Int(size)
+}
+
+/// Reads a versioned input struct. (Version 1 is the only version of every input struct so
+/// far, so its size is the struct's size.)
+func readVersioned<T: BitwiseCopyable>(_ pointer: UnsafePointer<T>?, _ parameter: String, type: String,
+                                       latestVersion: Int32) throws -> T {
+    _ = try checkedStructSize(pointer.map(UnsafeRawPointer.init), parameter, type: type,
+                              minimumSize: MemoryLayout<T>.size, latestVersion: latestVersion)
+    // Non-nil: checkedStructSize rejected NULL.
+    guard let pointer else { throw PDCostError.internalError("\(parameter): NULL after the check") }
+    return UnsafeRawPointer(pointer).loadUnaligned(as: T.self)
+}
+
 /// A validated destination for a versioned output struct `T`.
 struct VersionedOutput<T> {
     let pointer: UnsafeMutablePointer<T>
@@ -25,20 +55,10 @@ struct VersionedOutput<T> {
     ///   - latestVersion: the newest version this library knows.
     init(_ pointer: UnsafeMutablePointer<T>?, _ parameter: String, type: String,
          minimumSize: Int, latestVersion: Int32) throws {
-        guard let pointer else {
-            throw PDCostError.invalidArgument("\(parameter)=NULL must point to a \(type) initialised with its _INIT macro")
-        }
-        let header = UnsafeRawPointer(pointer)
-        let size = header.loadUnaligned(as: UInt32.self)
-        let version = header.loadUnaligned(fromByteOffset: 4, as: UInt32.self)
-        if version == 0 || Int64(version) > Int64(latestVersion) {
-            throw BoundaryError(status: PDCOST_EVERSION, message: "\(parameter)->version=\(version) is not supported: this library knows \(type) versions 1...\(latestVersion) (initialise it with the _INIT macro)")
-        }
-        if Int(size) < minimumSize {
-            throw BoundaryError(status: PDCOST_EVERSION, message: "\(parameter)->size=\(size) is smaller than \(type) version 1 (\(minimumSize) bytes; initialise it with the _INIT macro)")
-        }
+        callerSize = try checkedStructSize(pointer.map(UnsafeRawPointer.init), parameter, type: type,
+                                           minimumSize: minimumSize, latestVersion: latestVersion)
+        guard let pointer else { throw PDCostError.internalError("\(parameter): NULL after the check") }
         self.pointer = pointer
-        self.callerSize = Int(size)
     }
 
     /// Copies `value` past the header, at most the caller's `size` bytes in all.
