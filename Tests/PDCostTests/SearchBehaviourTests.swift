@@ -151,5 +151,13 @@ struct SearchBehaviourTests {
         let r = try PlanSearch(cost: cost).run()
         let top = try #require(r.top.first)
         #expect(top.throughput >= best.tokensPerSecond)
+        // Interleaved: 126 layers + embedding + loss = 128 = 16 stages × 8 one-layer chunks, so
+        // vpp = 8 is a whole-chunk split of 7/8…8/7 (Megatron account_for_embedding/loss).
+        let metaSplit = PipelineSplit(first: 7, middle: 8, last: 7, explicitFirst: 7, explicitLast: 7)
+        #expect(metaSplit.cutsIntoChunks(vpp: 8))
+        #expect(metaSplit.cutsIntoChunks(vpp: 2))   // embedding + 7 = two chunks of 4
+        #expect(metaSplit.cutsIntoChunks(vpp: 3) == false)   // 3 does not divide 8
+        #expect(PipelineSplit(first: 6, middle: 8, last: 8, explicitFirst: 6, explicitLast: nil).cutsIntoChunks(vpp: 8) == false)
+        #expect(PipelineSplit(first: 6, middle: 8, last: 8, explicitFirst: 6, explicitLast: nil).cutsIntoChunks(vpp: 2))
     }
 }

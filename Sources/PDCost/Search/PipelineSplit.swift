@@ -47,4 +47,16 @@ public struct PipelineSplit: Sendable, Hashable {
         }
         return result
     }
+
+    /// Whether the split cuts into whole model chunks of `vpp` virtual stages: every stage's
+    /// layers divide by vpp, except that a first (last) stage exactly one layer lighter than
+    /// the middle ones counts the embedding (the loss) as that layer — Megatron-Core's
+    /// `account_for_embedding_in_pipeline_split` / `account_for_loss_in_pipeline_split`,
+    /// which is how Llama 3 405B runs 126 layers on pp = 16 with 8 chunks of one layer
+    /// (Dubey et al. 2024, §3.3.2: the first/last chunk holds only the embedding/loss).
+    public func cutsIntoChunks(vpp: Int) -> Bool {
+        guard vpp >= 1, middle % vpp == 0 else { return false }
+        func whole(_ layers: Int) -> Bool { layers % vpp == 0 || layers + 1 == middle }
+        return whole(first) && whole(last)
+    }
 }

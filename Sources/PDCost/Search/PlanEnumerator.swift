@@ -18,7 +18,8 @@
 ///    sharded optimizer (ZeRO ≥ 1), a framework with offload and, for PaddleFormers, dp > 1.
 /// 7. Memory lower bound: the model states of the busiest stage fit (exact, see
 ///    `CostModel.modelStateLowerBound`).
-/// 8. vpp (≥ 2, pp ≥ 2, framework with interleaving) divides the layers of every stage.
+/// 8. vpp (≥ 2, pp ≥ 2, framework with interleaving) divides the layers of every stage (an
+///    outer stage one layer lighter than the middle counts its embedding/loss as a layer).
 /// 9. Sequence parallelism (tp > 1): `(seq_len/cp) % tp == 0`.
 /// 10. Recomputation: none, selective, full, or full on N = 1…chunk−1 layers per model chunk.
 ///

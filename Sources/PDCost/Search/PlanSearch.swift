@@ -178,7 +178,7 @@ struct SearchWorker: Sendable {
         let maxVPP = fw.supportsVirtualPipeline && pp >= 2 ? o.maxVPP : 1
         for vpp in 1...maxVPP {
             // 8. Interleaving.
-            if vpp > 1 && (u.split.first % vpp != 0 || u.split.middle % vpp != 0 || u.split.last % vpp != 0) {
+            if vpp > 1 && !u.split.cutsIntoChunks(vpp: vpp) {
                 acc.prune(.virtualPipelineLayerSplit); continue
             }
             plan.vpp = vpp

@@ -17,7 +17,8 @@ public enum SearchPruneReason: Int, Sendable, Hashable, CaseIterable {
     /// no uneven split (framework-permitted, within `maxStageLayerReduction`) exists.
     case pipelineLayerSplit
     /// vpp does not divide the layers of every pipeline stage (Megatron-Core:
-    /// `num_layers_per_pipeline_rank % vpp == 0`, also for the uneven outer stages).
+    /// `num_layers_per_pipeline_rank % vpp == 0`; an outer stage one layer lighter counts the
+    /// embedding or loss as a layer, see `PipelineSplit.cutsIntoChunks`).
     case virtualPipelineLayerSplit
     /// seq_len is not divisible by 2·cp (load-balanced causal CP: Transformer Engine).
     case contextParallelSequence
