@@ -22,25 +22,40 @@ struct TrainingTimeTests {
     }
 
     /// Ring all-reduce (NCCL PERFORMANCE.md): each rank sends and receives 2(n−1)/n of the
-    /// buffer. 1 GB over 8 GPUs at 100 GB/s: 2·7/8·1e9 / 1e11 = 17.5 ms, plus 2·7 steps of 2 µs.
+    /// buffer. 1 GB over 8 GPUs at 100 GB/s: 2·7/8·1e9 / 1e11 = 17.5 ms, plus 2·7 steps of 2 µs
+    /// and one call latency of 8.4 µs (NCCL tuning.cc baseLat, Ring/Simple).
     @Test("ring all-reduce by hand: 1 GB, 8 GPUs, 100 GB/s")
     func ringAllReduce() {
         let net = Interconnect(cluster: testCluster(gpus: 8, perNode: 8))
         let t = net.allReduce(bytes: 1e9, ranks: 8, perNode: 8)
-        #expect(close(t, 2 * 7.0 / 8 * 1e9 / 100e9 + 14 * 2e-6))
-        // All-gather and reduce-scatter move half of that.
-        #expect(close(net.allGather(bytes: 1e9, ranks: 8, perNode: 8), 7.0 / 8 * 1e9 / 100e9 + 7 * 2e-6))
+        #expect(close(t, 2 * 7.0 / 8 * 1e9 / 100e9 + 14 * 2e-6 + 8.4e-6))
+        // All-gather and reduce-scatter move half of that (one call latency too).
+        #expect(close(net.allGather(bytes: 1e9, ranks: 8, perNode: 8), 7.0 / 8 * 1e9 / 100e9 + 7 * 2e-6 + 8.4e-6))
         // One rank: nothing to do.
         #expect(net.allReduce(bytes: 1e9, ranks: 1, perNode: 1) == 0)
     }
 
     /// Across nodes with one member per node the NIC paces the ring: 4 nodes at 10 GB/s,
-    /// 2·3/4·1e9/1e10 = 150 ms plus 2·3 network steps of 5 µs.
+    /// 2·3/4·1e9/1e10 = 150 ms plus 2·3 network steps of 5 µs and the 8.4 µs call latency.
     @Test("ring all-reduce across nodes: the NIC is the bottleneck")
     func ringAcrossNodes() {
         let net = Interconnect(cluster: testCluster(gpus: 32, perNode: 8))
         let t = net.allReduce(bytes: 1e9, ranks: 4, perNode: 1)
-        #expect(close(t, 2 * 3.0 / 4 * 1e9 / 10e9 + 6 * 5e-6))
+        #expect(close(t, 2 * 3.0 / 4 * 1e9 / 10e9 + 6 * 5e-6 + 8.4e-6))
+    }
+
+    /// Blackwell NVLink5 collectives carry SimuMax's measured latencies (b200_bf16_ceperm.json):
+    /// a 64 MiB all-gather over 8 B200s is 7/8 · 67,108,864 B / (0.673 · 900 GB/s) = 96.95 µs
+    /// of data, 7 steps · 8.6 µs = 60.2 µs and a 24 µs call: 181.15 µs.
+    @Test("B200 all-gather latency by hand")
+    func blackwellAllGather() throws {
+        let cluster = Cluster(gpu: try GPUPresets.named("B200"), numGPUs: 8)
+        let net = Interconnect(cluster: cluster)
+        let bw = 0.673 * cluster.gpu.nvlinkBandwidth
+        #expect(close(cluster.gpu.nvlinkBandwidth, 900e9))
+        let expected = 7.0 / 8 * 67_108_864 / bw + 7 * 8.6e-6 + 24e-6
+        #expect(close(net.allGather(bytes: 67_108_864, ranks: 8, perNode: 8), expected))
+        #expect(abs(expected - 181.15e-6) < 0.01e-6)
     }
 
     /// 1F1B (Narayanan et al. 2021 §2.2): bubble fraction (p − 1)/m; interleaved (p − 1)/(v·m).

@@ -81,6 +81,43 @@ struct ValidationTests {
         }
     }
 
+    /// Feasibility of the published plan: llama8b (8B, ZeRO-1 over dp 4) fits an 80 GB H100 by
+    /// far; its predicted peak allocated equals the compared allocated peak (pp = 1), and the
+    /// usable memory is below the device capacity (CUDA context taken out).
+    /// A 70B model without sharding needs 70e9 · (2 + 4 + 12) B = 1.26 TB per GPU: not fitting.
+    @Test("feasibility of each run's plan is reported, and complete runs that do not fit are listed")
+    func feasibility() throws {
+        let report = try Validator.validate(json: Array(Self.file.utf8))
+        let ok = try #require(report.runs.first { $0.id == "llama8b" })
+        let f = try #require(ok.feasibility)
+        #expect(f.fits)
+        #expect(f.usable < (try GPUPresets.named("H100-SXM-80GB")).memoryBytes)
+        let compared = try #require(ok.comparison(.peakAllocatedGiB))
+        #expect(abs(f.peakAllocated / 1_073_741_824 - compared.predicted) < 1e-9)
+        #expect(report.completeRunsNotFitting.isEmpty)
+        let object = try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any]
+        let runs = try #require(object?["runs"] as? [[String: Any]])
+        let first = try #require(runs.first)
+        #expect(first["fits_memory"] as? Bool == true)
+        #expect(first["usable_gib"] is Double && first["peak_allocated_gib_predicted"] is Double)
+        #expect(runs.first { $0["id"] as? String == "nogpu" }?["fits_memory"] == nil)
+
+        let big = """
+        {"schema": "pdcost.runs/1", "runs": [{"id": "huge", "kind": "training",
+          "model": {"model_type": "llama", "num_hidden_layers": 80, "hidden_size": 8192, "intermediate_size": 28672,
+                    "num_attention_heads": 64, "num_key_value_heads": 8, "vocab_size": 128256},
+          "hardware": {"gpu": "H100-SXM-80GB", "num_gpus": 8, "gpus_per_node": 8},
+          "parallel": {"tp": 1, "pp": 1, "dp": 8, "cp": 1, "ep": 1, "zero_stage": 0},
+          "training": {"seq_len": 4096, "micro_batch_size": 1, "global_batch_size": 8, "dtype": "bf16"},
+          "framework": "megatron", "measured": {"tokens_per_s_per_gpu": 1}, "complete": true}]}
+        """
+        let overfull = try Validator.validate(json: Array(big.utf8))
+        #expect(overfull.completeRunsNotFitting.map(\.id) == ["huge"])
+        let g = try #require(overfull.runs.first?.feasibility)
+        #expect(g.peakAllocated > 70e9 * 18)
+        #expect(ValidationRenderer.render(overfull).contains("huge: allocated"))
+    }
+
     @Test("notes phrases set framework behaviour")
     func notes() {
         let n = RunNotes("""

@@ -13,7 +13,8 @@
 /// NIC rail, so a node's `g` NICs carry the group's inter-node traffic in parallel and the
 /// per-rank bandwidth is `min(NVLink, g · NIC)` (one NIC per GPU, as in DGX/HGX systems).
 /// Latency: a ring over `n` ranks takes `n − 1` steps per phase; once the ring leaves the node
-/// every step waits for its slowest (network) hop.
+/// every step waits for its slowest (network) hop. Each call also pays a fixed latency once
+/// (NCCL's cost model: `baseLat + nsteps · hwLat`, src/graph/tuning.cc).
 public struct Interconnect: Sendable, Hashable {
     /// Achieved NVLink bus bandwidth per GPU, bytes/s.
     public let nvlinkBandwidth: Double
@@ -21,6 +22,8 @@ public struct Interconnect: Sendable, Hashable {
     public let networkBandwidth: Double
     public let nvlinkStepLatency: Double
     public let networkStepLatency: Double
+    /// Fixed latency of one collective call (launch, channel setup), seconds.
+    public let callLatency: Double
     public let allToAllFraction: Double
     /// Achieved host↔device bandwidth, bytes/s.
     public let pcieBandwidth: Double
@@ -34,6 +37,7 @@ public struct Interconnect: Sendable, Hashable {
         networkBandwidth = max(gpu.networkBandwidth * e.networkFraction, 1)
         nvlinkStepLatency = e.nvlinkStepLatency
         networkStepLatency = e.networkStepLatency
+        callLatency = e.collectiveBaseLatency
         allToAllFraction = e.allToAllFraction
         pcieBandwidth = max(gpu.pcieBandwidth * e.pcieFraction, 1)
         gpusPerNode = Double(max(cluster.gpusPerNode, 1))
@@ -63,7 +67,7 @@ public struct Interconnect: Sendable, Hashable {
     public func allGather(bytes: Double, ranks n: Double, perNode g: Double) -> Double {
         if n <= 1 || bytes <= 0 { return 0 }
         let r = ring(n, g)
-        return bytes * (n - 1) / n / r.bandwidth + r.latency
+        return bytes * (n - 1) / n / r.bandwidth + r.latency + callLatency
     }
 
     @inline(__always)
@@ -78,13 +82,13 @@ public struct Interconnect: Sendable, Hashable {
     public func allReduce(bytes: Double, ranks n: Double, perNode g: Double) -> Double {
         if n <= 1 || bytes <= 0 { return 0 }
         let r = ring(n, g)
-        let flat = 2 * (bytes * (n - 1) / n / r.bandwidth + r.latency)
+        let flat = 2 * (bytes * (n - 1) / n / r.bandwidth + r.latency) + callLatency
         let nodes = n / g
         if nodes <= 1 || g <= 1 { return flat }
         let intra = 2 * (bytes * (g - 1) / g / nvlinkBandwidth + (g - 1) * nvlinkStepLatency)
         let inter = 2 * ((bytes / g) * (nodes - 1) / nodes / networkBandwidth
                          + (nodes - 1) * networkStepLatency)
-        return min(flat, intra + inter)
+        return min(flat, intra + inter + callLatency)
     }
 
     /// All-to-all where each rank sends `bytesPerRank` spread evenly over the `n` ranks: the
@@ -95,7 +99,7 @@ public struct Interconnect: Sendable, Hashable {
         let intra = bytesPerRank * (g - 1) / n / nvlinkBandwidth
         let inter = bytesPerRank * (n - g) / n / networkBandwidth
         let latency = n > g ? networkStepLatency + nvlinkStepLatency : 2 * nvlinkStepLatency
-        return max(intra, inter) / allToAllFraction + latency
+        return max(intra, inter) / allToAllFraction + latency + callLatency
     }
 
     /// One point-to-point transfer.

@@ -53,6 +53,8 @@ extension EfficiencyProfile {
               summary: "latency per ring step inside a node, seconds"),
         .init(name: "network_step_latency", keyPath: \.networkStepLatency, lowerBound: 0, upperBound: 1e-3,
               summary: "latency per ring step across nodes, seconds"),
+        .init(name: "collective_base_latency", keyPath: \.collectiveBaseLatency, lowerBound: 0, upperBound: 1e-3,
+              summary: "fixed latency of one collective call, seconds"),
         .init(name: "pcie_fraction", keyPath: \.pcieFraction, lowerBound: 0.05, upperBound: 1,
               summary: "pinned host-device copy share of the PCIe rate"),
         .init(name: "overlap_interference", keyPath: \.overlapInterference, lowerBound: 0, upperBound: 1,

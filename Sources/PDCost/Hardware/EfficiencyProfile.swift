@@ -92,6 +92,11 @@ public struct EfficiencyProfile: Sendable, Hashable {
     /// Latency per ring step across nodes, seconds (InfiniBand/RoCE RDMA ~ 4–8 µs with NCCL's
     /// proxy thread).
     public var networkStepLatency: Double
+    /// Fixed latency of one collective call on top of its ring steps, seconds: kernel launch,
+    /// channel setup and the proxy handshake NCCL's own cost model charges once per call
+    /// (src/graph/tuning.cc, `baseLat` for Ring/Simple, the protocol of MB-sized messages:
+    /// 8.4 µs).
+    public var collectiveBaseLatency: Double
     /// Host↔device copy efficiency (pinned-memory cudaMemcpy reaches ~ 80–90 % of PCIe).
     public var pcieFraction: Double
 
@@ -123,7 +128,8 @@ public struct EfficiencyProfile: Sendable, Hashable {
                 networkFraction: Double, allToAllFraction: Double, nvlinkStepLatency: Double,
                 networkStepLatency: Double, pcieFraction: Double, overlapInterference: Double,
                 tpOverlapExposedFraction: Double, allocatorFragmentation: Double,
-                expandableFragmentation: Double) {
+                expandableFragmentation: Double, collectiveBaseLatency: Double = 8.4e-6) {
+        self.collectiveBaseLatency = collectiveBaseLatency
         self.gemmPeakFraction16 = gemmPeakFraction16
         self.gemmPeakFraction8 = gemmPeakFraction8
         self.gemmHalfDimension = gemmHalfDimension
@@ -201,6 +207,13 @@ public struct EfficiencyProfile: Sendable, Hashable {
             // high_intra_node.op`), below Hopper's ~0.8 of 450 GB/s: NVLink5 doubles the links
             // but NCCL's ring kernels run on the same few SMs.
             p.nvlinkFraction = 0.673
+            // Latency of those collectives on the same node, fitted there by SimuMax as
+            // fixed + per-ring-step: all-gather 23.1 + 9.18 µs/step, reduce-scatter 25.6 +
+            // 8.03 µs/step (b200_bf16_ceperm.json, `networks.high_intra_node.op`): NVLink5 ring
+            // steps cost ~ 2.5× NCCL's Hopper-era Simple figure (3.4 µs) and each call ~ 3×
+            // its base latency.
+            p.nvlinkStepLatency = 8.6e-6
+            p.collectiveBaseLatency = 24e-6
             p.referencePowerWatts = 1000
             // cuDNN / FlashAttention-4 on B200: ~ 1.4–1.6 PFLOPS forward of 2.25 (Tri Dao,
             // FA4 talk, Hot Chips 2025; NVIDIA cuDNN 9.x release notes).

@@ -192,6 +192,9 @@ public struct CostModel: Sendable {
         // ---- Memory per stage ----
         let acts = w.layerActivations(c, framework: fw)
         let frag = fw.expandableSegments ? e.expandableFragmentation : e.allocatorFragmentation
+        // Device memory the caching allocator can hand out: capacity less the CUDA context and
+        // library workspaces it does not manage.
+        let usable = max(w.gpuMemory - fw.runtimeBytes, 0)
         func stageMemory(index: Double, layers: Double, mx: (dense: Double, moe: Double),
                          stage: StageParameters, state: ModelStateBytes, first: Bool, last: Bool) -> MemoryBreakdown {
             var mem = MemoryBreakdown()
@@ -232,8 +235,16 @@ public struct CostModel: Sendable {
             mem.allocated = mem.parameters + mem.gradients + mem.optimizer + mem.activations
                 + mem.communicationBuffers + mem.temporaryBuffers
             mem.activationBufferPool = frag * (mem.activations + temporary)
-            mem.reserved = mem.allocated + mem.activationBufferPool
             mem.frameworkOverhead = fw.runtimeBytes + (fw.tpOverlapBuffersOutsideAllocator ? overlapBuffers : 0)
+            // When what is live fits, the cache cannot outgrow the device: on a failed
+            // cudaMalloc the caching allocator frees its cached blocks and retries
+            // (c10/cuda/CUDACachingAllocator.cpp, `release_cached_blocks`), so reserved memory
+            // stops at what the device leaves it. Only a plan that does not fit keeps the
+            // uncapped estimate (it reports how far over the device it is).
+            let cacheRoom = max(w.gpuMemory - mem.frameworkOverhead - mem.allocated, 0)
+            mem.activationBufferPool = mem.allocated <= usable ? min(mem.activationBufferPool, cacheRoom)
+                                                                : mem.activationBufferPool
+            mem.reserved = mem.allocated + mem.activationBufferPool
             mem.total = mem.reserved + mem.frameworkOverhead
             return mem
         }
@@ -266,7 +277,7 @@ public struct CostModel: Sendable {
             }
         }
         p.memory = peak
-        p.usableMemory = max(w.gpuMemory - fw.runtimeBytes, 0)
+        p.usableMemory = usable
         // The caching allocator releases its cached blocks and retries before it raises an
         // out-of-memory error (CUDACachingAllocator: `release_cached_blocks` on a failed
         // cudaMalloc), so a plan fails only when what must be live — allocated — does not fit.

@@ -32,6 +32,14 @@ public enum ValidationRenderer {
                 + pad(fmt1(s.maxAbsPercent), 10, left: true) + pad("\(s.completeN)", 13, left: true)
                 + pad(fmt1(s.completeMape), 16, left: true) + "\n"
         }
+        let notFitting = report.completeRunsNotFitting
+        out += "\ncomplete runs predicted not to fit in memory: "
+            + (notFitting.isEmpty ? "none" : "\(notFitting.count)") + "\n"
+        for run in notFitting {
+            guard let f = run.feasibility else { continue }
+            out += "  " + run.id + ": allocated \(fmt(f.peakAllocated / 1_073_741_824)) GiB > usable "
+                + "\(fmt(f.usable / 1_073_741_824)) GiB\n"
+        }
         out += "\nper source (MAPE% all / complete, n):\n"
         for group in report.summaryBySource() {
             out += pad(group.source, 30) + " runs \(group.runs), skipped \(group.skipped)"

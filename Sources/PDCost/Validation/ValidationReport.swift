@@ -40,6 +40,14 @@ public struct RunValidation: Sendable {
     public func comparison(_ metric: ValidationMetric) -> MetricComparison? {
         comparisons.first { $0.metric == metric }?.value
     }
+
+    /// Feasibility of the published plan in the model: the largest allocated peak over the
+    /// pipeline stages against the memory the caching allocator can use (ok runs only).
+    public var feasibility: (fits: Bool, peakAllocated: Double, usable: Double)? {
+        guard let p = prediction else { return nil }
+        let peak = max(p.memory.allocated, max(p.firstStageAllocated, p.lastStageAllocated))
+        return (p.fitsMemory, peak, p.usableMemory)
+    }
 }
 
 /// Error statistics of one metric over a set of runs (percent).
@@ -86,6 +94,12 @@ public struct ValidationReport: Sendable {
         summary.first { $0.metric == metric }?.value ?? MetricSummary()
     }
 
+    /// Complete runs whose published plan the model predicts not to fit in GPU memory: a
+    /// measured run did fit, so each one names a memory term that is too large.
+    public var completeRunsNotFitting: [RunValidation] {
+        runs.filter { $0.complete && $0.feasibility.map { !$0.fits } == true }
+    }
+
     /// Summaries per source repository, sorted by name.
     public func summaryBySource() -> [(source: String, runs: Int, skipped: Int, metrics: [(metric: ValidationMetric, value: MetricSummary)])] {
         var order: [String] = []
@@ -102,7 +116,9 @@ public struct ValidationReport: Sendable {
     }
 
     /// The report as JSON: `{"runs": [...], "summary": {...}}`. Each run is
-    /// `{"id", "status", "reason"?, <metric>: {"measured", "predicted", "error_pct"}}`; each
+    /// `{"id", "status", "reason"?, "source", "complete", "fits_memory"?,
+    /// "peak_allocated_gib_predicted"?, "usable_gib"?, <metric>: {"measured", "predicted",
+    /// "error_pct"}}` (the feasibility keys for ok runs); each
     /// summary entry `{"n", "mape", "max_abs_pct", "complete_n", "complete_mape"}` (percent).
     public func json() -> String {
         var out = "{\n  \"runs\": ["
@@ -113,6 +129,12 @@ public struct ValidationReport: Sendable {
             if let reason = run.reason { out += ", \"reason\": " + JSONText.string(reason) }
             out += ", \"source\": " + JSONText.string(run.sourceRepository)
             out += ", \"complete\": " + (run.complete ? "true" : "false")
+            if let f = run.feasibility {
+                let gib = 1_073_741_824.0
+                out += ", \"fits_memory\": " + (f.fits ? "true" : "false")
+                    + ", \"peak_allocated_gib_predicted\": " + JSONText.number(f.peakAllocated / gib)
+                    + ", \"usable_gib\": " + JSONText.number(f.usable / gib)
+            }
             for (metric, c) in run.comparisons {
                 out += ", " + JSONText.string(metric.rawValue) + ": {\"measured\": " + JSONText.number(c.measured)
                     + ", \"predicted\": " + JSONText.number(c.predicted)

@@ -49,9 +49,15 @@ extension Workload {
             let rsS = ag(S), agS = rsS
             let asyncBackward = fw.kind != .torchtitan
 
-            func tpComm(hasMLP: Bool, column: Double, exposedShare: Double) -> (CommunicationTime, Double) {
+            // Each linear's backward collective hides only behind that linear's own GEMMs
+            // (the async handle is waited for before the next module's backward starts: TE
+            // linear.py / layernorm_linear.py `_Linear.backward`), so the attention and MLP
+            // halves are overlapped separately.
+            func tpComm(hasMLP: Bool, lt: LayerTime, exposedShare: Double) -> (CommunicationTime, Double) {
                 var fwd: Double, bwdExposed: Double, bwdTotal: Double
                 let mlpScale: Double = hasMLP ? 1 : 0
+                let mlpColumn = hasMLP ? lt.mlpColumnParallelGEMM : 0
+                let attnColumn = max(0, lt.columnParallelGEMM - lt.mlpColumnParallelGEMM)
                 if c.sp {
                     fwd = ag(attnIn) + rsS + mlpScale * (ag(mlpIn) + rsS)
                     let rowGrad = agS * (1 + mlpScale)
@@ -59,24 +65,27 @@ extension Workload {
                     let regather = ag(attnIn) + mlpScale * ag(mlpIn)
                     bwdTotal = rowGrad + dgradRS + regather
                     bwdExposed = asyncBackward
-                        ? rowGrad + max(0, dgradRS - column) + max(0, regather - column)
+                        ? rowGrad + max(0, rsS - attnColumn) + max(0, ag(attnIn) - attnColumn)
+                            + mlpScale * (max(0, rsS - mlpColumn) + max(0, ag(mlpIn) - mlpColumn))
                         : bwdTotal
                 } else {
                     fwd = ar(S) * (1 + mlpScale)
                     bwdTotal = fwd
-                    bwdExposed = asyncBackward ? max(0, bwdTotal - column) : bwdTotal
+                    bwdExposed = asyncBackward
+                        ? max(0, ar(S) - attnColumn) + mlpScale * max(0, ar(S) - mlpColumn)
+                        : bwdTotal
                 }
                 let total = fwd + bwdTotal
                 let exposed = (fwd + bwdExposed) * exposedShare
                 return (CommunicationTime(exposed: exposed, overlapped: total - exposed), fwd * exposedShare)
             }
-            let d = tpComm(hasMLP: true, column: dt.columnParallelGEMM, exposedShare: exposedFraction)
+            let d = tpComm(hasMLP: true, lt: dt, exposedShare: exposedFraction)
             dense.tp = d.0
             dense.tpForwardExposed = d.1
             if isMoE {
                 // Routed experts with etp = 1 take the SP-sharded tokens straight to the
                 // all-to-all; only shared experts need the TP gather/scatter.
-                let m = tpComm(hasMLP: sharedFFN > 0, column: mt.columnParallelGEMM, exposedShare: exposedFraction)
+                let m = tpComm(hasMLP: sharedFFN > 0, lt: mt, exposedShare: exposedFraction)
                 moe.tp = m.0
                 moe.tpForwardExposed = m.1
             }

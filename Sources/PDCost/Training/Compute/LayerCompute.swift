@@ -25,6 +25,9 @@ struct LayerTime {
     /// GEMM forward times of the linears whose backward hides TP communication.
     var columnParallelGEMM: Double = 0
     var rowParallelGEMM: Double = 0
+    /// The MLP's share of `columnParallelGEMM` (fc1; shared experts' fc1 in an MoE layer): each
+    /// backward collective can only hide behind the GEMM it is paired with.
+    var mlpColumnParallelGEMM: Double = 0
     /// Host time to issue the layer's operations (forward + backward).
     var host: Double = 0
     /// GPU idle time behind host synchronisations (dropless MoE dispatch), per micro-batch.
@@ -161,6 +164,7 @@ extension Workload {
         dense.attentionForward = attnF
         dense.attentionBackward = attnB
         dense.columnParallelGEMM = column + fc1
+        dense.mlpColumnParallelGEMM = fc1
         dense.rowParallelGEMM = row + fc2
         // Host operations of a Megatron/TE layer: ~25 forward (fused LayerNorm-linear modules,
         // RoPE, attention, bias-dropout-add, FP8 scaling updates) and ~1.5× that backward.
@@ -202,9 +206,10 @@ extension Workload {
             // forward and for both output gradients backward (each a separate small kernel
             // per expert in TE's GroupedLinear): about 12 extra launches per expert.
             let expertLaunches = f8 ? 12 * localExperts * r.kernelFloor : 0
-            var shared = 0.0, sharedEW = 0.0, sharedCastF = 0.0, sharedCastB = 0.0
+            var shared = 0.0, sharedFC1 = 0.0, sharedEW = 0.0, sharedCastF = 0.0, sharedCastB = 0.0
             if sharedFFN > 0 {
-                shared = r.gemm(T, fc1Factor * sharedFFN / t, h, fp8: f8) + r.gemm(T, h, sharedFFN / t, fp8: f8)
+                sharedFC1 = r.gemm(T, fc1Factor * sharedFFN / t, h, fp8: f8)
+                shared = sharedFC1 + r.gemm(T, h, sharedFFN / t, fp8: f8)
                 sharedEW = T * sharedFFN / t * (gated ? 6 : 4)
                 sharedCastF = cast * (Tsp * h + T * sharedFFN / t)
                 sharedCastB = cast * (T * fc1Factor * sharedFFN / t + T * h)
@@ -232,7 +237,8 @@ extension Workload {
                 + expertLaunches
             moe.attentionForward = attnF
             moe.attentionBackward = attnB
-            moe.columnParallelGEMM = column
+            moe.columnParallelGEMM = column + sharedFC1
+            moe.mlpColumnParallelGEMM = sharedFC1
             moe.rowParallelGEMM = row
             // Host operations: the attention half as in a dense layer (capturable by CUDA
             // graphs); the MoE half — router and aux-loss bookkeeping (~20), token dispatcher with
