@@ -399,6 +399,14 @@ void pdcost_cost_model_free(pdcost_cost_model *cost_model);
 pdcost_status pdcost_cost_model_predict(const pdcost_cost_model *cost_model, const pdcost_plan *plan,
                                         pdcost_prediction *out);
 
+/* The same prediction as JSON: {"plan": {tp, pp, vpp, dp, cp, ep, etp, sequence_parallel,
+ * zero_stage, fsdp, first_stage_layers, last_stage_layers}, "prediction": {the fields of
+ * pdcost_prediction, comm_exposed_s / comm_overlapped_s as {"tp", "cp", "ep", "pp", "dp"},
+ * host_overhead_time_s, first/last_stage_allocated/reserved_bytes}}. Free *out_json with
+ * pdcost_string_free. */
+pdcost_status pdcost_cost_model_predict_json(const pdcost_cost_model *cost_model, const pdcost_plan *plan,
+                                             char **out_json);
+
 /* Flags for pdcost_validate_runs. */
 #define PDCOST_VALIDATE_TEXT 1u          /* a human-readable table instead of JSON          */
 #define PDCOST_VALIDATE_ONLY_COMPLETE 2u /* TEXT: list only records marked complete         */

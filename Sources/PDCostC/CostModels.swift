@@ -61,6 +61,19 @@ public func pdcost_cost_model_predict(_ cost_model: OpaquePointer?,
     }
 }
 
+@_cdecl("pdcost_cost_model_predict_json")
+public func pdcost_cost_model_predict_json(_ cost_model: OpaquePointer?,
+                                           _ plan: UnsafePointer<pdcost_plan>?,
+                                           _ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> pdcost_status {
+    withStatus {
+        let cost = try CostModelHandle.borrow(cost_model).cost
+        let p = try swiftPlan(try readVersioned(plan, "plan", type: "pdcost_plan", latestVersion: PDCOST_PLAN_VERSION))
+        let out = try outString(out_json, "out_json")
+        try p.validate(model: cost.model, cluster: cost.cluster, setup: cost.setup)
+        try store("{\"plan\": " + p.json() + ", \"prediction\": " + cost.evaluate(p).json() + "}\n", in: out)
+    }
+}
+
 // MARK: - C → Swift
 
 func swiftCluster(_ c: pdcost_cluster) throws -> Cluster {

@@ -100,6 +100,21 @@ static void hand_counted(void) {
         pdcost_prediction p = PDCOST_PREDICTION_INIT;
         EXPECT_STATUS(pdcost_cost_model_predict(cost, &e.plan, &p), PDCOST_OK, "");
         CHECK(p.step_time_s == e.prediction.step_time_s);
+        if (i == 0) {
+            /* And as JSON, with the plan echoed and the per-stage peaks. */
+            char *one = NULL;
+            EXPECT_STATUS(pdcost_cost_model_predict_json(cost, &e.plan, &one), PDCOST_OK, "");
+            CHECK(one != NULL && strstr(one, "{\"plan\": {\"tp\": ") == one);
+            CHECK(one != NULL && strstr(one, "\"first_stage_allocated_bytes\": ") != NULL);
+            CHECK(one != NULL && strstr(one, "\"fits_memory\": true") != NULL);
+            pdcost_string_free(one);
+            pdcost_plan bad = e.plan;
+            bad.dp = 3; /* tp*pp*dp*cp no longer equals the GPU count */
+            char *untouched = (char *)"untouched";
+            EXPECT_STATUS(pdcost_cost_model_predict_json(cost, &bad, &untouched), PDCOST_EINFEASIBLE, "num_gpus=4");
+            CHECK(strcmp(untouched, "untouched") == 0);
+            EXPECT_STATUS(pdcost_cost_model_predict_json(cost, &e.plan, NULL), PDCOST_EINVAL, "out_json=NULL");
+        }
         if (e.plan.tp <= 2 && e.plan.pp <= 4) seen[e.plan.tp][e.plan.pp] = 1;
     }
     CHECK(seen[1][1] && seen[1][2] && seen[1][4] && seen[2][1] && seen[2][2]);

@@ -34,40 +34,13 @@ extension SearchResult {
         func opt(_ x: Int?) -> String { x.map(String.init) ?? "null" }
         var out = "{"
         if let rank { out += "\"rank\": \(rank), " }
-        out += "\"plan\": {\"tp\": \(p.tp), \"pp\": \(p.pp), \"vpp\": \(p.vpp), \"dp\": \(p.dp), \"cp\": \(p.cp), "
-            + "\"ep\": \(p.ep), \"etp\": \(p.expertTP), \"sequence_parallel\": \(p.effectiveSequenceParallel), "
-            + "\"zero_stage\": \(p.zeroStage), \"fsdp\": \(p.fsdp), \"first_stage_layers\": \(opt(p.firstStageLayers)), "
-            + "\"last_stage_layers\": \(opt(p.lastStageLayers))}, "
+        out += "\"plan\": " + p.json() + ", "
         out += "\"micro_batch_size\": \(c.microBatchSize), \"gradient_accumulation_steps\": \(Int(r.microBatches)), "
         out += "\"recompute\": " + JSONText.string(c.recompute.granularity.rawValue)
             + ", \"recompute_num_layers\": \(opt(c.recompute.numLayers))"
             + ", \"optimizer_offload_ratio\": " + JSONText.number(c.optimizerOffloadRatio)
             + ", \"peak_allocated_bytes\": " + JSONText.number(e.peakAllocatedBytes) + ", "
-        out += "\"prediction\": " + predictionJSON(r) + "}"
-        return out
-    }
-
-    static func predictionJSON(_ r: Prediction) -> String {
-        func n(_ x: Double) -> String { JSONText.number(x) }
-        func kinds(_ f: (CommunicationTime) -> Double) -> String {
-            "{\"tp\": \(n(f(r.tensorParallelComm))), \"cp\": \(n(f(r.contextParallelComm))), "
-                + "\"ep\": \(n(f(r.expertParallelComm))), \"pp\": \(n(f(r.pipelineComm))), \"dp\": \(n(f(r.dataParallelComm)))}"
-        }
-        let m = r.memory
-        var out = "{\"step_time_s\": \(n(r.stepTime)), \"compute_time_s\": \(n(r.computeTime)), "
-        out += "\"bubble_time_s\": \(n(r.bubbleTime)), \"recompute_time_s\": \(n(r.recomputeTime)), "
-        out += "\"optimizer_time_s\": \(n(r.optimizerTime)), \"offload_time_s\": \(n(r.offloadTime)), "
-        out += "\"comm_exposed_s\": " + kinds(\.exposed) + ", \"comm_overlapped_s\": " + kinds(\.overlapped) + ", "
-        out += "\"total_comm_time_s\": \(n(r.totalCommunicationTime)), \"exposed_comm_time_s\": \(n(r.exposedCommunicationTime)), "
-        out += "\"mfu\": \(n(r.mfu)), \"hfu\": \(n(r.hfu)), \"tokens_per_second\": \(n(r.tokensPerSecond)), "
-        out += "\"tokens_per_second_per_gpu\": \(n(r.tokensPerSecondPerGPU)), \"micro_batches\": \(n(r.microBatches)), "
-        out += "\"parameter_bytes\": \(n(m.parameters)), \"gradient_bytes\": \(n(m.gradients)), "
-        out += "\"optimizer_bytes\": \(n(m.optimizer)), \"activation_bytes\": \(n(m.activations)), "
-        out += "\"communication_buffer_bytes\": \(n(m.communicationBuffers)), \"temporary_buffer_bytes\": \(n(m.temporaryBuffers)), "
-        out += "\"framework_overhead_bytes\": \(n(m.frameworkOverhead)), \"allocated_bytes\": \(n(m.allocated)), "
-        out += "\"reserved_bytes\": \(n(m.reserved)), \"activation_buffer_pool_bytes\": \(n(m.activationBufferPool)), "
-        out += "\"total_bytes\": \(n(m.total)), \"usable_memory_bytes\": \(n(r.usableMemory)), "
-        out += "\"peak_stage\": \(r.peakStage), \"fits_memory\": \(r.fitsMemory)}"
+        out += "\"prediction\": " + r.json() + "}"
         return out
     }
 }
