@@ -7,7 +7,9 @@
  * 2. loads a built-in preset and a Hugging Face config.json, and prints total/active
  *    parameters, the per-component breakdown and FLOPs per token;
  * 3. looks up a GPU;
- * 4. shows the error path: an unknown preset gives a status and a message.
+ * 4. prices one parallel plan of Llama-3-70B on 64 of those GPUs, then searches every plan
+ *    for the fastest that fits (what a scheduler's placement loop calls);
+ * 5. shows the error path: an unknown preset gives a status and a message.
  *
  * Every call that returns a pdcost_status is checked. On failure, pdcost_status_name() gives
  * the code's name and pdcost_last_error() a message naming the value at fault; both strings
@@ -73,6 +75,92 @@ static int print_model(const char *label, const pdcost_model *model) {
     return 0;
 }
 
+/* Search progress: called on this thread every few milliseconds. Returning nonzero would
+ * stop the search early (a scheduler's deadline, say). */
+static int on_progress(void *user, uint64_t done, uint64_t total) {
+    (void)user;
+    fprintf(stderr, "\rsearching: %" PRIu64 "/%" PRIu64 " work units", done, total);
+    if (done == total) fputc('\n', stderr);
+    return 0;
+}
+
+/* 4. The training cost model: one handle per (model, cluster, setup), then any number of
+ * plans priced (allocation-free, thread-safe) or searched. */
+static int plan_and_search(const pdcost_gpu_spec *gpu) {
+    pdcost_model *model = NULL;
+    pdcost_status status = pdcost_model_from_preset(&model, "llama3-70b");
+    if (status != PDCOST_OK) return report("pdcost_model_from_preset", status);
+
+    pdcost_cluster cluster = PDCOST_CLUSTER_INIT;
+    cluster.gpu = *gpu;
+    cluster.num_gpus = 64;                   /* gpus_per_node 0: the GPU's node size (8) */
+    pdcost_training_setup setup = PDCOST_TRAINING_SETUP_INIT;
+    setup.seq_len = 8192;
+    setup.global_batch_size = 512;           /* sequences per optimizer step */
+    setup.framework = PDCOST_FRAMEWORK_MEGATRON;
+
+    pdcost_cost_model *cost = NULL;
+    status = pdcost_cost_model_create(&cost, model, &cluster, &setup);
+    pdcost_model_free(model);                /* the cost model keeps its own copy */
+    if (status != PDCOST_OK) return report("pdcost_cost_model_create", status);
+
+    /* One plan: TP4 (with sequence parallelism) x PP4 x DP4, distributed optimizer. */
+    pdcost_plan plan = PDCOST_PLAN_INIT;
+    plan.tp = 4;
+    plan.pp = 4;
+    plan.dp = 4;
+    plan.sequence_parallel = 1;
+    pdcost_prediction p = PDCOST_PREDICTION_INIT;
+    status = pdcost_cost_model_predict(cost, &plan, &p);
+    if (status != PDCOST_OK) {
+        pdcost_cost_model_free(cost);
+        return report("pdcost_cost_model_predict", status);
+    }
+    printf("llama3-70b tp4 pp4 dp4 sp: step %.2f s (bubble %.2f s, exposed comm %.2f s), "
+           "MFU %.1f %%, %.0f tokens/s/GPU, %.1f GiB allocated%s\n",
+           p.step_time_s, p.bubble_time_s, p.exposed_comm_time_s, 100 * p.mfu,
+           p.tokens_per_second_per_gpu, p.allocated_bytes / (1024.0 * 1024.0 * 1024.0),
+           p.fits_memory ? "" : " (does not fit)");
+
+    /* Every plan: the defaults search tp, pp (even and uneven splits), vpp, cp, ZeRO, SP,
+     * micro-batch sizes and recomputation; keep the 3 fastest that fit. */
+    pdcost_search_options options = PDCOST_SEARCH_OPTIONS_INIT;
+    options.top_k = 3;
+    pdcost_search_result *result = NULL;
+    status = pdcost_search_run(cost, &options, on_progress, NULL, &result);
+    pdcost_cost_model_free(cost);            /* the result does not borrow it */
+    if (status != PDCOST_OK) return report("pdcost_search_run", status);
+
+    pdcost_search_stats stats = PDCOST_SEARCH_STATS_INIT;
+    status = pdcost_search_result_stats(result, &stats);
+    if (status != PDCOST_OK) {
+        pdcost_search_result_free(result);
+        return report("pdcost_search_result_stats", status);
+    }
+    printf("searched %" PRIu64 " plans (%" PRIu64 " fit) in %.1f ms on %u threads\n",
+           stats.evaluated, stats.feasible, 1e3 * stats.elapsed_s, stats.threads);
+    for (size_t i = 0; i < pdcost_search_result_count(result); i++) {
+        pdcost_search_entry e = PDCOST_SEARCH_ENTRY_INIT;
+        status = pdcost_search_result_get(result, i, &e);
+        if (status != PDCOST_OK) {
+            pdcost_search_result_free(result);
+            return report("pdcost_search_result_get", status);
+        }
+        /* first/last_stage_layers 0: an even pipeline split. */
+        printf("  #%zu tp%u pp%u (first %u, last %u layers) vpp%u cp%u dp%u mbs%u recompute %d: "
+               "%.0f tokens/s/GPU, MFU %.1f %%, %.1f GiB\n",
+               i + 1, e.plan.tp, e.plan.pp, e.plan.first_stage_layers, e.plan.last_stage_layers,
+               e.plan.vpp, e.plan.cp, e.plan.dp, e.micro_batch_size, (int)e.recompute,
+               e.prediction.tokens_per_second_per_gpu, 100 * e.prediction.mfu,
+               e.peak_allocated_bytes / (1024.0 * 1024.0 * 1024.0));
+    }
+    if (pdcost_search_result_count(result) == 0) {
+        printf("  nothing fits: %s\n", pdcost_search_result_explanation(result));
+    }
+    pdcost_search_result_free(result);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     const char *config_path = argc > 1 ? argv[1] : PDCOST_EXAMPLE_CONFIG;
 
@@ -110,7 +198,9 @@ int main(int argc, char **argv) {
            gpu.memory_bytes / (1024.0 * 1024.0 * 1024.0), gpu.bf16_flops / 1e12,
            gpu.hbm_bandwidth / 1e12, gpu.nvlink_bandwidth / 1e9);
 
-    /* 4. The error path: an unknown preset. The out-parameter is left untouched. */
+    if (plan_and_search(&gpu) != 0) return 1;
+
+    /* 5. The error path: an unknown preset. The out-parameter is left untouched. */
     pdcost_model *unknown = NULL;
     status = pdcost_model_from_preset(&unknown, "llama-9000");
     if (status == PDCOST_OK) {
