@@ -77,4 +77,63 @@ struct TrainingFrameworkMechanismTests {
         #expect(close(b.gradients, b.parameters))
         #expect(close(m.gradients, 2 * m.parameters))
     }
+
+    /// torch.distributed.pipelining (torchtitan) keeps a receive buffer per micro-batch and the
+    /// output of each in-flight micro-batch; Megatron two P2P buffers. pp = 2, dp = 4, seq 4096,
+    /// mbs 1, gbs 32 → m = 32 / 4 = 8 micro-batches; one boundary activation is
+    /// 4096 · 4096 · 2 B = 33,554,432 B (B). First stage: 8 gradient receive buffers + 2 kept
+    /// outputs (1F1B in flight on stage 0: min(p − 0, m) = 2) = 10 B against Megatron's 2 B →
+    /// 8 B = 268,435,456 B more. Last stage: 8 activation receive buffers, of which its 1
+    /// in-flight micro-batch is the first layer's stored input → 7 B against 2 B → 5 B =
+    /// 167,772,160 B more.
+    @Test("torchtitan PP: per-micro-batch receive buffers and kept stage outputs (hand bytes)")
+    func pipelineBuffersPerMicroBatch() throws {
+        var twoBuffers = FrameworkProfile.torchtitan
+        twoBuffers.pipelineBuffersPerMicroBatch = false
+        let plan = ParallelPlan(tp: 1, pp: 2, dp: 4, zeroStage: 3, fsdp: true)
+        let (perMB, _) = try llama8B(seq: 4096, gbs: 32, framework: .torchtitan)
+        let (pair, _) = try llama8B(seq: 4096, gbs: 32, framework: twoBuffers)
+        let a = perMB.evaluate(plan), b = pair.evaluate(plan)
+        #expect(close(a.firstStageAllocated - b.firstStageAllocated, 268_435_456, 1e-6))
+        #expect(close(a.lastStageAllocated - b.lastStageAllocated, 167_772_160, 1e-6))
+    }
+
+    /// Deterministic mode NaN-fills every new CUDA tensor (`empty_cuda` →
+    /// `fill_empty_deterministic_`): one extra HBM write of each layer's outputs forward and of
+    /// their gradients backward, and of the logits both ways. Llama-3-8B on one H100, seq 4096,
+    /// one micro-batch, no recomputation (Megatron, no dropout for llama): Δstep =
+    /// (2 · 32 · A + 2 · L) / (3.35e12 B/s · 0.80), with A the layer's stored activation bytes
+    /// and L = 4096 tokens · 128,256 vocab · 6 B (bf16 logits + fp32 copy) = 3,152,019,456 B.
+    @Test("Deterministic mode: one extra write of each output (hand bytes / HBM rate)")
+    func deterministicFill() throws {
+        var filled = FrameworkProfile.megatron
+        filled.deterministicFill = true
+        let model = try ModelPresets.named("llama3-8b")
+        let cluster = Cluster(gpu: try GPUPresets.named("H100-SXM-80GB"), numGPUs: 1)
+        func cost(_ fw: FrameworkProfile) throws -> CostModel {
+            try CostModel(model: model, cluster: cluster,
+                          setup: TrainingSetup(seqLen: 4096, microBatchSize: 1, globalBatchSize: 1,
+                                               dtype: .bf16, framework: fw))
+        }
+        let plan = ParallelPlan()
+        let base = try cost(.megatron), det = try cost(filled)
+        let a = base.activationBytesPerLayer(plan, recompute: Recompute.none).dense
+        let logits = 3_152_019_456.0
+        let expected = (2 * 32 * a + 2 * logits) / (3.35e12 * 0.80)
+        #expect(close(det.evaluate(plan).stepTime - base.evaluate(plan).stepTime, expected, 1e-6))
+    }
+
+    /// torchtitan with PP keeps every micro-batch's unsharded gradients accumulated in fp32, and
+    /// the last backward copies each layer into an fp32 reduce-scatter input before freeing it.
+    /// Llama-3-8B, pp = 2, dp = 4 (FSDP over 4): a layer has 2·4096² + 2·4096·1024 + 3·4096·14336
+    /// + 2·4096 = 218,112,000 parameters; the last stage 16 layers + final norm (4096) + output
+    /// layer (128,256·4096 = 525,336,576) = 4,015,132,672. Gradients: fp32 shards 4 · total/4
+    /// + fp32 accumulated 4 · total + one layer's reduce-scatter input 4 · 218,112,000
+    /// = 4,015,132,672 + 16,060,530,688 + 872,448,000 = 20,948,111,360 B.
+    @Test("torchtitan PP: accumulated fp32 gradients plus one reduce-scatter input (hand bytes)")
+    func pipelinedFSDPGradients() throws {
+        let (cost, _) = try llama8B(seq: 4096, gbs: 32, framework: .torchtitan)
+        let p = cost.evaluate(ParallelPlan(tp: 1, pp: 2, dp: 4, zeroStage: 3, fsdp: true))
+        #expect(close(p.memory.gradients, 20_948_111_360, 1e-5))
+    }
 }

@@ -140,5 +140,10 @@ struct ValidationTests {
         #expect(!p.moeHostSync)
         #expect(RunNotes("No TP-comm overlap, no overlap-grad-reduce/param-gather").overlapParamGather == false)
         #expect(RunNotes(nil) == RunNotes(""))
+        // Megatron `--deterministic-mode` turns on PyTorch's deterministic NaN fill.
+        var d = FrameworkProfile.megatron
+        RunNotes("model_config.yaml sets --deterministic-mode: true").apply(to: &d)
+        #expect(d.deterministicFill)
+        #expect(!FrameworkProfile.megatron.deterministicFill)
     }
 }

@@ -129,6 +129,22 @@ public struct FrameworkProfile: Sendable, Hashable {
     /// FSDP: unsharded layers held at once (the layer being computed plus the prefetched one;
     /// torch FSDP2 forward/backward prefetch of one module).
     public var fsdpUnshardedLayers: Double = 2
+    /// The pipeline runtime keeps one activation receive buffer and one gradient receive
+    /// buffer per micro-batch (not a double buffer), and the stage output of every in-flight
+    /// micro-batch until its backward: torch.distributed.pipelining (torchtitan) allocates
+    /// `args_recv_info[chunk_id]` / `grad_recv_info[mb_index]` for every micro-batch in
+    /// `_prepare_forward_infra` / `_prepare_backward_infra` and keeps `fwd_cache[chunk] =
+    /// (output_tuple, inputs)` until `backward_one_chunk` (torch/distributed/pipelining/
+    /// stage.py). Megatron instead reuses two P2P buffers and pseudo-frees each sent output
+    /// (`deallocate_output_tensor`, megatron/core/pipeline_parallel/schedules.py).
+    public var pipelineBuffersPerMicroBatch: Bool = false
+    /// PyTorch runs with `torch.use_deterministic_algorithms(True)` (Megatron
+    /// `--deterministic-mode`): with `torch.utils.deterministic.fill_uninitialized_memory` at its
+    /// default (True) every tensor made by `empty`/`empty_strided` on CUDA is first filled with
+    /// NaN (aten/src/ATen/native/cuda/TensorFactories.cu, `empty_cuda`:
+    /// `fill_empty_deterministic_`), one extra HBM write of each op output that Transformer
+    /// Engine, cuDNN attention and the framework allocate. Off by default.
+    public var deterministicFill: Bool = false
 
     // MARK: Overlap
     /// Gradient reduce-scatter/all-reduce overlapped with the last micro-batch's backward
@@ -241,6 +257,7 @@ public struct FrameworkProfile: Sendable, Hashable {
         p.overlapParamGather = true
         p.reportedPeak = .reserved
         p.expandableSegments = true
+        p.pipelineBuffersPerMicroBatch = true
         p.fp8Recipe = .current
         // F.scaled_dot_product_attention → FlashAttention-2 backend; composite eager ops.
         p.attentionKernel = .portable

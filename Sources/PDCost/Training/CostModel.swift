@@ -228,7 +228,28 @@ public struct CostModel: Sendable {
             if fw.elementwiseTrafficScale > 1 { temporary += layerFull }
             temporary += fw.allocatorWorkspaceBytes
             mem.temporaryBuffers = temporary
-            if c.pp > 1 { mem.communicationBuffers = 2 * c.memoryTokensSP * w.hidden * 2 }
+            if c.pp > 1 {
+                // One stage-boundary activation (bf16, sequence-sharded under SP).
+                let boundary = c.memoryTokensSP * w.hidden * 2
+                if fw.pipelineBuffersPerMicroBatch {
+                    // torch.distributed.pipelining: a receive buffer per micro-batch and local
+                    // stage for activations (non-first stages) and for gradients (non-last
+                    // stages), plus the kept output of each in-flight micro-batch (see
+                    // `FrameworkProfile.pipelineBuffersPerMicroBatch`).
+                    let v = max(c.vpp, 1)
+                    let forwardReceivers = first ? v - 1 : v
+                    let gradientReceivers = last ? v - 1 : v
+                    // An in-flight micro-batch's activation buffer is its first layer's stored
+                    // input, already counted in `activations`.
+                    let aliased = chunks * forwardReceivers / v
+                    mem.communicationBuffers = boundary * (max(forwardReceivers * m - aliased, 0)
+                                                           + gradientReceivers * m)
+                    mem.activations += boundary * chunks * gradientReceivers / v
+                } else {
+                    // Megatron: one send and one receive buffer in flight.
+                    mem.communicationBuffers = 2 * boundary
+                }
+            }
             // TP-overlap staging buffers (a few gathered activations).
             let overlapBuffers = fw.tpCommOverlap && c.tp > 1 ? 3 * c.memoryTokens * w.hidden * 2 : 0
             if !fw.tpOverlapBuffersOutsideAllocator { mem.communicationBuffers += overlapBuffers }
@@ -265,7 +286,9 @@ public struct CostModel: Sendable {
                 peak = memLast
                 p.peakStage = max(plan.pp, 1) - 1
             }
-            if c.pp > 2 && c.layersMiddle > c.layersFirst {
+            // A middle stage can also peak when it holds more than the first: more layers, or
+            // receive buffers in both directions (per-micro-batch pipeline buffers).
+            if c.pp > 2 && (c.layersMiddle > c.layersFirst || fw.pipelineBuffersPerMicroBatch) {
                 let stageMid = w.stageParameters(c, layers: c.layersMiddle, first: false, last: false)
                 let memMid = stageMemory(index: 1, layers: c.layersMiddle, mx: mixMiddle, stage: stageMid,
                                          state: w.modelState(c, stage: stageMid, framework: fw),

@@ -24,6 +24,7 @@
 /// | Apex distributed Adam | `distributed_fused_adam` |
 /// | TE fused cross entropy | `cross_entropy_fusion_impl='te'`, `--cross-entropy-fusion-impl te` |
 /// | PyTorch release | `torch 2.N` in the `framework as published:` clause |
+/// | deterministic mode | `--deterministic-mode`, `deterministic_mode=true`, `deterministic_mode: true`, `use_deterministic_algorithms(true)` |
 public struct RunNotes: Sendable, Hashable {
     public var tpCommOverlap: Bool?
     public var cudaGraphs: Bool?
@@ -50,6 +51,8 @@ public struct RunNotes: Sendable, Hashable {
     public var teCrossEntropy = false
     /// Minor version of the PyTorch 2.x release the run states (`torch 2.8.0a0` → 8).
     public var torchMinorVersion: Int?
+    /// PyTorch deterministic algorithms on (Megatron `--deterministic-mode`).
+    public var deterministicMode = false
 
     public init(_ notes: String?) {
         guard let notes else { return }
@@ -100,6 +103,8 @@ public struct RunNotes: Sendable, Hashable {
         apexDistributedAdam = text.contains("distributed_fused_adam")
         teCrossEntropy = text.contains("cross_entropy_fusion_impl='te'")
             || text.contains("--cross-entropy-fusion-impl te")
+        deterministicMode = text.contains("--deterministic-mode") || text.contains("deterministic_mode=true")
+            || text.contains("deterministic_mode: true") || text.contains("use_deterministic_algorithms(true)")
     }
 
     /// Applies the stated settings to a framework profile.
@@ -120,6 +125,7 @@ public struct RunNotes: Sendable, Hashable {
         if let v = overlapExpertComm { p.overlapExpertComm = v }
         if portableAttention { p.attentionKernel = .portable }
         if apexDistributedAdam { p.useApexDistributedAdam() }
+        if deterministicMode { p.deterministicFill = true }
         if preFlashAttention { p.attentionKernel = .unfused }
         if teCrossEntropy && p.kind != .torchtitan {
             // TE's fused cross entropy (transformer_engine/pytorch/cross_entropy.py, a Triton

@@ -264,6 +264,17 @@ extension Workload {
             moe.selectiveRecompute = moeSel
             moe.selectiveRecomputeFlops = moeSelFlops
         }
+        if fw.deterministicFill {
+            // Deterministic mode NaN-fills each freshly allocated output (see
+            // `FrameworkProfile.deterministicFill`): forward, the tensors a layer produces — about
+            // what it stores for the backward without recomputation (Korthikanti et al. 2022) —
+            // and backward their gradients, the same bytes again.
+            let a = layerActivations(c, framework: fw)
+            dense.forward += r.memoryBound(a.dense.full, kernels: 0)
+            dense.backward += r.memoryBound(a.dense.full, kernels: 0)
+            moe.forward += r.memoryBound(a.moe.full, kernels: 0)
+            moe.backward += r.memoryBound(a.moe.full, kernels: 0)
+        }
         return (dense, moe)
     }
 
@@ -281,8 +292,11 @@ extension Workload {
         // out of FP8), the vocab-parallel cross entropy over fp32 logits.
         let head = r.gemm(T, vShard, h, fp8: false)
         let logits = T * vShard * fw.logitsBytesPerElement
-        let lastF = head + r.memoryBound(Tsp * h * 4 + 2 * logits, kernels: 6)
-        let lastB = 2 * head + r.memoryBound(logits + h * vShard * 2 * gradBufferBytes, kernels: 4)
+        // Deterministic mode NaN-fills the new logits tensors forward and their gradient
+        // backward (`FrameworkProfile.deterministicFill`): one more write of each.
+        let fill = fw.deterministicFill ? logits : 0
+        let lastF = head + r.memoryBound(Tsp * h * 4 + 2 * logits + fill, kernels: 6)
+        let lastB = 2 * head + r.memoryBound(logits + fill + h * vShard * 2 * gradBufferBytes, kernels: 4)
         return ((embF, embB), (lastF, lastB))
     }
 }

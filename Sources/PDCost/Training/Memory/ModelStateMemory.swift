@@ -91,9 +91,14 @@ extension Workload {
                     // (`reshard_after_forward=False` when PP is on: parallelize.py), and FSDP2
                     // accumulates the unsharded gradients of all micro-batches in the reduce
                     // dtype until the last one reduce-scatters them
-                    // (FSDPParam.to_accumulated_grad_if_needed).
+                    // (FSDPParam.to_accumulated_grad_if_needed). The last micro-batch's
+                    // backward then copies each layer's accumulated gradient into a fresh
+                    // reduce-scatter input in the reduce dtype before freeing it
+                    // (torch/distributed/fsdp/_fully_shard/_fsdp_collectives.py, `foreach_reduce`:
+                    // `torch.empty(reduce_scatter_input_numel, dtype=reduce_dtype)` + copy-in),
+                    // so one layer is held twice, as in the unpipelined case above.
                     b.parameters = 4 * sharded + paramBytes * s.total
-                    b.gradients = 4 * sharded + Double(fw.gradReduceBytes) * s.total
+                    b.gradients = 4 * sharded + Double(fw.gradReduceBytes) * (s.total + s.largestLayer)
                 }
             } else {
                 // ZeRO-3 / Megatron-FSDP: bf16 sharded weights and grads, fp32 states.
