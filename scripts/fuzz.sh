@@ -18,6 +18,8 @@ case $seconds in
 esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${PDCOST_FUZZ_BUILD:-$root/build-fuzz}
+# The fuzzer runs in its own work directory: a relative build path must not follow it there.
+case $build in /*) ;; *) build=$PWD/$build ;; esac
 generator=()
 if command -v ninja >/dev/null 2>&1; then generator=(-G Ninja); fi
 

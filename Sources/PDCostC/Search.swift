@@ -209,7 +209,9 @@ func cSearchEntry(_ e: SearchEntry) -> pdcost_search_entry {
     case .full: out.recompute = PDCOST_RECOMPUTE_FULL
     }
     out.recompute_num_layers = UInt32(clamping: e.candidate.recompute.numLayers ?? 0)
-    out.gradient_accumulation_steps = UInt32(clamping: Int(e.prediction.microBatches))
+    // Int(Double) traps on NaN, infinities and values past Int.max: clamp in Double first.
+    let steps = e.prediction.microBatches
+    out.gradient_accumulation_steps = steps.isFinite ? UInt32(min(max(steps, 0), Double(UInt32.max))) : 0
     out.optimizer_offload_ratio = e.candidate.optimizerOffloadRatio
     out.peak_allocated_bytes = e.peakAllocatedBytes
     var prediction = cPrediction(e.prediction)

@@ -15,11 +15,17 @@ final class SearchAccumulator {
     var closest: SearchEntry?
     var closestBound: (candidate: SearchCandidate, bytes: Double)?
 
+    /// Entries of `top` reserved when a worker starts.
+    static let reservedTopEntries = 1024
+
     init(topK: Int) {
         self.topK = topK
         pruned = [Int](repeating: 0, count: SearchPruneReason.allCases.count)
         top = []
-        top.reserveCapacity(topK + 1)
+        // top_k may be up to 100 000 and every worker thread has its own list: reserving all of
+        // it up front would ask for threads × 100 001 entries (gigabytes) before any plan fits.
+        // Past this cap the list grows on demand, which only happens with that many results.
+        top.reserveCapacity(min(topK, SearchAccumulator.reservedTopEntries) + 1)
         pareto = []
         pareto.reserveCapacity(64)
     }

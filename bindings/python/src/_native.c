@@ -1233,13 +1233,24 @@ static PyObject *native_fit_runs(PyObject *module, PyObject *args, PyObject *kwa
                                "progress", NULL};
     Py_buffer view;
     const char *parameters = NULL, *runs_file = NULL;
-    unsigned int cross_validation = 0, folds = 0, max_iterations = 0, min_runs = 0;
+    /* "n" (Py_ssize_t, overflow-checked) and a range check, not "I": "I" wraps silently, so
+     * folds=2**32+5 would have fitted with 5 folds and folds=-1 with 4294967295. */
+    Py_ssize_t counts[4] = {0, 0, 0, 0}; /* cross_validation, folds, max_iterations, min_runs */
+    static const char *const count_names[4] = {"cross_validation", "folds", "max_iterations",
+                                               "min_runs_per_parameter"};
     int complete_only = 0, all_supported = 0;
     PyObject *progress = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "y*|$zIIIIppzO:fit_runs", keywords, &view, &parameters,
-                                     &cross_validation, &folds, &max_iterations, &min_runs,
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "y*|$znnnnppzO:fit_runs", keywords, &view, &parameters,
+                                     &counts[0], &counts[1], &counts[2], &counts[3],
                                      &complete_only, &all_supported, &runs_file, &progress)) {
         return NULL;
+    }
+    uint64_t checked[4];
+    for (int i = 0; i < 4; i++) {
+        if (gpu_option(count_names[i], counts[i], UINT32_MAX, &checked[i]) < 0) {
+            PyBuffer_Release(&view);
+            return NULL;
+        }
     }
     if (progress != Py_None && !PyCallable_Check(progress)) {
         PyBuffer_Release(&view);
@@ -1248,10 +1259,10 @@ static PyObject *native_fit_runs(PyObject *module, PyObject *args, PyObject *kwa
     }
     pdcost_fit_options options = PDCOST_FIT_OPTIONS_INIT;
     options.parameters = parameters;
-    options.cross_validation = cross_validation;
-    options.folds = folds;
-    options.max_iterations = max_iterations;
-    options.min_runs_per_parameter = min_runs;
+    options.cross_validation = (uint32_t)checked[0];
+    options.folds = (uint32_t)checked[1];
+    options.max_iterations = (uint32_t)checked[2];
+    options.min_runs_per_parameter = (uint32_t)checked[3];
     options.flags = (complete_only ? PDCOST_FIT_COMPLETE_ONLY : 0u) | (all_supported ? PDCOST_FIT_ALL_SUPPORTED : 0u);
     options.runs_file = runs_file;
     fit_progress_context ctx = {progress == Py_None ? NULL : progress, NULL, NULL, NULL};

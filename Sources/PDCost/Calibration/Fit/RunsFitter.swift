@@ -67,7 +67,9 @@ public enum RunsFitter {
         let units = Double(1 + cv.folds.count)
 
         // 2–4. The fit on every run.
-        _ = progress(0, "fitting \(candidates.count) parameters to \(samples.count) runs")
+        // Every progress result is honoured, the first and last included: a cancel always ends
+        // in `.cancelled`, never in a profile (pdcost.h: "returns PDCOST_ECANCELED").
+        if !progress(0, "fitting \(candidates.count) parameters to \(samples.count) runs") { throw cancelError }
         let full = try fitSubset(samples, candidates: candidates, options: options, evaluator: evaluator) { f, m in
             progress(f / units, m)
         }
@@ -115,13 +117,15 @@ public enum RunsFitter {
                 }) {
                     evaluations += foldFit.evaluations + 1
                     fittedErrors = evaluator.errors(heldOut, parameters: foldFit.parameters, x: foldFit.x)
-                    if cancelled { throw cancelError }
                     for (j, p) in foldFit.parameters.enumerated() { foldScales[p.name] = FitMath.exp(foldFit.x[j]) }
                     foldDropped = foldFit.dropped.map(\.name)
                 } else {
                     // Too little training data for any parameter: the fold keeps the defaults.
                     foldDropped = candidates.map(\.name)
                 }
+                // After the fold's fit whether or not it succeeded: a fold fit that fails (try?)
+                // after a cancel must not let the last fold finish as if nothing happened.
+                if cancelled { throw cancelError }
                 sumBefore += defaultErrors.tokensAPE.reduce(0, +)
                 sumAfter += fittedErrors.tokensAPE.reduce(0, +)
                 count += defaultErrors.tokensAPE.count
@@ -131,7 +135,7 @@ public enum RunsFitter {
             cvResult = CrossValidationResult(method: cv.method, mapeBefore: count > 0 ? sumBefore / Double(count) : 0,
                                              mape: count > 0 ? sumAfter / Double(count) : 0, runs: count, folds: folds)
         }
-        _ = progress(1, "done")
+        if !progress(1, "done") { throw cancelError }
 
         let usesMemory = full.parameters.contains { $0.target == .memory }
         let summary = CalibrationProfile.FitSummary(
