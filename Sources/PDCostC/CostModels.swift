@@ -27,17 +27,8 @@ public func pdcost_cost_model_create(_ out_cost_model: UnsafeMutablePointer<Opaq
                                      _ model: OpaquePointer?,
                                      _ cluster: UnsafePointer<pdcost_cluster>?,
                                      _ setup: UnsafePointer<pdcost_training_setup>?) -> pdcost_status {
-    withStatus {
-        guard let out_cost_model else {
-            throw PDCostError.invalidArgument("out_cost_model=NULL must point to a pdcost_cost_model* variable")
-        }
-        let spec = try ModelHandle.borrow(model).spec
-        let c = try readVersioned(cluster, "cluster", type: "pdcost_cluster", latestVersion: PDCOST_CLUSTER_VERSION)
-        let s = try readVersioned(setup, "setup", type: "pdcost_training_setup",
-                                  latestVersion: PDCOST_TRAINING_SETUP_VERSION)
-        let cost = try CostModel(model: spec, cluster: try swiftCluster(c), setup: try swiftSetup(s))
-        out_cost_model.pointee = CostModelHandle(cost).retainedPointer()
-    }
+    // The same call without a profile (the cluster's default efficiency).
+    pdcost_cost_model_create_with_profile(out_cost_model, model, cluster, setup, nil, 0)
 }
 
 @_cdecl("pdcost_cost_model_free")

@@ -14,6 +14,7 @@ public struct MeasuredRunsFile: Sendable {
         if String(validating: data, as: UTF8.self) == nil {
             throw .parse("measured-runs file is not valid UTF-8")
         }
+        try JSONDepthGuard.check(bytes, what: "measured-runs file")
         let file: RawFile
         do {
             file = try JSONDecoder().decode(RawFile.self, from: data)
