@@ -489,15 +489,7 @@ def _calibrate_gpu(args: argparse.Namespace) -> int:
 def _run_calibrate(args: argparse.Namespace) -> int:
     if args.gpu == bool(args.runs):
         return _fail("calibrate: give exactly one of --gpu or --runs FILE", EXIT_USAGE)
-    if args.gpu:
-        return _calibrate_gpu(args)
-    # --runs is implemented by _calibrate_runs (fitting to measured runs); looked up by name so
-    # that this module imports whichever part is present.
-    handler = globals().get("_calibrate_runs")
-    if handler is None:
-        return _fail("calibrate --runs is not available in this build", EXIT_USAGE)
-    status: int = handler(args)
-    return status
+    return _calibrate_gpu(args) if args.gpu else _calibrate_runs(args)
 
 
 def _register_calibrate(subparsers: Any) -> None:

@@ -22,6 +22,7 @@
 
 #include <dlfcn.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -639,44 +640,67 @@ static PyObject *cost_model_predict(PyObject *self, PyObject *plan_obj) {
     return result;
 }
 
-/* -- CostModel.search: the plan search, GIL released ------------------------------------------ */
+/* -- Progress callbacks of long calls (search, GPU calibration, fit) ------------------------- */
 
-/* State of one search's progress callback. The callback runs on the calling thread (the
- * library promises it), so it re-takes the GIL from this thread's own saved state. */
+/* State of one long call's progress callback: the Python callable and what it raised. The
+ * library calls back on the thread that made the call, with the GIL released there, so the
+ * callback re-takes the GIL from this thread's own saved state. */
 typedef struct {
     PyObject *callable;  /* borrowed; may be NULL */
     PyObject *exc_type;  /* exception raised by the callable or by a signal (owned), or NULL */
     PyObject *exc_value;
     PyObject *exc_tb;
-} search_progress_state;
+} progress_state;
 
-static int search_progress(void *user, uint64_t done, uint64_t total) {
-    search_progress_state *sp = (search_progress_state *)user;
+/* Takes the GIL, honours Ctrl-C (the signal handler only sets a flag), and calls the callable
+ * with the arguments `format` builds (a Py_BuildValue tuple format). A true result, an
+ * exception or a signal cancels: returns 1, and the exception is kept for progress_finish. */
+static int progress_call(progress_state *ps, const char *format, ...) {
     PyGILState_STATE gil = PyGILState_Ensure();
-    int stop = 0;
-    if (sp->exc_type == NULL) {
-        /* Ctrl-C: the handler only sets a flag; honour it here (main thread). */
+    int cancel = 1;
+    if (ps->exc_type == NULL) {
+        cancel = 0;
         if (PyErr_CheckSignals() < 0) {
-            stop = 1;
-        } else if (sp->callable != NULL) {
-            PyObject *r = PyObject_CallFunction(sp->callable, "KK", (unsigned long long)done,
-                                                (unsigned long long)total);
+            cancel = 1;
+        } else if (ps->callable != NULL) {
+            va_list va;
+            va_start(va, format);
+            PyObject *args = Py_VaBuildValue(format, va);
+            va_end(va);
+            PyObject *r = args != NULL ? PyObject_CallObject(ps->callable, args) : NULL;
+            Py_XDECREF(args);
             if (r == NULL) {
-                stop = 1;
+                cancel = 1;
             } else {
                 int truth = PyObject_IsTrue(r);
                 Py_DECREF(r);
-                stop = truth != 0; /* True, or an error in __bool__ */
+                cancel = truth != 0; /* True, or an error in __bool__ */
             }
         }
         if (PyErr_Occurred()) {
-            PyErr_Fetch(&sp->exc_type, &sp->exc_value, &sp->exc_tb); /* 3.10-compatible */
+            PyErr_Fetch(&ps->exc_type, &ps->exc_value, &ps->exc_tb); /* 3.10-compatible */
         }
-    } else {
-        stop = 1;
     }
     PyGILState_Release(gil);
-    return stop;
+    return cancel;
+}
+
+/* After the long call returned: if the callback raised (KeyboardInterrupt included), that
+ * exception is set and -1 returned (it wins over the library's cancel status); else 0. */
+static int progress_finish(progress_state *ps) {
+    if (ps->exc_type == NULL) {
+        return 0;
+    }
+    PyErr_Restore(ps->exc_type, ps->exc_value, ps->exc_tb);
+    ps->exc_type = ps->exc_value = ps->exc_tb = NULL;
+    return -1;
+}
+
+/* -- CostModel.search: the plan search, GIL released ------------------------------------------ */
+
+static int search_progress(void *user, uint64_t done, uint64_t total) {
+    return progress_call((progress_state *)user, "(KK)", (unsigned long long)done,
+                         (unsigned long long)total);
 }
 
 /* A tuple of up to PDCOST_SEARCH_MAX_LIST ints/floats into a C array. */
@@ -763,7 +787,7 @@ static PyObject *cost_model_search(PyObject *self, PyObject *args, PyObject *kwa
                      Py_TYPE(callable)->tp_name);
         return NULL;
     }
-    search_progress_state sp = {callable, NULL, NULL, NULL};
+    progress_state sp = {callable, NULL, NULL, NULL};
     pdcost_search_result *result = NULL;
     pdcost_status status;
     Py_INCREF(self); /* the handle must outlive the released-GIL call */
@@ -772,17 +796,12 @@ static PyObject *cost_model_search(PyObject *self, PyObject *args, PyObject *kwa
                                &sp, &result);
     Py_END_ALLOW_THREADS
     Py_DECREF(self);
-    if (status != PDCOST_OK) {
-        PyObject *raised = raise_status((native_state *)PyType_GetModuleState(Py_TYPE(self)), status);
-        Py_XDECREF(sp.exc_type);
-        Py_XDECREF(sp.exc_value);
-        Py_XDECREF(sp.exc_tb);
-        return raised;
-    }
-    if (sp.exc_type != NULL) {
-        pdcost_search_result_free(result);
-        PyErr_Restore(sp.exc_type, sp.exc_value, sp.exc_tb);
+    if (progress_finish(&sp) < 0) {
+        pdcost_search_result_free(result); /* NULL-safe */
         return NULL;
+    }
+    if (status != PDCOST_OK) {
+        return raise_status((native_state *)PyType_GetModuleState(Py_TYPE(self)), status);
     }
     char *json = NULL;
     status = pdcost_search_result_to_json(result, &json);
@@ -1048,41 +1067,10 @@ static PyObject *native_validate_runs(PyObject *module, PyObject *args, PyObject
 /* GPU calibration (micro-benchmarks; minutes of work: the GIL is released)                    */
 /* ------------------------------------------------------------------------------------------ */
 
-/* The progress callback's context: the Python callable (or NULL) and the exception it raised,
- * kept to be re-raised once the library returns. */
-typedef struct {
-    PyObject *callable;
-    PyObject *exc_type, *exc_value, *exc_tb;
-} gpu_progress_context;
-
-/* Runs on the calibrating thread with the GIL released: takes the GIL, checks for Ctrl-C and
- * calls progress(stage, done, total); a true result, an exception or a signal cancels. */
+/* Calls progress(stage, done, total); see progress_call. */
 static int gpu_progress(void *user, const char *stage, uint64_t done, uint64_t total) {
-    gpu_progress_context *ctx = (gpu_progress_context *)user;
-    int cancel = 0;
-    PyGILState_STATE gil = PyGILState_Ensure();
-    if (ctx->exc_type == NULL) {
-        if (PyErr_CheckSignals() < 0) {
-            cancel = 1;
-        } else if (ctx->callable != NULL) {
-            PyObject *r = PyObject_CallFunction(ctx->callable, "sKK", stage, (unsigned long long)done,
-                                                (unsigned long long)total);
-            if (r == NULL) {
-                cancel = 1;
-            } else {
-                int truth = PyObject_IsTrue(r);
-                Py_DECREF(r);
-                cancel = truth != 0; /* -1 (an exception) cancels too */
-            }
-        }
-        if (PyErr_Occurred()) {
-            PyErr_Fetch(&ctx->exc_type, &ctx->exc_value, &ctx->exc_tb);
-        }
-    } else {
-        cancel = 1;
-    }
-    PyGILState_Release(gil);
-    return cancel;
+    return progress_call((progress_state *)user, "(sKK)", stage, (unsigned long long)done,
+                         (unsigned long long)total);
 }
 
 /* A keyword that must be an int in [0, max]. */
@@ -1134,7 +1122,7 @@ static PyObject *native_gpu_calibrate(PyObject *module, PyObject *args, PyObject
     options.test_collectives = (uint32_t)test_collectives;
     options.sustain_seconds = sustain_seconds;
 
-    gpu_progress_context ctx = {progress == Py_None ? NULL : progress, NULL, NULL, NULL};
+    progress_state ctx = {progress == Py_None ? NULL : progress, NULL, NULL, NULL};
     Py_XINCREF(ctx.callable);
     char *report = NULL;
     pdcost_status status;
@@ -1142,10 +1130,8 @@ static PyObject *native_gpu_calibrate(PyObject *module, PyObject *args, PyObject
     status = pdcost_gpu_calibrate(&options, gpu_progress, &ctx, &report);
     Py_END_ALLOW_THREADS
     Py_XDECREF(ctx.callable);
-    if (ctx.exc_type != NULL) {
-        /* The callback's exception (KeyboardInterrupt included) wins over the cancel status. */
+    if (progress_finish(&ctx) < 0) {
         pdcost_string_free(report);
-        PyErr_Restore(ctx.exc_type, ctx.exc_value, ctx.exc_tb);
         return NULL;
     }
     if (status != PDCOST_OK) {
@@ -1192,39 +1178,9 @@ static PyObject *native_efficiency_parameters_json(PyObject *module, PyObject *P
     return take_string(json);
 }
 
-/* The fit's progress callback context: the Python callable and the exception it raised. */
-typedef struct {
-    PyObject *callable;
-    PyObject *exc_type, *exc_value, *exc_tb;
-} fit_progress_context;
-
-/* Runs with the GIL released: takes it, checks for Ctrl-C, calls progress(fraction, message);
- * a true result, an exception or a signal cancels the fit. */
+/* Calls progress(fraction, message); see progress_call. */
 static int fit_progress(void *user, double fraction, const char *message) {
-    fit_progress_context *ctx = (fit_progress_context *)user;
-    int cancel = 0;
-    PyGILState_STATE gil = PyGILState_Ensure();
-    if (ctx->exc_type == NULL) {
-        if (PyErr_CheckSignals() < 0) {
-            cancel = 1;
-        } else if (ctx->callable != NULL) {
-            PyObject *r = PyObject_CallFunction(ctx->callable, "ds", fraction, message);
-            if (r == NULL) {
-                cancel = 1;
-            } else {
-                int truth = PyObject_IsTrue(r);
-                Py_DECREF(r);
-                cancel = truth != 0;
-            }
-        }
-        if (PyErr_Occurred()) {
-            PyErr_Fetch(&ctx->exc_type, &ctx->exc_value, &ctx->exc_tb);
-        }
-    } else {
-        cancel = 1;
-    }
-    PyGILState_Release(gil);
-    return cancel;
+    return progress_call((progress_state *)user, "(ds)", fraction, message);
 }
 
 static PyObject *native_fit_runs(PyObject *module, PyObject *args, PyObject *kwargs) {
@@ -1265,17 +1221,15 @@ static PyObject *native_fit_runs(PyObject *module, PyObject *args, PyObject *kwa
     options.min_runs_per_parameter = (uint32_t)checked[3];
     options.flags = (complete_only ? PDCOST_FIT_COMPLETE_ONLY : 0u) | (all_supported ? PDCOST_FIT_ALL_SUPPORTED : 0u);
     options.runs_file = runs_file;
-    fit_progress_context ctx = {progress == Py_None ? NULL : progress, NULL, NULL, NULL};
+    progress_state ctx = {progress == Py_None ? NULL : progress, NULL, NULL, NULL};
     char *profile = NULL;
     pdcost_status status;
     Py_BEGIN_ALLOW_THREADS
     status = pdcost_fit_runs((const char *)view.buf, (size_t)view.len, &options, fit_progress, &ctx, &profile);
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&view);
-    if (ctx.exc_type != NULL) {
-        /* The callback's own exception (KeyboardInterrupt included) wins over the status. */
+    if (progress_finish(&ctx) < 0) {
         pdcost_string_free(profile);
-        PyErr_Restore(ctx.exc_type, ctx.exc_value, ctx.exc_tb);
         return NULL;
     }
     if (status != PDCOST_OK) {
