@@ -17,7 +17,7 @@ public func pdcost_fit_runs(_ runs_json: UnsafePointer<CChar>?, _ length: Int,
             guard let progress else { return true }
             return message.withCString { progress(user, fraction, $0) } == 0
         }
-        try store(String(decoding: result.profile.encoded(), as: UTF8.self), in: out)
+        try store(String(decoding: try result.profile.encoded(), as: UTF8.self), in: out)
     }
 }
 

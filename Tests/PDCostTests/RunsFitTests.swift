@@ -215,7 +215,7 @@ struct RunsFitTests {
                                      selection: .all)
         options.runsFile = "runs.json"
         let profile = try RunsFitter.fit(runs, options: options).profile
-        let bytes = profile.encoded()
+        let bytes = try profile.encoded()
         let text = String(decoding: bytes, as: UTF8.self)
         for key in ["\"efficiency_scale\"", "\"nvlink_fraction\"", "\"mape_before\"", "\"cv_mape\"", "\"runs_file\"",
                     "\"network_fraction\"", "\"dropped\""] {

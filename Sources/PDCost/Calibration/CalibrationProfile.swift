@@ -198,12 +198,9 @@ extension CalibrationProfile {
     }
 
     /// Pretty, key-sorted JSON (stable diffs when a team commits it).
-    public func encoded() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        // Every field is a string, number or array of them: encoding cannot fail.
-        return (try? Array(encoder.encode(self))) ?? []
+    /// Fails (rather than writing a broken file) only if a measurement is not finite.
+    public func encoded() throws(PDCostError) -> [UInt8] {
+        Array(try SnakeCaseJSON.encode(self, what: "calibration profile").utf8)
     }
 
     /// The cluster's efficiency with this profile's overrides applied.

@@ -82,13 +82,6 @@ public struct GPUCalibrationReport: Encodable, Sendable {
     /// Pretty, key-sorted JSON with snake_case keys (efficiency names are already snake_case,
     /// which the key strategy leaves unchanged).
     public func json() throws(PDCostError) -> String {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        do {
-            return String(decoding: try encoder.encode(self), as: UTF8.self)
-        } catch {
-            throw .internalError("could not encode the calibration report: \(error)")
-        }
+        try SnakeCaseJSON.encode(self, what: "calibration report")
     }
 }

@@ -47,14 +47,7 @@ public struct CUDAProbe: Encodable, Sendable {
     }
 
     public func json() throws(PDCostError) -> String {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        do {
-            return String(decoding: try encoder.encode(self), as: UTF8.self)
-        } catch {
-            throw .internalError("could not encode the CUDA probe: \(error)")
-        }
+        try SnakeCaseJSON.encode(self, what: "CUDA probe")
     }
 }
 
