@@ -1,4 +1,3 @@
-import FoundationEssentials
 import PDCost
 
 // JSON documents handed to C callers (analysis, preset lists, GPU table): one encoder
@@ -6,11 +5,5 @@ import PDCost
 
 /// Encodes a result document as pretty JSON with sorted keys (stable output for diffs and tests).
 func encodeJSON(_ value: some Encodable) throws(PDCostError) -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    do {
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    } catch {
-        throw .internalError("could not encode JSON output: \(error)")
-    }
+    try StableJSON.encode(value, what: "JSON output")
 }

@@ -200,7 +200,7 @@ extension CalibrationProfile {
     /// Pretty, key-sorted JSON (stable diffs when a team commits it).
     /// Fails (rather than writing a broken file) only if a measurement is not finite.
     public func encoded() throws(PDCostError) -> [UInt8] {
-        Array(try SnakeCaseJSON.encode(self, what: "calibration profile").utf8)
+        Array(try StableJSON.encode(self, what: "calibration profile", snakeCaseKeys: true).utf8)
     }
 
     /// The cluster's efficiency with this profile's overrides applied.

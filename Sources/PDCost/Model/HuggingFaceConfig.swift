@@ -196,12 +196,6 @@ public struct HuggingFaceConfig: Codable, Sendable, Hashable {
 
     /// Encodes as pretty JSON with sorted keys (absent fields are left out).
     public func encoded() throws(PDCostError) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        do {
-            return String(decoding: try encoder.encode(self), as: UTF8.self)
-        } catch {
-            throw .internalError("could not encode model config: \(error)")
-        }
+        try StableJSON.encode(self, what: "model config")
     }
 }
