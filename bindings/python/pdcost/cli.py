@@ -270,17 +270,34 @@ def _positive(text: str) -> int:
     return value
 
 
-def _predict_inputs(args: argparse.Namespace) -> tuple[PDCostModel, ParallelConfig, int]:
-    """The cost model, the plan and the gradient accumulation steps the flags describe."""
-    model = _load_model(args.model)
+def _add_job_arguments(parser: argparse.ArgumentParser) -> None:
+    """--model, --gpu, --gpus, --gpus-per-node: what predict and search share."""
+    parser.add_argument("--model", required=True, metavar="NAME|CONFIG.json",
+                        help="a preset name or a config.json path")
+    parser.add_argument("--gpu", default="H100-SXM-80GB", metavar="NAME",
+                        help="GPU preset (default: H100-SXM-80GB)")
+    parser.add_argument("--gpus", type=_positive, default=8, metavar="N",
+                        help="GPUs in the job (default: 8)")
+    parser.add_argument("--gpus-per-node", type=_positive, default=None, metavar="N",
+                        help="GPUs per NVLink domain (default: the GPU's usual node size)")
+
+
+def _hardware(args: argparse.Namespace) -> HardwareConfig:
+    """The cluster of --gpu/--gpus/--gpus-per-node (a job smaller than a node is one node of
+    that many GPUs)."""
     gpu = GPUSpec.from_name(args.gpu)
     per_node = args.gpus_per_node or gpu.gpus_per_node
     if args.gpus <= per_node:
-        hardware = HardwareConfig(gpu=gpu, num_nodes=1, gpus_per_node=args.gpus)
-    elif args.gpus % per_node:
+        return HardwareConfig(gpu=gpu, num_nodes=1, gpus_per_node=args.gpus)
+    if args.gpus % per_node:
         raise ValueError(f"--gpus={args.gpus} is not a multiple of --gpus-per-node={per_node}")
-    else:
-        hardware = HardwareConfig(gpu=gpu, num_nodes=args.gpus // per_node, gpus_per_node=per_node)
+    return HardwareConfig(gpu=gpu, num_nodes=args.gpus // per_node, gpus_per_node=per_node)
+
+
+def _predict_inputs(args: argparse.Namespace) -> tuple[PDCostModel, ParallelConfig, int]:
+    """The cost model, the plan and the gradient accumulation steps the flags describe."""
+    model = _load_model(args.model)
+    hardware = _hardware(args)
     model_ranks = args.tp * args.pp * args.cp
     dp = args.dp
     if dp is None:
@@ -378,14 +395,7 @@ def _register_predict(subparsers: Any) -> None:
         "predict", help="predict step time, MFU and memory of a parallel plan",
         description="Predict one training step of a parallel plan: time (compute, bubble, "
                     "communication per kind), MFU/HFU, tokens/s and memory per GPU.")
-    parser.add_argument("--model", required=True, metavar="NAME|CONFIG.json",
-                        help="a preset name or a config.json path")
-    parser.add_argument("--gpu", default="H100-SXM-80GB", metavar="NAME",
-                        help="GPU preset (default: H100-SXM-80GB)")
-    parser.add_argument("--gpus", type=_positive, default=8, metavar="N",
-                        help="GPUs in the job (default: 8)")
-    parser.add_argument("--gpus-per-node", type=_positive, default=None, metavar="N",
-                        help="GPUs per NVLink domain (default: the GPU's usual node size)")
+    _add_job_arguments(parser)
     for flag, what in (("tp", "tensor parallel"), ("pp", "pipeline stages"),
                        ("vpp", "virtual stages per pipeline rank"), ("cp", "context parallel"),
                        ("ep", "expert parallel"), ("etp", "expert tensor parallel")):
@@ -604,14 +614,7 @@ def _search_text(cm: PDCostModel, result: Any, top: int) -> str:
 
 def _run_search(args: argparse.Namespace) -> int:
     model = _load_model(args.model)
-    gpu = GPUSpec.from_name(args.gpu)
-    per_node = args.gpus_per_node or gpu.gpus_per_node
-    if args.gpus <= per_node:
-        hardware = HardwareConfig(gpu=gpu, num_nodes=1, gpus_per_node=args.gpus)
-    elif args.gpus % per_node:
-        raise ValueError(f"--gpus={args.gpus} is not a multiple of --gpus-per-node={per_node}")
-    else:
-        hardware = HardwareConfig(gpu=gpu, num_nodes=args.gpus // per_node, gpus_per_node=per_node)
+    hardware = _hardware(args)
     training = TrainingConfig(sequence_length=args.seq_len, dtype=CLI_DTYPES[args.dtype],
                               framework=args.framework)
     cm = PDCostModel(model, hardware, training)
@@ -636,14 +639,7 @@ def _register_search(subparsers: Any) -> None:
                     "dp, ep, ZeRO, recomputation, micro-batch size) for a model on a cluster at "
                     "a fixed global batch, drop those that do not fit in memory, and rank the "
                     "rest by throughput. Prints the pruning summary too.")
-    parser.add_argument("--model", required=True, metavar="NAME|CONFIG.json",
-                        help="a preset name or a config.json path")
-    parser.add_argument("--gpu", default="H100-SXM-80GB", metavar="NAME",
-                        help="GPU preset (default: H100-SXM-80GB)")
-    parser.add_argument("--gpus", type=_positive, default=8, metavar="N",
-                        help="GPUs in the job (default: 8)")
-    parser.add_argument("--gpus-per-node", type=_positive, default=None, metavar="N",
-                        help="GPUs per NVLink domain (default: the GPU's usual node size)")
+    _add_job_arguments(parser)
     parser.add_argument("--seq-len", type=_seq_len, default=8192, metavar="N",
                         help="tokens per sequence (default: 8192)")
     parser.add_argument("--global-batch", type=_positive, required=True, metavar="N",
