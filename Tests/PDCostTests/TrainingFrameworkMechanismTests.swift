@@ -136,4 +136,66 @@ struct TrainingFrameworkMechanismTests {
         let p = cost.evaluate(ParallelPlan(tp: 1, pp: 2, dp: 4, zeroStage: 3, fsdp: true))
         #expect(close(p.memory.gradients, 20_948_111_360, 1e-5))
     }
+
+    /// Attention dropout slows the fused kernel by a measured ratio (cuDNN, H200, sbhd, p = 0.1:
+    /// 0.614 / 0.594 ms = 1.034; TransformerEngine issue #3312). Llama-3-8B on one H100-SXM
+    /// (989.4 TFLOPS bf16, 700 W = the reference power, sustained 0.848), seq 4096, one
+    /// micro-batch, dropout 0.1. Per layer the causal attention forward is
+    /// F = 32 heads · 2 · 4096² · (128 + 128) · 0.5 = 137,438,953,472 FLOPs at
+    /// rate = 989.4e12 · 0.848 · 4096/(4096 + 512) · 1 (d = 128) = 745.79 TFLOP/s:
+    /// forward F/(0.62·rate) = 0.29724 ms, backward 2.5F/(0.48·rate) = 0.95983 ms.
+    /// Δstep against a kernel without the slowdown = 32 · 0.034 · 1.25707 ms = 1.3677 ms.
+    @Test("Attention dropout: measured fused-kernel slowdown on the attention core (hand FLOPs)")
+    func attentionDropoutSlowdown() throws {
+        let model = try ModelPresets.named("llama3-8b")
+        let gpu = try GPUPresets.named("H100-SXM-80GB")
+        var free = EfficiencyProfile.defaults(for: gpu)
+        #expect(free.attentionDropoutSlowdown == 1.034)
+        free.attentionDropoutSlowdown = 1
+        let setup = TrainingSetup(seqLen: 4096, microBatchSize: 1, globalBatchSize: 1, dtype: .bf16,
+                                  dropout: 0.1, framework: .megatron)
+        let slowed = try CostModel(model: model, cluster: Cluster(gpu: gpu, numGPUs: 1), setup: setup)
+        let plain = try CostModel(model: model, cluster: Cluster(gpu: gpu, numGPUs: 1, efficiency: free),
+                                  setup: setup)
+        let flops = 32.0 * 2 * 4096 * 4096 * 256 * 0.5
+        let rate = 989.4e12 * 0.848 * 4096 / 4608
+        let core = flops / (0.62 * rate) + 2.5 * flops / (0.48 * rate)
+        let plan = ParallelPlan()
+        let delta = slowed.evaluate(plan).stepTime - plain.evaluate(plan).stepTime
+        #expect(close(delta, 32 * 0.034 * core, 1e-6))
+        #expect(close(delta, 1.3677e-3, 1e-3))
+        // Without dropout the ratio never applies.
+        var noDrop = setup
+        noDrop.dropout = 0
+        let a = try CostModel(model: model, cluster: Cluster(gpu: gpu, numGPUs: 1), setup: noDrop)
+        let b = try CostModel(model: model, cluster: Cluster(gpu: gpu, numGPUs: 1, efficiency: free), setup: noDrop)
+        #expect(a.evaluate(plan).stepTime == b.evaluate(plan).stepTime)
+    }
+
+    /// Deterministic Transformer Engine attention (`NVTE_ALLOW_NONDETERMINISTIC_ALGO=0`) drops
+    /// cuDNN for training off Hopper (get_attention_backend, "Filter: Determinism"): on B200 it
+    /// runs FlashAttention-2, so it costs what the portable kernel costs; on H100 nothing changes.
+    @Test("Deterministic TE attention: FlashAttention-2 on Blackwell, cuDNN kept on Hopper")
+    func deterministicAttentionBackend() throws {
+        let model = try ModelPresets.named("llama3-8b")
+        func step(_ gpuName: String, _ fw: FrameworkProfile) throws -> Double {
+            let cluster = Cluster(gpu: try GPUPresets.named(gpuName), numGPUs: 1)
+            let setup = TrainingSetup(seqLen: 8192, microBatchSize: 1, globalBatchSize: 1, dtype: .bf16,
+                                      dropout: 0.1, framework: fw)
+            return try CostModel(model: model, cluster: cluster, setup: setup).evaluate(ParallelPlan()).stepTime
+        }
+        var det = FrameworkProfile.megatron
+        det.deterministicAttention = true
+        var flash = FrameworkProfile.megatron
+        flash.attentionKernel = .portable
+        #expect(try step("B200", det) == step("B200", flash))
+        #expect(try step("B200", det) > step("B200", .megatron))
+        #expect(try step("H100-SXM-80GB", det) == step("H100-SXM-80GB", .megatron))
+
+        let notes = RunNotes("ENV_VARS: NVTE_ALLOW_NONDETERMINISTIC_ALGO: 0")
+        #expect(notes.deterministicAttention && !notes.deterministicMode)
+        var applied = FrameworkProfile.megatron
+        notes.apply(to: &applied)
+        #expect(applied.deterministicAttention && !applied.deterministicFill)
+    }
 }

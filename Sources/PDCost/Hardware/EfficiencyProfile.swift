@@ -69,6 +69,16 @@ public struct EfficiencyProfile: Sendable, Hashable {
     /// (tile setup and the causal diagonal dominate short sequences; same figures: s = 512 runs
     /// at roughly half the s = 16k rate).
     public var attentionHalfSequence: Double
+    /// Fused-attention time (forward + backward) with attention dropout on, relative to none:
+    /// the kernel draws a Philox number per score element in the forward and regenerates the
+    /// mask in the backward. cuDNN through Transformer Engine, `sbhd` layout (Megatron's), bf16,
+    /// head dim 128, p = 0.1: H200 0.594 → 0.614 ms (1.034), B300 0.480 → 0.525 ms (1.094)
+    /// (NVIDIA/TransformerEngine issue #3312). A measured kernel ratio, not a fitted constant.
+    public var attentionDropoutSlowdown: Double = 1.034
+    /// Same for FlashAttention-2: 0.695 → 0.728 ms (1.047) at p = 0.1 on GB200 with flash-attn
+    /// 2.7.4 (TransformerEngine PR #3313, maintainer's measurement); its sm80 code path is the
+    /// one every generation runs.
+    public var portableAttentionDropoutSlowdown: Double = 1.047
 
     // MARK: Memory-bound work
     /// Fraction of the HBM bandwidth that fused elementwise kernels (norms, activations, casts,
@@ -181,6 +191,7 @@ public struct EfficiencyProfile: Sendable, Hashable {
             p.attentionBackwardFraction = 0.30
             p.portableAttentionForwardFraction = 0.40
             p.portableAttentionBackwardFraction = 0.30
+            p.attentionDropoutSlowdown = p.portableAttentionDropoutSlowdown
         case .ampere:
             p.gemmPeakFraction16 = 0.859
             p.gemmPeakFraction8 = 0
@@ -190,6 +201,10 @@ public struct EfficiencyProfile: Sendable, Hashable {
             p.attentionBackwardFraction = 0.48
             p.portableAttentionForwardFraction = 0.60
             p.portableAttentionBackwardFraction = 0.48
+            // Below sm90 Transformer Engine prefers FlashAttention-2 over cuDNN when both are
+            // eligible (get_attention_backend gives FusedAttention preference only on Hopper+),
+            // so the vendor kernel's dropout cost is FA2's.
+            p.attentionDropoutSlowdown = p.portableAttentionDropoutSlowdown
         case .hopper:
             break
         case .blackwell:
@@ -224,6 +239,8 @@ public struct EfficiencyProfile: Sendable, Hashable {
             // ml-engineering, B200 vs H200 notes).
             p.portableAttentionForwardFraction = 0.25
             p.portableAttentionBackwardFraction = 0.20
+            // cuDNN's dropout path on Blackwell (B300, sbhd: TE issue #3312, see the field).
+            p.attentionDropoutSlowdown = 1.094
         }
         return p
     }

@@ -145,6 +145,16 @@ public struct FrameworkProfile: Sendable, Hashable {
     /// `fill_empty_deterministic_`), one extra HBM write of each op output that Transformer
     /// Engine, cuDNN attention and the framework allocate. Off by default.
     public var deterministicFill: Bool = false
+    /// Transformer Engine runs attention deterministically (TE DotProductAttention:
+    /// `deterministic = not NVTE_ALLOW_NONDETERMINISTIC_ALGO or
+    /// torch.are_deterministic_algorithms_enabled()`; Megatron's `--deterministic-mode` requires
+    /// `NVTE_ALLOW_NONDETERMINISTIC_ALGO=0`, megatron/core/extensions/transformer_engine.py
+    /// TEDotProductAttention). Its backend selection then drops cuDNN FusedAttention for training on
+    /// compute capability < 9.0 and ≥ 10.0 ("Disabling FusedAttention for determinism reasons"
+    /// / "... on Blackwell", transformer_engine/pytorch/attention/dot_product_attention/
+    /// utils.py, `get_attention_backend`, "Filter: Determinism"), leaving FlashAttention-2;
+    /// Hopper keeps cuDNN's deterministic workspace path. Off by default.
+    public var deterministicAttention: Bool = false
 
     // MARK: Overlap
     /// Gradient reduce-scatter/all-reduce overlapped with the last micro-batch's backward

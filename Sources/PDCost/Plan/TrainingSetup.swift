@@ -26,7 +26,9 @@ public struct TrainingSetup: Sendable, Hashable {
     /// Longest sequence the data can contain, for activation memory with dynamic padding
     /// (PaddleFormers `max_seq_len`); nil = seqLen.
     public var maxSeqLen: Int?
-    /// Hidden-state dropout probability; nil = the framework's default for the architecture.
+    /// Dropout probability of the hidden states and of the attention scores (Megatron defaults
+    /// both to 0.1 for GPT, Llama recipes to 0); nil = the framework's default for the
+    /// architecture.
     public var dropout: Double?
     /// Framework behaviour and defaults.
     public var framework: FrameworkProfile

@@ -234,6 +234,9 @@ struct Rates: Sendable {
     let attentionForwardFraction: Double
     let attentionBackwardFraction: Double
     let attentionHalfSequence: Double
+    /// Fused-attention time with attention dropout on over none, for the kernel that runs
+    /// (`EfficiencyProfile.attentionDropoutSlowdown`).
+    let attentionDropoutSlowdown: Double
     /// Achieved HBM bytes/s.
     let hbm: Double
     let kernelFloor: Double
@@ -249,7 +252,13 @@ struct Rates: Sendable {
         let p8 = gpu.fp8Flops * clock * e.gemmPeakFraction8
         gemm8 = p8 > 0 ? p8 : gemm16
         halfDimension = e.gemmHalfDimension
-        let portable = setup.framework.attentionKernel == .portable
+        // Deterministic Transformer Engine attention runs FlashAttention-2 off Hopper
+        // (`FrameworkProfile.deterministicAttention`).
+        let generation = GPUGeneration.of(gpu)
+        let deterministicFallback = setup.framework.deterministicAttention
+            && setup.framework.attentionKernel == .vendor && generation != .hopper
+        let portable = setup.framework.attentionKernel == .portable || deterministicFallback
+        attentionDropoutSlowdown = portable ? e.portableAttentionDropoutSlowdown : e.attentionDropoutSlowdown
         attentionForwardFraction = portable ? e.portableAttentionForwardFraction : e.attentionForwardFraction
         attentionBackwardFraction = portable ? e.portableAttentionBackwardFraction : e.attentionBackwardFraction
         attentionHalfSequence = e.attentionHalfSequence

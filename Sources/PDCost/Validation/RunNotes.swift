@@ -25,6 +25,7 @@
 /// | TE fused cross entropy | `cross_entropy_fusion_impl='te'`, `--cross-entropy-fusion-impl te` |
 /// | PyTorch release | `torch 2.N` in the `framework as published:` clause |
 /// | deterministic mode | `--deterministic-mode`, `deterministic_mode=true`, `deterministic_mode: true`, `use_deterministic_algorithms(true)` |
+/// | deterministic attention (TE) | deterministic mode, `nvte_allow_nondeterministic_algo=0`, `nvte_allow_nondeterministic_algo: 0` |
 public struct RunNotes: Sendable, Hashable {
     public var tpCommOverlap: Bool?
     public var cudaGraphs: Bool?
@@ -53,6 +54,9 @@ public struct RunNotes: Sendable, Hashable {
     public var torchMinorVersion: Int?
     /// PyTorch deterministic algorithms on (Megatron `--deterministic-mode`).
     public var deterministicMode = false
+    /// Transformer Engine told to pick deterministic attention only
+    /// (`NVTE_ALLOW_NONDETERMINISTIC_ALGO=0`; see `FrameworkProfile.deterministicAttention`).
+    public var deterministicAttention = false
 
     public init(_ notes: String?) {
         guard let notes else { return }
@@ -105,6 +109,8 @@ public struct RunNotes: Sendable, Hashable {
             || text.contains("--cross-entropy-fusion-impl te")
         deterministicMode = text.contains("--deterministic-mode") || text.contains("deterministic_mode=true")
             || text.contains("deterministic_mode: true") || text.contains("use_deterministic_algorithms(true)")
+        deterministicAttention = text.contains("nvte_allow_nondeterministic_algo=0")
+            || text.contains("nvte_allow_nondeterministic_algo: 0")
     }
 
     /// Applies the stated settings to a framework profile.
@@ -125,7 +131,11 @@ public struct RunNotes: Sendable, Hashable {
         if let v = overlapExpertComm { p.overlapExpertComm = v }
         if portableAttention { p.attentionKernel = .portable }
         if apexDistributedAdam { p.useApexDistributedAdam() }
-        if deterministicMode { p.deterministicFill = true }
+        if deterministicMode {
+            p.deterministicFill = true
+            p.deterministicAttention = true
+        }
+        if deterministicAttention { p.deterministicAttention = true }
         if preFlashAttention { p.attentionKernel = .unfused }
         if teCrossEntropy && p.kind != .torchtitan {
             // TE's fused cross entropy (transformer_engine/pytorch/cross_entropy.py, a Triton

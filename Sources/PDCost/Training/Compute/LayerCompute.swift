@@ -87,8 +87,11 @@ extension Workload {
             // (load-balanced chunks, Megatron-Core/TE context parallelism).
             let flops = c.mbs * localHeads * 2 * seqLen * seqLen * (qkHeadDim + vHeadDim) * 0.5 / c.cp
             let a = r.flashAttention(forwardFlops: flops, localSeq: c.localSeq, headDim: qkHeadDim)
-            attnF = a.forward
-            attnB = a.backward
+            // Attention dropout: Philox draws per score element forward and again backward
+            // (measured kernel ratio, `EfficiencyProfile.attentionDropoutSlowdown`).
+            let drop = attentionDropout > 0 ? r.attentionDropoutSlowdown : 1
+            attnF = a.forward * drop
+            attnB = a.backward * drop
             if c.cp > 1 {
                 let steps = c.cp - 1
                 let outElements = T * localHeads * vHeadDim
