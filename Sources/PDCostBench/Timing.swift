@@ -4,7 +4,8 @@ import Glibc
 #endif
 
 /// Heap allocations so far, when the bench runs under an LD_PRELOAD shim that exports
-/// `pdcost_bench_malloc_count` (counting malloc/realloc/posix_memalign); nil otherwise.
+/// `pdcost_bench_malloc_count` (counting malloc/realloc/posix_memalign: scripts/malloc_count.c);
+/// nil otherwise.
 func mallocCount() -> UInt? {
     #if canImport(Glibc)
     guard let symbol = dlsym(nil, "pdcost_bench_malloc_count") else { return nil }

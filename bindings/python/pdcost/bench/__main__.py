@@ -15,6 +15,7 @@ import json
 import sys
 from typing import Any, Sequence
 
+from ..cli import _positive  # the CLI's int >= 1 argument type; torch-free
 from ..errors import NoDeviceError, PDCostError
 from ._torch import TorchUnavailableError
 from .config import BENCH_MODELS, BenchConfig
@@ -23,19 +24,9 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_DEVICE = 0, 1, 2, 3
 _COMMANDS = ("run", "grid", "compare", "presets")
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be >= 1")
-    return value
-
-
 def _count(text: str) -> int:
-    value = _positive(text) if text != "0" else 0
-    return value
+    """An int >= 0 (argparse type)."""
+    return _positive(text) if text != "0" else 0
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
