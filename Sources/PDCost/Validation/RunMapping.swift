@@ -6,6 +6,27 @@ public struct MappedRun: Sendable {
     public var setup: TrainingSetup
     /// Settings read from the notes (see `RunNotes`).
     public var notes: RunNotes
+
+    /// The predicted figure each measured memory metric is compared with, bytes: the stage the
+    /// run's memory was read on (the last rank where the notes say so), and for the unqualified
+    /// peak the allocator statistic the framework logs. The one definition `Validator` and the
+    /// runs fit share.
+    public func predictedMemory(_ p: Prediction, _ metric: ValidationMetric) -> Double? {
+        let lastRank = notes.memoryFromLastRank
+        let allocated = lastRank ? p.lastStageAllocated : p.memory.allocated
+        let reserved = lastRank ? p.lastStageReserved : p.memory.reserved
+        switch metric {
+        case .peakAllocatedGiB: return allocated
+        case .peakReservedGiB: return reserved
+        case .peakMemoryGiB:
+            switch setup.framework.reportedPeak {
+            case .allocated: return allocated
+            case .reserved: return reserved
+            case .device: return p.memory.total
+            }
+        case .tokensPerSecondPerGPU, .stepTime: return nil
+        }
+    }
 }
 
 extension MeasuredRun {

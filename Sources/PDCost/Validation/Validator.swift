@@ -39,23 +39,19 @@ public enum Validator {
         result.status = .ok
         result.prediction = p
         let gib = 1_073_741_824.0
-        let peakMemory: Double
-        switch mapped.setup.framework.reportedPeak {
-        case .allocated: peakMemory = mapped.notes.memoryFromLastRank ? p.lastStageAllocated : p.memory.allocated
-        case .reserved: peakMemory = mapped.notes.memoryFromLastRank ? p.lastStageReserved : p.memory.reserved
-        case .device: peakMemory = p.memory.total
-        }
-        let allocated = mapped.notes.memoryFromLastRank ? p.lastStageAllocated : p.memory.allocated
-        let reserved = mapped.notes.memoryFromLastRank ? p.lastStageReserved : p.memory.reserved
         let m = run.measured
         var comparisons: [(ValidationMetric, MetricComparison)] = []
         if let v = m?.tokensPerSecondPerGPU {
             comparisons.append((.tokensPerSecondPerGPU, MetricComparison(measured: v, predicted: p.tokensPerSecondPerGPU)))
         }
         if let v = m?.stepTime { comparisons.append((.stepTime, MetricComparison(measured: v, predicted: p.stepTime))) }
-        if let v = m?.peakAllocatedGiB { comparisons.append((.peakAllocatedGiB, MetricComparison(measured: v, predicted: allocated / gib))) }
-        if let v = m?.peakReservedGiB { comparisons.append((.peakReservedGiB, MetricComparison(measured: v, predicted: reserved / gib))) }
-        if let v = m?.peakMemoryGiB { comparisons.append((.peakMemoryGiB, MetricComparison(measured: v, predicted: peakMemory / gib))) }
+        let memory: [(ValidationMetric, Double?)] = [(.peakAllocatedGiB, m?.peakAllocatedGiB),
+                                                     (.peakReservedGiB, m?.peakReservedGiB),
+                                                     (.peakMemoryGiB, m?.peakMemoryGiB)]
+        for case let (metric, measured?) in memory {
+            let predicted = mapped.predictedMemory(p, metric) ?? 0
+            comparisons.append((metric, MetricComparison(measured: measured, predicted: predicted / gib)))
+        }
         result.comparisons = comparisons.map { (metric: $0.0, value: $0.1) }
         return result
     }

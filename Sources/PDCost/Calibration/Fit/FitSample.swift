@@ -71,19 +71,8 @@ struct FitSample: Sendable {
     /// log(predicted / measured) of each memory metric, in `measuredMemory` order. The
     /// predicted figure is the one `Validator.validate` compares (same stage, same metric).
     func memoryLogErrors(_ p: Prediction, into out: inout [Double]) {
-        let lastRank = mapped.notes.memoryFromLastRank
-        let reserved = lastRank ? p.lastStageReserved : p.memory.reserved
         for (metric, measured) in measuredMemory {
-            let predicted: Double
-            if metric == .peakReservedGiB {
-                predicted = reserved
-            } else {
-                switch mapped.setup.framework.reportedPeak {
-                case .allocated: predicted = lastRank ? p.lastStageAllocated : p.memory.allocated
-                case .reserved: predicted = reserved
-                case .device: predicted = p.memory.total
-                }
-            }
+            let predicted = mapped.predictedMemory(p, metric) ?? 0
             out.append(predicted > 0 ? FitMath.log(predicted / measured) : 0)
         }
     }
