@@ -51,17 +51,17 @@ struct TrainingMemoryTests {
         let cost = try CostModel(model: model, cluster: cluster, setup: setup)
         let s = 2048.0, b = 1.0, h = 12288.0, a = 96.0, t = 8.0
         let sbh = s * b * h
-        let noPar = cost.activationBytesPerLayer(ParallelPlan(tp: 1, dp: 8), recompute: .none).dense
+        let noPar = cost.activationBytesPerLayer(ParallelPlan(tp: 1, dp: 8), recompute: Recompute.none).dense
         #expect(close(noPar, sbh * (34 + 5 * a * s / h)))
         // 2048·12288·(34 + 80) = 2,868,903,936 bytes ≈ 2.87 GB: the table's "no parallelism" row.
         #expect(close(noPar, 2_868_903_936))
 
         let tpPlan = ParallelPlan(tp: 8, dp: 1, sequenceParallel: false)
-        let tpOnly = cost.activationBytesPerLayer(tpPlan, recompute: .none).dense
+        let tpOnly = cost.activationBytesPerLayer(tpPlan, recompute: Recompute.none).dense
         #expect(close(tpOnly, sbh * (10 + 24 / t + 5 * a * s / (h * t))))
 
         let spPlan = ParallelPlan(tp: 8, dp: 1, sequenceParallel: true)
-        let tpSP = cost.activationBytesPerLayer(spPlan, recompute: .none).dense
+        let tpSP = cost.activationBytesPerLayer(spPlan, recompute: Recompute.none).dense
         #expect(close(tpSP, sbh / t * (34 + 5 * a * s / h)))
 
         let tpSelective = cost.activationBytesPerLayer(tpPlan, recompute: .selective).dense

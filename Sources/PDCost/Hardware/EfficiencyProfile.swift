@@ -79,6 +79,13 @@ public struct EfficiencyProfile: Sendable, Hashable {
     /// 2.7.4 (TransformerEngine PR #3313, maintainer's measurement); its sm80 code path is the
     /// one every generation runs.
     public var portableAttentionDropoutSlowdown: Double = 1.047
+    /// FlashAttention-2 backward time in deterministic mode over the default (atomic dQ
+    /// accumulation): head dim 128, causal, s = 8192 on H100, 166 TFLOPS deterministic
+    /// (Dao-AILab/flash-attention PR #1893, maintainer's table) against 280–300 without
+    /// (Shah et al. 2024, arXiv 2407.08608, Fig. 6): 1.75. The deterministic path runs one
+    /// thread block per (batch, head) along the keys, so the slowdown is a property of the
+    /// kernel's schedule, not of the GPU.
+    public var portableAttentionDeterministicBackwardSlowdown: Double = 1.75
 
     // MARK: Memory-bound work
     /// Fraction of the HBM bandwidth that fused elementwise kernels (norms, activations, casts,
@@ -237,8 +244,8 @@ public struct EfficiencyProfile: Sendable, Hashable {
             // FlashAttention-2 has no Blackwell-specific path (no tcgen05/TMEM use): it runs at
             // roughly the Hopper kernel's per-SM rate ("FA2 ... very slow on Blackwell",
             // ml-engineering, B200 vs H200 notes).
-            p.portableAttentionForwardFraction = 0.25
-            p.portableAttentionBackwardFraction = 0.20
+            p.portableAttentionForwardFraction = 0.16
+            p.portableAttentionBackwardFraction = 0.145
             // cuDNN's dropout path on Blackwell (B300, sbhd: TE issue #3312, see the field).
             p.attentionDropoutSlowdown = 1.094
         }

@@ -260,7 +260,13 @@ struct Rates: Sendable {
         let portable = setup.framework.attentionKernel == .portable || deterministicFallback
         attentionDropoutSlowdown = portable ? e.portableAttentionDropoutSlowdown : e.attentionDropoutSlowdown
         attentionForwardFraction = portable ? e.portableAttentionForwardFraction : e.attentionForwardFraction
-        attentionBackwardFraction = portable ? e.portableAttentionBackwardFraction : e.attentionBackwardFraction
+        // FlashAttention-2's deterministic backward gives each head's dQ to one thread block
+        // that walks the key blocks in order instead of racing atomic adds.
+        let deterministicPortable = portable && setup.framework.deterministicAttention
+        attentionBackwardFraction = portable
+            ? e.portableAttentionBackwardFraction
+                / (deterministicPortable ? e.portableAttentionDeterministicBackwardSlowdown : 1)
+            : e.attentionBackwardFraction
         attentionHalfSequence = e.attentionHalfSequence
         hbm = max(gpu.hbmBandwidth * e.hbmFraction, 1)
         kernelFloor = e.kernelFloorSeconds

@@ -25,7 +25,7 @@
 /// | TE fused cross entropy | `cross_entropy_fusion_impl='te'`, `--cross-entropy-fusion-impl te` |
 /// | PyTorch release | `torch 2.N` in the `framework as published:` clause |
 /// | deterministic mode | `--deterministic-mode`, `deterministic_mode=true`, `deterministic_mode: true`, `use_deterministic_algorithms(true)` |
-/// | deterministic attention (TE) | deterministic mode, `nvte_allow_nondeterministic_algo=0`, `nvte_allow_nondeterministic_algo: 0` |
+/// | deterministic attention (TE) | deterministic mode, `nvte_allow_nondeterministic_algo=0`, `nvte_allow_nondeterministic_algo: 0`, `golden-value` / `golden value` (a Megatron-LM functional-test harness run) unless `nvte_allow_nondeterministic_algo=1`/`: 1` or `release test` |
 public struct RunNotes: Sendable, Hashable {
     public var tpCommOverlap: Bool?
     public var cudaGraphs: Bool?
@@ -111,6 +111,7 @@ public struct RunNotes: Sendable, Hashable {
             || text.contains("deterministic_mode: true") || text.contains("use_deterministic_algorithms(true)")
         deterministicAttention = text.contains("nvte_allow_nondeterministic_algo=0")
             || text.contains("nvte_allow_nondeterministic_algo: 0")
+            || Self.goldenValueRegression(text)
     }
 
     /// Applies the stated settings to a framework profile.
@@ -153,6 +154,19 @@ public struct RunNotes: Sendable, Hashable {
             // gradient (2 + 4 + 4 B). Before, the model itself returned fp32 logits (12 B).
             p.logitsBytesPerElement = p.compiled ? 4 : 10
         }
+    }
+
+    /// A measurement from Megatron-LM's functional-test harness, which checks each run's loss
+    /// curve against stored golden values and so runs Transformer Engine deterministically: its
+    /// test cases set `NVTE_ALLOW_NONDETERMINISTIC_ALGO: 0` (tests/functional_tests/test_cases/
+    /// */model_config.yaml, e.g. gpt3_7b_tp1_pp4_memory_speed, moe/gpt3_mcore_te_tp2_pp2_ep4_etp1
+    /// _memory_speed). The release tests opt out with `NVTE_ALLOW_NONDETERMINISTIC_ALGO: 1`
+    /// (gpt3_15b_8t_release*), as do the `nondet` cases, whose notes would say so.
+    static func goldenValueRegression(_ text: String) -> Bool {
+        (text.contains("golden-value") || text.contains("golden value"))
+            && !text.contains("nvte_allow_nondeterministic_algo=1")
+            && !text.contains("nvte_allow_nondeterministic_algo: 1")
+            && !text.contains("release test")
     }
 
     /// The minor version of a `torch 2.N…` mention in a clause.
