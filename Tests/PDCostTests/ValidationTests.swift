@@ -57,6 +57,39 @@ struct ValidationTests {
         #expect(abs(tokens.mape - abs(ok.comparison(.tokensPerSecondPerGPU)!.errorPercent)) < 1e-9)
     }
 
+    /// DeepSeek-V3 records often omit the MTP block (the inference config has none). Trained
+    /// under Megatron it is one block on the last stage (DeepSeek-V3 report §2.2; Megatron-Bridge
+    /// `mtp_num_layers = 1`), so 61 layers + MTP + embedding + loss = 64 = 16 stages × 4: the
+    /// first stage holds the embedding and 3 layers, the last 2 layers, the MTP block and the
+    /// loss — the per-rank sums of Megatron-Bridge's layout `Et|(tt|)*30mL`. torchtitan has no
+    /// MTP, so the same record there has no such split.
+    @Test("DeepSeek-V3 under Megatron trains one MTP block when the record does not say")
+    func deepSeekMTPDefault() throws {
+        func record(framework: String) -> String {
+            """
+            {"schema": "pdcost.runs/1", "runs": [{"id": "dsv3", "kind": "training",
+              "model": {"model_type": "deepseek_v3", "num_hidden_layers": 61, "hidden_size": 7168,
+                "intermediate_size": 18432, "num_attention_heads": 128, "num_key_value_heads": 128,
+                "vocab_size": 129280, "hidden_act": "silu", "num_experts": 256, "num_experts_per_tok": 8,
+                "moe_intermediate_size": 2048, "n_shared_experts": 1, "first_k_dense_replace": 3,
+                "q_lora_rank": 1536, "kv_lora_rank": 512, "qk_nope_head_dim": 128, "qk_rope_head_dim": 64,
+                "v_head_dim": 128, "num_nextn_predict_layers": null},
+              "hardware": {"gpu": "B200", "num_gpus": 256, "gpus_per_node": 8},
+              "parallel": {"tp": 1, "pp": 16, "vpp": 1, "dp": 16, "cp": 1, "ep": 8, "zero_stage": 1},
+              "training": {"seq_len": 4096, "micro_batch_size": 1, "global_batch_size": 2048, "dtype": "bf16"},
+              "framework": "\(framework)", "measured": {"tokens_per_s_per_gpu": 1}}]}
+            """
+        }
+        let megatron = try MeasuredRunsFile.decode(Array(record(framework: "megatron-bridge").utf8)).runs[0]
+        let mapped = try megatron.mapped().get()
+        #expect(mapped.model.mtpLayers == 1)
+        #expect(mapped.plan.firstStageLayers == 3 && mapped.plan.lastStageLayers == 2)
+
+        let titan = try MeasuredRunsFile.decode(Array(record(framework: "torchtitan").utf8)).runs[0]
+        guard case .failure(let error) = titan.mapped() else { Issue.record("expected a skip"); return }
+        #expect(error.message == "pp=16 does not divide the 61 layers and no uneven split was given")
+    }
+
     @Test("JSON report has runs and summary with the documented keys")
     func json() throws {
         let report = try Validator.validate(json: Array(Self.file.utf8))

@@ -39,7 +39,11 @@ extension MeasuredRun {
         if let kind, kind != "training" {
             return .failure(.unsupported("kind='\(kind)': inference runs are covered by the inference model (a later issue)"))
         }
-        guard let config = model else { return .failure(.invalidArgument("missing field 'model'")) }
+        guard var config = model else { return .failure(.invalidArgument("missing field 'model'")) }
+        if config.numNextnPredictLayers == nil,
+           let layers = Self.defaultMTPLayers(modelType: config.modelType, framework: self.framework) {
+            config.numNextnPredictLayers = layers
+        }
         let spec: ModelSpec
         do { spec = try ModelLoader.spec(from: config) } catch { return .failure(error) }
 
@@ -113,6 +117,21 @@ extension MeasuredRun {
                                   recompute: recompute, framework: framework)
         do { try plan.validate(model: spec, cluster: cluster, setup: setup) } catch { return .failure(error) }
         return .success(MappedRun(model: spec, cluster: cluster, plan: plan, setup: setup, notes: runNotes))
+    }
+
+    /// Multi-token-prediction blocks a DeepSeek-V3 run trains with when its record does not
+    /// say: the model was trained with one (DeepSeek-AI 2024, arXiv 2412.19437, §2.2, D = 1;
+    /// `num_nextn_predict_layers: 1` in its config.json — the inference config omits the
+    /// block, which serving drops), and the Megatron-Core recipes keep it (Megatron-Bridge
+    /// `deepseek_v3.py`: `mtp_num_layers = 1`; Megatron-LM's DeepSeek-V3 guide:
+    /// `--mtp-num-layers 1`). torchtitan and the others do not implement MTP: none.
+    static func defaultMTPLayers(modelType: String?, framework: String?) -> Int? {
+        guard modelType?.lowercased() == "deepseek_v3" else { return nil }
+        let kind = (try? FrameworkProfile.named(framework ?? "megatron"))?.kind
+        switch kind {
+        case .megatron?, .nemo?, .megatronBridge?: return 1
+        default: return nil
+        }
     }
 
     /// The pipeline split a framework uses when `pp` does not divide the layers: the
