@@ -90,6 +90,36 @@ struct ValidationTests {
         #expect(error.message == "pp=16 does not divide the 61 layers and no uneven split was given")
     }
 
+    /// torchtitan fixes what Megatron leaves open: its default schedule (1F1B) has one stage
+    /// per rank, and a named multi-stage schedule without split points two
+    /// (`generate_split_points`). Llama 3.1 405B, pp 8 × 2 stages: 126 = 7 + 14·8 + 7 layers,
+    /// so ranks 0 and 7 hold 7 + 8 = 15 and the others 16.
+    @Test("torchtitan's default stages per rank when vpp is not stated")
+    func torchtitanStagesPerRank() throws {
+        func run(notes: String, framework: String = "torchtitan") throws -> Result<MappedRun, PDCostError> {
+            let json = """
+            {"schema": "pdcost.runs/1", "runs": [{"id": "l405", "kind": "training",
+              "model": {"model_type": "llama", "num_hidden_layers": 126, "hidden_size": 16384,
+                "intermediate_size": 53248, "num_attention_heads": 128, "num_key_value_heads": 8,
+                "vocab_size": 128256, "hidden_act": "silu"},
+              "hardware": {"gpu": "H100-SXM-96GB", "num_gpus": 512, "gpus_per_node": 8},
+              "parallel": {"tp": 8, "pp": 8, "vpp": null, "dp": 8, "zero_stage": 3, "fsdp": true},
+              "training": {"seq_len": 8192, "micro_batch_size": 4, "global_batch_size": 256, "dtype": "bf16",
+                           "recompute": "full"},
+              "framework": "\(framework)", "notes": "\(notes)", "measured": {"tokens_per_s_per_gpu": 1}}]}
+            """
+            return try MeasuredRunsFile.decode(Array(json.utf8)).runs[0].mapped()
+        }
+        let looped = try run(notes: "Schedule: Interleaved 1F1B, stages per rank not stated.").get()
+        #expect(looped.plan.vpp == 2)
+        #expect(looped.plan.firstStageLayers == 15 && looped.plan.lastStageLayers == 15)
+        #expect(try run(notes: "").get().plan.vpp == 1)
+        guard case .failure(let error) = try run(notes: "Interleaved 1F1B", framework: "megatron") else {
+            Issue.record("Megatron has no default depth"); return
+        }
+        #expect(error.message.contains("parallel.vpp is not stated"))
+    }
+
     @Test("JSON report has runs and summary with the documented keys")
     func json() throws {
         let report = try Validator.validate(json: Array(Self.file.utf8))

@@ -75,12 +75,12 @@ extension MeasuredRun {
         }
 
         let pp = par.pp ?? 1
-        guard let vpp = par.vpp ?? (pp == 1 ? 1 : nil) else {
-            return .failure(.invalidArgument("parallel.vpp is not stated for pp=\(pp) (interleaved schedule of unknown depth)"))
-        }
         var framework: FrameworkProfile
         do { framework = try FrameworkProfile.named(self.framework ?? "megatron") } catch { return .failure(error) }
         let runNotes = RunNotes(notes)
+        guard let vpp = par.vpp ?? (pp == 1 ? 1 : Self.defaultStagesPerRank(framework.kind, runNotes)) else {
+            return .failure(.invalidArgument("parallel.vpp is not stated for pp=\(pp) (interleaved schedule of unknown depth)"))
+        }
         runNotes.apply(to: &framework)
 
         var plan = ParallelPlan(tp: par.tp ?? 1, pp: pp, vpp: vpp, dp: par.dp ?? 1, cp: par.cp ?? 1,
@@ -117,6 +117,17 @@ extension MeasuredRun {
                                   recompute: recompute, framework: framework)
         do { try plan.validate(model: spec, cluster: cluster, setup: setup) } catch { return .failure(error) }
         return .success(MappedRun(model: spec, cluster: cluster, plan: plan, setup: setup, notes: runNotes))
+    }
+
+    /// Pipeline stages per rank when a run does not say, where the framework fixes it.
+    /// torchtitan's default schedule is 1F1B, one stage per rank; a multi-stage schedule
+    /// (Interleaved1F1B, looped BFS, the zero-bubble ones) without explicit split points gets
+    /// two (`generate_split_points`: "Multi-stage schedules support more than 2 stages per
+    /// rank, but this is the default if no pipeline split is specified"). Megatron's depth has
+    /// no default: unknown.
+    static func defaultStagesPerRank(_ kind: FrameworkProfile.Kind, _ notes: RunNotes) -> Int? {
+        guard kind == .torchtitan else { return nil }
+        return notes.multiStageSchedule ? 2 : 1
     }
 
     /// Multi-token-prediction blocks a DeepSeek-V3 run trains with when its record does not

@@ -24,6 +24,7 @@
 /// | Apex distributed Adam | `distributed_fused_adam` |
 /// | TE fused cross entropy | `cross_entropy_fusion_impl='te'`, `--cross-entropy-fusion-impl te` |
 /// | PyTorch release | `torch 2.N` in the `framework as published:` clause |
+/// | multi-stage pipeline schedule | `interleaved 1f1b`, `interleaved1f1b`, `loopedbfs`, `looped bfs`, `zerobubble`, `zero bubble`, `zbv` |
 /// | deterministic mode | `--deterministic-mode`, `deterministic_mode=true`, `deterministic_mode: true`, `use_deterministic_algorithms(true)` |
 /// | deterministic attention (TE) | deterministic mode, `nvte_allow_nondeterministic_algo=0`, `nvte_allow_nondeterministic_algo: 0`, `golden-value` / `golden value` (a Megatron-LM functional-test harness run) unless `nvte_allow_nondeterministic_algo=1`/`: 1` or `release test` |
 public struct RunNotes: Sendable, Hashable {
@@ -57,6 +58,9 @@ public struct RunNotes: Sendable, Hashable {
     /// Transformer Engine told to pick deterministic attention only
     /// (`NVTE_ALLOW_NONDETERMINISTIC_ALGO=0`; see `FrameworkProfile.deterministicAttention`).
     public var deterministicAttention = false
+    /// The run names a pipeline schedule with several stages per rank (interleaved 1F1B,
+    /// looped BFS, zero-bubble).
+    public var multiStageSchedule = false
 
     public init(_ notes: String?) {
         guard let notes else { return }
@@ -103,6 +107,8 @@ public struct RunNotes: Sendable, Hashable {
         if let v = Self.flag(text, after: ["overlap_moe_expert_parallel_comm\": "]) { overlapExpertComm = v }
 
         memoryFromLastRank = text.contains("last rank only")
+        multiStageSchedule = ["interleaved 1f1b", "interleaved1f1b", "loopedbfs", "looped bfs",
+                              "zerobubble", "zero bubble", "zbv"].contains { text.contains($0) }
         portableAttention = text.contains("nvte_fused_attn=0")
         apexDistributedAdam = text.contains("distributed_fused_adam")
         teCrossEntropy = text.contains("cross_entropy_fusion_impl='te'")
