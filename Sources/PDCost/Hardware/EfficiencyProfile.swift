@@ -86,6 +86,11 @@ public struct EfficiencyProfile: Sendable, Hashable {
     /// thread block per (batch, head) along the keys, so the slowdown is a property of the
     /// kernel's schedule, not of the GPU.
     public var portableAttentionDeterministicBackwardSlowdown: Double = 1.75
+    /// Same for the vendor kernels: head dim 128, causal, s = 8192, cuDNN's deterministic
+    /// backward 470 TFLOPS on H100 against FlashAttention-3's non-deterministic 575 (flash-
+    /// attention PR #1893), and FlashAttention-4 on B200 933 deterministic against 1118
+    /// (PR #2280): 1.2 on both generations.
+    public var attentionDeterministicBackwardSlowdown: Double = 1.2
 
     // MARK: Memory-bound work
     /// Fraction of the HBM bandwidth that fused elementwise kernels (norms, activations, casts,

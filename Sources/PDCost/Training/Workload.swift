@@ -260,13 +260,14 @@ struct Rates: Sendable {
         let portable = setup.framework.attentionKernel == .portable || deterministicFallback
         attentionDropoutSlowdown = portable ? e.portableAttentionDropoutSlowdown : e.attentionDropoutSlowdown
         attentionForwardFraction = portable ? e.portableAttentionForwardFraction : e.attentionForwardFraction
-        // FlashAttention-2's deterministic backward gives each head's dQ to one thread block
-        // that walks the key blocks in order instead of racing atomic adds.
-        let deterministicPortable = portable && setup.framework.deterministicAttention
+        // Deterministic backward kernels accumulate dQ in a fixed order instead of racing
+        // atomic adds (FlashAttention-2: one thread block per head walks the key blocks;
+        // cuDNN/FA3/FA4: serialised dQ reductions).
+        let deterministic = setup.framework.deterministicAttention
         attentionBackwardFraction = portable
             ? e.portableAttentionBackwardFraction
-                / (deterministicPortable ? e.portableAttentionDeterministicBackwardSlowdown : 1)
-            : e.attentionBackwardFraction
+                / (deterministic ? e.portableAttentionDeterministicBackwardSlowdown : 1)
+            : e.attentionBackwardFraction / (deterministic ? e.attentionDeterministicBackwardSlowdown : 1)
         attentionHalfSequence = e.attentionHalfSequence
         hbm = max(gpu.hbmBandwidth * e.hbmFraction, 1)
         kernelFloor = e.kernelFloorSeconds
