@@ -104,19 +104,22 @@ extension Workload {
             // TE P2P: each block's K/V (backward: K/V and dK/dV) goes to the next rank while
             // the current block computes. PyTorch allgather: one all-gather of every rank's
             // K/V (again in the backward), waited for after the local block; the fp32 dK/dV
-            // accumulators (2·kv bytes) go to the next rank each step, waited for after the
-            // next block's backward.
+            // accumulators (2·kv bytes) go to the next rank after every block, each waited for
+            // after the next block's backward — and the last, which brings each rank's dK/dV
+            // home, after the loop with nothing left to hide it
+            // (torch/distributed/tensor/experimental/_attention.py,
+            // `_templated_ring_attention_backward`: `dkv_rotater.next_buffer()` after the loop).
             let gather = allGather ? n.allGather(bytes: kv * c.cp, ranks: c.cp, perNode: c.cpPerNode) : 0
             let dkv = n.sendRecv(bytes: 2 * kv, acrossNodes: across)
             let fwd = allGather ? gather : steps * n.sendRecv(bytes: kv, acrossNodes: across)
-            let bwd = allGather ? gather + steps * dkv : steps * dkv
+            let bwd = allGather ? gather + Double(c.cp) * dkv : steps * dkv
             for which in 0..<2 {
                 let lt = which == 0 ? dt : mt
                 var fExp: Double, bExp: Double
                 if allGather {
                     let blockF = lt.attentionForward / c.cp, blockB = lt.attentionBackward / c.cp
                     fExp = max(0, gather - blockF)
-                    bExp = max(0, gather - blockB) + steps * max(0, dkv - blockB)
+                    bExp = max(0, gather - blockB) + steps * max(0, dkv - blockB) + dkv
                 } else {
                     fExp = max(0, fwd - lt.attentionForward * steps / c.cp)
                     bExp = max(0, bwd - lt.attentionBackward * steps / c.cp)
