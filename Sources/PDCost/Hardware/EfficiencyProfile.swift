@@ -246,9 +246,10 @@ public struct EfficiencyProfile: Sendable, Hashable {
             // FA4 talk, Hot Chips 2025; NVIDIA cuDNN 9.x release notes).
             p.attentionForwardFraction = 0.62
             p.attentionBackwardFraction = 0.45
-            // FlashAttention-2 has no Blackwell-specific path (no tcgen05/TMEM use): it runs at
-            // roughly the Hopper kernel's per-SM rate ("FA2 ... very slow on Blackwell",
-            // ml-engineering, B200 vs H200 notes).
+            // FlashAttention-2 has no Blackwell-specific path (no tcgen05/TMEM use): its sm80
+            // code runs at about the Hopper kernel's rate. On B200, head dim 128, 352–362 TFLOPS
+            // forward at s = 2k–8k (meta-pytorch/tritonbench PR #171) and 314–334 backward at
+            // s = 4k–16k (Dao-AILab/flash-attention issue #1589): 0.16 and 0.145 of 2.25 PF.
             p.portableAttentionForwardFraction = 0.16
             p.portableAttentionBackwardFraction = 0.145
             // cuDNN's dropout path on Blackwell (B300, sbhd: TE issue #3312, see the field).
