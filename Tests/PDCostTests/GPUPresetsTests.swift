@@ -5,7 +5,7 @@ import PDCost
 struct GPUPresetsTests {
     static let required = [
         "A100-SXM-80GB", "A100-PCIe-80GB", "H100-SXM-80GB", "H100-SXM-96GB", "H800-SXM-80GB",
-        "H200-SXM-141GB", "B200", "GB200", "V100-SXM-32GB",
+        "H200-SXM-141GB", "B200", "GB200", "B300", "GB300", "V100-SXM-32GB",
     ]
 
     static let gib = 1_073_741_824.0
@@ -31,7 +31,7 @@ struct GPUPresetsTests {
         ("h100-sxm-80gb", "H100-SXM-80GB"), ("A100", "A100-SXM-80GB"), ("a100-pcie", "A100-PCIe-80GB"),
         ("H800", "H800-SXM-80GB"), ("h200", "H200-SXM-141GB"), ("V100", "V100-SXM-32GB"),
         ("B200-SXM", "B200"), ("b200", "B200"), ("GB200-NVL72", "GB200"), ("gb200", "GB200"),
-        ("H100-96GB", "H100-SXM-96GB"),
+        ("H100-96GB", "H100-SXM-96GB"), ("GB300-NVL72", "GB300"), ("b300", "B300"),
         // nvidia-smi names
         ("NVIDIA H100 80GB HBM3", "H100-SXM-80GB"), ("NVIDIA A100-SXM4-80GB", "A100-SXM-80GB"),
         ("NVIDIA A100 80GB PCIe", "A100-PCIe-80GB"), ("Tesla V100-SXM2-32GB", "V100-SXM-32GB"),
@@ -131,6 +131,8 @@ struct GPUPresetsTests {
         ("V100-SXM-32GB", 125.0, false), ("A100-SXM-80GB", 624.0, true),
         ("H100-SXM-80GB", 1979.0, true), ("H200-SXM-141GB", 1979.0, true),
         ("H800-SXM-80GB", 1979.0, true), ("B200", 4500.0, true), ("GB200", 5000.0, true),
+        // Rack and baseboard totals: HGX B300 36 PF BF16 / 8 GPUs, GB300 NVL72 360 PF / 72.
+        ("B300", 36_000.0 / 8, true), ("GB300", 360_000.0 / 72, true),
     ])
     func denseFromSparse(_ name: String, _ printedTFLOPS: Double, _ sparse: Bool) throws {
         let dense = printedTFLOPS * 1e12 / (sparse ? 2 : 1)
@@ -189,6 +191,7 @@ struct GPUPresetsTests {
         for name in ["H100", "H100-SXM-96GB", "H800", "H200", "B200"] {
             #expect(close(try gpu(name).pcieBandwidth, x16(gigatransfers: 32), within: 0.03), "\(name)")
         }
+        #expect(close(try gpu("B300").pcieBandwidth, x16(gigatransfers: 64), within: 0.03))  // Gen6
     }
 
     @Test("network per GPU: the reference system's NIC in Gb/s ÷ 8")
@@ -197,13 +200,16 @@ struct GPUPresetsTests {
         for name in ["H100", "H100-SXM-96GB", "H800", "H200", "B200", "GB200"] {
             #expect(try gpu(name).networkBandwidth == 400e9 / 8, "\(name)")  // NDR 400 Gb/s
         }
+        for name in ["B300", "GB300"] {
+            #expect(try gpu(name).networkBandwidth == 800e9 / 8, "\(name)")  // ConnectX-8 XDR 800 Gb/s
+        }
         #expect(try gpu("V100").networkBandwidth == 4 * 100e9 / 8 / 8)  // 4× EDR per 8 GPUs
     }
 
     @Test("node sizes, power, sources")
     func misc() throws {
         for g in GPUPresets.all {
-            #expect(g.gpusPerNode == (g.name == "GB200" ? 72 : 8), "\(g.name)")
+            #expect(g.gpusPerNode == (g.name.hasPrefix("GB") ? 72 : 8), "\(g.name)")  // NVL72 racks
             #expect(!g.source.isEmpty, "\(g.name)")
             #expect(g.tdpWatts > 0)
             #expect(g.fp32Flops > 0 && g.hbmBandwidth > 0 && g.nvlinkBandwidth > 0)
@@ -216,5 +222,7 @@ struct GPUPresetsTests {
         }
         #expect(try gpu("H100-SXM-96GB").tdpWatts < gpu("H100-SXM-80GB").tdpWatts)  // 500 W limit
         #expect(try gpu("GB200").tdpWatts > gpu("B200").tdpWatts)
+        #expect(try gpu("GB300").tdpWatts > gpu("B300").tdpWatts)
+        #expect(try gpu("B300").tdpWatts > gpu("B200").tdpWatts)
     }
 }

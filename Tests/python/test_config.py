@@ -21,7 +21,7 @@ from pdcost import (
 )
 
 REQUIRED_GPUS = ["A100-SXM-80GB", "A100-PCIe-80GB", "H100-SXM-80GB", "H100-SXM-96GB",
-                 "H800-SXM-80GB", "H200-SXM-141GB", "B200", "GB200", "V100-SXM-32GB"]
+                 "H800-SXM-80GB", "H200-SXM-141GB", "B200", "GB200", "B300", "GB300", "V100-SXM-32GB"]
 
 SMALL = dict(num_hidden_layers=2, hidden_size=64, intermediate_size=128, num_attention_heads=4,
              vocab_size=1000)

@@ -19,7 +19,7 @@
 public enum GPUPresets {
     public static let all: [GPUSpec] = [
         v100SXM32GB, a100SXM80GB, a100PCIe80GB, h100SXM80GB, h100SXM96GB, h800SXM80GB,
-        h200SXM141GB, b200, gb200,
+        h200SXM141GB, b200, gb200, b300, gb300,
     ]
 
     // MARK: - Volta
@@ -203,6 +203,41 @@ public enum GPUPresets {
         tdpWatts: 1200, gpusPerNode: 72,
         source: "NVIDIA GB200 NVL72 datasheet (per-GPU column, 1200 W); NVIDIA DGX GB200 user "
             + "guide (compute tray: 4x ConnectX-7 400 Gb/s per 4 GPUs)")
+
+    /// NVIDIA HGX B300 (Blackwell Ultra), per GPU: FP8 4.5, FP16/BF16 2.25, TF32 1.1 PFLOPS dense
+    /// (the datasheet's 72 / 36 PFLOPS per 8 GPUs with sparsity, halved), FP32 75 TFLOPS, HBM3e
+    /// 288 GB (270 GiB as the driver reports it) at 7.7 TB/s, NVLink5 1.8 TB/s, PCIe Gen6 x16,
+    /// 1,100 W (Verda, "NVIDIA GB300 NVL72: GPU Architecture & Performance", per-GPU table;
+    /// glennklockwood.com, B300). Network: one ConnectX-8 SuperNIC, 800 Gb/s, per GPU.
+    static let b300 = GPUSpec(
+        name: "B300", aliases: ["B300-SXM", "HGX-B300", "DGX-B300", "B300-288GB", "Blackwell-Ultra"],
+        memoryBytes: 270 * gib,
+        fp32Flops: 75e12, tf32Flops: 1.1e15, fp16Flops: 2.25e15, bf16Flops: 2.25e15,
+        fp8Flops: 4.5e15,
+        hbmBandwidth: 7.7e12,
+        nvlinkBandwidth: 900e9,        // NVLink5, 1.8 TB/s bidirectional
+        networkBandwidth: 100e9,       // ConnectX-8, 800 Gb/s per GPU
+        pcieBandwidth: 128e9,          // PCIe Gen6 x16, 256 GB/s bidirectional
+        tdpWatts: 1100, gpusPerNode: 8,
+        source: "NVIDIA HGX B300 (per GPU: 2.25 PF BF16 / 4.5 PF FP8 dense, 288 GB HBM3e, 1100 W); "
+            + "Verda GB300 NVL72 architecture note (per-GPU table); ConnectX-8 800 Gb/s per GPU")
+
+    /// NVIDIA GB300 NVL72 (Blackwell Ultra), per GPU: FP8 5, FP16/BF16 2.5, TF32 1.25 PFLOPS dense
+    /// (360 / 180 PFLOPS FP8 / BF16 per 72-GPU rack), FP32 80 TFLOPS, HBM3e 288 GB (279 GiB as the
+    /// driver reports it) at 8 TB/s, NVLink5 1.8 TB/s in one 72-GPU domain, 1,400 W. Host link:
+    /// NVLink-C2C as GB200 (one Grace per two GPUs). Network: 72 ConnectX-8, 800 Gb/s per GPU.
+    static let gb300 = GPUSpec(
+        name: "GB300", aliases: ["GB300-NVL72", "GB300-NVL", "B300-GB300", "GB300-288GB"],
+        memoryBytes: 279 * gib,
+        fp32Flops: 80e12, tf32Flops: 1.25e15, fp16Flops: 2.5e15, bf16Flops: 2.5e15,
+        fp8Flops: 5e15,
+        hbmBandwidth: 8e12,
+        nvlinkBandwidth: 900e9,        // NVLink5, 1.8 TB/s bidirectional
+        networkBandwidth: 100e9,       // ConnectX-8, 800 Gb/s per GPU
+        pcieBandwidth: 225e9,          // NVLink-C2C 900 GB/s bidirectional shared by 2 GPUs
+        tdpWatts: 1400, gpusPerNode: 72,
+        source: "NVIDIA GB300 NVL72 (rack: 360 PF FP8, 180 PF BF16 dense, 20 TB HBM3e at 576 TB/s, "
+            + "72x ConnectX-8); Verda GB300 NVL72 architecture note (per-GPU table, 1.4 kW)")
 
     static let gib: Double = 1_073_741_824
 
