@@ -40,8 +40,10 @@ extension MeasuredRun {
             return .failure(.unsupported("kind='\(kind)': inference runs are covered by the inference model (a later issue)"))
         }
         guard var config = model else { return .failure(.invalidArgument("missing field 'model'")) }
+        // Parsed once here; its error is reported where it always was, after the model's.
+        let namedFramework = Result { () throws(PDCostError) in try FrameworkProfile.named(self.framework ?? "megatron") }
         if config.numNextnPredictLayers == nil,
-           let layers = Self.defaultMTPLayers(modelType: config.modelType, framework: self.framework) {
+           let layers = Self.defaultMTPLayers(modelType: config.modelType, framework: try? namedFramework.get().kind) {
             config.numNextnPredictLayers = layers
         }
         let spec: ModelSpec
@@ -76,7 +78,10 @@ extension MeasuredRun {
 
         let pp = par.pp ?? 1
         var framework: FrameworkProfile
-        do { framework = try FrameworkProfile.named(self.framework ?? "megatron") } catch { return .failure(error) }
+        switch namedFramework {
+        case .success(let named): framework = named
+        case .failure(let error): return .failure(error)
+        }
         let runNotes = RunNotes(notes)
         guard let vpp = par.vpp ?? (pp == 1 ? 1 : Self.defaultStagesPerRank(framework.kind, runNotes)) else {
             return .failure(.invalidArgument("parallel.vpp is not stated for pp=\(pp) (interleaved schedule of unknown depth)"))
@@ -136,9 +141,8 @@ extension MeasuredRun {
     /// block, which serving drops), and the Megatron-Core recipes keep it (Megatron-Bridge
     /// `deepseek_v3.py`: `mtp_num_layers = 1`; Megatron-LM's DeepSeek-V3 guide:
     /// `--mtp-num-layers 1`). torchtitan and the others do not implement MTP: none.
-    static func defaultMTPLayers(modelType: String?, framework: String?) -> Int? {
+    static func defaultMTPLayers(modelType: String?, framework kind: FrameworkProfile.Kind?) -> Int? {
         guard modelType?.lowercased() == "deepseek_v3" else { return nil }
-        let kind = (try? FrameworkProfile.named(framework ?? "megatron"))?.kind
         switch kind {
         case .megatron?, .nemo?, .megatronBridge?: return 1
         default: return nil

@@ -112,7 +112,7 @@ extension Workload {
             let gather = allGather ? n.allGather(bytes: kv * c.cp, ranks: c.cp, perNode: c.cpPerNode) : 0
             let dkv = n.sendRecv(bytes: 2 * kv, acrossNodes: across)
             let fwd = allGather ? gather : steps * n.sendRecv(bytes: kv, acrossNodes: across)
-            let bwd = allGather ? gather + Double(c.cp) * dkv : steps * dkv
+            let bwd = allGather ? gather + c.cp * dkv : steps * dkv
             for which in 0..<2 {
                 let lt = which == 0 ? dt : mt
                 var fExp: Double, bExp: Double
