@@ -211,26 +211,9 @@ struct TrainingFrameworkMechanismTests {
         let delta = try step("B200", det, seq: 4096, dropout: 0) - step("B200", flash, seq: 4096, dropout: 0)
         #expect(close(delta, 32 * 0.75 * bwd, 1e-6))
 
-        let notes = RunNotes("ENV_VARS: NVTE_ALLOW_NONDETERMINISTIC_ALGO: 0")
-        #expect(notes.deterministicAttention && !notes.deterministicMode)
-        var applied = FrameworkProfile.megatron
-        notes.apply(to: &applied)
+        var stated = FrameworkSettings()
+        stated.deterministicAttention = true
+        let applied = FrameworkProfile(kind: .megatron, settings: stated)
         #expect(applied.deterministicAttention && !applied.deterministicFill)
-    }
-
-    /// Megatron-LM's functional tests compare each run's loss curve with stored golden values,
-    /// so their harness runs Transformer Engine deterministically
-    /// (`NVTE_ALLOW_NONDETERMINISTIC_ALGO: 0` in the test cases' model_config.yaml); the release
-    /// tests, which set it to 1, opt out.
-    @Test("Golden-value regression runs imply deterministic TE attention unless they opt out")
-    func goldenValueHarness() {
-        let ci = RunNotes("Framework: Megatron-LM mcore (transformer_engine) CI 'dev' container at golden-value commit.")
-        #expect(ci.deterministicAttention && !ci.deterministicMode)
-        #expect(!RunNotes("golden values; NVTE_ALLOW_NONDETERMINISTIC_ALGO: 1").deterministicAttention)
-        #expect(!RunNotes("Megatron-LM release test, golden values from the release run").deterministicAttention)
-        #expect(!RunNotes("Megatron-LM mcore, NeMo container 24.09").deterministicAttention)
-        #expect(!RunNotes("golden values of gpt3_15b_8t_release_gb200").deterministicAttention)
-        #expect(RunNotes("proxy model (not a released model); golden-value commit").deterministicAttention)
-        #expect(RunNotes("golden values; NVTE_ALLOW_NONDETERMINISTIC_ALGO: 0").deterministicAttention)
     }
 }

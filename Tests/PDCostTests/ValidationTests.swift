@@ -19,6 +19,7 @@ struct ValidationTests {
        "framework": "nemo",
        "measured": {"tokens_per_s_per_gpu": 10000, "step_time_s": 13.1, "peak_allocated_gib": 60,
                     "peak_reserved_gib": null, "peak_memory_gib": null},
+       "settings": {"tp_comm_overlap": false, "cuda_graphs": false},
        "complete": true, "notes": "TP comm overlap: false. CUDA graphs: {\\"enabled\\": false}."},
       {"id": "infer", "kind": "inference", "model": {"model_type": "llama"}, "measured": {}},
       {"id": "nogpu", "kind": "training",
@@ -96,7 +97,8 @@ struct ValidationTests {
     /// so ranks 0 and 7 hold 7 + 8 = 15 and the others 16.
     @Test("torchtitan's default stages per rank when vpp is not stated")
     func torchtitanStagesPerRank() throws {
-        func run(notes: String, framework: String = "torchtitan") throws -> Result<MappedRun, PDCostError> {
+        func run(schedule: String?, framework: String = "torchtitan") throws -> Result<MappedRun, PDCostError> {
+            let settings = schedule.map { "{\"pipeline_schedule\": \"\($0)\"}" } ?? "{}"
             let json = """
             {"schema": "pdcost.runs/1", "runs": [{"id": "l405", "kind": "training",
               "model": {"model_type": "llama", "num_hidden_layers": 126, "hidden_size": 16384,
@@ -106,15 +108,16 @@ struct ValidationTests {
               "parallel": {"tp": 8, "pp": 8, "vpp": null, "dp": 8, "zero_stage": 3, "fsdp": true},
               "training": {"seq_len": 8192, "micro_batch_size": 4, "global_batch_size": 256, "dtype": "bf16",
                            "recompute": "full"},
-              "framework": "\(framework)", "notes": "\(notes)", "measured": {"tokens_per_s_per_gpu": 1}}]}
+              "framework": "\(framework)", "settings": \(settings), "measured": {"tokens_per_s_per_gpu": 1}}]}
             """
             return try MeasuredRunsFile.decode(Array(json.utf8)).runs[0].mapped()
         }
-        let looped = try run(notes: "Schedule: Interleaved 1F1B, stages per rank not stated.").get()
+        let looped = try run(schedule: "interleaved_1f1b").get()
         #expect(looped.plan.vpp == 2)
         #expect(looped.plan.firstStageLayers == 15 && looped.plan.lastStageLayers == 15)
-        #expect(try run(notes: "").get().plan.vpp == 1)
-        guard case .failure(let error) = try run(notes: "Interleaved 1F1B", framework: "megatron") else {
+        #expect(try run(schedule: nil).get().plan.vpp == 1)
+        #expect(try run(schedule: "1f1b").get().plan.vpp == 1)
+        guard case .failure(let error) = try run(schedule: "interleaved_1f1b", framework: "megatron") else {
             Issue.record("Megatron has no default depth"); return
         }
         #expect(error.message.contains("parallel.vpp is not stated"))
@@ -181,32 +184,47 @@ struct ValidationTests {
         #expect(ValidationRenderer.render(overfull).contains("huge: allocated"))
     }
 
-    @Test("notes phrases set framework behaviour")
-    func notes() {
-        let n = RunNotes("""
-            TP comm overlap: {"enabled": true, "cfg": "x"}. CUDA graphs: {"enabled": false}. \
-            DDP: overlap_grad_reduce=True, overlap_param_gather=True. FP8 recipe: {"fp8_cs_details": \
-            "bf16_with_fp8_current_scaling_mixed"}. "token_drop": {"moe_expert_capacity_factor": 1.0, \
-            "moe_pad_expert_input_to_capacity": true}. peak_allocated_gib of the LAST rank only. \
-            Framework as published: Megatron-LM (2021). NVTE_FUSED_ATTN=0.
-            """)
-        #expect(n.tpCommOverlap == true)
-        #expect(n.cudaGraphs == false)
-        #expect(n.overlapGradReduce == true && n.overlapParamGather == true)
-        #expect(n.fp8Recipe == .current)
-        #expect(n.moeCapacityFactor == 1.0 && n.moePadToCapacity == true)
-        #expect(n.memoryFromLastRank)
-        #expect(n.preFlashAttention)
-        var p = FrameworkProfile.megatron
-        n.apply(to: &p)
+    @Test("stated settings set framework behaviour; unstated keep the framework's default")
+    func settings() throws {
+        let s = try FrameworkSettings.decode(json: Array("""
+            {"tp_comm_overlap": true, "cuda_graphs": false, "overlap_grad_reduce": true,
+             "overlap_param_gather": true, "fp8_recipe": "current", "moe_capacity_factor": 1,
+             "moe_pad_to_capacity": true, "memory_logged_by": "last_rank", "attention_backend": "unfused",
+             "torch_compile": null}
+            """.utf8))
+        #expect(s.tpCommOverlap == true && s.cudaGraphs == false && s.torchCompile == nil)
+        #expect(s.overlapGradReduce == true && s.overlapParamGather == true)
+        #expect(s.fp8Recipe == .current)
+        #expect(s.moeCapacityFactor == 1.0 && s.moePadToCapacity == true)
+        #expect(s.memoryLoggedBy == .lastRank)
+        let p = FrameworkProfile(kind: .megatron, settings: s)
         #expect(p.attentionKernel == .unfused)
         #expect(!p.moeHostSync)
-        #expect(RunNotes("No TP-comm overlap, no overlap-grad-reduce/param-gather").overlapParamGather == false)
-        #expect(RunNotes(nil) == RunNotes(""))
-        // Megatron `--deterministic-mode` turns on PyTorch's deterministic NaN fill.
-        var d = FrameworkProfile.megatron
-        RunNotes("model_config.yaml sets --deterministic-mode: true").apply(to: &d)
-        #expect(d.deterministicFill)
+        #expect(p.tpCommOverlap && p.overlapGradReduce)
+        // Megatron-LM's own defaults where nothing is stated (arguments.py: opt-in overlaps).
+        #expect(!FrameworkProfile(kind: .megatron, settings: FrameworkSettings()).overlapGradReduce)
+        #expect(FrameworkProfile(kind: .nemo, settings: FrameworkSettings()).overlapGradReduce)
+        // Megatron `--deterministic-mode` turns on PyTorch's deterministic NaN fill and TE's
+        // deterministic attention.
+        var det = FrameworkSettings()
+        det.deterministic = true
+        let d = FrameworkProfile(kind: .megatron, settings: det)
+        #expect(d.deterministicFill && d.deterministicAttention)
         #expect(!FrameworkProfile.megatron.deterministicFill)
     }
+
+    @Test("a bad setting names the key and value; a bad setting in a runs file skips only that run")
+    func settingErrors() throws {
+        func message(_ json: String) -> String {
+            do { _ = try FrameworkSettings.decode(json: Array(json.utf8)); return "" } catch { return error.message }
+        }
+        #expect(message(#"{"fp8_recipe": "fancy"}"#) == "settings.fp8_recipe='fancy' is not one of delayed, current, blockwise, rowwise, mxfp8")
+        #expect(message(#"{"tp_comm_overlap": 1}"#) == "settings.tp_comm_overlap=1 must be true or false")
+        #expect(message(#"{"moe_capacity_factor": -1}"#).hasPrefix("settings.moe_capacity_factor=-1 must be in"))
+        #expect(message(#"{"torch_version": "two"}"#) == "settings.torch_version='two' must be MAJOR.MINOR, e.g. \"2.8\"")
+        #expect(message(#"{"tp_overlap": true}"#).hasPrefix("settings.tp_overlap is not a known setting; known: tp_comm_overlap,"))
+        #expect(message(#"{"activation_offload_layers": 2.5}"#) == "settings.activation_offload_layers=2.5 must be an integer")
+        #expect(message("[1]").hasPrefix("settings: "))
+    }
+
 }

@@ -38,9 +38,16 @@ public struct FrameworkProfile: Sendable, Hashable {
         /// torchao `rowwise`: per-row scales with a scaled-mm kernel that runs below the
         /// tensorwise one on Hopper (torchao float8 README, performance table).
         case rowwise
+        /// MXFP8 (OCP Microscaling): one E8M0 scale per 32 elements, computed in the cast
+        /// kernel itself (TE `MXFP8BlockScaling`, Blackwell; NeMo `fp8_mx`). Row- and
+        /// column-wise copies are kept, as for `blockwise`.
+        case mxfp8
     }
 
     public var kind: Kind
+    /// The settings stated for this job (`FrameworkSettings`); everything below already
+    /// reflects them. Kept for reports and for which rank's memory a measurement read.
+    public internal(set) var settings = FrameworkSettings()
 
     /// The attention implementation.
     public enum AttentionKernel: String, Sendable, Hashable, CaseIterable {
@@ -194,6 +201,18 @@ public struct FrameworkProfile: Sendable, Hashable {
     /// overlapped), seconds.
     public var stepOverheadSeconds: Double = 0.02
 
+    // MARK: PaddleFormers sharding
+    /// ShardingV2 `split_param`: parameters, gradients and optimizer states are flattened and
+    /// split evenly over the sharding ranks (paddle DygraphShardingOptimizerV2), as Megatron's
+    /// distributed optimizer does. Off (V1), whole parameters are assigned to ranks by a greedy
+    /// size balance (DygraphShardingOptimizer `_partition_parameters`), so the fullest rank holds
+    /// up to one more of the largest parameter's optimizer states.
+    public var shardingSplitParam: Bool = true
+    /// `sd_release_grads` (sharding_parallel_config `enable_release_grads`): the gradient
+    /// buffers are freed after each optimizer step and allocated again in the next backward, so
+    /// with a single micro-batch per step they never coexist with the forward's activations.
+    public var shardingReleaseGrads: Bool = false
+
     // MARK: Memory accounting
     /// The statistic an unqualified "peak memory" of this framework is.
     public var reportedPeak: MemoryMetric = .allocated
@@ -308,13 +327,16 @@ public struct FrameworkProfile: Sendable, Hashable {
         optimizerMasterBytes = 2
     }
 
-    /// PaddleFormers (the original pdcost's target): sharding stage 1 with `split_param`
-    /// behaves like Megatron's distributed optimizer; overlap of sharding communication on.
+    /// PaddleFormers (the original pdcost's target): sharding stage 1 (with `split_param` it
+    /// behaves like Megatron's distributed optimizer; without, whole tensors per rank); overlap
+    /// of sharding communication on.
     public static var paddleformers: FrameworkProfile {
         var p = FrameworkProfile(kind: .paddleformers)
         p.overlapGradReduce = true
         p.overlapParamGather = true
         p.reportedPeak = .reserved
+        // `split_param` is opt-in (TrainingArguments `sharding_parallel_config`, default "").
+        p.shardingSplitParam = false
         return p
     }
 

@@ -10,6 +10,8 @@ enum DecodingErrorDescription {
         case .keyNotFound(let key, let context):
             return "missing required field '\(path(context.codingPath + [key]))'"
         case .dataCorrupted(let context):
+            // A check of ours that ran inside decoding already names the field and value.
+            if let own = context.underlyingError as? PDCostError { return own.message }
             let field = context.codingPath.isEmpty ? "" : "field '\(path(context.codingPath))': "
             return field + "invalid JSON: " + context.debugDescription
                 + (context.underlyingError.map { " (\($0))" } ?? "")

@@ -255,6 +255,12 @@ public struct CostModel: Sendable {
             if !fw.tpOverlapBuffersOutsideAllocator { mem.communicationBuffers += overlapBuffers }
             mem.allocated = mem.parameters + mem.gradients + mem.optimizer + mem.activations
                 + mem.communicationBuffers + mem.temporaryBuffers
+            if fw.shardingReleaseGrads && m <= 1 {
+                // Gradients freed after every step (PaddleFormers `enable_release_grads`) are
+                // allocated again as the single micro-batch's backward frees its activations:
+                // the two are never all live at once, so the peak holds the larger of them.
+                mem.allocated -= min(mem.gradients, mem.activations)
+            }
             mem.activationBufferPool = frag * (mem.activations + temporary)
             mem.frameworkOverhead = fw.runtimeBytes + (fw.tpOverlapBuffersOutsideAllocator ? overlapBuffers : 0)
             // When what is live fits, the cache cannot outgrow the device: on a failed

@@ -180,13 +180,15 @@ struct Workload: Sendable {
         // FP8 casts: read bf16 (2), write fp8 (1) and its transpose (1) for the backward GEMM;
         // current/block/row scaling first reads the tensor once more for its amax (TE
         // `Float8CurrentScaling`, torchao tensorwise dynamic scaling).
-        fp8CastBytes = fw.fp8Recipe == .delayed ? 4 : 6
+        // MXFP8 computes its block scales inside the cast kernel (TE `MXFP8Quantizer`), so it
+        // reads the input once, as delayed scaling does.
+        fp8CastBytes = fw.fp8Recipe == .delayed || fw.fp8Recipe == .mxfp8 ? 4 : 6
         // Hopper FP8 tensor cores take only the TN layout, so TE keeps the FP8 weight and its
         // transpose (2 B); Blackwell runs non-TN FP8 GEMMs (TE `is_non_tn_fp8_gemm_supported()`,
         // sm ≥ 10.0), so a per-tensor-scaled weight needs one copy (1 B). Block/MX scaling
         // keeps row- and column-wise quantisations (2 B) on either.
         let nonTN = GPUGeneration.of(cluster.gpu) == .blackwell
-        fp8WeightCacheBytes = nonTN && fw.fp8Recipe != .blockwise ? 1 : 2
+        fp8WeightCacheBytes = nonTN && fw.fp8Recipe != .blockwise && fw.fp8Recipe != .mxfp8 ? 1 : 2
 
         rates = Rates(cluster: cluster, setup: setup)
         net = Interconnect(cluster: cluster)

@@ -75,11 +75,13 @@ public struct MeasuredRun: Sendable, Decodable {
     public var parallel: Parallel?
     public var training: Training?
     public var framework: String?
+    /// The framework switches the run states (SCHEMA.md "Framework settings"); nil keys take
+    /// the framework's defaults.
+    public var settings: FrameworkSettings?
     public var measured: Measured?
     public var derivedFields: [String]?
     /// Every setting that decides speed and memory is known.
     public var complete: Bool?
-    public var notes: String?
     /// Set when the record itself did not decode.
     public var decodeError: String?
 
@@ -140,7 +142,8 @@ public struct MeasuredRun: Sendable, Decodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, source, kind, model, hardware, parallel, training, framework, measured, complete, notes
+        // `notes` is human-readable provenance and is never read: every switch is in `settings`.
+        case id, source, kind, model, hardware, parallel, training, framework, settings, measured, complete
         case derivedFields = "derived_fields"
     }
 
@@ -159,10 +162,10 @@ public struct MeasuredRun: Sendable, Decodable {
         parallel = try c.decodeIfPresent(Parallel.self, forKey: .parallel)
         training = try c.decodeIfPresent(Training.self, forKey: .training)
         framework = try c.decodeIfPresent(String.self, forKey: .framework)
+        settings = try c.decodeIfPresent(FrameworkSettings.self, forKey: .settings)
         measured = try c.decodeIfPresent(Measured.self, forKey: .measured)
         derivedFields = try c.decodeIfPresent([String].self, forKey: .derivedFields)
         complete = try c.decodeIfPresent(Bool.self, forKey: .complete)
-        notes = try c.decodeIfPresent(String.self, forKey: .notes)
     }
 
     /// The source repository (text before `@` in `source`), used to group runs by origin.

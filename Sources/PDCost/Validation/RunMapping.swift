@@ -4,15 +4,13 @@ public struct MappedRun: Sendable {
     public var cluster: Cluster
     public var plan: ParallelPlan
     public var setup: TrainingSetup
-    /// Settings read from the notes (see `RunNotes`).
-    public var notes: RunNotes
 
     /// The predicted figure each measured memory metric is compared with, bytes: the stage the
     /// run's memory was read on (the last rank where the notes say so), and for the unqualified
     /// peak the allocator statistic the framework logs. The one definition `Validator` and the
     /// runs fit share.
     public func predictedMemory(_ p: Prediction, _ metric: ValidationMetric) -> Double? {
-        let lastRank = notes.memoryFromLastRank
+        let lastRank = setup.framework.settings.memoryLoggedBy == .lastRank
         let allocated = lastRank ? p.lastStageAllocated : p.memory.allocated
         let reserved = lastRank ? p.lastStageReserved : p.memory.reserved
         switch metric {
@@ -82,14 +80,14 @@ extension MeasuredRun {
         case .success(let named): framework = named
         case .failure(let error): return .failure(error)
         }
-        let runNotes = RunNotes(notes)
-        guard let vpp = par.vpp ?? (pp == 1 ? 1 : Self.defaultStagesPerRank(framework.kind, runNotes)) else {
+        let stated = settings ?? FrameworkSettings()
+        guard let vpp = par.vpp ?? (pp == 1 ? 1 : Self.defaultStagesPerRank(framework.kind, stated.pipelineSchedule)) else {
             return .failure(.invalidArgument("parallel.vpp is not stated for pp=\(pp) (interleaved schedule of unknown depth)"))
         }
-        runNotes.apply(to: &framework)
+        framework.apply(stated)
 
         var plan = ParallelPlan(tp: par.tp ?? 1, pp: pp, vpp: vpp, dp: par.dp ?? 1, cp: par.cp ?? 1,
-                                ep: par.ep ?? 1, etp: par.etp, sequenceParallel: par.sequenceParallel ?? (framework.kind == .torchtitan),
+                                ep: par.ep ?? 1, etp: par.etp, sequenceParallel: par.sequenceParallel ?? framework.defaultSequenceParallel(tp: par.tp ?? 1),
                                 zeroStage: par.zeroStage ?? (par.fsdp == true ? 3 : 1), fsdp: par.fsdp ?? false)
         if let split = Self.unevenSplit(layers: spec.numLayers, mtp: spec.mtpLayers, stages: pp) {
             plan.firstStageLayers = split.first
@@ -121,7 +119,7 @@ extension MeasuredRun {
         let setup = TrainingSetup(seqLen: seq, microBatchSize: mbs, globalBatchSize: gbs, dtype: dtype,
                                   recompute: recompute, framework: framework)
         do { try plan.validate(model: spec, cluster: cluster, setup: setup) } catch { return .failure(error) }
-        return .success(MappedRun(model: spec, cluster: cluster, plan: plan, setup: setup, notes: runNotes))
+        return .success(MappedRun(model: spec, cluster: cluster, plan: plan, setup: setup))
     }
 
     /// Pipeline stages per rank when a run does not say, where the framework fixes it.
@@ -130,9 +128,10 @@ extension MeasuredRun {
     /// two (`generate_split_points`: "Multi-stage schedules support more than 2 stages per
     /// rank, but this is the default if no pipeline split is specified"). Megatron's depth has
     /// no default: unknown.
-    static func defaultStagesPerRank(_ kind: FrameworkProfile.Kind, _ notes: RunNotes) -> Int? {
+    static func defaultStagesPerRank(_ kind: FrameworkProfile.Kind,
+                                     _ schedule: FrameworkSettings.PipelineSchedule?) -> Int? {
         guard kind == .torchtitan else { return nil }
-        return notes.multiStageSchedule ? 2 : 1
+        return schedule?.isMultiStage == true ? 2 : 1
     }
 
     /// Multi-token-prediction blocks a DeepSeek-V3 run trains with when its record does not

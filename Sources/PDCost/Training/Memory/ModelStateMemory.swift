@@ -6,6 +6,9 @@ struct StageParameters {
     var expert: Double = 0
     /// Largest single layer's local parameters (FSDP gathers one layer at a time).
     var largestLayer: Double = 0
+    /// Largest single parameter tensor: the vocabulary shard on stages holding the embedding
+    /// or the output layer (layer matrices are far smaller and are left out).
+    var largestTensor: Double = 0
     var total: Double { dense + expert }
 }
 
@@ -46,6 +49,7 @@ extension Workload {
         s.expert = moeCount * per.moeExperts
         s.largestLayer = max(denseCount > 0 ? per.dense : 0, moeCount > 0 ? per.moe + per.moeExperts : 0)
         let vocabShard = c.paddedVocab / c.tp * hidden
+        if first || last { s.largestTensor = vocabShard }
         if first { s.dense += vocabShard + positionParams }
         if last {
             s.dense += finalNormParams
@@ -118,6 +122,12 @@ extension Workload {
         b.parameters = dense.weights + expert.weights
         b.gradients = dense.gradients + expert.gradients
         b.optimizer = dense.optimizer + expert.optimizer
+        if !fw.shardingSplitParam, c.zeroStage >= 1, denseShard > 1 {
+            // Sharding V1 assigns whole tensors to ranks by size (greedy), so the fullest rank
+            // holds up to the largest tensor's states beyond the even share (list scheduling
+            // bound: max load ≤ mean + largest item; Graham 1969).
+            b.optimizer += stateBytes * keep * min(s.largestTensor, s.dense * (1 - 1 / denseShard))
+        }
         b.shardedParameters = c.zeroStage >= 1 ? s.dense / denseShard + s.expert / expertShard : s.total
         return b
     }

@@ -1,0 +1,145 @@
+/// How stated settings change a framework's preset. Unstated keys keep the preset's value,
+/// which is the framework's own default with its source (FrameworkProfile.swift).
+extension FrameworkProfile {
+    /// The preset of a framework kind.
+    public static func preset(_ kind: Kind) -> FrameworkProfile {
+        switch kind {
+        case .megatron: .megatron
+        case .nemo: .nemo
+        case .megatronBridge: .megatronBridge
+        case .torchtitan: .torchtitan
+        case .deepspeed: .deepspeed
+        case .paddleformers: .paddleformers
+        }
+    }
+
+    /// The preset of `kind` with `settings` applied.
+    public init(kind: Kind, settings: FrameworkSettings) {
+        self = Self.preset(kind)
+        apply(settings)
+    }
+
+    /// Applies stated settings; `self.settings` records them (for reports and for the
+    /// measured-memory rank).
+    public mutating func apply(_ s: FrameworkSettings) {
+        settings = settings.overridden(by: s)
+        let s = settings
+        if let v = s.tpCommOverlap { tpCommOverlap = v }
+        if let v = s.cudaGraphs { cudaGraphs = v }
+        if let v = s.torchCompile { compiled = v }
+        if let v = s.fp8Recipe { fp8Recipe = v }
+        if let v = s.fp8Params { fp8Params = v }
+        if let v = s.overlapGradReduce { overlapGradReduce = v }
+        if let v = s.overlapParamGather { overlapParamGather = v }
+        if let v = s.overlapP2P { overlapP2P = v }
+        if let v = s.gradReduceInFP32 {
+            // Megatron-Core DDP: the grad buffer's dtype is fp32 when grad_reduce_in_fp32,
+            // else the parameter dtype (distributed_data_parallel.py, `grad_dtype`).
+            gradBufferBytes = v ? 4 : 2
+            gradReduceBytes = v ? 4 : 2
+        }
+        if let v = s.moeCapacityFactor {
+            moeCapacityFactor = v
+            // Drop-and-pad fixes the all-to-all sizes, so the dispatcher needs no host sync
+            // (Megatron-Core token_dispatcher.py: `cuda_sync_point` is "no_sync" when
+            // `moe_pad_expert_input_to_capacity`).
+            if s.moePadToCapacity == true { moeHostSync = false }
+        }
+        if let v = s.moeOverlapExpertComm { overlapExpertComm = v }
+        if let v = s.attentionBackend { attentionKernel = v.kernel }
+        if s.optimizer == .apexDistributedAdam { useApexDistributedAdam() }
+        if s.deterministic == true {
+            // `--deterministic-mode` also requires NVTE_ALLOW_NONDETERMINISTIC_ALGO=0 (see
+            // `deterministicAttention`) and fills new tensors (see `deterministicFill`).
+            deterministicFill = true
+            deterministicAttention = true
+        }
+        if let v = s.deterministicAttention { deterministicAttention = v || s.deterministic == true }
+        if s.teCrossEntropy == true && kind != .torchtitan {
+            // TE's fused cross entropy (transformer_engine/pytorch/cross_entropy.py, a Triton
+            // kernel after Liger's) computes the loss on the bf16 logits and writes their
+            // gradient in place: no fp32 copy, no separate gradient (2 B per logit).
+            logitsBytesPerElement = 2
+        }
+        if kind == .torchtitan, let minor = s.torchMinorVersion, minor >= 7 {
+            // torchtitan on PyTorch ≥ 2.7 (2025) returns bf16 logits and upcasts inside the
+            // loss (torchtitan/components/loss.py: `cross_entropy(pred.flatten(0, 1).float(),
+            // …)`), which `build_cross_entropy_loss` compiles with the model when
+            // `training.compile` is on. Compiled, Inductor fuses upcast, log-softmax and NLL:
+            // the bf16 logits stay for the backward, which writes a bf16 gradient (2 + 2 B per
+            // logit). Eager, log_softmax saves its fp32 output and the backward adds an fp32
+            // gradient (2 + 4 + 4 B). Before, the model itself returned fp32 logits (12 B).
+            logitsBytesPerElement = compiled ? 4 : 10
+        }
+        if let v = s.shardingSplitParam { shardingSplitParam = v }
+        if let v = s.shardingReleaseGrads { shardingReleaseGrads = v }
+    }
+
+    /// Sequence parallelism when a job does not say: on whenever tp > 1 in NeMo and
+    /// Megatron-Bridge (their recipes set `sequence_parallel=True` with tensor parallelism:
+    /// nemo/collections/llm/recipes/*, Megatron-Bridge recipes/*) and in torchtitan (its TP plan
+    /// always shards norms and dropout over the sequence: `SequenceParallel()` in
+    /// parallelize_llama); opt-in in Megatron-LM (`--sequence-parallel`), DeepSpeed and
+    /// PaddleFormers (`sequence_parallel` default False).
+    public func defaultSequenceParallel(tp: Int) -> Bool {
+        switch kind {
+        case .nemo, .megatronBridge: tp > 1
+        case .torchtitan: true
+        case .megatron, .deepspeed, .paddleformers: false
+        }
+    }
+
+    /// The value each setting has in this profile: the stated one, else the framework's
+    /// default as the cost model uses it (nil where the profile has no such switch: the key
+    /// only matters when stated).
+    public func effectiveSetting(_ key: String) -> SettingValue? {
+        if let field = FrameworkSettings.field(key), let stated = field.get(settings) { return stated }
+        switch key {
+        case "tp_comm_overlap": return .bool(tpCommOverlap)
+        case "cuda_graphs": return .bool(cudaGraphs)
+        case "torch_compile": return .bool(compiled)
+        case "fp8_recipe": return .text(fp8Recipe.rawValue)
+        case "fp8_params": return .bool(fp8Params)
+        case "overlap_grad_reduce": return .bool(overlapGradReduce)
+        case "overlap_param_gather": return .bool(overlapParamGather)
+        case "overlap_p2p": return .bool(overlapP2P)
+        case "grad_reduce_in_fp32": return .bool(gradReduceBytes == 4)
+        case "moe_capacity_factor": return moeCapacityFactor.map(SettingValue.number)
+        case "moe_pad_to_capacity": return .bool(!moeHostSync)
+        case "moe_overlap_expert_comm": return .bool(overlapExpertComm)
+        case "attention_backend":
+            switch attentionKernel {
+            case .vendor: return .text(FrameworkSettings.AttentionBackend.cudnn.rawValue)
+            case .portable: return .text(FrameworkSettings.AttentionBackend.flash.rawValue)
+            case .unfused: return .text(FrameworkSettings.AttentionBackend.unfused.rawValue)
+            }
+        case "optimizer":
+            return .text(optimizerMasterBytes == 2 ? FrameworkSettings.OptimizerImplementation.apexDistributedAdam.rawValue
+                                                   : FrameworkSettings.OptimizerImplementation.adam.rawValue)
+        case "te_cross_entropy": return .bool(logitsBytesPerElement == 2)
+        case "deterministic": return .bool(deterministicFill)
+        case "deterministic_attention": return .bool(deterministicAttention)
+        case "activation_offload_layers": return .integer(0)
+        case "memory_logged_by": return .text(FrameworkSettings.MemoryLoggedBy.maxOverRanks.rawValue)
+        case "split_param": return .bool(shardingSplitParam)
+        case "sd_release_grads": return .bool(shardingReleaseGrads)
+        default: return nil
+        }
+    }
+
+    /// `{"given": {stated keys}, "defaulted": {every other key: the value used}}`: what a
+    /// prediction was priced under, for JSON output.
+    public func settingsJSON() -> String {
+        var given: [String] = []
+        var defaulted: [String] = []
+        for field in FrameworkSettings.fields {
+            if let stated = field.get(settings) {
+                given.append("\(JSONText.string(field.key)): \(stated.json)")
+            } else {
+                defaulted.append("\(JSONText.string(field.key)): " + (effectiveSetting(field.key)?.json ?? "null"))
+            }
+        }
+        return "{\"framework\": \(JSONText.string(kind.rawValue)), \"given\": {" + given.joined(separator: ", ")
+            + "}, \"defaulted\": {" + defaulted.joined(separator: ", ") + "}}"
+    }
+}

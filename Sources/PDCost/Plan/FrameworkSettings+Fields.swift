@@ -1,0 +1,209 @@
+/// The one table of framework settings: each key's JSON name, type, range, meaning and whether
+/// the cost model uses it. JSON reading and writing (FrameworkSettings+JSON.swift), the C ABI
+/// (`pdcost_framework_settings_fields_json`), the Python `FrameworkSettings` dataclass (a test
+/// compares the two) and the CLI flags (built from this table at run time) all follow from it.
+/// Keys and meanings are those of shared/validation/SCHEMA.md, "Framework settings", plus the
+/// two PaddleFormers sharding switches of the original pdcost API.
+
+/// A setting's value as JSON carries it.
+public enum SettingValue: Sendable, Hashable {
+    case bool(Bool)
+    case number(Double)
+    case integer(Int)
+    case text(String)
+
+    /// JSON text of the value.
+    public var json: String {
+        switch self {
+        case .bool(let b): b ? "true" : "false"
+        case .number(let x): JSONText.number(x)
+        case .integer(let i): String(i)
+        case .text(let s): JSONText.string(s)
+        }
+    }
+}
+
+/// One row of the settings table.
+public struct FrameworkSettingField: Sendable {
+    public enum Kind: Sendable, Hashable {
+        case bool
+        /// A real number within the range.
+        case number(ClosedRange<Double>)
+        /// An integer within the range.
+        case integer(ClosedRange<Int>)
+        /// One of the strings.
+        case choice([String])
+        /// Free text (provenance, or a version checked by `check`).
+        case text
+    }
+
+    /// The JSON key (snake_case), also the Python field name; the CLI flag is `--` + the key
+    /// with `-` for `_`.
+    public let key: String
+    public let kind: Kind
+    /// One line for help texts.
+    public let summary: String
+    /// What the cost model does with the value; nil when the prediction uses it. A key whose
+    /// note is set is accepted and reported, and changes no number yet.
+    public let notModelled: String?
+    let get: @Sendable (FrameworkSettings) -> SettingValue?
+    let assign: @Sendable (inout FrameworkSettings, SettingValue?) -> Void
+    /// Extra check of a text value (nil when any text is fine).
+    let check: (@Sendable (String) -> Bool)?
+    let checkHint: String
+
+    /// Sets the field from a value, checking its type and range; the message names the key and
+    /// the value.
+    public func set(_ settings: inout FrameworkSettings, _ value: SettingValue?) throws(PDCostError) {
+        guard let value else { assign(&settings, nil); return }
+        assign(&settings, try validated(value))
+    }
+
+    /// The value, converted where JSON spells it loosely (an integral number for an integer
+    /// field, an integer for a number field), or an error naming the key and value.
+    public func validated(_ value: SettingValue) throws(PDCostError) -> SettingValue {
+        switch (kind, value) {
+        case (.bool, .bool): return value
+        case (.number(let range), .number(let x)):
+            guard x.isFinite, range.contains(x) else {
+                throw .invalidArgument("settings.\(key)=\(JSONText.number(x)) must be in [\(JSONText.number(range.lowerBound)), \(JSONText.number(range.upperBound))]")
+            }
+            return value
+        case (.number, .integer(let i)): return try validated(.number(Double(i)))
+        case (.integer(let range), .integer(let i)):
+            guard range.contains(i) else {
+                throw .invalidArgument("settings.\(key)=\(i) must be in [\(range.lowerBound), \(range.upperBound)]")
+            }
+            return value
+        case (.integer, .number(let x)):
+            guard x.isFinite, x == x.rounded(), abs(x) < 1e15 else {
+                throw .invalidArgument("settings.\(key)=\(JSONText.number(x)) must be an integer")
+            }
+            return try validated(.integer(Int(x)))
+        case (.choice(let options), .text(let s)):
+            guard options.contains(s) else {
+                throw .invalidArgument("settings.\(key)='\(s)' is not one of \(options.joined(separator: ", "))")
+            }
+            return value
+        case (.text, .text(let s)):
+            if let check, !check(s) {
+                throw .invalidArgument("settings.\(key)='\(s)' \(checkHint)")
+            }
+            return value
+        default:
+            throw .invalidArgument("settings.\(key)=\(value.json) must be \(typeName)")
+        }
+    }
+
+    /// The type in words, for messages and help.
+    public var typeName: String {
+        switch kind {
+        case .bool: "true or false"
+        case .number(let r): "a number in [\(JSONText.number(r.lowerBound)), \(JSONText.number(r.upperBound))]"
+        case .integer(let r): "an integer in [\(r.lowerBound), \(r.upperBound)]"
+        case .choice(let options): "one of " + options.joined(separator: ", ")
+        case .text: "a string"
+        }
+    }
+}
+
+extension FrameworkSettingField {
+    static func flag(_ key: String, _ path: WritableKeyPath<FrameworkSettings, Bool?> & Sendable,
+                     _ summary: String, notModelled: String? = nil) -> Self {
+        Self(key: key, kind: .bool, summary: summary, notModelled: notModelled,
+             get: { s in s[keyPath: path].map(SettingValue.bool) },
+             assign: { s, v in if case .bool(let b)? = v { s[keyPath: path] = b } else { s[keyPath: path] = nil } },
+             check: nil, checkHint: "")
+    }
+
+    static func choice<E: SettingChoice>(_ key: String, _ path: WritableKeyPath<FrameworkSettings, E?> & Sendable,
+                                         _ summary: String, notModelled: String? = nil) -> Self {
+        Self(key: key, kind: .choice(E.allCases.map(\.rawValue)), summary: summary, notModelled: notModelled,
+             get: { s in s[keyPath: path].map { .text($0.rawValue) } },
+             assign: { s, v in if case .text(let t)? = v { s[keyPath: path] = E(rawValue: t) } else { s[keyPath: path] = nil } },
+             check: nil, checkHint: "")
+    }
+
+    static func number(_ key: String, _ path: WritableKeyPath<FrameworkSettings, Double?> & Sendable,
+                       _ range: ClosedRange<Double>, _ summary: String) -> Self {
+        Self(key: key, kind: .number(range), summary: summary, notModelled: nil,
+             get: { s in s[keyPath: path].map(SettingValue.number) },
+             assign: { s, v in if case .number(let x)? = v { s[keyPath: path] = x } else { s[keyPath: path] = nil } },
+             check: nil, checkHint: "")
+    }
+
+    static func integer(_ key: String, _ path: WritableKeyPath<FrameworkSettings, Int?> & Sendable,
+                        _ range: ClosedRange<Int>, _ summary: String, notModelled: String? = nil) -> Self {
+        Self(key: key, kind: .integer(range), summary: summary, notModelled: notModelled,
+             get: { s in s[keyPath: path].map(SettingValue.integer) },
+             assign: { s, v in if case .integer(let i)? = v { s[keyPath: path] = i } else { s[keyPath: path] = nil } },
+             check: nil, checkHint: "")
+    }
+
+    static func text(_ key: String, _ path: WritableKeyPath<FrameworkSettings, String?> & Sendable,
+                     _ summary: String, notModelled: String? = nil,
+                     check: (@Sendable (String) -> Bool)? = nil, hint: String = "") -> Self {
+        Self(key: key, kind: .text, summary: summary, notModelled: notModelled,
+             get: { s in s[keyPath: path].map(SettingValue.text) },
+             assign: { s, v in if case .text(let t)? = v { s[keyPath: path] = t } else { s[keyPath: path] = nil } },
+             check: check, checkHint: hint)
+    }
+}
+
+extension FrameworkSettings {
+    /// Every setting, in the order of SCHEMA.md.
+    public static let fields: [FrameworkSettingField] = [
+        .flag("tp_comm_overlap", \.tpCommOverlap,
+              "TP communication overlapped with GEMMs (TE userbuffers --tp-comm-overlap; torchtitan AsyncTP)"),
+        .flag("cuda_graphs", \.cudaGraphs, "CUDA graphs on, any capture scope (no per-kernel host launches)"),
+        .flag("torch_compile", \.torchCompile, "torch.compile (Inductor) fuses elementwise chains"),
+        .choice("fp8_recipe", \.fp8Recipe,
+                "FP8 scaling: delayed (amax history), current (per-tensor), rowwise (torchao), mxfp8 (32-element blocks), blockwise (TE 128x128/1x128)"),
+        .flag("fp8_params", \.fp8Params, "FP8 weights kept between steps (NeMo fp8_params, TE fp8_model_init)"),
+        .flag("overlap_grad_reduce", \.overlapGradReduce, "DP gradient reduce overlapped with backward (--overlap-grad-reduce)"),
+        .flag("overlap_param_gather", \.overlapParamGather,
+              "distributed-optimizer parameter all-gather overlapped with forward (--overlap-param-gather)"),
+        .flag("overlap_p2p", \.overlapP2P, "pipeline send/recv overlapped with compute (overlap_p2p_comm; interleaved)"),
+        .flag("grad_reduce_in_fp32", \.gradReduceInFP32,
+              "gradients accumulated and reduced in fp32 (Megatron-Core DDP grad_reduce_in_fp32); off: in bf16"),
+        .number("moe_capacity_factor", \.moeCapacityFactor, 0.01...1024,
+                "expert capacity factor; tokens beyond it are dropped (unset: dropless)"),
+        .flag("moe_pad_to_capacity", \.moePadToCapacity, "each expert's input padded to capacity (no host sync)"),
+        .flag("moe_overlap_expert_comm", \.moeOverlapExpertComm,
+              "EP all-to-all overlapped with another micro-batch's compute"),
+        .choice("moe_token_dispatcher", \.moeTokenDispatcher, "MoE token dispatcher",
+                notModelled: "every dispatcher is priced as an all-to-all of the routed tokens"),
+        .flag("moe_router_force_balance", \.moeRouterForceBalance,
+              "router forced to an even token distribution (benchmark mode)",
+              notModelled: "routing is priced as balanced whether or not it is forced"),
+        .choice("attention_backend", \.attentionBackend,
+                "fused attention: cudnn (TE cuDNN), flash (FlashAttention-2), unfused (s x s scores)"),
+        .choice("optimizer", \.optimizer,
+                "adam (Megatron-Core / PyTorch) or apex_distributed_adam (NeMo 1.x distributed_fused_adam)"),
+        .flag("te_cross_entropy", \.teCrossEntropy, "loss computed by Transformer Engine's fused cross entropy"),
+        .text("torch_version", \.torchVersion, "PyTorch release, MAJOR.MINOR (\"2.8\")",
+              check: { FrameworkSettings.parseVersion($0) != nil }, hint: "must be MAJOR.MINOR, e.g. \"2.8\""),
+        .text("framework_release", \.frameworkRelease, "framework release as published (container, tag or commit)",
+              notModelled: "provenance: behaviour is set by the other keys"),
+        .choice("pipeline_schedule", \.pipelineSchedule,
+                "pipeline schedule name (stages per rank are parallel.vpp)",
+                notModelled: "only the default vpp of torchtitan follows it; zero-bubble schedules are priced as 1F1B"),
+        .flag("deterministic", \.deterministic, "PyTorch deterministic algorithms (Megatron --deterministic-mode)"),
+        .flag("deterministic_attention", \.deterministicAttention,
+              "TE picks deterministic attention (NVTE_ALLOW_NONDETERMINISTIC_ALGO=0)"),
+        .integer("activation_offload_layers", \.activationOffloadLayers, 0...1_048_576,
+                 "layers whose activations are offloaded to host memory (cpu_offloading_num_layers)",
+                 notModelled: "activation offload is not priced yet"),
+        .choice("memory_logged_by", \.memoryLoggedBy,
+                "the rank(s) a measured memory figure was read on: max_over_ranks or last_rank"),
+        .flag("split_param", \.shardingSplitParam,
+              "PaddleFormers sharding stage 1 V2: parameters and optimizer states split evenly over the sharding ranks"),
+        .flag("sd_release_grads", \.shardingReleaseGrads,
+              "PaddleFormers sharding: gradient buffers released after each optimizer step"),
+    ]
+
+    /// The row for a key, or nil.
+    public static func field(_ key: String) -> FrameworkSettingField? {
+        fields.first { $0.key == key }
+    }
+}

@@ -1,0 +1,133 @@
+/// The framework switches that change a run's speed or memory without changing its parallel
+/// plan: the `settings` object of a measured-runs record (shared/validation/SCHEMA.md,
+/// "Framework settings") and what a user states about their own job.
+///
+/// Every field is optional. nil means "not stated": the framework's own default applies, which
+/// is the `FrameworkProfile` preset of the job's framework (each default cites its recipe file
+/// or flag there). `false` is a statement that the switch is off, so nil and false differ.
+///
+/// The list of keys, their types, ranges and meanings is written once, in
+/// `FrameworkSettings.fields` (FrameworkSettings+Fields.swift); JSON decoding and encoding,
+/// the C ABI, the Python dataclass and the CLI flags all follow from that table.
+public struct FrameworkSettings: Sendable, Hashable {
+    // MARK: Overlap and capture
+    public var tpCommOverlap: Bool?
+    public var cudaGraphs: Bool?
+    public var torchCompile: Bool?
+    public var overlapGradReduce: Bool?
+    public var overlapParamGather: Bool?
+    public var overlapP2P: Bool?
+    public var gradReduceInFP32: Bool?
+
+    // MARK: FP8
+    public var fp8Recipe: FrameworkProfile.FP8Recipe?
+    public var fp8Params: Bool?
+
+    // MARK: MoE
+    public var moeCapacityFactor: Double?
+    public var moePadToCapacity: Bool?
+    public var moeOverlapExpertComm: Bool?
+    public var moeTokenDispatcher: MoETokenDispatcher?
+    public var moeRouterForceBalance: Bool?
+
+    // MARK: Kernels and numerics
+    public var attentionBackend: AttentionBackend?
+    public var optimizer: OptimizerImplementation?
+    public var teCrossEntropy: Bool?
+    public var deterministic: Bool?
+    public var deterministicAttention: Bool?
+
+    // MARK: Schedule, memory, provenance
+    public var pipelineSchedule: PipelineSchedule?
+    public var activationOffloadLayers: Int?
+    public var memoryLoggedBy: MemoryLoggedBy?
+    /// PyTorch release, "MAJOR.MINOR" (checked when set through the field table).
+    public var torchVersion: String?
+    public var frameworkRelease: String?
+
+    // MARK: PaddleFormers sharding (the original pdcost's `split_param`, `sd_release_grads`)
+    public var shardingSplitParam: Bool?
+    public var shardingReleaseGrads: Bool?
+
+    public init() {}
+
+    /// The fused attention implementation a run uses.
+    public enum AttentionBackend: String, SettingChoice {
+        /// Transformer Engine's cuDNN fused attention (`NVTE_FUSED_ATTN=1`).
+        case cudnn
+        /// FlashAttention-2: the flash-attn package, PyTorch SDPA, TE with `NVTE_FUSED_ATTN=0`.
+        case flash
+        /// s×s scores materialised (Megatron-LM before fused attention, 2021).
+        case unfused
+
+        var kernel: FrameworkProfile.AttentionKernel {
+            switch self {
+            case .cudnn: .vendor
+            case .flash: .portable
+            case .unfused: .unfused
+            }
+        }
+    }
+
+    /// The optimizer implementation (its sharding follows `parallel.zero_stage`).
+    public enum OptimizerImplementation: String, SettingChoice {
+        /// Megatron-Core / PyTorch Adam: fp32 master weights and gradients per the framework.
+        case adam
+        /// Apex DistributedFusedAdam as NeMo 1.x configures it (`distributed_fused_adam`).
+        case apexDistributedAdam = "apex_distributed_adam"
+    }
+
+    /// Megatron-Core's MoE token dispatchers (`--moe-token-dispatcher-type`).
+    public enum MoETokenDispatcher: String, SettingChoice {
+        case alltoall, allgather, flex, deepep, hybridep
+    }
+
+    /// Pipeline schedules by name; the stages per rank are `parallel.vpp`.
+    public enum PipelineSchedule: String, SettingChoice {
+        case oneFOneB = "1f1b"
+        case interleaved1F1B = "interleaved_1f1b"
+        case loopedBFS = "looped_bfs"
+        case zeroBubble = "zero_bubble"
+
+        /// Schedules that run several model chunks per rank (torchtitan's multi-stage
+        /// schedules: Interleaved1F1B, LoopedBFS, the zero-bubble ones).
+        public var isMultiStage: Bool { self != .oneFOneB }
+    }
+
+    /// Which ranks a run's measured memory was read on.
+    public enum MemoryLoggedBy: String, SettingChoice {
+        case maxOverRanks = "max_over_ranks"
+        case lastRank = "last_rank"
+    }
+
+    /// The minor version of `torchVersion` ("2.8" → 8) when the major version is 2.
+    public var torchMinorVersion: Int? {
+        guard let v = torchVersion, let parsed = Self.parseVersion(v), parsed.major == 2 else { return nil }
+        return parsed.minor
+    }
+
+    /// "MAJOR.MINOR" → numbers; nil when the text is not of that form.
+    static func parseVersion(_ text: String) -> (major: Int, minor: Int)? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, let major = Int(parts[0]), let minor = Int(parts[1]),
+              major >= 0, minor >= 0, parts.allSatisfy({ $0.allSatisfy(\.isASCII) }) else { return nil }
+        return (major, minor)
+    }
+
+    /// `self` with every key that `other` states taken from `other` (a per-call override).
+    public func overridden(by other: FrameworkSettings) -> FrameworkSettings {
+        var result = self
+        for field in Self.fields {
+            if let value = field.get(other) { try? field.set(&result, value) }
+        }
+        return result
+    }
+
+    /// True when no key is stated.
+    public var isEmpty: Bool { Self.fields.allSatisfy { $0.get(self) == nil } }
+}
+
+/// The string-valued choices of a setting: their raw values are the JSON spellings.
+public protocol SettingChoice: RawRepresentable<String>, CaseIterable, Sendable, Hashable {}
+
+extension FrameworkProfile.FP8Recipe: SettingChoice {}
