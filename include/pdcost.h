@@ -297,11 +297,24 @@ typedef struct pdcost_training_setup {
     uint32_t recompute_num_layers;   /* FULL only: layers recomputed per stage; 0 = all         */
     double optimizer_offload_ratio;  /* share of optimizer states kept in host memory, 0..1   */
     pdcost_framework framework;
+    /* Version 2. The framework's switches as a NUL-terminated JSON object, e.g.
+     * {"tp_comm_overlap": true, "fp8_recipe": "mxfp8"}; keys and types are listed by
+     * pdcost_framework_settings_fields_json. A key left out, or null, takes the framework's own
+     * default; NULL or "" states none. Borrowed for the call. An unknown key or a bad value
+     * fails with PDCOST_EINVAL naming it ("settings.fp8_recipe='x' is not one of ..."). */
+    const char *settings_json;
 } pdcost_training_setup;
 
-#define PDCOST_TRAINING_SETUP_VERSION 1
+#define PDCOST_TRAINING_SETUP_VERSION 2
 #define PDCOST_TRAINING_SETUP_INIT {sizeof(pdcost_training_setup), PDCOST_TRAINING_SETUP_VERSION, \
-    0, 1, 0, PDCOST_DTYPE_BF16, PDCOST_OPTIMIZER_ADAMW, PDCOST_RECOMPUTE_NONE, 0, 0.0, PDCOST_FRAMEWORK_MEGATRON}
+    0, 1, 0, PDCOST_DTYPE_BF16, PDCOST_OPTIMIZER_ADAMW, PDCOST_RECOMPUTE_NONE, 0, 0.0, PDCOST_FRAMEWORK_MEGATRON, NULL}
+
+/* The framework settings a training setup can state, as a JSON array of
+ * {"key", "type": "bool"|"number"|"integer"|"choice"|"string", "choices" (choice),
+ *  "minimum"/"maximum" (number, integer), "summary", "not_modelled": null or why the value
+ *  changes no number yet}. The keys are those of the measured-runs `settings` object.
+ * Free *out_json with pdcost_string_free. */
+pdcost_status pdcost_framework_settings_fields_json(char **out_json);
 
 /* How the job is split. tp*pp*dp*cp must equal the cluster's GPU count; expert parallelism
  * is carved out of the data x context (x tensor, with etp) ranks as in Megatron-Core. */
@@ -402,10 +415,18 @@ pdcost_status pdcost_cost_model_predict(const pdcost_cost_model *cost_model, con
 /* The same prediction as JSON: {"plan": {tp, pp, vpp, dp, cp, ep, etp, sequence_parallel,
  * zero_stage, fsdp, first_stage_layers, last_stage_layers}, "prediction": {the fields of
  * pdcost_prediction, comm_exposed_s / comm_overlapped_s as {"tp", "cp", "ep", "pp", "dp"},
- * host_overhead_time_s, first/last_stage_allocated/reserved_bytes}}. Free *out_json with
+ * host_overhead_time_s, first/last_stage_allocated/reserved_bytes}, "settings": {"framework",
+ * "given": {the settings the setup stated}, "defaulted": {every other setting: the framework
+ * default the prediction used, or null where it has none}}}. Free *out_json with
  * pdcost_string_free. */
 pdcost_status pdcost_cost_model_predict_json(const pdcost_cost_model *cost_model, const pdcost_plan *plan,
                                              char **out_json);
+
+/* The framework settings a cost model prices under, as JSON: {"framework": name, "given":
+ * {the settings its setup stated}, "defaulted": {every other setting: the framework default
+ * the model uses, or null where the framework has no such switch}}. Free *out_json with
+ * pdcost_string_free. */
+pdcost_status pdcost_cost_model_settings_json(const pdcost_cost_model *cost_model, char **out_json);
 
 /* Flags for pdcost_validate_runs. */
 #define PDCOST_VALIDATE_TEXT 1u          /* a human-readable table instead of JSON          */
@@ -629,11 +650,18 @@ typedef struct pdcost_search_options {
     double memory_safety_margin;    /* share of usable memory held back, [0, 1); 0 = none        */
     uint32_t flags;                 /* PDCOST_SEARCH_* flags                                     */
     uint32_t reserved;              /* 0                                                         */
+    /* Version 2. Framework settings to try both off and on, comma-separated, e.g.
+     * "tp_comm_overlap,cuda_graphs" (at most 4, from tp_comm_overlap, cuda_graphs,
+     * torch_compile, overlap_grad_reduce, overlap_param_gather, overlap_p2p, fp8_params,
+     * moe_overlap_expert_comm): the search runs once per combination, over the cost model's
+     * settings with the combination applied, and ranks all plans together; each entry's
+     * settings_variant says which combination. NULL or "" = the cost model's settings only. */
+    const char *vary_settings;
 } pdcost_search_options;
 
-#define PDCOST_SEARCH_OPTIONS_VERSION 1
+#define PDCOST_SEARCH_OPTIONS_VERSION 2
 #define PDCOST_SEARCH_OPTIONS_INIT {sizeof(pdcost_search_options), PDCOST_SEARCH_OPTIONS_VERSION, \
-    0, 0, 0, 0, 0, 0, 0, {0}, 0, 0, 0, 0, 0, {0.0}, 0, 0, 0.0, 0, 0}
+    0, 0, 0, 0, 0, 0, 0, {0}, 0, 0, 0, 0, 0, {0.0}, 0, 0, 0.0, 0, 0, NULL}
 
 /* Why candidates were dropped: the index into pdcost_search_stats.pruned. A count is of
  * candidates rejected where the rule is decided (a partial plan counts once for all the plans
@@ -693,11 +721,14 @@ typedef struct pdcost_search_entry {
     double optimizer_offload_ratio;
     double peak_allocated_bytes;      /* highest allocated memory over the pipeline stages     */
     pdcost_prediction prediction;
+    /* Version 2. With options->vary_settings: bit i is set when the i-th listed setting was on
+     * for this plan. 0 otherwise. */
+    uint32_t settings_variant;
 } pdcost_search_entry;
 
-#define PDCOST_SEARCH_ENTRY_VERSION 1
+#define PDCOST_SEARCH_ENTRY_VERSION 2
 #define PDCOST_SEARCH_ENTRY_INIT {sizeof(pdcost_search_entry), PDCOST_SEARCH_ENTRY_VERSION, \
-    PDCOST_PLAN_INIT, 0, PDCOST_RECOMPUTE_NONE, 0, 0, 0.0, 0.0, PDCOST_PREDICTION_INIT}
+    PDCOST_PLAN_INIT, 0, PDCOST_RECOMPUTE_NONE, 0, 0, 0.0, 0.0, PDCOST_PREDICTION_INIT, 0}
 
 /* Progress of a search: work units done of total. Called on the calling thread every few
  * milliseconds and once at the end; return nonzero to stop the search early (the result then
@@ -741,7 +772,8 @@ const char *pdcost_search_result_explanation(const pdcost_search_result *result)
 /* The result as JSON: {"results": [...], "pareto": [...], "stats": {"enumerated",
  * "evaluated", "feasible", "pruned": {reason: count}, "elapsed_s", "threads", ...},
  * "memory_limit_bytes", "explanation"}; each result carries its full plan and prediction
- * (field names as in pdcost_plan / pdcost_prediction). Free with pdcost_string_free. */
+ * (field names as in pdcost_plan / pdcost_prediction) and, with vary_settings, "settings":
+ * {each varied key: its value}. Free with pdcost_string_free. */
 pdcost_status pdcost_search_result_to_json(const pdcost_search_result *result, char **out_json);
 
 /* Releases a result. NULL is a no-op. */

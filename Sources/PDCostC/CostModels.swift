@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import CPDCost
 import PDCost
 
@@ -61,7 +68,8 @@ public func pdcost_cost_model_predict_json(_ cost_model: OpaquePointer?,
         let p = try swiftPlan(try readVersioned(plan, "plan", type: "pdcost_plan", latestVersion: PDCOST_PLAN_VERSION))
         let out = try outString(out_json, "out_json")
         try p.validate(model: cost.model, cluster: cost.cluster, setup: cost.setup)
-        try store("{\"plan\": " + p.json() + ", \"prediction\": " + cost.evaluate(p).json() + "}\n", in: out)
+        try store("{\"plan\": " + p.json() + ", \"prediction\": " + cost.evaluate(p).json()
+                  + ", \"settings\": " + cost.setup.framework.settingsJSON() + "}\n", in: out)
     }
 }
 
@@ -121,16 +129,18 @@ func swiftSetup(_ s: pdcost_training_setup) throws -> TrainingSetup {
         recompute = Recompute(.full, numLayers: s.recompute_num_layers == 0 ? nil : Int(s.recompute_num_layers))
     default: throw PDCostError.invalidArgument("setup->recompute=\(s.recompute.rawValue) is not a pdcost_recompute")
     }
-    let framework: FrameworkProfile
+    let kind: FrameworkProfile.Kind
     switch s.framework {
-    case PDCOST_FRAMEWORK_MEGATRON: framework = .megatron
-    case PDCOST_FRAMEWORK_NEMO: framework = .nemo
-    case PDCOST_FRAMEWORK_MEGATRON_BRIDGE: framework = .megatronBridge
-    case PDCOST_FRAMEWORK_TORCHTITAN: framework = .torchtitan
-    case PDCOST_FRAMEWORK_DEEPSPEED: framework = .deepspeed
-    case PDCOST_FRAMEWORK_PADDLEFORMERS: framework = .paddleformers
+    case PDCOST_FRAMEWORK_MEGATRON: kind = .megatron
+    case PDCOST_FRAMEWORK_NEMO: kind = .nemo
+    case PDCOST_FRAMEWORK_MEGATRON_BRIDGE: kind = .megatronBridge
+    case PDCOST_FRAMEWORK_TORCHTITAN: kind = .torchtitan
+    case PDCOST_FRAMEWORK_DEEPSPEED: kind = .deepspeed
+    case PDCOST_FRAMEWORK_PADDLEFORMERS: kind = .paddleformers
     default: throw PDCostError.invalidArgument("setup->framework=\(s.framework.rawValue) is not a pdcost_framework")
     }
+    let settings = try borrowedSettings(s.settings_json, parameter: "setup->settings_json")
+    let framework = FrameworkProfile(kind: kind, settings: settings)
     guard s.optimizer_offload_ratio.isFinite, s.optimizer_offload_ratio >= 0, s.optimizer_offload_ratio <= 1 else {
         throw PDCostError.invalidArgument("setup->optimizer_offload_ratio=\(s.optimizer_offload_ratio) must be in [0, 1]")
     }
@@ -195,4 +205,33 @@ func cPrediction(_ p: Prediction) -> pdcost_prediction {
     out.peak_stage = UInt32(clamping: p.peakStage)
     out.fits_memory = p.fitsMemory ? 1 : 0
     return out
+}
+
+/// Settings from a borrowed NUL-terminated JSON object; NULL or "" = none stated.
+func borrowedSettings(_ json: UnsafePointer<CChar>?, parameter: String) throws -> FrameworkSettings {
+    guard let json else { return FrameworkSettings() }
+    let length = strnlen(json, maxJSONBytes + 1)
+    if length > maxJSONBytes {
+        throw PDCostError.invalidArgument("\(parameter) is longer than the \(maxJSONBytes >> 20) MiB limit")
+    }
+    let bytes = UnsafeRawBufferPointer(start: json, count: length)
+    return try FrameworkSettings.decode(json: bytes)
+}
+
+@_cdecl("pdcost_framework_settings_fields_json")
+public func pdcost_framework_settings_fields_json(_ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> pdcost_status {
+    withStatus {
+        let out = try outString(out_json, "out_json")
+        try store(FrameworkSettings.fieldsJSON(), in: out)
+    }
+}
+
+@_cdecl("pdcost_cost_model_settings_json")
+public func pdcost_cost_model_settings_json(_ cost_model: OpaquePointer?,
+                                            _ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> pdcost_status {
+    withStatus {
+        let cost = try CostModelHandle.borrow(cost_model).cost
+        let out = try outString(out_json, "out_json")
+        try store(cost.setup.framework.settingsJSON() + "\n", in: out)
+    }
 }

@@ -29,6 +29,8 @@ func _assertThunksMatchHeader() {
     var costFree = CPDCost.pdcost_cost_model_free; costFree = PDCostC.pdcost_cost_model_free
     var predict = CPDCost.pdcost_cost_model_predict; predict = PDCostC.pdcost_cost_model_predict
     var predictJSON = CPDCost.pdcost_cost_model_predict_json; predictJSON = PDCostC.pdcost_cost_model_predict_json
+    var settingsFields = CPDCost.pdcost_framework_settings_fields_json; settingsFields = PDCostC.pdcost_framework_settings_fields_json
+    var settingsJSON = CPDCost.pdcost_cost_model_settings_json; settingsJSON = PDCostC.pdcost_cost_model_settings_json
     var validate = CPDCost.pdcost_validate_runs; validate = PDCostC.pdcost_validate_runs
     // Calibration profiles and fitting (Profiles.swift, Fitting.swift).
     var profileCheck = CPDCost.pdcost_profile_check; profileCheck = PDCostC.pdcost_profile_check
@@ -58,5 +60,5 @@ func _assertThunksMatchHeader() {
          searchFree, reasonName)
     _ = (statusName, major, minor, patch, abi, versionString, stringFree, fromPreset, fromJSON,
          fromFile, modelFree, toJSON, presetNames, paramCounts, flops, analysis, gpu, gpuJSON,
-         costCreate, costFree, predict, predictJSON, validate)
+         costCreate, costFree, predict, predictJSON, settingsFields, settingsJSON, validate)
 }

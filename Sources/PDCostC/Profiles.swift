@@ -75,7 +75,8 @@ public func pdcost_cost_model_create_with_profile(_ out_cost_model: UnsafeMutabl
         let spec = try ModelHandle.borrow(model).spec
         let c = try readVersioned(cluster, "cluster", type: "pdcost_cluster", latestVersion: PDCOST_CLUSTER_VERSION)
         let s = try readVersioned(setup, "setup", type: "pdcost_training_setup",
-                                  latestVersion: PDCOST_TRAINING_SETUP_VERSION)
+                                  latestVersion: PDCOST_TRAINING_SETUP_VERSION,
+                                  versionOneSize: MemoryLayout<pdcost_training_setup>.offset(of: \.settings_json))
         var swiftCluster = try swiftCluster(c)
         if let profile = try borrowedProfile(profile_json, length: length, parameter: "profile_json") {
             swiftCluster = try swiftCluster.applying(profile)

@@ -45,20 +45,26 @@ public func pdcost_search_run(_ cost_model: OpaquePointer?,
         }
         let cost = try CostModelHandle.borrow(cost_model).cost
         var swiftOptions = SearchOptions()
+        var varied: [String] = []
         if let options {
             let o = try readVersioned(options, "options", type: "pdcost_search_options",
-                                      latestVersion: PDCOST_SEARCH_OPTIONS_VERSION)
+                                      latestVersion: PDCOST_SEARCH_OPTIONS_VERSION,
+                                      versionOneSize: MemoryLayout<pdcost_search_options>.offset(of: \.vary_settings))
             swiftOptions = try swiftSearchOptions(o)
+            varied = try variedSettings(o.vary_settings)
         }
-        let search = try PlanSearch(cost: cost, options: swiftOptions)
-        let result: SearchResult
-        if let progress {
-            let userBits = UInt(bitPattern: user)
-            result = search.run { done, total in
+        let userBits = UInt(bitPattern: user)
+        let report = progress.map { progress in
+            { (done: Int, total: Int) -> Bool in
                 progress(UnsafeMutableRawPointer(bitPattern: userBits), UInt64(done), UInt64(total)) != 0
             }
+        }
+        let result: SearchResult
+        if varied.isEmpty {
+            result = try PlanSearch(cost: cost, options: swiftOptions).run(progress: report)
         } else {
-            result = search.run()
+            // Progress counts variants searched of all variants.
+            result = try SettingsSweep(keys: varied).run(cost: cost, options: swiftOptions, progress: report).combined()
         }
         out_result.pointee = OpaquePointer(Unmanaged.passRetained(SearchResultHandle(result)).toOpaque())
     }
@@ -80,8 +86,9 @@ public func pdcost_search_result_pareto_count(_ result: OpaquePointer?) -> Int {
 public func pdcost_search_result_get(_ result: OpaquePointer?, _ index: Int,
                                      _ out: UnsafeMutablePointer<pdcost_search_entry>?) -> pdcost_status {
     withStatus {
-        let entries = try SearchResultHandle.borrow(result).result.top
-        try writeEntry(entries, index: index, list: "result", count: "pdcost_search_result_count", out: out)
+        let r = try SearchResultHandle.borrow(result).result
+        try writeEntry(r.top, variants: r.topVariants, index: index, list: "result",
+                       count: "pdcost_search_result_count", out: out)
     }
 }
 
@@ -89,8 +96,9 @@ public func pdcost_search_result_get(_ result: OpaquePointer?, _ index: Int,
 public func pdcost_search_result_pareto_get(_ result: OpaquePointer?, _ index: Int,
                                             _ out: UnsafeMutablePointer<pdcost_search_entry>?) -> pdcost_status {
     withStatus {
-        let entries = try SearchResultHandle.borrow(result).result.pareto
-        try writeEntry(entries, index: index, list: "Pareto front", count: "pdcost_search_result_pareto_count", out: out)
+        let r = try SearchResultHandle.borrow(result).result
+        try writeEntry(r.pareto, variants: r.paretoVariants, index: index, list: "Pareto front",
+                       count: "pdcost_search_result_pareto_count", out: out)
     }
 }
 
@@ -170,15 +178,28 @@ public func pdcost_search_prune_reason_name(_ reason: pdcost_search_prune_reason
 
 // MARK: - Conversions
 
-private func writeEntry(_ entries: [SearchEntry], index: Int, list: String, count: String,
+private func writeEntry(_ entries: [SearchEntry], variants: [Int], index: Int, list: String, count: String,
                         out: UnsafeMutablePointer<pdcost_search_entry>?) throws {
     let destination = try VersionedOutput(out, "out", type: "pdcost_search_entry",
-                                          minimumSize: MemoryLayout<pdcost_search_entry>.size,
+                                          minimumSize: MemoryLayout<pdcost_search_entry>.offset(of: \.settings_variant) ?? 0,
                                           latestVersion: PDCOST_SEARCH_ENTRY_VERSION)
     guard index >= 0 && index < entries.count else {
         throw PDCostError.invalidArgument("index=\(index) is out of range: the \(list) has \(entries.count) entries (\(count))")
     }
-    destination.write(cSearchEntry(entries[index]))
+    var entry = cSearchEntry(entries[index])
+    entry.settings_variant = index < variants.count ? UInt32(clamping: variants[index]) : 0
+    destination.write(entry)
+}
+
+/// The comma-separated keys of `options->vary_settings`; NULL or "" = none.
+private func variedSettings(_ text: UnsafePointer<CChar>?) throws -> [String] {
+    guard let text else { return [] }
+    let length = strnlen(text, 4096)
+    guard length < 4096 else { throw PDCostError.invalidArgument("options->vary_settings is longer than 4095 bytes") }
+    let value = String(decoding: UnsafeRawBufferPointer(start: text, count: length), as: UTF8.self)
+    let keys = value.split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty }
+    _ = try SettingsSweep(keys: keys)   // checks every key, with the message naming it
+    return keys
 }
 
 func cSearchEntry(_ e: SearchEntry) -> pdcost_search_entry {

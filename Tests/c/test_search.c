@@ -11,6 +11,7 @@
  */
 #include "pdcost.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,7 +227,99 @@ static void cancel_and_empty(void) {
     pdcost_cost_model_free(small);
 }
 
+/* Framework settings: stated in the setup (version 2), read by an older caller's version-1
+ * struct, reported by predict_json and the settings call, and varied by the search: the hand
+ * count above, once with TP comm overlap off and once on, prices 2 x 5 plans. */
+static void settings(void) {
+    pdcost_model *model = NULL;
+    EXPECT_STATUS(pdcost_model_from_json(&model, tiny_json, strlen(tiny_json)), PDCOST_OK, "");
+    pdcost_cluster cluster = PDCOST_CLUSTER_INIT;
+    EXPECT_STATUS(pdcost_gpu_from_name("H100-SXM-80GB", &cluster.gpu), PDCOST_OK, "");
+    cluster.num_gpus = 4;
+    cluster.gpus_per_node = 4;
+    pdcost_training_setup setup = PDCOST_TRAINING_SETUP_INIT;
+    setup.seq_len = 1024;
+    setup.global_batch_size = 4;
+    setup.framework = PDCOST_FRAMEWORK_NEMO;
+    setup.settings_json = "{\"tp_comm_overlap\": true, \"fp8_recipe\": null}";
+    pdcost_cost_model *cost = NULL;
+    EXPECT_STATUS(pdcost_cost_model_create(&cost, model, &cluster, &setup), PDCOST_OK, "");
+    char *json = NULL;
+    EXPECT_STATUS(pdcost_cost_model_settings_json(cost, &json), PDCOST_OK, "");
+    /* Stated: TP overlap. Defaulted: NeMo's recipes overlap the gradient reduce. */
+    CHECK(json != NULL && strstr(json, "\"given\": {\"tp_comm_overlap\": true}") != NULL);
+    CHECK(json != NULL && strstr(json, "\"overlap_grad_reduce\": true") != NULL);
+    pdcost_string_free(json);
+    pdcost_plan plan = PDCOST_PLAN_INIT;
+    plan.tp = 2;
+    plan.dp = 2;
+    json = NULL;
+    EXPECT_STATUS(pdcost_cost_model_predict_json(cost, &plan, &json), PDCOST_OK, "");
+    CHECK(json != NULL && strstr(json, "\"settings\": {\"framework\": \"nemo\"") != NULL);
+    pdcost_string_free(json);
+    pdcost_cost_model_free(cost);
+
+    setup.settings_json = "{\"fp8_recipe\": \"fancy\"}";
+    cost = NULL;
+    EXPECT_STATUS(pdcost_cost_model_create(&cost, model, &cluster, &setup), PDCOST_EINVAL,
+                  "settings.fp8_recipe='fancy' is not one of");
+    CHECK(cost == NULL);
+    setup.settings_json = "{\"tp_overlap\": true}";
+    EXPECT_STATUS(pdcost_cost_model_create(&cost, model, &cluster, &setup), PDCOST_EINVAL,
+                  "settings.tp_overlap is not a known setting");
+
+    /* A version-1 caller: the struct ends before settings_json. */
+    setup.settings_json = NULL;
+    setup.version = 1;
+    setup.size = (uint32_t)offsetof(pdcost_training_setup, settings_json);
+    EXPECT_STATUS(pdcost_cost_model_create(&cost, model, &cluster, &setup), PDCOST_OK, "");
+
+    pdcost_search_options o = PDCOST_SEARCH_OPTIONS_INIT;
+    o.num_micro_batch_sizes = 1;
+    o.micro_batch_sizes[0] = 1;
+    o.recompute = PDCOST_SEARCH_RECOMPUTE_NONE;
+    o.zero_stages = 1u << 1;
+    o.max_vpp = 1;
+    o.max_cp = 1;
+    o.flags = PDCOST_SEARCH_EVEN_PIPELINE_ONLY;
+    o.top_k = 100;
+    o.vary_settings = "tp_comm_overlap";
+    pdcost_search_result *result = NULL;
+    EXPECT_STATUS(pdcost_search_run(cost, &o, NULL, NULL, &result), PDCOST_OK, "");
+    CHECK(pdcost_search_result_count(result) == 10);
+    pdcost_search_stats stats = PDCOST_SEARCH_STATS_INIT;
+    EXPECT_STATUS(pdcost_search_result_stats(result, &stats), PDCOST_OK, "");
+    CHECK(stats.evaluated == 10);
+    unsigned on = 0;
+    for (size_t i = 0; i < pdcost_search_result_count(result); i++) {
+        pdcost_search_entry e = PDCOST_SEARCH_ENTRY_INIT;
+        EXPECT_STATUS(pdcost_search_result_get(result, i, &e), PDCOST_OK, "");
+        CHECK(e.settings_variant <= 1);
+        on += e.settings_variant;
+    }
+    CHECK(on == 5);
+    json = NULL;
+    EXPECT_STATUS(pdcost_search_result_to_json(result, &json), PDCOST_OK, "");
+    CHECK(json != NULL && strstr(json, "\"settings\": {\"tp_comm_overlap\": true}") != NULL);
+    pdcost_string_free(json);
+    pdcost_search_result_free(result);
+
+    o.vary_settings = "tp_comm_overlap,fp8_recipe";
+    result = NULL;
+    EXPECT_STATUS(pdcost_search_run(cost, &o, NULL, NULL, &result), PDCOST_EINVAL,
+                  "vary_settings: 'fp8_recipe' cannot be varied");
+    CHECK(result == NULL);
+
+    json = NULL;
+    EXPECT_STATUS(pdcost_framework_settings_fields_json(&json), PDCOST_OK, "");
+    CHECK(json != NULL && strstr(json, "\"key\": \"tp_comm_overlap\", \"type\": \"bool\"") != NULL);
+    pdcost_string_free(json);
+    pdcost_cost_model_free(cost);
+    pdcost_model_free(model);
+}
+
 int main(void) {
+    settings();
     hand_counted();
     errors();
     cancel_and_empty();

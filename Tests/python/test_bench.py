@@ -22,6 +22,7 @@ from pdcost.bench import (BENCH_MODELS, PRESETS, SCHEMA, BenchConfig, Measuremen
                           TorchUnavailableError, build_record, preset, resolve_model,
                           schema_problems, skipped_path)
 from pdcost.bench.grid import TINY_MOE, run_grid
+from pdcost.settings import settings_fields
 from pdcost.bench.records import gpu_preset_name, model_fields, read_runs_file, record_id, runs_document
 from pdcost.cli import main as pdcost_main
 from pdcost.costmodel import validate_runs
@@ -152,8 +153,11 @@ def test_record_from_fake_timings_follows_schema() -> None:
     assert m["peak_memory_gib"] is None
     assert record["derived_fields"] == ["measured.tokens_per_s_per_gpu"]
     assert record["model"]["model_type"] == "qwen2" and record["model"]["tie_word_embeddings"]
-    # The notes must not trip the validator's phrase reader (RunNotes.swift): no compile flag.
-    assert "torch.compile" not in record["notes"]
+    # The switches are structured settings with every key of the schema; notes are provenance.
+    settings = record["settings"]
+    assert set(settings) == {row["key"] for row in settings_fields()}
+    assert settings["torch_compile"] is False and settings["torch_version"] == "2.6"
+    assert settings["tp_comm_overlap"] is False and settings["fp8_recipe"] is None
     assert "torch 2.6.0" in record["notes"] and "0.4000" in record["notes"]
 
 
@@ -174,7 +178,7 @@ def test_record_variants() -> None:
     # 1 × 4 × 4 = 16 sequences × 2048 tokens / (2.0 s × 8 GPUs) = 2048 tokens/s/GPU
     assert t["global_batch_size"] == 16 and t["recompute_num_layers"] == 2
     assert record["measured"]["tokens_per_s_per_gpu"] == pytest.approx(2048.0)
-    assert "torch.compile" in record["notes"]
+    assert record["settings"]["torch_compile"] is True
 
 
 def test_build_record_rejects_bad_timings() -> None:

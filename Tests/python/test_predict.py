@@ -128,7 +128,7 @@ def test_custom_gpu_and_multi_node() -> None:
 
 def test_native_cost_model_rejects_bad_tuples() -> None:
     model = ModelConfig.from_name("llama3-8b")._model()
-    cm = _native.CostModel(model, ("H100-SXM-80GB", 8, 0), (8192, 1, 8, 0, 0, 0, 0, 0.0, 0))
+    cm = _native.CostModel(model, ("H100-SXM-80GB", 8, 0), (8192, 1, 8, 0, 0, 0, 0, 0.0, 0, None))
     result = cm.predict((1, 1, 1, 8, 1, 1, 0, 0, 1, 0, 0, 0))
     assert len(result) == 37 and isinstance(result[36], bool)
     with pytest.raises(ValueError):
@@ -138,6 +138,6 @@ def test_native_cost_model_rejects_bad_tuples() -> None:
     with pytest.raises(TypeError):
         cm.predict([1] * 12)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="dtype"):
-        _native.CostModel(model, ("H100-SXM-80GB", 8, 0), (8192, 1, 8, 9, 0, 0, 0, 0.0, 0))
+        _native.CostModel(model, ("H100-SXM-80GB", 8, 0), (8192, 1, 8, 9, 0, 0, 0, 0.0, 0, None))
     with pytest.raises(TypeError):
-        _native.CostModel("llama3-8b", ("H100-SXM-80GB", 8, 0), (8192, 1, 8, 0, 0, 0, 0, 0.0, 0))
+        _native.CostModel("llama3-8b", ("H100-SXM-80GB", 8, 0), (8192, 1, 8, 0, 0, 0, 0, 0.0, 0, None))

@@ -68,6 +68,17 @@ public struct SearchResult: Sendable {
     /// bytes among them, and that candidate (its micro-batch size and recomputation are the
     /// first tried).
     public var closestModelStates: (candidate: SearchCandidate, bytes: Double)?
+    /// A settings sweep (`SettingsSweep`): the settings of each variant, and for each entry of
+    /// `top` and `pareto` the variant it was priced under. Empty for a single search.
+    public var settingsVariants: [FrameworkSettings] = []
+    public var topVariants: [Int] = []
+    public var paretoVariants: [Int] = []
+
+    /// The settings `top[index]` was priced under (empty settings for a single search).
+    public func settings(ofTop index: Int) -> FrameworkSettings {
+        index < topVariants.count && topVariants[index] < settingsVariants.count
+            ? settingsVariants[topVariants[index]] : FrameworkSettings()
+    }
 
     /// Why the result is empty, in words; nil when some plan fits.
     public var explanation: String? {

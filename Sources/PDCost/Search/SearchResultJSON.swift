@@ -7,15 +7,16 @@ extension SearchResult {
     /// zero_stage, fsdp, first_stage_layers, last_stage_layers}, "micro_batch_size",
     /// "gradient_accumulation_steps", "recompute", "recompute_num_layers",
     /// "optimizer_offload_ratio", "peak_allocated_bytes", "prediction": {...}}` with the
-    /// prediction's fields named as in `pdcost_prediction` (seconds, bytes).
+    /// prediction's fields named as in `pdcost_prediction` (seconds, bytes). Entries of a
+    /// settings sweep add `"settings": {the varied keys}`.
     public func json() -> String {
         var out = "{\n  \"results\": ["
         for (i, e) in top.enumerated() {
-            out += (i == 0 ? "\n    " : ",\n    ") + Self.entryJSON(e, rank: i + 1)
+            out += (i == 0 ? "\n    " : ",\n    ") + Self.entryJSON(e, rank: i + 1, settings: variantJSON(topVariants, i))
         }
         out += top.isEmpty ? "],\n  \"pareto\": [" : "\n  ],\n  \"pareto\": ["
         for (i, e) in pareto.enumerated() {
-            out += (i == 0 ? "\n    " : ",\n    ") + Self.entryJSON(e, rank: nil)
+            out += (i == 0 ? "\n    " : ",\n    ") + Self.entryJSON(e, rank: nil, settings: variantJSON(paretoVariants, i))
         }
         out += pareto.isEmpty ? "],\n" : "\n  ],\n"
         let s = stats
@@ -29,7 +30,13 @@ extension SearchResult {
         return out
     }
 
-    static func entryJSON(_ e: SearchEntry, rank: Int?) -> String {
+    /// The settings of entry `i` of a sweep as JSON, nil for a single search.
+    private func variantJSON(_ variants: [Int], _ i: Int) -> String? {
+        guard i < variants.count, variants[i] < settingsVariants.count else { return nil }
+        return settingsVariants[variants[i]].json()
+    }
+
+    static func entryJSON(_ e: SearchEntry, rank: Int?, settings: String? = nil) -> String {
         let p = e.plan, c = e.candidate, r = e.prediction
         func opt(_ x: Int?) -> String { x.map(String.init) ?? "null" }
         var out = "{"
@@ -40,6 +47,7 @@ extension SearchResult {
             + ", \"recompute_num_layers\": \(opt(c.recompute.numLayers))"
             + ", \"optimizer_offload_ratio\": " + JSONText.number(c.optimizerOffloadRatio)
             + ", \"peak_allocated_bytes\": " + JSONText.number(e.peakAllocatedBytes) + ", "
+        if let settings { out += "\"settings\": " + settings + ", " }
         out += "\"prediction\": " + r.json() + "}"
         return out
     }

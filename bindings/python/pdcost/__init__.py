@@ -45,6 +45,7 @@ from .config import (
 )
 from .costmodel import MemoryBreakdown, PDCostModel, PredictionResult, validate_runs
 from .profile import CalibrationProfile
+from .settings import FrameworkSettings
 from .fitting import efficiency_parameters, fit
 from .calibration import (
     CalibrationResult,
@@ -72,6 +73,7 @@ __all__ = [
     "HardwareConfig",
     "TrainingConfig",
     "ParallelConfig",
+    "FrameworkSettings",
     "PDCostModel",
     "PredictionResult",
     "MemoryBreakdown",

@@ -70,11 +70,12 @@ class CostModel:
     nvlink_bandwidth, network_bandwidth, pcie_bandwidth, tdp_watts, gpus_per_node) in SI units;
     gpus_per_node 0 = the GPU's usual node size.
     setup = (seq_len, micro_batch_size, global_batch_size, dtype, optimizer, recompute,
-    recompute_num_layers, optimizer_offload_ratio, framework), enums as their pdcost.h ints.
+    recompute_num_layers, optimizer_offload_ratio, framework, settings_json), enums as their
+    pdcost.h ints, settings_json a JSON object (str) or None.
     """
 
     def __new__(cls, model: Model, cluster: tuple[str | tuple[object, ...], int, int],
-                setup: tuple[int, int, int, int, int, int, int, float, int],
+                setup: tuple[int, int, int, int, int, int, int, float, int, str | None],
                 profile: bytes | None = None) -> CostModel:
         """profile: calibration profile JSON applied to the cluster's efficiency (None: defaults)."""
     def predict(self, plan: tuple[int, ...], /) -> tuple[float | int | bool, ...]:
@@ -85,16 +86,22 @@ class CostModel:
         micro_batches; parameter, gradient, optimizer, activation, communication buffer,
         temporary buffer, framework overhead, allocated, reserved, activation buffer pool,
         total, usable bytes; peak_stage (int); fits_memory (bool)."""
+    def settings_json(self) -> str:
+        """pdcost_cost_model_settings_json: the settings given and the defaults used."""
     def search(self, *, max_tp: int = 0, max_pp: int = 0, max_vpp: int = 0, max_cp: int = 0,
                max_ep: int = 0, max_etp: int = 0, micro_batch_sizes: tuple[int, ...] | None = None,
                recompute: int = 0, zero_stages: int = 0, sequence_parallel: int = 0,
                max_stage_layer_reduction: int = 0,
                optimizer_offload_ratios: tuple[float, ...] | None = None, top_k: int = 0,
                threads: int = 0, memory_safety_margin: float = 0.0, flags: int = 0,
-               progress: Callable[[int, int], object] | None = None) -> str:
+               progress: Callable[[int, int], object] | None = None,
+               vary_settings: str | None = None) -> str:
         """pdcost_search_run with pdcost_search_options fields (0 = default), GIL released;
         returns pdcost_search_result_to_json. progress(done, total) runs on this thread with
         the GIL; a true return stops the search; an exception or Ctrl-C stops and is raised."""
+
+def framework_settings_fields_json() -> str:
+    """pdcost_framework_settings_fields_json: the framework settings table."""
 
 def validate_runs(runs_json: bytes, *, text: bool = False, only_complete: bool = False,
                   profile: bytes | None = None) -> str: ...

@@ -30,6 +30,7 @@ from . import __version__, library_version
 from .config import GPUSpec, HardwareConfig, ModelConfig, ParallelConfig, TrainingConfig
 from .costmodel import COMM_KINDS, FRAMEWORKS, PDCostModel, PredictionResult, validate_runs
 from .errors import NotFoundError, PDCostError
+from .settings import VARIABLE_SETTINGS, FrameworkSettings, settings_fields
 
 __all__ = ["main", "COMMANDS"]
 
@@ -282,6 +283,58 @@ def _add_job_arguments(parser: argparse.ArgumentParser) -> None:
                         help="GPUs per NVLink domain (default: the GPU's usual node size)")
 
 
+def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
+    """One flag per framework setting, built from the library's settings table
+    (``--tp-comm-overlap/--no-tp-comm-overlap``, ``--fp8-recipe {delayed,...}``, ...), plus
+    ``--settings`` for a JSON object or file of them. Unset flags leave the framework's
+    default."""
+    group = parser.add_argument_group(
+        "framework settings", "switches of the training framework; unset = the framework's own "
+        "default (see `pdcost predict --json`, settings.defaulted)")
+    group.add_argument("--settings", metavar="JSON|FILE", default=None,
+                       help="a settings object ({\"tp_comm_overlap\": true, ...}) or a JSON "
+                            "file of one; the flags below override it")
+    for row in settings_fields():
+        key = row["key"]
+        flag = "--" + key.replace("_", "-")
+        summary = row["summary"] + (f" [not priced yet: {row['not_modelled']}]"
+                                    if row.get("not_modelled") else "")
+        summary = summary.replace("%", "%%")
+        kind = row["type"]
+        dest = "setting_" + key
+        if kind == "bool":
+            group.add_argument(flag, dest=dest, action=argparse.BooleanOptionalAction,
+                               default=None, help=summary)
+        elif kind == "choice":
+            group.add_argument(flag, dest=dest, choices=row["choices"], default=None,
+                               help=summary)
+        elif kind == "number":
+            group.add_argument(flag, dest=dest, type=float, default=None, metavar="X",
+                               help=summary)
+        elif kind == "integer":
+            group.add_argument(flag, dest=dest, type=int, default=None, metavar="N",
+                               help=summary)
+        else:
+            group.add_argument(flag, dest=dest, default=None, metavar="TEXT", help=summary)
+
+
+def _settings(args: argparse.Namespace) -> FrameworkSettings:
+    """The settings of --settings, overridden by the individual flags."""
+    base = FrameworkSettings()
+    if args.settings is not None:
+        text = args.settings
+        if not text.lstrip().startswith("{"):
+            with open(text, encoding="utf-8") as handle:
+                text = handle.read()
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"--settings: invalid JSON: {error}") from None
+        base = FrameworkSettings.from_dict(data)
+    flags = {row["key"]: getattr(args, "setting_" + row["key"]) for row in settings_fields()}
+    return base.overridden({k: v for k, v in flags.items() if v is not None})
+
+
 def _hardware(args: argparse.Namespace) -> HardwareConfig:
     """The cluster of --gpu/--gpus/--gpus-per-node (a job smaller than a node is one node of
     that many GPUs)."""
@@ -317,7 +370,8 @@ def _predict_inputs(args: argparse.Namespace) -> tuple[PDCostModel, ParallelConf
                           etp=args.etp, sp=args.sp, sharding=ZERO_SHARDING[args.zero],
                           fsdp=args.fsdp, first_stage_layers=args.first_stage_layers,
                           last_stage_layers=args.last_stage_layers)
-    return PDCostModel(model, hardware, training), plan, global_batch // per_step
+    return PDCostModel(model, hardware, training, settings=_settings(args)), plan, \
+        global_batch // per_step
 
 
 def _ms(value: float) -> str:
@@ -333,8 +387,12 @@ def _predict_text(cm: PDCostModel, plan: ParallelConfig, r: PredictionResult) ->
              f"{' fsdp' if plan.fsdp else ''}",
              f"  batch: seq_len {r.seq_len}, micro-batch {tc.micro_batch_size}, "
              f"{r.gradient_accumulation_steps} micro-batches, global batch {r.global_batch_size} "
-             f"({r.global_batch_size * r.seq_len:,} tokens)",
-             "", "Step time"]
+             f"({r.global_batch_size * r.seq_len:,} tokens)"]
+    given = r.settings.get("given") or {}
+    lines.append("  settings: " + (", ".join(f"{k}={json.dumps(v)}" for k, v in given.items())
+                                   if given else f"{tc.framework} defaults")
+                 + " (all values: --json, prediction.settings)")
+    lines += ["", "Step time"]
     lines += _table([
         ("step", _ms(r.step_time_ms)),
         ("compute (incl. recompute)", _ms(r.compute_time_ms)),
@@ -425,6 +483,7 @@ def _register_predict(subparsers: Any) -> None:
     parser.add_argument("--framework", choices=tuple(FRAMEWORKS), default="megatron",
                         help="framework profile (default: megatron)")
     parser.add_argument("--json", action="store_true", help="print the prediction as JSON")
+    _add_settings_arguments(parser)
     parser.set_defaults(handler=_run_predict)
 
 
@@ -617,12 +676,13 @@ def _run_search(args: argparse.Namespace) -> int:
     hardware = _hardware(args)
     training = TrainingConfig(sequence_length=args.seq_len, dtype=CLI_DTYPES[args.dtype],
                               framework=args.framework)
-    cm = PDCostModel(model, hardware, training)
+    cm = PDCostModel(model, hardware, training, settings=_settings(args))
+    vary = tuple(k for k in (args.vary_settings or "").split(",") if k)
     result = cm.search(global_batch_size=args.global_batch, top_k=args.top,
                        threads=args.threads, max_tp=args.max_tp, max_pp=args.max_pp,
                        max_cp=args.max_cp, micro_batch_sizes=tuple(args.mbs),
                        memory_safety_margin=args.memory_margin,
-                       progress=args.progress and not args.json)
+                       progress=args.progress and not args.json, vary_settings=vary)
     if args.json:
         data = result.to_dict()
         print(json.dumps({"results": data["results"], "pareto": data["pareto"],
@@ -663,8 +723,12 @@ def _register_search(subparsers: Any) -> None:
     parser.add_argument("--threads", type=int, default=0, metavar="N",
                         help="worker threads (default: 0 = every core)")
     parser.add_argument("--progress", action="store_true", help="a progress bar on stderr")
+    parser.add_argument("--vary-settings", metavar="KEY,KEY", default=None,
+                        help="try these settings both off and on and rank every plan together "
+                             "(at most 4 of: " + ", ".join(VARIABLE_SETTINGS) + ")")
     parser.add_argument("--json", action="store_true",
                         help='print {"results", "pareto", "stats"} as JSON')
+    _add_settings_arguments(parser)
     parser.set_defaults(handler=_run_search)
 
 

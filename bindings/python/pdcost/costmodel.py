@@ -11,7 +11,7 @@ Units: times in milliseconds, memory in GiB (2**30 bytes, as nvidia-smi and torc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import json
 from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
@@ -20,6 +20,7 @@ import os
 from . import _native
 from .config import GIB, GPUSpec, HardwareConfig, ModelConfig, ParallelConfig, TrainingConfig
 from .profile import CalibrationProfile
+from .settings import FrameworkSettings
 
 if TYPE_CHECKING:
     from .search import SearchResult
@@ -119,6 +120,9 @@ class PredictionResult:
     global_batch_size: int
     """Sequences per optimizer step (micro_batch_size × gradient_accumulation_steps × dp)."""
     seq_len: int
+    settings: dict[str, Any] = field(default_factory=dict)
+    """The framework settings priced under: ``{"framework", "given": {stated keys},
+    "defaulted": {every other key: the framework default used, or None}}``."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON (the breakdown as a nested dict)."""
@@ -139,11 +143,12 @@ class PDCostModel:
     """
 
     __slots__ = ("model_config", "hardware_config", "training_config", "calibration_result",
-                 "_cluster", "_cache", "profile", "_profile_json")
+                 "_cluster", "_cache", "profile", "_profile_json", "settings", "_settings_reports")
 
     def __init__(self, model_config: ModelConfig, hardware_config: HardwareConfig | None = None,
                  training_config: TrainingConfig | None = None, auto_calibrate: bool = False,
-                 profile: CalibrationProfile | str | os.PathLike[str] | None = None) -> None:
+                 profile: CalibrationProfile | str | os.PathLike[str] | None = None,
+                 settings: FrameworkSettings | dict[str, Any] | None = None) -> None:
         if not isinstance(model_config, ModelConfig):
             raise TypeError("model_config must be a ModelConfig, not "
                             f"{type(model_config).__name__}")
@@ -163,6 +168,14 @@ class PDCostModel:
         self.hardware_config = hardware_config
         self.training_config = training_config
         self.calibration_result: Any = None
+        if settings is not None and not isinstance(settings, FrameworkSettings):
+            if not isinstance(settings, dict):
+                raise TypeError("settings must be a FrameworkSettings, a dict or None, not "
+                                f"{type(settings).__name__}")
+            settings = FrameworkSettings.from_dict(settings)
+        #: The framework settings of this job (None keys: the framework's defaults).
+        self.settings: FrameworkSettings = settings or FrameworkSettings()
+        self._settings_reports: dict[str, dict[str, Any]] = {}
         self._cluster: tuple[Any, int, int] | None = None
         self._cache: dict[tuple[Any, ...], Any] = {}
         self.profile: CalibrationProfile | None = None
@@ -228,7 +241,10 @@ class PDCostModel:
                 gradient_accumulation_steps: int | None = None,
                 recompute_granularity: str | None = None,
                 tensorwise_offload_optimizer: bool | None = None,
-                tensorwise_offload_ratio: float | None = None) -> PredictionResult:
+                tensorwise_offload_ratio: float | None = None,
+                settings: FrameworkSettings | dict[str, Any] | None = None,
+                split_param: bool | None = None,
+                sd_release_grads: bool | None = None) -> PredictionResult:
         """Predict one parallel plan: step time, memory breakdown, MFU/HFU, tokens/s.
 
         Arguments left as None come from the ``training_config``. The global batch is
@@ -241,19 +257,50 @@ class PDCostModel:
         up, ...) raises :class:`~pdcost.errors.InfeasiblePlanError` naming it; a plan that does
         not fit in memory returns ``fits_memory=False``.
 
+        ``settings`` overrides this model's :attr:`settings` for this call (the keys it states
+        win); ``split_param`` and ``sd_release_grads`` are the PaddleFormers sharding switches
+        of the same name (:class:`~pdcost.settings.FrameworkSettings`), given as the seed
+        API does.
+
         This is the uncalibrated model (each GPU generation's default efficiencies);
         :meth:`predict_calibrated` applies the profile set with :meth:`use_profile`.
         """
         return self._predict(None, parallel, micro_batch_size, seq_len, max_seq_len,
                              gradient_accumulation_steps, recompute_granularity,
-                             tensorwise_offload_optimizer, tensorwise_offload_ratio)
+                             tensorwise_offload_optimizer, tensorwise_offload_ratio,
+                             settings, split_param, sd_release_grads)
+
+    def _settings_json(self, settings: FrameworkSettings | dict[str, Any] | None,
+                       split_param: bool | None = None,
+                       sd_release_grads: bool | None = None) -> str | None:
+        """The JSON of this model's settings with a call's overrides (None when none is
+        stated)."""
+        merged = self.settings.overridden(settings)
+        extra = {k: v for k, v in (("split_param", split_param),
+                                   ("sd_release_grads", sd_release_grads)) if v is not None}
+        if extra:
+            merged = merged.overridden(extra)
+        stated = merged.to_dict()
+        return merged.to_json() if stated else None
+
+    def _settings_report(self, native: Any, key: str | None) -> dict[str, Any]:
+        """The library's given/defaulted settings report for a cost model, cached per
+        settings JSON and framework."""
+        cache_key = f"{self.training_config.framework}|{key}"
+        report = self._settings_reports.get(cache_key)
+        if report is None:
+            report = self._settings_reports[cache_key] = json.loads(native.settings_json())
+        return report
 
     def _predict(self, profile_json: bytes | None, parallel: ParallelConfig,
                  micro_batch_size: int | None = None, seq_len: int | None = None,
                  max_seq_len: int | None = None, gradient_accumulation_steps: int | None = None,
                  recompute_granularity: str | None = None,
                  tensorwise_offload_optimizer: bool | None = None,
-                 tensorwise_offload_ratio: float | None = None) -> PredictionResult:
+                 tensorwise_offload_ratio: float | None = None,
+                 settings: FrameworkSettings | dict[str, Any] | None = None,
+                 split_param: bool | None = None,
+                 sd_release_grads: bool | None = None) -> PredictionResult:
         """:meth:`predict` under ``profile_json`` (None: the defaults)."""
         tc = self.training_config
         mbs = tc.micro_batch_size if micro_batch_size is None else micro_batch_size
@@ -284,10 +331,12 @@ class PDCostModel:
             _choice("sharding", p.sharding, ZERO_STAGES)
         plan = (p.tp, p.pp, p.vpp, p.dp, p.cp, p.ep, p.etp, int(p.sp), zero, int(p.fsdp),
                 p.first_stage_layers or 0, p.last_stage_layers or 0)
+        settings_json = self._settings_json(settings, split_param, sd_release_grads)
         tail = (_choice("dtype", tc.dtype, DTYPES), OPTIMIZERS[tc.optimizer], recompute, 0,
-                ratio, FRAMEWORKS[tc.framework])
+                ratio, FRAMEWORKS[tc.framework], settings_json)
         gbs = mbs * gas * p.dp
-        r = self._native((seq, mbs, gbs) + tail, profile_json).predict(plan)
+        native = self._native((seq, mbs, gbs) + tail, profile_json)
+        r = native.predict(plan)
         if max_seq_len is not None and max_seq_len != seq:
             if type(max_seq_len) is not int or max_seq_len < seq:
                 raise ValueError(f"max_seq_len={max_seq_len!r} must be an int >= seq_len={seq}")
@@ -295,7 +344,9 @@ class PDCostModel:
             memory = peak[23:]
         else:
             memory = r[23:]
-        return _result(r, memory, p.pp, gas, gbs, seq)
+        result = _result(r, memory, p.pp, gas, gbs, seq)
+        result.settings = self._settings_report(native, settings_json)
+        return result
 
     def predict_calibrated(self, parallel: ParallelConfig, **options: Any) -> PredictionResult:
         """Predict one plan with the calibrated efficiency model: :meth:`predict` (same
@@ -327,7 +378,8 @@ class PDCostModel:
         else:
             raise ValueError(f"total_gpus={total_gpus} is not a multiple of gpus_per_node="
                              f"{per_node}")
-        return PDCostModel(self.model_config, hardware, self.training_config, profile=self.profile)
+        return PDCostModel(self.model_config, hardware, self.training_config, profile=self.profile,
+                           settings=self.settings)
 
     def generate_search_space(self, total_gpus: int, max_tp: int = 8, max_pp: int | None = None,
                               max_ep: int | None = None, max_cp: int = 1,
@@ -460,7 +512,9 @@ class PDCostModel:
                max_ep: int | None = None, max_etp: int = 1, allow_tp_across_nodes: bool = False,
                uneven_pipeline: bool = True, max_stage_layer_reduction: int = 2, top_k: int = 10,
                memory_safety_margin: float = 0.0, threads: int = 0,
-               progress: Callable[[int, int], Any] | bool | None = None) -> SearchResult:
+               progress: Callable[[int, int], Any] | bool | None = None,
+               settings: FrameworkSettings | dict[str, Any] | None = None,
+               vary_settings: tuple[str, ...] = ()) -> SearchResult:
         """Search every valid plan for ``total_gpus`` GPUs (default: the hardware config's) at
         a fixed global batch (``global_batch_size`` sequences, or ``global_batch_tokens``;
         default: the training config's micro-batch × accumulation steps × GPUs) and return a
@@ -468,6 +522,12 @@ class PDCostModel:
         front, and counts per pruning reason. Runs in the native library on ``threads`` cores
         (0 = all) with the GIL released, under the calibration profile when one is set
         (:meth:`use_profile`, :meth:`calibrate`).
+
+        Plans are priced under this model's :attr:`settings`, overridden by ``settings``.
+        ``vary_settings`` names up to four on/off settings (from
+        :data:`pdcost.settings.VARIABLE_SETTINGS`, e.g. ``("tp_comm_overlap", "cuda_graphs")``)
+        to try both ways: the search runs once per combination and ranks all plans together;
+        each entry's ``settings`` says which values it was priced under.
 
         ``progress``: a callable ``(done, total) -> bool`` (work units) called every few ms on
         this thread, returning True to stop early (the result then has
@@ -507,8 +567,16 @@ class PDCostModel:
             progress = progress_bar()
         elif progress is False:
             progress = None
+        from .settings import VARIABLE_SETTINGS
+        if isinstance(vary_settings, str):
+            vary_settings = (vary_settings,)
+        for key in vary_settings:
+            if key not in VARIABLE_SETTINGS:
+                raise ValueError(f"vary_settings: {key!r} cannot be varied; variable settings: "
+                                 + ", ".join(VARIABLE_SETTINGS))
         setup = (seq, 1, global_batch_size, _choice("dtype", tc.dtype, DTYPES),
-                 OPTIMIZERS[tc.optimizer], 0, 0, 0.0, FRAMEWORKS[tc.framework])
+                 OPTIMIZERS[tc.optimizer], 0, 0, 0.0, FRAMEWORKS[tc.framework],
+                 model._settings_json(settings))
         # A search ranks plans for the cluster as calibrated (use_profile / calibrate), if it is.
         native = model._native(setup, model._profile_json)
         text = native.search(
@@ -519,7 +587,7 @@ class PDCostModel:
             max_stage_layer_reduction=max_stage_layer_reduction,
             optimizer_offload_ratios=tuple(float(r) for r in optimizer_offload_ratios),
             top_k=top_k, threads=threads, memory_safety_margin=float(memory_safety_margin),
-            flags=flags, progress=progress)
+            flags=flags, progress=progress, vary_settings=",".join(vary_settings) or None)
         return SearchResult.from_native(json.loads(text), seq, _prediction_from_json)
 
     def calibrate(self, gemm_size: int = 8192, device_id: int = 0, **options: Any) -> Any:

@@ -72,6 +72,9 @@ class SearchEntry:
     plan: dict[str, Any] = field(default_factory=dict)
     """The plan as the library writes it (tp, pp, vpp, dp, cp, ep, etp, sequence_parallel,
     zero_stage, fsdp, first_stage_layers, last_stage_layers)."""
+    settings: dict[str, Any] | None = None
+    """With ``vary_settings``: the values of the varied settings this plan was priced
+    under (e.g. ``{"tp_comm_overlap": True}``); None otherwise."""
 
     @property
     def throughput(self) -> float:
@@ -88,8 +91,10 @@ class SearchEntry:
                        "recompute": self.recompute_granularity,
                        "recompute_num_layers": self.recompute_num_layers,
                        "optimizer_offload_ratio": self.optimizer_offload_ratio,
-                       "peak_allocated_gb": self.peak_allocated_gb,
-                       "prediction": self.prediction.to_dict()})
+                       "peak_allocated_gb": self.peak_allocated_gb})
+        if self.settings is not None:
+            result["settings"] = dict(self.settings)
+        result["prediction"] = self.prediction.to_dict()
         return result
 
 
@@ -138,7 +143,7 @@ class SearchResult:
                 optimizer_offload_ratio=float(e["optimizer_offload_ratio"]),
                 peak_allocated_gb=float(e["peak_allocated_bytes"]) / GIB,
                 prediction=make_prediction(e["prediction"], int(p["pp"]), gas, gbs, seq_len),
-                plan=dict(p))
+                plan=dict(p), settings=e.get("settings"))
 
         s = data["stats"]
         stats = SearchStats(enumerated=s["enumerated"], evaluated=s["evaluated"],

@@ -470,9 +470,24 @@ static int parse_cluster(native_state *st, PyObject *obj, pdcost_cluster *out) {
 }
 
 /* setup = (seq_len, micro_batch_size, global_batch_size, dtype, optimizer, recompute,
- *          recompute_num_layers, optimizer_offload_ratio, framework); enums as their ints. */
+ *          recompute_num_layers, optimizer_offload_ratio, framework, settings_json); enums as
+ *          their ints, settings_json a str (JSON object) or None. out->settings_json borrows the
+ *          str's UTF-8 buffer, valid while the tuple lives. */
 static int parse_setup(PyObject *obj, pdcost_training_setup *out) {
-    if (check_tuple(obj, 9, "setup") < 0) {
+    if (check_tuple(obj, 10, "setup") < 0) {
+        return -1;
+    }
+    PyObject *settings = PyTuple_GET_ITEM(obj, 9);
+    if (settings == Py_None) {
+        out->settings_json = NULL;
+    } else if (PyUnicode_Check(settings)) {
+        out->settings_json = PyUnicode_AsUTF8(settings);
+        if (out->settings_json == NULL) {
+            return -1;
+        }
+    } else {
+        PyErr_Format(PyExc_TypeError, "setup settings_json must be a str or None, not %.100s",
+                     Py_TYPE(settings)->tp_name);
         return -1;
     }
     unsigned long long global_batch;
@@ -734,15 +749,17 @@ static PyObject *cost_model_search(PyObject *self, PyObject *args, PyObject *kwa
                                "micro_batch_sizes", "recompute", "zero_stages",
                                "sequence_parallel", "max_stage_layer_reduction",
                                "optimizer_offload_ratios", "top_k", "threads",
-                               "memory_safety_margin", "flags", "progress", NULL};
+                               "memory_safety_margin", "flags", "progress", "vary_settings", NULL};
     PyObject *o[17] = {NULL};
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|$OOOOOOOOOOOOOOOOO:search", keywords, &o[0],
+    const char *vary = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|$OOOOOOOOOOOOOOOOOz:search", keywords, &o[0],
                                      &o[1], &o[2], &o[3], &o[4], &o[5], &o[6], &o[7], &o[8],
                                      &o[9], &o[10], &o[11], &o[12], &o[13], &o[14], &o[15],
-                                     &o[16])) {
+                                     &o[16], &vary)) {
         return NULL;
     }
     pdcost_search_options options = PDCOST_SEARCH_OPTIONS_INIT;
+    options.vary_settings = vary; /* borrowed from the argument str for this call */
     uint32_t *uints[] = {&options.max_tp, &options.max_pp, &options.max_vpp, &options.max_cp,
                          &options.max_ep, &options.max_etp};
     for (int i = 0; i < 6; i++) {
@@ -812,7 +829,19 @@ static PyObject *cost_model_search(PyObject *self, PyObject *args, PyObject *kwa
     return take_string(json);
 }
 
+static PyObject *cost_model_settings_json(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    char *json = NULL;
+    pdcost_status status = pdcost_cost_model_settings_json(((CostModelObject *)self)->cost_model, &json);
+    if (status != PDCOST_OK) {
+        return raise_status((native_state *)PyType_GetModuleState(Py_TYPE(self)), status);
+    }
+    return take_string(json);
+}
+
 static PyMethodDef cost_model_methods[] = {
+    {"settings_json", cost_model_settings_json, METH_NOARGS,
+     PyDoc_STR("settings_json() -> str\n\npdcost_cost_model_settings_json: the settings given and\n"
+               "the framework defaults used.")},
     {"predict", cost_model_predict, METH_O,
      PyDoc_STR("predict(plan: tuple[int, ...]) -> tuple\n\n"
                "plan = (tp, pp, vpp, dp, cp, ep, etp, sequence_parallel, zero_stage, fsdp,\n"
@@ -833,7 +862,8 @@ static PyMethodDef cost_model_methods[] = {
      PyDoc_STR("search(*, max_tp=0, max_pp=0, max_vpp=0, max_cp=0, max_ep=0, max_etp=0,\n"
                "       micro_batch_sizes=None, recompute=0, zero_stages=0, sequence_parallel=0,\n"
                "       max_stage_layer_reduction=0, optimizer_offload_ratios=None, top_k=0,\n"
-               "       threads=0, memory_safety_margin=0.0, flags=0, progress=None) -> str\n\n"
+               "       threads=0, memory_safety_margin=0.0, flags=0, progress=None,\n"
+               "       vary_settings=None) -> str\n\n"
                "Runs pdcost_search_run (fields as pdcost_search_options; 0 = default; lists\n"
                "as tuples) with the GIL released and returns pdcost_search_result_to_json.\n"
                "progress(done, total) -> bool is called on this thread with the GIL held;\n"
@@ -986,6 +1016,15 @@ static PyObject *native_gpu_from_name(PyObject *module, PyObject *arg) {
         "hbm_bandwidth", gpu.hbm_bandwidth, "nvlink_bandwidth", gpu.nvlink_bandwidth,
         "network_bandwidth", gpu.network_bandwidth, "pcie_bandwidth", gpu.pcie_bandwidth,
         "tdp_watts", gpu.tdp_watts, "gpus_per_node", (unsigned int)gpu.gpus_per_node);
+}
+
+static PyObject *native_framework_settings_fields_json(PyObject *module, PyObject *Py_UNUSED(ignored)) {
+    char *json = NULL;
+    pdcost_status status = pdcost_framework_settings_fields_json(&json);
+    if (status != PDCOST_OK) {
+        return raise_status(get_state(module), status);
+    }
+    return take_string(json);
 }
 
 static PyObject *native_gpu_presets_json(PyObject *module, PyObject *Py_UNUSED(ignored)) {
@@ -1258,6 +1297,8 @@ static PyMethodDef native_methods[] = {
      PyDoc_STR("model_preset_names() -> str\n\nThe model preset names as a JSON array.")},
     {"gpu_from_name", native_gpu_from_name, METH_O,
      PyDoc_STR("gpu_from_name(name: str) -> dict\n\nA GPU preset's numbers (SI units).")},
+    {"framework_settings_fields_json", native_framework_settings_fields_json, METH_NOARGS,
+     PyDoc_STR("framework_settings_fields_json() -> str\n\nThe framework settings table as JSON.")},
     {"gpu_presets_json", native_gpu_presets_json, METH_NOARGS,
      PyDoc_STR("gpu_presets_json() -> str\n\nAll GPU presets as a JSON array.")},
     {"check_profile", native_check_profile, METH_O,

@@ -2,8 +2,9 @@
 
 Everything here is pure Python on plain numbers, so it is tested without torch or a GPU:
 the harness measures step times and allocator peaks, and :func:`build_record` turns them into
-one record with exactly the schema's fields. Settings that the schema has no field for (the
-environment, the individual step times, MFU) go into ``notes``.
+one record with exactly the schema's fields. The framework switches the loop fixes go into
+``settings`` (the structured field tools read); what the schema has no field for (the
+environment, the individual step times, MFU) goes into ``notes``, which no tool parses.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ FRAMEWORK = "torchtitan"
 #: Each record's keys and the keys of its sections (SCHEMA.md).
 REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "": ("id", "source", "kind", "model", "hardware", "parallel", "training", "framework",
-         "measured", "derived_fields", "complete", "notes"),
+         "settings", "measured", "derived_fields", "complete", "notes"),
     "model": ("name", "model_type", "num_hidden_layers", "hidden_size", "intermediate_size",
               "num_attention_heads", "num_key_value_heads", "head_dim", "vocab_size",
               "tie_word_embeddings", "hidden_act"),
@@ -156,9 +157,7 @@ def record_id(config: BenchConfig, model_name: str, gpu: str, num_gpus: int) -> 
 
 def _notes(config: BenchConfig, measurement: Measurement, *, mfu: float | None,
            tokens_per_step: int) -> str:
-    # Written for people and for RunNotes (Sources/PDCost/Validation/RunNotes.swift), which
-    # reads fixed phrases: the phrase "torch" + ".compile" marks a compiled run, so it appears
-    # only when the run was compiled.
+    # Provenance for people; every switch that changes a prediction is in `settings`.
     env = measurement.environment
     env_text = ", ".join(f"{k} {v}" for k, v in env.items() if v) or "not recorded"
     times = ", ".join(f"{t:.4f}" for t in measurement.step_times_s)
@@ -191,6 +190,30 @@ def _notes(config: BenchConfig, measurement: Measurement, *, mfu: float | None,
         parts.append(f"MFU {100 * mfu:.1f}% (pdcost flops_per_token, causal, over the preset's "
                      "dense peak).")
     return " ".join(parts)
+
+
+def _torch_minor(version: str | None) -> str | None:
+    """``"2.8.0a0+git..."`` → ``"2.8"``; None when not of that form."""
+    match = re.match(r"^(\d+)\.(\d+)", version or "")
+    return f"{match.group(1)}.{match.group(2)}" if match else None
+
+
+def record_settings(config: BenchConfig, measurement: Measurement) -> dict[str, Any]:
+    """The record's ``settings`` object: every key of the library's settings table, with
+    what the harness's loop fixes (see harness.py) and null for what it does not decide."""
+    from ..settings import settings_fields
+    stated: dict[str, Any] = {
+        "tp_comm_overlap": False,          # DTensor TP without AsyncTP
+        "cuda_graphs": False,
+        "torch_compile": bool(config.compile),
+        "attention_backend": "flash",      # F.scaled_dot_product_attention's flash backend
+        "optimizer": "adam",               # torch.optim.AdamW(fused=True)
+        "te_cross_entropy": False,
+        "deterministic": False,
+        "activation_offload_layers": 0,
+        "torch_version": _torch_minor(measurement.environment.get("torch")),
+    }
+    return {row["key"]: stated.get(row["key"]) for row in settings_fields()}
 
 
 def build_record(config: BenchConfig, model: ModelConfig, measurement: Measurement) -> dict[str, Any]:
@@ -240,6 +263,7 @@ def build_record(config: BenchConfig, model: ModelConfig, measurement: Measureme
                                               if config.recompute == "full" else None),
                      "recompute_modules": None},
         "framework": FRAMEWORK,
+        "settings": record_settings(config, measurement),
         "measured": {"tokens_per_s_per_gpu": round(tokens_per_gpu, 3),
                      "step_time_s": round(step, 6),
                      "peak_allocated_gib": gib(measurement.peak_allocated_bytes),
