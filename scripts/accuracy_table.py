@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""The README's accuracy table, from `pdcost validate` on the published measured runs.
+
+    python scripts/accuracy_table.py [RUNS.json]            print the table
+    python scripts/accuracy_table.py [RUNS.json] --write    replace it in README.md
+
+The table sits in README.md between the markers below; Tests/python/test_accuracy_table.py
+renders it from the same validation run and fails when the README differs, so the published
+figures are always the code's.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_RUNS = ROOT.parent / "shared" / "validation" / "dev_runs.json"
+BEGIN = "<!-- accuracy:begin (scripts/accuracy_table.py) -->"
+END = "<!-- accuracy:end -->"
+
+METRICS = (("tokens_per_s_per_gpu", "tokens/s/GPU"), ("step_time_s", "step time"),
+           ("peak_allocated_gib", "peak allocated memory"),
+           ("peak_reserved_gib", "peak reserved memory"),
+           ("peak_memory_gib", "peak memory, torchtitan (reserved)"))
+
+
+def report(runs_path: Path) -> dict[str, Any]:
+    import pdcost
+    return json.loads(pdcost.validate_runs(runs_path.read_bytes()))
+
+
+def _repository(source: str | None) -> str:
+    if not source:
+        return "unknown"
+    return source.split("@", 1)[0].split(" ", 1)[0]
+
+
+def render(data: dict[str, Any]) -> str:
+    """Markdown: per metric over complete records, then tokens/s/GPU per source."""
+    runs = data["runs"]
+    predicted = sum(1 for r in runs if r.get("status") == "ok")
+    lines = [f"{len(runs)} published runs, {predicted} predicted, "
+             f"{len(runs) - predicted} skipped with the missing field named.", "",
+             "| metric (complete records) | n | MAPE | worst |", "|---|---|---|---|"]
+    for key, label in METRICS:
+        errors = [abs(r[key]["error_pct"]) for r in runs
+                  if r.get("complete") and isinstance(r.get(key), dict)
+                  and r[key].get("error_pct") is not None]
+        if errors:
+            lines.append(f"| {label} | {len(errors)} | {sum(errors) / len(errors):.1f} % | "
+                         f"{max(errors):.1f} % |")
+    per_source: dict[str, list[float]] = defaultdict(list)
+    for r in runs:
+        m = r.get("tokens_per_s_per_gpu")
+        if r.get("complete") and isinstance(m, dict) and m.get("error_pct") is not None:
+            per_source[_repository(r.get("source"))].append(abs(m["error_pct"]))
+    lines += ["", "| source (complete records) | n | tokens/s/GPU MAPE |", "|---|---|---|"]
+    for source in sorted(per_source):
+        errors = per_source[source]
+        lines.append(f"| {source} | {len(errors)} | {sum(errors) / len(errors):.1f} % |")
+    return "\n".join(lines)
+
+
+def replace_in(readme: str, table: str) -> str:
+    start, end = readme.index(BEGIN) + len(BEGIN), readme.index(END)
+    return readme[:start] + "\n" + table + "\n" + readme[end:]
+
+
+def current_table(readme: str) -> str:
+    start, end = readme.index(BEGIN) + len(BEGIN), readme.index(END)
+    return readme[start:end].strip("\n")
+
+
+def main(argv: list[str]) -> int:
+    args = [a for a in argv if not a.startswith("--")]
+    runs = Path(args[0]) if args else DEFAULT_RUNS
+    table = render(report(runs))
+    if "--write" in argv:
+        path = ROOT / "README.md"
+        path.write_text(replace_in(path.read_text(encoding="utf-8"), table), encoding="utf-8")
+    else:
+        print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
