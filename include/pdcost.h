@@ -294,7 +294,7 @@ typedef struct pdcost_training_setup {
     pdcost_dtype dtype;
     pdcost_optimizer optimizer;
     pdcost_recompute recompute;
-    uint32_t recompute_num_layers;   /* FULL only: layers recomputed per stage; 0 = all         */
+    uint32_t recompute_num_layers;   /* FULL only: layers recomputed per model chunk; 0 = all   */
     double optimizer_offload_ratio;  /* share of optimizer states kept in host memory, 0..1   */
     pdcost_framework framework;
     /* Version 2. The framework's switches as a NUL-terminated JSON object, e.g.

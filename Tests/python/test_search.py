@@ -150,8 +150,10 @@ def test_search_releases_the_gil() -> None:
 
 
 def test_nothing_fits_is_explained() -> None:
+    from pdcost import NoPlanFitsWarning
     cm = _model("llama3.1-405b", 8)
-    result = cm.search(seq_len=4096, global_batch_size=8)
+    with pytest.warns(NoPlanFitsWarning):
+        result = cm.search(seq_len=4096, global_batch_size=8)
     assert result.results == [] and result.stats.feasible == 0
     assert result.explanation is not None and "misses by" in result.explanation
 
@@ -170,7 +172,8 @@ def test_cli_search_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["search", "--model", "llama3-8b", "--gpu", "H100-SXM-80GB", "--gpus", "64",
                  "--seq-len", "8192", "--global-batch", "256", "--top", "3", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"results", "pareto", "stats"}
+    assert set(data) == {"results", "pareto", "stats", "explanation"}
+    assert data["explanation"] is None
     assert set(data["stats"]) >= {"enumerated", "evaluated", "feasible", "pruned", "elapsed_s",
                                   "threads"}
     assert len(data["results"]) == 3

@@ -57,10 +57,9 @@ extension ParallelPlan {
                     throw .invalidArgument("\(name)=\(value) must be between 1 and num_hidden_layers=\(layers)")
                 }
             }
-            let first = firstStageLayers ?? 0, last = lastStageLayers ?? 0
-            if first < 1 || last < 1 && lastStageLayers != nil {
-                throw .invalidArgument("first/last stage layers must be >= 1")
-            }
+            // Each given value is in 1...layers (checked above); a nil one is "like the middle
+            // stages", so a split that gives only the last (or only the first) stage is valid
+            // (the plan search proposes those: `PipelineSplit.splits`).
             let given = (firstStageLayers ?? 0) + (lastStageLayers ?? 0)
             let stagesLeft = pp - (firstStageLayers == nil ? 0 : 1) - (lastStageLayers == nil ? 0 : 1)
             let rest = layers - given
@@ -69,7 +68,7 @@ extension ParallelPlan {
                                   + "last=\(lastStageLayers.map(String.init) ?? "-") leaves \(rest) layers "
                                   + "that do not divide over the other \(stagesLeft) stages")
             }
-            perStage = stagesLeft > 0 ? rest / stagesLeft : first
+            perStage = stagesLeft > 0 ? rest / stagesLeft : (firstStageLayers ?? 0)
         } else if layers % pp != 0 {
             throw .infeasible("pp=\(pp) does not divide the \(layers) layers and no uneven split was given")
         }

@@ -19,7 +19,7 @@ extension Prediction {
     /// Every field of `pdcost_prediction`, communication per kind as `{"tp", "cp", "ep", "pp",
     /// "dp"}` objects, plus the allocated/reserved peaks of the first and last pipeline stage.
     public func json() -> String {
-        func n(_ x: Double) -> String { JSONText.number(x) }
+        func n(_ x: Double) -> String { JSONText.exactNumber(x) }
         func kinds(_ f: (CommunicationTime) -> Double) -> String {
             "{\"tp\": \(n(f(tensorParallelComm))), \"cp\": \(n(f(contextParallelComm))), "
                 + "\"ep\": \(n(f(expertParallelComm))), \"pp\": \(n(f(pipelineComm))), \"dp\": \(n(f(dataParallelComm)))}"

@@ -90,9 +90,11 @@ struct PlanSpace: Sendable {
         var ratios: [Double] = []
         for r in o.optimizerOffloadRatios.sorted() where !ratios.contains(r) { ratios.append(r) }
         offloadRatios = ratios
-        var modules = o.selectiveModules ?? .coreAttention
-        if o.selectiveModules == nil && m.mla != nil { modules.insert(.mlaUpProjection) }
-        selectiveRecompute = Recompute(.selective, modules: modules)
+        // "selective" means what it means to `CostModel.evaluate` through every door
+        // (`Recompute.selective`, PDCOST_RECOMPUTE_SELECTIVE, Python "selective"): a result
+        // entry says only "selective", so any other default would price a plan the caller
+        // cannot ask `predict` for.
+        selectiveRecompute = o.selectiveModules.map { Recompute(.selective, modules: $0) } ?? .selective
 
         var units: [WorkUnit] = []
         for tp in divisorsN where tp <= maxTP {

@@ -24,9 +24,13 @@ public struct SearchOptions: Sendable, Hashable {
     public var microBatchSizes: [Int] = [1, 2, 4, 8]
     /// Recomputation modes to try.
     public var recompute: RecomputeChoices = .all
-    /// Modules dropped by selective recomputation (Megatron `--recompute-modules`); nil = the
-    /// attention core, plus the MLA up-projections for MLA models (Megatron-Core's
-    /// `mla_up_proj`, which DeepSeek-V3 recipes add).
+    /// Modules dropped by selective recomputation (Megatron `--recompute-modules`); nil =
+    /// `Recompute.selective` (the attention core, Megatron-Core's default `core_attn`), which is
+    /// what "selective" means to `CostModel.evaluate`, the C ABI (PDCOST_RECOMPUTE_SELECTIVE)
+    /// and Python, so every entry of a default search can be predicted again through any of
+    /// them with the same numbers. Set e.g. `[.coreAttention, .mlaUpProjection]` (DeepSeek-V3
+    /// recipes) to rank with other modules; the entries then carry them
+    /// (`SearchCandidate.recompute`), which only the Swift API can pass back to `evaluate`.
     public var selectiveModules: RecomputeModules? = nil
     /// ZeRO stages to try: 0–2, and 3 for ZeRO-3/FSDP. nil = every stage the framework runs
     /// (`SearchFramework.zeroStages`); stages the framework cannot run are dropped.

@@ -22,10 +22,10 @@ extension SearchResult {
         let s = stats
         out += "  \"stats\": {\"enumerated\": \(s.enumerated), \"evaluated\": \(s.evaluated), \"feasible\": \(s.feasible), \"pruned\": {"
         out += s.prunedInOrder.map { JSONText.string($0.reason.name) + ": \($0.count)" }.joined(separator: ", ")
-        out += "}, \"elapsed_s\": " + JSONText.number(s.elapsedSeconds) + ", \"threads\": \(s.threads)"
+        out += "}, \"elapsed_s\": " + JSONText.exactNumber(s.elapsedSeconds) + ", \"threads\": \(s.threads)"
         out += ", \"work_units\": \(s.workUnits), \"work_units_done\": \(s.workUnitsDone)"
         out += ", \"cancelled\": " + (s.cancelled ? "true" : "false") + "},\n"
-        out += "  \"memory_limit_bytes\": " + JSONText.number(memoryLimitBytes) + ",\n"
+        out += "  \"memory_limit_bytes\": " + JSONText.exactNumber(memoryLimitBytes) + ",\n"
         out += "  \"explanation\": " + (explanation.map(JSONText.string) ?? "null") + "\n}\n"
         return out
     }
@@ -45,8 +45,8 @@ extension SearchResult {
         out += "\"micro_batch_size\": \(c.microBatchSize), \"gradient_accumulation_steps\": \(Int(r.microBatches)), "
         out += "\"recompute\": " + JSONText.string(c.recompute.granularity.rawValue)
             + ", \"recompute_num_layers\": \(opt(c.recompute.numLayers))"
-            + ", \"optimizer_offload_ratio\": " + JSONText.number(c.optimizerOffloadRatio)
-            + ", \"peak_allocated_bytes\": " + JSONText.number(e.peakAllocatedBytes) + ", "
+            + ", \"optimizer_offload_ratio\": " + JSONText.exactNumber(c.optimizerOffloadRatio)
+            + ", \"peak_allocated_bytes\": " + JSONText.exactNumber(e.peakAllocatedBytes) + ", "
         if let settings { out += "\"settings\": " + settings + ", " }
         out += "\"prediction\": " + r.json() + "}"
         return out

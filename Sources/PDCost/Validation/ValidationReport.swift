@@ -178,6 +178,15 @@ enum JSONText {
         return out + "\""
     }
 
+    /// A finite number exactly: the shortest text that reads back as the same Double (Swift's
+    /// `description`), so a prediction read from JSON equals the one read from the C struct;
+    /// NaN and infinities become null.
+    static func exactNumber(_ x: Double) -> String {
+        guard x.isFinite else { return "null" }
+        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+        return "\(x)"
+    }
+
     /// A finite number with up to 6 significant decimals; NaN and infinities become null.
     static func number(_ x: Double) -> String {
         guard x.isFinite else { return "null" }

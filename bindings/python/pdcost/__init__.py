@@ -44,6 +44,7 @@ from .config import (
     TrainingConfig,
 )
 from .costmodel import MemoryBreakdown, PDCostModel, PredictionResult, validate_runs
+from .search import NoPlanFitsWarning, RankedPlans
 from .profile import CalibrationProfile
 from .settings import FrameworkSettings
 from .fitting import efficiency_parameters, fit
@@ -77,6 +78,8 @@ __all__ = [
     "PDCostModel",
     "PredictionResult",
     "MemoryBreakdown",
+    "RankedPlans",
+    "NoPlanFitsWarning",
     "CalibrationProfile",
     "fit",
     "efficiency_parameters",

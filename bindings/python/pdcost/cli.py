@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import sys
+import warnings
 from typing import Any, Callable, Sequence
 
 from . import __version__, library_version
@@ -31,6 +32,7 @@ from .config import GPUSpec, HardwareConfig, ModelConfig, ParallelConfig, Traini
 from .costmodel import COMM_KINDS, FRAMEWORKS, PDCostModel, PredictionResult, validate_runs
 from .errors import NotFoundError, PDCostError
 from .settings import VARIABLE_SETTINGS, FrameworkSettings, settings_fields
+from .search import NoPlanFitsWarning
 
 __all__ = ["main", "COMMANDS"]
 
@@ -678,15 +680,22 @@ def _run_search(args: argparse.Namespace) -> int:
                               framework=args.framework)
     cm = PDCostModel(model, hardware, training, settings=_settings(args))
     vary = tuple(k for k in (args.vary_settings or "").split(",") if k)
-    result = cm.search(global_batch_size=args.global_batch, top_k=args.top,
-                       threads=args.threads, max_tp=args.max_tp, max_pp=args.max_pp,
-                       max_cp=args.max_cp, micro_batch_sizes=tuple(args.mbs),
-                       memory_safety_margin=args.memory_margin,
-                       progress=args.progress and not args.json, vary_settings=vary)
+    with warnings.catch_warnings():
+        # The explanation of an empty result is printed below, not as a Python warning.
+        warnings.simplefilter("ignore", NoPlanFitsWarning)
+        result = cm.search(global_batch_size=args.global_batch, top_k=args.top,
+                           threads=args.threads, max_tp=args.max_tp, max_pp=args.max_pp,
+                           max_cp=args.max_cp, micro_batch_sizes=tuple(args.mbs),
+                           memory_safety_margin=args.memory_margin,
+                           progress=args.progress and not args.json, vary_settings=vary)
     if args.json:
         data = result.to_dict()
         print(json.dumps({"results": data["results"], "pareto": data["pareto"],
-                          "stats": data["stats"]}, indent=2))
+                          "stats": data["stats"], "explanation": data["explanation"]},
+                         indent=2))
+        if not result.results:
+            # The JSON carries it too; a person reading the terminal sees it at once.
+            print(f"nothing fits: {result.explanation}", file=sys.stderr)
     else:
         print(_search_text(cm, result, args.top))
     return EXIT_OK

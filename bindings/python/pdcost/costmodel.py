@@ -244,7 +244,8 @@ class PDCostModel:
                 tensorwise_offload_ratio: float | None = None,
                 settings: FrameworkSettings | dict[str, Any] | None = None,
                 split_param: bool | None = None,
-                sd_release_grads: bool | None = None) -> PredictionResult:
+                sd_release_grads: bool | None = None,
+                recompute_num_layers: int | None = None) -> PredictionResult:
         """Predict one parallel plan: step time, memory breakdown, MFU/HFU, tokens/s.
 
         Arguments left as None come from the ``training_config``. The global batch is
@@ -252,6 +253,12 @@ class PDCostModel:
         ``max_seq_len`` (longest padded sequence) sets the memory figures; times use
         ``seq_len``. With ``tensorwise_offload_optimizer`` the share
         ``tensorwise_offload_ratio`` of the optimizer states lives in host memory.
+        ``recompute_num_layers`` (with ``recompute_granularity="full"`` only): recompute N
+        layers per model chunk instead of all (Megatron ``--recompute-method block
+        --recompute-num-layers N``); None = all.
+
+        Every entry of :meth:`search` predicts to the same numbers here:
+        ``predict(entry.parallel, **entry.predict_options())``.
 
         A plan that breaks a constraint (tp not dividing the heads, GPU counts that do not add
         up, ...) raises :class:`~pdcost.errors.InfeasiblePlanError` naming it; a plan that does
@@ -268,7 +275,7 @@ class PDCostModel:
         return self._predict(None, parallel, micro_batch_size, seq_len, max_seq_len,
                              gradient_accumulation_steps, recompute_granularity,
                              tensorwise_offload_optimizer, tensorwise_offload_ratio,
-                             settings, split_param, sd_release_grads)
+                             settings, split_param, sd_release_grads, recompute_num_layers)
 
     def _settings_json(self, settings: FrameworkSettings | dict[str, Any] | None,
                        split_param: bool | None = None,
@@ -300,7 +307,8 @@ class PDCostModel:
                  tensorwise_offload_ratio: float | None = None,
                  settings: FrameworkSettings | dict[str, Any] | None = None,
                  split_param: bool | None = None,
-                 sd_release_grads: bool | None = None) -> PredictionResult:
+                 sd_release_grads: bool | None = None,
+                 recompute_num_layers: int | None = None) -> PredictionResult:
         """:meth:`predict` under ``profile_json`` (None: the defaults)."""
         tc = self.training_config
         mbs = tc.micro_batch_size if micro_batch_size is None else micro_batch_size
@@ -311,6 +319,14 @@ class PDCostModel:
                                   else recompute_granularity)
         if recompute is None:
             _choice("recompute_granularity", recompute_granularity, RECOMPUTE)
+        if recompute_num_layers is not None:
+            if type(recompute_num_layers) is not int or recompute_num_layers < 1:
+                raise (TypeError if type(recompute_num_layers) is not int else ValueError)(
+                    f"recompute_num_layers={recompute_num_layers!r} must be an int >= 1 "
+                    "(None: every layer)")
+            if recompute != RECOMPUTE["full"]:
+                raise ValueError(f"recompute_num_layers={recompute_num_layers} needs "
+                                 "recompute_granularity='full'")
         offload = tc.tensorwise_offload_optimizer if tensorwise_offload_optimizer is None \
             else tensorwise_offload_optimizer
         if offload:
@@ -332,8 +348,8 @@ class PDCostModel:
         plan = (p.tp, p.pp, p.vpp, p.dp, p.cp, p.ep, p.etp, int(p.sp), zero, int(p.fsdp),
                 p.first_stage_layers or 0, p.last_stage_layers or 0)
         settings_json = self._settings_json(settings, split_param, sd_release_grads)
-        tail = (_choice("dtype", tc.dtype, DTYPES), OPTIMIZERS[tc.optimizer], recompute, 0,
-                ratio, FRAMEWORKS[tc.framework], settings_json)
+        tail = (_choice("dtype", tc.dtype, DTYPES), OPTIMIZERS[tc.optimizer], recompute,
+                recompute_num_layers or 0, ratio, FRAMEWORKS[tc.framework], settings_json)
         gbs = mbs * gas * p.dp
         native = self._native((seq, mbs, gbs) + tail, profile_json)
         r = native.predict(plan)
@@ -434,29 +450,63 @@ class PDCostModel:
         return configs
 
     def rank_configurations(self, configs: Any, top_k: int = 5, verbose: bool = True,
-                            **options: Any) -> list[dict[str, Any]]:
-        """Predict each plan (dicts or :class:`ParallelConfig`; ``options`` go to
-        :meth:`predict`), drop those that break a constraint or do not fit in memory, and
-        return the ``top_k`` fastest as dicts ``{"rank", "throughput" (tokens/s/GPU), "tp",
-        "pp", "dp", "ep", "cp", "sp", "sharding", "step_time_ms", "memory_gb", "mfu",
+                            return_rejected: bool = False, **options: Any) -> Any:
+        """Predict each plan (dicts like ``{"tp": 8, "pp": 1, "dp": 1, "ep": 8, "sharding":
+        "stage1"}`` or :class:`ParallelConfig`; ``options`` go to :meth:`predict`) and return
+        the ``top_k`` fastest that can run as dicts ``{"rank", "throughput" (tokens/s/GPU),
+        "tp", "pp", "dp", "ep", "cp", "sp", "sharding", "step_time_ms", "memory_gb", "mfu",
         "fits_memory", "config", "result"}``, best first (ties: fewer GPUs per replica, then
-        less memory). With ``verbose`` a ranked report is printed."""
+        less memory). With ``verbose`` a ranked report is printed.
+
+        No configuration is dropped silently. The result is a
+        :class:`~pdcost.search.RankedPlans` (a list) whose ``rejected`` holds every
+        configuration not ranked as ``{"config", "parallel", "reason"}``: the library's
+        message for a plan that breaks a constraint (naming the field and value, e.g.
+        ``"tp=3 does not divide num_attention_heads=32"``), the message of a configuration
+        that is not a valid :class:`ParallelConfig`, or ``"does not fit: needs X GiB of Y GiB
+        usable"``. When nothing can run the list is empty, its ``explanation`` says why, and a
+        :class:`~pdcost.search.NoPlanFitsWarning` carrying that explanation is emitted.
+        With ``return_rejected=True`` the call returns the pair ``(ranked, rejected)``."""
+        ranked = self._rank(configs, top_k, verbose, options)
+        if not ranked:
+            import warnings
+            from .search import NoPlanFitsWarning
+            warnings.warn(ranked.explanation or "no plan", NoPlanFitsWarning, stacklevel=2)
+        return (ranked, ranked.rejected) if return_rejected else ranked
+
+    def _rank(self, configs: Any, top_k: int, verbose: bool, options: dict[str, Any]) -> Any:
+        """:meth:`rank_configurations` without the warning."""
         from .errors import PDCostError
+        from .search import RankedPlans
         if type(top_k) is not int or top_k < 1:
             raise ValueError(f"top_k={top_k!r} must be an int >= 1")
         ranked: list[tuple[tuple[float, int, float, int], dict[str, Any]]] = []
-        rejected = 0
+        rejected: list[dict[str, Any]] = []
+        infeasible = 0
+        closest: tuple[float, dict[str, Any]] | None = None
         for index, config in enumerate(configs):
-            parallel = config if isinstance(config, ParallelConfig) else ParallelConfig.from_dict(
-                {k: v for k, v in dict(config).items() if k in ParallelConfig.__dataclass_fields__})
+            parallel: ParallelConfig | None = None
             try:
+                parallel = config if isinstance(config, ParallelConfig) else \
+                    ParallelConfig.from_dict({k: v for k, v in dict(config).items()
+                                              if k in ParallelConfig.__dataclass_fields__})
                 model = self._with_gpus(parallel.num_gpus)
                 r = model.predict(parallel, **options)
-            except PDCostError:
-                rejected += 1
+            except (PDCostError, ValueError) as e:
+                # PDCostError: the library's message (InfeasiblePlanError names the broken
+                # constraint); ValueError: a configuration that is not a valid plan.
+                infeasible += 1
+                rejected.append({"config": config, "parallel": parallel, "reason": str(e)})
                 continue
             if not r.fits_memory:
-                rejected += 1
+                b = r.memory_breakdown
+                miss = {"config": config, "parallel": parallel,
+                        "reason": f"does not fit: needs {b.allocated_memory_gb:.1f} GiB of "
+                                  f"{b.usable_memory_gb:.1f} GiB usable"}
+                rejected.append(miss)
+                excess = b.allocated_memory_gb - b.usable_memory_gb
+                if closest is None or excess < closest[0]:
+                    closest = (excess, miss)
                 continue
             entry = {"throughput": r.tokens_per_second_per_gpu, "tp": parallel.tp,
                      "pp": parallel.pp, "dp": parallel.dp, "ep": parallel.ep, "cp": parallel.cp,
@@ -468,29 +518,55 @@ class PDCostModel:
             ranked.append((key, entry))
         ranked.sort(key=lambda item: item[0])
         best = [dict(e, rank=i + 1) for i, (_, e) in enumerate(ranked[:top_k])]
+        explanation = None
+        if not best:
+            total = len(rejected)
+            if total == 0:
+                explanation = "no configurations to rank: the list is empty"
+            else:
+                oom = total - infeasible
+                explanation = (f"none of the {total} configurations can run: {infeasible} "
+                               f"infeasible, {oom} do not fit in memory")
+                if closest is not None:
+                    explanation += (f"; closest to fitting: {_describe(closest[1])} "
+                                    f"{closest[1]['reason'][len('does not fit: '):]}")
+                first = next((x for x in rejected if not x["reason"].startswith("does not fit")),
+                             None)
+                if first is not None:
+                    explanation += f"; first infeasible: {_describe(first)}: {first['reason']}"
+        result = RankedPlans(best, rejected, explanation)
         if verbose:
-            print(f"Ranked {len(ranked)} plans that fit ({rejected} infeasible or out of memory):")
-            print(f"{'#':>3} {'tok/s/GPU':>10} {'MFU':>6} {'step ms':>10} {'mem GiB':>8}  plan")
+            print(f"Ranked {len(ranked)} plans that fit ({len(rejected)} infeasible or out of "
+                  "memory):")
+            if best:
+                print(f"{'#':>3} {'tok/s/GPU':>10} {'MFU':>6} {'step ms':>10} {'mem GiB':>8}  plan")
             for e in best:
                 print(f"{e['rank']:>3} {e['throughput']:>10.0f} {e['mfu']:>6.1%} "
                       f"{e['step_time_ms']:>10.1f} {e['memory_gb']:>8.1f}  tp={e['tp']} "
                       f"pp={e['pp']} dp={e['dp']} ep={e['ep']} cp={e['cp']} "
                       f"sharding={e['sharding']}")
-        return best
+            if explanation:
+                print(f"nothing fits: {explanation}")
+        return result
 
     def search_best_throughput(self, total_gpus: int, seq_len: int | None = None,
                                micro_batch_size: int | None = None,
                                gradient_accumulation_steps: int | None = None,
                                tensorwise_offload_optimizer: bool | None = None,
                                top_k: int = 5, max_tp: int = 8, max_pp: int | None = None,
-                               verbose: bool = False) -> list[dict[str, Any]]:
+                               verbose: bool = False) -> Any:
         """The seed's search: every plan of :meth:`generate_search_space` (all sharding
         stages) predicted with the given micro-batch size and gradient accumulation steps
         (so the global batch is ``micro_batch_size * gradient_accumulation_steps * dp``),
         out-of-memory plans dropped, the ``top_k`` fastest returned as dicts with
         ``throughput`` (tokens/s/GPU), ``tp``, ``pp``, ``dp``, ``ep``, ``cp``, ``sharding``,
         ``step_time_ms``, ``memory_gb``, ``mfu``. With tensorwise offload, plans need dp > 1
-        (a sharding group). For a fixed global batch and the whole space use :meth:`search`."""
+        (a sharding group). For a fixed global batch and the whole space use :meth:`search`.
+
+        Returns a :class:`~pdcost.search.RankedPlans` as :meth:`rank_configurations` does:
+        ``rejected`` lists every plan of the space that was not ranked, with the reason; an
+        empty result has an ``explanation`` (also for an empty search space) and emits a
+        :class:`~pdcost.search.NoPlanFitsWarning` with it."""
         shardings = ("stage1", "stage2", "stage3") if tensorwise_offload_optimizer \
             else ("none", "stage1", "stage2", "stage3")
         configs = self.generate_search_space(total_gpus, max_tp=max_tp, max_pp=max_pp,
@@ -498,8 +574,22 @@ class PDCostModel:
         options: dict[str, Any] = {"seq_len": seq_len, "micro_batch_size": micro_batch_size,
                                    "gradient_accumulation_steps": gradient_accumulation_steps,
                                    "tensorwise_offload_optimizer": tensorwise_offload_optimizer}
-        return self.rank_configurations(configs, top_k=top_k, verbose=verbose,
-                                        **{k: v for k, v in options.items() if v is not None})
+        ranked = self._rank(configs, top_k, verbose,
+                            {k: v for k, v in options.items() if v is not None})
+        if not configs:
+            m = self.model_config
+            ranked.explanation = (
+                f"the search space is empty: no tp*pp*cp*dp={total_gpus} with tp <= {max_tp} "
+                f"dividing num_attention_heads={m.num_attention_heads} (and the KV heads), "
+                f"pp{'' if max_pp is None else f' <= {max_pp}'} dividing "
+                f"num_hidden_layers={m.num_hidden_layers}"
+                + (" and dp > 1 (tensorwise offload needs a sharding group)"
+                   if tensorwise_offload_optimizer else ""))
+        if not ranked:
+            import warnings
+            from .search import NoPlanFitsWarning
+            warnings.warn(ranked.explanation or "no plan", NoPlanFitsWarning, stacklevel=2)
+        return ranked
 
     def search(self, total_gpus: int | None = None, *, seq_len: int | None = None,
                global_batch_size: int | None = None, global_batch_tokens: int | None = None,
@@ -532,9 +622,18 @@ class PDCostModel:
         ``progress``: a callable ``(done, total) -> bool`` (work units) called every few ms on
         this thread, returning True to stop early (the result then has
         ``stats.cancelled``); or True for a progress bar on stderr. Ctrl-C stops the search
-        and raises KeyboardInterrupt."""
+        and raises KeyboardInterrupt.
+
+        When no plan fits, ``results`` is empty, ``explanation`` says why (the closest plan
+        and by how much it misses, or the constraint every candidate breaks) and a
+        :class:`~pdcost.search.NoPlanFitsWarning` carrying it is emitted.
+
+        Every entry predicts to the same numbers through :meth:`predict` (on ``total_gpus``
+        GPUs, without a calibration profile): ``predict(e.parallel, **e.predict_options())``.
+        """
         from .search import (FLAG_ALLOW_TP_ACROSS_NODES, FLAG_EVEN_PIPELINE_ONLY,
-                             RECOMPUTE_CHOICES, SEQUENCE_PARALLEL, SearchResult, progress_bar)
+                             RECOMPUTE_CHOICES, SEQUENCE_PARALLEL, NoPlanFitsWarning,
+                             SearchResult, progress_bar)
         model = self._with_gpus(self.hardware_config.num_gpus if total_gpus is None else total_gpus)
         tc = self.training_config
         seq = tc.sequence_length if seq_len is None else seq_len
@@ -588,7 +687,11 @@ class PDCostModel:
             optimizer_offload_ratios=tuple(float(r) for r in optimizer_offload_ratios),
             top_k=top_k, threads=threads, memory_safety_margin=float(memory_safety_margin),
             flags=flags, progress=progress, vary_settings=",".join(vary_settings) or None)
-        return SearchResult.from_native(json.loads(text), seq, _prediction_from_json)
+        result = SearchResult.from_native(json.loads(text), seq, _prediction_from_json)
+        if not result.results:
+            import warnings
+            warnings.warn(result.explanation or "no plan fits", NoPlanFitsWarning, stacklevel=2)
+        return result
 
     def calibrate(self, gemm_size: int = 8192, device_id: int = 0, **options: Any) -> Any:
         """Measure the local GPU(s) and predict with the measured numbers (the seed's
@@ -610,6 +713,17 @@ class PDCostModel:
         if use_profile is not None:
             use_profile(result.calibrated_profile)
         return result
+
+
+def _describe(rejected: dict[str, Any]) -> str:
+    """A rejected configuration in a few words: its plan, or the configuration as given."""
+    p = rejected.get("parallel")
+    if p is None:
+        return repr(rejected["config"])
+    text = f"tp={p.tp} pp={p.pp} dp={p.dp} cp={p.cp} ep={p.ep} sharding={p.sharding}"
+    if p.first_stage_layers or p.last_stage_layers:
+        text += f" first_stage_layers={p.first_stage_layers} last_stage_layers={p.last_stage_layers}"
+    return text
 
 
 def _result(r: tuple[Any, ...], m: tuple[Any, ...], pp: int, gas: int, gbs: int,

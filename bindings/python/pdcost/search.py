@@ -15,7 +15,8 @@ from typing import Any, Callable
 
 from .config import GIB, ParallelConfig
 
-__all__ = ["SearchResult", "SearchEntry", "SearchStats", "RECOMPUTE_CHOICES", "progress_bar"]
+__all__ = ["SearchResult", "SearchEntry", "SearchStats", "RankedPlans", "NoPlanFitsWarning",
+           "RECOMPUTE_CHOICES", "progress_bar"]
 
 #: Recomputation modes a search can try (bits of pdcost_search_options.recompute).
 RECOMPUTE_CHOICES = {"none": 1, "selective": 2, "full": 4, "partial": 8}
@@ -80,6 +81,23 @@ class SearchEntry:
     def throughput(self) -> float:
         """Tokens per second per GPU."""
         return float(self.prediction.tokens_per_second_per_gpu)
+
+    def predict_options(self) -> dict[str, Any]:
+        """The training knobs this entry was priced with, as keyword arguments of
+        :meth:`pdcost.PDCostModel.predict`: ``model.predict(entry.parallel,
+        **entry.predict_options())`` returns the same numbers as ``entry.prediction`` (on the
+        searched GPU count and without a calibration profile, which :meth:`search` uses when
+        one is set; then use ``predict_calibrated``)."""
+        offload = self.optimizer_offload_ratio > 0
+        options: dict[str, Any] = {
+            "micro_batch_size": self.micro_batch_size,
+            "gradient_accumulation_steps": self.gradient_accumulation_steps,
+            "recompute_granularity": self.recompute_granularity,
+            "recompute_num_layers": self.recompute_num_layers,
+            "tensorwise_offload_optimizer": offload}
+        if offload:
+            options["tensorwise_offload_ratio"] = self.optimizer_offload_ratio
+        return options
 
     def to_dict(self) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -156,6 +174,35 @@ class SearchResult:
                    pareto=[entry(e) for e in data["pareto"]], stats=stats,
                    memory_limit_gb=float(data.get("memory_limit_bytes") or 0.0) / GIB,
                    explanation=data.get("explanation"))
+
+
+class NoPlanFitsWarning(UserWarning):
+    """Emitted (``warnings.warn``) when a search or a ranking returns no plan; the message is
+    the explanation (why nothing fits, or which constraint every candidate breaks). Silence it
+    with ``warnings.simplefilter("ignore", NoPlanFitsWarning)``."""
+
+
+class RankedPlans(list):  # type: ignore[type-arg]
+    """The result of :meth:`pdcost.PDCostModel.rank_configurations` and
+    :meth:`~pdcost.PDCostModel.search_best_throughput`: a plain list of the ranked plan dicts
+    (best first), carrying
+
+    * ``rejected``: one dict per configuration that was not ranked, ``{"config": the
+      configuration as given, "parallel": its ParallelConfig or None, "reason": why}``; the
+      reason is the library's message for a plan that breaks a constraint (it names the field
+      and the value), or ``"does not fit: needs X GiB of Y GiB usable"``;
+    * ``explanation``: None when the list is not empty; otherwise why it is (how many
+      configurations were infeasible or out of memory, and the closest miss).
+    """
+
+    rejected: list[dict[str, Any]]
+    explanation: str | None
+
+    def __init__(self, ranked: Any = (), rejected: Any = (),
+                 explanation: str | None = None) -> None:
+        super().__init__(ranked)
+        self.rejected = list(rejected)
+        self.explanation = explanation
 
 
 def progress_bar(stream: Any = None) -> Callable[[int, int], bool]:
