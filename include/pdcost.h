@@ -311,8 +311,10 @@ typedef struct pdcost_training_setup {
 
 /* The framework settings a training setup can state, as a JSON array of
  * {"key", "type": "bool"|"number"|"integer"|"choice"|"string", "choices" (choice),
- *  "minimum"/"maximum" (number, integer), "summary", "not_modelled": null or why the value
- *  changes no number yet}. The keys are those of the measured-runs `settings` object.
+ *  "minimum"/"maximum" (number, integer), "summary", "defaults": {framework name: the value
+ *  that framework's preset uses when the key is not stated, or null where it has no such
+ *  switch}, "not_modelled": null or why the value changes no number yet}. The keys are those
+ *  of the measured-runs `settings` object.
  * Free *out_json with pdcost_string_free. */
 pdcost_status pdcost_framework_settings_fields_json(char **out_json);
 

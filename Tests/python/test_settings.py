@@ -174,3 +174,22 @@ def test_cli_help_lists_every_setting() -> None:
                          text=True, check=True).stdout
     for row in settings_fields():
         assert "--" + row["key"].replace("_", "-") in out
+
+
+def test_table_carries_each_frameworks_default(capsys: pytest.CaptureFixture[str]) -> None:
+    defaults = {row["key"]: row["defaults"] for row in settings_fields()}
+    # Megatron-LM's arguments.py leaves the gradient-reduce overlap opt-in; NeMo and
+    # Megatron-Bridge recipes turn it on; Megatron-LM reduces bf16 gradients in fp32, the
+    # Megatron-Bridge performance configs do not; torchtitan calls SDPA (FlashAttention-2);
+    # PaddleFormers' split_param is opt-in.
+    assert defaults["overlap_grad_reduce"]["megatron"] is False
+    assert defaults["overlap_grad_reduce"]["nemo"] is True
+    assert defaults["overlap_grad_reduce"]["megatron-bridge"] is True
+    assert defaults["grad_reduce_in_fp32"]["megatron"] is True
+    assert defaults["grad_reduce_in_fp32"]["megatron-bridge"] is False
+    assert defaults["attention_backend"]["torchtitan"] == "flash"
+    assert defaults["attention_backend"]["megatron"] == "cudnn"
+    assert defaults["split_param"]["paddleformers"] is False
+    assert main(["settings", "--framework", "nemo"]) == 0
+    out = capsys.readouterr().out
+    assert "overlap_grad_reduce" in out and "moe_token_dispatcher *" in out

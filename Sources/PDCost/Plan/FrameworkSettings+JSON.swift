@@ -73,7 +73,8 @@ extension FrameworkSettings: Decodable {
     }
 
     /// The table as JSON, for the C ABI and the doors built from it:
-    /// `[{"key", "type", "choices"|"minimum"/"maximum", "summary", "not_modelled"}]`.
+    /// `[{"key", "type", "choices"|"minimum"/"maximum", "summary", "defaults": {framework:
+    /// the value its preset uses, or null}, "not_modelled"}]`.
     public static func fieldsJSON() -> String {
         let rows = fields.map { f -> String in
             var row = "{\"key\": \(JSONText.string(f.key)), "
@@ -88,6 +89,11 @@ extension FrameworkSettings: Decodable {
             case .text: row += "\"type\": \"string\", "
             }
             row += "\"summary\": \(JSONText.string(f.summary)), "
+            let defaults = FrameworkProfile.Kind.allCases.map { kind in
+                JSONText.string(kind.rawValue) + ": "
+                    + (FrameworkProfile.preset(kind).effectiveSetting(f.key)?.json ?? "null")
+            }
+            row += "\"defaults\": {" + defaults.joined(separator: ", ") + "}, "
             row += "\"not_modelled\": " + (f.notModelled.map(JSONText.string) ?? "null") + "}"
             return row
         }

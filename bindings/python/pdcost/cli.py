@@ -255,6 +255,47 @@ def _register_gpu(subparsers: Any) -> None:
 
 
 # ------------------------------------------------------------------------------------------------
+# pdcost settings
+# ------------------------------------------------------------------------------------------------
+
+
+def _run_settings(args: argparse.Namespace) -> int:
+    rows = settings_fields()
+    if args.json:
+        print(json.dumps(list(rows), indent=2))
+        return EXIT_OK
+    frameworks = [args.framework] if args.framework else list(FRAMEWORKS)
+    table = [["setting", "values"] + frameworks]
+    for row in rows:
+        kind = row["type"]
+        values = ("|".join(row["choices"]) if kind == "choice"
+                  else f"{row['minimum']:g}..{row['maximum']:g}" if kind in ("number", "integer")
+                  else "on/off" if kind == "bool" else "text")
+        defaults = [json.dumps(row["defaults"].get(f)) for f in frameworks]
+        table.append([row["key"] + (" *" if row.get("not_modelled") else ""), values] + defaults)
+    lines = ["Framework settings and each framework's default (null: the framework has no such "
+             "switch; it matters only when stated). Set them with --<setting> on predict and "
+             "search, FrameworkSettings in Python, settings_json in C.", ""]
+    lines += _table(table, "<<" + "<" * len(frameworks))
+    lines += ["", "* accepted and reported, not priced yet: "
+              + "; ".join(f"{r['key']}: {r['not_modelled']}" for r in rows if r.get("not_modelled"))]
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+def _register_settings(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "settings", help="list the framework settings and each framework's defaults",
+        description="The framework switches a job can state (TP comm overlap, CUDA graphs, FP8 "
+                    "recipe, MoE dispatch, ...), their values, and the default each framework "
+                    "preset uses when a job does not state them.")
+    parser.add_argument("--framework", choices=tuple(FRAMEWORKS), default=None,
+                        help="show one framework's defaults only")
+    parser.add_argument("--json", action="store_true", help="print the library's table as JSON")
+    parser.set_defaults(handler=_run_settings)
+
+
+# ------------------------------------------------------------------------------------------------
 # pdcost predict
 # ------------------------------------------------------------------------------------------------
 
@@ -749,6 +790,7 @@ def _register_search(subparsers: Any) -> None:
 COMMANDS: list[tuple[str, Callable[[Any], None]]] = [
     ("model", _register_model),
     ("gpu", _register_gpu),
+    ("settings", _register_settings),
     ("predict", _register_predict),
     ("validate", _register_validate),
     ("calibrate", _register_calibrate),
