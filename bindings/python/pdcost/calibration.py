@@ -139,6 +139,8 @@ class CalibrationResult:
         g = self.report["calibrated_gpu"]
         values = {ours: float(g[theirs]) / scale for ours, theirs, scale in _SPEC_FIELDS}
         return GPUSpec(name=g["name"], memory_gb=float(g["memory_bytes"]) / GIB,
+                       architecture=g.get("architecture"), supports_fp8=g.get("supports_fp8"),
+                       supports_fp4=g.get("supports_fp4"),
                        tdp_watts=float(g["tdp_watts"]), gpus_per_node=int(g["gpus_per_node"]),
                        source=g.get("source", ""), **values)
 
