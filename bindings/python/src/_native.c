@@ -483,6 +483,495 @@ static int parse_cluster(native_state *st, PyObject *obj, pdcost_cluster *out) {
     return 0;
 }
 
+/* setup = (seq_len, micro_batch_size, global_batch_size, dtype, optimizer, recompute,
+ *          recompute_num_layers, optimizer_offload_ratio, framework); enums as their ints. */
+static int parse_setup(PyObject *obj, pdcost_training_setup *out) {
+    if (check_tuple(obj, 9, "setup") < 0) {
+        return -1;
+    }
+    unsigned long long global_batch;
+    uint32_t dtype, optimizer, recompute, framework;
+    if (u32_item(obj, 0, "seq_len", UINT32_MAX, &out->seq_len) < 0 ||
+        u32_item(obj, 1, "micro_batch_size", UINT32_MAX, &out->micro_batch_size) < 0 ||
+        bounded_uint(PyTuple_GET_ITEM(obj, 2), "global_batch_size", UINT64_MAX >> 1,
+                     &global_batch) < 0 ||
+        u32_item(obj, 3, "dtype", PDCOST_DTYPE_FP32, &dtype) < 0 ||
+        u32_item(obj, 4, "optimizer", PDCOST_OPTIMIZER_SGD, &optimizer) < 0 ||
+        u32_item(obj, 5, "recompute", PDCOST_RECOMPUTE_FULL, &recompute) < 0 ||
+        u32_item(obj, 6, "recompute_num_layers", UINT32_MAX, &out->recompute_num_layers) < 0 ||
+        double_item(obj, 7, "optimizer_offload_ratio", &out->optimizer_offload_ratio) < 0 ||
+        u32_item(obj, 8, "framework", PDCOST_FRAMEWORK_PADDLEFORMERS, &framework) < 0) {
+        return -1;
+    }
+    out->global_batch_size = (uint64_t)global_batch;
+    out->dtype = (pdcost_dtype)dtype;
+    out->optimizer = (pdcost_optimizer)optimizer;
+    out->recompute = (pdcost_recompute)recompute;
+    out->framework = (pdcost_framework)framework;
+    return 0;
+}
+
+static PyObject *cost_model_create(PyTypeObject *type, PyObject *model_obj, PyObject *cluster_obj,
+                                   PyObject *setup_obj, const char *profile, size_t profile_length);
+
+static PyObject *cost_model_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"model", "cluster", "setup", "profile", NULL};
+    PyObject *model_obj, *cluster_obj, *setup_obj;
+    Py_buffer profile = {0}; /* optional calibration profile JSON (bytes); buf NULL = none */
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO|z*:CostModel", keywords, &model_obj,
+                                     &cluster_obj, &setup_obj, &profile)) {
+        return NULL;
+    }
+    PyObject *result = cost_model_create(type, model_obj, cluster_obj, setup_obj,
+                                         (const char *)profile.buf, profile.buf ? (size_t)profile.len : 0);
+    if (profile.obj != NULL) {
+        PyBuffer_Release(&profile);
+    }
+    return result;
+}
+
+/* CostModel(model, cluster, setup, profile=None): the body, with the profile borrowed. */
+static PyObject *cost_model_create(PyTypeObject *type, PyObject *model_obj, PyObject *cluster_obj,
+                                   PyObject *setup_obj, const char *profile, size_t profile_length) {
+    native_state *st = (native_state *)PyType_GetModuleState(type);
+    if (st == NULL) {
+        return NULL;
+    }
+    if (!PyObject_TypeCheck(model_obj, st->model_type)) {
+        PyErr_Format(PyExc_TypeError, "model must be a pdcost._native.Model, not %.100s",
+                     Py_TYPE(model_obj)->tp_name);
+        return NULL;
+    }
+    pdcost_cluster cluster = PDCOST_CLUSTER_INIT;
+    pdcost_training_setup setup = PDCOST_TRAINING_SETUP_INIT;
+    if (parse_cluster(st, cluster_obj, &cluster) < 0 || parse_setup(setup_obj, &setup) < 0) {
+        return NULL;
+    }
+    pdcost_cost_model *cost_model = NULL;
+    pdcost_status status = pdcost_cost_model_create_with_profile(
+        &cost_model, ((ModelObject *)model_obj)->model, &cluster, &setup, profile, profile_length);
+    if (status != PDCOST_OK) {
+        return raise_status(st, status);
+    }
+    CostModelObject *self = (CostModelObject *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        pdcost_cost_model_free(cost_model);
+        return NULL;
+    }
+    self->cost_model = cost_model;
+    return (PyObject *)self;
+}
+
+static void cost_model_dealloc(PyObject *op) {
+    CostModelObject *self = (CostModelObject *)op;
+    PyTypeObject *type = Py_TYPE(op);
+    pdcost_cost_model_free(self->cost_model);
+    type->tp_free(op);
+    Py_DECREF(type);
+}
+
+/* The plan tuple: (tp, pp, vpp, dp, cp, ep, etp, sequence_parallel, zero_stage, fsdp,
+ * first_stage_layers, last_stage_layers), as in pdcost_plan. */
+#define PLAN_ITEMS 12
+static const char *const plan_names[PLAN_ITEMS] = {
+    "tp", "pp", "vpp", "dp", "cp", "ep", "etp", "sequence_parallel", "zero_stage", "fsdp",
+    "first_stage_layers", "last_stage_layers",
+};
+
+/* The result tuple: the doubles of pdcost_prediction in header order (comm arrays flattened,
+ * exposed TP,CP,EP,PP,DP then overlapped TP,CP,EP,PP,DP), then peak_stage and fits_memory as
+ * int. Keep in step with PREDICTION_FIELDS in pdcost/costmodel.py. */
+#define PREDICTION_DOUBLES 34
+
+static PyObject *cost_model_predict(PyObject *self, PyObject *plan_obj) {
+    if (!PyTuple_Check(plan_obj) || PyTuple_GET_SIZE(plan_obj) != PLAN_ITEMS) {
+        (void)check_tuple(plan_obj, PLAN_ITEMS, "plan"); /* fails: sets the error */
+        return NULL;
+    }
+    pdcost_plan plan = PDCOST_PLAN_INIT;
+    uint32_t *fields[PLAN_ITEMS] = {
+        &plan.tp, &plan.pp, &plan.vpp, &plan.dp, &plan.cp, &plan.ep, &plan.etp,
+        &plan.sequence_parallel, &plan.zero_stage, &plan.fsdp, &plan.first_stage_layers,
+        &plan.last_stage_layers,
+    };
+    for (Py_ssize_t i = 0; i < PLAN_ITEMS; i++) {
+        PyObject *item = PyTuple_GET_ITEM(plan_obj, i);
+        if (PyLong_CheckExact(item)) { /* fast path: a small non-negative int */
+            int overflow = 0;
+            long value = PyLong_AsLongAndOverflow(item, &overflow);
+            if (overflow == 0 && value >= 0 && (unsigned long)value <= UINT32_MAX) {
+                *fields[i] = (uint32_t)value;
+                continue;
+            }
+        }
+        if (u32_item(plan_obj, i, plan_names[i], UINT32_MAX, fields[i]) < 0) {
+            return NULL;
+        }
+    }
+    pdcost_prediction p = PDCOST_PREDICTION_INIT;
+    pdcost_status status = pdcost_cost_model_predict(((CostModelObject *)self)->cost_model,
+                                                     &plan, &p);
+    if (status != PDCOST_OK) {
+        return raise_status((native_state *)PyType_GetModuleState(Py_TYPE(self)), status);
+    }
+    const double values[PREDICTION_DOUBLES] = {
+        p.step_time_s, p.compute_time_s, p.bubble_time_s, p.recompute_time_s, p.optimizer_time_s,
+        p.offload_time_s,
+        p.comm_exposed_s[0], p.comm_exposed_s[1], p.comm_exposed_s[2], p.comm_exposed_s[3],
+        p.comm_exposed_s[4],
+        p.comm_overlapped_s[0], p.comm_overlapped_s[1], p.comm_overlapped_s[2],
+        p.comm_overlapped_s[3], p.comm_overlapped_s[4],
+        p.total_comm_time_s, p.exposed_comm_time_s, p.mfu, p.hfu, p.tokens_per_second,
+        p.tokens_per_second_per_gpu, p.micro_batches,
+        p.parameter_bytes, p.gradient_bytes, p.optimizer_bytes, p.activation_bytes,
+        p.communication_buffer_bytes, p.temporary_buffer_bytes, p.framework_overhead_bytes,
+        p.allocated_bytes, p.reserved_bytes, p.activation_buffer_pool_bytes, p.total_bytes,
+    };
+    /* usable_memory_bytes follows at index 34, then peak_stage, fits_memory. */
+    PyObject *result = PyTuple_New(PREDICTION_DOUBLES + 3);
+    if (result == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < PREDICTION_DOUBLES; i++) {
+        PyObject *number = PyFloat_FromDouble(values[i]);
+        if (number == NULL) {
+            Py_DECREF(result);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(result, i, number);
+    }
+    PyObject *usable = PyFloat_FromDouble(p.usable_memory_bytes);
+    PyObject *stage = PyLong_FromUnsignedLong(p.peak_stage);
+    if (usable == NULL || stage == NULL) {
+        Py_XDECREF(usable);
+        Py_XDECREF(stage);
+        Py_DECREF(result);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(result, PREDICTION_DOUBLES, usable);
+    PyTuple_SET_ITEM(result, PREDICTION_DOUBLES + 1, stage);
+    PyTuple_SET_ITEM(result, PREDICTION_DOUBLES + 2, PyBool_FromLong(p.fits_memory != 0));
+    return result;
+}
+
+/* -- Progress callbacks of long calls (search, GPU calibration, fit) ------------------------- */
+
+/* State of one long call's progress callback: the Python callable and what it raised. The
+ * library calls back on the thread that made the call, with the GIL released there, so the
+ * callback re-takes the GIL from this thread's own saved state. */
+typedef struct {
+    PyObject *callable;  /* borrowed; may be NULL */
+    PyObject *exc_type;  /* exception raised by the callable or by a signal (owned), or NULL */
+    PyObject *exc_value;
+    PyObject *exc_tb;
+} progress_state;
+
+/* Takes the GIL, honours Ctrl-C (the signal handler only sets a flag), and calls the callable
+ * with the arguments `format` builds (a Py_BuildValue tuple format). A true result, an
+ * exception or a signal cancels: returns 1, and the exception is kept for progress_finish. */
+static int progress_call(progress_state *ps, const char *format, ...) {
+    PyGILState_STATE gil = PyGILState_Ensure();
+    int cancel = 1;
+    if (ps->exc_type == NULL) {
+        cancel = 0;
+        if (PyErr_CheckSignals() < 0) {
+            cancel = 1;
+        } else if (ps->callable != NULL) {
+            va_list va;
+            va_start(va, format);
+            PyObject *args = Py_VaBuildValue(format, va);
+            va_end(va);
+            PyObject *r = args != NULL ? PyObject_CallObject(ps->callable, args) : NULL;
+            Py_XDECREF(args);
+            if (r == NULL) {
+                cancel = 1;
+            } else {
+                int truth = PyObject_IsTrue(r);
+                Py_DECREF(r);
+                cancel = truth != 0; /* True, or an error in __bool__ */
+            }
+        }
+        if (PyErr_Occurred()) {
+            PyErr_Fetch(&ps->exc_type, &ps->exc_value, &ps->exc_tb); /* 3.10-compatible */
+        }
+    }
+    PyGILState_Release(gil);
+    return cancel;
+}
+
+/* After the long call returned: if the callback raised (KeyboardInterrupt included), that
+ * exception is set and -1 returned (it wins over the library's cancel status); else 0. */
+static int progress_finish(progress_state *ps) {
+    if (ps->exc_type == NULL) {
+        return 0;
+    }
+    PyErr_Restore(ps->exc_type, ps->exc_value, ps->exc_tb);
+    ps->exc_type = ps->exc_value = ps->exc_tb = NULL;
+    return -1;
+}
+
+/* -- CostModel.search: the plan search, GIL released ------------------------------------------ */
+
+static int search_progress(void *user, uint64_t done, uint64_t total) {
+    return progress_call((progress_state *)user, "(KK)", (unsigned long long)done,
+                         (unsigned long long)total);
+}
+
+/* A tuple of up to PDCOST_SEARCH_MAX_LIST ints/floats into a C array. */
+static int search_list(PyObject *obj, const char *what, int floats, uint32_t *ints, double *reals,
+                       uint32_t *count) {
+    if (obj == NULL || obj == Py_None) {
+        return 0;
+    }
+    if (!PyTuple_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s must be a tuple, not %.100s", what, Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    Py_ssize_t n = PyTuple_GET_SIZE(obj);
+    if (n < 1 || n > PDCOST_SEARCH_MAX_LIST) {
+        PyErr_Format(PyExc_ValueError, "%s must have 1..%d items, not %zd", what,
+                     PDCOST_SEARCH_MAX_LIST, n);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (floats ? double_item(obj, i, what, &reals[i]) < 0
+                   : u32_item(obj, i, what, UINT32_MAX, &ints[i]) < 0) {
+            return -1;
+        }
+    }
+    *count = (uint32_t)n;
+    return 0;
+}
+
+static PyObject *cost_model_search(PyObject *self, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"max_tp", "max_pp", "max_vpp", "max_cp", "max_ep", "max_etp",
+                               "micro_batch_sizes", "recompute", "zero_stages",
+                               "sequence_parallel", "max_stage_layer_reduction",
+                               "optimizer_offload_ratios", "top_k", "threads",
+                               "memory_safety_margin", "flags", "progress", NULL};
+    PyObject *o[17] = {NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|$OOOOOOOOOOOOOOOOO:search", keywords, &o[0],
+                                     &o[1], &o[2], &o[3], &o[4], &o[5], &o[6], &o[7], &o[8],
+                                     &o[9], &o[10], &o[11], &o[12], &o[13], &o[14], &o[15],
+                                     &o[16])) {
+        return NULL;
+    }
+    pdcost_search_options options = PDCOST_SEARCH_OPTIONS_INIT;
+    uint32_t *uints[] = {&options.max_tp, &options.max_pp, &options.max_vpp, &options.max_cp,
+                         &options.max_ep, &options.max_etp};
+    for (int i = 0; i < 6; i++) {
+        unsigned long long v = 0;
+        if (o[i] != NULL && bounded_uint(o[i], keywords[i], UINT32_MAX, &v) < 0) {
+            return NULL;
+        }
+        *uints[i] = (uint32_t)v;
+    }
+    const int scalar_index[] = {7, 8, 9, 10, 12, 13, 15};
+    uint32_t *scalars[] = {&options.recompute, &options.zero_stages, &options.sequence_parallel,
+                           &options.max_stage_layer_reduction, &options.top_k, &options.threads,
+                           &options.flags};
+    for (int i = 0; i < 7; i++) {
+        unsigned long long v = 0;
+        if (o[scalar_index[i]] != NULL &&
+            bounded_uint(o[scalar_index[i]], keywords[scalar_index[i]], UINT32_MAX, &v) < 0) {
+            return NULL;
+        }
+        *scalars[i] = (uint32_t)v;
+    }
+    if (search_list(o[6], "micro_batch_sizes", 0, options.micro_batch_sizes, NULL,
+                    &options.num_micro_batch_sizes) < 0 ||
+        search_list(o[11], "optimizer_offload_ratios", 1, NULL, options.optimizer_offload_ratios,
+                    &options.num_offload_ratios) < 0) {
+        return NULL;
+    }
+    if (o[14] != NULL) {
+        PyObject *margin = PyTuple_Pack(1, o[14]);
+        if (margin == NULL) {
+            return NULL;
+        }
+        int bad = double_item(margin, 0, "memory_safety_margin", &options.memory_safety_margin);
+        Py_DECREF(margin);
+        if (bad < 0) {
+            return NULL;
+        }
+    }
+    PyObject *callable = (o[16] == NULL || o[16] == Py_None) ? NULL : o[16];
+    if (callable != NULL && !PyCallable_Check(callable)) {
+        PyErr_Format(PyExc_TypeError, "progress must be callable or None, not %.100s",
+                     Py_TYPE(callable)->tp_name);
+        return NULL;
+    }
+    progress_state sp = {callable, NULL, NULL, NULL};
+    pdcost_search_result *result = NULL;
+    pdcost_status status;
+    Py_INCREF(self); /* the handle must outlive the released-GIL call */
+    Py_BEGIN_ALLOW_THREADS
+    status = pdcost_search_run(((CostModelObject *)self)->cost_model, &options, search_progress,
+                               &sp, &result);
+    Py_END_ALLOW_THREADS
+    Py_DECREF(self);
+    if (progress_finish(&sp) < 0) {
+        pdcost_search_result_free(result); /* NULL-safe */
+        return NULL;
+    }
+    if (status != PDCOST_OK) {
+        return raise_status((native_state *)PyType_GetModuleState(Py_TYPE(self)), status);
+    }
+    char *json = NULL;
+    status = pdcost_search_result_to_json(result, &json);
+    pdcost_search_result_free(result);
+    if (status != PDCOST_OK) {
+        return raise_status((native_state *)PyType_GetModuleState(Py_TYPE(self)), status);
+    }
+    return take_string(json);
+}
+
+static PyMethodDef cost_model_methods[] = {
+    {"predict", cost_model_predict, METH_O,
+     PyDoc_STR("predict(plan: tuple[int, ...]) -> tuple\n\n"
+               "plan = (tp, pp, vpp, dp, cp, ep, etp, sequence_parallel, zero_stage, fsdp,\n"
+               "        first_stage_layers, last_stage_layers)  (pdcost_plan).\n"
+               "Returns 37 items, SI units (seconds, bytes):\n"
+               "  0 step_time_s, 1 compute_time_s, 2 bubble_time_s, 3 recompute_time_s,\n"
+               "  4 optimizer_time_s, 5 offload_time_s,\n"
+               "  6..10 comm_exposed_s[TP, CP, EP, PP, DP], 11..15 comm_overlapped_s[same],\n"
+               "  16 total_comm_time_s, 17 exposed_comm_time_s, 18 mfu, 19 hfu,\n"
+               "  20 tokens_per_second, 21 tokens_per_second_per_gpu, 22 micro_batches,\n"
+               "  23 parameter_bytes, 24 gradient_bytes, 25 optimizer_bytes, 26 activation_bytes,\n"
+               "  27 communication_buffer_bytes, 28 temporary_buffer_bytes,\n"
+               "  29 framework_overhead_bytes, 30 allocated_bytes, 31 reserved_bytes,\n"
+               "  32 activation_buffer_pool_bytes, 33 total_bytes, 34 usable_memory_bytes,\n"
+               "  35 peak_stage (int), 36 fits_memory (bool).\n"
+               "An infeasible plan raises InfeasiblePlanError naming the constraint.")},
+    {"search", (PyCFunction)(void (*)(void))cost_model_search, METH_VARARGS | METH_KEYWORDS,
+     PyDoc_STR("search(*, max_tp=0, max_pp=0, max_vpp=0, max_cp=0, max_ep=0, max_etp=0,\n"
+               "       micro_batch_sizes=None, recompute=0, zero_stages=0, sequence_parallel=0,\n"
+               "       max_stage_layer_reduction=0, optimizer_offload_ratios=None, top_k=0,\n"
+               "       threads=0, memory_safety_margin=0.0, flags=0, progress=None) -> str\n\n"
+               "Runs pdcost_search_run (fields as pdcost_search_options; 0 = default; lists\n"
+               "as tuples) with the GIL released and returns pdcost_search_result_to_json.\n"
+               "progress(done, total) -> bool is called on this thread with the GIL held;\n"
+               "returning True stops the search, an exception (or Ctrl-C) stops it and is\n"
+               "raised.")},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyType_Slot cost_model_slots[] = {
+    {Py_tp_new, cost_model_new},
+    {Py_tp_dealloc, cost_model_dealloc},
+    {Py_tp_methods, cost_model_methods},
+    {Py_tp_doc, (void *)PyDoc_STR(
+        "CostModel(model, cluster, setup, profile=None)\n\n"
+        "A training cost model for one (model, cluster, setup) (pdcost_cost_model). Immutable.\n"
+        "profile: calibration profile JSON (bytes) applied to the cluster's efficiency, or None.\n"
+        "cluster = (gpu, num_gpus, gpus_per_node): gpu is a preset name or a tuple (name,\n"
+        "  memory_bytes, fp32_flops, tf32_flops, fp16_flops, bf16_flops, fp8_flops, hbm_bandwidth,\n"
+        "  nvlink_bandwidth, network_bandwidth, pcie_bandwidth, tdp_watts, gpus_per_node);\n"
+        "  gpus_per_node 0 = the GPU's usual node size.\n"
+        "setup = (seq_len, micro_batch_size, global_batch_size, dtype, optimizer, recompute,\n"
+        "  recompute_num_layers, optimizer_offload_ratio, framework), enums as pdcost.h ints.")},
+    {0, NULL},
+};
+
+static PyType_Spec cost_model_spec = {
+    .name = MODULE_NAME ".CostModel",
+    .basicsize = sizeof(CostModelObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE,
+    .slots = cost_model_slots,
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* Module functions                                                                            */
+/* ------------------------------------------------------------------------------------------ */
+
+static PyObject *native_version(PyObject *Py_UNUSED(module), PyObject *Py_UNUSED(ignored)) {
+    return Py_BuildValue("(iii)", pdcost_version_major(), pdcost_version_minor(),
+                         pdcost_version_patch());
+}
+
+static PyObject *native_version_string(PyObject *Py_UNUSED(module), PyObject *Py_UNUSED(ignored)) {
+    const char *text = pdcost_version_string();
+    return PyUnicode_DecodeUTF8(text, (Py_ssize_t)strlen(text), "replace");
+}
+
+static PyObject *native_abi_version(PyObject *Py_UNUSED(module), PyObject *Py_UNUSED(ignored)) {
+    return PyLong_FromLong(pdcost_abi_version());
+}
+
+static PyObject *native_status_name(PyObject *Py_UNUSED(module), PyObject *arg) {
+    if (PyBool_Check(arg) || !PyLong_Check(arg)) {
+        PyErr_Format(PyExc_TypeError, "status must be int, not %.100s", Py_TYPE(arg)->tp_name);
+        return NULL;
+    }
+    int overflow = 0;
+    long code = PyLong_AsLongAndOverflow(arg, &overflow);
+    if (code == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (overflow != 0 || code < 0 || code > INT_MAX) {
+        code = INT_MAX; /* not a status: the library names it PDCOST_UNKNOWN */
+    }
+    return PyUnicode_FromString(pdcost_status_name((pdcost_status)code));
+}
+
+static PyObject *native_model_from_preset(PyObject *module, PyObject *arg) {
+    const char *name = utf8_name(arg, "name");
+    if (name == NULL) {
+        return NULL;
+    }
+    native_state *st = get_state(module);
+    pdcost_model *model = NULL;
+    pdcost_status status = pdcost_model_from_preset(&model, name);
+    if (status != PDCOST_OK) {
+        return raise_status(st, status);
+    }
+    return model_wrap(st, model);
+}
+
+static PyObject *native_model_from_json(PyObject *module, PyObject *arg) {
+    native_state *st = get_state(module);
+    pdcost_model *model = NULL;
+    pdcost_status status;
+    if (PyUnicode_Check(arg)) {
+        Py_ssize_t size;
+        const char *text = PyUnicode_AsUTF8AndSize(arg, &size);
+        if (text == NULL) {
+            return NULL; /* lone surrogates: UnicodeEncodeError, a ValueError */
+        }
+        status = pdcost_model_from_json(&model, text, (size_t)size);
+    } else if (PyObject_CheckBuffer(arg)) {
+        Py_buffer view;
+        if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) {
+            return NULL;
+        }
+        status = pdcost_model_from_json(&model, (const char *)view.buf, (size_t)view.len);
+        PyBuffer_Release(&view);
+    } else {
+        PyErr_Format(PyExc_TypeError, "json must be str or bytes, not %.100s",
+                     Py_TYPE(arg)->tp_name);
+        return NULL;
+    }
+    if (status != PDCOST_OK) {
+        return raise_status(st, status);
+    }
+    return model_wrap(st, model);
+}
+
+static PyObject *native_model_from_file(PyObject *module, PyObject *arg) {
+    PyObject *encoded = NULL; /* bytes, via os.fsencode semantics; rejects embedded NUL */
+    if (!PyUnicode_FSConverter(arg, &encoded)) {
+        return NULL;
+    }
+    native_state *st = get_state(module);
+    pdcost_model *model = NULL;
+    pdcost_status status = pdcost_model_from_file(&model, PyBytes_AS_STRING(encoded));
+    Py_DECREF(encoded);
+    if (status != PDCOST_OK) {
+        return raise_status(st, status);
+    }
+    return model_wrap(st, model);
+}
+
 static PyObject *native_model_preset_names(PyObject *module, PyObject *Py_UNUSED(ignored)) {
     char *json = NULL;
     pdcost_status status = pdcost_model_preset_names(&json);

@@ -139,7 +139,8 @@ public struct GPUCalibration: Sendable {
         efficiency = e
 
         // The calibrated GPU: measured large-GEMM rates and bandwidths as its numbers. Board power
-        // 0: the measurement already ran at this board's clocks, so no power factor applies.
+        // = the reference power: the measurement already ran at this board's clocks, so no power
+        // factor applies ((P/P_ref)^(1/3) = 1). A 0 would read as "unknown" to GPU completion.
         let measured16 = rate16 ?? 0
         let name = sheet.map { "\($0.name) (measured)" } ?? Self.shortName(result.device.name)
         let calibrated = GPUSpec(
@@ -155,7 +156,7 @@ public struct GPUCalibration: Sendable {
             nvlinkBandwidth: collectives?.busBandwidth ?? reference.nvlinkBandwidth,
             networkBandwidth: reference.networkBandwidth,
             pcieBandwidth: h2d ?? reference.pcieBandwidth,
-            tdpWatts: 0, gpusPerNode: sheet?.gpusPerNode ?? max(result.deviceCount, 1),
+            tdpWatts: defaults.referencePowerWatts, gpusPerNode: sheet?.gpusPerNode ?? max(result.deviceCount, 1),
             source: "measured by pdcost GPU micro-benchmarks on \(result.device.name)"
                 + (result.machine.driverVersion.map { ", driver \($0)" } ?? ""))
         calibratedGPU = calibrated
