@@ -207,8 +207,34 @@ pdcost_status pdcost_model_analysis_json(const pdcost_model *model, uint64_t seq
 /* GPUs                                                                                       */
 /* ----------------------------------------------------------------------------------------- */
 
-/* A GPU's datasheet numbers (dense, i.e. without 2:4 sparsity). A peak of 0 means the part
- * has no such unit (e.g. no FP8 on A100). */
+/* A GPU's architecture: decides the default efficiencies and the reference part a custom GPU
+ * is completed from. Never read from the name. */
+typedef enum pdcost_gpu_architecture {
+    PDCOST_GPU_ARCH_UNKNOWN = 0,   /* complete it from the preset the name matches            */
+    PDCOST_GPU_ARCH_VOLTA = 1,     /* sm_70: V100                                             */
+    PDCOST_GPU_ARCH_AMPERE = 2,    /* sm_80/86: A100, A800                                    */
+    PDCOST_GPU_ARCH_ADA = 3,       /* sm_89: L40S, RTX 4090                                   */
+    PDCOST_GPU_ARCH_HOPPER = 4,    /* sm_90: H100, H800, H20, H200                            */
+    PDCOST_GPU_ARCH_BLACKWELL = 5  /* sm_100/103: B200, GB200, B300, GB300                    */
+} pdcost_gpu_architecture;
+
+/* A yes/no property that may be unknown (then completed like a number of 0). */
+typedef enum pdcost_gpu_capability {
+    PDCOST_GPU_CAPABILITY_UNKNOWN = 0,
+    PDCOST_GPU_CAPABILITY_NO = 1,
+    PDCOST_GPU_CAPABILITY_YES = 2
+} pdcost_gpu_capability;
+
+/* A GPU's datasheet numbers (dense, i.e. without 2:4 sparsity). In a preset a peak of 0 means
+ * the part has no such unit (e.g. no FP8 on A100). In a GPU the caller fills in by hand, any
+ * number left at 0 is *unknown* and is completed (pdcost_gpu_complete, and every cluster built
+ * from it): from the preset the name matches, else from the architecture's reference part.
+ *
+ * Version 2 appended `architecture`, `supports_fp8`, `supports_fp4` and `reserved` (uint8_t
+ * each, holding the enums above). They occupy what was version 1's tail padding, so
+ * sizeof(pdcost_gpu_spec) and the layout of pdcost_cluster are unchanged; the library reads
+ * them only when `version` >= 2 (a version 1 struct has an unknown architecture and
+ * capabilities, completed from its name). */
 typedef struct pdcost_gpu_spec {
     uint32_t size;
     uint32_t version;
@@ -225,16 +251,47 @@ typedef struct pdcost_gpu_spec {
     double pcie_bandwidth;           /* bytes/s host<->device, one direction                  */
     double tdp_watts;
     uint32_t gpus_per_node;          /* GPUs in one NVLink domain of the usual system (8; 72 for GB200 NVL72) */
+    /* version 2 */
+    uint8_t architecture;            /* a pdcost_gpu_architecture                             */
+    uint8_t supports_fp8;            /* a pdcost_gpu_capability: FP8 tensor cores             */
+    uint8_t supports_fp4;            /* a pdcost_gpu_capability: FP4 tensor cores             */
+    uint8_t reserved;                /* 0                                                     */
 } pdcost_gpu_spec;
 
-#define PDCOST_GPU_SPEC_VERSION 1
-#define PDCOST_GPU_SPEC_INIT {sizeof(pdcost_gpu_spec), PDCOST_GPU_SPEC_VERSION, {0}, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0}
+#define PDCOST_GPU_SPEC_VERSION 2
+#define PDCOST_GPU_SPEC_INIT {sizeof(pdcost_gpu_spec), PDCOST_GPU_SPEC_VERSION, {0}, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, 0, 0, 0}
 
 /* Looks up a GPU preset by name or alias (case-insensitive), e.g. "H100-SXM-80GB",
  * "H100-80GB-HBM3", "A100-SXM-80GB", "B200". PDCOST_ENOTFOUND lists the known names. */
 pdcost_status pdcost_gpu_from_name(const char *name, pdcost_gpu_spec *out);
 
-/* The GPU presets as a JSON array of objects (name, aliases, every number, and its source).
+/* Completes a GPU whose caller left numbers out (0) or the architecture/capabilities unknown.
+ * The caller's nonzero numbers and stated architecture/capabilities always win. The rest come
+ * from, in order:
+ *   1. the preset `in->name` matches: its canonical name or an alias (as pdcost_gpu_from_name),
+ *      else its model family: the first hyphen/space-separated token after an HGX/DGX/GeForce/
+ *      RTX prefix equals a preset's (e.g. "HGX-A100-80GB" -> A100-SXM-80GB), the preset sharing
+ *      the most tokens with the name winning. A stated architecture other than the preset's
+ *      discards the match;
+ *   2. else the stated architecture's reference part (V100-SXM-32GB, A100-SXM-80GB, L40S,
+ *      H100-SXM-80GB, B200): its peaks scaled by the first stated peak (bf16, fp16, fp8, tf32,
+ *      fp32) over the reference's, its memory, bandwidths, power and node size as they are.
+ * FP8 is filled only for a part with FP8 tensor cores.
+ * `out` (initialised with PDCOST_GPU_SPEC_INIT) receives the completed GPU, architecture and
+ * capabilities known. `out_filled_json` may be NULL; otherwise it receives a JSON array listing
+ * every value that was filled in, in field order:
+ *   [{"field": "nvlink_bandwidth", "value": 2e11, "from": "preset H800-SXM-80GB"}, ...]
+ * ("field" is a pdcost_gpu_spec field name; "value" a number, an architecture name such as
+ * "hopper" for "architecture", or a boolean for "supports_fp8"/"supports_fp4"); free it with
+ * pdcost_string_free. A GPU that cannot be completed (no preset matches its name and no
+ * architecture is stated) fails with PDCOST_EINVAL and a message naming the field as
+ * `in-><field>`, e.g. "in->nvlink_bandwidth=0 is unknown and no preset or architecture to fill
+ * it from: ...". */
+pdcost_status pdcost_gpu_complete(pdcost_gpu_spec *out, char **out_filled_json,
+                                  const pdcost_gpu_spec *in);
+
+/* The GPU presets as a JSON array of objects (name, aliases, architecture, supports_fp8,
+ * supports_fp4, every number, and its source).
  * Free with pdcost_string_free. */
 pdcost_status pdcost_gpu_presets_json(char **out_json);
 
@@ -276,7 +333,8 @@ typedef enum pdcost_framework {
 typedef struct pdcost_cluster {
     uint32_t size;
     uint32_t version;
-    pdcost_gpu_spec gpu;     /* from pdcost_gpu_from_name, or filled in by hand                */
+    pdcost_gpu_spec gpu;     /* from pdcost_gpu_from_name, or by hand (0 = unknown: completed as
+                              * by pdcost_gpu_complete; the message names cluster->gpu.<field>) */
     uint32_t num_gpus;
     uint32_t gpus_per_node;  /* 0: the GPU preset's usual node size (gpu.gpus_per_node)        */
 } pdcost_cluster;

@@ -76,33 +76,13 @@ public func pdcost_cost_model_predict_json(_ cost_model: OpaquePointer?,
 // MARK: - C → Swift
 
 func swiftCluster(_ c: pdcost_cluster) throws -> Cluster {
-    let g = c.gpu
-    let numbers: [(String, Double)] = [
-        ("memory_bytes", g.memory_bytes), ("fp32_flops", g.fp32_flops), ("tf32_flops", g.tf32_flops),
-        ("fp16_flops", g.fp16_flops), ("bf16_flops", g.bf16_flops), ("fp8_flops", g.fp8_flops),
-        ("hbm_bandwidth", g.hbm_bandwidth), ("nvlink_bandwidth", g.nvlink_bandwidth),
-        ("network_bandwidth", g.network_bandwidth), ("pcie_bandwidth", g.pcie_bandwidth),
-        ("tdp_watts", g.tdp_watts),
-    ]
-    for (field, value) in numbers where !(value.isFinite && value >= 0) {
-        throw PDCostError.invalidArgument("cluster->gpu.\(field)=\(value) must be a finite number >= 0")
-    }
-    for (field, value) in [("nvlink_bandwidth", g.nvlink_bandwidth), ("network_bandwidth", g.network_bandwidth)]
-    where !(value > 0) {
-        throw PDCostError.invalidArgument("cluster->gpu.\(field)=\(value) must be > 0")
-    }
-    let name = withUnsafeBytes(of: g.name) { bytes in
-        String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
-    }
-    let nodeSize = c.gpus_per_node != 0 ? c.gpus_per_node : g.gpus_per_node
-    let gpu = GPUSpec(name: name.isEmpty ? "custom" : name, memoryBytes: g.memory_bytes,
-                      fp32Flops: g.fp32_flops, tf32Flops: g.tf32_flops, fp16Flops: g.fp16_flops,
-                      bf16Flops: g.bf16_flops, fp8Flops: g.fp8_flops, hbmBandwidth: g.hbm_bandwidth,
-                      nvlinkBandwidth: g.nvlink_bandwidth, networkBandwidth: g.network_bandwidth,
-                      pcieBandwidth: g.pcie_bandwidth, tdpWatts: g.tdp_watts,
-                      gpusPerNode: Int(max(nodeSize, 1)))
+    // A GPU filled in by hand is completed (0 = unknown) as pdcost_gpu_complete does; a GPU that
+    // cannot be is rejected naming cluster->gpu.<field>.
+    let prefix = "cluster->gpu."
+    let gpu = try GPUCompleter.complete(try gpuDraft(c.gpu, prefix: prefix), fieldName: { prefix + $0 }).gpu
+    let nodeSize = c.gpus_per_node != 0 ? Int(c.gpus_per_node) : gpu.gpusPerNode
     if c.num_gpus == 0 { throw PDCostError.invalidArgument("cluster->num_gpus=0 must be >= 1") }
-    return try Cluster(gpu: gpu, numGPUs: Int(c.num_gpus), gpusPerNode: Int(max(nodeSize, 1))).validated()
+    return try Cluster(gpu: gpu, numGPUs: Int(c.num_gpus), gpusPerNode: max(nodeSize, 1)).validated()
 }
 
 func swiftSetup(_ s: pdcost_training_setup) throws -> TrainingSetup {

@@ -35,6 +35,9 @@ func cGPUSpec(_ gpu: GPUSpec) -> pdcost_gpu_spec {
     value.pcie_bandwidth = gpu.pcieBandwidth
     value.tdp_watts = gpu.tdpWatts
     value.gpus_per_node = UInt32(clamping: gpu.gpusPerNode)
+    value.architecture = cArchitecture(gpu.architecture)
+    value.supports_fp8 = cCapability(gpu.supportsFP8)
+    value.supports_fp4 = cCapability(gpu.supportsFP4)
     return value
 }
 
@@ -56,6 +59,9 @@ func copyTruncated(_ text: String, into buffer: UnsafeMutableRawBufferPointer) {
 struct GPUDocument: Encodable {
     var name: String
     var aliases: [String]
+    var architecture: String
+    var supportsFP8: Bool
+    var supportsFP4: Bool
     var memoryBytes: Double
     var fp32Flops: Double
     var tf32Flops: Double
@@ -73,6 +79,9 @@ struct GPUDocument: Encodable {
     init(_ g: GPUSpec) {
         name = g.name
         aliases = g.aliases
+        architecture = g.architecture.rawValue
+        supportsFP8 = g.supportsFP8
+        supportsFP4 = g.supportsFP4
         memoryBytes = g.memoryBytes
         fp32Flops = g.fp32Flops
         tf32Flops = g.tf32Flops
@@ -89,7 +98,9 @@ struct GPUDocument: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, aliases, source
+        case name, aliases, source, architecture
+        case supportsFP8 = "supports_fp8"
+        case supportsFP4 = "supports_fp4"
         case memoryBytes = "memory_bytes"
         case fp32Flops = "fp32_flops"
         case tf32Flops = "tf32_flops"

@@ -25,6 +25,8 @@ func _assertThunksMatchHeader() {
     var analysis = CPDCost.pdcost_model_analysis_json; analysis = PDCostC.pdcost_model_analysis_json
     var gpu = CPDCost.pdcost_gpu_from_name; gpu = PDCostC.pdcost_gpu_from_name
     var gpuJSON = CPDCost.pdcost_gpu_presets_json; gpuJSON = PDCostC.pdcost_gpu_presets_json
+    var gpuComplete = CPDCost.pdcost_gpu_complete; gpuComplete = PDCostC.pdcost_gpu_complete
+    _ = gpuComplete
     var costCreate = CPDCost.pdcost_cost_model_create; costCreate = PDCostC.pdcost_cost_model_create
     var costFree = CPDCost.pdcost_cost_model_free; costFree = PDCostC.pdcost_cost_model_free
     var predict = CPDCost.pdcost_cost_model_predict; predict = PDCostC.pdcost_cost_model_predict

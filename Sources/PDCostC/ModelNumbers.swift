@@ -8,7 +8,7 @@ import PDCost
 enum StructV1Size {
     static let paramCounts = 104
     static let flops = 48
-    static let gpuSpec = 168
+    static let gpuSpec = 168  // version 2 appended 4 bytes into its tail padding: still 168
 }
 
 /// Longest sequence accepted (2^31 tokens); beyond it the numbers mean nothing.

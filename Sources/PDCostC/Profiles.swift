@@ -46,7 +46,7 @@ struct EfficiencyParametersDocument: Encodable {
     }
     let parameters: [Entry] = EfficiencyProfile.parameters.map { p in
         var defaults: [String: Double] = [:]
-        for generation in GPUGeneration.allCases {
+        for generation in GPUArchitecture.allCases {
             defaults[generation.rawValue] = EfficiencyProfile.defaults(for: generation)[keyPath: p.keyPath]
         }
         return Entry(name: p.name, lower: p.lowerBound, upper: p.upperBound, summary: p.summary, defaults: defaults)

@@ -6,6 +6,7 @@ struct GPUPresetsTests {
     static let required = [
         "A100-SXM-80GB", "A100-PCIe-80GB", "H100-SXM-80GB", "H100-SXM-96GB", "H800-SXM-80GB",
         "H200-SXM-141GB", "B200", "GB200", "B300", "GB300", "V100-SXM-32GB",
+        "A100-SXM-40GB", "A800-SXM-80GB", "H20", "L40S", "RTX-4090", "H100-PCIe-80GB", "H100-NVL",
     ]
 
     static let gib = 1_073_741_824.0
@@ -52,7 +53,7 @@ struct GPUPresetsTests {
 
     @Test("an unknown name is notFound and lists the known names")
     func unknownName() {
-        for query in ["H300", "", "A100-SXM-40GB", "h100-sxm-80gbx"] {
+        for query in ["H300", "", "A100-SXM-20GB", "h100-sxm-80gbx"] {
             do {
                 _ = try GPUPresets.named(query)
                 Issue.record("'\(query)' should not resolve")
@@ -214,9 +215,10 @@ struct GPUPresetsTests {
             #expect(g.tdpWatts > 0)
             #expect(g.fp32Flops > 0 && g.hbmBandwidth > 0 && g.nvlinkBandwidth > 0)
             #expect(g.networkBandwidth > 0 && g.pcieBandwidth > 0)
-            // Tensor Cores beat the CUDA cores wherever they exist.
+            // Tensor Cores beat the CUDA cores wherever they exist (GeForce TF32 with FP32
+            // accumulate only matches them: Ada whitepaper, RTX 4090 TF32 82.6 = FP32 82.6).
             for p in [Precision.tf32, .fp16, .bf16, .fp8] where g.peakFlops(p) > 0 {
-                #expect(g.peakFlops(p) > g.fp32Flops, "\(g.name) \(p)")
+                #expect(g.peakFlops(p) >= g.fp32Flops, "\(g.name) \(p)")
             }
             #expect(g.peakFlops(.bf16) == g.bf16Flops && g.peakFlops(.fp32) == g.fp32Flops)
         }
@@ -224,5 +226,55 @@ struct GPUPresetsTests {
         #expect(try gpu("GB200").tdpWatts > gpu("B200").tdpWatts)
         #expect(try gpu("GB300").tdpWatts > gpu("B300").tdpWatts)
         #expect(try gpu("B300").tdpWatts > gpu("B200").tdpWatts)
+    }
+
+    @Test("every preset states its architecture and capabilities")
+    func architectures() throws {
+        let expected: [String: GPUArchitecture] = [
+            "V100-SXM-32GB": .volta, "A100-SXM-80GB": .ampere, "A100-SXM-40GB": .ampere,
+            "A100-PCIe-80GB": .ampere, "A800-SXM-80GB": .ampere, "L40S": .ada, "RTX-4090": .ada,
+            "H100-SXM-80GB": .hopper, "H100-SXM-96GB": .hopper, "H100-PCIe-80GB": .hopper,
+            "H100-NVL": .hopper, "H800-SXM-80GB": .hopper, "H20": .hopper, "H200-SXM-141GB": .hopper,
+            "B200": .blackwell, "GB200": .blackwell, "B300": .blackwell, "GB300": .blackwell,
+        ]
+        #expect(Set(expected.keys) == Set(GPUPresets.names))
+        for g in GPUPresets.all {
+            #expect(g.architecture == expected[g.name], "\(g.name)")
+            // FP8 tensor cores exactly where the datasheet lists an FP8 peak.
+            #expect(g.supportsFP8 == (g.fp8Flops > 0), "\(g.name)")
+            #expect(g.supportsFP4 == (g.architecture == .blackwell), "\(g.name)")
+        }
+    }
+
+    @Test("new presets: datasheet numbers (dense = sparse / 2)")
+    func newPresets() throws {
+        // NVIDIA A100 datasheet, 40GB SXM: 1,555 GB/s HBM2, 400 W, NVLink 600 GB/s.
+        let a40 = try gpu("A100-40GB")
+        #expect(a40.memoryBytes == 40 * Self.gib && a40.hbmBandwidth == 1555e9 && a40.bf16Flops == 624e12 / 2)
+        #expect(a40.nvlinkBandwidth == 600e9 / 2 && a40.tdpWatts == 400)
+        // NVIDIA A800 datasheet, 80GB SXM: NVLink 400 GB/s, A100 80GB compute and memory.
+        let a800 = try gpu("A800")
+        #expect(a800.nvlinkBandwidth == 400e9 / 2 && a800.hbmBandwidth == 2039e9 && a800.bf16Flops == 312e12)
+        // H20 (SemiAnalysis, Nov 2023): BF16 148, FP8 296 dense, 96GB at 4.0 TB/s, NVLink 900 GB/s, 400 W.
+        let h20 = try gpu("H20")
+        #expect(h20.bf16Flops == 148e12 && h20.fp8Flops == 296e12 && h20.memoryBytes == 96 * Self.gib)
+        #expect(h20.hbmBandwidth == 4.0e12 && h20.nvlinkBandwidth == 900e9 / 2 && h20.tdpWatts == 400)
+        // NVIDIA L40S datasheet: BF16 733*/2 ≈ 362.05... the dense column 362.05, FP8 1,466*/2,
+        // 48GB GDDR6 at 864 GB/s, 350 W, PCIe Gen4 64 GB/s bidirectional, no NVLink.
+        let l40s = try gpu("L40S")
+        #expect(l40s.bf16Flops == 362.05e12 && l40s.fp8Flops == 1466e12 / 2 && l40s.hbmBandwidth == 864e9)
+        #expect(l40s.memoryBytes == 48 * Self.gib && l40s.tdpWatts == 350 && l40s.nvlinkBandwidth == 64e9 / 2)
+        // Ada whitepaper, RTX 4090: BF16 330.4*/2 with FP32 accumulate, FP8 660.6*/2, 1,008 GB/s, 450 W.
+        let rtx = try gpu("NVIDIA GeForce RTX 4090")
+        #expect(rtx.bf16Flops == 165.2e12 && rtx.fp8Flops == 330.3e12 && rtx.hbmBandwidth == 1008e9)
+        #expect(rtx.memoryBytes == 24 * Self.gib && rtx.tdpWatts == 450)
+        // NVIDIA H100 datasheet, PCIe: BF16 1,513*, FP8 3,026*, FP32 51, 80GB at 2 TB/s, 350 W.
+        let pcie = try gpu("H100-PCIe")
+        #expect(pcie.bf16Flops == 1513e12 / 2 && pcie.fp8Flops == 3026e12 / 2 && pcie.fp32Flops == 51e12)
+        #expect(pcie.hbmBandwidth == 2e12 && pcie.tdpWatts == 350 && pcie.pcieBandwidth == 128e9 / 2)
+        // NVIDIA H100 datasheet, NVL: BF16 1,671*, FP8 3,341*, FP32 60, 94GB at 3.9 TB/s, 400 W.
+        let nvl = try gpu("H100-NVL")
+        #expect(nvl.bf16Flops == 1671e12 / 2 && nvl.fp8Flops == 3341e12 / 2 && nvl.fp32Flops == 60e12)
+        #expect(nvl.memoryBytes == 94 * Self.gib && nvl.hbmBandwidth == 3.9e12 && nvl.tdpWatts == 400)
     }
 }

@@ -173,7 +173,7 @@ struct RunsFitTests {
         // the scale can reach each bound on every generation: 0.2 / largest default and
         // 1 / smallest default.
         let gemm = try FitParameter.named("gemm_peak_fraction16")
-        let defaults = GPUGeneration.allCases.map { EfficiencyProfile.defaults(for: $0).gemmPeakFraction16 }
+        let defaults = GPUArchitecture.allCases.map { EfficiencyProfile.defaults(for: $0).gemmPeakFraction16 }
         #expect(abs(gemm.lowerScale - 0.2 / (defaults.max() ?? 1)) < 1e-12)
         #expect(abs(gemm.upperScale - 1 / (defaults.min() ?? 1)) < 1e-12)
         #expect(try FitParameter.named("allocator_fragmentation").target == .memory)

@@ -10,7 +10,7 @@ struct TrainingTimeTests {
 
     /// A test GPU with round numbers: 100 GB/s NVLink, 10 GB/s NIC.
     func testCluster(gpus: Int, perNode: Int) -> Cluster {
-        let gpu = GPUSpec(name: "TEST", memoryBytes: 80e9, fp32Flops: 1e12, tf32Flops: 1e12, fp16Flops: 1e14,
+        let gpu = GPUSpec(name: "TEST", architecture: .ampere, memoryBytes: 80e9, fp32Flops: 1e12, tf32Flops: 1e12, fp16Flops: 1e14,
                           bf16Flops: 1e14, fp8Flops: 0, hbmBandwidth: 1e12, nvlinkBandwidth: 100e9,
                           networkBandwidth: 10e9, pcieBandwidth: 10e9, tdpWatts: 400, gpusPerNode: perNode)
         var e = EfficiencyProfile.defaults(for: .ampere)

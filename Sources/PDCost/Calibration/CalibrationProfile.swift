@@ -191,7 +191,7 @@ extension CalibrationProfile {
         if profile.version < 1 || profile.version > currentVersion {
             throw .unsupported("version=\(profile.version): this library reads profile versions 1...\(currentVersion)")
         }
-        for generation in GPUGeneration.allCases {
+        for generation in GPUArchitecture.allCases {
             _ = try profile.apply(to: EfficiencyProfile.defaults(for: generation))
         }
         return profile

@@ -22,7 +22,7 @@ extension CalibrationProfile {
     /// scales always, absolute overrides only on the profile's generation.
     public func efficiency(forRunOn gpu: GPUSpec) throws(PDCostError) -> EfficiencyProfile {
         let base = EfficiencyProfile.defaults(for: gpu)
-        if let generation, generation.lowercased() != GPUGeneration.of(gpu).rawValue {
+        if let generation, generation.lowercased() != gpu.architecture.rawValue {
             var scalesOnly = self
             scalesOnly.efficiency = [:]
             return try scalesOnly.apply(to: base)
@@ -33,7 +33,7 @@ extension CalibrationProfile {
     /// A per-GPU efficiency function for `Validator`, checked up front on every generation's
     /// defaults so that no run can fail on it later.
     func efficiencyFunction() throws(PDCostError) -> (GPUSpec) -> EfficiencyProfile {
-        for generation in GPUGeneration.allCases {
+        for generation in GPUArchitecture.allCases {
             _ = try apply(to: EfficiencyProfile.defaults(for: generation))
         }
         let profile = self

@@ -1,26 +1,9 @@
-/// GPU architecture generations, which decide the default efficiencies (kernel libraries mature
-/// per generation, not per SKU).
-public enum GPUGeneration: String, Sendable, Hashable, CaseIterable {
-    case volta, ampere, hopper, blackwell
-
-    /// The generation of a preset, from its name (V100 / A100 / H100, H200, H800 / B200, GB200),
-    /// falling back on the datasheet: FP8 units mean Hopper or later, BF16 units Ampere or later.
-    public static func of(_ gpu: GPUSpec) -> GPUGeneration {
-        let name = gpu.name.uppercased()
-        if name.hasPrefix("V100") { return .volta }
-        if name.hasPrefix("A100") || name.hasPrefix("A800") || name.hasPrefix("A10") { return .ampere }
-        if name.hasPrefix("H") { return .hopper }
-        if name.hasPrefix("B") || name.hasPrefix("GB") { return .blackwell }
-        if gpu.fp8Flops > 0 { return gpu.bf16Flops > 1.5e15 ? .blackwell : .hopper }
-        return gpu.bf16Flops > 0 ? .ampere : .volta
-    }
-}
-
 /// Every tunable constant of the cost model, in one place, each with a physical meaning and the
 /// public measurement its default comes from. Calibration fits these; nothing else in the model
 /// is a free parameter.
 ///
-/// Defaults are per GPU generation (`defaults(for:)`), never per run or per published table.
+/// Defaults are per GPU architecture (`defaults(for:)`, keyed on `GPUSpec.architecture`, never on
+/// a name), never per run or per published table.
 public struct EfficiencyProfile: Sendable, Hashable {
     // MARK: GEMMs
     /// Largest fraction of the dense BF16/FP16 tensor peak a large, well-shaped GEMM reaches
@@ -176,12 +159,13 @@ public struct EfficiencyProfile: Sendable, Hashable {
         self.expandableFragmentation = expandableFragmentation
     }
 
-    /// The defaults for a GPU's generation (see each field for its source).
+    /// The defaults for a GPU's architecture, the `GPUSpec.architecture` field (see each field
+    /// for its source).
     public static func defaults(for gpu: GPUSpec) -> EfficiencyProfile {
-        defaults(for: GPUGeneration.of(gpu))
+        defaults(for: gpu.architecture)
     }
 
-    public static func defaults(for generation: GPUGeneration) -> EfficiencyProfile {
+    public static func defaults(for generation: GPUArchitecture) -> EfficiencyProfile {
         var p = EfficiencyProfile(
             gemmPeakFraction16: 0.80, gemmPeakFraction8: 0.734, gemmHalfDimension: 160,
             sustainedFraction: 0.848, referencePowerWatts: 700, attentionForwardFraction: 0.62,
@@ -204,7 +188,7 @@ public struct EfficiencyProfile: Sendable, Hashable {
             p.portableAttentionForwardFraction = 0.40
             p.portableAttentionBackwardFraction = 0.30
             p.attentionDropoutSlowdown = p.portableAttentionDropoutSlowdown
-        case .ampere:
+        case .ampere, .ada:
             p.gemmPeakFraction16 = 0.859
             p.gemmPeakFraction8 = 0
             p.sustainedFraction = 0.926
@@ -217,6 +201,19 @@ public struct EfficiencyProfile: Sendable, Hashable {
             // eligible (get_attention_backend gives FusedAttention preference only on Hopper+),
             // so the vendor kernel's dropout cost is FA2's.
             p.attentionDropoutSlowdown = p.portableAttentionDropoutSlowdown
+            if generation == .ada {
+                // Ada (sm_89) runs Ampere's kernel family: its tensor cores take the sm_80
+                // `mma.sync` instructions and it has neither Hopper's `wgmma` nor TMA, so
+                // FlashAttention-3, cuDNN's sm90 attention and CUTLASS's sm90 GEMMs do not run
+                // on it (Shah et al. 2024, arXiv 2407.08608, §3: FA3 is built on wgmma/TMA) and
+                // FlashAttention-2 is its fused attention, as on A100. Hence the Ampere
+                // fractions above. Two differences: FP8 tensor cores (no public MAMF figure
+                // for Ada FP8 exists, so FP8 GEMMs take the 16-bit share of their own peak:
+                // the same mma.sync pipeline at twice the rate per instruction), and the
+                // reference board power, the L40S's 350 W (NVIDIA L40S datasheet).
+                p.gemmPeakFraction8 = p.gemmPeakFraction16
+                p.referencePowerWatts = 350
+            }
         case .hopper:
             break
         case .blackwell:

@@ -18,8 +18,9 @@
 /// - `tdpWatts` is the configured power limit of the reference system.
 public enum GPUPresets {
     public static let all: [GPUSpec] = [
-        v100SXM32GB, a100SXM80GB, a100PCIe80GB, h100SXM80GB, h100SXM96GB, h800SXM80GB,
-        h200SXM141GB, b200, gb200, b300, gb300,
+        v100SXM32GB, a100SXM80GB, a100SXM40GB, a100PCIe80GB, a800SXM80GB, l40s, rtx4090,
+        h100SXM80GB, h100SXM96GB, h100PCIe80GB, h100NVL, h800SXM80GB, h20, h200SXM141GB,
+        b200, gb200, b300, gb300,
     ]
 
     // MARK: - Volta
@@ -31,6 +32,7 @@ public enum GPUPresets {
     /// Network: DGX-1 (V100) datasheet, 4× 100 Gb/s EDR InfiniBand for 8 GPUs = 50 Gb/s per GPU.
     static let v100SXM32GB = GPUSpec(
         name: "V100-SXM-32GB", aliases: ["V100", "V100-SXM", "V100-32GB", "V100-SXM2-32GB"],
+        architecture: .volta,
         memoryBytes: 32 * gib,
         fp32Flops: 15.7e12, tf32Flops: 0, fp16Flops: 125e12, bf16Flops: 0, fp8Flops: 0,
         hbmBandwidth: 900e9,
@@ -51,6 +53,7 @@ public enum GPUPresets {
     static let a100SXM80GB = GPUSpec(
         name: "A100-SXM-80GB",
         aliases: ["A100", "A100-SXM", "A100-80GB", "A100-SXM4-80GB", "A100-80GB-SXM"],
+        architecture: .ampere,
         memoryBytes: 80 * gib,
         fp32Flops: 19.5e12, tf32Flops: 156e12, fp16Flops: 312e12, bf16Flops: 312e12, fp8Flops: 0,
         hbmBandwidth: 2.039e12,
@@ -61,6 +64,24 @@ public enum GPUPresets {
         source: "NVIDIA A100 Tensor Core GPU datasheet (80GB SXM column); NVIDIA A100 Tensor Core "
             + "GPU Architecture whitepaper, Table 1; NVIDIA DGX A100 datasheet (8x ConnectX-6 HDR)")
 
+    /// NVIDIA A100 Tensor Core GPU datasheet (2020/2021), "A100 40GB SXM" column: the A100 peaks
+    /// (FP32 19.5, TF32 156, BF16/FP16 312 TFLOPS dense; 312/624 with sparsity), 40GB HBM2 at
+    /// 1,555 GB/s, 400 W, NVLink 600 GB/s, PCIe Gen4 64 GB/s (bidirectional). Network: the
+    /// original DGX A100 (40GB) datasheet, 8× single-port ConnectX-6 HDR 200 Gb/s, one per GPU.
+    static let a100SXM40GB = GPUSpec(
+        name: "A100-SXM-40GB",
+        aliases: ["A100-40GB", "A100-SXM4-40GB", "A100-40GB-SXM", "A100-SXM-40G"],
+        architecture: .ampere,
+        memoryBytes: 40 * gib,
+        fp32Flops: 19.5e12, tf32Flops: 156e12, fp16Flops: 312e12, bf16Flops: 312e12, fp8Flops: 0,
+        hbmBandwidth: 1.555e12,
+        nvlinkBandwidth: 300e9,        // NVLink3, 12 links, 600 GB/s bidirectional
+        networkBandwidth: 25e9,        // 200 Gb/s HDR per GPU
+        pcieBandwidth: 32e9,           // PCIe Gen4 x16, 64 GB/s bidirectional
+        tdpWatts: 400, gpusPerNode: 8,
+        source: "NVIDIA A100 Tensor Core GPU datasheet (40GB SXM column: 1,555 GB/s HBM2, 400 W, "
+            + "NVLink 600 GB/s); NVIDIA DGX A100 datasheet (8x ConnectX-6 HDR 200 Gb/s)")
+
     /// Same datasheet, "A100 80GB PCIe" column: the SXM part's peaks, 1,935 GB/s, 300 W, PCIe
     /// Gen4 64 GB/s. Its NVLink bridge joins only pairs of cards (600 GB/s per pair), so peer
     /// traffic across an 8-GPU server runs over PCIe: `nvlinkBandwidth` is the PCIe rate.
@@ -68,6 +89,7 @@ public enum GPUPresets {
     /// GPU (an assumption, not a datasheet number).
     static let a100PCIe80GB = GPUSpec(
         name: "A100-PCIe-80GB", aliases: ["A100-PCIe", "A100-80GB-PCIe", "A100-PCIE-80GB"],
+        architecture: .ampere,
         memoryBytes: 80 * gib,
         fp32Flops: 19.5e12, tf32Flops: 156e12, fp16Flops: 312e12, bf16Flops: 312e12, fp8Flops: 0,
         hbmBandwidth: 1.935e12,
@@ -77,6 +99,64 @@ public enum GPUPresets {
         tdpWatts: 300, gpusPerNode: 8,
         source: "NVIDIA A100 Tensor Core GPU datasheet (80GB PCIe column); network assumed "
             + "as DGX A100 (200 Gb/s HDR per GPU)")
+
+    /// NVIDIA A800 Tensor Core GPU datasheet, "A800 80GB SXM" column: the A100 80GB SXM part with
+    /// NVLink cut to 400 GB/s bidirectional (the China export variant): FP32 19.5, TF32 156,
+    /// BF16/FP16 312 TFLOPS dense (624 with sparsity), 80GB HBM2e at 2,039 GB/s, 400 W, PCIe Gen4
+    /// 64 GB/s. Network: assumed as the DGX A100 rail (one 200 Gb/s HDR NIC per GPU).
+    static let a800SXM80GB = GPUSpec(
+        name: "A800-SXM-80GB", aliases: ["A800", "A800-SXM", "A800-80GB", "A800-SXM4-80GB"],
+        architecture: .ampere,
+        memoryBytes: 80 * gib,
+        fp32Flops: 19.5e12, tf32Flops: 156e12, fp16Flops: 312e12, bf16Flops: 312e12, fp8Flops: 0,
+        hbmBandwidth: 2.039e12,
+        nvlinkBandwidth: 200e9,        // NVLink3, 8 links, 400 GB/s bidirectional
+        networkBandwidth: 25e9,        // assumed 200 Gb/s HDR per GPU
+        pcieBandwidth: 32e9,           // PCIe Gen4 x16, 64 GB/s bidirectional
+        tdpWatts: 400, gpusPerNode: 8,
+        source: "NVIDIA A800 Tensor Core GPU datasheet (80GB SXM column: A100 80GB SXM peaks, "
+            + "NVLink 400 GB/s); network assumed as DGX A100 (200 Gb/s HDR per GPU)")
+
+    // MARK: - Ada Lovelace
+
+    /// NVIDIA L40S datasheet: FP32 91.6 TFLOPS; TF32 183, BF16/FP16 362.05, FP8 733 TFLOPS dense
+    /// (366 / 733 / 1,466 with sparsity); 48GB GDDR6 at 864 GB/s; 350 W; PCIe Gen4 x16 64 GB/s
+    /// bidirectional; no NVLink, so peer traffic runs over PCIe (`nvlinkBandwidth` is the PCIe
+    /// rate, as for the A100 PCIe). Network: no DGX carries it; assumed one 200 Gb/s NIC per GPU
+    /// (an assumption, not a datasheet number).
+    static let l40s = GPUSpec(
+        name: "L40S", aliases: ["L40S-48GB", "L40S-PCIe", "L40S-PCIE-48GB"],
+        architecture: .ada,
+        memoryBytes: 48 * gib,
+        fp32Flops: 91.6e12, tf32Flops: 183e12, fp16Flops: 362.05e12, bf16Flops: 362.05e12,
+        fp8Flops: 733e12,
+        hbmBandwidth: 864e9,           // GDDR6, 384-bit
+        nvlinkBandwidth: 32e9,         // PCIe Gen4 x16 one way (no NVLink)
+        networkBandwidth: 25e9,        // assumed 200 Gb/s per GPU
+        pcieBandwidth: 32e9,           // PCIe Gen4 x16, 64 GB/s bidirectional
+        tdpWatts: 350, gpusPerNode: 8,
+        source: "NVIDIA L40S datasheet (FP32 91.6, TF32 183, BF16 362.05, FP8 733 TFLOPS dense; "
+            + "48GB GDDR6 864 GB/s; 350 W; PCIe Gen4 x16); network assumed 200 Gb/s per GPU")
+
+    /// NVIDIA Ada GPU Architecture whitepaper, Appendix A, "GeForce RTX 4090" column: FP32 82.6
+    /// TFLOPS; tensor peaks with FP32 accumulate, the mode training uses (GeForce parts run it at
+    /// half the FP16-accumulate rate): TF32 82.6, BF16 165.2, FP16 165.2, FP8 330.3 TFLOPS dense
+    /// (double with sparsity); 24GB GDDR6X at 1,008 GB/s; 450 W total graphics power; PCIe Gen4
+    /// x16; no NVLink. Network: assumed one 200 Gb/s NIC per GPU (not a datasheet number).
+    static let rtx4090 = GPUSpec(
+        name: "RTX-4090", aliases: ["GeForce-RTX-4090", "RTX4090", "RTX-4090-24GB"],
+        architecture: .ada,
+        memoryBytes: 24 * gib,
+        fp32Flops: 82.6e12, tf32Flops: 82.6e12, fp16Flops: 165.2e12, bf16Flops: 165.2e12,
+        fp8Flops: 330.3e12,
+        hbmBandwidth: 1.008e12,        // GDDR6X, 384-bit
+        nvlinkBandwidth: 32e9,         // PCIe Gen4 x16 one way (no NVLink)
+        networkBandwidth: 25e9,        // assumed 200 Gb/s per GPU
+        pcieBandwidth: 32e9,           // PCIe Gen4 x16, 64 GB/s bidirectional
+        tdpWatts: 450, gpusPerNode: 8,
+        source: "NVIDIA Ada GPU Architecture whitepaper, Appendix A (GeForce RTX 4090: FP32 82.6, "
+            + "BF16 165.2, FP8 330.3 TFLOPS dense with FP32 accumulate; 24GB GDDR6X 1,008 GB/s; "
+            + "450 W; PCIe Gen4); network assumed 200 Gb/s per GPU")
 
     // MARK: - Hopper
 
@@ -94,6 +174,7 @@ public enum GPUPresets {
     static let h100SXM80GB = GPUSpec(
         name: "H100-SXM-80GB",
         aliases: ["H100-80GB-HBM3", "H100", "H100-SXM", "H100-SXM5-80GB", "H100-80GB"],
+        architecture: .hopper,
         memoryBytes: 80 * gib,
         fp32Flops: hopperSXMPeaks.fp32, tf32Flops: hopperSXMPeaks.tf32,
         fp16Flops: hopperSXMPeaks.fp16, bf16Flops: hopperSXMPeaks.bf16,
@@ -116,6 +197,7 @@ public enum GPUPresets {
     static let h100SXM96GB = GPUSpec(
         name: "H100-SXM-96GB",
         aliases: ["H100-96GB", "H100-96GB-HBM2e", "H100-SXM-96GB-HBM2e", "H100-HBM2e"],
+        architecture: .hopper,
         memoryBytes: 96 * gib,
         fp32Flops: hopperSXMPeaks.fp32, tf32Flops: hopperSXMPeaks.tf32,
         fp16Flops: hopperSXMPeaks.fp16, bf16Flops: hopperSXMPeaks.bf16,
@@ -129,12 +211,54 @@ public enum GPUPresets {
             + "H100 96GB HBM2e, 2.4 TB/s, 500 W, 400 Gb/s per GPU); peaks of the H100 SXM5 "
             + "(H100 whitepaper, A100/H100 comparison table)")
 
+    /// NVIDIA H100 Tensor Core GPU datasheet, "H100 PCIe" column: FP32 51 TFLOPS; TF32 756,
+    /// BF16/FP16 1,513, FP8 3,026 TFLOPS with sparsity (dense: 378 / 756.5 / 1,513); 80GB HBM2e
+    /// at 2 TB/s; 300–350 W (350 used, the unconstrained limit of the H100 PCIe product brief
+    /// PB-11133-001); PCIe Gen5 128 GB/s. Its NVLink bridge (600 GB/s) joins only pairs of
+    /// cards, so peer traffic across an 8-GPU server runs over PCIe: `nvlinkBandwidth` is the
+    /// PCIe rate. Network: assumed one 400 Gb/s NIC per GPU (not a datasheet number).
+    static let h100PCIe80GB = GPUSpec(
+        name: "H100-PCIe-80GB", aliases: ["H100-PCIe", "H100-80GB-PCIe", "H100-PCIE-80GB"],
+        architecture: .hopper,
+        memoryBytes: 80 * gib,
+        fp32Flops: 51e12, tf32Flops: 378e12, fp16Flops: 756.5e12, bf16Flops: 756.5e12,
+        fp8Flops: 1513e12,
+        hbmBandwidth: 2.0e12,
+        nvlinkBandwidth: 64e9,         // PCIe Gen5 x16 one way (bridge joins pairs only)
+        networkBandwidth: 50e9,        // assumed 400 Gb/s per GPU
+        pcieBandwidth: 64e9,           // PCIe Gen5 x16, 128 GB/s bidirectional
+        tdpWatts: 350, gpusPerNode: 8,
+        source: "NVIDIA H100 Tensor Core GPU datasheet (H100 PCIe column: FP32 51, BF16 1,513* / "
+            + "FP8 3,026* TFLOPS with sparsity, 80GB 2 TB/s, 300-350 W, PCIe Gen5 128 GB/s); "
+            + "NVIDIA H100 PCIe product brief PB-11133-001 (350 W); network assumed 400 Gb/s")
+
+    /// NVIDIA H100 Tensor Core GPU datasheet, "H100 NVL" column (per GPU): FP32 60 TFLOPS; TF32
+    /// 835, BF16/FP16 1,671, FP8 3,341 TFLOPS with sparsity (dense: 417.5 / 835.5 / 1,670.5);
+    /// 94GB HBM3 at 3.9 TB/s; 350–400 W (400 used); NVLink bridge 600 GB/s between card pairs;
+    /// PCIe Gen5 128 GB/s. As for the H100 PCIe, an 8-card server's peer traffic runs over PCIe.
+    /// Network: assumed one 400 Gb/s NIC per GPU (not a datasheet number).
+    static let h100NVL = GPUSpec(
+        name: "H100-NVL", aliases: ["H100-NVL-94GB", "H100NVL", "H100-94GB"],
+        architecture: .hopper,
+        memoryBytes: 94 * gib,
+        fp32Flops: 60e12, tf32Flops: 417.5e12, fp16Flops: 835.5e12, bf16Flops: 835.5e12,
+        fp8Flops: 1670.5e12,
+        hbmBandwidth: 3.9e12,
+        nvlinkBandwidth: 64e9,         // PCIe Gen5 x16 one way (bridge joins pairs only)
+        networkBandwidth: 50e9,        // assumed 400 Gb/s per GPU
+        pcieBandwidth: 64e9,           // PCIe Gen5 x16, 128 GB/s bidirectional
+        tdpWatts: 400, gpusPerNode: 8,
+        source: "NVIDIA H100 Tensor Core GPU datasheet (H100 NVL column: FP32 60, BF16 1,671* / "
+            + "FP8 3,341* TFLOPS with sparsity, 94GB 3.9 TB/s, 350-400 W, NVLink bridge 600 GB/s, "
+            + "PCIe Gen5 128 GB/s); network assumed 400 Gb/s")
+
     /// NVIDIA H800 Tensor Core GPU datasheet (SXM): the H100 SXM compute (FP64 cut, not used
     /// here), 80GB HBM3 at 3.35 TB/s, 700 W, NVLink 400 GB/s bidirectional (8 links), PCIe Gen5
     /// 128 GB/s. Network: DeepSeek-V3 technical report (arXiv 2412.19437) §3.1 and §3.2.2: one
     /// 400 Gb/s InfiniBand NIC per H800, "IB (50 GB/s)".
     static let h800SXM80GB = GPUSpec(
         name: "H800-SXM-80GB", aliases: ["H800", "H800-SXM", "H800-80GB", "H800-SXM5-80GB"],
+        architecture: .hopper,
         memoryBytes: 80 * gib,
         fp32Flops: hopperSXMPeaks.fp32, tf32Flops: hopperSXMPeaks.tf32,
         fp16Flops: hopperSXMPeaks.fp16, bf16Flops: hopperSXMPeaks.bf16,
@@ -147,12 +271,32 @@ public enum GPUPresets {
         source: "NVIDIA H800 Tensor Core GPU datasheet (SXM); DeepSeek-V3 technical report "
             + "(arXiv 2412.19437) §3.1-3.2 (400 Gb/s IB per GPU)")
 
+    /// NVIDIA H20 (HGX H20, the 2023 China export Hopper; NVIDIA publishes no public datasheet,
+    /// the figures are NVIDIA's partner specification as reported by SemiAnalysis, "Nvidia's
+    /// New China AI Chips Circumvent US Restrictions", Nov 2023): FP8 296, BF16/FP16 148, TF32
+    /// 74 TFLOPS dense, FP32 44 TFLOPS; 96GB HBM3 at 4.0 TB/s; NVLink 900 GB/s; PCIe Gen5
+    /// 128 GB/s; 400 W. Network: assumed the HGX H100 rail, one 400 Gb/s NIC per GPU.
+    static let h20 = GPUSpec(
+        name: "H20", aliases: ["H20-96GB", "HGX-H20", "H20-SXM"],
+        architecture: .hopper,
+        memoryBytes: 96 * gib,
+        fp32Flops: 44e12, tf32Flops: 74e12, fp16Flops: 148e12, bf16Flops: 148e12, fp8Flops: 296e12,
+        hbmBandwidth: 4.0e12,
+        nvlinkBandwidth: 450e9,        // NVLink4, 900 GB/s bidirectional
+        networkBandwidth: 50e9,        // assumed 400 Gb/s per GPU
+        pcieBandwidth: 64e9,           // PCIe Gen5 x16, 128 GB/s bidirectional
+        tdpWatts: 400, gpusPerNode: 8,
+        source: "NVIDIA HGX H20 specification as reported by SemiAnalysis (Nov 2023): FP8 296, "
+            + "BF16 148, TF32 74, FP32 44 TFLOPS dense; 96GB HBM3 4.0 TB/s; NVLink 900 GB/s; "
+            + "PCIe Gen5; 400 W; network assumed 400 Gb/s per GPU")
+
     /// NVIDIA H200 Tensor Core GPU datasheet, "H200 SXM" column: the H100 SXM peaks (3,958 FP8 /
     /// 1,979 BF16 / 989 TF32 with sparsity, 67 FP32), 141GB HBM3e at 4.8 TB/s, up to 700 W,
     /// NVLink 900 GB/s, PCIe Gen5 128 GB/s. Network: DGX H200 (DGX BasePOD reference
     /// architecture, core components): 8× single-port ConnectX-7 up to 400 Gb/s.
     static let h200SXM141GB = GPUSpec(
         name: "H200-SXM-141GB", aliases: ["H200", "H200-SXM", "H200-141GB", "H200-SXM5-141GB"],
+        architecture: .hopper,
         memoryBytes: 141 * gib,
         fp32Flops: hopperSXMPeaks.fp32, tf32Flops: hopperSXMPeaks.tf32,
         fp16Flops: hopperSXMPeaks.fp16, bf16Flops: hopperSXMPeaks.bf16,
@@ -174,6 +318,7 @@ public enum GPUPresets {
     /// per-GPU HGX figure is used.) Network: DGX B200, 8× single-port ConnectX-7 400 Gb/s.
     static let b200 = GPUSpec(
         name: "B200", aliases: ["B200-SXM", "B200-180GB", "HGX-B200", "DGX-B200", "B200-SXM6"],
+        architecture: .blackwell,
         memoryBytes: 180 * gib,
         fp32Flops: 75e12, tf32Flops: 1.1e15, fp16Flops: 2.25e15, bf16Flops: 2.25e15,
         fp8Flops: 4.5e15,
@@ -193,6 +338,7 @@ public enum GPUPresets {
     /// 4 InfiniBand OSFP ports (ConnectX-7, 400 Gb/s) for its 4 GPUs.
     static let gb200 = GPUSpec(
         name: "GB200", aliases: ["GB200-NVL72", "GB200-NVL", "B200-GB200", "GB200-186GB"],
+        architecture: .blackwell,
         memoryBytes: 186 * gib,
         fp32Flops: 80e12, tf32Flops: 1.25e15, fp16Flops: 2.5e15, bf16Flops: 2.5e15,
         fp8Flops: 5e15,
@@ -211,6 +357,7 @@ public enum GPUPresets {
     /// glennklockwood.com, B300). Network: one ConnectX-8 SuperNIC, 800 Gb/s, per GPU.
     static let b300 = GPUSpec(
         name: "B300", aliases: ["B300-SXM", "HGX-B300", "DGX-B300", "B300-288GB", "Blackwell-Ultra"],
+        architecture: .blackwell,
         memoryBytes: 270 * gib,
         fp32Flops: 75e12, tf32Flops: 1.1e15, fp16Flops: 2.25e15, bf16Flops: 2.25e15,
         fp8Flops: 4.5e15,
@@ -228,6 +375,7 @@ public enum GPUPresets {
     /// NVLink-C2C as GB200 (one Grace per two GPUs). Network: 72 ConnectX-8, 800 Gb/s per GPU.
     static let gb300 = GPUSpec(
         name: "GB300", aliases: ["GB300-NVL72", "GB300-NVL", "B300-GB300", "GB300-288GB"],
+        architecture: .blackwell,
         memoryBytes: 279 * gib,
         fp32Flops: 80e12, tf32Flops: 1.25e15, fp16Flops: 2.5e15, bf16Flops: 2.5e15,
         fp8Flops: 5e15,

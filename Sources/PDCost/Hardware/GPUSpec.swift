@@ -11,6 +11,13 @@ public struct GPUSpec: Sendable, Hashable {
     public var name: String
     /// Other names users write for it (matched case-insensitively), e.g. "H100-80GB-HBM3".
     public var aliases: [String]
+    /// The architecture: decides the default efficiencies and, for a custom GPU, the reference
+    /// part its unknown numbers come from. A field, never read from the name.
+    public var architecture: GPUArchitecture
+    /// FP8 tensor cores (Ada, Hopper, Blackwell). A part without them has `fp8Flops` 0.
+    public var supportsFP8: Bool
+    /// FP4 tensor cores (Blackwell). Informational: no training dtype uses them yet.
+    public var supportsFP4: Bool
     /// HBM capacity in bytes (nominal: 80 GB parts have 80 GiB).
     public var memoryBytes: Double
     public var fp32Flops: Double
@@ -32,12 +39,17 @@ public struct GPUSpec: Sendable, Hashable {
     /// Where the numbers come from.
     public var source: String
 
-    public init(name: String, aliases: [String] = [], memoryBytes: Double, fp32Flops: Double,
+    /// `supportsFP8`/`supportsFP4` default to the architecture's capabilities.
+    public init(name: String, aliases: [String] = [], architecture: GPUArchitecture,
+                supportsFP8: Bool? = nil, supportsFP4: Bool? = nil, memoryBytes: Double, fp32Flops: Double,
                 tf32Flops: Double, fp16Flops: Double, bf16Flops: Double, fp8Flops: Double,
                 hbmBandwidth: Double, nvlinkBandwidth: Double, networkBandwidth: Double,
                 pcieBandwidth: Double, tdpWatts: Double, gpusPerNode: Int = 8, source: String = "") {
         self.name = name
         self.aliases = aliases
+        self.architecture = architecture
+        self.supportsFP8 = supportsFP8 ?? architecture.hasFP8
+        self.supportsFP4 = supportsFP4 ?? architecture.hasFP4
         self.memoryBytes = memoryBytes
         self.fp32Flops = fp32Flops
         self.tf32Flops = tf32Flops

@@ -21,6 +21,9 @@ public struct CostModel: Sendable {
         if setup.dtype == .fp8 && cluster.gpu.fp8Flops <= 0 {
             throw .unsupported("dtype=fp8 needs FP8 tensor cores; \(cluster.gpu.name) has none")
         }
+        if setup.dtype == .fp32 && cluster.gpu.fp32Flops <= 0 {
+            throw .invalidArgument("dtype=fp32 needs the GPU's FP32 peak; \(cluster.gpu.name) has gpu.fp32_flops=0")
+        }
         if setup.dtype == .bf16 && cluster.gpu.bf16Flops <= 0 {
             throw .unsupported("dtype=bf16 is not supported by \(cluster.gpu.name) (no BF16 tensor cores)")
         }

@@ -187,7 +187,7 @@ struct Workload: Sendable {
         // transpose (2 B); Blackwell runs non-TN FP8 GEMMs (TE `is_non_tn_fp8_gemm_supported()`,
         // sm ≥ 10.0), so a per-tensor-scaled weight needs one copy (1 B). Block/MX scaling
         // keeps row- and column-wise quantisations (2 B) on either.
-        let nonTN = GPUGeneration.of(cluster.gpu) == .blackwell
+        let nonTN = cluster.gpu.architecture == .blackwell
         fp8WeightCacheBytes = nonTN && fw.fp8Recipe != .blockwise && fw.fp8Recipe != .mxfp8 ? 1 : 2
 
         rates = Rates(cluster: cluster, setup: setup)
@@ -248,7 +248,18 @@ struct Rates: Sendable {
         // Sustained clock under a lower power limit: (P/P_ref)^(1/3), capped at 1.
         let ratio = e.referencePowerWatts > 0 && gpu.tdpWatts > 0 ? gpu.tdpWatts / e.referencePowerWatts : 1
         let clock = (ratio >= 1 ? 1 : cubeRoot(ratio)) * e.sustainedFraction
-        let p16 = setup.dtype == .fp16 ? gpu.fp16Flops : (gpu.bf16Flops > 0 ? gpu.bf16Flops : gpu.fp16Flops)
+        // FP32 training runs its matmuls on the FP32 (non-tensor) path: PyTorch has
+        // `torch.backends.cuda.matmul.allow_tf32 = False` by default since 1.12 (PyTorch docs,
+        // "CUDA semantics", TensorFloat-32 (TF32) on Ampere (and later) devices), so an fp32
+        // GEMM runs at the FP32 CUDA-core peak, and fp32 attention (no FlashAttention kernel
+        // takes fp32) runs on the same units. MFU divides by the same peak (`Workload.mfuPeak`).
+        let p16: Double
+        switch setup.dtype {
+        case .fp32: p16 = gpu.fp32Flops
+        case .fp16: p16 = gpu.fp16Flops
+        case .tf32: p16 = gpu.tf32Flops
+        case .bf16, .fp8: p16 = gpu.bf16Flops > 0 ? gpu.bf16Flops : gpu.fp16Flops
+        }
         tensor16 = max(p16 * clock, 1)
         gemm16 = max(tensor16 * e.gemmPeakFraction16, 1)
         let p8 = gpu.fp8Flops * clock * e.gemmPeakFraction8
@@ -256,7 +267,7 @@ struct Rates: Sendable {
         halfDimension = e.gemmHalfDimension
         // Deterministic Transformer Engine attention runs FlashAttention-2 off Hopper
         // (`FrameworkProfile.deterministicAttention`).
-        let generation = GPUGeneration.of(gpu)
+        let generation = gpu.architecture
         let deterministicFallback = setup.framework.deterministicAttention
             && setup.framework.attentionKernel == .vendor && generation != .hopper
         let portable = setup.framework.attentionKernel == .portable || deterministicFallback

@@ -37,6 +37,7 @@ from .errors import (
 from . import _native
 from .config import (
     FlopsPerToken,
+    FilledField,
     GPUSpec,
     HardwareConfig,
     ModelConfig,
@@ -70,6 +71,7 @@ __all__ = [
     "library_version",
     "ModelConfig",
     "FlopsPerToken",
+    "FilledField",
     "GPUSpec",
     "HardwareConfig",
     "TrainingConfig",

@@ -13,6 +13,15 @@ HEADER_VERSION_MAJOR: Final[int]
 HEADER_VERSION_MINOR: Final[int]
 HEADER_VERSION_PATCH: Final[int]
 HEADER_ABI_VERSION: Final[int]
+GPU_ARCH_UNKNOWN: Final[int]
+GPU_ARCH_VOLTA: Final[int]
+GPU_ARCH_AMPERE: Final[int]
+GPU_ARCH_ADA: Final[int]
+GPU_ARCH_HOPPER: Final[int]
+GPU_ARCH_BLACKWELL: Final[int]
+GPU_CAPABILITY_UNKNOWN: Final[int]
+GPU_CAPABILITY_NO: Final[int]
+GPU_CAPABILITY_YES: Final[int]
 HEADER_VERSION_STRING: Final[str]
 MAX_SEQUENCE_LENGTH: Final[int]
 
@@ -37,6 +46,9 @@ class GPU(TypedDict):
     pcie_bandwidth: float
     tdp_watts: float
     gpus_per_node: int
+    architecture: int
+    supports_fp8: int
+    supports_fp4: int
 
 @final
 class Model:
@@ -58,6 +70,7 @@ def model_from_json(json: str | bytes, /) -> Model: ...
 def model_from_file(path: str | bytes | os.PathLike[str], /) -> Model: ...
 def model_preset_names() -> str: ...
 def gpu_from_name(name: str, /) -> GPU: ...
+def gpu_complete(gpu: tuple[object, ...], /) -> tuple[GPU, str]: ...
 def gpu_presets_json() -> str: ...
 def _check_version(major: int, minor: int, patch: int, /) -> None: ...
 

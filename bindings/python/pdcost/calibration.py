@@ -135,10 +135,13 @@ class CalibrationResult:
     def calibrated_gpu(self) -> GPUSpec:
         """A :class:`GPUSpec` holding the measured rates (large-GEMM TFLOPS per precision, device
         copy, host copy and, with 2+ GPUs, NCCL bus bandwidth); datasheet values where nothing was
-        measured. Board power 0: the measurement already ran at this board's clocks."""
+        measured. Board power: the reference power (no power factor: the measurement already ran at this
+        board's clocks)."""
         g = self.report["calibrated_gpu"]
         values = {ours: float(g[theirs]) / scale for ours, theirs, scale in _SPEC_FIELDS}
         return GPUSpec(name=g["name"], memory_gb=float(g["memory_bytes"]) / GIB,
+                       architecture=g.get("architecture"), supports_fp8=g.get("supports_fp8"),
+                       supports_fp4=g.get("supports_fp4"),
                        tdp_watts=float(g["tdp_watts"]), gpus_per_node=int(g["gpus_per_node"]),
                        source=g.get("source", ""), **values)
 

@@ -3,8 +3,8 @@
 ::
 
     pdcost model NAME|path/to/config.json [--seq-len N] [--json]
-    pdcost gpu [NAME] [--json]
-    pdcost predict --model NAME|config.json [--gpu NAME] [--gpus N] [--tp N --pp N ...] [--json]
+    pdcost gpu [NAME|GPU.json] [--explain NAME|GPU.json] [--json]
+    pdcost predict --model NAME|config.json [--gpu NAME|GPU.json] [--gpus N] [--tp N --pp N ...] [--json]
     pdcost validate FILE [--json] [--only-complete] [--profile profile.json]
     pdcost calibrate --gpu [--device N] [--gemm-size N] [--quick] [--out profile.json]
     pdcost calibrate --runs FILE [--params a,b] [--cv auto|none|leave-one-source-out|k-fold] [--out P]
@@ -21,6 +21,7 @@ one line on stderr and exit with status 2; a failure inside pdcost exits with st
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -203,8 +204,33 @@ def _number(value: float) -> str:
     return f"{value:,.1f}" if value else "-"
 
 
+def _load_gpu(text: str) -> GPUSpec:
+    """--gpu / `pdcost gpu` argument: a GPU JSON file (GPUSpec field names; unknown numbers are
+    completed, unknown keys rejected) or a preset name/alias."""
+    if text.endswith(".json") or os.path.isfile(text):
+        return GPUSpec.from_json(os.fspath(text))
+    return GPUSpec.from_name(text)
+
+
+def _gpu_explain(gpu: GPUSpec) -> str:
+    """Every value of the GPU with where it came from (stated or filled in, and from what)."""
+    rows = [("field", "value", "source")]
+    for name, value, source in gpu.explain():
+        shown = value if isinstance(value, (str, bool)) or value is None else f"{value:g}"
+        rows.append((name, str(shown), source))
+    filled = len(gpu.filled_in)
+    lines = [gpu.name] + _table(rows, "<><")
+    lines.append("")
+    lines.append(f"  {filled} value(s) filled in" if filled else "  every value stated")
+    if gpu.source:
+        lines.append(f"  source: {gpu.source}")
+    return "\n".join(lines)
+
+
 def _gpu_text_one(gpu: GPUSpec) -> str:
     rows = [
+        ("architecture", f"{gpu.architecture} (FP8: {'yes' if gpu.supports_fp8 else 'no'}, "
+                         f"FP4: {'yes' if gpu.supports_fp4 else 'no'})"),
         ("memory", f"{gpu.memory_gb:g} GiB"),
         ("BF16 / FP16", f"{_number(gpu.bf16_tflops)} / {_number(gpu.fp16_tflops)} TFLOP/s"),
         ("FP8", f"{_number(gpu.fp8_tflops)} TFLOP/s"),
@@ -233,8 +259,16 @@ def _gpu_text_all(gpus: Sequence[GPUSpec]) -> str:
 
 
 def _run_gpu(args: argparse.Namespace) -> int:
-    if args.name is not None:
-        gpu = GPUSpec.from_name(args.name)
+    if args.explain is not None:
+        gpu = _load_gpu(args.explain)
+        if args.json:
+            print(json.dumps({"gpu": gpu.to_dict(),
+                              "filled_in": [dataclasses.asdict(f) for f in gpu.filled_in]},
+                             indent=2))
+        else:
+            print(_gpu_explain(gpu))
+    elif args.name is not None:
+        gpu = _load_gpu(args.name)
         print(json.dumps(gpu.to_dict(), indent=2) if args.json else _gpu_text_one(gpu))
     else:
         gpus = list(GPUSpec.presets().values())
@@ -248,8 +282,13 @@ def _register_gpu(subparsers: Any) -> None:
         "gpu", help="list the GPU presets or show one",
         description="GPU presets: memory, dense peak TFLOP/s per dtype and bandwidths, with "
                     "their datasheet sources.")
-    parser.add_argument("name", nargs="?", metavar="NAME",
-                        help="a GPU name or alias, e.g. H100-80GB-HBM3 (default: list all)")
+    parser.add_argument("name", nargs="?", metavar="NAME|GPU.json",
+                        help="a GPU name or alias, e.g. H100-80GB-HBM3, or a GPU JSON file "
+                             "(default: list all)")
+    parser.add_argument("--explain", metavar="NAME|GPU.json", default=None,
+                        help="print every number of the GPU with its source, marking the ones "
+                             "filled in (a custom GPU's unknown numbers come from the preset "
+                             "its name matches or its architecture's reference part)")
     parser.add_argument("--json", action="store_true", help="print as JSON")
     parser.set_defaults(handler=_run_gpu)
 
@@ -318,8 +357,10 @@ def _add_job_arguments(parser: argparse.ArgumentParser) -> None:
     """--model, --gpu, --gpus, --gpus-per-node: what predict and search share."""
     parser.add_argument("--model", required=True, metavar="NAME|CONFIG.json",
                         help="a preset name or a config.json path")
-    parser.add_argument("--gpu", default="H100-SXM-80GB", metavar="NAME",
-                        help="GPU preset (default: H100-SXM-80GB)")
+    parser.add_argument("--gpu", default="H100-SXM-80GB", metavar="NAME|GPU.json",
+                        help="GPU preset, or a GPU JSON file with GPUSpec fields (name, "
+                             "architecture, memory_gb, bf16_tflops, ...; unknown numbers are "
+                             "completed) (default: H100-SXM-80GB)")
     parser.add_argument("--gpus", type=_positive, default=8, metavar="N",
                         help="GPUs in the job (default: 8)")
     parser.add_argument("--gpus-per-node", type=_positive, default=None, metavar="N",
@@ -381,7 +422,7 @@ def _settings(args: argparse.Namespace) -> FrameworkSettings:
 def _hardware(args: argparse.Namespace) -> HardwareConfig:
     """The cluster of --gpu/--gpus/--gpus-per-node (a job smaller than a node is one node of
     that many GPUs)."""
-    gpu = GPUSpec.from_name(args.gpu)
+    gpu = _load_gpu(args.gpu)
     per_node = args.gpus_per_node or gpu.gpus_per_node
     if args.gpus <= per_node:
         return HardwareConfig(gpu=gpu, num_nodes=1, gpus_per_node=args.gpus)
@@ -435,6 +476,10 @@ def _predict_text(cm: PDCostModel, plan: ParallelConfig, r: PredictionResult) ->
     lines.append("  settings: " + (", ".join(f"{k}={json.dumps(v)}" for k, v in given.items())
                                    if given else f"{tc.framework} defaults")
                  + " (all values: --json, prediction.settings)")
+    if r.gpu_filled_in:
+        lines.append(f"  gpu: {len(r.gpu_filled_in)} value(s) filled in ("
+                     + ", ".join(f.field for f in r.gpu_filled_in)
+                     + f"); `pdcost gpu --explain` shows their sources")
     lines += ["", "Step time"]
     lines += _table([
         ("step", _ms(r.step_time_ms)),

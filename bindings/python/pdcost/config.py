@@ -506,19 +506,86 @@ _DTYPE_PEAK: dict[str, str] = {
 }
 
 
+GPUArchitecture = Literal["volta", "ampere", "ada", "hopper", "blackwell"]
+
+# GPUSpec.architecture ↔ the header's pdcost_gpu_architecture values (exported by _native).
+_ARCHITECTURES: dict[str, int] = {
+    "volta": _native.GPU_ARCH_VOLTA, "ampere": _native.GPU_ARCH_AMPERE,
+    "ada": _native.GPU_ARCH_ADA, "hopper": _native.GPU_ARCH_HOPPER,
+    "blackwell": _native.GPU_ARCH_BLACKWELL,
+}
+_ARCHITECTURE_NAMES: dict[int, str] = {value: name for name, value in _ARCHITECTURES.items()}
+
+
+def _capability(flag: bool | None) -> int:
+    if flag is None:
+        return _native.GPU_CAPABILITY_UNKNOWN
+    return _native.GPU_CAPABILITY_YES if flag else _native.GPU_CAPABILITY_NO
+
+
+def _flag(capability: int) -> bool | None:
+    if capability == _native.GPU_CAPABILITY_UNKNOWN:
+        return None
+    return capability == _native.GPU_CAPABILITY_YES
+
+
+@dataclass(frozen=True, slots=True)
+class FilledField:
+    """One value :class:`GPUSpec` filled in because it was left unknown."""
+
+    field: str
+    """The GPUSpec field, e.g. ``"nvlink_gb_per_s"`` or ``"architecture"``."""
+    value: float | str | bool
+    """The value, in the field's units."""
+    source: str
+    """Where it came from, e.g. ``"preset H800-SXM-80GB"``."""
+
+
+# pdcost_gpu_spec field → (GPUSpec field, scale from SI units): every number completion fills.
+_FILLED_NAMES: dict[str, tuple[str, float]] = {
+    **{theirs: (ours, scale) for ours, theirs, scale in _GPU_FIELDS},
+    "tdp_watts": ("tdp_watts", 1.0), "gpus_per_node": ("gpus_per_node", 1.0),
+    "architecture": ("architecture", 1.0), "supports_fp8": ("supports_fp8", 1.0),
+    "supports_fp4": ("supports_fp4", 1.0),
+}
+
+
+def _python_field_names(message: str) -> str:
+    """The library names a custom GPU's fields as ``in-><pdcost_gpu_spec field>``; the
+    Python caller's are ``GPUSpec.<field>`` (``in->nvlink_bandwidth`` → ``GPUSpec.nvlink_gb_per_s``;
+    unknown values are 0 in either unit)."""
+    import re
+    return re.sub(r"in->([a-z0-9_]+)",
+                  lambda m: "GPUSpec." + _FILLED_NAMES.get(m.group(1), (m.group(1), 1.0))[0],
+                  message)
+
+
 @dataclass(kw_only=True, slots=True)
 class GPUSpec(_Config):
     """One GPU model's numbers, dense peaks (no 2:4 sparsity), in friendly units.
 
     Presets come from the library (:meth:`from_name`, :meth:`presets`), each number with its
     datasheet source. A custom or measured GPU is built directly, e.g.
-    ``GPUSpec(name="H800", memory_gb=79.6, bf16_tflops=788.0)``; numbers left at 0 are unknown
-    (or, for presets, the part has no such unit, e.g. FP8 on A100).
+    ``GPUSpec(name="H800", memory_gb=79.6, bf16_tflops=788.0)``. Numbers left at 0 (and an
+    architecture or capability left at ``None``) are unknown and are *completed* when the spec
+    is built: from the preset the name matches (``"H800"`` → H800-SXM-80GB; ``"HGX-A100-80GB"``
+    → the A100 family), else from the stated ``architecture``'s reference part (peaks scaled by
+    the first stated peak). The numbers you state always win; :attr:`filled_in` lists every
+    value that was filled and where from. A GPU that cannot be completed (no preset matches its
+    name and no architecture is given) raises :class:`~pdcost.errors.InvalidArgumentError`
+    naming the field.
     """
 
     name: str
     """Preset name or a label of your own."""
-    memory_gb: float
+    architecture: GPUArchitecture | None = None
+    """``volta``, ``ampere``, ``ada``, ``hopper`` or ``blackwell``: decides the default
+    efficiencies (never the name). ``None``: taken from the preset the name matches."""
+    supports_fp8: bool | None = None
+    """FP8 tensor cores (Ada, Hopper, Blackwell). ``None``: the preset's / architecture's."""
+    supports_fp4: bool | None = None
+    """FP4 tensor cores (Blackwell). ``None``: the preset's / architecture's."""
+    memory_gb: float = 0.0
     """HBM capacity in GiB (2**30 bytes), as nvidia-smi and torch report it (80 for an
     "80 GB" part)."""
     bf16_tflops: float = 0.0
@@ -541,19 +608,84 @@ class GPUSpec(_Config):
     """Host↔device bandwidth, one direction, GB/s."""
     tdp_watts: float = 0.0
     """Board power."""
-    gpus_per_node: int = 8
-    """GPUs in one NVLink domain of the usual system (8 for HGX/DGX; 72 for GB200 NVL72)."""
+    gpus_per_node: int = 0
+    """GPUs in one NVLink domain of the usual system (8 for HGX/DGX; 72 for GB200 NVL72);
+    0: the preset's / architecture's."""
     source: str = ""
     """Where the numbers come from (datasheet, measurement)."""
+    _filled_in: tuple[FilledField, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check.string(self, "name", nonempty=True)
-        check.real(self, "memory_gb", positive=True)
-        for name, _, _ in _GPU_FIELDS[1:]:
+        for name, _, _ in _GPU_FIELDS:
             check.real(self, name)
         check.real(self, "tdp_watts")
-        check.integer(self, "gpus_per_node", minimum=1)
+        check.integer(self, "gpus_per_node", minimum=0)
         check.string(self, "source")
+        if self.architecture is not None and self.architecture not in _ARCHITECTURES:
+            raise ValueError(f"GPUSpec.architecture={self.architecture!r} must be one of "
+                             + ", ".join(map(repr, _ARCHITECTURES)) + " or None")
+        for name in ("supports_fp8", "supports_fp4"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, bool):
+                raise TypeError(f"GPUSpec.{name} must be a bool or None, not "
+                                f"{type(value).__name__} ({value!r})")
+        self._complete()
+
+    def _complete(self) -> None:
+        """Fills the unknown values in place through the library (pdcost_gpu_complete)."""
+        from .errors import PDCostError
+        numbers = tuple(float(getattr(self, ours)) * scale for ours, _, scale in _GPU_FIELDS)
+        gpu = (self.name, *numbers, float(self.tdp_watts), int(self.gpus_per_node),
+               _ARCHITECTURES.get(self.architecture or "", _native.GPU_ARCH_UNKNOWN),
+               _capability(self.supports_fp8), _capability(self.supports_fp4))
+        try:
+            raw, filled_json = _native.gpu_complete(gpu)
+        except PDCostError as error:
+            raise type(error)(_python_field_names(str(error))) from None
+        for ours, theirs, scale in _GPU_FIELDS:
+            if getattr(self, ours) == 0:
+                object.__setattr__(self, ours, raw[theirs] / scale)  # type: ignore[literal-required]
+        if self.tdp_watts == 0:
+            self.tdp_watts = raw["tdp_watts"]
+        if self.gpus_per_node == 0:
+            self.gpus_per_node = raw["gpus_per_node"]
+        self.architecture = _ARCHITECTURE_NAMES[raw["architecture"]]  # type: ignore[assignment]
+        self.supports_fp8 = _flag(raw["supports_fp8"])
+        self.supports_fp4 = _flag(raw["supports_fp4"])
+        filled = []
+        for entry in json.loads(filled_json):
+            ours, scale = _FILLED_NAMES.get(entry["field"], (entry["field"], 1.0))
+            value = entry["value"]
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                value = value / scale if scale != 1.0 else value
+            filled.append(FilledField(field=ours, value=value, source=entry["from"]))
+        self._filled_in = tuple(filled)
+
+    def _native_architecture(self) -> int:
+        return _ARCHITECTURES.get(self.architecture or "", _native.GPU_ARCH_UNKNOWN)
+
+    def _native_capability(self, name: str) -> int:
+        return _capability(getattr(self, name))
+
+    @property
+    def filled_in(self) -> tuple[FilledField, ...]:
+        """Every value completed because it was left unknown: (field, value, source), in field
+        order; empty when everything was stated."""
+        return self._filled_in
+
+    def explain(self) -> list[tuple[str, Any, str]]:
+        """Every field with its value and source: ``(field, value, "stated")`` or
+        ``(field, value, "filled from <where>")``."""
+        filled = {f.field: f for f in self._filled_in}
+        rows: list[tuple[str, Any, str]] = []
+        for f in self._public_fields():
+            if f.name in ("name", "source"):
+                continue
+            entry = filled.get(f.name)
+            rows.append((f.name, getattr(self, f.name),
+                         f"filled from {entry.source}" if entry else "stated"))
+        return rows
 
     @classmethod
     def from_name(cls, name: str) -> GPUSpec:
@@ -580,7 +712,10 @@ class GPUSpec(_Config):
     def _from_native(cls, raw: Mapping[str, Any]) -> GPUSpec:
         values: dict[str, Any] = {ours: raw[theirs] / scale for ours, theirs, scale in _GPU_FIELDS}
         return cls(name=raw["name"], tdp_watts=raw["tdp_watts"],
-                   gpus_per_node=raw["gpus_per_node"], **values)
+                   gpus_per_node=raw["gpus_per_node"],
+                   architecture=_ARCHITECTURE_NAMES.get(raw["architecture"]),  # type: ignore[arg-type]
+                   supports_fp8=_flag(raw["supports_fp8"]), supports_fp4=_flag(raw["supports_fp4"]),
+                   **values)
 
     @property
     def memory_bytes(self) -> float:

@@ -11,6 +11,7 @@ Units: times in milliseconds, memory in GiB (2**30 bytes, as nvidia-smi and torc
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 import json
 from typing import TYPE_CHECKING, Any, Callable, NoReturn
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, NoReturn
 import os
 
 from . import _native
-from .config import GIB, GPUSpec, HardwareConfig, ModelConfig, ParallelConfig, TrainingConfig
+from .config import GIB, FilledField, GPUSpec, HardwareConfig, ModelConfig, ParallelConfig, TrainingConfig
 from .profile import CalibrationProfile
 from .settings import FrameworkSettings
 
@@ -120,6 +121,9 @@ class PredictionResult:
     global_batch_size: int
     """Sequences per optimizer step (micro_batch_size × gradient_accumulation_steps × dp)."""
     seq_len: int
+    gpu_filled_in: tuple[FilledField, ...] = ()
+    """The GPU values that were completed because the GPUSpec left them unknown
+    (``hardware_config.gpu.filled_in``); empty for a preset or a fully stated GPU."""
     settings: dict[str, Any] = field(default_factory=dict)
     """The framework settings priced under: ``{"framework", "given": {stated keys},
     "defaulted": {every other key: the framework default used, or None}}``."""
@@ -129,6 +133,8 @@ class PredictionResult:
         result: dict[str, Any] = {}
         for name in self.__dataclass_fields__:
             value = getattr(self, name)
+            if name == "gpu_filled_in":
+                value = [dataclasses.asdict(f) for f in value]
             result[name] = value.to_dict() if isinstance(value, MemoryBreakdown) else value
         return result
 
@@ -197,7 +203,8 @@ class PDCostModel:
         gpu = (g.name, g.memory_gb * GIB, g.fp32_tflops * 1e12, g.tf32_tflops * 1e12,
                g.fp16_tflops * 1e12, g.bf16_tflops * 1e12, g.fp8_tflops * 1e12,
                g.hbm_gb_per_s * 1e9, g.nvlink_gb_per_s * 1e9, g.network_gb_per_s * 1e9,
-               g.pcie_gb_per_s * 1e9, g.tdp_watts, g.gpus_per_node)
+               g.pcie_gb_per_s * 1e9, g.tdp_watts, g.gpus_per_node, g._native_architecture(),
+               g._native_capability("supports_fp8"), g._native_capability("supports_fp4"))
         return (gpu, hw.num_gpus, hw.gpus_per_node)
 
     def _native(self, setup: tuple[Any, ...], profile_json: bytes | None = None) -> Any:
@@ -362,6 +369,7 @@ class PDCostModel:
             memory = r[23:]
         result = _result(r, memory, p.pp, gas, gbs, seq)
         result.settings = self._settings_report(native, settings_json)
+        result.gpu_filled_in = self.hardware_config.gpu.filled_in
         return result
 
     def predict_calibrated(self, parallel: ParallelConfig, **options: Any) -> PredictionResult:

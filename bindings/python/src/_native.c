@@ -412,10 +412,52 @@ static const char *const gpu_number_names[] = {
 };
 #define GPU_NUMBER_COUNT (sizeof(gpu_number_names) / sizeof(gpu_number_names[0]))
 
-/* cluster = (gpu, num_gpus, gpus_per_node); gpu is a preset name (str) or a tuple
- * (name, memory_bytes, fp32_flops, tf32_flops, fp16_flops, bf16_flops, fp8_flops,
- *  hbm_bandwidth, nvlink_bandwidth, network_bandwidth, pcie_bandwidth, tdp_watts, gpus_per_node)
- * in SI units. */
+/* A custom GPU tuple (name, memory_bytes, fp32_flops, tf32_flops, fp16_flops, bf16_flops,
+ * fp8_flops, hbm_bandwidth, nvlink_bandwidth, network_bandwidth, pcie_bandwidth, tdp_watts,
+ * gpus_per_node, architecture, supports_fp8, supports_fp4) in SI units; the last three are the
+ * pdcost_gpu_architecture / pdcost_gpu_capability values (module constants GPU_ARCH_*,
+ * GPU_CAPABILITY_*). 0 = unknown everywhere: the library completes it. */
+#define GPU_TUPLE_LENGTH (5 + (Py_ssize_t)GPU_NUMBER_COUNT)
+
+static int parse_gpu(PyObject *gpu, pdcost_gpu_spec *out) {
+    if (check_tuple(gpu, GPU_TUPLE_LENGTH, "gpu") < 0) {
+        return -1;
+    }
+    const char *name = utf8_name(PyTuple_GET_ITEM(gpu, 0), "gpu name");
+    if (name == NULL) {
+        return -1;
+    }
+    size_t length = strlen(name);
+    if (length >= sizeof out->name) {
+        PyErr_Format(PyExc_ValueError, "gpu name must be shorter than %zu bytes", sizeof out->name);
+        return -1;
+    }
+    memcpy(out->name, name, length + 1);
+    double *numbers[GPU_NUMBER_COUNT] = {
+        &out->memory_bytes, &out->fp32_flops, &out->tf32_flops, &out->fp16_flops,
+        &out->bf16_flops, &out->fp8_flops, &out->hbm_bandwidth, &out->nvlink_bandwidth,
+        &out->network_bandwidth, &out->pcie_bandwidth, &out->tdp_watts,
+    };
+    for (size_t i = 0; i < GPU_NUMBER_COUNT; i++) {
+        if (double_item(gpu, 1 + (Py_ssize_t)i, gpu_number_names[i], numbers[i]) < 0) {
+            return -1;
+        }
+    }
+    uint32_t architecture = 0, fp8 = 0, fp4 = 0;
+    Py_ssize_t next = 1 + (Py_ssize_t)GPU_NUMBER_COUNT;
+    if (u32_item(gpu, next, "gpu gpus_per_node", UINT32_MAX, &out->gpus_per_node) < 0 ||
+        u32_item(gpu, next + 1, "gpu architecture", UINT8_MAX, &architecture) < 0 ||
+        u32_item(gpu, next + 2, "gpu supports_fp8", UINT8_MAX, &fp8) < 0 ||
+        u32_item(gpu, next + 3, "gpu supports_fp4", UINT8_MAX, &fp4) < 0) {
+        return -1;
+    }
+    out->architecture = (uint8_t)architecture;
+    out->supports_fp8 = (uint8_t)fp8;
+    out->supports_fp4 = (uint8_t)fp4;
+    return 0;
+}
+
+/* cluster = (gpu, num_gpus, gpus_per_node); gpu is a preset name (str) or a parse_gpu tuple. */
 static int parse_cluster(native_state *st, PyObject *obj, pdcost_cluster *out) {
     if (check_tuple(obj, 3, "cluster") < 0) {
         return -1;
@@ -431,36 +473,8 @@ static int parse_cluster(native_state *st, PyObject *obj, pdcost_cluster *out) {
             raise_status(st, status);
             return -1;
         }
-    } else {
-        if (check_tuple(gpu, 2 + (Py_ssize_t)GPU_NUMBER_COUNT, "cluster gpu") < 0) {
-            return -1;
-        }
-        const char *name = utf8_name(PyTuple_GET_ITEM(gpu, 0), "gpu name");
-        if (name == NULL) {
-            return -1;
-        }
-        size_t length = strlen(name);
-        if (length >= sizeof out->gpu.name) {
-            PyErr_Format(PyExc_ValueError, "gpu name must be shorter than %zu bytes",
-                         sizeof out->gpu.name);
-            return -1;
-        }
-        memcpy(out->gpu.name, name, length + 1);
-        double *numbers[GPU_NUMBER_COUNT] = {
-            &out->gpu.memory_bytes, &out->gpu.fp32_flops, &out->gpu.tf32_flops,
-            &out->gpu.fp16_flops, &out->gpu.bf16_flops, &out->gpu.fp8_flops,
-            &out->gpu.hbm_bandwidth, &out->gpu.nvlink_bandwidth, &out->gpu.network_bandwidth,
-            &out->gpu.pcie_bandwidth, &out->gpu.tdp_watts,
-        };
-        for (size_t i = 0; i < GPU_NUMBER_COUNT; i++) {
-            if (double_item(gpu, 1 + (Py_ssize_t)i, gpu_number_names[i], numbers[i]) < 0) {
-                return -1;
-            }
-        }
-        if (u32_item(gpu, 1 + (Py_ssize_t)GPU_NUMBER_COUNT, "gpu gpus_per_node", UINT32_MAX,
-                     &out->gpu.gpus_per_node) < 0) {
-            return -1;
-        }
+    } else if (parse_gpu(gpu, &out->gpu) < 0) {
+        return -1;
     }
     if (u32_item(obj, 1, "num_gpus", UINT32_MAX, &out->num_gpus) < 0 ||
         u32_item(obj, 2, "gpus_per_node", UINT32_MAX, &out->gpus_per_node) < 0) {
@@ -997,6 +1011,23 @@ static PyObject *native_model_preset_names(PyObject *module, PyObject *Py_UNUSED
     return take_string(json);
 }
 
+/* A pdcost_gpu_spec as the dict gpu_from_name and gpu_complete return. */
+static PyObject *gpu_dict(const pdcost_gpu_spec *g) {
+    const pdcost_gpu_spec gpu = *g;
+    return Py_BuildValue(
+        "{s:s#,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:I,s:I,s:I,s:I}",
+        "name", gpu.name, (Py_ssize_t)strnlen(gpu.name, sizeof gpu.name),
+        "memory_bytes", gpu.memory_bytes, "fp32_flops", gpu.fp32_flops,
+        "tf32_flops", gpu.tf32_flops, "fp16_flops", gpu.fp16_flops,
+        "bf16_flops", gpu.bf16_flops, "fp8_flops", gpu.fp8_flops,
+        "hbm_bandwidth", gpu.hbm_bandwidth, "nvlink_bandwidth", gpu.nvlink_bandwidth,
+        "network_bandwidth", gpu.network_bandwidth, "pcie_bandwidth", gpu.pcie_bandwidth,
+        "tdp_watts", gpu.tdp_watts, "gpus_per_node", (unsigned int)gpu.gpus_per_node,
+        "architecture", (unsigned int)gpu.architecture,
+        "supports_fp8", (unsigned int)gpu.supports_fp8,
+        "supports_fp4", (unsigned int)gpu.supports_fp4);
+}
+
 static PyObject *native_gpu_from_name(PyObject *module, PyObject *arg) {
     const char *name = utf8_name(arg, "name");
     if (name == NULL) {
@@ -1007,15 +1038,31 @@ static PyObject *native_gpu_from_name(PyObject *module, PyObject *arg) {
     if (status != PDCOST_OK) {
         return raise_status(get_state(module), status);
     }
-    return Py_BuildValue(
-        "{s:s#,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:I}",
-        "name", gpu.name, (Py_ssize_t)strnlen(gpu.name, sizeof gpu.name),
-        "memory_bytes", gpu.memory_bytes, "fp32_flops", gpu.fp32_flops,
-        "tf32_flops", gpu.tf32_flops, "fp16_flops", gpu.fp16_flops,
-        "bf16_flops", gpu.bf16_flops, "fp8_flops", gpu.fp8_flops,
-        "hbm_bandwidth", gpu.hbm_bandwidth, "nvlink_bandwidth", gpu.nvlink_bandwidth,
-        "network_bandwidth", gpu.network_bandwidth, "pcie_bandwidth", gpu.pcie_bandwidth,
-        "tdp_watts", gpu.tdp_watts, "gpus_per_node", (unsigned int)gpu.gpus_per_node);
+    return gpu_dict(&gpu);
+}
+
+/* gpu_complete(gpu_tuple) -> (dict, filled_json): pdcost_gpu_complete. */
+static PyObject *native_gpu_complete(PyObject *module, PyObject *arg) {
+    pdcost_gpu_spec in = PDCOST_GPU_SPEC_INIT;
+    if (parse_gpu(arg, &in) < 0) {
+        return NULL;
+    }
+    pdcost_gpu_spec out = PDCOST_GPU_SPEC_INIT;
+    char *filled = NULL;
+    pdcost_status status = pdcost_gpu_complete(&out, &filled, &in);
+    if (status != PDCOST_OK) {
+        return raise_status(get_state(module), status);
+    }
+    PyObject *json = take_string(filled);
+    if (json == NULL) {
+        return NULL;
+    }
+    PyObject *dict = gpu_dict(&out);
+    if (dict == NULL) {
+        Py_DECREF(json);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", dict, json);
 }
 
 static PyObject *native_framework_settings_fields_json(PyObject *module, PyObject *Py_UNUSED(ignored)) {
@@ -1299,6 +1346,9 @@ static PyMethodDef native_methods[] = {
      PyDoc_STR("gpu_from_name(name: str) -> dict\n\nA GPU preset's numbers (SI units).")},
     {"framework_settings_fields_json", native_framework_settings_fields_json, METH_NOARGS,
      PyDoc_STR("framework_settings_fields_json() -> str\n\nThe framework settings table as JSON.")},
+    {"gpu_complete", native_gpu_complete, METH_O,
+     PyDoc_STR("gpu_complete(gpu: tuple) -> (dict, str)\n\npdcost_gpu_complete: the completed GPU "
+               "(SI units) and the JSON list of filled-in values.")},
     {"gpu_presets_json", native_gpu_presets_json, METH_NOARGS,
      PyDoc_STR("gpu_presets_json() -> str\n\nAll GPU presets as a JSON array.")},
     {"check_profile", native_check_profile, METH_O,
@@ -1394,7 +1444,16 @@ static int native_exec(PyObject *module) {
         PyModule_AddIntConstant(module, "HEADER_VERSION_MINOR", PDCOST_VERSION_MINOR) < 0 ||
         PyModule_AddIntConstant(module, "HEADER_VERSION_PATCH", PDCOST_VERSION_PATCH) < 0 ||
         PyModule_AddIntConstant(module, "HEADER_ABI_VERSION", PDCOST_ABI_VERSION) < 0 ||
-        PyModule_AddStringConstant(module, "HEADER_VERSION_STRING", PDCOST_VERSION_STRING) < 0) {
+        PyModule_AddStringConstant(module, "HEADER_VERSION_STRING", PDCOST_VERSION_STRING) < 0 ||
+        PyModule_AddIntConstant(module, "GPU_ARCH_UNKNOWN", PDCOST_GPU_ARCH_UNKNOWN) < 0 ||
+        PyModule_AddIntConstant(module, "GPU_ARCH_VOLTA", PDCOST_GPU_ARCH_VOLTA) < 0 ||
+        PyModule_AddIntConstant(module, "GPU_ARCH_AMPERE", PDCOST_GPU_ARCH_AMPERE) < 0 ||
+        PyModule_AddIntConstant(module, "GPU_ARCH_ADA", PDCOST_GPU_ARCH_ADA) < 0 ||
+        PyModule_AddIntConstant(module, "GPU_ARCH_HOPPER", PDCOST_GPU_ARCH_HOPPER) < 0 ||
+        PyModule_AddIntConstant(module, "GPU_ARCH_BLACKWELL", PDCOST_GPU_ARCH_BLACKWELL) < 0 ||
+        PyModule_AddIntConstant(module, "GPU_CAPABILITY_UNKNOWN", PDCOST_GPU_CAPABILITY_UNKNOWN) < 0 ||
+        PyModule_AddIntConstant(module, "GPU_CAPABILITY_NO", PDCOST_GPU_CAPABILITY_NO) < 0 ||
+        PyModule_AddIntConstant(module, "GPU_CAPABILITY_YES", PDCOST_GPU_CAPABILITY_YES) < 0) {
         return -1;
     }
     PyObject *max_seq = PyLong_FromLongLong(MAX_SEQUENCE_LENGTH);

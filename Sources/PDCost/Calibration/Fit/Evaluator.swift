@@ -1,8 +1,8 @@
 /// Predicts a set of samples under given scales: the residual function of the fit and the error
 /// figures of its report.
 struct Evaluator: Sendable {
-    /// Each generation's defaults, in `GPUGeneration.allCases` order.
-    let defaults: [EfficiencyProfile] = GPUGeneration.allCases.map { EfficiencyProfile.defaults(for: $0) }
+    /// Each generation's defaults, in `GPUArchitecture.allCases` order.
+    let defaults: [EfficiencyProfile] = GPUArchitecture.allCases.map { EfficiencyProfile.defaults(for: $0) }
 
     /// Residual rows and the sample each row belongs to.
     struct Residuals {
@@ -27,8 +27,8 @@ struct Evaluator: Sendable {
         }
     }
 
-    func generationIndex(_ g: GPUGeneration) -> Int {
-        GPUGeneration.allCases.firstIndex(of: g) ?? 0
+    func generationIndex(_ g: GPUArchitecture) -> Int {
+        GPUArchitecture.allCases.firstIndex(of: g) ?? 0
     }
 
     /// Log errors of every sample: throughput rows when a throughput parameter is fitted,

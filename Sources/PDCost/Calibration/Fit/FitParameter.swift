@@ -75,7 +75,7 @@ extension FitParameter {
         var lower = 1.0, upper = 1.0
         for constant in constants {
             guard let p = EfficiencyProfile.parameter(named: constant) else { continue }
-            for generation in GPUGeneration.allCases {
+            for generation in GPUArchitecture.allCases {
                 let value = EfficiencyProfile.defaults(for: generation)[keyPath: p.keyPath]
                 guard value > 0 else { continue }
                 lower = min(lower, p.lowerBound / value)

@@ -6,7 +6,7 @@ struct FitSample: Sendable {
     let id: String
     let source: String
     let complete: Bool
-    let generation: GPUGeneration
+    let generation: GPUArchitecture
     let mapped: MappedRun
     let measuredTokensPerSecondPerGPU: Double?
     let measuredStepTime: Double?
@@ -40,7 +40,7 @@ struct FitSample: Sendable {
             return .failure(.invalidArgument("no tokens/s, step time or reserved/device memory to fit to"))
         }
         return .success(FitSample(id: run.id, source: run.sourceRepository, complete: run.complete ?? false,
-                                  generation: GPUGeneration.of(mapped.cluster.gpu), mapped: mapped,
+                                  generation: mapped.cluster.gpu.architecture, mapped: mapped,
                                   measuredTokensPerSecondPerGPU: tokens, measuredStepTime: step,
                                   measuredMemory: memory.map { (metric: $0.0, bytes: $0.1) }))
     }

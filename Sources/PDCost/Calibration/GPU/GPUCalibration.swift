@@ -50,7 +50,17 @@ public struct GPUCalibration: Sendable {
         self.datasheet = sheet
 
         // Fits first: they give the measured rates everything else is derived from.
-        let provisional = sheet ?? GPUSpec(name: Self.shortName(result.device.name), memoryBytes: result.device.memoryBytes,
+        // Without a datasheet the architecture comes from the device's compute capability
+        // (`GPUArchitecture(computeCapabilityMajor:minor:)`), never from its name; a capability
+        // pdcost does not model (Turing, a fake backend's 0.0) takes Hopper's defaults, noted.
+        let measuredArchitecture = GPUArchitecture(computeCapabilityMajor: result.device.computeCapabilityMajor,
+                                                   minor: result.device.computeCapabilityMinor)
+        if sheet == nil && measuredArchitecture == nil {
+            notes.append("compute capability \(result.device.computeCapabilityMajor).\(result.device.computeCapabilityMinor) is not an architecture pdcost models: hopper defaults used")
+        }
+        let architecture = sheet?.architecture ?? measuredArchitecture ?? .hopper
+        let provisional = sheet ?? GPUSpec(name: Self.shortName(result.device.name), architecture: architecture,
+                                           memoryBytes: result.device.memoryBytes,
                                            fp32Flops: 0, tf32Flops: 0, fp16Flops: 0, bf16Flops: 1, fp8Flops: 0,
                                            hbmBandwidth: 0, nvlinkBandwidth: 0, networkBandwidth: 0, pcieBandwidth: 0,
                                            tdpWatts: 0)
@@ -81,12 +91,13 @@ public struct GPUCalibration: Sendable {
         if let sheet {
             reference = sheet
         } else {
-            notes.append("no datasheet preset matches '\(result.device.name)': efficiencies are relative to peaks implied by the measured rates and the \(GPUGeneration.of(provisional).rawValue) defaults")
+            notes.append("no datasheet preset matches '\(result.device.name)': efficiencies are relative to peaks implied by the measured rates and the \(provisional.architecture.rawValue) defaults")
             let implied16 = (rate16 ?? 0) / max(defaults.gemmPeakFraction16, 1e-9)
             let implied8 = defaults.gemmPeakFraction8 > 0 ? (fits[.fp8]?.rate ?? 0) / defaults.gemmPeakFraction8 : 0
             let pcie = h2d.map { $0 / defaults.pcieFraction } ?? 0
             let nvlink = collectives.map { $0.busBandwidth / defaults.nvlinkFraction } ?? pcie
-            reference = GPUSpec(name: Self.shortName(result.device.name), memoryBytes: result.device.memoryBytes,
+            reference = GPUSpec(name: Self.shortName(result.device.name), architecture: architecture,
+                                memoryBytes: result.device.memoryBytes,
                                 fp32Flops: fits[.fp32]?.rate ?? 0, tf32Flops: fits[.tf32]?.rate ?? 0,
                                 fp16Flops: implied16, bf16Flops: fits[.bf16] != nil || fits[.fp16] == nil ? implied16 : 0,
                                 fp8Flops: implied8, hbmBandwidth: d2d.map { $0 / defaults.hbmFraction } ?? 0,
@@ -128,11 +139,14 @@ public struct GPUCalibration: Sendable {
         efficiency = e
 
         // The calibrated GPU: measured large-GEMM rates and bandwidths as its numbers. Board power
-        // 0: the measurement already ran at this board's clocks, so no power factor applies.
+        // = the reference power: the measurement already ran at this board's clocks, so no power
+        // factor applies ((P/P_ref)^(1/3) = 1). A 0 would read as "unknown" to GPU completion.
         let measured16 = rate16 ?? 0
         let name = sheet.map { "\($0.name) (measured)" } ?? Self.shortName(result.device.name)
         let calibrated = GPUSpec(
-            name: name, aliases: [], memoryBytes: result.device.memoryBytes,
+            name: name, aliases: [], architecture: reference.architecture,
+            supportsFP8: reference.supportsFP8, supportsFP4: reference.supportsFP4,
+            memoryBytes: result.device.memoryBytes,
             fp32Flops: fits[.fp32]?.rate ?? reference.fp32Flops,
             tf32Flops: fits[.tf32]?.rate ?? reference.tf32Flops,
             fp16Flops: fits[.fp16]?.rate ?? (measured16 > 0 && reference.fp16Flops > 0 ? measured16 : reference.fp16Flops),
@@ -142,7 +156,7 @@ public struct GPUCalibration: Sendable {
             nvlinkBandwidth: collectives?.busBandwidth ?? reference.nvlinkBandwidth,
             networkBandwidth: reference.networkBandwidth,
             pcieBandwidth: h2d ?? reference.pcieBandwidth,
-            tdpWatts: 0, gpusPerNode: sheet?.gpusPerNode ?? max(result.deviceCount, 1),
+            tdpWatts: defaults.referencePowerWatts, gpusPerNode: sheet?.gpusPerNode ?? max(result.deviceCount, 1),
             source: "measured by pdcost GPU micro-benchmarks on \(result.device.name)"
                 + (result.machine.driverVersion.map { ", driver \($0)" } ?? ""))
         calibratedGPU = calibrated
@@ -155,8 +169,8 @@ public struct GPUCalibration: Sendable {
         self.notes = notes
     }
 
-    /// The device name without the vendor prefix ("NVIDIA H100 80GB HBM3" → "H100 80GB HBM3"), so
-    /// that `GPUGeneration.of` reads the model letter.
+    /// The device name without the vendor prefix ("NVIDIA H100 80GB HBM3" → "H100 80GB HBM3"), a
+    /// label only (the architecture comes from the compute capability).
     static func shortName(_ name: String) -> String {
         var s = Substring(name)
         for prefix in ["NVIDIA ", "Tesla "] where s.hasPrefix(prefix) { s = s.dropFirst(prefix.count) }
@@ -180,7 +194,7 @@ public struct GPUCalibration: Sendable {
         gpu.deviceToHostBytesPerSecond = result.bestBandwidth(.d2h)
         return CalibrationProfile(
             source: "gpu-microbenchmarks", created: created,
-            generation: GPUGeneration.of(reference).rawValue, efficiency: efficiency,
+            generation: reference.architecture.rawValue, efficiency: efficiency,
             machine: result.machine, gpu: gpu,
             measurements: .init(gemm: result.gemm, bandwidth: result.bandwidth, collectives: result.collectives))
     }
@@ -188,7 +202,7 @@ public struct GPUCalibration: Sendable {
     /// The profile for `calibratedGPU`: every parameter, rebased.
     public func calibratedProfile(created: String = CalibrationProfile.now()) -> CalibrationProfile {
         var p = profile(created: created)
-        p.generation = GPUGeneration.of(calibratedGPU).rawValue
+        p.generation = calibratedGPU.architecture.rawValue
         p.efficiency = calibratedEfficiency.values
         p.measurements = nil
         return p

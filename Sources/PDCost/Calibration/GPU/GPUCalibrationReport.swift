@@ -5,7 +5,7 @@ import FoundationEssentials
 /// ```
 /// { "profile": {pdcost-profile, relative to the datasheet: what `--out` writes},
 ///   "calibrated_profile": {pdcost-profile with every parameter, for calibrated_gpu},
-///   "calibrated_gpu": {"name", "memory_bytes", "fp32_flops", ..., "tdp_watts", "gpus_per_node", "source"},
+///   "calibrated_gpu": {"name", "architecture", "supports_fp8", "supports_fp4", "memory_bytes", "fp32_flops", ..., "tdp_watts", "gpus_per_node", "source"},
 ///   "datasheet_gpu": "H100-SXM-80GB" | null,
 ///   "fits": {"bf16": {"rate_flops", "half_dimension", "launch_overhead_seconds", "samples", "rms_relative_error"}, ...},
 ///   "collective_fit": {"bus_bandwidth", "step_latency", "all_to_all_fraction", "rms_relative_error"} | null,
@@ -25,6 +25,8 @@ public struct GPUCalibrationReport: Encodable, Sendable {
 
     public struct GPUDocument: Encodable, Sendable {
         var name: String
+        var architecture: String
+        var supportsFp8, supportsFp4: Bool
         var memoryBytes, fp32Flops, tf32Flops, fp16Flops, bf16Flops, fp8Flops: Double
         var hbmBandwidth, nvlinkBandwidth, networkBandwidth, pcieBandwidth, tdpWatts: Double
         var gpusPerNode: Int
@@ -53,7 +55,9 @@ public struct GPUCalibrationReport: Encodable, Sendable {
         profile = c.profile(created: created)
         calibratedProfile = c.calibratedProfile(created: created)
         let g = c.calibratedGPU
-        calibratedGpu = GPUDocument(name: g.name, memoryBytes: g.memoryBytes, fp32Flops: g.fp32Flops,
+        calibratedGpu = GPUDocument(name: g.name, architecture: g.architecture.rawValue,
+                                    supportsFp8: g.supportsFP8, supportsFp4: g.supportsFP4,
+                                    memoryBytes: g.memoryBytes, fp32Flops: g.fp32Flops,
                                     tf32Flops: g.tf32Flops, fp16Flops: g.fp16Flops, bf16Flops: g.bf16Flops,
                                     fp8Flops: g.fp8Flops, hbmBandwidth: g.hbmBandwidth,
                                     nvlinkBandwidth: g.nvlinkBandwidth, networkBandwidth: g.networkBandwidth,

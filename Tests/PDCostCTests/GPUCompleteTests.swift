@@ -1,0 +1,65 @@
+import CPDCost
+import Testing
+
+/// pdcost_gpu_complete and the version-2 fields of pdcost_gpu_spec, called as a C caller would.
+@Suite("C: GPU completion")
+struct GPUCompleteTests {
+    func spec(_ name: String, version: UInt32 = UInt32(PDCOST_GPU_SPEC_VERSION)) -> pdcost_gpu_spec {
+        var g = pdcost_gpu_spec()
+        g.size = UInt32(MemoryLayout<pdcost_gpu_spec>.size)
+        g.version = version
+        withUnsafeMutableBytes(of: &g.name) { buffer in
+            for (i, byte) in name.utf8.enumerated() where i < buffer.count - 1 { buffer[i] = byte }
+        }
+        return g
+    }
+
+    func output() -> pdcost_gpu_spec {
+        var out = pdcost_gpu_spec()
+        out.size = UInt32(MemoryLayout<pdcost_gpu_spec>.size)
+        out.version = UInt32(PDCOST_GPU_SPEC_VERSION)
+        return out
+    }
+
+    @Test("the seed's H800: stated numbers kept, the rest from H800-SXM-80GB, listed")
+    func h800() throws {
+        var input = spec("H800")
+        input.memory_bytes = 79.6 * 1_073_741_824
+        input.bf16_flops = 788e12
+        var out = output()
+        var filled: UnsafeMutablePointer<CChar>?
+        #expect(pdcost_gpu_complete(&out, &filled, &input) == PDCOST_OK)
+        #expect(out.bf16_flops == 788e12)
+        #expect(out.nvlink_bandwidth == 200e9)   // H800 datasheet: NVLink 400 GB/s bidirectional
+        #expect(UInt32(out.architecture) == PDCOST_GPU_ARCH_HOPPER.rawValue)
+        #expect(UInt32(out.supports_fp8) == PDCOST_GPU_CAPABILITY_YES.rawValue)
+        let json = take(filled) ?? ""
+        #expect(json.contains("\"nvlink_bandwidth\"") && json.contains("preset H800-SXM-80GB"))
+        #expect(!json.contains("\"bf16_flops\""))
+    }
+
+    @Test("a version 1 struct's padding is not read as an architecture")
+    func versionOne() {
+        var input = spec("Baseline-A100", version: 1)
+        input.architecture = 2           // garbage in v1's padding: ignored
+        input.memory_bytes = 80e9
+        input.bf16_flops = 312e12
+        var out = output()
+        #expect(pdcost_gpu_complete(&out, nil, &input) == PDCOST_EINVAL)
+        #expect(lastError.hasPrefix("in->hbm_bandwidth=0 is unknown and no preset or architecture"))
+        input.version = 2                // the same bytes as a v2 field: ampere
+        #expect(pdcost_gpu_complete(&out, nil, &input) == PDCOST_OK)
+        #expect(out.hbm_bandwidth == 2.039e12)  // A100 80GB SXM datasheet: 2,039 GB/s
+    }
+
+    @Test("bad enum values are errors naming the field")
+    func badValues() {
+        var input = spec("H100")
+        input.architecture = 9
+        var out = output()
+        #expect(pdcost_gpu_complete(&out, nil, &input) == PDCOST_EINVAL)
+        #expect(lastError.hasPrefix("in->architecture=9"))
+        #expect(pdcost_gpu_complete(nil, nil, &input) == PDCOST_EINVAL)
+        #expect(pdcost_gpu_complete(&out, nil, nil) == PDCOST_EINVAL)
+    }
+}
