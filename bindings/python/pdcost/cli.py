@@ -308,7 +308,8 @@ def _run_settings(args: argparse.Namespace) -> int:
     for row in rows:
         kind = row["type"]
         values = ("|".join(row["choices"]) if kind == "choice"
-                  else f"{row['minimum']:g}..{row['maximum']:g}" if kind in ("number", "integer")
+                  else f"{row['minimum']}..{row['maximum']}" if kind == "integer"
+                  else f"{row['minimum']:g}..{row['maximum']:g}" if kind == "number"
                   else "on/off" if kind == "bool" else "text")
         defaults = [json.dumps(row["defaults"].get(f)) for f in frameworks]
         table.append([row["key"] + (" *" if row.get("not_modelled") else ""), values] + defaults)
