@@ -12,10 +12,25 @@
  *   - PDCOST_ABI_VERSION is the SONAME number (libpdcost.so.<ABI>). It changes only when an
  *     existing function or struct layout changes incompatibly.
  *   - Every struct that crosses the boundary starts with `uint32_t size; uint32_t version;`.
- *     Initialise it with its _INIT macro. The library reads and writes only the first `size`
- *     bytes, so a caller compiled against an older, smaller struct keeps working when fields
- *     are appended; a `version` newer than the library knows, or a `size` too small to hold
- *     version 1 of the struct, is rejected with PDCOST_EVERSION.
+ *     Initialise it with its _INIT macro, or (from languages without the preprocessor: ctypes,
+ *     cffi, Rust, Go) with its pdcost_<struct>_init() function, which writes the same values.
+ *     The library reads and writes only the first `size` bytes, so a caller compiled against
+ *     an older, smaller struct keeps working when fields are appended; a `version` newer than
+ *     the library knows, or a `size` too small to hold version 1 of the struct, is rejected
+ *     with PDCOST_EVERSION.
+ *   - The experimental section at the end (GPU calibration) may change in a minor release.
+ *     Everything else follows semantic versioning: CHANGELOG.md lists every change.
+ *
+ * Calling conventions
+ *   - Output parameters come first: `pdcost_X(out, inputs...)`, for creators
+ *     (`pdcost_model **out_model`), structs the library fills (`pdcost_prediction *out`) and
+ *     strings it allocates (`char **out_json`) alike.
+ *   - Optional behaviour is an options struct (`const pdcost_*_options *`, NULL = defaults),
+ *     never a twin function or a flags argument.
+ *   - Long calls (plan search, fit, GPU calibration) take their progress callback in their
+ *     options struct: `progress` and `user`, the struct's last two fields, of the one type
+ *     pdcost_progress_fn. Returning nonzero from it stops the call, which then returns
+ *     PDCOST_ECANCELED.
  *
  * Errors
  *   Every function that can fail returns a pdcost_status. PDCOST_OK is 0. On failure,
@@ -57,11 +72,11 @@
 extern "C" {
 #endif
 
-#define PDCOST_VERSION_MAJOR 0
-#define PDCOST_VERSION_MINOR 1
+#define PDCOST_VERSION_MAJOR 1
+#define PDCOST_VERSION_MINOR 0
 #define PDCOST_VERSION_PATCH 0
-#define PDCOST_VERSION_STRING "0.1.0"
-#define PDCOST_ABI_VERSION 0
+#define PDCOST_VERSION_STRING "1.0.0"
+#define PDCOST_ABI_VERSION 1
 
 /* ----------------------------------------------------------------------------------------- */
 /* Status and errors                                                                          */
@@ -95,11 +110,17 @@ int pdcost_version_major(void);
 int pdcost_version_minor(void);
 int pdcost_version_patch(void);
 int pdcost_abi_version(void);
-/* e.g. "0.1.0"; library-owned. */
+/* e.g. "1.0.0"; library-owned. */
 const char *pdcost_version_string(void);
 
 /* Frees a string returned by the library through a `char **` out-parameter. NULL is a no-op. */
 void pdcost_string_free(char *string);
+
+/* Progress of a long call. `stage` says what is being done ("search", "gemm bf16
+ * 8192x8192x8192", "fit: cross-validation", ...; library-owned, valid during the call),
+ * `done` of `total` units of work. Called on the calling thread, and once more with done ==
+ * total at the end. Return nonzero to stop: the call returns PDCOST_ECANCELED. */
+typedef int (*pdcost_progress_fn)(void *user, const char *stage, uint64_t done, uint64_t total);
 
 /* ----------------------------------------------------------------------------------------- */
 /* Models                                                                                     */
@@ -129,7 +150,7 @@ void pdcost_model_free(pdcost_model *model);
 /* The model's canonical JSON: Hugging Face field names plus pdcost's explicit keys
  * (mlp_type, norm_type, qkv_bias, attention_out_bias, qk_norm). Feeding it back to
  * pdcost_model_from_json gives an identical model. Free *out_json with pdcost_string_free. */
-pdcost_status pdcost_model_to_json(const pdcost_model *model, char **out_json);
+pdcost_status pdcost_model_to_json(char **out_json, const pdcost_model *model);
 
 /* The names of the built-in model presets as a JSON array of strings. Free with
  * pdcost_string_free. */
@@ -158,7 +179,7 @@ typedef struct pdcost_param_counts {
 #define PDCOST_PARAM_COUNTS_INIT {sizeof(pdcost_param_counts), PDCOST_PARAM_COUNTS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /* Fills *out (whose size/version the caller set, e.g. with PDCOST_PARAM_COUNTS_INIT). */
-pdcost_status pdcost_model_param_counts(const pdcost_model *model, pdcost_param_counts *out);
+pdcost_status pdcost_model_param_counts(pdcost_param_counts *out, const pdcost_model *model);
 
 typedef enum pdcost_attention_mask {
     /* Causal mask with a kernel that skips the masked half (FlashAttention): attention core
@@ -185,8 +206,8 @@ typedef struct pdcost_flops {
 #define PDCOST_FLOPS_INIT {sizeof(pdcost_flops), PDCOST_FLOPS_VERSION, 0, 0.0, 0.0, 0.0, 0.0}
 
 /* Fills *out for the given sequence length (>= 1) and mask. */
-pdcost_status pdcost_model_flops_per_token(const pdcost_model *model, uint64_t sequence_length,
-                                           pdcost_attention_mask mask, pdcost_flops *out);
+pdcost_status pdcost_model_flops_per_token(pdcost_flops *out, const pdcost_model *model,
+                                           uint64_t sequence_length, pdcost_attention_mask mask);
 
 /* The full analysis as JSON, at `sequence_length` (1 .. 2^31), for both attention masks:
  *   { "name": "llama3-8b",
@@ -200,8 +221,8 @@ pdcost_status pdcost_model_flops_per_token(const pdcost_model *model, uint64_t s
  * where { FLOPS } = { "matmul_parameters", "matmul_forward", "attention_forward", "forward",
  * "training" }, the fields of pdcost_flops. Keys may be added in later versions, never removed.
  * Free with pdcost_string_free. */
-pdcost_status pdcost_model_analysis_json(const pdcost_model *model, uint64_t sequence_length,
-                                         char **out_json);
+pdcost_status pdcost_model_analysis_json(char **out_json, const pdcost_model *model,
+                                         uint64_t sequence_length);
 
 /* ----------------------------------------------------------------------------------------- */
 /* GPUs                                                                                       */
@@ -229,12 +250,8 @@ typedef enum pdcost_gpu_capability {
  * the part has no such unit (e.g. no FP8 on A100). In a GPU the caller fills in by hand, any
  * number left at 0 is *unknown* and is completed (pdcost_gpu_complete, and every cluster built
  * from it): from the preset the name matches, else from the architecture's reference part.
- *
- * Version 2 appended `architecture`, `supports_fp8`, `supports_fp4` and `reserved` (uint8_t
- * each, holding the enums above). They occupy what was version 1's tail padding, so
- * sizeof(pdcost_gpu_spec) and the layout of pdcost_cluster are unchanged; the library reads
- * them only when `version` >= 2 (a version 1 struct has an unknown architecture and
- * capabilities, completed from its name). */
+ * `architecture`, `supports_fp8` and `supports_fp4` hold the enums above (unknown = 0, also
+ * completed). */
 typedef struct pdcost_gpu_spec {
     uint32_t size;
     uint32_t version;
@@ -251,19 +268,18 @@ typedef struct pdcost_gpu_spec {
     double pcie_bandwidth;           /* bytes/s host<->device, one direction                  */
     double tdp_watts;
     uint32_t gpus_per_node;          /* GPUs in one NVLink domain of the usual system (8; 72 for GB200 NVL72) */
-    /* version 2 */
     uint8_t architecture;            /* a pdcost_gpu_architecture                             */
     uint8_t supports_fp8;            /* a pdcost_gpu_capability: FP8 tensor cores             */
     uint8_t supports_fp4;            /* a pdcost_gpu_capability: FP4 tensor cores             */
     uint8_t reserved;                /* 0                                                     */
 } pdcost_gpu_spec;
 
-#define PDCOST_GPU_SPEC_VERSION 2
+#define PDCOST_GPU_SPEC_VERSION 1
 #define PDCOST_GPU_SPEC_INIT {sizeof(pdcost_gpu_spec), PDCOST_GPU_SPEC_VERSION, {0}, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, 0, 0, 0}
 
 /* Looks up a GPU preset by name or alias (case-insensitive), e.g. "H100-SXM-80GB",
  * "H100-80GB-HBM3", "A100-SXM-80GB", "B200". PDCOST_ENOTFOUND lists the known names. */
-pdcost_status pdcost_gpu_from_name(const char *name, pdcost_gpu_spec *out);
+pdcost_status pdcost_gpu_from_name(pdcost_gpu_spec *out, const char *name);
 
 /* Completes a GPU whose caller left numbers out (0) or the architecture/capabilities unknown.
  * The caller's nonzero numbers and stated architecture/capabilities always win. The rest come
@@ -355,7 +371,7 @@ typedef struct pdcost_training_setup {
     uint32_t recompute_num_layers;   /* FULL only: layers recomputed per model chunk; 0 = all   */
     double optimizer_offload_ratio;  /* share of optimizer states kept in host memory, 0..1   */
     pdcost_framework framework;
-    /* Version 2. The framework's switches as a NUL-terminated JSON object, e.g.
+    /* The framework's switches as a NUL-terminated JSON object, e.g.
      * {"tp_comm_overlap": true, "fp8_recipe": "mxfp8"}; keys and types are listed by
      * pdcost_framework_settings_fields_json. A key left out, or null, takes the framework's own
      * default; NULL or "" states none. Borrowed for the call. An unknown key or a bad value
@@ -363,7 +379,7 @@ typedef struct pdcost_training_setup {
     const char *settings_json;
 } pdcost_training_setup;
 
-#define PDCOST_TRAINING_SETUP_VERSION 2
+#define PDCOST_TRAINING_SETUP_VERSION 1
 #define PDCOST_TRAINING_SETUP_INIT {sizeof(pdcost_training_setup), PDCOST_TRAINING_SETUP_VERSION, \
     0, 1, 0, PDCOST_DTYPE_BF16, PDCOST_OPTIMIZER_ADAMW, PDCOST_RECOMPUTE_NONE, 0, 0.0, PDCOST_FRAMEWORK_MEGATRON, NULL}
 
@@ -412,7 +428,9 @@ typedef enum pdcost_comm_kind {
  * peak. allocated = parameters + gradients + optimizer + activations + communication buffers
  * + temporary buffers (what torch.cuda.max_memory_allocated reports); reserved = allocated +
  * activation_buffer_pool (max_memory_reserved); total = reserved + framework_overhead (CUDA
- * context and libraries outside the caching allocator: what nvidia-smi shows). */
+ * context and libraries outside the caching allocator: what nvidia-smi shows).
+ * The fields are those of pdcost_prediction_fields_json, in this order: the JSON documents
+ * and the Python result use the same names (a test parses this declaration to check). */
 typedef struct pdcost_prediction {
     uint32_t size;
     uint32_t version;
@@ -422,6 +440,7 @@ typedef struct pdcost_prediction {
     double recompute_time_s;      /* part of compute_time_s                                     */
     double optimizer_time_s;
     double offload_time_s;
+    double host_overhead_time_s;  /* host work not hidden under GPU work (launches, logging)    */
     double comm_exposed_s[PDCOST_COMM_KINDS];    /* lengthens the step                          */
     double comm_overlapped_s[PDCOST_COMM_KINDS]; /* hidden under computation                    */
     double total_comm_time_s;     /* exposed + overlapped, all kinds                            */
@@ -443,25 +462,54 @@ typedef struct pdcost_prediction {
     double activation_buffer_pool_bytes;
     double total_bytes;
     double usable_memory_bytes;   /* what the allocator can use on this GPU                     */
+    double first_stage_allocated_bytes; /* the first pipeline stage's peaks (= the above, pp 1) */
+    double first_stage_reserved_bytes;
+    double last_stage_allocated_bytes;  /* the last pipeline stage's peaks                       */
+    double last_stage_reserved_bytes;
     uint32_t peak_stage;          /* 0-based pipeline stage of the memory figures               */
-    uint32_t fits_memory;         /* 1 if reserved_bytes <= usable_memory_bytes                 */
+    uint32_t fits_memory;         /* 1 if the highest allocated peak over the pipeline stages is
+                                     <= usable_memory_bytes: the caching allocator frees its
+                                     cache and retries before it reports out of memory, so what
+                                     must be live (allocated), not reserved, decides           */
 } pdcost_prediction;
 
 #define PDCOST_PREDICTION_VERSION 1
 #define PDCOST_PREDICTION_INIT {sizeof(pdcost_prediction), PDCOST_PREDICTION_VERSION, \
-    0.0, 0.0, 0.0, 0.0, 0.0, 0.0, \
+    0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, \
     {0.0, 0.0, 0.0, 0.0, 0.0}, {0.0, 0.0, 0.0, 0.0, 0.0}, \
     0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, \
-    0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0}
+    0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0}
+
+/* The prediction's fields as a JSON array, in struct order: [{"name": "step_time_s",
+ * "unit": "s"|"bytes"|"1"|"tokens/s"|"count", "kind": "time"|"communication"|"ratio"|
+ * "throughput"|"memory"|"stage"|"flag", "count": 1 (5 for the comm arrays, indexed by
+ * pdcost_comm_kind), "summary"}]. Free *out_json with pdcost_string_free. */
+pdcost_status pdcost_prediction_fields_json(char **out_json);
 
 /* A cost model for one (model, cluster, training setup): built once, then prices any plan.
  * Immutable; share freely across threads. */
 typedef struct pdcost_cost_model pdcost_cost_model;
 
-/* Creates a cost model. `model` is borrowed (the cost model keeps its own copy). */
+/* Options of pdcost_cost_model_create. */
+typedef struct pdcost_cost_model_options {
+    uint32_t size;
+    uint32_t version;
+    /* A calibration profile (see "Calibration profiles") applied to the cluster's efficiency:
+     * its scales and its absolute values both apply (the caller chose this cluster). NULL with
+     * length 0 = the defaults. Borrowed for the call. */
+    const char *profile_json;
+    size_t profile_length;
+} pdcost_cost_model_options;
+
+#define PDCOST_COST_MODEL_OPTIONS_VERSION 1
+#define PDCOST_COST_MODEL_OPTIONS_INIT {sizeof(pdcost_cost_model_options), PDCOST_COST_MODEL_OPTIONS_VERSION, NULL, 0}
+
+/* Creates a cost model. `model` is borrowed (the cost model keeps its own copy); options may be
+ * NULL (no profile). A setup no plan could be priced under fails here, naming the field. */
 pdcost_status pdcost_cost_model_create(pdcost_cost_model **out_cost_model, const pdcost_model *model,
                                        const pdcost_cluster *cluster,
-                                       const pdcost_training_setup *setup);
+                                       const pdcost_training_setup *setup,
+                                       const pdcost_cost_model_options *options);
 
 /* Releases a cost model. NULL is a no-op. */
 void pdcost_cost_model_free(pdcost_cost_model *cost_model);
@@ -469,8 +517,8 @@ void pdcost_cost_model_free(pdcost_cost_model *cost_model);
 /* Prices a plan. A plan that breaks a constraint (tp not dividing the heads, a GPU count that
  * does not add up, ...) fails with PDCOST_EINFEASIBLE and a message naming it; a plan that does
  * not fit in memory is not an error: it succeeds with fits_memory = 0. Allocation-free. */
-pdcost_status pdcost_cost_model_predict(const pdcost_cost_model *cost_model, const pdcost_plan *plan,
-                                        pdcost_prediction *out);
+pdcost_status pdcost_cost_model_predict(pdcost_prediction *out, const pdcost_cost_model *cost_model,
+                                        const pdcost_plan *plan);
 
 /* The same prediction as JSON: {"plan": {tp, pp, vpp, dp, cp, ep, etp, sequence_parallel,
  * zero_stage, fsdp, first_stage_layers, last_stage_layers}, "prediction": {the fields of
@@ -479,25 +527,41 @@ pdcost_status pdcost_cost_model_predict(const pdcost_cost_model *cost_model, con
  * "given": {the settings the setup stated}, "defaulted": {every other setting: the framework
  * default the prediction used, or null where it has none}}}. Free *out_json with
  * pdcost_string_free. */
-pdcost_status pdcost_cost_model_predict_json(const pdcost_cost_model *cost_model, const pdcost_plan *plan,
-                                             char **out_json);
+pdcost_status pdcost_cost_model_predict_json(char **out_json, const pdcost_cost_model *cost_model,
+                                             const pdcost_plan *plan);
 
 /* The framework settings a cost model prices under, as JSON: {"framework": name, "given":
  * {the settings its setup stated}, "defaulted": {every other setting: the framework default
  * the model uses, or null where the framework has no such switch}}. Free *out_json with
  * pdcost_string_free. */
-pdcost_status pdcost_cost_model_settings_json(const pdcost_cost_model *cost_model, char **out_json);
+pdcost_status pdcost_cost_model_settings_json(char **out_json, const pdcost_cost_model *cost_model);
 
-/* Flags for pdcost_validate_runs. */
+/* Bits of pdcost_validate_options.flags. */
 #define PDCOST_VALIDATE_TEXT 1u          /* a human-readable table instead of JSON          */
 #define PDCOST_VALIDATE_ONLY_COMPLETE 2u /* TEXT: list only records marked complete         */
+
+/* Options of pdcost_validate_runs. */
+typedef struct pdcost_validate_options {
+    uint32_t size;
+    uint32_t version;
+    uint32_t flags;              /* PDCOST_VALIDATE_* bits                                    */
+    uint32_t reserved;           /* 0                                                         */
+    /* A calibration profile the predictions are made under (NULL with length 0 = defaults).
+     * Over a runs file that spans GPU generations, "efficiency_scale" applies to every run and
+     * "efficiency" only to runs on the profile's "generation" (to all when it names none). */
+    const char *profile_json;
+    size_t profile_length;
+} pdcost_validate_options;
+
+#define PDCOST_VALIDATE_OPTIONS_VERSION 1
+#define PDCOST_VALIDATE_OPTIONS_INIT {sizeof(pdcost_validate_options), PDCOST_VALIDATE_OPTIONS_VERSION, 0, 0, NULL, 0}
 
 /* Predicts every record of a measured-runs file (schema "pdcost.runs/1") and compares with
  * what was measured. JSON output: {"runs": [...], "summary": {metric: {"n", "mape",
  * "max_abs_pct", "complete_n", "complete_mape"}}}, errors in percent. Records pdcost cannot
  * express are reported as skipped with the reason. Free *out_report with pdcost_string_free. */
-pdcost_status pdcost_validate_runs(const char *runs_json, size_t length, uint32_t flags,
-                                   char **out_report);
+pdcost_status pdcost_validate_runs(char **out_report, const char *runs_json, size_t length,
+                                   const pdcost_validate_options *options);
 
 /* ----------------------------------------------------------------------------------------- */
 /* Calibration profiles and fitting                                                           */
@@ -521,21 +585,6 @@ pdcost_status pdcost_profile_check(const char *profile_json, size_t length);
  * "defaults": {generation: value}}], "fit_groups": {group: [names]}, "fit_defaults": [names]}.
  * Free *out_json with pdcost_string_free. */
 pdcost_status pdcost_efficiency_parameters_json(char **out_json);
-
-/* pdcost_cost_model_create with the profile applied to the cluster's efficiency (scales and
- * absolute overrides both apply: the caller chose this cluster). NULL profile = defaults. */
-pdcost_status pdcost_cost_model_create_with_profile(pdcost_cost_model **out_cost_model,
-                                                    const pdcost_model *model,
-                                                    const pdcost_cluster *cluster,
-                                                    const pdcost_training_setup *setup,
-                                                    const char *profile_json, size_t length);
-
-/* pdcost_validate_runs with predictions made under a profile (NULL = defaults). Over a runs
- * file that spans GPU generations, "efficiency_scale" applies to every run and "efficiency"
- * only to runs on the profile's "generation" (to all when the profile names none). */
-pdcost_status pdcost_validate_runs_with_profile(const char *runs_json, size_t length,
-                                                const char *profile_json, size_t profile_length,
-                                                uint32_t flags, char **out_report);
 
 /* How pdcost_fit_runs estimates the error on runs the fit did not see. */
 typedef enum pdcost_cross_validation {
@@ -561,15 +610,13 @@ typedef struct pdcost_fit_options {
     uint32_t min_runs_per_parameter; /* data-support rule; 0 = 5                                 */
     uint32_t flags;                  /* PDCOST_FIT_*                                             */
     const char *runs_file;           /* recorded in the profile's "fit" summary; may be NULL    */
+    pdcost_progress_fn progress;     /* NULL = none; stage: what the fit is doing, done/total
+                                        in thousandths of the work                              */
+    void *user;                      /* passed to progress                                      */
 } pdcost_fit_options;
 
 #define PDCOST_FIT_OPTIONS_VERSION 1
-#define PDCOST_FIT_OPTIONS_INIT {sizeof(pdcost_fit_options), PDCOST_FIT_OPTIONS_VERSION, NULL, 0, 0, 0, 0, 0, NULL}
-
-/* Progress of a fit: fraction of the work done in [0, 1] and a line saying what it is doing.
- * Called on the calling thread; `message` is valid during the call only. Return nonzero to
- * cancel: pdcost_fit_runs then stops within one iteration and returns PDCOST_ECANCELED. */
-typedef int (*pdcost_fit_progress_fn)(void *user, double fraction, const char *message);
+#define PDCOST_FIT_OPTIONS_INIT {sizeof(pdcost_fit_options), PDCOST_FIT_OPTIONS_VERSION, NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL}
 
 /* Fits efficiency scales to a measured-runs file (schema "pdcost.runs/1") by bounded, robust
  * least squares on log errors of tokens/s/GPU (and of reserved memory for the allocator
@@ -578,75 +625,11 @@ typedef int (*pdcost_fit_progress_fn)(void *user, double fraction, const char *m
  * the profile's "fit" summary lists it under "dropped" with the reason. Writes a profile
  * ("source": "runs-fit", "efficiency_scale", "fit": {"runs", "parameters", "mape_before",
  * "mape_after", "cv_method", "cv_mape_before", "cv_mape", "dropped"}; MAPE in percent) to
- * *out_profile_json (free with pdcost_string_free). options = NULL uses the defaults;
- * progress may be NULL. Takes seconds; PDCOST_EINVAL when the runs support no parameter. */
-pdcost_status pdcost_fit_runs(const char *runs_json, size_t length, const pdcost_fit_options *options,
-                              pdcost_fit_progress_fn progress, void *user, char **out_profile_json);
-
-/* ----------------------------------------------------------------------------------------- */
-/* GPU calibration: micro-benchmarks of the local GPUs                                        */
-/* ----------------------------------------------------------------------------------------- */
-/* The CUDA runtime, cuBLAS/cuBLASLt and (with 2+ GPUs) NCCL are loaded at run time with
- * dlopen (libcudart.so.12, libcublas.so.12, libcublasLt.so.12, libnccl.so.2, ...; the
- * directories in $PDCOST_CUDA_LIBRARY_PATH are tried first): libpdcost has no CUDA dependency
- * and these functions fail cleanly with PDCOST_ENODEVICE where there is no GPU. */
-
-/* GEMM precisions (bits of pdcost_gpu_calibration_options.dtypes; 0 = all). */
-#define PDCOST_GEMM_FP32 1u
-#define PDCOST_GEMM_TF32 2u
-#define PDCOST_GEMM_FP16 4u
-#define PDCOST_GEMM_BF16 8u
-#define PDCOST_GEMM_FP8 16u   /* cuBLASLt, compute capability 8.9+; skipped with a note elsewhere */
-
-typedef struct pdcost_gpu_calibration_options {
-    uint32_t size;
-    uint32_t version;
-    uint32_t device;               /* GPU measured for GEMMs and copies (collectives use all)  */
-    uint32_t gemm_size;            /* largest GEMM dimension: 512...65536, multiple of 16      */
-    uint32_t test_compute;         /* nonzero: GEMM sweep per precision                        */
-    uint32_t test_memory;          /* nonzero: device-to-device and pinned host copies         */
-    uint32_t test_collectives;     /* nonzero: NCCL collectives when 2+ GPUs are visible       */
-    uint32_t repetitions;          /* timed repetitions per measurement (the median is kept)   */
-    uint32_t warmup;               /* untimed repetitions before them                          */
-    uint32_t dtypes;               /* PDCOST_GEMM_* bits; 0 = all                              */
-    double sustain_seconds;        /* soak at gemm_size^3 for sustained_fraction; 0 skips it   */
-    uint64_t max_collective_bytes; /* largest collective message (1 KiB x 4^i up to it)        */
-} pdcost_gpu_calibration_options;
-
-#define PDCOST_GPU_CALIBRATION_OPTIONS_VERSION 1
-#define PDCOST_GPU_CALIBRATION_OPTIONS_INIT {sizeof(pdcost_gpu_calibration_options), \
-    PDCOST_GPU_CALIBRATION_OPTIONS_VERSION, 0, 8192, 1, 1, 1, 20, 5, 0, 15.0, 1073741824u}
-
-/* Called before each measurement with a stage name ("gemm bf16 8192x8192x8192", "all_reduce
- * 1048576 B", ...), the measurements done and their total, and once more with ("done", total,
- * total). Return nonzero to cancel: pdcost_gpu_calibrate then stops and returns
- * PDCOST_ECANCELED. Runs on the calling thread. */
-typedef int (*pdcost_gpu_calibration_progress_fn)(void *user, const char *stage, uint64_t done,
-                                                  uint64_t total);
-
-/* Measures the local GPUs: GEMM throughput per precision over a sweep of shapes (fitted to the
- * cost model's 1 + c/m + c/n + c/k curve), the sustained rate after a soak, HBM (device copy)
- * and pinned host<->device bandwidth, and with 2+ GPUs NCCL all-reduce / all-gather /
- * reduce-scatter / all-to-all bus bandwidth and latency (nccl-tests conventions). Medians of
- * timed repetitions after warm-ups, CUDA events. Takes minutes.
- * *out_report_json (free with pdcost_string_free) is {"profile": a pdcost-profile relative to
- * the GPU's datasheet preset (what `pdcost calibrate --gpu --out` writes), "calibrated_profile":
- * every efficiency parameter for "calibrated_gpu", "calibrated_gpu": a GPU spec whose numbers
- * are the measured rates (flops and bytes/s), "datasheet_gpu": preset name or null, "fits",
- * "collective_fit", "sustained", "summary": the text the seed's CalibrationResult prints,
- * "notes": what was skipped and why}. options = NULL uses the defaults; progress may be NULL.
- * PDCOST_ENODEVICE when a library is missing, the driver fails (its cudaGetErrorString text)
- * or no GPU is visible; PDCOST_EINVAL for bad options (the message names the field). */
-pdcost_status pdcost_gpu_calibrate(const pdcost_gpu_calibration_options *options,
-                                   pdcost_gpu_calibration_progress_fn progress, void *user,
-                                   char **out_report_json);
-
-/* What the machine offers for GPU calibration, measuring nothing: always PDCOST_OK (unless
- * out_json is NULL) with {"available": bool, "error": reason or null, "device_count",
- * "devices": [{"name", "memory_bytes", "compute_capability"}], "machine": {driver and library
- * versions}, "libraries": {"cudart", "cublas", "cublaslt", "nccl": path or null}, "notes"}.
- * Free *out_json with pdcost_string_free. */
-pdcost_status pdcost_cuda_available(char **out_json);
+ * *out_profile_json (free with pdcost_string_free). options = NULL uses the defaults. Takes
+ * seconds; PDCOST_EINVAL when the runs support no parameter; PDCOST_ECANCELED when progress
+ * stopped it (within one iteration). */
+pdcost_status pdcost_fit_runs(char **out_profile_json, const char *runs_json, size_t length,
+                              const pdcost_fit_options *options);
 
 /* ----------------------------------------------------------------------------------------- */
 /* Plan search                                                                                */
@@ -710,18 +693,22 @@ typedef struct pdcost_search_options {
     double memory_safety_margin;    /* share of usable memory held back, [0, 1); 0 = none        */
     uint32_t flags;                 /* PDCOST_SEARCH_* flags                                     */
     uint32_t reserved;              /* 0                                                         */
-    /* Version 2. Framework settings to try both off and on, comma-separated, e.g.
+    /* Framework settings to try both off and on, comma-separated, e.g.
      * "tp_comm_overlap,cuda_graphs" (at most 4, from tp_comm_overlap, cuda_graphs,
      * torch_compile, overlap_grad_reduce, overlap_param_gather, overlap_p2p, fp8_params,
      * moe_overlap_expert_comm): the search runs once per combination, over the cost model's
      * settings with the combination applied, and ranks all plans together; each entry's
      * settings_variant says which combination. NULL or "" = the cost model's settings only. */
     const char *vary_settings;
+    pdcost_progress_fn progress;    /* NULL = none; stage "search", done/total work units (outer
+                                       tp x pipeline split x cp choices; with vary_settings,
+                                       summed over the combinations), every few milliseconds   */
+    void *user;                     /* passed to progress                                        */
 } pdcost_search_options;
 
-#define PDCOST_SEARCH_OPTIONS_VERSION 2
+#define PDCOST_SEARCH_OPTIONS_VERSION 1
 #define PDCOST_SEARCH_OPTIONS_INIT {sizeof(pdcost_search_options), PDCOST_SEARCH_OPTIONS_VERSION, \
-    0, 0, 0, 0, 0, 0, 0, {0}, 0, 0, 0, 0, 0, {0.0}, 0, 0, 0.0, 0, 0, NULL}
+    0, 0, 0, 0, 0, 0, 0, {0}, 0, 0, 0, 0, 0, {0.0}, 0, 0, 0.0, 0, 0, NULL, NULL, NULL}
 
 /* Why candidates were dropped: the index into pdcost_search_stats.pruned. A count is of
  * candidates rejected where the rule is decided (a partial plan counts once for all the plans
@@ -781,49 +768,45 @@ typedef struct pdcost_search_entry {
     double optimizer_offload_ratio;
     double peak_allocated_bytes;      /* highest allocated memory over the pipeline stages     */
     pdcost_prediction prediction;
-    /* Version 2. With options->vary_settings: bit i is set when the i-th listed setting was on
-     * for this plan. 0 otherwise. */
+    /* With options->vary_settings: bit i is set when the i-th listed setting was on for this
+     * plan. 0 otherwise. */
     uint32_t settings_variant;
 } pdcost_search_entry;
 
-#define PDCOST_SEARCH_ENTRY_VERSION 2
+#define PDCOST_SEARCH_ENTRY_VERSION 1
 #define PDCOST_SEARCH_ENTRY_INIT {sizeof(pdcost_search_entry), PDCOST_SEARCH_ENTRY_VERSION, \
     PDCOST_PLAN_INIT, 0, PDCOST_RECOMPUTE_NONE, 0, 0, 0.0, 0.0, PDCOST_PREDICTION_INIT, 0}
-
-/* Progress of a search: work units done of total. Called on the calling thread every few
- * milliseconds and once at the end; return nonzero to stop the search early (the result then
- * covers the units searched, with stats.cancelled = 1). */
-typedef int (*pdcost_search_progress_fn)(void *user, uint64_t done, uint64_t total);
 
 /* A search's result, owned by the library; immutable, so it may be read from any thread.
  * Release it with pdcost_search_result_free. */
 typedef struct pdcost_search_result pdcost_search_result;
 
-/* Searches the plans of `cost_model`. options = NULL uses the defaults; progress may be NULL.
- * Uses options->threads worker threads (the calling thread is one of them). Finding no plan
- * that fits is not an error: the result is empty and pdcost_search_result_explanation says
- * why (the closest plan and by how much it misses memory). */
-pdcost_status pdcost_search_run(const pdcost_cost_model *cost_model, const pdcost_search_options *options,
-                                pdcost_search_progress_fn progress, void *user,
-                                pdcost_search_result **out_result);
+/* Searches the plans of `cost_model`. options = NULL uses the defaults. Uses options->threads
+ * threads (the calling thread is one of them; the others are joined before the call returns).
+ * Finding no plan that fits is not an error: the result is empty and
+ * pdcost_search_result_explanation says why (the closest plan and by how much it misses
+ * memory). When options->progress stops the search, it returns PDCOST_ECANCELED and still sets
+ * *out_result to the plans found so far (stats.cancelled = 1); release it as usual. */
+pdcost_status pdcost_search_run(pdcost_search_result **out_result, const pdcost_cost_model *cost_model,
+                                const pdcost_search_options *options);
 
 /* Ranked plans that fit (at most top_k), best first; 0 for NULL. */
 size_t pdcost_search_result_count(const pdcost_search_result *result);
 
 /* Fills *out (size/version set with PDCOST_SEARCH_ENTRY_INIT) with ranked plan `index`. */
-pdcost_status pdcost_search_result_get(const pdcost_search_result *result, size_t index,
-                                       pdcost_search_entry *out);
+pdcost_status pdcost_search_result_get(pdcost_search_entry *out, const pdcost_search_result *result,
+                                       size_t index);
 
 /* The Pareto front of throughput vs peak allocated memory among the plans that fit, by
  * memory ascending; 0 for NULL. */
 size_t pdcost_search_result_pareto_count(const pdcost_search_result *result);
 
 /* Fills *out with Pareto plan `index`. */
-pdcost_status pdcost_search_result_pareto_get(const pdcost_search_result *result, size_t index,
-                                              pdcost_search_entry *out);
+pdcost_status pdcost_search_result_pareto_get(pdcost_search_entry *out, const pdcost_search_result *result,
+                                              size_t index);
 
 /* Fills *out (size/version set with PDCOST_SEARCH_STATS_INIT) with the search's counts. */
-pdcost_status pdcost_search_result_stats(const pdcost_search_result *result, pdcost_search_stats *out);
+pdcost_status pdcost_search_result_stats(pdcost_search_stats *out, const pdcost_search_result *result);
 
 /* Why the result is empty, in words, or "" when some plan fits (and for NULL). Owned by the
  * result; valid until it is freed. */
@@ -834,10 +817,91 @@ const char *pdcost_search_result_explanation(const pdcost_search_result *result)
  * "memory_limit_bytes", "explanation"}; each result carries its full plan and prediction
  * (field names as in pdcost_plan / pdcost_prediction) and, with vary_settings, "settings":
  * {each varied key: its value}. Free with pdcost_string_free. */
-pdcost_status pdcost_search_result_to_json(const pdcost_search_result *result, char **out_json);
+pdcost_status pdcost_search_result_to_json(char **out_json, const pdcost_search_result *result);
 
 /* Releases a result. NULL is a no-op. */
 void pdcost_search_result_free(pdcost_search_result *result);
+
+/* ----------------------------------------------------------------------------------------- */
+/* EXPERIMENTAL: GPU calibration, micro-benchmarks of the local GPUs. Not yet exercised on   */
+/* hardware by the test suite; these declarations may change in a minor release.             */
+/* ----------------------------------------------------------------------------------------- */
+/* The CUDA runtime, cuBLAS/cuBLASLt and (with 2+ GPUs) NCCL are loaded at run time with
+ * dlopen (libcudart.so.12, libcublas.so.12, libcublasLt.so.12, libnccl.so.2, ...; the
+ * directories in $PDCOST_CUDA_LIBRARY_PATH are tried first): libpdcost has no CUDA dependency
+ * and these functions fail cleanly with PDCOST_ENODEVICE where there is no GPU. */
+
+/* GEMM precisions (bits of pdcost_gpu_calibration_options.dtypes; 0 = all). */
+#define PDCOST_GEMM_FP32 1u
+#define PDCOST_GEMM_TF32 2u
+#define PDCOST_GEMM_FP16 4u
+#define PDCOST_GEMM_BF16 8u
+#define PDCOST_GEMM_FP8 16u   /* cuBLASLt, compute capability 8.9+; skipped with a note elsewhere */
+
+typedef struct pdcost_gpu_calibration_options {
+    uint32_t size;
+    uint32_t version;
+    uint32_t device;               /* GPU measured for GEMMs and copies (collectives use all)  */
+    uint32_t gemm_size;            /* largest GEMM dimension: 512...65536, multiple of 16      */
+    uint32_t test_compute;         /* nonzero: GEMM sweep per precision                        */
+    uint32_t test_memory;          /* nonzero: device-to-device and pinned host copies         */
+    uint32_t test_collectives;     /* nonzero: NCCL collectives when 2+ GPUs are visible       */
+    uint32_t repetitions;          /* timed repetitions per measurement (the median is kept)   */
+    uint32_t warmup;               /* untimed repetitions before them                          */
+    uint32_t dtypes;               /* PDCOST_GEMM_* bits; 0 = all                              */
+    double sustain_seconds;        /* soak at gemm_size^3 for sustained_fraction; 0 skips it   */
+    uint64_t max_collective_bytes; /* largest collective message (1 KiB x 4^i up to it)        */
+    pdcost_progress_fn progress;   /* NULL = none; called before each measurement with its name
+                                      ("gemm bf16 8192x8192x8192", "all_reduce 1048576 B")     */
+    void *user;                    /* passed to progress                                       */
+} pdcost_gpu_calibration_options;
+
+#define PDCOST_GPU_CALIBRATION_OPTIONS_VERSION 1
+#define PDCOST_GPU_CALIBRATION_OPTIONS_INIT {sizeof(pdcost_gpu_calibration_options), \
+    PDCOST_GPU_CALIBRATION_OPTIONS_VERSION, 0, 8192, 1, 1, 1, 20, 5, 0, 15.0, 1073741824u, NULL, NULL}
+
+/* Measures the local GPUs: GEMM throughput per precision over a sweep of shapes (fitted to the
+ * cost model's 1 + c/m + c/n + c/k curve), the sustained rate after a soak, HBM (device copy)
+ * and pinned host<->device bandwidth, and with 2+ GPUs NCCL all-reduce / all-gather /
+ * reduce-scatter / all-to-all bus bandwidth and latency (nccl-tests conventions). Medians of
+ * timed repetitions after warm-ups, CUDA events. Takes minutes.
+ * *out_report_json (free with pdcost_string_free) is {"profile": a pdcost-profile relative to
+ * the GPU's datasheet preset (what `pdcost calibrate --gpu --out` writes), "calibrated_profile":
+ * every efficiency parameter for "calibrated_gpu", "calibrated_gpu": a GPU spec whose numbers
+ * are the measured rates (flops and bytes/s), "datasheet_gpu": preset name or null, "fits",
+ * "collective_fit", "sustained", "summary": the text the seed's CalibrationResult prints,
+ * "notes": what was skipped and why}. options = NULL uses the defaults.
+ * PDCOST_ENODEVICE when a library is missing, the driver fails (its cudaGetErrorString text)
+ * or no GPU is visible; PDCOST_EINVAL for bad options (the message names the field). */
+pdcost_status pdcost_gpu_calibrate(char **out_report_json,
+                                   const pdcost_gpu_calibration_options *options);
+
+/* What the machine offers for GPU calibration, measuring nothing: always PDCOST_OK (unless
+ * out_json is NULL) with {"available": bool, "error": reason or null, "device_count",
+ * "devices": [{"name", "memory_bytes", "compute_capability"}], "machine": {driver and library
+ * versions}, "libraries": {"cudart", "cublas", "cublaslt", "nccl": path or null}, "notes"}.
+ * Free *out_json with pdcost_string_free. */
+pdcost_status pdcost_cuda_available(char **out_json);
+
+/* ----------------------------------------------------------------------------------------- */
+/* Initialisers: each writes its struct's _INIT value (size, version and the defaults), for    */
+/* callers that cannot use the macros. NULL is a no-op.                                       */
+/* ----------------------------------------------------------------------------------------- */
+
+void pdcost_param_counts_init(pdcost_param_counts *value);
+void pdcost_flops_init(pdcost_flops *value);
+void pdcost_gpu_spec_init(pdcost_gpu_spec *value);
+void pdcost_cluster_init(pdcost_cluster *value);
+void pdcost_training_setup_init(pdcost_training_setup *value);
+void pdcost_plan_init(pdcost_plan *value);
+void pdcost_prediction_init(pdcost_prediction *value);
+void pdcost_cost_model_options_init(pdcost_cost_model_options *value);
+void pdcost_validate_options_init(pdcost_validate_options *value);
+void pdcost_fit_options_init(pdcost_fit_options *value);
+void pdcost_search_options_init(pdcost_search_options *value);
+void pdcost_search_stats_init(pdcost_search_stats *value);
+void pdcost_search_entry_init(pdcost_search_entry *value);
+void pdcost_gpu_calibration_options_init(pdcost_gpu_calibration_options *value);
 
 #ifdef __cplusplus
 } /* extern "C" */

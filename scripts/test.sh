@@ -6,7 +6,8 @@
 #                                                         find_package/pkg-config, fuzzing
 #   3. pip install . + pytest                             the Python package and CLI
 # Needs: the Swift toolchain, a C compiler, Python 3.10+ with pip. Everything else (cmake,
-# ninja, scikit-build-core, pytest) is installed into a virtual environment at .venv.
+# ninja, scikit-build-core, pytest, pandas for the optional DataFrame views) is installed into a
+# virtual environment at .venv.
 # Environment: PDCOST_FUZZ_SECONDS (default 60; 0 skips fuzzing), PDCOST_VENV (default .venv).
 set -euo pipefail
 
@@ -21,7 +22,7 @@ if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install --quiet --upgrade pip
-"$venv/bin/python" -m pip install --quiet cmake ninja scikit-build-core pytest
+"$venv/bin/python" -m pip install --quiet cmake ninja scikit-build-core pytest pandas
 export PATH="$venv/bin:$PATH"
 
 step "Swift tests"

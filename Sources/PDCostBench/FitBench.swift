@@ -37,7 +37,7 @@ enum FitBench {
                 // Print only stage changes, not every iteration.
                 let stage = message.split(separator: ":").first.map(String.init) ?? message
                 if stage != lastMessage { print("  … \(message)"); lastMessage = stage }
-                return true
+                return false
             }
         } catch {
             fail(error.message)

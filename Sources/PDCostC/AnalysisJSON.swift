@@ -88,8 +88,8 @@ struct AnalysisDocument: Encodable {
 }
 
 @_cdecl("pdcost_model_analysis_json")
-public func pdcost_model_analysis_json(_ model: OpaquePointer?, _ sequence_length: UInt64,
-                                       _ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> pdcost_status {
+public func pdcost_model_analysis_json(_ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+                                       _ model: OpaquePointer?, _ sequence_length: UInt64) -> pdcost_status {
     withStatus {
         let handle = try ModelHandle.borrow(model)
         let length = try sequenceLength(sequence_length)

@@ -4,16 +4,13 @@ import PDCost
 // GPU calibration: the micro-benchmarks (CUDA loaded at run time) and the probe.
 
 @_cdecl("pdcost_gpu_calibrate")
-public func pdcost_gpu_calibrate(_ options: UnsafePointer<pdcost_gpu_calibration_options>?,
-                                 _ progress: pdcost_gpu_calibration_progress_fn?,
-                                 _ user: UnsafeMutableRawPointer?,
-                                 _ out_report_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> pdcost_status {
+public func pdcost_gpu_calibrate(_ out_report_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+                                 _ options: UnsafePointer<pdcost_gpu_calibration_options>?) -> pdcost_status {
     withStatus {
         let out = try outString(out_report_json, "out_report_json")
-        let benchmarkOptions = try swiftGPUCalibrationOptions(options)
+        let (benchmarkOptions, progress) = try swiftGPUCalibrationOptions(options)
         let report = try GPUCalibrationRun.run(options: benchmarkOptions) { stage, done, total in
-            guard let progress else { return false }
-            return stage.withCString { progress(user, $0, UInt64(clamping: done), UInt64(clamping: total)) } != 0
+            progress?.report(stage, done, total) ?? false
         }
         try store(report.json(), in: out)
     }
@@ -29,9 +26,9 @@ public func pdcost_cuda_available(_ out_json: UnsafeMutablePointer<UnsafeMutable
 
 /// The Swift options of a caller's `pdcost_gpu_calibration_options` (NULL: the defaults).
 /// Ranges are checked by `GPUBenchmarkOptions.validated`, whose messages name the field.
-func swiftGPUCalibrationOptions(_ pointer: UnsafePointer<pdcost_gpu_calibration_options>?) throws -> GPUBenchmarkOptions {
+func swiftGPUCalibrationOptions(_ pointer: UnsafePointer<pdcost_gpu_calibration_options>?) throws -> (GPUBenchmarkOptions, CProgress?) {
     var result = GPUBenchmarkOptions()
-    guard pointer != nil else { return result }
+    guard pointer != nil else { return (result, nil) }
     let o = try readVersioned(pointer, "options", type: "pdcost_gpu_calibration_options",
                               latestVersion: PDCOST_GPU_CALIBRATION_OPTIONS_VERSION)
     result.device = Int(o.device)
@@ -53,5 +50,5 @@ func swiftGPUCalibrationOptions(_ pointer: UnsafePointer<pdcost_gpu_calibration_
         throw PDCostError.invalidArgument("options->max_collective_bytes=\(o.max_collective_bytes) is too large")
     }
     result.maxCollectiveBytes = Int(o.max_collective_bytes)
-    return try result.validated()
+    return (try result.validated(), CProgress(o.progress, o.user))
 }

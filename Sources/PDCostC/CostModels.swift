@@ -33,9 +33,28 @@ final class CostModelHandle: Sendable {
 public func pdcost_cost_model_create(_ out_cost_model: UnsafeMutablePointer<OpaquePointer?>?,
                                      _ model: OpaquePointer?,
                                      _ cluster: UnsafePointer<pdcost_cluster>?,
-                                     _ setup: UnsafePointer<pdcost_training_setup>?) -> pdcost_status {
-    // The same call without a profile (the cluster's default efficiency).
-    pdcost_cost_model_create_with_profile(out_cost_model, model, cluster, setup, nil, 0)
+                                     _ setup: UnsafePointer<pdcost_training_setup>?,
+                                     _ options: UnsafePointer<pdcost_cost_model_options>?) -> pdcost_status {
+    withStatus {
+        guard let out_cost_model else {
+            throw PDCostError.invalidArgument("out_cost_model=NULL must point to a pdcost_cost_model* variable")
+        }
+        let spec = try ModelHandle.borrow(model).spec
+        let c = try readVersioned(cluster, "cluster", type: "pdcost_cluster", latestVersion: PDCOST_CLUSTER_VERSION)
+        let s = try readVersioned(setup, "setup", type: "pdcost_training_setup",
+                                  latestVersion: PDCOST_TRAINING_SETUP_VERSION)
+        var o = pdcost_cost_model_options()
+        if let options {
+            o = try readVersioned(options, "options", type: "pdcost_cost_model_options",
+                                  latestVersion: PDCOST_COST_MODEL_OPTIONS_VERSION)
+        }
+        var swiftCluster = try swiftCluster(c)
+        if let profile = try borrowedProfile(o.profile_json, length: o.profile_length, parameter: "options->profile_json") {
+            swiftCluster = try swiftCluster.applying(profile)
+        }
+        let cost = try CostModel(model: spec, cluster: swiftCluster, setup: try swiftSetup(s))
+        out_cost_model.pointee = CostModelHandle(cost).retainedPointer()
+    }
 }
 
 @_cdecl("pdcost_cost_model_free")
@@ -45,9 +64,9 @@ public func pdcost_cost_model_free(_ cost_model: OpaquePointer?) {
 }
 
 @_cdecl("pdcost_cost_model_predict")
-public func pdcost_cost_model_predict(_ cost_model: OpaquePointer?,
-                                      _ plan: UnsafePointer<pdcost_plan>?,
-                                      _ out: UnsafeMutablePointer<pdcost_prediction>?) -> pdcost_status {
+public func pdcost_cost_model_predict(_ out: UnsafeMutablePointer<pdcost_prediction>?,
+                                      _ cost_model: OpaquePointer?,
+                                      _ plan: UnsafePointer<pdcost_plan>?) -> pdcost_status {
     withStatus {
         let cost = try CostModelHandle.borrow(cost_model).cost
         let p = try swiftPlan(try readVersioned(plan, "plan", type: "pdcost_plan", latestVersion: PDCOST_PLAN_VERSION))
@@ -60,9 +79,9 @@ public func pdcost_cost_model_predict(_ cost_model: OpaquePointer?,
 }
 
 @_cdecl("pdcost_cost_model_predict_json")
-public func pdcost_cost_model_predict_json(_ cost_model: OpaquePointer?,
-                                           _ plan: UnsafePointer<pdcost_plan>?,
-                                           _ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> pdcost_status {
+public func pdcost_cost_model_predict_json(_ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+                                           _ cost_model: OpaquePointer?,
+                                           _ plan: UnsafePointer<pdcost_plan>?) -> pdcost_status {
     withStatus {
         let cost = try CostModelHandle.borrow(cost_model).cost
         let p = try swiftPlan(try readVersioned(plan, "plan", type: "pdcost_plan", latestVersion: PDCOST_PLAN_VERSION))
@@ -70,6 +89,14 @@ public func pdcost_cost_model_predict_json(_ cost_model: OpaquePointer?,
         try p.validate(model: cost.model, cluster: cost.cluster, setup: cost.setup)
         try store("{\"plan\": " + p.json() + ", \"prediction\": " + cost.evaluate(p).json()
                   + ", \"settings\": " + cost.setup.framework.settingsJSON() + "}\n", in: out)
+    }
+}
+
+@_cdecl("pdcost_prediction_fields_json")
+public func pdcost_prediction_fields_json(_ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> pdcost_status {
+    withStatus {
+        let out = try outString(out_json, "out_json")
+        try store(Prediction.fieldsJSON(), in: out)
     }
 }
 
@@ -151,37 +178,18 @@ func swiftPlan(_ p: pdcost_plan) throws -> ParallelPlan {
 
 func cPrediction(_ p: Prediction) -> pdcost_prediction {
     var out = pdcost_prediction()
-    out.step_time_s = p.stepTime
-    out.compute_time_s = p.computeTime
-    out.bubble_time_s = p.bubbleTime
-    out.recompute_time_s = p.recomputeTime
-    out.optimizer_time_s = p.optimizerTime
-    out.offload_time_s = p.offloadTime
-    // Indexed by pdcost_comm_kind: TP, CP, EP, PP, DP (a tuple, so no allocation).
-    let (tp, cp, ep, pp, dp) = (p.tensorParallelComm, p.contextParallelComm, p.expertParallelComm,
-                                p.pipelineComm, p.dataParallelComm)
-    out.comm_exposed_s = (tp.exposed, cp.exposed, ep.exposed, pp.exposed, dp.exposed)
-    out.comm_overlapped_s = (tp.overlapped, cp.overlapped, ep.overlapped, pp.overlapped, dp.overlapped)
-    out.total_comm_time_s = p.totalCommunicationTime
-    out.exposed_comm_time_s = p.exposedCommunicationTime
-    out.mfu = p.mfu
-    out.hfu = p.hfu
-    out.tokens_per_second = p.tokensPerSecond
-    out.tokens_per_second_per_gpu = p.tokensPerSecondPerGPU
-    out.micro_batches = p.microBatches
-    let m = p.memory
-    out.parameter_bytes = m.parameters
-    out.gradient_bytes = m.gradients
-    out.optimizer_bytes = m.optimizer
-    out.activation_bytes = m.activations
-    out.communication_buffer_bytes = m.communicationBuffers
-    out.temporary_buffer_bytes = m.temporaryBuffers
-    out.framework_overhead_bytes = m.frameworkOverhead
-    out.allocated_bytes = m.allocated
-    out.reserved_bytes = m.reserved
-    out.activation_buffer_pool_bytes = m.activationBufferPool
-    out.total_bytes = m.total
-    out.usable_memory_bytes = p.usableMemory
+    out.size = UInt32(MemoryLayout<pdcost_prediction>.size)
+    out.version = UInt32(PDCOST_PREDICTION_VERSION)
+    // The doubles after the size/version header, in `Prediction.fields` order (the layout test
+    // checks the header declares them in that order and that their count matches).
+    withUnsafeMutableBytes(of: &out) { raw in
+        let first = MemoryLayout<pdcost_prediction>.offset(of: \.step_time_s) ?? 8
+        let limit = MemoryLayout<pdcost_prediction>.offset(of: \.peak_stage) ?? 0
+        p.forEachDouble { index, value in
+            let offset = first + index * MemoryLayout<Double>.stride
+            if offset + MemoryLayout<Double>.size <= limit { raw.storeBytes(of: value, toByteOffset: offset, as: Double.self) }
+        }
+    }
     out.peak_stage = UInt32(clamping: p.peakStage)
     out.fits_memory = p.fitsMemory ? 1 : 0
     return out
@@ -207,8 +215,8 @@ public func pdcost_framework_settings_fields_json(_ out_json: UnsafeMutablePoint
 }
 
 @_cdecl("pdcost_cost_model_settings_json")
-public func pdcost_cost_model_settings_json(_ cost_model: OpaquePointer?,
-                                            _ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> pdcost_status {
+public func pdcost_cost_model_settings_json(_ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+                                            _ cost_model: OpaquePointer?) -> pdcost_status {
     withStatus {
         let cost = try CostModelHandle.borrow(cost_model).cost
         let out = try outString(out_json, "out_json")

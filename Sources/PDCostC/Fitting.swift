@@ -4,27 +4,29 @@ import PDCost
 // Fitting efficiency scales to measured runs: options struct, progress callback, profile out.
 
 @_cdecl("pdcost_fit_runs")
-public func pdcost_fit_runs(_ runs_json: UnsafePointer<CChar>?, _ length: Int,
-                            _ options: UnsafePointer<pdcost_fit_options>?,
-                            _ progress: pdcost_fit_progress_fn?, _ user: UnsafeMutableRawPointer?,
-                            _ out_profile_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> pdcost_status {
+public func pdcost_fit_runs(_ out_profile_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+                            _ runs_json: UnsafePointer<CChar>?, _ length: Int,
+                            _ options: UnsafePointer<pdcost_fit_options>?) -> pdcost_status {
     withStatus {
         let out = try outString(out_profile_json, "out_profile_json")
-        let fitOptions = try swiftFitOptions(options)
+        let (fitOptions, progress) = try swiftFitOptions(options)
         let bytes = try borrowedJSON(runs_json, length: length, parameter: "runs_json", document: "runs file")
         let file = try MeasuredRunsFile.decode(bytes)
+        // The one progress shape: thousandths of the work done, the message as the stage.
         let result = try RunsFitter.fit(file, options: fitOptions) { fraction, message in
-            guard let progress else { return true }
-            return message.withCString { progress(user, fraction, $0) } == 0
+            guard let progress else { return false }
+            let done = Int(max(0, min(1, fraction.isFinite ? fraction : 0)) * 1000)
+            return progress.report(message, done, 1000)
         }
         try store(String(decoding: try result.profile.encoded(), as: UTF8.self), in: out)
     }
 }
 
-/// The Swift options of a caller's `pdcost_fit_options` (NULL: the defaults).
-func swiftFitOptions(_ pointer: UnsafePointer<pdcost_fit_options>?) throws -> RunsFitOptions {
+/// The Swift options of a caller's `pdcost_fit_options` (NULL: the defaults) and its progress
+/// callback.
+func swiftFitOptions(_ pointer: UnsafePointer<pdcost_fit_options>?) throws -> (RunsFitOptions, CProgress?) {
     var result = RunsFitOptions()
-    guard pointer != nil else { return result }
+    guard pointer != nil else { return (result, nil) }
     let o = try readVersioned(pointer, "options", type: "pdcost_fit_options",
                               latestVersion: PDCOST_FIT_OPTIONS_VERSION)
     if let names = o.parameters {
@@ -49,5 +51,5 @@ func swiftFitOptions(_ pointer: UnsafePointer<pdcost_fit_options>?) throws -> Ru
     }
     result.completeOnly = o.flags & PDCOST_FIT_COMPLETE_ONLY != 0
     result.selection = o.flags & PDCOST_FIT_ALL_SUPPORTED != 0 ? .all : .forward
-    return result
+    return (result, CProgress(o.progress, o.user))
 }

@@ -39,7 +39,6 @@ func gpuDraft(_ g: pdcost_gpu_spec, prefix: String) throws(PDCostError) -> GPUDr
         }
         if value > 0 { draft.numbers[field] = value }
     }
-    guard g.version >= 2 else { return draft }
     switch UInt32(g.architecture) {
     case PDCOST_GPU_ARCH_UNKNOWN.rawValue: draft.architecture = nil
     case PDCOST_GPU_ARCH_VOLTA.rawValue: draft.architecture = .volta

@@ -4,8 +4,8 @@ import PDCost
 // GPU presets: typed lookup into pdcost_gpu_spec and the whole table as JSON.
 
 @_cdecl("pdcost_gpu_from_name")
-public func pdcost_gpu_from_name(_ name: UnsafePointer<CChar>?,
-                                 _ out: UnsafeMutablePointer<pdcost_gpu_spec>?) -> pdcost_status {
+public func pdcost_gpu_from_name(_ out: UnsafeMutablePointer<pdcost_gpu_spec>?,
+                                 _ name: UnsafePointer<CChar>?) -> pdcost_status {
     withStatus {
         let text = try utf8String(name, "name")
         let destination = try VersionedOutput(out, "out", type: "pdcost_gpu_spec",

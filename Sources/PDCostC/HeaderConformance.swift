@@ -7,60 +7,55 @@ import CPDCost
 // mismatch. The function is never called; only its type checking matters.
 @inline(never)
 func _assertThunksMatchHeader() {
-    var statusName = CPDCost.pdcost_status_name; statusName = PDCostC.pdcost_status_name
-    var major = CPDCost.pdcost_version_major; major = PDCostC.pdcost_version_major
-    var minor = CPDCost.pdcost_version_minor; minor = PDCostC.pdcost_version_minor
-    var patch = CPDCost.pdcost_version_patch; patch = PDCostC.pdcost_version_patch
-    var abi = CPDCost.pdcost_abi_version; abi = PDCostC.pdcost_abi_version
-    var versionString = CPDCost.pdcost_version_string; versionString = PDCostC.pdcost_version_string
-    var stringFree = CPDCost.pdcost_string_free; stringFree = PDCostC.pdcost_string_free
-    var fromPreset = CPDCost.pdcost_model_from_preset; fromPreset = PDCostC.pdcost_model_from_preset
-    var fromJSON = CPDCost.pdcost_model_from_json; fromJSON = PDCostC.pdcost_model_from_json
-    var fromFile = CPDCost.pdcost_model_from_file; fromFile = PDCostC.pdcost_model_from_file
-    var modelFree = CPDCost.pdcost_model_free; modelFree = PDCostC.pdcost_model_free
-    var toJSON = CPDCost.pdcost_model_to_json; toJSON = PDCostC.pdcost_model_to_json
-    var presetNames = CPDCost.pdcost_model_preset_names; presetNames = PDCostC.pdcost_model_preset_names
-    var paramCounts = CPDCost.pdcost_model_param_counts; paramCounts = PDCostC.pdcost_model_param_counts
-    var flops = CPDCost.pdcost_model_flops_per_token; flops = PDCostC.pdcost_model_flops_per_token
-    var analysis = CPDCost.pdcost_model_analysis_json; analysis = PDCostC.pdcost_model_analysis_json
-    var gpu = CPDCost.pdcost_gpu_from_name; gpu = PDCostC.pdcost_gpu_from_name
-    var gpuJSON = CPDCost.pdcost_gpu_presets_json; gpuJSON = PDCostC.pdcost_gpu_presets_json
-    var gpuComplete = CPDCost.pdcost_gpu_complete; gpuComplete = PDCostC.pdcost_gpu_complete
-    _ = gpuComplete
-    var costCreate = CPDCost.pdcost_cost_model_create; costCreate = PDCostC.pdcost_cost_model_create
-    var costFree = CPDCost.pdcost_cost_model_free; costFree = PDCostC.pdcost_cost_model_free
-    var predict = CPDCost.pdcost_cost_model_predict; predict = PDCostC.pdcost_cost_model_predict
-    var predictJSON = CPDCost.pdcost_cost_model_predict_json; predictJSON = PDCostC.pdcost_cost_model_predict_json
-    var settingsFields = CPDCost.pdcost_framework_settings_fields_json; settingsFields = PDCostC.pdcost_framework_settings_fields_json
-    var settingsJSON = CPDCost.pdcost_cost_model_settings_json; settingsJSON = PDCostC.pdcost_cost_model_settings_json
-    var validate = CPDCost.pdcost_validate_runs; validate = PDCostC.pdcost_validate_runs
-    // Calibration profiles and fitting (Profiles.swift, Fitting.swift).
-    var profileCheck = CPDCost.pdcost_profile_check; profileCheck = PDCostC.pdcost_profile_check
-    var efficiencyJSON = CPDCost.pdcost_efficiency_parameters_json
-    efficiencyJSON = PDCostC.pdcost_efficiency_parameters_json
-    var costWithProfile = CPDCost.pdcost_cost_model_create_with_profile
-    costWithProfile = PDCostC.pdcost_cost_model_create_with_profile
-    var validateWithProfile = CPDCost.pdcost_validate_runs_with_profile
-    validateWithProfile = PDCostC.pdcost_validate_runs_with_profile
-    var fitRuns = CPDCost.pdcost_fit_runs; fitRuns = PDCostC.pdcost_fit_runs
-    _ = (profileCheck, efficiencyJSON, costWithProfile, validateWithProfile, fitRuns)
-    var gpuCalibrate = CPDCost.pdcost_gpu_calibrate; gpuCalibrate = PDCostC.pdcost_gpu_calibrate
+    var abiVersion = CPDCost.pdcost_abi_version; abiVersion = PDCostC.pdcost_abi_version
+    var costModelCreate = CPDCost.pdcost_cost_model_create; costModelCreate = PDCostC.pdcost_cost_model_create
+    var costModelFree = CPDCost.pdcost_cost_model_free; costModelFree = PDCostC.pdcost_cost_model_free
+    var costModelPredict = CPDCost.pdcost_cost_model_predict; costModelPredict = PDCostC.pdcost_cost_model_predict
+    var costModelPredictJson = CPDCost.pdcost_cost_model_predict_json; costModelPredictJson = PDCostC.pdcost_cost_model_predict_json
+    var costModelSettingsJson = CPDCost.pdcost_cost_model_settings_json; costModelSettingsJson = PDCostC.pdcost_cost_model_settings_json
     var cudaAvailable = CPDCost.pdcost_cuda_available; cudaAvailable = PDCostC.pdcost_cuda_available
-    _ = (gpuCalibrate, cudaAvailable)
-    // Plan search (Search.swift).
+    var efficiencyParametersJson = CPDCost.pdcost_efficiency_parameters_json; efficiencyParametersJson = PDCostC.pdcost_efficiency_parameters_json
+    var fitRuns = CPDCost.pdcost_fit_runs; fitRuns = PDCostC.pdcost_fit_runs
+    var frameworkSettingsFieldsJson = CPDCost.pdcost_framework_settings_fields_json; frameworkSettingsFieldsJson = PDCostC.pdcost_framework_settings_fields_json
+    var gpuCalibrate = CPDCost.pdcost_gpu_calibrate; gpuCalibrate = PDCostC.pdcost_gpu_calibrate
+    var gpuComplete = CPDCost.pdcost_gpu_complete; gpuComplete = PDCostC.pdcost_gpu_complete
+    var gpuFromName = CPDCost.pdcost_gpu_from_name; gpuFromName = PDCostC.pdcost_gpu_from_name
+    var gpuPresetsJson = CPDCost.pdcost_gpu_presets_json; gpuPresetsJson = PDCostC.pdcost_gpu_presets_json
+    var modelAnalysisJson = CPDCost.pdcost_model_analysis_json; modelAnalysisJson = PDCostC.pdcost_model_analysis_json
+    var modelFlopsPerToken = CPDCost.pdcost_model_flops_per_token; modelFlopsPerToken = PDCostC.pdcost_model_flops_per_token
+    var modelFree = CPDCost.pdcost_model_free; modelFree = PDCostC.pdcost_model_free
+    var modelFromFile = CPDCost.pdcost_model_from_file; modelFromFile = PDCostC.pdcost_model_from_file
+    var modelFromJson = CPDCost.pdcost_model_from_json; modelFromJson = PDCostC.pdcost_model_from_json
+    var modelFromPreset = CPDCost.pdcost_model_from_preset; modelFromPreset = PDCostC.pdcost_model_from_preset
+    var modelParamCounts = CPDCost.pdcost_model_param_counts; modelParamCounts = PDCostC.pdcost_model_param_counts
+    var modelPresetNames = CPDCost.pdcost_model_preset_names; modelPresetNames = PDCostC.pdcost_model_preset_names
+    var modelToJson = CPDCost.pdcost_model_to_json; modelToJson = PDCostC.pdcost_model_to_json
+    var predictionFieldsJson = CPDCost.pdcost_prediction_fields_json; predictionFieldsJson = PDCostC.pdcost_prediction_fields_json
+    var profileCheck = CPDCost.pdcost_profile_check; profileCheck = PDCostC.pdcost_profile_check
+    var searchPruneReasonName = CPDCost.pdcost_search_prune_reason_name; searchPruneReasonName = PDCostC.pdcost_search_prune_reason_name
+    var searchResultCount = CPDCost.pdcost_search_result_count; searchResultCount = PDCostC.pdcost_search_result_count
+    var searchResultExplanation = CPDCost.pdcost_search_result_explanation; searchResultExplanation = PDCostC.pdcost_search_result_explanation
+    var searchResultFree = CPDCost.pdcost_search_result_free; searchResultFree = PDCostC.pdcost_search_result_free
+    var searchResultGet = CPDCost.pdcost_search_result_get; searchResultGet = PDCostC.pdcost_search_result_get
+    var searchResultParetoCount = CPDCost.pdcost_search_result_pareto_count; searchResultParetoCount = PDCostC.pdcost_search_result_pareto_count
+    var searchResultParetoGet = CPDCost.pdcost_search_result_pareto_get; searchResultParetoGet = PDCostC.pdcost_search_result_pareto_get
+    var searchResultStats = CPDCost.pdcost_search_result_stats; searchResultStats = PDCostC.pdcost_search_result_stats
+    var searchResultToJson = CPDCost.pdcost_search_result_to_json; searchResultToJson = PDCostC.pdcost_search_result_to_json
     var searchRun = CPDCost.pdcost_search_run; searchRun = PDCostC.pdcost_search_run
-    var searchCount = CPDCost.pdcost_search_result_count; searchCount = PDCostC.pdcost_search_result_count
-    var searchGet = CPDCost.pdcost_search_result_get; searchGet = PDCostC.pdcost_search_result_get
-    var paretoCount = CPDCost.pdcost_search_result_pareto_count; paretoCount = PDCostC.pdcost_search_result_pareto_count
-    var paretoGet = CPDCost.pdcost_search_result_pareto_get; paretoGet = PDCostC.pdcost_search_result_pareto_get
-    var searchStats = CPDCost.pdcost_search_result_stats; searchStats = PDCostC.pdcost_search_result_stats
-    var searchWhy = CPDCost.pdcost_search_result_explanation; searchWhy = PDCostC.pdcost_search_result_explanation
-    var searchJSON = CPDCost.pdcost_search_result_to_json; searchJSON = PDCostC.pdcost_search_result_to_json
-    var searchFree = CPDCost.pdcost_search_result_free; searchFree = PDCostC.pdcost_search_result_free
-    var reasonName = CPDCost.pdcost_search_prune_reason_name; reasonName = PDCostC.pdcost_search_prune_reason_name
-    _ = (searchRun, searchCount, searchGet, paretoCount, paretoGet, searchStats, searchWhy, searchJSON,
-         searchFree, reasonName)
-    _ = (statusName, major, minor, patch, abi, versionString, stringFree, fromPreset, fromJSON,
-         fromFile, modelFree, toJSON, presetNames, paramCounts, flops, analysis, gpu, gpuJSON,
-         costCreate, costFree, predict, predictJSON, settingsFields, settingsJSON, validate)
+    var statusName = CPDCost.pdcost_status_name; statusName = PDCostC.pdcost_status_name
+    var stringFree = CPDCost.pdcost_string_free; stringFree = PDCostC.pdcost_string_free
+    var validateRuns = CPDCost.pdcost_validate_runs; validateRuns = PDCostC.pdcost_validate_runs
+    var versionMajor = CPDCost.pdcost_version_major; versionMajor = PDCostC.pdcost_version_major
+    var versionMinor = CPDCost.pdcost_version_minor; versionMinor = PDCostC.pdcost_version_minor
+    var versionPatch = CPDCost.pdcost_version_patch; versionPatch = PDCostC.pdcost_version_patch
+    var versionString = CPDCost.pdcost_version_string; versionString = PDCostC.pdcost_version_string
+    _ = (abiVersion, costModelCreate, costModelFree, costModelPredict, costModelPredictJson,
+         costModelSettingsJson, cudaAvailable, efficiencyParametersJson, fitRuns,
+         frameworkSettingsFieldsJson, gpuCalibrate, gpuComplete, gpuFromName, gpuPresetsJson,
+         modelAnalysisJson, modelFlopsPerToken, modelFree, modelFromFile, modelFromJson,
+         modelFromPreset, modelParamCounts, modelPresetNames, modelToJson, predictionFieldsJson,
+         profileCheck, searchPruneReasonName, searchResultCount, searchResultExplanation,
+         searchResultFree, searchResultGet, searchResultParetoCount, searchResultParetoGet,
+         searchResultStats, searchResultToJson, searchRun, statusName, stringFree, validateRuns,
+         versionMajor, versionMinor, versionPatch, versionString)
 }

@@ -8,7 +8,7 @@ import PDCost
 enum StructV1Size {
     static let paramCounts = 104
     static let flops = 48
-    static let gpuSpec = 168  // version 2 appended 4 bytes into its tail padding: still 168
+    static let gpuSpec = 168
 }
 
 /// Longest sequence accepted (2^31 tokens); beyond it the numbers mean nothing.
@@ -37,8 +37,8 @@ func attentionMask(_ value: pdcost_attention_mask, _ parameter: String = "mask")
 func count(_ value: Int) -> UInt64 { UInt64(clamping: value) }
 
 @_cdecl("pdcost_model_param_counts")
-public func pdcost_model_param_counts(_ model: OpaquePointer?,
-                                      _ out: UnsafeMutablePointer<pdcost_param_counts>?) -> pdcost_status {
+public func pdcost_model_param_counts(_ out: UnsafeMutablePointer<pdcost_param_counts>?,
+                                      _ model: OpaquePointer?) -> pdcost_status {
     withStatus {
         let handle = try ModelHandle.borrow(model)
         let destination = try VersionedOutput(out, "out", type: "pdcost_param_counts",
@@ -63,9 +63,9 @@ public func pdcost_model_param_counts(_ model: OpaquePointer?,
 }
 
 @_cdecl("pdcost_model_flops_per_token")
-public func pdcost_model_flops_per_token(_ model: OpaquePointer?, _ sequence_length: UInt64,
-                                         _ mask: pdcost_attention_mask,
-                                         _ out: UnsafeMutablePointer<pdcost_flops>?) -> pdcost_status {
+public func pdcost_model_flops_per_token(_ out: UnsafeMutablePointer<pdcost_flops>?,
+                                         _ model: OpaquePointer?, _ sequence_length: UInt64,
+                                         _ mask: pdcost_attention_mask) -> pdcost_status {
     withStatus {
         let handle = try ModelHandle.borrow(model)
         let length = try sequenceLength(sequence_length)

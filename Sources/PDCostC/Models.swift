@@ -60,8 +60,8 @@ public func pdcost_model_free(_ model: OpaquePointer?) {
 }
 
 @_cdecl("pdcost_model_to_json")
-public func pdcost_model_to_json(_ model: OpaquePointer?,
-                                 _ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> pdcost_status {
+public func pdcost_model_to_json(_ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+                                 _ model: OpaquePointer?) -> pdcost_status {
     withStatus {
         let handle = try ModelHandle.borrow(model)
         let out = try outString(out_json, "out_json")

@@ -1,8 +1,8 @@
 import CPDCost
 import PDCost
 
-// Calibration profiles across the boundary: checking one, listing the constants it may name,
-// building a cost model and validating runs under one.
+// Calibration profiles across the boundary: checking one and listing the constants it may
+// name. Cost models and validation take a profile through their options structs.
 
 /// Decodes an optional `(const char *json, size_t length)` profile: NULL with length 0 is "no
 /// profile" (nil).
@@ -58,52 +58,5 @@ struct EfficiencyParametersDocument: Encodable {
         case parameters
         case fitGroups = "fit_groups"
         case fitDefaults = "fit_defaults"
-    }
-}
-
-@_cdecl("pdcost_cost_model_create_with_profile")
-public func pdcost_cost_model_create_with_profile(_ out_cost_model: UnsafeMutablePointer<OpaquePointer?>?,
-                                                  _ model: OpaquePointer?,
-                                                  _ cluster: UnsafePointer<pdcost_cluster>?,
-                                                  _ setup: UnsafePointer<pdcost_training_setup>?,
-                                                  _ profile_json: UnsafePointer<CChar>?,
-                                                  _ length: Int) -> pdcost_status {
-    withStatus {
-        guard let out_cost_model else {
-            throw PDCostError.invalidArgument("out_cost_model=NULL must point to a pdcost_cost_model* variable")
-        }
-        let spec = try ModelHandle.borrow(model).spec
-        let c = try readVersioned(cluster, "cluster", type: "pdcost_cluster", latestVersion: PDCOST_CLUSTER_VERSION)
-        let s = try readVersioned(setup, "setup", type: "pdcost_training_setup",
-                                  latestVersion: PDCOST_TRAINING_SETUP_VERSION,
-                                  versionOneSize: MemoryLayout<pdcost_training_setup>.offset(of: \.settings_json))
-        var swiftCluster = try swiftCluster(c)
-        if let profile = try borrowedProfile(profile_json, length: length, parameter: "profile_json") {
-            swiftCluster = try swiftCluster.applying(profile)
-        }
-        let cost = try CostModel(model: spec, cluster: swiftCluster, setup: try swiftSetup(s))
-        out_cost_model.pointee = CostModelHandle(cost).retainedPointer()
-    }
-}
-
-@_cdecl("pdcost_validate_runs_with_profile")
-public func pdcost_validate_runs_with_profile(_ runs_json: UnsafePointer<CChar>?, _ length: Int,
-                                              _ profile_json: UnsafePointer<CChar>?, _ profile_length: Int,
-                                              _ flags: UInt32,
-                                              _ out_report: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> pdcost_status {
-    withStatus {
-        let out = try outString(out_report, "out_report")
-        let known = PDCOST_VALIDATE_TEXT | PDCOST_VALIDATE_ONLY_COMPLETE
-        guard flags & ~known == 0 else {
-            throw PDCostError.invalidArgument("flags=\(flags) has unknown bits (known: PDCOST_VALIDATE_TEXT, PDCOST_VALIDATE_ONLY_COMPLETE)")
-        }
-        let profile = try borrowedProfile(profile_json, length: profile_length, parameter: "profile_json")
-        let bytes = try borrowedJSON(runs_json, length: length, parameter: "runs_json", document: "runs file")
-        let report = try Validator.validate(json: bytes, profile: profile)
-        if flags & PDCOST_VALIDATE_TEXT != 0 {
-            try store(ValidationRenderer.render(report, onlyComplete: flags & PDCOST_VALIDATE_ONLY_COMPLETE != 0), in: out)
-        } else {
-            try store(report.json(), in: out)
-        }
     }
 }

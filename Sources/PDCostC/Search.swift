@@ -34,11 +34,9 @@ final class SearchResultHandle: @unchecked Sendable {
 }
 
 @_cdecl("pdcost_search_run")
-public func pdcost_search_run(_ cost_model: OpaquePointer?,
-                              _ options: UnsafePointer<pdcost_search_options>?,
-                              _ progress: pdcost_search_progress_fn?,
-                              _ user: UnsafeMutableRawPointer?,
-                              _ out_result: UnsafeMutablePointer<OpaquePointer?>?) -> pdcost_status {
+public func pdcost_search_run(_ out_result: UnsafeMutablePointer<OpaquePointer?>?,
+                              _ cost_model: OpaquePointer?,
+                              _ options: UnsafePointer<pdcost_search_options>?) -> pdcost_status {
     withStatus {
         guard let out_result else {
             throw PDCostError.invalidArgument("out_result=NULL must point to a pdcost_search_result* variable")
@@ -46,27 +44,26 @@ public func pdcost_search_run(_ cost_model: OpaquePointer?,
         let cost = try CostModelHandle.borrow(cost_model).cost
         var swiftOptions = SearchOptions()
         var varied: [String] = []
+        var progress: CProgress?
         if let options {
             let o = try readVersioned(options, "options", type: "pdcost_search_options",
-                                      latestVersion: PDCOST_SEARCH_OPTIONS_VERSION,
-                                      versionOneSize: MemoryLayout<pdcost_search_options>.offset(of: \.vary_settings))
+                                      latestVersion: PDCOST_SEARCH_OPTIONS_VERSION)
             swiftOptions = try swiftSearchOptions(o)
             varied = try variedSettings(o.vary_settings)
+            progress = CProgress(o.progress, o.user)
         }
-        let userBits = UInt(bitPattern: user)
-        let report = progress.map { progress in
-            { (done: Int, total: Int) -> Bool in
-                progress(UnsafeMutableRawPointer(bitPattern: userBits), UInt64(done), UInt64(total)) != 0
-            }
-        }
+        let report = progress.map { progress in { (done: Int, total: Int) -> Bool in progress.report("search", done, total) } }
         let result: SearchResult
         if varied.isEmpty {
             result = try PlanSearch(cost: cost, options: swiftOptions).run(progress: report)
         } else {
-            // Progress counts variants searched of all variants.
             result = try SettingsSweep(keys: varied).run(cost: cost, options: swiftOptions, progress: report).combined()
         }
+        // A stopped search still hands over what it found (documented in pdcost.h).
         out_result.pointee = OpaquePointer(Unmanaged.passRetained(SearchResultHandle(result)).toOpaque())
+        if result.stats.cancelled {
+            throw PDCostError.cancelled("the search was stopped by the progress callback after \(result.stats.workUnitsDone) of \(result.stats.workUnits) work units; *out_result holds the plans found so far")
+        }
     }
 }
 
@@ -83,8 +80,8 @@ public func pdcost_search_result_pareto_count(_ result: OpaquePointer?) -> Int {
 }
 
 @_cdecl("pdcost_search_result_get")
-public func pdcost_search_result_get(_ result: OpaquePointer?, _ index: Int,
-                                     _ out: UnsafeMutablePointer<pdcost_search_entry>?) -> pdcost_status {
+public func pdcost_search_result_get(_ out: UnsafeMutablePointer<pdcost_search_entry>?,
+                                     _ result: OpaquePointer?, _ index: Int) -> pdcost_status {
     withStatus {
         let r = try SearchResultHandle.borrow(result).result
         try writeEntry(r.top, variants: r.topVariants, index: index, list: "result",
@@ -93,8 +90,8 @@ public func pdcost_search_result_get(_ result: OpaquePointer?, _ index: Int,
 }
 
 @_cdecl("pdcost_search_result_pareto_get")
-public func pdcost_search_result_pareto_get(_ result: OpaquePointer?, _ index: Int,
-                                            _ out: UnsafeMutablePointer<pdcost_search_entry>?) -> pdcost_status {
+public func pdcost_search_result_pareto_get(_ out: UnsafeMutablePointer<pdcost_search_entry>?,
+                                            _ result: OpaquePointer?, _ index: Int) -> pdcost_status {
     withStatus {
         let r = try SearchResultHandle.borrow(result).result
         try writeEntry(r.pareto, variants: r.paretoVariants, index: index, list: "Pareto front",
@@ -103,8 +100,8 @@ public func pdcost_search_result_pareto_get(_ result: OpaquePointer?, _ index: I
 }
 
 @_cdecl("pdcost_search_result_stats")
-public func pdcost_search_result_stats(_ result: OpaquePointer?,
-                                       _ out: UnsafeMutablePointer<pdcost_search_stats>?) -> pdcost_status {
+public func pdcost_search_result_stats(_ out: UnsafeMutablePointer<pdcost_search_stats>?,
+                                       _ result: OpaquePointer?) -> pdcost_status {
     withStatus {
         let r = try SearchResultHandle.borrow(result).result
         let destination = try VersionedOutput(out, "out", type: "pdcost_search_stats",
@@ -140,8 +137,8 @@ public func pdcost_search_result_explanation(_ result: OpaquePointer?) -> Unsafe
 }
 
 @_cdecl("pdcost_search_result_to_json")
-public func pdcost_search_result_to_json(_ result: OpaquePointer?,
-                                         _ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> pdcost_status {
+public func pdcost_search_result_to_json(_ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+                                         _ result: OpaquePointer?) -> pdcost_status {
     withStatus {
         let out = try outString(out_json, "out_json")
         try store(try SearchResultHandle.borrow(result).result.json(), in: out)
@@ -181,7 +178,7 @@ public func pdcost_search_prune_reason_name(_ reason: pdcost_search_prune_reason
 private func writeEntry(_ entries: [SearchEntry], variants: [Int], index: Int, list: String, count: String,
                         out: UnsafeMutablePointer<pdcost_search_entry>?) throws {
     let destination = try VersionedOutput(out, "out", type: "pdcost_search_entry",
-                                          minimumSize: MemoryLayout<pdcost_search_entry>.offset(of: \.settings_variant) ?? 0,
+                                          minimumSize: MemoryLayout<pdcost_search_entry>.size,
                                           latestVersion: PDCOST_SEARCH_ENTRY_VERSION)
     guard index >= 0 && index < entries.count else {
         throw PDCostError.invalidArgument("index=\(index) is out of range: the \(list) has \(entries.count) entries (\(count))")

@@ -1,7 +1,8 @@
 import CPDCost
 import Testing
 
-/// pdcost_gpu_complete and the version-2 fields of pdcost_gpu_spec, called as a C caller would.
+/// pdcost_gpu_complete and the architecture/capability fields of pdcost_gpu_spec, called as a C
+/// caller would.
 @Suite("C: GPU completion")
 struct GPUCompleteTests {
     func spec(_ name: String, version: UInt32 = UInt32(PDCOST_GPU_SPEC_VERSION)) -> pdcost_gpu_spec {
@@ -38,18 +39,33 @@ struct GPUCompleteTests {
         #expect(!json.contains("\"bf16_flops\""))
     }
 
-    @Test("a version 1 struct's padding is not read as an architecture")
+    @Test("ABI 1: version 1 carries the architecture; version 2 is not known")
     func versionOne() {
-        var input = spec("Baseline-A100", version: 1)
-        input.architecture = 2           // garbage in v1's padding: ignored
+        // The architecture and capability bytes are part of version 1 (ABI 1 folded the old
+        // version 2 into it): a stated architecture is read and completes a GPU no preset matches.
+        var input = spec("Baseline-A100")
         input.memory_bytes = 80e9
         input.bf16_flops = 312e12
         var out = output()
         #expect(pdcost_gpu_complete(&out, nil, &input) == PDCOST_EINVAL)
         #expect(lastError.hasPrefix("in->hbm_bandwidth=0 is unknown and no preset or architecture"))
-        input.version = 2                // the same bytes as a v2 field: ampere
-        #expect(pdcost_gpu_complete(&out, nil, &input) == PDCOST_OK)
+        input.architecture = UInt8(PDCOST_GPU_ARCH_AMPERE.rawValue)
+        #expect(pdcost_gpu_complete(&out, nil, &input) == PDCOST_OK, "\(lastError)")
         #expect(out.hbm_bandwidth == 2.039e12)  // A100 80GB SXM datasheet: 2,039 GB/s
+        #expect(out.version == UInt32(PDCOST_GPU_SPEC_VERSION) && PDCOST_GPU_SPEC_VERSION == 1)
+
+        // A version newer than the library knows, in either struct: PDCOST_EVERSION, out untouched.
+        input.version = 2
+        var untouched = output()
+        untouched.memory_bytes = 7
+        #expect(pdcost_gpu_complete(&untouched, nil, &input) == PDCOST_EVERSION)
+        #expect(lastError.hasPrefix("in->version=2"))
+        #expect(untouched.memory_bytes == 7)
+        input.version = 1
+        untouched.version = 2
+        #expect(pdcost_gpu_complete(&untouched, nil, &input) == PDCOST_EVERSION)
+        #expect(lastError.hasPrefix("out->version=2"))
+        #expect(untouched.memory_bytes == 7)
     }
 
     @Test("bad enum values are errors naming the field")

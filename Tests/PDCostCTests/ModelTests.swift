@@ -76,7 +76,7 @@ import Testing
             let (_, model) = preset(name)
             defer { pdcost_model_free(model) }
             var json: UnsafeMutablePointer<CChar>?
-            #expect(pdcost_model_to_json(model, &json) == PDCOST_OK)
+            #expect(pdcost_model_to_json(&json, model) == PDCOST_OK)
             let text = try #require(take(json))
             let (status, again) = fromJSON(text)
             defer { pdcost_model_free(again) }
@@ -90,7 +90,7 @@ import Testing
         let (_, model) = preset("llama3-8b")
         defer { pdcost_model_free(model) }
         var json: UnsafeMutablePointer<CChar>?
-        #expect(pdcost_model_analysis_json(model, 4096, &json) == PDCOST_OK)
+        #expect(pdcost_model_analysis_json(&json, model, 4096) == PDCOST_OK)
         let root = try #require(try parseJSON(take(json)) as? [String: Any])
         #expect(root["name"] as? String == "llama3-8b")
         let config = try #require(root["config"] as? [String: Any])

@@ -40,7 +40,7 @@ import Testing
         setup.optimizer_offload_ratio = offload
         setup.framework = PDCOST_FRAMEWORK_MEGATRON
         var cost: OpaquePointer?
-        #expect(pdcost_cost_model_create(&cost, model, &cluster, &setup) == PDCOST_OK, "\(lastError)")
+        #expect(pdcost_cost_model_create(&cost, model, &cluster, &setup, nil) == PDCOST_OK, "\(lastError)")
         return cost
     }
 
@@ -75,7 +75,7 @@ import Testing
         o.top_k = c.topK
         o.threads = 2
         var result: OpaquePointer?
-        #expect(pdcost_search_run(cost, &o, nil, nil, &result) == PDCOST_OK, "\(lastError)")
+        #expect(pdcost_search_run(&result, cost, &o) == PDCOST_OK, "\(lastError)")
         defer { pdcost_search_result_free(result) }
         let count = pdcost_search_result_count(result)
         #expect(count > 0)
@@ -84,7 +84,7 @@ import Testing
             var e = pdcost_search_entry()
             e.size = UInt32(MemoryLayout<pdcost_search_entry>.size)
             e.version = UInt32(PDCOST_SEARCH_ENTRY_VERSION)
-            #expect(pdcost_search_result_get(result, i, &e) == PDCOST_OK)
+            #expect(pdcost_search_result_get(&e, result, i) == PDCOST_OK)
             if e.plan.first_stage_layers == 0 && e.plan.last_stage_layers != 0 { lastOnly += 1 }
             if e.recompute == PDCOST_RECOMPUTE_SELECTIVE { selective += 1 }
             if e.recompute == PDCOST_RECOMPUTE_FULL && e.recompute_num_layers != 0 { partial += 1 }
@@ -95,7 +95,7 @@ import Testing
             p.size = UInt32(MemoryLayout<pdcost_prediction>.size)
             p.version = UInt32(PDCOST_PREDICTION_VERSION)
             let plan = "\(c.preset) tp=\(e.plan.tp) pp=\(e.plan.pp) first=\(e.plan.first_stage_layers) last=\(e.plan.last_stage_layers) ep=\(e.plan.ep) recompute=\(e.recompute.rawValue)/\(e.recompute_num_layers)"
-            #expect(pdcost_cost_model_predict(again, &e.plan, &p) == PDCOST_OK, "\(plan): \(lastError)")
+            #expect(pdcost_cost_model_predict(&p, again, &e.plan) == PDCOST_OK, "\(plan): \(lastError)")
             #expect(p.step_time_s == e.prediction.step_time_s, "\(plan)")
             #expect(p.recompute_time_s == e.prediction.recompute_time_s, "\(plan)")
             #expect(p.allocated_bytes == e.prediction.allocated_bytes, "\(plan)")

@@ -8,7 +8,7 @@ import Testing
             (PDCOST_OK, "PDCOST_OK"), (PDCOST_EINVAL, "PDCOST_EINVAL"), (PDCOST_EPARSE, "PDCOST_EPARSE"),
             (PDCOST_ENOTFOUND, "PDCOST_ENOTFOUND"), (PDCOST_EUNSUPPORTED, "PDCOST_EUNSUPPORTED"),
             (PDCOST_EVERSION, "PDCOST_EVERSION"), (PDCOST_EINFEASIBLE, "PDCOST_EINFEASIBLE"),
-            (PDCOST_ENODEVICE, "PDCOST_ENODEVICE"), (PDCOST_EIO, "PDCOST_EIO"),
+            (PDCOST_ENODEVICE, "PDCOST_ENODEVICE"), (PDCOST_EIO, "PDCOST_EIO"), (PDCOST_ECANCELED, "PDCOST_ECANCELED"),
             (PDCOST_EINTERNAL, "PDCOST_EINTERNAL"), (pdcost_status(rawValue: 42), "PDCOST_UNKNOWN"),
             (pdcost_status(rawValue: UInt32.max), "PDCOST_UNKNOWN"),
         ]
@@ -130,7 +130,7 @@ import Testing
             out.size = size
             out.version = version
             out.total = 77
-            #expect(pdcost_model_param_counts(model, &out) == PDCOST_EVERSION)
+            #expect(pdcost_model_param_counts(&out, model) == PDCOST_EVERSION)
             #expect(out.total == 77 && out.size == size && out.version == version)
             #expect(lastError.hasPrefix("out->"))
         }
@@ -140,38 +140,38 @@ import Testing
         var big = (pdcost_param_counts(), UInt64(0xDEAD))
         big.0.size = UInt32(MemoryLayout<pdcost_param_counts>.size + 8)
         big.0.version = 1
-        #expect(pdcost_model_param_counts(model, &big.0) == PDCOST_OK)
+        #expect(pdcost_model_param_counts(&big.0, model) == PDCOST_OK)
         #expect(big.0.total == 124_439_808 && big.0.size == UInt32(MemoryLayout<pdcost_param_counts>.size + 8))
         #expect(big.1 == 0xDEAD)
 
         var f = pdcost_flops()
         f.size = 4
         f.version = 1
-        #expect(pdcost_model_flops_per_token(model, 1024, PDCOST_MASK_CAUSAL, &f) == PDCOST_EVERSION)
+        #expect(pdcost_model_flops_per_token(&f, model, 1024, PDCOST_MASK_CAUSAL) == PDCOST_EVERSION)
         var g = pdcost_gpu_spec()
         g.size = UInt32(MemoryLayout<pdcost_gpu_spec>.size)
         g.version = 9
-        #expect(pdcost_gpu_from_name("B200", &g) == PDCOST_EVERSION)
-        #expect(pdcost_model_param_counts(model, nil) == PDCOST_EINVAL)
-        #expect(pdcost_model_flops_per_token(model, 1024, PDCOST_MASK_CAUSAL, nil) == PDCOST_EINVAL)
-        #expect(pdcost_gpu_from_name("B200", nil) == PDCOST_EINVAL)
+        #expect(pdcost_gpu_from_name(&g, "B200") == PDCOST_EVERSION)
+        #expect(pdcost_model_param_counts(nil, model) == PDCOST_EINVAL)
+        #expect(pdcost_model_flops_per_token(nil, model, 1024, PDCOST_MASK_CAUSAL) == PDCOST_EINVAL)
+        #expect(pdcost_gpu_from_name(nil, "B200") == PDCOST_EINVAL)
     }
 
     @Test func nullHandlesAndOutputs() {
         var c = pdcost_param_counts()
         c.size = UInt32(MemoryLayout<pdcost_param_counts>.size)
         c.version = 1
-        #expect(pdcost_model_param_counts(nil, &c) == PDCOST_EINVAL)
+        #expect(pdcost_model_param_counts(&c, nil) == PDCOST_EINVAL)
         #expect(lastError.hasPrefix("model=NULL"))
         #expect(flops(nil, 1024, PDCOST_MASK_CAUSAL).0 == PDCOST_EINVAL)
         var json: UnsafeMutablePointer<CChar>?
-        #expect(pdcost_model_to_json(nil, &json) == PDCOST_EINVAL)
-        #expect(pdcost_model_analysis_json(nil, 1024, &json) == PDCOST_EINVAL)
+        #expect(pdcost_model_to_json(&json, nil) == PDCOST_EINVAL)
+        #expect(pdcost_model_analysis_json(&json, nil, 1024) == PDCOST_EINVAL)
         #expect(json == nil)
         let (_, model) = preset("gpt2")
         defer { pdcost_model_free(model) }
-        #expect(pdcost_model_to_json(model, nil) == PDCOST_EINVAL)
-        #expect(pdcost_model_analysis_json(model, 1024, nil) == PDCOST_EINVAL)
+        #expect(pdcost_model_to_json(nil, model) == PDCOST_EINVAL)
+        #expect(pdcost_model_analysis_json(nil, model, 1024) == PDCOST_EINVAL)
         #expect(pdcost_model_preset_names(nil) == PDCOST_EINVAL)
         #expect(pdcost_gpu_presets_json(nil) == PDCOST_EINVAL)
         #expect(lastError.hasPrefix("out_json=NULL"))
@@ -186,7 +186,7 @@ import Testing
             #expect(flops(model, length, PDCOST_MASK_CAUSAL).0 == PDCOST_EINVAL)
             #expect(lastError.hasPrefix("sequence_length=\(length)"))
             var json: UnsafeMutablePointer<CChar>?
-            #expect(pdcost_model_analysis_json(model, length, &json) == PDCOST_EINVAL)
+            #expect(pdcost_model_analysis_json(&json, model, length) == PDCOST_EINVAL)
             #expect(json == nil)
         }
         #expect(flops(model, 1 << 31, PDCOST_MASK_FULL).0 == PDCOST_OK)
@@ -202,8 +202,8 @@ import Testing
         var out = pdcost_gpu_spec()
         out.size = UInt32(MemoryLayout<pdcost_gpu_spec>.size)
         out.version = 1
-        #expect(pdcost_gpu_from_name(nil, &out) == PDCOST_EINVAL)
+        #expect(pdcost_gpu_from_name(&out, nil) == PDCOST_EINVAL)
         let notUTF8: [CChar] = [-61, 0]  // a lone lead byte
-        #expect(pdcost_gpu_from_name(notUTF8, &out) == PDCOST_EPARSE)
+        #expect(pdcost_gpu_from_name(&out, notUTF8) == PDCOST_EPARSE)
     }
 }

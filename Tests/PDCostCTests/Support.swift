@@ -48,7 +48,7 @@ func counts(_ model: OpaquePointer?) -> (pdcost_status, pdcost_param_counts) {
     var out = pdcost_param_counts()
     out.size = UInt32(MemoryLayout<pdcost_param_counts>.size)
     out.version = UInt32(PDCOST_PARAM_COUNTS_VERSION)
-    let status = pdcost_model_param_counts(model, &out)
+    let status = pdcost_model_param_counts(&out, model)
     return (status, out)
 }
 
@@ -56,7 +56,7 @@ func flops(_ model: OpaquePointer?, _ length: UInt64, _ mask: pdcost_attention_m
     var out = pdcost_flops()
     out.size = UInt32(MemoryLayout<pdcost_flops>.size)
     out.version = UInt32(PDCOST_FLOPS_VERSION)
-    let status = pdcost_model_flops_per_token(model, length, mask, &out)
+    let status = pdcost_model_flops_per_token(&out, model, length, mask)
     return (status, out)
 }
 
@@ -64,7 +64,7 @@ func gpu(_ name: String) -> (pdcost_status, pdcost_gpu_spec) {
     var out = pdcost_gpu_spec()
     out.size = UInt32(MemoryLayout<pdcost_gpu_spec>.size)
     out.version = UInt32(PDCOST_GPU_SPEC_VERSION)
-    let status = pdcost_gpu_from_name(name, &out)
+    let status = pdcost_gpu_from_name(&out, name)
     return (status, out)
 }
 

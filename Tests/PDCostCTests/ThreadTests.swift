@@ -28,7 +28,7 @@ import Glibc
                 s.active.append(c.active)
                 s.training.append(flops(model, 8192, PDCOST_MASK_CAUSAL).1.training)
                 var json: UnsafeMutablePointer<CChar>?
-                _ = pdcost_model_analysis_json(model, 2048, &json)
+                _ = pdcost_model_analysis_json(&json, model, 2048)
                 s.json.append(take(json) ?? "")
                 pdcost_model_free(model)
             }

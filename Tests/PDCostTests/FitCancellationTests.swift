@@ -27,7 +27,7 @@ struct FitCancellationTests {
         do {
             _ = try RunsFitter.fit(file, options: options) { _, message in
                 calls.append(message)
-                return calls.count != cancelAt
+                return calls.count == cancelAt
             }
             return (calls, false)
         } catch .cancelled {

@@ -3,13 +3,17 @@
 # find_package(pdcost) via CMAKE_PREFIX_PATH, and with `pkg-config --cflags --libs pdcost`.
 #
 #   cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DWORK_DIR=... -DGENERATOR=... -DC_COMPILER=...
-#         -DLIBDIR=lib -DVERSION=0.1.0 -DSONAME=libpdcost.so.0 -DCONFIG_JSON=...
+#         -DLIBDIR=lib -DVERSION=1.0.0 -DSONAME=libpdcost.so.1 -DCONFIG_JSON=...
 #         [-DPKG_CONFIG=/usr/bin/pkg-config] -P check_install.cmake
 foreach(var BUILD_DIR SOURCE_DIR WORK_DIR GENERATOR C_COMPILER LIBDIR VERSION SONAME CONFIG_JSON)
   if(NOT DEFINED ${var} OR "${${var}}" STREQUAL "")
     message(FATAL_ERROR "check_install.cmake: -D${var}=... is required")
   endif()
 endforeach()
+# The SONAME carries the ABI number (PDCOST_ABI_VERSION), not the full version.
+if(NOT SONAME MATCHES "^libpdcost\\.so\\.[0-9]+$")
+  message(FATAL_ERROR "SONAME=${SONAME} is not libpdcost.so.<ABI>")
+endif()
 
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)

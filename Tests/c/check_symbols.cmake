@@ -34,6 +34,7 @@ list(LENGTH exported exported_count)
 
 # Functions declared by the header (comments stripped first).
 file(READ "${HEADER}" header)
+set(header_text "${header}")
 string(REGEX REPLACE "/\\*([^*]|\\*+[^*/])*\\*+/" "" header "${header}")
 string(REGEX MATCHALL "[a-z_*] *pdcost_[a-z0-9_]+\\(" declarations "${header}")
 set(declared "")
@@ -56,7 +57,16 @@ foreach(name IN LISTS exported)
   endif()
 endforeach()
 
-# SONAME.
+# SONAME: the one CMake computed (-DSONAME) must be libpdcost.so.<PDCOST_ABI_VERSION of the
+# header>, and the library must carry it.
+if(header_text MATCHES "#define PDCOST_ABI_VERSION ([0-9]+)")
+  set(header_soname "libpdcost.so.${CMAKE_MATCH_1}")
+  if(NOT SONAME STREQUAL header_soname)
+    string(APPEND errors "expected SONAME ${SONAME}, but the header's PDCOST_ABI_VERSION gives ${header_soname}\n")
+  endif()
+else()
+  string(APPEND errors "no #define PDCOST_ABI_VERSION in ${HEADER}\n")
+endif()
 execute_process(COMMAND "${READELF}" -d "${LIBRARY}" OUTPUT_VARIABLE dynamic RESULT_VARIABLE rc)
 if(NOT dynamic MATCHES "\\(SONAME\\)[^\n]*\\[([^]\n]+)\\]")
   string(APPEND errors "no SONAME in ${LIBRARY}\n")

@@ -2,7 +2,8 @@
  * test_abi.c: every function of pdcost.h through the shipped libpdcost.so, on its success path
  * and on every error path: NULL pointers, struct size/version, enum values, bad JSON, bytes
  * that are not UTF-8, unknown names, missing/zero/negative/huge/non-integer fields, files that
- * cannot be read, free(NULL).
+ * cannot be read, free(NULL); every pdcost_<struct>_init() against its _INIT macro; the
+ * prediction's field list.
  *
  * Expected numbers are published ones (model cards, papers, hand calculations written out
  * here), never the library's own output.
@@ -30,7 +31,7 @@ static pdcost_model *load_preset(const char *name) {
 
 static pdcost_param_counts counts_of(const pdcost_model *model) {
     pdcost_param_counts counts = PDCOST_PARAM_COUNTS_INIT;
-    EXPECT_STATUS(pdcost_model_param_counts(model, &counts), PDCOST_OK, "");
+    EXPECT_STATUS(pdcost_model_param_counts(&counts, model), PDCOST_OK, "");
     return counts;
 }
 
@@ -57,6 +58,10 @@ static void test_versions_and_status_names(void) {
     CHECK(pdcost_version_minor() == PDCOST_VERSION_MINOR);
     CHECK(pdcost_version_patch() == PDCOST_VERSION_PATCH);
     CHECK(pdcost_abi_version() == PDCOST_ABI_VERSION);
+    /* ABI 1: the SONAME libpdcost.so.1, version 1.0.0. */
+    CHECK(PDCOST_ABI_VERSION == 1);
+    CHECK(pdcost_abi_version() == 1);
+    CHECK(PDCOST_VERSION_MAJOR == 1);
     CHECK(pdcost_version_string() != NULL && strcmp(pdcost_version_string(), PDCOST_VERSION_STRING) == 0);
 
     static const struct { pdcost_status status; const char *name; } names[] = {
@@ -310,7 +315,7 @@ static void test_json_outputs(void) {
     pdcost_model *model = load_preset("llama3-8b");
     char *json = NULL;
 
-    EXPECT_STATUS(pdcost_model_to_json(model, &json), PDCOST_OK, "");
+    EXPECT_STATUS(pdcost_model_to_json(&json, model), PDCOST_OK, "");
     CHECK(json != NULL && strstr(json, "\"hidden_size\"") != NULL && strstr(json, "\"mlp_type\"") != NULL);
     /* The canonical JSON loads back to the same model. */
     pdcost_model *again = NULL;
@@ -320,7 +325,7 @@ static void test_json_outputs(void) {
     pdcost_string_free(json);
 
     json = NULL;
-    EXPECT_STATUS(pdcost_model_analysis_json(model, 8192, &json), PDCOST_OK, "");
+    EXPECT_STATUS(pdcost_model_analysis_json(&json, model, 8192), PDCOST_OK, "");
     CHECK(json != NULL);
     if (json != NULL) {
         CHECK(strstr(json, "\"name\" : \"llama3-8b\"") != NULL);
@@ -333,13 +338,13 @@ static void test_json_outputs(void) {
     pdcost_string_free(json);
 
     json = (char *)&failures;
-    EXPECT_STATUS(pdcost_model_analysis_json(model, 0, &json), PDCOST_EINVAL, "sequence_length=0");
-    EXPECT_STATUS(pdcost_model_analysis_json(model, UINT64_MAX, &json), PDCOST_EINVAL, "sequence_length=");
-    EXPECT_STATUS(pdcost_model_analysis_json(NULL, 8192, &json), PDCOST_EINVAL, "model=NULL");
-    EXPECT_STATUS(pdcost_model_to_json(NULL, &json), PDCOST_EINVAL, "model=NULL");
+    EXPECT_STATUS(pdcost_model_analysis_json(&json, model, 0), PDCOST_EINVAL, "sequence_length=0");
+    EXPECT_STATUS(pdcost_model_analysis_json(&json, model, UINT64_MAX), PDCOST_EINVAL, "sequence_length=");
+    EXPECT_STATUS(pdcost_model_analysis_json(&json, NULL, 8192), PDCOST_EINVAL, "model=NULL");
+    EXPECT_STATUS(pdcost_model_to_json(&json, NULL), PDCOST_EINVAL, "model=NULL");
     CHECK(json == (char *)&failures);
-    EXPECT_STATUS(pdcost_model_analysis_json(model, 8192, NULL), PDCOST_EINVAL, "out_json=NULL");
-    EXPECT_STATUS(pdcost_model_to_json(model, NULL), PDCOST_EINVAL, "out_json=NULL");
+    EXPECT_STATUS(pdcost_model_analysis_json(NULL, model, 8192), PDCOST_EINVAL, "out_json=NULL");
+    EXPECT_STATUS(pdcost_model_to_json(NULL, model), PDCOST_EINVAL, "out_json=NULL");
     pdcost_model_free(model);
 }
 
@@ -347,8 +352,8 @@ static void test_param_counts_struct(void) {
     pdcost_model *model = load_preset("gpt2");
     pdcost_param_counts c = PDCOST_PARAM_COUNTS_INIT;
 
-    EXPECT_STATUS(pdcost_model_param_counts(NULL, &c), PDCOST_EINVAL, "model=NULL");
-    EXPECT_STATUS(pdcost_model_param_counts(model, NULL), PDCOST_EINVAL, "out=NULL");
+    EXPECT_STATUS(pdcost_model_param_counts(&c, NULL), PDCOST_EINVAL, "model=NULL");
+    EXPECT_STATUS(pdcost_model_param_counts(NULL, model), PDCOST_EINVAL, "out=NULL");
 
     /* Versions 0 and newer than known, sizes below version 1: rejected, struct untouched. */
     const uint32_t sizes[] = {sizeof c, sizeof c, 0, 8, sizeof c - 8};
@@ -358,7 +363,7 @@ static void test_param_counts_struct(void) {
         wrong.size = sizes[i];
         wrong.version = versions[i];
         wrong.total = 77;
-        EXPECT_STATUS(pdcost_model_param_counts(model, &wrong), PDCOST_EVERSION, "out->");
+        EXPECT_STATUS(pdcost_model_param_counts(&wrong, model), PDCOST_EVERSION, "out->");
         CHECK(wrong.total == 77 && wrong.size == sizes[i] && wrong.version == versions[i]);
     }
 
@@ -369,7 +374,7 @@ static void test_param_counts_struct(void) {
     bigger.counts.size = sizeof bigger;
     bigger.counts.version = PDCOST_PARAM_COUNTS_VERSION;
     bigger.appended = 0xFEEDULL;
-    EXPECT_STATUS(pdcost_model_param_counts(model, &bigger.counts), PDCOST_OK, "");
+    EXPECT_STATUS(pdcost_model_param_counts(&bigger.counts, model), PDCOST_OK, "");
     CHECK(bigger.counts.total == 124439808ULL && bigger.counts.size == sizeof bigger);
     CHECK(bigger.appended == 0xFEEDULL);
     pdcost_model_free(model);
@@ -383,36 +388,36 @@ static void test_flops(void) {
      *                  = 2,147,483,648; causal: half. Training = 3 x forward. */
     pdcost_model *model = load_preset("llama3-8b");
     pdcost_flops f = PDCOST_FLOPS_INIT;
-    EXPECT_STATUS(pdcost_model_flops_per_token(model, 4096, PDCOST_MASK_CAUSAL, &f), PDCOST_OK, "");
+    EXPECT_STATUS(pdcost_model_flops_per_token(&f, model, 4096, PDCOST_MASK_CAUSAL), PDCOST_OK, "");
     CHECK(f.matmul_parameters == 7504658432ULL);
     CHECK(f.matmul_forward == 15009316864.0);
     CHECK(f.attention_forward == 1073741824.0);
     CHECK(f.forward == 15009316864.0 + 1073741824.0);
     CHECK(f.training == 3.0 * (15009316864.0 + 1073741824.0));
     pdcost_flops full = PDCOST_FLOPS_INIT;
-    EXPECT_STATUS(pdcost_model_flops_per_token(model, 4096, PDCOST_MASK_FULL, &full), PDCOST_OK, "");
+    EXPECT_STATUS(pdcost_model_flops_per_token(&full, model, 4096, PDCOST_MASK_FULL), PDCOST_OK, "");
     /* The 12*L*s*d_attn training term of Narayanan et al. 2021 (d_attn = 4096). */
     CHECK(full.training - 6.0 * 7504658432.0 == 12.0 * 32 * 4096 * 4096);
 
     f.training = -1.0;
-    EXPECT_STATUS(pdcost_model_flops_per_token(model, 4096, (pdcost_attention_mask)7, &f), PDCOST_EINVAL, "mask=7");
-    EXPECT_STATUS(pdcost_model_flops_per_token(model, 4096, (pdcost_attention_mask)-1, &f), PDCOST_EINVAL, "mask=");
-    EXPECT_STATUS(pdcost_model_flops_per_token(model, 0, PDCOST_MASK_CAUSAL, &f), PDCOST_EINVAL, "sequence_length=0");
-    EXPECT_STATUS(pdcost_model_flops_per_token(model, (1ULL << 31) + 1, PDCOST_MASK_CAUSAL, &f), PDCOST_EINVAL,
+    EXPECT_STATUS(pdcost_model_flops_per_token(&f, model, 4096, (pdcost_attention_mask)7), PDCOST_EINVAL, "mask=7");
+    EXPECT_STATUS(pdcost_model_flops_per_token(&f, model, 4096, (pdcost_attention_mask)-1), PDCOST_EINVAL, "mask=");
+    EXPECT_STATUS(pdcost_model_flops_per_token(&f, model, 0, PDCOST_MASK_CAUSAL), PDCOST_EINVAL, "sequence_length=0");
+    EXPECT_STATUS(pdcost_model_flops_per_token(&f, model, (1ULL << 31) + 1, PDCOST_MASK_CAUSAL), PDCOST_EINVAL,
                   "sequence_length=2147483649");
-    EXPECT_STATUS(pdcost_model_flops_per_token(model, UINT64_MAX, PDCOST_MASK_CAUSAL, &f), PDCOST_EINVAL,
+    EXPECT_STATUS(pdcost_model_flops_per_token(&f, model, UINT64_MAX, PDCOST_MASK_CAUSAL), PDCOST_EINVAL,
                   "sequence_length=18446744073709551615");
     CHECK(f.training == -1.0);
-    EXPECT_STATUS(pdcost_model_flops_per_token(model, 1ULL << 31, PDCOST_MASK_FULL, &f), PDCOST_OK, "");
+    EXPECT_STATUS(pdcost_model_flops_per_token(&f, model, 1ULL << 31, PDCOST_MASK_FULL), PDCOST_OK, "");
     CHECK(isfinite(f.training) && f.training > 0);
-    EXPECT_STATUS(pdcost_model_flops_per_token(NULL, 4096, PDCOST_MASK_CAUSAL, &f), PDCOST_EINVAL, "model=NULL");
-    EXPECT_STATUS(pdcost_model_flops_per_token(model, 4096, PDCOST_MASK_CAUSAL, NULL), PDCOST_EINVAL, "out=NULL");
+    EXPECT_STATUS(pdcost_model_flops_per_token(&f, NULL, 4096, PDCOST_MASK_CAUSAL), PDCOST_EINVAL, "model=NULL");
+    EXPECT_STATUS(pdcost_model_flops_per_token(NULL, model, 4096, PDCOST_MASK_CAUSAL), PDCOST_EINVAL, "out=NULL");
     pdcost_flops old = PDCOST_FLOPS_INIT;
     old.version = 2;
-    EXPECT_STATUS(pdcost_model_flops_per_token(model, 4096, PDCOST_MASK_CAUSAL, &old), PDCOST_EVERSION, "version=2");
+    EXPECT_STATUS(pdcost_model_flops_per_token(&old, model, 4096, PDCOST_MASK_CAUSAL), PDCOST_EVERSION, "version=2");
     old.version = 1;
     old.size = 16;
-    EXPECT_STATUS(pdcost_model_flops_per_token(model, 4096, PDCOST_MASK_CAUSAL, &old), PDCOST_EVERSION, "size=16");
+    EXPECT_STATUS(pdcost_model_flops_per_token(&old, model, 4096, PDCOST_MASK_CAUSAL), PDCOST_EVERSION, "size=16");
     pdcost_model_free(model);
 }
 
@@ -422,7 +427,7 @@ static void test_gpus(void) {
     const char *names[] = {"H100-SXM-80GB", "h100-80gb-hbm3", "H100-80GB-HBM3"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         memset(gpu.name, 'x', sizeof gpu.name);
-        EXPECT_STATUS(pdcost_gpu_from_name(names[i], &gpu), PDCOST_OK, "");
+        EXPECT_STATUS(pdcost_gpu_from_name(&gpu, names[i]), PDCOST_OK, "");
         CHECK(memchr(gpu.name, '\0', sizeof gpu.name) != NULL && strcmp(gpu.name, "H100-SXM-80GB") == 0);
         CHECK(gpu.memory_bytes == 80.0 * 1024 * 1024 * 1024);
         CHECK(within(gpu.bf16_flops, 989e12, 0.01));
@@ -433,17 +438,17 @@ static void test_gpus(void) {
 
     pdcost_gpu_spec untouched = PDCOST_GPU_SPEC_INIT;
     untouched.tdp_watts = 1.5;
-    EXPECT_STATUS(pdcost_gpu_from_name("TPU-v5p", &untouched), PDCOST_ENOTFOUND, "H100-SXM-80GB");
+    EXPECT_STATUS(pdcost_gpu_from_name(&untouched, "TPU-v5p"), PDCOST_ENOTFOUND, "H100-SXM-80GB");
     CHECK(untouched.tdp_watts == 1.5);
-    EXPECT_STATUS(pdcost_gpu_from_name("", &untouched), PDCOST_ENOTFOUND, "");
-    EXPECT_STATUS(pdcost_gpu_from_name("\xc3", &untouched), PDCOST_EPARSE, "UTF-8");
-    EXPECT_STATUS(pdcost_gpu_from_name(NULL, &untouched), PDCOST_EINVAL, "name=NULL");
-    EXPECT_STATUS(pdcost_gpu_from_name("B200", NULL), PDCOST_EINVAL, "out=NULL");
+    EXPECT_STATUS(pdcost_gpu_from_name(&untouched, ""), PDCOST_ENOTFOUND, "");
+    EXPECT_STATUS(pdcost_gpu_from_name(&untouched, "\xc3"), PDCOST_EPARSE, "UTF-8");
+    EXPECT_STATUS(pdcost_gpu_from_name(&untouched, NULL), PDCOST_EINVAL, "name=NULL");
+    EXPECT_STATUS(pdcost_gpu_from_name(NULL, "B200"), PDCOST_EINVAL, "out=NULL");
     untouched.version = 0;
-    EXPECT_STATUS(pdcost_gpu_from_name("H100-SXM-80GB", &untouched), PDCOST_EVERSION, "version=0");
+    EXPECT_STATUS(pdcost_gpu_from_name(&untouched, "H100-SXM-80GB"), PDCOST_EVERSION, "version=0");
     untouched.version = 1;
     untouched.size = 72;
-    EXPECT_STATUS(pdcost_gpu_from_name("H100-SXM-80GB", &untouched), PDCOST_EVERSION, "size=72");
+    EXPECT_STATUS(pdcost_gpu_from_name(&untouched, "H100-SXM-80GB"), PDCOST_EVERSION, "size=72");
     CHECK(untouched.tdp_watts == 1.5);
 
     char *json = NULL;
@@ -459,6 +464,140 @@ static void test_gpus(void) {
     }
     pdcost_string_free(json);
     EXPECT_STATUS(pdcost_gpu_presets_json(NULL), PDCOST_EINVAL, "out_json=NULL");
+}
+
+/* Every pdcost_<struct>_init() writes exactly the bytes of its _INIT macro: a static object
+ * initialised with the macro (static storage: padding is zero) against a zero-filled struct
+ * the function initialised. init(NULL) is a no-op. Every struct is at version 1 (ABI 1), and
+ * the function sets size/version whatever was in the struct before. */
+#define CHECK_INIT(type, macro, version_macro)                                                 \
+    do {                                                                                      \
+        static const type reference_ = macro;                                                 \
+        type expected_;                                                                       \
+        type got_;                                                                            \
+        memset(&expected_, 0, sizeof expected_);                                              \
+        memcpy(&expected_, &reference_, sizeof expected_);                                    \
+        memset(&got_, 0, sizeof got_);                                                        \
+        type##_init(&got_);                                                                   \
+        checks++;                                                                             \
+        if (memcmp(&got_, &expected_, sizeof got_) != 0) {                                    \
+            failures++;                                                                       \
+            const unsigned char *g_ = (const unsigned char *)&got_;                           \
+            const unsigned char *e_ = (const unsigned char *)&expected_;                      \
+            size_t at_ = 0;                                                                   \
+            while (at_ < sizeof got_ && g_[at_] == e_[at_]) at_++;                            \
+            fprintf(stderr, "%s:%d: " #type "_init() differs from " #macro " at byte %zu "   \
+                            "of %zu (0x%02x, expected 0x%02x)\n", __FILE__, __LINE__, at_,     \
+                    sizeof got_, g_[at_], e_[at_]);                                           \
+        }                                                                                     \
+        CHECK(reference_.size == sizeof(type) && reference_.version == (version_macro));      \
+        CHECK((version_macro) == 1);                                                          \
+        memset(&got_, 0xA5, sizeof got_);                                                     \
+        type##_init(&got_);                                                                   \
+        CHECK(got_.size == sizeof(type) && got_.version == 1);                                \
+        type##_init(NULL);                                                                    \
+    } while (0)
+
+static void test_initializers(void) {
+    int structs = 0;
+    CHECK_INIT(pdcost_param_counts, PDCOST_PARAM_COUNTS_INIT, PDCOST_PARAM_COUNTS_VERSION); structs++;
+    CHECK_INIT(pdcost_flops, PDCOST_FLOPS_INIT, PDCOST_FLOPS_VERSION); structs++;
+    CHECK_INIT(pdcost_gpu_spec, PDCOST_GPU_SPEC_INIT, PDCOST_GPU_SPEC_VERSION); structs++;
+    CHECK_INIT(pdcost_cluster, PDCOST_CLUSTER_INIT, PDCOST_CLUSTER_VERSION); structs++;
+    CHECK_INIT(pdcost_training_setup, PDCOST_TRAINING_SETUP_INIT, PDCOST_TRAINING_SETUP_VERSION); structs++;
+    CHECK_INIT(pdcost_plan, PDCOST_PLAN_INIT, PDCOST_PLAN_VERSION); structs++;
+    CHECK_INIT(pdcost_prediction, PDCOST_PREDICTION_INIT, PDCOST_PREDICTION_VERSION); structs++;
+    CHECK_INIT(pdcost_cost_model_options, PDCOST_COST_MODEL_OPTIONS_INIT, PDCOST_COST_MODEL_OPTIONS_VERSION); structs++;
+    CHECK_INIT(pdcost_validate_options, PDCOST_VALIDATE_OPTIONS_INIT, PDCOST_VALIDATE_OPTIONS_VERSION); structs++;
+    CHECK_INIT(pdcost_fit_options, PDCOST_FIT_OPTIONS_INIT, PDCOST_FIT_OPTIONS_VERSION); structs++;
+    CHECK_INIT(pdcost_search_options, PDCOST_SEARCH_OPTIONS_INIT, PDCOST_SEARCH_OPTIONS_VERSION); structs++;
+    CHECK_INIT(pdcost_search_stats, PDCOST_SEARCH_STATS_INIT, PDCOST_SEARCH_STATS_VERSION); structs++;
+    CHECK_INIT(pdcost_search_entry, PDCOST_SEARCH_ENTRY_INIT, PDCOST_SEARCH_ENTRY_VERSION); structs++;
+    CHECK_INIT(pdcost_gpu_calibration_options, PDCOST_GPU_CALIBRATION_OPTIONS_INIT,
+               PDCOST_GPU_CALIBRATION_OPTIONS_VERSION); structs++;
+    CHECK(structs == 14);
+
+    /* A few defaults the functions must carry (the macros' values, spelled out). */
+    pdcost_plan plan;
+    memset(&plan, 0, sizeof plan);
+    pdcost_plan_init(&plan);
+    CHECK(plan.tp == 1 && plan.pp == 1 && plan.vpp == 1 && plan.dp == 1 && plan.cp == 1 &&
+          plan.ep == 1 && plan.zero_stage == 1 && plan.etp == 0);
+    pdcost_training_setup setup;
+    memset(&setup, 0xA5, sizeof setup);
+    pdcost_training_setup_init(&setup);
+    CHECK(setup.micro_batch_size == 1 && setup.settings_json == NULL && setup.seq_len == 0);
+    pdcost_gpu_calibration_options calibration;
+    memset(&calibration, 0, sizeof calibration);
+    pdcost_gpu_calibration_options_init(&calibration);
+    CHECK(calibration.gemm_size == 8192 && calibration.repetitions == 20 &&
+          calibration.progress == NULL && calibration.user == NULL);
+    pdcost_search_entry entry;
+    memset(&entry, 0, sizeof entry);
+    pdcost_search_entry_init(&entry);
+    CHECK(entry.plan.size == sizeof(pdcost_plan) && entry.plan.version == PDCOST_PLAN_VERSION);
+    CHECK(entry.prediction.size == sizeof(pdcost_prediction) &&
+          entry.prediction.version == PDCOST_PREDICTION_VERSION);
+}
+#undef CHECK_INIT
+
+/* The string value after the `occurrence`-th (0-based; -1 = last) "name" key, copied into
+ * `out`; 0 if there is none. */
+static int name_value(const char *json, int occurrence, char *out, size_t capacity) {
+    const char *found = NULL;
+    int seen = 0;
+    for (const char *at = strstr(json, "\"name\""); at != NULL; at = strstr(at + 1, "\"name\"")) {
+        if (occurrence < 0 || seen == occurrence) found = at;
+        if (occurrence >= 0 && seen == occurrence) break;
+        seen++;
+    }
+    if (found == NULL) return 0;
+    const char *p = found + strlen("\"name\"");
+    while (*p == ' ' || *p == ':' || *p == '\n' || *p == '\t') p++;
+    if (*p != '"') return 0;
+    p++;
+    const char *end = strchr(p, '"');
+    if (end == NULL || (size_t)(end - p) >= capacity) return 0;
+    memcpy(out, p, (size_t)(end - p));
+    out[end - p] = '\0';
+    return 1;
+}
+
+static void test_prediction_fields(void) {
+    char *json = NULL;
+    EXPECT_STATUS(pdcost_prediction_fields_json(&json), PDCOST_OK, "");
+    CHECK(json != NULL);
+    if (json != NULL) {
+        /* A JSON array of objects. */
+        size_t length = strlen(json);
+        while (length > 0 && (json[length - 1] == '\n' || json[length - 1] == ' ')) length--;
+        CHECK(json[0] == '[' && length > 0 && json[length - 1] == ']');
+        char first[64] = "", last[64] = "";
+        CHECK(name_value(json, 0, first, sizeof first) && strcmp(first, "step_time_s") == 0);
+        CHECK(name_value(json, -1, last, sizeof last) && strcmp(last, "fits_memory") == 0);
+        if (strcmp(first, "step_time_s") != 0 || strcmp(last, "fits_memory") != 0) {
+            fprintf(stderr, "prediction fields: first \"%s\", last \"%s\"\n", first, last);
+        }
+        /* The new ABI 1 fields are listed. */
+        const char *names[] = {"\"host_overhead_time_s\"", "\"first_stage_allocated_bytes\"",
+                               "\"first_stage_reserved_bytes\"", "\"last_stage_allocated_bytes\"",
+                               "\"last_stage_reserved_bytes\"", "\"peak_stage\"", "\"comm_exposed_s\""};
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) CHECK(strstr(json, names[i]) != NULL);
+        /* Their counts cover the struct: the header, one double per count but for the two
+         * trailing uint32 (peak_stage, fits_memory). */
+        unsigned long total = 0;
+        for (const char *at = strstr(json, "\"count\""); at != NULL; at = strstr(at + 1, "\"count\"")) {
+            const char *colon = strchr(at, ':');
+            if (colon != NULL) total += strtoul(colon + 1, NULL, 10);
+        }
+        CHECK(total >= 2 && 8 + (total - 2) * sizeof(double) + 2 * sizeof(uint32_t) == sizeof(pdcost_prediction));
+        if (total < 2 || 8 + (total - 2) * sizeof(double) + 2 * sizeof(uint32_t) != sizeof(pdcost_prediction)) {
+            fprintf(stderr, "prediction fields: counts sum to %lu, sizeof(pdcost_prediction) = %zu\n", total,
+                    sizeof(pdcost_prediction));
+        }
+    }
+    pdcost_string_free(json);
+    EXPECT_STATUS(pdcost_prediction_fields_json(NULL), PDCOST_EINVAL, "out_json=NULL");
 }
 
 int main(int argc, char **argv) {
@@ -478,6 +617,8 @@ int main(int argc, char **argv) {
     test_param_counts_struct();
     test_flops();
     test_gpus();
+    test_initializers();
+    test_prediction_fields();
     pdcost_model_free(NULL);
     pdcost_string_free(NULL);
 

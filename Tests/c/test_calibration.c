@@ -32,10 +32,13 @@ static int on_progress(void *user, const char *stage, uint64_t done, uint64_t to
 
 int main(void) {
     /* Layout of the options struct: header, eight uint32, then a double and a uint64 at their
-     * natural alignment (4*10 = 40 bytes, 8-aligned; 56 in all). */
+     * natural alignment (4*10 = 40 bytes, 8-aligned), then the progress callback and its user
+     * pointer, the last two fields as in every options struct (72 in all on LP64). */
     CHECK(offsetof(pdcost_gpu_calibration_options, sustain_seconds) == 40);
     CHECK(offsetof(pdcost_gpu_calibration_options, max_collective_bytes) == 48);
-    CHECK(sizeof(pdcost_gpu_calibration_options) == 56);
+    CHECK(offsetof(pdcost_gpu_calibration_options, progress) == 56);
+    CHECK(offsetof(pdcost_gpu_calibration_options, user) == 56 + sizeof(void (*)(void)));
+    CHECK(sizeof(pdcost_gpu_calibration_options) == 56 + sizeof(void (*)(void)) + sizeof(void *));
 
     /* The probe never fails for a valid out pointer. */
     char *probe = NULL;
@@ -56,20 +59,26 @@ int main(void) {
 
     /* Argument errors come before any device work. */
     char *report = (char *)"untouched";
-    CHECK(pdcost_gpu_calibrate(NULL, NULL, NULL, NULL) == PDCOST_EINVAL);
+    CHECK(pdcost_gpu_calibrate(NULL, NULL) == PDCOST_EINVAL);
     CHECK(strstr(pdcost_last_error(), "out_report_json") != NULL);
     pdcost_gpu_calibration_options options = PDCOST_GPU_CALIBRATION_OPTIONS_INIT;
     options.gemm_size = 100;
-    CHECK(pdcost_gpu_calibrate(&options, NULL, NULL, &report) == PDCOST_EINVAL);
+    CHECK(pdcost_gpu_calibrate(&report, &options) == PDCOST_EINVAL);
     CHECK(strstr(pdcost_last_error(), "gemm_size=100") != NULL);
     options.gemm_size = 8192;
     options.dtypes = 64;
-    CHECK(pdcost_gpu_calibrate(&options, NULL, NULL, &report) == PDCOST_EINVAL);
+    CHECK(pdcost_gpu_calibrate(&report, &options) == PDCOST_EINVAL);
     CHECK(strstr(pdcost_last_error(), "dtypes") != NULL);
     options.dtypes = 0;
     options.version = 99;
-    CHECK(pdcost_gpu_calibrate(&options, NULL, NULL, &report) == PDCOST_EVERSION);
+    CHECK(pdcost_gpu_calibrate(&report, &options) == PDCOST_EVERSION);
+    CHECK(strstr(pdcost_last_error(), "options->version=99") != NULL);
     options.version = PDCOST_GPU_CALIBRATION_OPTIONS_VERSION;
+    /* A struct smaller than version 1 (it ends before the progress fields). */
+    options.size = (uint32_t)offsetof(pdcost_gpu_calibration_options, progress);
+    CHECK(pdcost_gpu_calibrate(&report, &options) == PDCOST_EVERSION);
+    CHECK(strstr(pdcost_last_error(), "options->size=") != NULL);
+    options.size = sizeof options;
     CHECK(strcmp(report, "untouched") == 0);
 
     /* A quick run: 2048 at most, few repetitions, no soak, small collectives. */
@@ -79,7 +88,9 @@ int main(void) {
     options.sustain_seconds = 0.0;
     options.max_collective_bytes = 1u << 22;
     progress_log log = {0, 0, 0};
-    pdcost_status status = pdcost_gpu_calibrate(&options, on_progress, &log, &report);
+    options.progress = on_progress;
+    options.user = &log;
+    pdcost_status status = pdcost_gpu_calibrate(&report, &options);
     if (!available) {
         CHECK(status == PDCOST_ENODEVICE);
         CHECK(strstr(pdcost_last_error(), "no usable GPU") != NULL);
@@ -96,7 +107,8 @@ int main(void) {
         }
         report = (char *)"untouched";
         progress_log cancel = {0, 2, 0};
-        CHECK(pdcost_gpu_calibrate(&options, on_progress, &cancel, &report) == PDCOST_ECANCELED);
+        options.user = &cancel;
+        CHECK(pdcost_gpu_calibrate(&report, &options) == PDCOST_ECANCELED);
         CHECK(strstr(pdcost_last_error(), "cancelled") != NULL);
         CHECK(cancel.calls == 2);
     }

@@ -3,8 +3,10 @@
  *
  * Synthetic runs: each run's "measured" tokens/s/GPU is what the library predicts for it with
  * a profile that scales the GEMM efficiency by 0.9; a fit from the defaults must find 0.9
- * again. Plus: a profile changes a prediction in the expected direction, and every error path
- * (NULL, struct version, bad enum, unknown parameter, too few runs) returns its status.
+ * again. Plus: a profile (in pdcost_cost_model_options) changes a prediction in the expected
+ * direction, validation under a profile (pdcost_validate_options), the progress callback in
+ * pdcost_fit_options, and every error path (NULL, struct version, bad enum, unknown parameter,
+ * too few runs) returns its status.
  *
  *   test_fit
  */
@@ -34,20 +36,22 @@ static double predict(const char *gpu, uint32_t tp, uint32_t seq, const char *pr
     pdcost_training_setup setup = PDCOST_TRAINING_SETUP_INIT;
     pdcost_plan plan = PDCOST_PLAN_INIT;
     pdcost_prediction p = PDCOST_PREDICTION_INIT;
+    pdcost_cost_model_options options = PDCOST_COST_MODEL_OPTIONS_INIT;
     double result = -1;
     if (pdcost_model_from_json(&model, model_json, strlen(model_json)) != PDCOST_OK) return -1;
-    if (pdcost_gpu_from_name(gpu, &cluster.gpu) != PDCOST_OK) goto done;
+    if (pdcost_gpu_from_name(&cluster.gpu, gpu) != PDCOST_OK) goto done;
     cluster.num_gpus = 8;
     cluster.gpus_per_node = 8;
     setup.seq_len = seq;
     setup.micro_batch_size = 1;
     setup.global_batch_size = 64;
-    if (pdcost_cost_model_create_with_profile(&cost, model, &cluster, &setup, profile,
-                                              profile ? strlen(profile) : 0) != PDCOST_OK) goto done;
+    options.profile_json = profile;
+    options.profile_length = profile ? strlen(profile) : 0;
+    if (pdcost_cost_model_create(&cost, model, &cluster, &setup, &options) != PDCOST_OK) goto done;
     plan.tp = tp;
     plan.dp = 8 / tp;
     plan.sequence_parallel = tp > 1;
-    if (pdcost_cost_model_predict(cost, &plan, &p) == PDCOST_OK) result = p.tokens_per_second_per_gpu;
+    if (pdcost_cost_model_predict(&p, cost, &plan) == PDCOST_OK) result = p.tokens_per_second_per_gpu;
 done:
     pdcost_cost_model_free(cost);
     pdcost_model_free(model);
@@ -97,19 +101,21 @@ static int progress_calls;
 static double last_fraction = -1;
 static int fraction_out_of_range;
 
-static int on_progress(void *user, double fraction, const char *message) {
+/* The one progress type: the fit reports thousandths of its work, the stage in words. */
+static int on_progress(void *user, const char *stage, uint64_t done, uint64_t total) {
     (void)user;
     progress_calls++;
-    if (!(fraction >= 0 && fraction <= 1) || message == NULL) fraction_out_of_range = 1;
-    last_fraction = fraction;
+    if (total != 1000 || done > total || stage == NULL) fraction_out_of_range = 1;
+    last_fraction = total ? (double)done / (double)total : -1;
     return 0;
 }
 
 /* Cancels at the third call. */
-static int cancel_soon(void *user, double fraction, const char *message) {
+static int cancel_soon(void *user, const char *stage, uint64_t done, uint64_t total) {
     int *calls = (int *)user;
-    (void)fraction;
-    (void)message;
+    (void)stage;
+    (void)done;
+    (void)total;
     return ++*calls >= 3;
 }
 
@@ -142,6 +148,45 @@ static void test_profiles(void) {
         CHECK(base > 0 && slow > 0);
         CHECK(slow < base && slow > 0.9 * base);
     }
+
+    /* pdcost_cost_model_create's options: NULL and an empty INIT are both "no profile"; a bad
+     * profile or struct header is rejected naming options->..., *out untouched. */
+    {
+        pdcost_model *model = NULL;
+        pdcost_cluster cluster = PDCOST_CLUSTER_INIT;
+        pdcost_training_setup setup = PDCOST_TRAINING_SETUP_INIT;
+        pdcost_cost_model_options options = PDCOST_COST_MODEL_OPTIONS_INIT;
+        pdcost_cost_model *cost = NULL;
+        EXPECT_STATUS(pdcost_model_from_json(&model, model_json, strlen(model_json)), PDCOST_OK, "");
+        EXPECT_STATUS(pdcost_gpu_from_name(&cluster.gpu, "H100-SXM-80GB"), PDCOST_OK, "");
+        cluster.num_gpus = 8;
+        setup.seq_len = 4096;
+        setup.global_batch_size = 64;
+        EXPECT_STATUS(pdcost_cost_model_create(&cost, model, &cluster, &setup, NULL), PDCOST_OK, "");
+        pdcost_cost_model_free(cost);
+        cost = NULL;
+        EXPECT_STATUS(pdcost_cost_model_create(&cost, model, &cluster, &setup, &options), PDCOST_OK, "");
+        pdcost_cost_model_free(cost);
+        cost = (pdcost_cost_model *)&failures; /* a sentinel, never dereferenced */
+        options.profile_json = "{";
+        options.profile_length = 1;
+        EXPECT_STATUS(pdcost_cost_model_create(&cost, model, &cluster, &setup, &options), PDCOST_EPARSE,
+                      "options->profile_json");
+        options.profile_json = NULL;
+        options.profile_length = 5;
+        EXPECT_STATUS(pdcost_cost_model_create(&cost, model, &cluster, &setup, &options), PDCOST_EINVAL,
+                      "options->profile_json=NULL");
+        options.profile_length = 0;
+        options.version = 2;
+        EXPECT_STATUS(pdcost_cost_model_create(&cost, model, &cluster, &setup, &options), PDCOST_EVERSION,
+                      "options->version=2");
+        options.version = PDCOST_COST_MODEL_OPTIONS_VERSION;
+        options.size = 12;
+        EXPECT_STATUS(pdcost_cost_model_create(&cost, model, &cluster, &setup, &options), PDCOST_EVERSION,
+                      "options->size=12");
+        CHECK(cost == (pdcost_cost_model *)&failures);
+        pdcost_model_free(model);
+    }
 }
 
 static void test_fit(void) {
@@ -156,7 +201,9 @@ static void test_fit(void) {
     options.cross_validation = PDCOST_CV_KFOLD;
     options.folds = 4;
     options.runs_file = "synthetic.json";
-    EXPECT_STATUS(pdcost_fit_runs(runs, strlen(runs), &options, on_progress, NULL, &profile), PDCOST_OK, "");
+    options.progress = on_progress;
+    EXPECT_STATUS(pdcost_fit_runs(&profile, runs, strlen(runs), &options), PDCOST_OK, "");
+    options.progress = NULL;
     CHECK(profile != NULL);
     if (profile) {
         double scale = scale_in(profile, "gemm_peak_fraction16");
@@ -165,9 +212,17 @@ static void test_fit(void) {
         CHECK(strstr(profile, "\"4-fold\"") != NULL);
         CHECK(strstr(profile, "\"synthetic.json\"") != NULL);
         /* Validating under the fitted profile: the runs are what it predicts. */
-        EXPECT_STATUS(pdcost_validate_runs_with_profile(runs, strlen(runs), profile, strlen(profile), 0, &report),
-                      PDCOST_OK, "");
+        pdcost_validate_options validate = PDCOST_VALIDATE_OPTIONS_INIT;
+        validate.profile_json = profile;
+        validate.profile_length = strlen(profile);
+        EXPECT_STATUS(pdcost_validate_runs(&report, runs, strlen(runs), &validate), PDCOST_OK, "");
         CHECK(report && strstr(report, "\"summary\""));
+        pdcost_string_free(report);
+        report = NULL;
+        /* The text table, from the same options struct. */
+        validate.flags = PDCOST_VALIDATE_TEXT;
+        EXPECT_STATUS(pdcost_validate_runs(&report, runs, strlen(runs), &validate), PDCOST_OK, "");
+        CHECK(report != NULL && report[0] != '{');
         pdcost_string_free(report);
         report = NULL;
     }
@@ -175,42 +230,71 @@ static void test_fit(void) {
     pdcost_string_free(profile);
     profile = NULL;
 
-    /* NULL options and NULL progress: the defaults (forward selection, automatic CV). */
-    EXPECT_STATUS(pdcost_fit_runs(runs, strlen(runs), NULL, NULL, NULL, &profile), PDCOST_OK, "");
+    /* NULL options: the defaults (forward selection, automatic CV, no progress). */
+    EXPECT_STATUS(pdcost_fit_runs(&profile, runs, strlen(runs), NULL), PDCOST_OK, "");
     pdcost_string_free(profile);
     profile = NULL;
 
     /* Cancelled by the callback. */
     {
         int calls = 0;
-        EXPECT_STATUS(pdcost_fit_runs(runs, strlen(runs), &options, cancel_soon, &calls, &profile),
-                      PDCOST_ECANCELED, "cancelled");
+        options.progress = cancel_soon;
+        options.user = &calls;
+        EXPECT_STATUS(pdcost_fit_runs(&profile, runs, strlen(runs), &options), PDCOST_ECANCELED, "cancelled");
         CHECK(calls == 3 && profile == NULL);
+        options.progress = NULL;
+        options.user = NULL;
     }
 
     /* Error paths; *out untouched. */
-    EXPECT_STATUS(pdcost_fit_runs(runs, strlen(runs), &options, NULL, NULL, NULL), PDCOST_EINVAL, "out_profile_json=NULL");
+    EXPECT_STATUS(pdcost_fit_runs(NULL, runs, strlen(runs), &options), PDCOST_EINVAL, "out_profile_json=NULL");
     options.parameters = "gemm_speed";
-    EXPECT_STATUS(pdcost_fit_runs(runs, strlen(runs), &options, NULL, NULL, &profile), PDCOST_EINVAL, "gemm_speed");
+    EXPECT_STATUS(pdcost_fit_runs(&profile, runs, strlen(runs), &options), PDCOST_EINVAL, "gemm_speed");
     options.parameters = "all_to_all_fraction"; /* no expert parallelism in these runs */
-    EXPECT_STATUS(pdcost_fit_runs(runs, strlen(runs), &options, NULL, NULL, &profile), PDCOST_EINVAL, "all_to_all_fraction");
+    EXPECT_STATUS(pdcost_fit_runs(&profile, runs, strlen(runs), &options), PDCOST_EINVAL, "all_to_all_fraction");
     options.parameters = NULL;
     options.cross_validation = 9;
-    EXPECT_STATUS(pdcost_fit_runs(runs, strlen(runs), &options, NULL, NULL, &profile), PDCOST_EINVAL, "cross_validation=9");
+    EXPECT_STATUS(pdcost_fit_runs(&profile, runs, strlen(runs), &options), PDCOST_EINVAL, "cross_validation=9");
     options.cross_validation = PDCOST_CV_NONE;
     options.flags = 64;
-    EXPECT_STATUS(pdcost_fit_runs(runs, strlen(runs), &options, NULL, NULL, &profile), PDCOST_EINVAL, "flags=64");
+    EXPECT_STATUS(pdcost_fit_runs(&profile, runs, strlen(runs), &options), PDCOST_EINVAL, "flags=64");
     options.flags = 0;
     options.version = 0;
-    EXPECT_STATUS(pdcost_fit_runs(runs, strlen(runs), &options, NULL, NULL, &profile), PDCOST_EVERSION, "version=0");
+    EXPECT_STATUS(pdcost_fit_runs(&profile, runs, strlen(runs), &options), PDCOST_EVERSION, "version=0");
     {
         const char *few = "{\"schema\": \"pdcost.runs/1\", \"runs\": []}";
-        EXPECT_STATUS(pdcost_fit_runs(few, strlen(few), NULL, NULL, NULL, &profile), PDCOST_EINVAL, "usable runs");
+        EXPECT_STATUS(pdcost_fit_runs(&profile, few, strlen(few), NULL), PDCOST_EINVAL, "usable runs");
     }
-    EXPECT_STATUS(pdcost_fit_runs("{", 1, NULL, NULL, NULL, &profile), PDCOST_EPARSE, "");
+    EXPECT_STATUS(pdcost_fit_runs(&profile, "{", 1, NULL), PDCOST_EPARSE, "");
     CHECK(profile == NULL);
-    EXPECT_STATUS(pdcost_validate_runs_with_profile(runs, strlen(runs), "{", 1, 0, &report), PDCOST_EPARSE, "profile_json");
-    CHECK(report == NULL);
+    {
+        pdcost_validate_options validate = PDCOST_VALIDATE_OPTIONS_INIT;
+        validate.profile_json = "{";
+        validate.profile_length = 1;
+        EXPECT_STATUS(pdcost_validate_runs(&report, runs, strlen(runs), &validate), PDCOST_EPARSE,
+                      "options->profile_json");
+        validate.profile_json = NULL;
+        validate.flags = 64;
+        EXPECT_STATUS(pdcost_validate_runs(&report, runs, strlen(runs), &validate), PDCOST_EINVAL, "options->flags=64");
+        validate.flags = 0;
+        validate.reserved = 1;
+        EXPECT_STATUS(pdcost_validate_runs(&report, runs, strlen(runs), &validate), PDCOST_EINVAL,
+                      "options->reserved=1");
+        validate.reserved = 0;
+        validate.version = 2;
+        EXPECT_STATUS(pdcost_validate_runs(&report, runs, strlen(runs), &validate), PDCOST_EVERSION,
+                      "options->version=2");
+        validate.version = PDCOST_VALIDATE_OPTIONS_VERSION;
+        validate.size = 8;
+        EXPECT_STATUS(pdcost_validate_runs(&report, runs, strlen(runs), &validate), PDCOST_EVERSION,
+                      "options->size=8");
+        EXPECT_STATUS(pdcost_validate_runs(NULL, runs, strlen(runs), NULL), PDCOST_EINVAL, "out_report=NULL");
+        CHECK(report == NULL);
+        /* NULL options: JSON, no profile. */
+        EXPECT_STATUS(pdcost_validate_runs(&report, runs, strlen(runs), NULL), PDCOST_OK, "");
+        CHECK(report != NULL && report[0] == '{');
+        pdcost_string_free(report);
+    }
     free(runs);
 }
 

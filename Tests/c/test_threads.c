@@ -1,8 +1,9 @@
 /*
  * test_threads.c: pdcost.h says every function may be called from any thread, handles are
  * shareable, and the error message is per thread. Eight threads hammer the library at once
- * (creating and freeing models, looking up GPUs, computing FLOPs, rendering JSON, failing on
- * purpose) and each must get exactly the results of a serial run, and its own error messages.
+ * (creating and freeing models, looking up GPUs, computing FLOPs, rendering JSON, pricing a
+ * plan with a shared cost model, failing on purpose) and each must get exactly the results of
+ * a serial run, and its own error messages.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "pdcost.h"
@@ -26,11 +27,13 @@ typedef struct result {
     pdcost_flops shared_flops;        /* from a handle shared by all threads */
     unsigned long json_hash[PRESETS]; /* analysis JSON */
     pdcost_gpu_spec gpu;
+    pdcost_prediction prediction;     /* from a cost model shared by all threads */
     int own_error_ok;                 /* the thread saw its own message, not another's */
     int statuses_ok;
 } result;
 
 static pdcost_model *shared_model;
+static pdcost_cost_model *shared_cost;
 
 static unsigned long hash_string(const char *s) {
     unsigned long h = 5381;
@@ -47,22 +50,29 @@ static void run_round(int thread, result *r) {
         /* Filled in place (not copied from a local) so that memcmp sees no stray padding. */
         r->counts[i].size = sizeof r->counts[i];
         r->counts[i].version = PDCOST_PARAM_COUNTS_VERSION;
-        if (pdcost_model_param_counts(model, &r->counts[i]) != PDCOST_OK) r->statuses_ok = 0;
+        if (pdcost_model_param_counts(&r->counts[i], model) != PDCOST_OK) r->statuses_ok = 0;
         r->flops[i].size = sizeof r->flops[i];
         r->flops[i].version = PDCOST_FLOPS_VERSION;
-        if (pdcost_model_flops_per_token(model, 8192, PDCOST_MASK_CAUSAL, &r->flops[i]) != PDCOST_OK) r->statuses_ok = 0;
+        if (pdcost_model_flops_per_token(&r->flops[i], model, 8192, PDCOST_MASK_CAUSAL) != PDCOST_OK) r->statuses_ok = 0;
         char *json = NULL;
-        if (pdcost_model_analysis_json(model, 4096, &json) != PDCOST_OK) r->statuses_ok = 0;
+        if (pdcost_model_analysis_json(&json, model, 4096) != PDCOST_OK) r->statuses_ok = 0;
         r->json_hash[i] = hash_string(json);
         pdcost_string_free(json);
         pdcost_model_free(model);
     }
     r->shared_flops.size = sizeof r->shared_flops;
     r->shared_flops.version = PDCOST_FLOPS_VERSION;
-    if (pdcost_model_flops_per_token(shared_model, 2048, PDCOST_MASK_FULL, &r->shared_flops) != PDCOST_OK) r->statuses_ok = 0;
+    if (pdcost_model_flops_per_token(&r->shared_flops, shared_model, 2048, PDCOST_MASK_FULL) != PDCOST_OK) r->statuses_ok = 0;
     r->gpu.size = sizeof r->gpu;
     r->gpu.version = PDCOST_GPU_SPEC_VERSION;
-    if (pdcost_gpu_from_name("H100-80GB-HBM3", &r->gpu) != PDCOST_OK) r->statuses_ok = 0;
+    if (pdcost_gpu_from_name(&r->gpu, "H100-80GB-HBM3") != PDCOST_OK) r->statuses_ok = 0;
+    pdcost_plan plan;
+    pdcost_plan_init(&plan);
+    plan.tp = 2;
+    plan.dp = 4;
+    plan.sequence_parallel = 1;
+    pdcost_prediction_init(&r->prediction);
+    if (pdcost_cost_model_predict(&r->prediction, shared_cost, &plan) != PDCOST_OK) r->statuses_ok = 0;
 
     /* A failure whose message names this thread; no other thread may overwrite it. */
     char name[64];
@@ -95,10 +105,26 @@ int main(void) {
         fprintf(stderr, "setup: %s\n", pdcost_last_error());
         return 1;
     }
+    {
+        pdcost_model *model = NULL;
+        pdcost_cluster cluster = PDCOST_CLUSTER_INIT;
+        pdcost_training_setup setup = PDCOST_TRAINING_SETUP_INIT;
+        cluster.num_gpus = 8;
+        setup.seq_len = 4096;
+        setup.global_batch_size = 64;
+        if (pdcost_model_from_preset(&model, "llama3-8b") != PDCOST_OK ||
+            pdcost_gpu_from_name(&cluster.gpu, "H100-SXM-80GB") != PDCOST_OK ||
+            pdcost_cost_model_create(&shared_cost, model, &cluster, &setup, NULL) != PDCOST_OK) {
+            fprintf(stderr, "setup: %s\n", pdcost_last_error());
+            return 1;
+        }
+        pdcost_model_free(model);
+    }
     /* The serial reference. */
     static result expected;
     run_round(0, &expected);
-    if (!expected.statuses_ok || !expected.own_error_ok || expected.counts[0].total != 8030261248ULL) {
+    if (!expected.statuses_ok || !expected.own_error_ok || expected.counts[0].total != 8030261248ULL ||
+        !(expected.prediction.step_time_s > 0)) {
         fprintf(stderr, "serial run failed: %s\n", pdcost_last_error());
         return 1;
     }
@@ -119,6 +145,7 @@ int main(void) {
         mismatches += jobs[i].mismatches;
     }
     pdcost_model_free(shared_model);
+    pdcost_cost_model_free(shared_cost);
     printf("%d threads x %d rounds: %d mismatches\n", THREADS, ROUNDS, mismatches);
     return mismatches == 0 ? 0 : 1;
 }

@@ -57,11 +57,11 @@ def test_module_uses_multi_phase_init_and_state():
 
 
 def test_library_is_loaded_from_beside_the_extension():
-    """In an installed wheel, the extension finds libpdcost.so.0 in its own directory."""
+    """In an installed wheel, the extension finds libpdcost.so.<ABI> in its own directory."""
     package_dir = Path(_native.__file__).resolve().parent
-    bundled = package_dir / "libpdcost.so.0"
+    bundled = package_dir / f"libpdcost.so.{_native.abi_version()}"
     if not bundled.exists():
-        pytest.skip("not an installed wheel layout (no libpdcost.so.0 beside the extension)")
+        pytest.skip(f"not an installed wheel layout (no {bundled.name} beside the extension)")
     maps = Path("/proc/self/maps").read_text()
     loaded = {line.split()[-1] for line in maps.splitlines() if "libpdcost" in line}
     assert loaded == {str(bundled)} or loaded == {os.path.realpath(bundled)}

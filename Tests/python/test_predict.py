@@ -130,7 +130,10 @@ def test_native_cost_model_rejects_bad_tuples() -> None:
     model = ModelConfig.from_name("llama3-8b")._model()
     cm = _native.CostModel(model, ("H100-SXM-80GB", 8, 0), (8192, 1, 8, 0, 0, 0, 0, 0.0, 0, None))
     result = cm.predict((1, 1, 1, 8, 1, 1, 0, 0, 1, 0, 0, 0))
-    assert len(result) == 37 and isinstance(result[36], bool)
+    # pdcost_prediction: 7 times, 2 x 5 per-kind communication, 2 comm totals, MFU and HFU, 2
+    # throughputs, micro-batches, 12 memory figures and 4 stage peaks = 40 doubles, then
+    # peak_stage and fits_memory.
+    assert len(result) == 42 and isinstance(result[41], bool)
     with pytest.raises(ValueError):
         cm.predict((1, 1, 1))
     with pytest.raises(ValueError):

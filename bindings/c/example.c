@@ -11,6 +11,10 @@
  *    for the fastest that fits (what a scheduler's placement loop calls);
  * 5. shows the error path: an unknown preset gives a status and a message.
  *
+ * Calling conventions (ABI 1): output parameters come first, `pdcost_X(&out, inputs...)`;
+ * optional behaviour is an options struct (NULL = defaults); long calls take their progress
+ * callback in that struct.
+ *
  * Every call that returns a pdcost_status is checked. On failure, pdcost_status_name() gives
  * the code's name and pdcost_last_error() a message naming the value at fault; both strings
  * belong to the library (do not free them).
@@ -36,10 +40,11 @@ static int report(const char *what, pdcost_status status) {
 
 /* Prints the analysis of one model. Returns 0 on success. */
 static int print_model(const char *label, const pdcost_model *model) {
-    /* Versioned output structs: initialise with the _INIT macro so the library knows the
-     * struct's size and version (it never writes past `size`). */
+    /* Versioned output structs: initialise with the _INIT macro (or pdcost_<struct>_init())
+     * so the library knows the struct's size and version (it never writes past `size`).
+     * Output parameters always come first. */
     pdcost_param_counts counts = PDCOST_PARAM_COUNTS_INIT;
-    pdcost_status status = pdcost_model_param_counts(model, &counts);
+    pdcost_status status = pdcost_model_param_counts(&counts, model);
     if (status != PDCOST_OK) return report("pdcost_model_param_counts", status);
 
     printf("%s\n", label);
@@ -66,7 +71,7 @@ static int print_model(const char *label, const pdcost_model *model) {
     /* FLOPs per token at 8192 tokens, causal mask (FlashAttention skips the masked half). */
     const uint64_t sequence_length = 8192;
     pdcost_flops flops = PDCOST_FLOPS_INIT;
-    status = pdcost_model_flops_per_token(model, sequence_length, PDCOST_MASK_CAUSAL, &flops);
+    status = pdcost_model_flops_per_token(&flops, model, sequence_length, PDCOST_MASK_CAUSAL);
     if (status != PDCOST_OK) return report("pdcost_model_flops_per_token", status);
     printf("  FLOPs/token at s=%" PRIu64 " (causal): forward %.4g, training %.4g "
            "(matmul %.4g + attention %.4g forward)\n",
@@ -75,11 +80,13 @@ static int print_model(const char *label, const pdcost_model *model) {
     return 0;
 }
 
-/* Search progress: called on this thread every few milliseconds. Returning nonzero would
- * stop the search early (a scheduler's deadline, say). */
-static int on_progress(void *user, uint64_t done, uint64_t total) {
+/* Progress of a long call (search, fit, GPU calibration: one callback type, set in the
+ * options struct). Called on this thread every few milliseconds and once at the end.
+ * Returning nonzero would stop the search early (a scheduler's deadline, say): it then
+ * returns PDCOST_ECANCELED with the plans found so far. */
+static int on_progress(void *user, const char *stage, uint64_t done, uint64_t total) {
     (void)user;
-    fprintf(stderr, "\rsearching: %" PRIu64 "/%" PRIu64 " work units", done, total);
+    fprintf(stderr, "\r%s: %" PRIu64 "/%" PRIu64 " work units", stage, done, total);
     if (done == total) fputc('\n', stderr);
     return 0;
 }
@@ -100,7 +107,8 @@ static int plan_and_search(const pdcost_gpu_spec *gpu) {
     setup.framework = PDCOST_FRAMEWORK_MEGATRON;
 
     pdcost_cost_model *cost = NULL;
-    status = pdcost_cost_model_create(&cost, model, &cluster, &setup);
+    /* options NULL: no calibration profile (pdcost_cost_model_options carries one). */
+    status = pdcost_cost_model_create(&cost, model, &cluster, &setup, NULL);
     pdcost_model_free(model);                /* the cost model keeps its own copy */
     if (status != PDCOST_OK) return report("pdcost_cost_model_create", status);
 
@@ -111,7 +119,7 @@ static int plan_and_search(const pdcost_gpu_spec *gpu) {
     plan.dp = 4;
     plan.sequence_parallel = 1;
     pdcost_prediction p = PDCOST_PREDICTION_INIT;
-    status = pdcost_cost_model_predict(cost, &plan, &p);
+    status = pdcost_cost_model_predict(&p, cost, &plan);
     if (status != PDCOST_OK) {
         pdcost_cost_model_free(cost);
         return report("pdcost_cost_model_predict", status);
@@ -126,13 +134,20 @@ static int plan_and_search(const pdcost_gpu_spec *gpu) {
      * micro-batch sizes and recomputation; keep the 3 fastest that fit. */
     pdcost_search_options options = PDCOST_SEARCH_OPTIONS_INIT;
     options.top_k = 3;
+    options.progress = on_progress;
+    options.user = NULL;
     pdcost_search_result *result = NULL;
-    status = pdcost_search_run(cost, &options, on_progress, NULL, &result);
+    status = pdcost_search_run(&result, cost, &options);
     pdcost_cost_model_free(cost);            /* the result does not borrow it */
-    if (status != PDCOST_OK) return report("pdcost_search_run", status);
+    if (status != PDCOST_OK) {
+        /* PDCOST_ECANCELED (progress said stop) still hands over a partial result: free it. */
+        int failed = report("pdcost_search_run", status);
+        pdcost_search_result_free(result);
+        return failed;
+    }
 
     pdcost_search_stats stats = PDCOST_SEARCH_STATS_INIT;
-    status = pdcost_search_result_stats(result, &stats);
+    status = pdcost_search_result_stats(&stats, result);
     if (status != PDCOST_OK) {
         pdcost_search_result_free(result);
         return report("pdcost_search_result_stats", status);
@@ -141,7 +156,7 @@ static int plan_and_search(const pdcost_gpu_spec *gpu) {
            stats.evaluated, stats.feasible, 1e3 * stats.elapsed_s, stats.threads);
     for (size_t i = 0; i < pdcost_search_result_count(result); i++) {
         pdcost_search_entry e = PDCOST_SEARCH_ENTRY_INIT;
-        status = pdcost_search_result_get(result, i, &e);
+        status = pdcost_search_result_get(&e, result, i);
         if (status != PDCOST_OK) {
             pdcost_search_result_free(result);
             return report("pdcost_search_result_get", status);
@@ -192,7 +207,7 @@ int main(int argc, char **argv) {
 
     /* 3. A GPU preset, by name or alias. */
     pdcost_gpu_spec gpu = PDCOST_GPU_SPEC_INIT;
-    status = pdcost_gpu_from_name("H100-80GB-HBM3", &gpu);
+    status = pdcost_gpu_from_name(&gpu, "H100-80GB-HBM3");
     if (status != PDCOST_OK) return report("pdcost_gpu_from_name", status);
     printf("GPU %s: %.0f GiB, %.0f TFLOP/s BF16 dense, HBM %.2f TB/s, NVLink %.0f GB/s\n", gpu.name,
            gpu.memory_bytes / (1024.0 * 1024.0 * 1024.0), gpu.bf16_flops / 1e12,

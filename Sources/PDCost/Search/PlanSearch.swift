@@ -43,13 +43,19 @@ public struct PlanSearch: Sendable {
         let worker = SearchWorker(cost: cost, space: space, limit: limit)
 
         var lastReport = clock.now
+        // Once the caller asks to stop it is not called again, and the result says cancelled
+        // even when the ask came on the last call.
+        var stoppedByCaller = false
         // The caller's own loop: work, and between units report progress.
         let report: () -> Void = {
-            guard let progress else { return }
+            guard let progress, !stoppedByCaller else { return }
             let now = clock.now
             if now - lastReport < .milliseconds(5) { return }
             lastReport = now
-            if progress(shared.done.load(ordering: .relaxed), total) { shared.stop.store(true, ordering: .relaxed) }
+            if progress(shared.done.load(ordering: .relaxed), total) {
+                stoppedByCaller = true
+                shared.stop.store(true, ordering: .relaxed)
+            }
         }
         if threads == 1 {
             worker.work(workers[0], shared: shared, cancellation: cancellation, afterUnit: report)
@@ -68,13 +74,13 @@ public struct PlanSearch: Sendable {
             }
         }
         let done = shared.done.load(ordering: .relaxed)
-        if let progress, progress(done, total) { shared.stop.store(true, ordering: .relaxed) }
+        if let progress, !stoppedByCaller, progress(done, total) { stoppedByCaller = true }
 
         let merged = SearchAccumulator.merge(workers, topK: options.topK, unitPruned: space.unitPruned)
         var stats = merged.stats
         stats.threads = threads
         stats.workUnits = total
-        stats.cancelled = done < total
+        stats.cancelled = done < total || stoppedByCaller
         let elapsed = clock.now - start
         stats.elapsedSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         return SearchResult(top: merged.top, pareto: merged.pareto, stats: stats, memoryLimitBytes: limit,

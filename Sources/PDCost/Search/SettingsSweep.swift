@@ -56,20 +56,29 @@ public struct SettingsSweep: Sendable {
     }
 
     /// Runs one search per variant (sequentially; each search uses the options' threads).
-    /// `progress` receives (variants done, variants) between searches; return true to cancel.
+    /// `progress` receives work units done of all variants' units (every variant searches the
+    /// same space); return true to cancel.
     public func run(cost: CostModel, options: SearchOptions, cancellation: SearchCancellation? = nil,
                     progress: ((_ done: Int, _ total: Int) -> Bool)? = nil) throws(PDCostError) -> Result {
         var results: [SearchResult] = []
         var merged: [Entry] = []
+        var stopped = false
         for (index, variant) in variants.enumerated() {
-            if cancellation?.isCancelled == true { break }
+            if stopped || cancellation?.isCancelled == true { break }
             var setup = cost.setup
             setup.framework.apply(variant)
             let variantCost = try CostModel(model: cost.model, cluster: cost.cluster, setup: setup)
-            let result = try PlanSearch(cost: variantCost, options: options).run(cancellation: cancellation)
+            let search = try PlanSearch(cost: variantCost, options: options)
+            let result = search.run(cancellation: cancellation, progress: progress.map { report in
+                { done, total in
+                    let asked = report(index * total + done, variants.count * total)
+                    if asked { stopped = true }
+                    return asked
+                }
+            })
             results.append(result)
             merged += result.top.map { Entry(variant: index, entry: $0) }
-            if let progress, progress(index + 1, variants.count) { cancellation?.cancel(); break }
+            if result.stats.cancelled { stopped = true }
         }
         merged.sort { a, b in
             if SearchEntry.ranksBefore(a.entry, b.entry) { return true }

@@ -93,12 +93,9 @@ class CostModel:
         """profile: calibration profile JSON applied to the cluster's efficiency (None: defaults)."""
     def predict(self, plan: tuple[int, ...], /) -> tuple[float | int | bool, ...]:
         """plan = (tp, pp, vpp, dp, cp, ep, etp, sequence_parallel, zero_stage, fsdp,
-        first_stage_layers, last_stage_layers). Returns 37 items in SI units: step, compute,
-        bubble, recompute, optimizer, offload times; comm exposed TP,CP,EP,PP,DP; comm
-        overlapped (same order); total comm; exposed comm; mfu; hfu; tokens/s; tokens/s/GPU;
-        micro_batches; parameter, gradient, optimizer, activation, communication buffer,
-        temporary buffer, framework overhead, allocated, reserved, activation buffer pool,
-        total, usable bytes; peak_stage (int); fits_memory (bool)."""
+        first_stage_layers, last_stage_layers). Returns every double of pdcost_prediction in
+        struct order (SI units; the names are prediction_fields_json's), then peak_stage (int)
+        and fits_memory (bool)."""
     def settings_json(self) -> str:
         """pdcost_cost_model_settings_json: the settings given and the defaults used."""
     def search(self, *, max_tp: int = 0, max_pp: int = 0, max_vpp: int = 0, max_cp: int = 0,
@@ -113,6 +110,8 @@ class CostModel:
         returns pdcost_search_result_to_json. progress(done, total) runs on this thread with
         the GIL; a true return stops the search; an exception or Ctrl-C stops and is raised."""
 
+def prediction_fields_json() -> str:
+    """pdcost_prediction_fields_json: the prediction's fields in CostModel.predict order."""
 def framework_settings_fields_json() -> str:
     """pdcost_framework_settings_fields_json: the framework settings table."""
 

@@ -11,16 +11,15 @@ Units: times in milliseconds, memory in GiB (2**30 bytes, as nvidia-smi and torc
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
 import json
 from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
 import os
 
 from . import _native
-from .config import GIB, FilledField, GPUSpec, HardwareConfig, ModelConfig, ParallelConfig, TrainingConfig
+from .config import GIB, GPUSpec, HardwareConfig, ModelConfig, ParallelConfig, TrainingConfig
 from .profile import CalibrationProfile
+from .results import COMM_KINDS, MemoryBreakdown, PredictionResult, build_result, prediction_values
 from .settings import FrameworkSettings
 
 if TYPE_CHECKING:
@@ -32,8 +31,6 @@ __all__ = ["PDCostModel", "PredictionResult", "MemoryBreakdown", "COMM_KINDS", "
 #: The cluster assumed when none is given: one node of eight H100-SXM-80GB.
 DEFAULT_GPU = "H100-SXM-80GB"
 
-#: Communication kinds, in the order of pdcost_comm_kind.
-COMM_KINDS = ("tp", "cp", "ep", "pp", "dp")
 
 # Enum values of include/pdcost.h.
 DTYPES = {"bfloat16": 0, "bf16": 0, "float16": 1, "fp16": 1, "fp8": 2, "float32": 3, "fp32": 3}
@@ -50,93 +47,6 @@ def _choice(name: str, value: Any, table: dict[str, int]) -> int:
     except (KeyError, TypeError):
         raise ValueError(f"{name}={value!r} must be one of "
                          + ", ".join(map(repr, table))) from None
-
-
-@dataclass(slots=True)
-class MemoryBreakdown:
-    """Memory per GPU of the pipeline stage with the highest peak, in GiB.
-
-    allocated = parameters + gradients + optimizer + activations + communication and temporary
-    buffers (``torch.cuda.max_memory_allocated``); reserved = allocated + activation buffer
-    pool (``max_memory_reserved``); total = reserved + framework overhead (CUDA context and
-    libraries outside the caching allocator: what nvidia-smi shows).
-    """
-
-    parameter_memory_gb: float
-    gradient_memory_gb: float
-    optimizer_memory_gb: float
-    activation_memory_gb: float
-    communication_buffer_gb: float
-    temporary_buffer_gb: float
-    framework_overhead_gb: float
-    allocated_memory_gb: float
-    reserved_memory_gb: float
-    activation_buffer_pool_gb: float
-    total_memory_gb: float
-    usable_memory_gb: float
-    """What the caching allocator can use on this GPU; fits when reserved <= usable."""
-    peak_stage: int
-    """0-based pipeline stage these figures are for (the one with the highest peak)."""
-    num_stages: int
-    """Pipeline stages (pp); the peak stage decides whether the plan fits."""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
-
-
-@dataclass(slots=True)
-class PredictionResult:
-    """One plan's predicted step: times in ms, memory in GiB, throughput in tokens/s.
-
-    ``compute_efficiency`` is the share of the dtype's peak FLOP/s achieved while computing:
-    hardware FLOPs / (compute_time × peak) = ``hfu × step_time / compute_time``. MFU and HFU
-    are over the whole step (MFU counts model FLOPs without recomputation; HFU with it).
-    """
-
-    step_time_ms: float
-    compute_time_ms: float
-    total_comm_time_ms: float
-    """All communication, exposed plus overlapped."""
-    exposed_comm_time_ms: float
-    """Communication that lengthens the step."""
-    bubble_time_ms: float
-    recompute_time_ms: float
-    """Part of compute_time_ms."""
-    optimizer_time_ms: float
-    offload_time_ms: float
-    comm_exposed_ms: dict[str, float]
-    """Exposed communication per kind: tp, cp, ep, pp, dp (DP includes ZeRO/FSDP gathers)."""
-    comm_overlapped_ms: dict[str, float]
-    """Communication hidden under computation, per kind."""
-    memory_gb: float
-    """Total memory per GPU on the peak stage (= memory_breakdown.total_memory_gb)."""
-    memory_breakdown: MemoryBreakdown
-    fits_memory: bool
-    mfu: float
-    hfu: float
-    compute_efficiency: float
-    tokens_per_second: float
-    tokens_per_second_per_gpu: float
-    gradient_accumulation_steps: int
-    global_batch_size: int
-    """Sequences per optimizer step (micro_batch_size × gradient_accumulation_steps × dp)."""
-    seq_len: int
-    gpu_filled_in: tuple[FilledField, ...] = ()
-    """The GPU values that were completed because the GPUSpec left them unknown
-    (``hardware_config.gpu.filled_in``); empty for a preset or a fully stated GPU."""
-    settings: dict[str, Any] = field(default_factory=dict)
-    """The framework settings priced under: ``{"framework", "given": {stated keys},
-    "defaulted": {every other key: the framework default used, or None}}``."""
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data for JSON (the breakdown as a nested dict)."""
-        result: dict[str, Any] = {}
-        for name in self.__dataclass_fields__:
-            value = getattr(self, name)
-            if name == "gpu_filled_in":
-                value = [dataclasses.asdict(f) for f in value]
-            result[name] = value.to_dict() if isinstance(value, MemoryBreakdown) else value
-        return result
 
 
 class PDCostModel:
@@ -359,18 +269,16 @@ class PDCostModel:
                 recompute_num_layers or 0, ratio, FRAMEWORKS[tc.framework], settings_json)
         gbs = mbs * gas * p.dp
         native = self._native((seq, mbs, gbs) + tail, profile_json)
-        r = native.predict(plan)
+        values = prediction_values(native.predict(plan))
+        memory = values
         if max_seq_len is not None and max_seq_len != seq:
             if type(max_seq_len) is not int or max_seq_len < seq:
                 raise ValueError(f"max_seq_len={max_seq_len!r} must be an int >= seq_len={seq}")
-            peak = self._native((max_seq_len, mbs, gbs) + tail, profile_json).predict(plan)
-            memory = peak[23:]
-        else:
-            memory = r[23:]
-        result = _result(r, memory, p.pp, gas, gbs, seq)
-        result.settings = self._settings_report(native, settings_json)
-        result.gpu_filled_in = self.hardware_config.gpu.filled_in
-        return result
+            memory = prediction_values(self._native((max_seq_len, mbs, gbs) + tail, profile_json)
+                                       .predict(plan))
+        return build_result(values, memory, p.pp, gbs, seq,
+                            gpu_filled_in=self.hardware_config.gpu.filled_in,
+                            settings=self._settings_report(native, settings_json))
 
     def predict_calibrated(self, parallel: ParallelConfig, **options: Any) -> PredictionResult:
         """Predict one plan with the calibrated efficiency model: :meth:`predict` (same
@@ -734,43 +642,11 @@ def _describe(rejected: dict[str, Any]) -> str:
     return text
 
 
-def _result(r: tuple[Any, ...], m: tuple[Any, ...], pp: int, gas: int, gbs: int,
-            seq: int) -> PredictionResult:
-    """A PredictionResult from _native.CostModel.predict's tuple (r) and the memory items
-    (m = tuple[23:], possibly from the max_seq_len prediction)."""
-    g = 1.0 / GIB
-    breakdown = MemoryBreakdown(m[0] * g, m[1] * g, m[2] * g, m[3] * g, m[4] * g, m[5] * g,
-                                m[6] * g, m[7] * g, m[8] * g, m[9] * g, m[10] * g, m[11] * g,
-                                m[12], pp)
-    step, compute = r[0], r[1]
-    hfu = r[19]
-    efficiency = hfu * step / compute if compute > 0 else 0.0
-    return PredictionResult(
-        step * 1e3, compute * 1e3, r[16] * 1e3, r[17] * 1e3, r[2] * 1e3, r[3] * 1e3, r[4] * 1e3,
-        r[5] * 1e3,
-        {"tp": r[6] * 1e3, "cp": r[7] * 1e3, "ep": r[8] * 1e3, "pp": r[9] * 1e3,
-         "dp": r[10] * 1e3},
-        {"tp": r[11] * 1e3, "cp": r[12] * 1e3, "ep": r[13] * 1e3, "pp": r[14] * 1e3,
-         "dp": r[15] * 1e3},
-        m[10] * g, breakdown, m[13], r[18], hfu, efficiency, r[20], r[21], gas, gbs, seq)
-
-
-
 def _prediction_from_json(d: dict[str, Any], pp: int, gas: int, gbs: int,
                           seq: int) -> PredictionResult:
-    """A PredictionResult from the library's prediction JSON (pdcost_prediction names)."""
-    kinds = COMM_KINDS
-    r = (d["step_time_s"], d["compute_time_s"], d["bubble_time_s"], d["recompute_time_s"],
-         d["optimizer_time_s"], d["offload_time_s"],
-         *(d["comm_exposed_s"][k] for k in kinds), *(d["comm_overlapped_s"][k] for k in kinds),
-         d["total_comm_time_s"], d["exposed_comm_time_s"], d["mfu"], d["hfu"],
-         d["tokens_per_second"], d["tokens_per_second_per_gpu"], d["micro_batches"],
-         d["parameter_bytes"], d["gradient_bytes"], d["optimizer_bytes"], d["activation_bytes"],
-         d["communication_buffer_bytes"], d["temporary_buffer_bytes"],
-         d["framework_overhead_bytes"], d["allocated_bytes"], d["reserved_bytes"],
-         d["activation_buffer_pool_bytes"], d["total_bytes"], d["usable_memory_bytes"],
-         d["peak_stage"], bool(d["fits_memory"]))
-    return _result(r, r[23:], pp, gas, gbs, seq)
+    """A PredictionResult from the library's prediction JSON (the field table's names)."""
+    del gas  # the prediction's micro_batches says it
+    return build_result(d, d, pp, gbs, seq)
 
 
 def validate_runs(runs: str | bytes, *, text: bool = False, only_complete: bool = False,

@@ -29,7 +29,7 @@ FLAG_EVEN_PIPELINE_ONLY = 2
 _SHARDING = {0: "none", 1: "stage1", 2: "stage2", 3: "stage3"}
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class SearchStats:
     """Counts of one search. ``enumerated = feasible + sum(pruned.values())``: every candidate
     either fits or was dropped for one reason (``out_of_memory`` for priced plans that do not
@@ -53,7 +53,7 @@ class SearchStats:
                 "cancelled": self.cancelled}
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class SearchEntry:
     """One ranked plan: the split, the training knobs the search chose, and its prediction."""
 
@@ -99,6 +99,33 @@ class SearchEntry:
             options["tensorwise_offload_ratio"] = self.optimizer_offload_ratio
         return options
 
+    def row(self) -> dict[str, Any]:
+        """One flat row: rank, the plan's fields, the knobs, the varied settings and the main
+        predicted figures (what :meth:`SearchResult.to_dataframe` tabulates)."""
+        r = self.prediction
+        row: dict[str, Any] = {"rank": self.rank}
+        row.update(self.plan)
+        row.update({"sharding": self.parallel.sharding, "micro_batch_size": self.micro_batch_size,
+                    "gradient_accumulation_steps": self.gradient_accumulation_steps,
+                    "recompute": self.recompute_granularity,
+                    "recompute_num_layers": self.recompute_num_layers,
+                    "optimizer_offload_ratio": self.optimizer_offload_ratio})
+        for key, value in (self.settings or {}).items():
+            row[f"settings.{key}"] = value
+        row.update({"tokens_per_second_per_gpu": r.tokens_per_second_per_gpu,
+                    "step_time_ms": r.step_time_ms, "mfu": r.mfu,
+                    "peak_allocated_gb": self.peak_allocated_gb,
+                    "reserved_memory_gb": r.memory_breakdown.reserved_memory_gb})
+        return row
+
+    def __repr__(self) -> str:
+        p = self.parallel
+        return (f"SearchEntry(rank={self.rank}, tokens_per_second_per_gpu={self.throughput:.4g}, "
+                f"tp={p.tp}, pp={p.pp}, vpp={p.vpp}, dp={p.dp}, cp={p.cp}, ep={p.ep}, "
+                f"sharding={p.sharding!r}, micro_batch_size={self.micro_batch_size}, "
+                f"recompute={self.recompute_granularity!r}"
+                + (f", settings={self.settings}" if self.settings else "") + ")")
+
     def to_dict(self) -> dict[str, Any]:
         result: dict[str, Any] = {}
         if self.rank is not None:
@@ -116,7 +143,7 @@ class SearchEntry:
         return result
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class SearchResult:
     """What a search found. ``results`` are best first: higher tokens/s, then fewer GPUs per
     model replica (tp·pp·cp), then less peak memory, then smaller degrees (a total order, so
@@ -132,6 +159,19 @@ class SearchResult:
 
     def __len__(self) -> int:
         return len(self.results)
+
+    def __repr__(self) -> str:
+        best = (f"best {self.results[0].throughput:.4g} tok/s/GPU" if self.results
+                else f"nothing fits: {self.explanation}")
+        return (f"SearchResult({len(self.results)} results, {len(self.pareto)} on the Pareto "
+                f"front, {best}; enumerated={self.stats.enumerated}, "
+                f"evaluated={self.stats.evaluated}, feasible={self.stats.feasible})")
+
+    def to_dataframe(self, *, pareto: bool = False) -> Any:
+        """The ranked results (or the Pareto front) as a pandas DataFrame, one row per plan
+        (:meth:`SearchEntry.row`). Needs pandas (``pip install pandas``)."""
+        from .results import _dataframe
+        return _dataframe([e.row() for e in (self.pareto if pareto else self.results)])
 
     def to_dict(self) -> dict[str, Any]:
         """``{"results": [...], "pareto": [...], "stats": {...}, "memory_limit_gb",

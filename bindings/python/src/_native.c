@@ -229,7 +229,7 @@ static native_state *model_state(PyObject *self) {
 
 static PyObject *model_to_json(PyObject *self, PyObject *Py_UNUSED(ignored)) {
     char *json = NULL;
-    pdcost_status status = pdcost_model_to_json(((ModelObject *)self)->model, &json);
+    pdcost_status status = pdcost_model_to_json(&json, ((ModelObject *)self)->model);
     if (status != PDCOST_OK) {
         return raise_status(model_state(self), status);
     }
@@ -239,7 +239,7 @@ static PyObject *model_to_json(PyObject *self, PyObject *Py_UNUSED(ignored)) {
 static PyObject *model_param_counts(PyObject *self, PyObject *Py_UNUSED(ignored)) {
     native_state *st = model_state(self);
     pdcost_param_counts counts = PDCOST_PARAM_COUNTS_INIT;
-    pdcost_status status = pdcost_model_param_counts(((ModelObject *)self)->model, &counts);
+    pdcost_status status = pdcost_model_param_counts(&counts, ((ModelObject *)self)->model);
     if (status != PDCOST_OK) {
         return raise_status(st, status);
     }
@@ -275,8 +275,7 @@ static PyObject *model_flops_per_token(PyObject *self, PyObject *args, PyObject 
     }
     pdcost_flops flops = PDCOST_FLOPS_INIT;
     pdcost_status status = pdcost_model_flops_per_token(
-        ((ModelObject *)self)->model, seq_len, causal ? PDCOST_MASK_CAUSAL : PDCOST_MASK_FULL,
-        &flops);
+        &flops, ((ModelObject *)self)->model, seq_len, causal ? PDCOST_MASK_CAUSAL : PDCOST_MASK_FULL);
     if (status != PDCOST_OK) {
         return raise_status(model_state(self), status);
     }
@@ -297,7 +296,7 @@ static PyObject *model_analysis_json(PyObject *self, PyObject *args, PyObject *k
         return NULL;
     }
     char *json = NULL;
-    pdcost_status status = pdcost_model_analysis_json(((ModelObject *)self)->model, seq_len, &json);
+    pdcost_status status = pdcost_model_analysis_json(&json, ((ModelObject *)self)->model, seq_len);
     if (status != PDCOST_OK) {
         return raise_status(model_state(self), status);
     }
@@ -468,7 +467,7 @@ static int parse_cluster(native_state *st, PyObject *obj, pdcost_cluster *out) {
         if (name == NULL) {
             return -1;
         }
-        pdcost_status status = pdcost_gpu_from_name(name, &out->gpu);
+        pdcost_status status = pdcost_gpu_from_name(&out->gpu, name);
         if (status != PDCOST_OK) {
             raise_status(st, status);
             return -1;
@@ -563,8 +562,11 @@ static PyObject *cost_model_create(PyTypeObject *type, PyObject *model_obj, PyOb
         return NULL;
     }
     pdcost_cost_model *cost_model = NULL;
-    pdcost_status status = pdcost_cost_model_create_with_profile(
-        &cost_model, ((ModelObject *)model_obj)->model, &cluster, &setup, profile, profile_length);
+    pdcost_cost_model_options options = PDCOST_COST_MODEL_OPTIONS_INIT;
+    options.profile_json = profile;
+    options.profile_length = profile_length;
+    pdcost_status status = pdcost_cost_model_create(
+        &cost_model, ((ModelObject *)model_obj)->model, &cluster, &setup, &options);
     if (status != PDCOST_OK) {
         return raise_status(st, status);
     }
@@ -593,10 +595,12 @@ static const char *const plan_names[PLAN_ITEMS] = {
     "first_stage_layers", "last_stage_layers",
 };
 
-/* The result tuple: the doubles of pdcost_prediction in header order (comm arrays flattened,
- * exposed TP,CP,EP,PP,DP then overlapped TP,CP,EP,PP,DP), then peak_stage and fits_memory as
- * int. Keep in step with PREDICTION_FIELDS in pdcost/costmodel.py. */
-#define PREDICTION_DOUBLES 34
+/* The result tuple: every double of pdcost_prediction in header order (the comm arrays
+ * flattened), then peak_stage (int) and fits_memory (bool). The names and units are the
+ * library's field table (pdcost_prediction_fields_json), which the Python package reads: no
+ * list of fields is written here. */
+#define PREDICTION_DOUBLES \
+    ((offsetof(pdcost_prediction, peak_stage) - offsetof(pdcost_prediction, step_time_s)) / sizeof(double))
 
 static PyObject *cost_model_predict(PyObject *self, PyObject *plan_obj) {
     if (!PyTuple_Check(plan_obj) || PyTuple_GET_SIZE(plan_obj) != PLAN_ITEMS) {
@@ -624,48 +628,34 @@ static PyObject *cost_model_predict(PyObject *self, PyObject *plan_obj) {
         }
     }
     pdcost_prediction p = PDCOST_PREDICTION_INIT;
-    pdcost_status status = pdcost_cost_model_predict(((CostModelObject *)self)->cost_model,
-                                                     &plan, &p);
+    pdcost_status status = pdcost_cost_model_predict(&p, ((CostModelObject *)self)->cost_model, &plan);
     if (status != PDCOST_OK) {
         return raise_status((native_state *)PyType_GetModuleState(Py_TYPE(self)), status);
     }
-    const double values[PREDICTION_DOUBLES] = {
-        p.step_time_s, p.compute_time_s, p.bubble_time_s, p.recompute_time_s, p.optimizer_time_s,
-        p.offload_time_s,
-        p.comm_exposed_s[0], p.comm_exposed_s[1], p.comm_exposed_s[2], p.comm_exposed_s[3],
-        p.comm_exposed_s[4],
-        p.comm_overlapped_s[0], p.comm_overlapped_s[1], p.comm_overlapped_s[2],
-        p.comm_overlapped_s[3], p.comm_overlapped_s[4],
-        p.total_comm_time_s, p.exposed_comm_time_s, p.mfu, p.hfu, p.tokens_per_second,
-        p.tokens_per_second_per_gpu, p.micro_batches,
-        p.parameter_bytes, p.gradient_bytes, p.optimizer_bytes, p.activation_bytes,
-        p.communication_buffer_bytes, p.temporary_buffer_bytes, p.framework_overhead_bytes,
-        p.allocated_bytes, p.reserved_bytes, p.activation_buffer_pool_bytes, p.total_bytes,
-    };
-    /* usable_memory_bytes follows at index 34, then peak_stage, fits_memory. */
-    PyObject *result = PyTuple_New(PREDICTION_DOUBLES + 3);
+    /* PREDICTION_DOUBLES consecutive doubles from step_time_s on (read byte-wise: the struct
+     * is walked as the field table lays it out, not through one member's pointer). */
+    const unsigned char *base = (const unsigned char *)&p + offsetof(pdcost_prediction, step_time_s);
+    PyObject *result = PyTuple_New((Py_ssize_t)PREDICTION_DOUBLES + 2);
     if (result == NULL) {
         return NULL;
     }
-    for (Py_ssize_t i = 0; i < PREDICTION_DOUBLES; i++) {
-        PyObject *number = PyFloat_FromDouble(values[i]);
+    for (Py_ssize_t i = 0; i < (Py_ssize_t)PREDICTION_DOUBLES; i++) {
+        double value;
+        memcpy(&value, base + (size_t)i * sizeof(double), sizeof value);
+        PyObject *number = PyFloat_FromDouble(value);
         if (number == NULL) {
             Py_DECREF(result);
             return NULL;
         }
         PyTuple_SET_ITEM(result, i, number);
     }
-    PyObject *usable = PyFloat_FromDouble(p.usable_memory_bytes);
     PyObject *stage = PyLong_FromUnsignedLong(p.peak_stage);
-    if (usable == NULL || stage == NULL) {
-        Py_XDECREF(usable);
-        Py_XDECREF(stage);
+    if (stage == NULL) {
         Py_DECREF(result);
         return NULL;
     }
-    PyTuple_SET_ITEM(result, PREDICTION_DOUBLES, usable);
-    PyTuple_SET_ITEM(result, PREDICTION_DOUBLES + 1, stage);
-    PyTuple_SET_ITEM(result, PREDICTION_DOUBLES + 2, PyBool_FromLong(p.fits_memory != 0));
+    PyTuple_SET_ITEM(result, (Py_ssize_t)PREDICTION_DOUBLES, stage);
+    PyTuple_SET_ITEM(result, (Py_ssize_t)PREDICTION_DOUBLES + 1, PyBool_FromLong(p.fits_memory != 0));
     return result;
 }
 
@@ -674,8 +664,17 @@ static PyObject *cost_model_predict(PyObject *self, PyObject *plan_obj) {
 /* State of one long call's progress callback: the Python callable and what it raised. The
  * library calls back on the thread that made the call, with the GIL released there, so the
  * callback re-takes the GIL from this thread's own saved state. */
+/* The Python callable's arguments, per call: the library has one progress shape (stage, done,
+ * total); the Python API of each long call keeps the arguments its users know. */
+typedef enum {
+    PROGRESS_DONE_TOTAL,       /* search: (done, total)                                   */
+    PROGRESS_STAGE_DONE_TOTAL, /* GPU calibration: (stage, done, total)                   */
+    PROGRESS_FRACTION_STAGE    /* fit: (fraction of the work, what it is doing)           */
+} progress_shape;
+
 typedef struct {
     PyObject *callable;  /* borrowed; may be NULL */
+    progress_shape shape;
     PyObject *exc_type;  /* exception raised by the callable or by a signal (owned), or NULL */
     PyObject *exc_value;
     PyObject *exc_tb;
@@ -727,9 +726,18 @@ static int progress_finish(progress_state *ps) {
 
 /* -- CostModel.search: the plan search, GIL released ------------------------------------------ */
 
-static int search_progress(void *user, uint64_t done, uint64_t total) {
-    return progress_call((progress_state *)user, "(KK)", (unsigned long long)done,
-                         (unsigned long long)total);
+/* The pdcost_progress_fn of every long call. */
+static int progress_bridge(void *user, const char *stage, uint64_t done, uint64_t total) {
+    progress_state *ps = (progress_state *)user;
+    switch (ps->shape) {
+    case PROGRESS_DONE_TOTAL:
+        return progress_call(ps, "(KK)", (unsigned long long)done, (unsigned long long)total);
+    case PROGRESS_STAGE_DONE_TOTAL:
+        return progress_call(ps, "(sKK)", stage, (unsigned long long)done, (unsigned long long)total);
+    case PROGRESS_FRACTION_STAGE:
+    default:
+        return progress_call(ps, "(ds)", total > 0 ? (double)done / (double)total : 0.0, stage);
+    }
 }
 
 /* A tuple of up to PDCOST_SEARCH_MAX_LIST ints/floats into a C array. */
@@ -818,24 +826,27 @@ static PyObject *cost_model_search(PyObject *self, PyObject *args, PyObject *kwa
                      Py_TYPE(callable)->tp_name);
         return NULL;
     }
-    progress_state sp = {callable, NULL, NULL, NULL};
+    progress_state sp = {callable, PROGRESS_DONE_TOTAL, NULL, NULL, NULL};
+    options.progress = progress_bridge;
+    options.user = &sp;
     pdcost_search_result *result = NULL;
     pdcost_status status;
     Py_INCREF(self); /* the handle must outlive the released-GIL call */
     Py_BEGIN_ALLOW_THREADS
-    status = pdcost_search_run(((CostModelObject *)self)->cost_model, &options, search_progress,
-                               &sp, &result);
+    status = pdcost_search_run(&result, ((CostModelObject *)self)->cost_model, &options);
     Py_END_ALLOW_THREADS
     Py_DECREF(self);
     if (progress_finish(&sp) < 0) {
         pdcost_search_result_free(result); /* NULL-safe */
         return NULL;
     }
-    if (status != PDCOST_OK) {
+    /* A search the callback stopped still returns the plans found so far (stats.cancelled). */
+    if (status != PDCOST_OK && !(status == PDCOST_ECANCELED && result != NULL)) {
+        pdcost_search_result_free(result);
         return raise_status((native_state *)PyType_GetModuleState(Py_TYPE(self)), status);
     }
     char *json = NULL;
-    status = pdcost_search_result_to_json(result, &json);
+    status = pdcost_search_result_to_json(&json, result);
     pdcost_search_result_free(result);
     if (status != PDCOST_OK) {
         return raise_status((native_state *)PyType_GetModuleState(Py_TYPE(self)), status);
@@ -845,7 +856,7 @@ static PyObject *cost_model_search(PyObject *self, PyObject *args, PyObject *kwa
 
 static PyObject *cost_model_settings_json(PyObject *self, PyObject *Py_UNUSED(ignored)) {
     char *json = NULL;
-    pdcost_status status = pdcost_cost_model_settings_json(((CostModelObject *)self)->cost_model, &json);
+    pdcost_status status = pdcost_cost_model_settings_json(&json, ((CostModelObject *)self)->cost_model);
     if (status != PDCOST_OK) {
         return raise_status((native_state *)PyType_GetModuleState(Py_TYPE(self)), status);
     }
@@ -1034,7 +1045,7 @@ static PyObject *native_gpu_from_name(PyObject *module, PyObject *arg) {
         return NULL;
     }
     pdcost_gpu_spec gpu = PDCOST_GPU_SPEC_INIT;
-    pdcost_status status = pdcost_gpu_from_name(name, &gpu);
+    pdcost_status status = pdcost_gpu_from_name(&gpu, name);
     if (status != PDCOST_OK) {
         return raise_status(get_state(module), status);
     }
@@ -1063,6 +1074,15 @@ static PyObject *native_gpu_complete(PyObject *module, PyObject *arg) {
         return NULL;
     }
     return Py_BuildValue("(NN)", dict, json);
+}
+
+static PyObject *native_prediction_fields_json(PyObject *module, PyObject *Py_UNUSED(ignored)) {
+    char *json = NULL;
+    pdcost_status status = pdcost_prediction_fields_json(&json);
+    if (status != PDCOST_OK) {
+        return raise_status(get_state(module), status);
+    }
+    return take_string(json);
 }
 
 static PyObject *native_framework_settings_fields_json(PyObject *module, PyObject *Py_UNUSED(ignored)) {
@@ -1128,16 +1148,16 @@ static PyObject *native_validate_runs(PyObject *module, PyObject *args, PyObject
                                      &text, &only_complete, &profile)) {
         return NULL;
     }
-    uint32_t flags = (text ? PDCOST_VALIDATE_TEXT : 0u) |
-                     (only_complete ? PDCOST_VALIDATE_ONLY_COMPLETE : 0u);
+    pdcost_validate_options options = PDCOST_VALIDATE_OPTIONS_INIT;
+    options.flags = (text ? PDCOST_VALIDATE_TEXT : 0u) | (only_complete ? PDCOST_VALIDATE_ONLY_COMPLETE : 0u);
+    options.profile_json = (const char *)profile.buf;
+    options.profile_length = profile.buf ? (size_t)profile.len : 0;
     char *report = NULL;
     pdcost_status status;
     /* Predicting every run takes a while: let other threads run. The error message is
      * thread-local, so it is read on this thread before the GIL is taken back. */
     Py_BEGIN_ALLOW_THREADS
-    status = pdcost_validate_runs_with_profile((const char *)view.buf, (size_t)view.len,
-                                               (const char *)profile.buf,
-                                               profile.buf ? (size_t)profile.len : 0, flags, &report);
+    status = pdcost_validate_runs(&report, (const char *)view.buf, (size_t)view.len, &options);
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&view);
     if (profile.obj != NULL) {
@@ -1154,10 +1174,6 @@ static PyObject *native_validate_runs(PyObject *module, PyObject *args, PyObject
 /* ------------------------------------------------------------------------------------------ */
 
 /* Calls progress(stage, done, total); see progress_call. */
-static int gpu_progress(void *user, const char *stage, uint64_t done, uint64_t total) {
-    return progress_call((progress_state *)user, "(sKK)", stage, (unsigned long long)done,
-                         (unsigned long long)total);
-}
 
 /* A keyword that must be an int in [0, max]. */
 static int gpu_option(const char *name, Py_ssize_t value, unsigned long long max, uint64_t *out) {
@@ -1208,12 +1224,14 @@ static PyObject *native_gpu_calibrate(PyObject *module, PyObject *args, PyObject
     options.test_collectives = (uint32_t)test_collectives;
     options.sustain_seconds = sustain_seconds;
 
-    progress_state ctx = {progress == Py_None ? NULL : progress, NULL, NULL, NULL};
+    progress_state ctx = {progress == Py_None ? NULL : progress, PROGRESS_STAGE_DONE_TOTAL, NULL, NULL, NULL};
     Py_XINCREF(ctx.callable);
+    options.progress = progress_bridge;
+    options.user = &ctx;
     char *report = NULL;
     pdcost_status status;
     Py_BEGIN_ALLOW_THREADS
-    status = pdcost_gpu_calibrate(&options, gpu_progress, &ctx, &report);
+    status = pdcost_gpu_calibrate(&report, &options);
     Py_END_ALLOW_THREADS
     Py_XDECREF(ctx.callable);
     if (progress_finish(&ctx) < 0) {
@@ -1265,9 +1283,6 @@ static PyObject *native_efficiency_parameters_json(PyObject *module, PyObject *P
 }
 
 /* Calls progress(fraction, message); see progress_call. */
-static int fit_progress(void *user, double fraction, const char *message) {
-    return progress_call((progress_state *)user, "(ds)", fraction, message);
-}
 
 static PyObject *native_fit_runs(PyObject *module, PyObject *args, PyObject *kwargs) {
     static char *keywords[] = {"runs_json", "parameters", "cross_validation", "folds", "max_iterations",
@@ -1307,11 +1322,13 @@ static PyObject *native_fit_runs(PyObject *module, PyObject *args, PyObject *kwa
     options.min_runs_per_parameter = (uint32_t)checked[3];
     options.flags = (complete_only ? PDCOST_FIT_COMPLETE_ONLY : 0u) | (all_supported ? PDCOST_FIT_ALL_SUPPORTED : 0u);
     options.runs_file = runs_file;
-    progress_state ctx = {progress == Py_None ? NULL : progress, NULL, NULL, NULL};
+    progress_state ctx = {progress == Py_None ? NULL : progress, PROGRESS_FRACTION_STAGE, NULL, NULL, NULL};
+    options.progress = progress_bridge;
+    options.user = &ctx;
     char *profile = NULL;
     pdcost_status status;
     Py_BEGIN_ALLOW_THREADS
-    status = pdcost_fit_runs((const char *)view.buf, (size_t)view.len, &options, fit_progress, &ctx, &profile);
+    status = pdcost_fit_runs(&profile, (const char *)view.buf, (size_t)view.len, &options);
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&view);
     if (progress_finish(&ctx) < 0) {
@@ -1344,6 +1361,9 @@ static PyMethodDef native_methods[] = {
      PyDoc_STR("model_preset_names() -> str\n\nThe model preset names as a JSON array.")},
     {"gpu_from_name", native_gpu_from_name, METH_O,
      PyDoc_STR("gpu_from_name(name: str) -> dict\n\nA GPU preset's numbers (SI units).")},
+    {"prediction_fields_json", native_prediction_fields_json, METH_NOARGS,
+     PyDoc_STR("prediction_fields_json() -> str\n\nThe prediction's field table (names, units), in the\n"
+               "order of CostModel.predict's tuple.")},
     {"framework_settings_fields_json", native_framework_settings_fields_json, METH_NOARGS,
      PyDoc_STR("framework_settings_fields_json() -> str\n\nThe framework settings table as JSON.")},
     {"gpu_complete", native_gpu_complete, METH_O,

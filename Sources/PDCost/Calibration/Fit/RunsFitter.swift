@@ -31,13 +31,14 @@ public enum RunsFitter {
     static let probe = 0.1
 
     /// Fits `file` under `options`. `progress(fraction, message)` is called as work proceeds
-    /// (fraction in [0, 1]); returning false cancels the fit (a `.cancelled` error
-    /// saying so).
+    /// (fraction in [0, 1]); returning true cancels the fit (a `.cancelled` error saying so),
+    /// as it does for every long call (plan search, GPU calibration).
     public static func fit(_ file: MeasuredRunsFile, options: RunsFitOptions = RunsFitOptions(),
-                           progress callback: (Double, String) -> Bool = { _, _ in true }) throws(PDCostError) -> RunsFitResult {
+                           progress callback: (Double, String) -> Bool = { _, _ in false }) throws(PDCostError) -> RunsFitResult {
         var cancelled = false
+        // Internally `progress` answers "go on?", which the fitting loops read.
         func progress(_ fraction: Double, _ message: String) -> Bool {
-            if !cancelled && !callback(fraction, message) { cancelled = true }
+            if !cancelled && callback(fraction, message) { cancelled = true }
             return !cancelled
         }
         let cancelError = PDCostError.cancelled("fit cancelled by the progress callback")
