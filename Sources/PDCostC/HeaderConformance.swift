@@ -60,6 +60,9 @@ func _assertThunksMatchHeader() {
     var reasonName = CPDCost.pdcost_search_prune_reason_name; reasonName = PDCostC.pdcost_search_prune_reason_name
     _ = (searchRun, searchCount, searchGet, paretoCount, paretoGet, searchStats, searchWhy, searchJSON,
          searchFree, reasonName)
+    // Limits table (Limits.swift).
+    var limitsJSON = CPDCost.pdcost_limits_json; limitsJSON = PDCostC.pdcost_limits_json
+    _ = limitsJSON
     _ = (statusName, major, minor, patch, abi, versionString, stringFree, fromPreset, fromJSON,
          fromFile, modelFree, toJSON, presetNames, paramCounts, flops, analysis, gpu, gpuJSON,
          costCreate, costFree, predict, predictJSON, settingsFields, settingsJSON, validate)
