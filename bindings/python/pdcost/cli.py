@@ -194,6 +194,17 @@ def _bounded(limit: str, what: str = "N") -> Callable[[str], int]:
 _seq_len = _bounded("seq_len", "seq_len")
 
 
+def _positive(text: str) -> int:
+    """An argparse type: an int >= 1 with no table bound (counts such as steps; pdcost.bench)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be >= 1")
+    return value
+
+
 def _register_model(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "model", help="parameter counts and FLOPs of a model",

@@ -143,6 +143,28 @@ class _Config:
         return cls.from_dict(_load_json_object(source, cls.__name__))
 
 
+def _frozen(cls: type[_C]) -> type[_C]:
+    """Applied over ``@dataclass(frozen=True, slots=True)``: every assignment and deletion
+    raises :class:`dataclasses.FrozenInstanceError` (an ``AttributeError``) naming the field.
+    The generated ``__setattr__`` of a frozen slotted dataclass calls ``super(cls, self)``,
+    which on Python 3.11 raises ``TypeError`` for a name that is not a field (the slotted class
+    is a new class object); this one never does. Construction writes fields with
+    ``object.__setattr__``, as a frozen dataclass's own ``__init__`` does."""
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+
+    def __setattr__(self: Any, name: str, value: Any) -> None:
+        what = f"field {name!r}" if name in names else f"{name!r}: {cls.__name__} has no such field"
+        raise dataclasses.FrozenInstanceError(
+            f"cannot assign to {what} (configs are frozen; use dataclasses.replace)")
+
+    def __delattr__(self: Any, name: str) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+
+    cls.__setattr__ = __setattr__  # type: ignore[method-assign,assignment]
+    cls.__delattr__ = __delattr__  # type: ignore[method-assign,assignment]
+    return cls
+
+
 def _looks_like_json(text: str) -> bool:
     return text.lstrip()[:1] in ("{", "[")
 
@@ -215,6 +237,7 @@ def _infer_model_type(cfg: ModelConfig) -> str:
     return "llama"
 
 
+@_frozen
 @dataclass(kw_only=True, slots=True, frozen=True)
 class ModelConfig(_Config):
     """A decoder-only transformer, under Hugging Face ``config.json`` field names.
@@ -567,6 +590,7 @@ def _python_field_names(message: str) -> str:
                   message)
 
 
+@_frozen
 @dataclass(kw_only=True, slots=True, frozen=True)
 class GPUSpec(_Config):
     """One GPU model's numbers, dense peaks (no 2:4 sparsity), in friendly units.
@@ -746,6 +770,7 @@ def _gpu_sources() -> dict[str, str]:
     return {str(p["name"]): str(p.get("source", "")) for p in presets}
 
 
+@_frozen
 @dataclass(kw_only=True, slots=True, frozen=True)
 class HardwareConfig(_Config):
     """The cluster: identical nodes of identical GPUs."""
@@ -781,6 +806,7 @@ class HardwareConfig(_Config):
 # ------------------------------------------------------------------------------------------------
 
 
+@_frozen
 @dataclass(kw_only=True, slots=True, frozen=True)
 class TrainingConfig(_Config):
     """One training run's shape, independent of how it is parallelised."""
@@ -826,6 +852,7 @@ class TrainingConfig(_Config):
         check.choice(self, "framework", get_args(Framework))
 
 
+@_frozen
 @dataclass(kw_only=True, slots=True, frozen=True)
 class ParallelConfig(_Config):
     """A parallel plan (Megatron-LM / PaddleFormers terms)."""
