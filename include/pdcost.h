@@ -49,8 +49,8 @@
  *     the error message) are owned by the library; do not free them.
  *   - Input strings are borrowed for the duration of the call only.
  *   - JSON inputs (model configs, measured-runs files, calibration profiles) are at most
- *     64 MiB and 64 levels deep; larger or deeper documents fail with PDCOST_EINVAL or
- *     PDCOST_EPARSE before they are parsed.
+ *     PDCOST_MAX_JSON_BYTES (64 MiB) and PDCOST_MAX_JSON_DEPTH (64) levels deep; larger or
+ *     deeper documents fail with PDCOST_EINVAL or PDCOST_EPARSE before they are parsed.
  *
  * Threads
  *   All functions may be called from any thread. A handle is immutable after creation, so one
@@ -121,6 +121,40 @@ void pdcost_string_free(char *string);
  * `done` of `total` units of work. Called on the calling thread, and once more with done ==
  * total at the end. Return nonzero to stop: the call returns PDCOST_ECANCELED. */
 typedef int (*pdcost_progress_fn)(void *user, const char *stage, uint64_t done, uint64_t total);
+
+/* ----------------------------------------------------------------------------------------- */
+/* Limits                                                                                     */
+/* ----------------------------------------------------------------------------------------- */
+
+/* Every integer input is bounded by one table in the library (sequence length, batch sizes,
+ * GPUs, parallel degrees, model sizes, JSON documents, search lists). Every function checks
+ * against it and quotes the range in its message, e.g. "setup->seq_len=0 must be in
+ * [1, 2^31]". The bounds keep every product the model forms finite (integers exact below
+ * 2^53 in a double, 2^63 in int64); real jobs sit far inside them. Minima are 1 unless stated.
+ * These macros repeat the maxima for compile time; pdcost_limits_json returns the whole table
+ * (a test holds the two equal). */
+#define PDCOST_LIMITS_VERSION 1
+#define PDCOST_MAX_SEQ_LEN 2147483648u          /* 2^31 tokens: seq_len, sequence_length      */
+#define PDCOST_MAX_MICRO_BATCH_SIZE 1048576u    /* 2^20 sequences                              */
+#define PDCOST_MAX_GLOBAL_BATCH_SIZE 2147483648u /* 2^31 sequences per optimizer step          */
+#define PDCOST_MAX_NUM_GPUS 16777216u           /* 2^24 GPUs                                   */
+#define PDCOST_MAX_GPUS_PER_NODE 16777216u      /* 2^24 GPUs per NVLink domain                 */
+#define PDCOST_MAX_PARALLEL_DEGREE 16777216u    /* 2^24: tp, pp, vpp, dp, cp, ep, etp          */
+#define PDCOST_MAX_MODEL_DIMENSION 16777216u    /* 2^24: layers, widths, heads, experts, vocab */
+#define PDCOST_MAX_RECOMPUTE_NUM_LAYERS 16777216u /* 2^24; also <= the model's layers          */
+#define PDCOST_MAX_JSON_BYTES 67108864u         /* 64 MiB per JSON input (0 minimum)           */
+#define PDCOST_MAX_JSON_DEPTH 64u               /* nesting levels per JSON input               */
+
+/* The whole limits table as JSON: {"version": PDCOST_LIMITS_VERSION, "limits": {name:
+ * {"minimum", "maximum" (integers, inclusive), "range" (as messages quote it, "[1, 2^31]"),
+ * "unit", "fields" (the inputs it bounds), "why" (one line)}}}. Names include "seq_len",
+ * "micro_batch_size", "global_batch_size", "num_gpus", "gpus_per_node", "parallel_degree",
+ * "zero_stage", "recompute_num_layers", "stage_layers", "num_hidden_layers", "hidden_size",
+ * "num_attention_heads", "num_experts", "vocab_size", "model_dimension", "parameters",
+ * "json_bytes", "json_depth", "search_list" (= PDCOST_SEARCH_MAX_LIST), "search_top_k",
+ * "search_threads", "vary_settings_keys"; a later version may add names. Free *out_json with
+ * pdcost_string_free. */
+pdcost_status pdcost_limits_json(char **out_json);
 
 /* ----------------------------------------------------------------------------------------- */
 /* Models                                                                                     */
@@ -209,7 +243,7 @@ typedef struct pdcost_flops {
 pdcost_status pdcost_model_flops_per_token(pdcost_flops *out, const pdcost_model *model,
                                            uint64_t sequence_length, pdcost_attention_mask mask);
 
-/* The full analysis as JSON, at `sequence_length` (1 .. 2^31), for both attention masks:
+/* The full analysis as JSON, at `sequence_length` (1 .. PDCOST_MAX_SEQ_LEN), for both attention masks:
  *   { "name": "llama3-8b",
  *     "config": { the canonical model JSON of pdcost_model_to_json },
  *     "parameters": { "total": N, "active": N, "total_with_mtp": N,
@@ -505,7 +539,10 @@ typedef struct pdcost_cost_model_options {
 #define PDCOST_COST_MODEL_OPTIONS_INIT {sizeof(pdcost_cost_model_options), PDCOST_COST_MODEL_OPTIONS_VERSION, NULL, 0}
 
 /* Creates a cost model. `model` is borrowed (the cost model keeps its own copy); options may be
- * NULL (no profile). A setup no plan could be priced under fails here, naming the field. */
+ * NULL (no profile). A setup that no plan could be priced under fails here with PDCOST_EINVAL
+ * naming the field and value: a size outside the limits table (seq_len=0,
+ * micro_batch_size=0, ...), a global batch that micro_batch_size does not divide,
+ * recompute_num_layers beyond the model's layers. */
 pdcost_status pdcost_cost_model_create(pdcost_cost_model **out_cost_model, const pdcost_model *model,
                                        const pdcost_cluster *cluster,
                                        const pdcost_training_setup *setup,

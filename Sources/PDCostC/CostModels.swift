@@ -108,8 +108,9 @@ func swiftCluster(_ c: pdcost_cluster) throws -> Cluster {
     let prefix = "cluster->gpu."
     let gpu = try GPUCompleter.complete(try gpuDraft(c.gpu, prefix: prefix), fieldName: { prefix + $0 }).gpu
     let nodeSize = c.gpus_per_node != 0 ? Int(c.gpus_per_node) : gpu.gpusPerNode
-    if c.num_gpus == 0 { throw PDCostError.invalidArgument("cluster->num_gpus=0 must be >= 1") }
-    return try Cluster(gpu: gpu, numGPUs: Int(c.num_gpus), gpusPerNode: max(nodeSize, 1)).validated()
+    let numGPUs = try PDCostLimits.numGPUs.check(UInt64(c.num_gpus), field: "cluster->num_gpus")
+    try PDCostLimits.gpusPerNode.check(nodeSize, field: "cluster->gpus_per_node")
+    return try Cluster(gpu: gpu, numGPUs: numGPUs, gpusPerNode: nodeSize).validated()
 }
 
 func swiftSetup(_ s: pdcost_training_setup) throws -> TrainingSetup {
@@ -151,12 +152,15 @@ func swiftSetup(_ s: pdcost_training_setup) throws -> TrainingSetup {
     guard s.optimizer_offload_ratio.isFinite, s.optimizer_offload_ratio >= 0, s.optimizer_offload_ratio <= 1 else {
         throw PDCostError.invalidArgument("setup->optimizer_offload_ratio=\(s.optimizer_offload_ratio) must be in [0, 1]")
     }
-    // Beyond 2^40 sequences per step the numbers mean nothing; the bound keeps products finite.
-    guard s.global_batch_size <= 1 << 40 else {
-        throw PDCostError.invalidArgument("setup->global_batch_size=\(s.global_batch_size) exceeds the supported maximum \(1 << 40)")
+    // The table's ranges, named as the C caller wrote them (the core checks them again).
+    let seqLen = try PDCostLimits.seqLen.check(UInt64(s.seq_len), field: "setup->seq_len")
+    let microBatch = try PDCostLimits.microBatchSize.check(UInt64(s.micro_batch_size), field: "setup->micro_batch_size")
+    let globalBatch = try PDCostLimits.globalBatchSize.check(s.global_batch_size, field: "setup->global_batch_size")
+    if s.recompute == PDCOST_RECOMPUTE_FULL && s.recompute_num_layers != 0 {
+        try PDCostLimits.recomputeNumLayers.check(UInt64(s.recompute_num_layers), field: "setup->recompute_num_layers")
     }
-    return TrainingSetup(seqLen: Int(s.seq_len), microBatchSize: Int(s.micro_batch_size),
-                         globalBatchSize: Int(s.global_batch_size), dtype: dtype, optimizer: optimizer,
+    return TrainingSetup(seqLen: seqLen, microBatchSize: microBatch,
+                         globalBatchSize: globalBatch, dtype: dtype, optimizer: optimizer,
                          recompute: recompute, optimizerOffloadRatio: s.optimizer_offload_ratio,
                          framework: framework)
 }

@@ -12,7 +12,7 @@ import PDCost
 enum FileReader {
     /// config.json files are kilobytes; a cap keeps a wrong path (a disk image, /dev/zero) from
     /// exhausting memory.
-    static let maxBytes = 64 << 20
+    static let maxBytes = PDCostLimits.jsonBytes.maximum
 
     static func contents(of path: UnsafePointer<CChar>) throws(PDCostError) -> [UInt8] {
         let shown = echo(path)

@@ -21,6 +21,7 @@ func _assertThunksMatchHeader() {
     var gpuComplete = CPDCost.pdcost_gpu_complete; gpuComplete = PDCostC.pdcost_gpu_complete
     var gpuFromName = CPDCost.pdcost_gpu_from_name; gpuFromName = PDCostC.pdcost_gpu_from_name
     var gpuPresetsJson = CPDCost.pdcost_gpu_presets_json; gpuPresetsJson = PDCostC.pdcost_gpu_presets_json
+    var limitsJson = CPDCost.pdcost_limits_json; limitsJson = PDCostC.pdcost_limits_json
     var modelAnalysisJson = CPDCost.pdcost_model_analysis_json; modelAnalysisJson = PDCostC.pdcost_model_analysis_json
     var modelFlopsPerToken = CPDCost.pdcost_model_flops_per_token; modelFlopsPerToken = PDCostC.pdcost_model_flops_per_token
     var modelFree = CPDCost.pdcost_model_free; modelFree = PDCostC.pdcost_model_free
@@ -52,10 +53,10 @@ func _assertThunksMatchHeader() {
     _ = (abiVersion, costModelCreate, costModelFree, costModelPredict, costModelPredictJson,
          costModelSettingsJson, cudaAvailable, efficiencyParametersJson, fitRuns,
          frameworkSettingsFieldsJson, gpuCalibrate, gpuComplete, gpuFromName, gpuPresetsJson,
-         modelAnalysisJson, modelFlopsPerToken, modelFree, modelFromFile, modelFromJson,
-         modelFromPreset, modelParamCounts, modelPresetNames, modelToJson, predictionFieldsJson,
-         profileCheck, searchPruneReasonName, searchResultCount, searchResultExplanation,
-         searchResultFree, searchResultGet, searchResultParetoCount, searchResultParetoGet,
-         searchResultStats, searchResultToJson, searchRun, statusName, stringFree, validateRuns,
-         versionMajor, versionMinor, versionPatch, versionString)
+         limitsJson, modelAnalysisJson, modelFlopsPerToken, modelFree, modelFromFile,
+         modelFromJson, modelFromPreset, modelParamCounts, modelPresetNames, modelToJson,
+         predictionFieldsJson, profileCheck, searchPruneReasonName, searchResultCount,
+         searchResultExplanation, searchResultFree, searchResultGet, searchResultParetoCount,
+         searchResultParetoGet, searchResultStats, searchResultToJson, searchRun, statusName,
+         stringFree, validateRuns, versionMajor, versionMinor, versionPatch, versionString)
 }

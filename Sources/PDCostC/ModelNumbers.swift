@@ -11,15 +11,9 @@ enum StructV1Size {
     static let gpuSpec = 168
 }
 
-/// Longest sequence accepted (2^31 tokens); beyond it the numbers mean nothing.
-let maxSequenceLength: UInt64 = 1 << 31
-
-/// Checks `sequence_length` and converts it.
+/// Checks `sequence_length` against the limits table (`PDCostLimits.seqLen`) and converts it.
 func sequenceLength(_ value: UInt64, _ parameter: String = "sequence_length") throws(PDCostError) -> Int {
-    guard value >= 1, value <= maxSequenceLength else {
-        throw .invalidArgument("\(parameter)=\(value) must be in 1...\(maxSequenceLength)")
-    }
-    return Int(value)
+    try PDCostLimits.seqLen.check(value, field: parameter)
 }
 
 /// Checks a `pdcost_attention_mask` (any 32-bit value can arrive from C).

@@ -35,8 +35,12 @@ struct PlanValidationTests {
                 + "(KV heads are replicated only when tp % num_key_value_heads == 0)")
         #expect(try message(ParallelPlan(tp: 16, dp: 1), gpus: 16) == nil)
         #expect(try message(ParallelPlan(tp: 1, dp: 8), gpus: 8,
+                            setup: TrainingSetup(seqLen: 8192, microBatchSize: 2, globalBatchSize: 24))
+                == "global_batch_size=24 is not divisible by micro_batch_size*dp=16")
+        // A global batch micro_batch_size does not divide fails for every dp: a setup error.
+        #expect(try message(ParallelPlan(tp: 1, dp: 8), gpus: 8,
                             setup: TrainingSetup(seqLen: 8192, microBatchSize: 3, globalBatchSize: 64))
-                == "global_batch_size=64 is not divisible by micro_batch_size*dp=24")
+                == "not infeasible: global_batch_size=64 is not a multiple of micro_batch_size=3")
         #expect(try message(ParallelPlan(tp: 1, pp: 4, vpp: 3, dp: 1), gpus: 4)
                 == "vpp=3 does not divide the 8 layers of each pipeline stage")
         #expect(try message(ParallelPlan(tp: 1, dp: 8, ep: 2), gpus: 8)
@@ -56,10 +60,10 @@ struct PlanValidationTests {
         let model = try ModelPresets.named("llama3-8b")
         let cluster = Cluster(gpu: try GPUPresets.named("H100-SXM-80GB"), numGPUs: 8)
         let setup = TrainingSetup(seqLen: 8192, globalBatchSize: 64)
-        #expect(throws: PDCostError.invalidArgument("tp=0 must be >= 1")) {
+        #expect(throws: PDCostError.invalidArgument("tp=0 must be in [1, 2^24]")) {
             try ParallelPlan(tp: 0, dp: 8).validate(model: model, cluster: cluster, setup: setup)
         }
-        #expect(throws: PDCostError.invalidArgument("zero_stage=4 must be 0, 1, 2 or 3")) {
+        #expect(throws: PDCostError.invalidArgument("zero_stage=4 must be in [0, 3]")) {
             try ParallelPlan(tp: 1, dp: 8, zeroStage: 4).validate(model: model, cluster: cluster, setup: setup)
         }
     }

@@ -128,7 +128,7 @@ static int one_in(params *p, unsigned n) { return take_below(p, n) == 0; }
 
 /* An invalid or edge value instead of a valid one: rare, so that most inputs get through the
  * argument checks to the model itself (the parameter bytes can still ask for it at will). */
-static int rare(params *p) { return one_in(p, 12); }
+static int rare(params *p) { return one_in(p, 16); }
 
 #define COUNT(list) (sizeof(list) / sizeof((list)[0]))
 #define TAKE(p, list) ((list)[take_below((p), COUNT(list))])

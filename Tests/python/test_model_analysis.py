@@ -6,6 +6,7 @@ here from the architecture; none is copied from pdcost's own output.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import threading
@@ -234,11 +235,14 @@ def test_seed_style_hand_built_config():
     assert resolved.num_parameters() == total
 
 
-def test_mutation_invalidates_the_cached_model():
+def test_replace_builds_a_new_model():
+    # Configs are frozen: a change is a validated copy with its own native model.
     model = ModelConfig.from_name("llama3-8b")
     before = model.num_parameters()
-    model.num_hidden_layers = 16
-    after = model.num_parameters()
+    with pytest.raises(dataclasses.FrozenInstanceError, match="num_hidden_layers"):
+        model.num_hidden_layers = 16  # type: ignore[misc]
+    after = dataclasses.replace(model, num_hidden_layers=16).num_parameters()
+    assert model.num_parameters() == before
     per_layer = (before - after) // 16
     assert before - after == 16 * per_layer and per_layer > 0
 

@@ -24,9 +24,8 @@ public struct Cluster: Sendable, Hashable {
 
     /// Checks the sizes; the error names the field.
     public func validated() throws(PDCostError) -> Cluster {
-        if numGPUs < 1 { throw .invalidArgument("num_gpus=\(numGPUs) must be >= 1") }
-        if numGPUs > 1 << 24 { throw .invalidArgument("num_gpus=\(numGPUs) exceeds the supported maximum \(1 << 24)") }
-        if gpusPerNode < 1 { throw .invalidArgument("gpus_per_node=\(gpusPerNode) must be >= 1") }
+        try PDCostLimits.numGPUs.check(numGPUs, field: "num_gpus")
+        try PDCostLimits.gpusPerNode.check(gpusPerNode, field: "gpus_per_node")
         if !(gpu.memoryBytes > 0) { throw .invalidArgument("gpu.memory_bytes=\(gpu.memoryBytes) must be > 0") }
         if !(gpu.hbmBandwidth > 0) { throw .invalidArgument("gpu.hbm_bandwidth=\(gpu.hbmBandwidth) must be > 0") }
         if !(gpu.bf16Flops > 0 || gpu.fp16Flops > 0) {

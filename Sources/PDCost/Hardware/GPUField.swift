@@ -65,7 +65,7 @@ public enum GPUField: String, Sendable, Hashable, CaseIterable {
         case .pcieBandwidth: gpu.pcieBandwidth = value
         case .tdpWatts: gpu.tdpWatts = value
         // Finite and >= 0 (checked by GPUDraft); clamped to the supported node size.
-        case .gpusPerNode: gpu.gpusPerNode = Int(min(max(value.rounded(), 1), Double(1 << 24)))
+        case .gpusPerNode: gpu.gpusPerNode = Int(min(max(value.rounded(), 1), Double(PDCostLimits.gpusPerNode.maximum)))
         }
     }
 }

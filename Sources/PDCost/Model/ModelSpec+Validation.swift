@@ -2,7 +2,7 @@ extension ModelSpec {
     /// Largest parameter count pdcost accepts. Every parameter term is a non-negative summand of
     /// the total, so when the total (estimated in floating point) stays below 2^52, no integer
     /// product in the exact count can overflow. 4.5e15 parameters is far beyond any real model.
-    public static let maxParameters: Double = 4_503_599_627_370_496  // 2^52
+    public static let maxParameters: Double = Double(PDCostLimits.parameters.maximum)  // 2^52
 
     /// Checks every field; the error names the Hugging Face field and the value at fault.
     /// Everything downstream of a validated spec may assume positive sizes and no overflow.
@@ -15,13 +15,13 @@ extension ModelSpec {
             try Self.require(mla.qkRopeHeadDim, "qk_rope_head_dim", atLeast: 1)
             try Self.require(mla.vHeadDim, "v_head_dim", atLeast: 1)
         }
-        try Self.require(numLayers, "num_hidden_layers", atLeast: 1)
-        try Self.require(hiddenSize, "hidden_size", atLeast: 1)
+        try Self.require(numLayers, "num_hidden_layers", atLeast: 1, PDCostLimits.numLayers)
+        try Self.require(hiddenSize, "hidden_size", atLeast: 1, PDCostLimits.hiddenSize)
         try Self.require(intermediateSize, "intermediate_size", atLeast: 1)
-        try Self.require(numAttentionHeads, "num_attention_heads", atLeast: 1)
-        try Self.require(numKeyValueHeads, "num_key_value_heads", atLeast: 1)
+        try Self.require(numAttentionHeads, "num_attention_heads", atLeast: 1, PDCostLimits.numAttentionHeads)
+        try Self.require(numKeyValueHeads, "num_key_value_heads", atLeast: 1, PDCostLimits.numAttentionHeads)
         try Self.require(headDim, "head_dim", atLeast: 1)
-        try Self.require(vocabSize, "vocab_size", atLeast: 1)
+        try Self.require(vocabSize, "vocab_size", atLeast: 1, PDCostLimits.vocabSize)
         try Self.require(learnedPositionEmbeddings, "n_positions", atLeast: 0)
         try Self.require(maxPositionEmbeddings, "max_position_embeddings", atLeast: 0)
         try Self.require(mtpLayers, "num_nextn_predict_layers", atLeast: 0)
@@ -30,8 +30,8 @@ extension ModelSpec {
                 "num_key_value_heads=\(numKeyValueHeads) does not divide num_attention_heads=\(numAttentionHeads)")
         }
         if let moe {
-            try Self.require(moe.numExperts, "num_experts", atLeast: 1)
-            try Self.require(moe.expertsPerToken, "num_experts_per_tok", atLeast: 1)
+            try Self.require(moe.numExperts, "num_experts", atLeast: 1, PDCostLimits.numExperts)
+            try Self.require(moe.expertsPerToken, "num_experts_per_tok", atLeast: 1, PDCostLimits.numExperts)
             if moe.expertsPerToken > moe.numExperts {
                 throw .invalidArgument(
                     "num_experts_per_tok=\(moe.expertsPerToken) exceeds num_experts=\(moe.numExperts)")
@@ -49,21 +49,21 @@ extension ModelSpec {
         let estimate = ParameterCounter.estimateTotal(self)
         if !(estimate < Self.maxParameters) {
             throw .invalidArgument(
-                "model too large: about \(estimate) parameters exceeds the supported \(Self.maxParameters)")
+                "model too large: about \(estimate) parameters; the total must be in \(PDCostLimits.parameters.range)")
         }
         return self
     }
 
-    /// Sizes of real models stay far below this; larger values are typos or attacks, and
-    /// rejecting them early keeps every later product finite.
-    static let maxDimension = 1 << 24
+    /// Sizes of real models stay far below the table's maxima (`PDCostLimits`); larger values
+    /// are typos or attacks, and rejecting them early keeps every later product finite.
+    static let maxDimension = PDCostLimits.modelDimension.maximum
 
-    private static func require(_ value: Int, _ field: String, atLeast minimum: Int) throws(PDCostError) {
-        if value < minimum {
-            throw .invalidArgument("\(field)=\(value) must be >= \(minimum)")
-        }
-        if value > maxDimension {
-            throw .invalidArgument("\(field)=\(value) exceeds the supported maximum \(maxDimension)")
-        }
+    /// `value` in [minimum, limit.maximum]; the message quotes that range. The minimum is the
+    /// field's own (0 for counts that may be empty, 1 for widths), the maximum the table's.
+    private static func require(_ value: Int, _ field: String, atLeast minimum: Int,
+                                _ limit: Limit = PDCostLimits.modelDimension) throws(PDCostError) {
+        let bounded = Limit(name: limit.name, minimum: minimum, maximum: limit.maximum, unit: limit.unit,
+                            fields: limit.fields, why: limit.why)
+        try bounded.check(value, field: field)
     }
 }

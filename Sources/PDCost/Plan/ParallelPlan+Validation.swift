@@ -4,23 +4,14 @@ extension ParallelPlan {
     /// values). These are the constraints Megatron-Core and torchtitan assert at start-up.
     public func validate(model m: ModelSpec, cluster: Cluster, setup: TrainingSetup) throws(PDCostError) {
         for (name, value) in [("tp", tp), ("pp", pp), ("vpp", vpp), ("dp", dp), ("cp", cp), ("ep", ep)] {
-            if value < 1 { throw .invalidArgument("\(name)=\(value) must be >= 1") }
-            if value > 1 << 20 { throw .invalidArgument("\(name)=\(value) exceeds the supported maximum \(1 << 20)") }
+            try PDCostLimits.parallelDegree.check(value, field: name)
         }
-        if let etp, etp < 1 || etp > 1 << 20 { throw .invalidArgument("etp=\(etp) must be between 1 and \(1 << 20)") }
-        if zeroStage < 0 || zeroStage > 3 { throw .invalidArgument("zero_stage=\(zeroStage) must be 0, 1, 2 or 3") }
-        if setup.seqLen < 1 { throw .invalidArgument("seq_len=\(setup.seqLen) must be >= 1") }
-        if setup.microBatchSize < 1 { throw .invalidArgument("micro_batch_size=\(setup.microBatchSize) must be >= 1") }
-        if setup.globalBatchSize < 1 { throw .invalidArgument("global_batch_size=\(setup.globalBatchSize) must be >= 1") }
-        if !(setup.optimizerOffloadRatio >= 0 && setup.optimizerOffloadRatio <= 1) {
-            throw .invalidArgument("optimizer_offload_ratio=\(setup.optimizerOffloadRatio) must be in [0, 1]")
-        }
+        if let etp { try PDCostLimits.parallelDegree.check(etp, field: "etp") }
+        try PDCostLimits.zeroStage.check(zeroStage, field: "zero_stage")
+        _ = try setup.validated()
 
-        if setup.microBatchSize > 1 << 30 || setup.globalBatchSize > 1 << 40 || setup.seqLen > 1 << 30 {
-            throw .invalidArgument("batch or sequence sizes exceed the supported maximum "
-                                   + "(micro_batch_size=\(setup.microBatchSize), global_batch_size=\(setup.globalBatchSize), seq_len=\(setup.seqLen))")
-        }
-        // Each degree is ≤ 2^20 here, so products of two fit easily; four are checked.
+        // Each degree is ≤ 2^24 here (PDCostLimits.parallelDegree), so products of two fit easily;
+        // four are checked.
         // World size: tp·pp·dp·cp GPUs (EP is carved out of tp·cp·dp, see ParallelPlan).
         let (tpPP, o1) = tp.multipliedReportingOverflow(by: pp)
         let (tpPPDP, o2) = tpPP.multipliedReportingOverflow(by: dp)
@@ -53,6 +44,8 @@ extension ParallelPlan {
         if firstStageLayers != nil || lastStageLayers != nil {
             if pp < 2 { throw .infeasible("an uneven pipeline split needs pp >= 2 (pp=\(pp))") }
             for (name, value) in [("first_stage_layers", firstStageLayers), ("last_stage_layers", lastStageLayers)] {
+                // num_hidden_layers <= PDCostLimits.numLayers.maximum, so this is within the table's
+                // stage_layers range too.
                 if let value, value < 1 || value > layers {
                     throw .invalidArgument("\(name)=\(value) must be between 1 and num_hidden_layers=\(layers)")
                 }

@@ -59,45 +59,36 @@ public struct SearchOptions: Sendable, Hashable {
 
     /// Checks the ranges; the error names the field and the value.
     public func validated() throws(PDCostError) -> SearchOptions {
-        let limit = 1 << 20
+        let degree = PDCostLimits.parallelDegree
         for (name, value) in [("max_tp", maxTP), ("max_pp", maxPP), ("max_ep", maxEP)] {
-            if let value, value < 1 || value > limit {
-                throw .invalidArgument("\(name)=\(value) must be between 1 and \(limit)")
-            }
+            if let value { try degree.check(value, field: name) }
         }
-        for (name, value) in [("max_vpp", maxVPP), ("max_cp", maxCP), ("max_etp", maxETP)]
-        where value < 1 || value > limit {
-            throw .invalidArgument("\(name)=\(value) must be between 1 and \(limit)")
+        for (name, value) in [("max_vpp", maxVPP), ("max_cp", maxCP), ("max_etp", maxETP)] {
+            try degree.check(value, field: name)
         }
         if microBatchSizes.isEmpty { throw .invalidArgument("micro_batch_sizes is empty: give at least one size") }
-        if microBatchSizes.count > 64 { throw .invalidArgument("micro_batch_sizes has \(microBatchSizes.count) entries; at most 64") }
-        for mbs in microBatchSizes where mbs < 1 || mbs > 1 << 20 {
-            throw .invalidArgument("micro_batch_sizes: \(mbs) must be between 1 and \(1 << 20)")
-        }
+        try PDCostLimits.searchList.check(microBatchSizes.count, field: "micro_batch_sizes.count")
+        for mbs in microBatchSizes { try PDCostLimits.microBatchSize.check(mbs, field: "micro_batch_sizes[]") }
         if recompute.isEmpty { throw .invalidArgument("recompute: no recomputation mode selected") }
         if let zeroStages {
             if zeroStages.isEmpty { throw .invalidArgument("zero_stages is empty: give at least one stage") }
-            for z in zeroStages where z < 0 || z > 3 {
-                throw .invalidArgument("zero_stages: \(z) must be 0, 1, 2 or 3")
-            }
+            for z in zeroStages { try PDCostLimits.zeroStage.check(z, field: "zero_stages[]") }
         }
         if optimizerOffloadRatios.isEmpty {
             throw .invalidArgument("optimizer_offload_ratios is empty: give at least one ratio (0 = none)")
         }
-        if optimizerOffloadRatios.count > 16 {
-            throw .invalidArgument("optimizer_offload_ratios has \(optimizerOffloadRatios.count) entries; at most 16")
-        }
+        try PDCostLimits.searchList.check(optimizerOffloadRatios.count, field: "optimizer_offload_ratios.count")
         for r in optimizerOffloadRatios where !(r >= 0 && r <= 1) {
             throw .invalidArgument("optimizer_offload_ratios: \(r) must be in [0, 1]")
         }
         if maxStageLayerReduction < 0 || maxStageLayerReduction > 64 {
             throw .invalidArgument("max_stage_layer_reduction=\(maxStageLayerReduction) must be between 0 and 64")
         }
-        if topK < 1 || topK > 100_000 { throw .invalidArgument("top_k=\(topK) must be between 1 and 100000") }
+        try PDCostLimits.searchTopK.check(topK, field: "top_k")
         if !(memorySafetyMargin >= 0 && memorySafetyMargin < 1) {
             throw .invalidArgument("memory_safety_margin=\(memorySafetyMargin) must be in [0, 1)")
         }
-        if threads < 0 || threads > 1024 { throw .invalidArgument("threads=\(threads) must be between 0 (all cores) and 1024") }
+        try PDCostLimits.searchThreads.check(threads, field: "threads")
         return self
     }
 }

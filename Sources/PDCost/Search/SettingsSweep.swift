@@ -10,7 +10,7 @@ public struct SettingsSweep: Sendable {
     public static let variableKeys = ["tp_comm_overlap", "cuda_graphs", "torch_compile", "overlap_grad_reduce",
                                       "overlap_param_gather", "overlap_p2p", "fp8_params", "moe_overlap_expert_comm"]
     /// At most this many keys (2^4 = 16 searches).
-    public static let maxKeys = 4
+    public static let maxKeys = PDCostLimits.varySettingsKeys.maximum
 
     public let keys: [String]
     /// Variant i sets key j to `(i >> j) & 1 == 1`.

@@ -5,7 +5,7 @@
 // are rejected here, before the decoder sees them; every JSON decoder of the core calls it, so
 // the Swift API is as safe as the C boundary. The scan is linear and allocation-free.
 package enum JSONDepthGuard {
-    package static let maxDepth = 64
+    package static let maxDepth = PDCostLimits.jsonDepth.maximum
 
     /// `what` names the document in the error ("model config", "measured-runs file").
     package static func check(_ bytes: some Sequence<UInt8>, what: String = "model config") throws(PDCostError) {

@@ -14,10 +14,9 @@ public struct CostModel: Sendable {
     public init(model: ModelSpec, cluster: Cluster, setup: TrainingSetup) throws(PDCostError) {
         let cluster = try cluster.validated()
         let model = try model.validated()
-        if setup.seqLen < 1 { throw .invalidArgument("seq_len=\(setup.seqLen) must be >= 1") }
-        if setup.seqLen > 1 << 26 { throw .invalidArgument("seq_len=\(setup.seqLen) exceeds the supported maximum \(1 << 26)") }
-        if setup.globalBatchSize < 1 { throw .invalidArgument("global_batch_size=\(setup.globalBatchSize) must be >= 1") }
-        if setup.microBatchSize < 1 { throw .invalidArgument("micro_batch_size=\(setup.microBatchSize) must be >= 1") }
+        // Everything no plan can change is checked here, so a setup that every later
+        // `predict` would reject is refused at creation (TrainingSetup+Validation.swift).
+        let setup = try setup.validated(for: model)
         if setup.dtype == .fp8 && cluster.gpu.fp8Flops <= 0 {
             throw .unsupported("dtype=fp8 needs FP8 tensor cores; \(cluster.gpu.name) has none")
         }
@@ -26,9 +25,6 @@ public struct CostModel: Sendable {
         }
         if setup.dtype == .bf16 && cluster.gpu.bf16Flops <= 0 {
             throw .unsupported("dtype=bf16 is not supported by \(cluster.gpu.name) (no BF16 tensor cores)")
-        }
-        if !(setup.optimizerOffloadRatio >= 0 && setup.optimizerOffloadRatio <= 1) {
-            throw .invalidArgument("optimizer_offload_ratio=\(setup.optimizerOffloadRatio) must be in [0, 1]")
         }
         self.model = model
         self.cluster = cluster

@@ -24,6 +24,18 @@ GPU_CAPABILITY_NO: Final[int]
 GPU_CAPABILITY_YES: Final[int]
 HEADER_VERSION_STRING: Final[str]
 MAX_SEQUENCE_LENGTH: Final[int]
+# The header's PDCOST_MAX_* limits (pdcost_limits_json has the whole table).
+MAX_SEQ_LEN: Final[int]
+MAX_MICRO_BATCH_SIZE: Final[int]
+MAX_GLOBAL_BATCH_SIZE: Final[int]
+MAX_NUM_GPUS: Final[int]
+MAX_GPUS_PER_NODE: Final[int]
+MAX_PARALLEL_DEGREE: Final[int]
+MAX_MODEL_DIMENSION: Final[int]
+MAX_RECOMPUTE_NUM_LAYERS: Final[int]
+MAX_JSON_BYTES: Final[int]
+MAX_JSON_DEPTH: Final[int]
+LIMITS_VERSION: Final[int]
 
 class Flops(TypedDict):
     matmul_parameters: int
@@ -72,6 +84,7 @@ def model_preset_names() -> str: ...
 def gpu_from_name(name: str, /) -> GPU: ...
 def gpu_complete(gpu: tuple[object, ...], /) -> tuple[GPU, str]: ...
 def gpu_presets_json() -> str: ...
+def limits_json() -> str: ...
 def _check_version(major: int, minor: int, patch: int, /) -> None: ...
 
 @final

@@ -7,20 +7,50 @@ values of the right type but out of range raise :class:`ValueError`.
 
 from __future__ import annotations
 
+import json
 import math
 import operator
 from typing import Any, Iterable
 
+from . import _native
+
 #: Largest integer a config field may hold (the library's counts are signed 64-bit).
 MAX_INT = 2**63 - 1
+
+#: The library's limits table (pdcost_limits_json), read once at import: name →
+#: {"minimum", "maximum", "range", "unit", "fields", "why"}. Every bounded config field, the
+#: CLI and the messages read it; nothing here retypes a bound.
+LIMITS: dict[str, dict[str, Any]] = json.loads(_native.limits_json())["limits"]
+
+
+def limit_range(limit: str, minimum: int | None = None) -> str:
+    """The table's range text (``[1, 2^31]``), with ``minimum`` in place of the table's when
+    a field has a stricter or looser one of its own."""
+    entry = LIMITS[limit]
+    text: str = entry["range"]
+    if minimum is None or minimum == entry["minimum"]:
+        return text
+    return f"[{minimum}, {text.split(', ', 1)[1]}"
+
+
+def in_limit(where: str, value: int, limit: str, minimum: int | None = None) -> None:
+    """ValueError ``<where>=<value> must be in [lo, hi]`` unless value lies in the table's
+    range for ``limit`` (``minimum`` overrides the table's lower bound)."""
+    entry = LIMITS[limit]
+    low = entry["minimum"] if minimum is None else minimum
+    if not low <= value <= entry["maximum"]:
+        raise ValueError(f"{where}={value!r} must be in {limit_range(limit, minimum)}")
 
 
 def _where(obj: Any, name: str) -> str:
     return f"{type(obj).__name__}.{name}"
 
 
-def integer(obj: Any, name: str, *, minimum: int = 0, optional: bool = False) -> None:
-    """An int in [minimum, 2**63-1] (bool rejected; __index__ types normalised to int)."""
+def integer(obj: Any, name: str, *, minimum: int | None = None, optional: bool = False,
+            limit: str | None = None) -> None:
+    """An int in [minimum, 2**63-1], or in the range of the limits-table entry ``limit`` (its
+    maximum, and its minimum unless ``minimum`` is given) (bool rejected; __index__ types
+    normalised to int)."""
     value = getattr(obj, name)
     if value is None and optional:
         return
@@ -28,6 +58,11 @@ def integer(obj: Any, name: str, *, minimum: int = 0, optional: bool = False) ->
         raise TypeError(f"{_where(obj, name)} must be int{' or None' if optional else ''}, "
                         f"not {type(value).__name__} ({value!r})")
     number = operator.index(value)
+    if limit is not None:
+        in_limit(_where(obj, name), number, limit, minimum)
+        minimum = LIMITS[limit]["minimum"] if minimum is None else minimum
+    if minimum is None:
+        minimum = 0
     if number < minimum or number > MAX_INT:
         bound = f">= {minimum}" if number < minimum else "<= 2**63-1"
         raise ValueError(f"{_where(obj, name)}={number!r} must be {bound}")

@@ -29,6 +29,7 @@ import warnings
 from typing import Any, Callable, Sequence
 
 from . import __version__, library_version
+from . import _validate as check
 from .config import GPUSpec, HardwareConfig, ModelConfig, ParallelConfig, TrainingConfig
 from .costmodel import COMM_KINDS, FRAMEWORKS, PDCostModel, PredictionResult, validate_runs
 from .errors import NotFoundError, PDCostError
@@ -172,13 +173,35 @@ def _run_model(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _seq_len(text: str) -> int:
+def _bounded(limit: str, what: str = "N") -> Callable[[str], int]:
+    """An argparse type: an int within the library's limits-table entry ``limit``, the
+    message quoting the table's range."""
+    entry = check.LIMITS[limit]
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+        if not entry["minimum"] <= value <= entry["maximum"]:
+            raise argparse.ArgumentTypeError(f"{what}={value} must be in {entry['range']}")
+        return value
+
+    parse.__name__ = limit  # argparse names the type in its "invalid ... value" errors
+    return parse
+
+
+_seq_len = _bounded("seq_len", "seq_len")
+
+
+def _positive(text: str) -> int:
+    """An argparse type: an int >= 1 with no table bound (counts such as steps; pdcost.bench)."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
-    if not 1 <= value <= 2**31:
-        raise argparse.ArgumentTypeError(f"{value} is not in 1..2**31")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be >= 1")
     return value
 
 
@@ -344,16 +367,6 @@ CLI_DTYPES = {"bf16": "bfloat16", "fp16": "float16", "fp8": "fp8"}
 ZERO_SHARDING = ("none", "stage1", "stage2", "stage3")
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be >= 1")
-    return value
-
-
 def _add_job_arguments(parser: argparse.ArgumentParser) -> None:
     """--model, --gpu, --gpus, --gpus-per-node: what predict and search share."""
     parser.add_argument("--model", required=True, metavar="NAME|CONFIG.json",
@@ -362,9 +375,9 @@ def _add_job_arguments(parser: argparse.ArgumentParser) -> None:
                         help="GPU preset, or a GPU JSON file with GPUSpec fields (name, "
                              "architecture, memory_gb, bf16_tflops, ...; unknown numbers are "
                              "completed) (default: H100-SXM-80GB)")
-    parser.add_argument("--gpus", type=_positive, default=8, metavar="N",
+    parser.add_argument("--gpus", type=_bounded("num_gpus", "--gpus"), default=8, metavar="N",
                         help="GPUs in the job (default: 8)")
-    parser.add_argument("--gpus-per-node", type=_positive, default=None, metavar="N",
+    parser.add_argument("--gpus-per-node", type=_bounded("gpus_per_node", "--gpus-per-node"), default=None, metavar="N",
                         help="GPUs per NVLink domain (default: the GPU's usual node size)")
 
 
@@ -546,24 +559,25 @@ def _register_predict(subparsers: Any) -> None:
     for flag, what in (("tp", "tensor parallel"), ("pp", "pipeline stages"),
                        ("vpp", "virtual stages per pipeline rank"), ("cp", "context parallel"),
                        ("ep", "expert parallel"), ("etp", "expert tensor parallel")):
-        parser.add_argument(f"--{flag}", type=_positive, default=1, metavar="N",
+        parser.add_argument(f"--{flag}", type=_bounded("parallel_degree", f"--{flag}"), default=1,
+                            metavar="N",
                             help=f"{what} (default: 1)")
-    parser.add_argument("--dp", type=_positive, default=None, metavar="N",
+    parser.add_argument("--dp", type=_bounded("parallel_degree", "--dp"), default=None, metavar="N",
                         help="data parallel (default: gpus / (tp*pp*cp))")
     parser.add_argument("--sp", action="store_true", help="sequence parallelism (with tp > 1)")
     parser.add_argument("--zero", type=int, choices=(0, 1, 2, 3), default=1,
                         help="ZeRO stage over data parallel (default: 1, distributed optimizer)")
     parser.add_argument("--fsdp", action="store_true", help="FSDP full sharding (FSDP2)")
-    parser.add_argument("--first-stage-layers", type=_positive, default=None, metavar="N",
+    parser.add_argument("--first-stage-layers", type=_bounded("stage_layers", "--first-stage-layers"), default=None, metavar="N",
                         help="uneven pipeline: layers on the first stage (Megatron "
                              "--decoder-first-pipeline-num-layers; default: even split)")
-    parser.add_argument("--last-stage-layers", type=_positive, default=None, metavar="N",
+    parser.add_argument("--last-stage-layers", type=_bounded("stage_layers", "--last-stage-layers"), default=None, metavar="N",
                         help="uneven pipeline: layers on the last stage (default: even split)")
     parser.add_argument("--seq-len", type=_seq_len, default=8192, metavar="N",
                         help="tokens per sequence (default: 8192)")
-    parser.add_argument("--mbs", type=_positive, default=1, metavar="N",
+    parser.add_argument("--mbs", type=_bounded("micro_batch_size", "--mbs"), default=1, metavar="N",
                         help="micro-batch size (default: 1)")
-    parser.add_argument("--global-batch", type=_positive, default=None, metavar="N",
+    parser.add_argument("--global-batch", type=_bounded("global_batch_size", "--global-batch"), default=None, metavar="N",
                         help="sequences per step (default: mbs*dp, no accumulation)")
     parser.add_argument("--dtype", choices=tuple(CLI_DTYPES), default="bf16",
                         help="compute precision (default: bf16)")
@@ -798,15 +812,15 @@ def _register_search(subparsers: Any) -> None:
     _add_job_arguments(parser)
     parser.add_argument("--seq-len", type=_seq_len, default=8192, metavar="N",
                         help="tokens per sequence (default: 8192)")
-    parser.add_argument("--global-batch", type=_positive, required=True, metavar="N",
+    parser.add_argument("--global-batch", type=_bounded("global_batch_size", "--global-batch"), required=True, metavar="N",
                         help="sequences per optimizer step")
-    parser.add_argument("--mbs", type=_positive, nargs="+", default=[1, 2, 4, 8], metavar="N",
+    parser.add_argument("--mbs", type=_bounded("micro_batch_size", "--mbs"), nargs="+", default=[1, 2, 4, 8], metavar="N",
                         help="micro-batch sizes to try (default: 1 2 4 8)")
-    parser.add_argument("--max-tp", type=_positive, default=None, metavar="N",
+    parser.add_argument("--max-tp", type=_bounded("parallel_degree", "--max-tp"), default=None, metavar="N",
                         help="largest tensor parallel (default: GPUs per node)")
-    parser.add_argument("--max-pp", type=_positive, default=None, metavar="N",
+    parser.add_argument("--max-pp", type=_bounded("parallel_degree", "--max-pp"), default=None, metavar="N",
                         help="largest pipeline parallel (default: layers)")
-    parser.add_argument("--max-cp", type=_positive, default=32, metavar="N",
+    parser.add_argument("--max-cp", type=_bounded("parallel_degree", "--max-cp"), default=32, metavar="N",
                         help="largest context parallel (default: 32)")
     parser.add_argument("--dtype", choices=tuple(CLI_DTYPES), default="bf16",
                         help="compute precision (default: bf16)")
@@ -814,7 +828,7 @@ def _register_search(subparsers: Any) -> None:
                         help="framework profile and its constraints (default: megatron)")
     parser.add_argument("--memory-margin", type=float, default=0.0, metavar="F",
                         help="share of usable GPU memory to keep free, 0..1 (default: 0)")
-    parser.add_argument("--top", type=_positive, default=10, metavar="K",
+    parser.add_argument("--top", type=_bounded("search_top_k", "--top"), default=10, metavar="K",
                         help="plans to show (default: 10)")
     parser.add_argument("--threads", type=int, default=0, metavar="N",
                         help="worker threads (default: 0 = every core)")

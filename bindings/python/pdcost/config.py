@@ -1,10 +1,14 @@
 """pdcost's configuration objects: the model, the GPU, the cluster, the training run and the
 parallel plan.
 
-All are ``@dataclass(kw_only=True, slots=True)`` values with a docstring under each field,
-``Literal[...]`` types for string choices and validation in ``__post_init__`` (a wrong type
-raises :class:`TypeError`, a value out of range :class:`ValueError`; both name the field and
-the value). Each round-trips through ``to_dict``/``from_dict`` and ``to_json``/``from_json``.
+All are ``@dataclass(kw_only=True, slots=True, frozen=True)`` values with a docstring under
+each field, ``Literal[...]`` types for string choices and validation in ``__post_init__`` (a
+wrong type raises :class:`TypeError`, a value out of range :class:`ValueError`; both name the
+field and the value, and bounded sizes quote the library's limits table,
+``TrainingConfig.sequence_length=0 must be in [1, 2^31]``). Being frozen, a config cannot be
+changed behind its validation: ``p.tp = 0`` raises :class:`dataclasses.FrozenInstanceError`
+naming the field; ``dataclasses.replace(p, tp=2)`` builds a changed copy and validates it.
+Each round-trips through ``to_dict``/``from_dict`` and ``to_json``/``from_json``.
 
 :class:`ModelConfig` uses Hugging Face ``config.json`` field names. Reading a config.json and
 analysing the model (parameter counts, FLOPs) is done by the native library, so Python and C
@@ -139,6 +143,28 @@ class _Config:
         return cls.from_dict(_load_json_object(source, cls.__name__))
 
 
+def _frozen(cls: type[_C]) -> type[_C]:
+    """Applied over ``@dataclass(frozen=True, slots=True)``: every assignment and deletion
+    raises :class:`dataclasses.FrozenInstanceError` (an ``AttributeError``) naming the field.
+    The generated ``__setattr__`` of a frozen slotted dataclass calls ``super(cls, self)``,
+    which on Python 3.11 raises ``TypeError`` for a name that is not a field (the slotted class
+    is a new class object); this one never does. Construction writes fields with
+    ``object.__setattr__``, as a frozen dataclass's own ``__init__`` does."""
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+
+    def __setattr__(self: Any, name: str, value: Any) -> None:
+        what = f"field {name!r}" if name in names else f"{name!r}: {cls.__name__} has no such field"
+        raise dataclasses.FrozenInstanceError(
+            f"cannot assign to {what} (configs are frozen; use dataclasses.replace)")
+
+    def __delattr__(self: Any, name: str) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+
+    cls.__setattr__ = __setattr__  # type: ignore[method-assign,assignment]
+    cls.__delattr__ = __delattr__  # type: ignore[method-assign,assignment]
+    return cls
+
+
 def _looks_like_json(text: str) -> bool:
     return text.lstrip()[:1] in ("{", "[")
 
@@ -211,7 +237,8 @@ def _infer_model_type(cfg: ModelConfig) -> str:
     return "llama"
 
 
-@dataclass(kw_only=True, slots=True)
+@_frozen
+@dataclass(kw_only=True, slots=True, frozen=True)
 class ModelConfig(_Config):
     """A decoder-only transformer, under Hugging Face ``config.json`` field names.
 
@@ -223,7 +250,8 @@ class ModelConfig(_Config):
 
     The analysis methods (:meth:`num_parameters`, :meth:`parameter_breakdown`,
     :meth:`flops_per_token` ...) run in the native library on a model handle that the config
-    builds on first use and keeps until a field changes.
+    builds on first use and keeps (the config is frozen: ``dataclasses.replace`` makes a
+    changed copy with its own handle).
     """
 
     # -- identity ---------------------------------------------------------------------------
@@ -306,7 +334,7 @@ class ModelConfig(_Config):
 
     # -- private ----------------------------------------------------------------------------
     _native_model: Any = field(default=None, init=False, repr=False, compare=False)
-    """The native model handle built from these fields; cleared when a field changes."""
+    """The native model handle built from these fields (on first use)."""
 
     _POSITIVE: ClassVar[tuple[str, ...]] = (
         "num_hidden_layers", "hidden_size", "num_attention_heads", "vocab_size")
@@ -320,6 +348,12 @@ class ModelConfig(_Config):
         "qk_nope_head_dim", "num_nextn_predict_layers")
     _OPTIONAL_BOOL: ClassVar[tuple[str, ...]] = (
         "tie_word_embeddings", "qkv_bias", "attention_out_bias", "mlp_bias", "qk_norm")
+    # Limits-table entry of each bounded field (the rest: "model_dimension").
+    _LIMIT: ClassVar[dict[str, str]] = {
+        "num_hidden_layers": "num_hidden_layers", "hidden_size": "hidden_size",
+        "num_attention_heads": "num_attention_heads", "num_key_value_heads": "num_attention_heads",
+        "vocab_size": "vocab_size", "num_experts": "num_experts",
+        "num_experts_per_tok": "num_experts"}
     # Keys of the library's canonical JSON that this class folds into another field.
     _CANONICAL_ALIASES: ClassVar[dict[str, str]] = {"decoder_sparse_step": "moe_layer_freq"}
 
@@ -327,11 +361,12 @@ class ModelConfig(_Config):
         check.string(self, "name")
         check.string(self, "model_type", optional=True, nonempty=True)
         for name in self._POSITIVE:
-            check.integer(self, name, minimum=1)
+            check.integer(self, name, minimum=1, limit=self._LIMIT.get(name, "model_dimension"))
         for name in self._OPTIONAL_POSITIVE:
-            check.integer(self, name, minimum=1, optional=True)
+            check.integer(self, name, minimum=1, optional=True,
+                          limit=self._LIMIT.get(name, "model_dimension"))
         for name in self._OPTIONAL_COUNT:
-            check.integer(self, name, minimum=0, optional=True)
+            check.integer(self, name, minimum=0, optional=True, limit="model_dimension")
         for name in self._OPTIONAL_BOOL:
             check.boolean(self, name, optional=True)
         check.string(self, "hidden_act", optional=True, nonempty=True)
@@ -342,12 +377,6 @@ class ModelConfig(_Config):
                 and self.num_experts_per_tok > self.num_experts):
             raise ValueError(f"ModelConfig.num_experts_per_tok={self.num_experts_per_tok} must be "
                              f"<= num_experts={self.num_experts}")
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        # A changed field invalidates the cached native model.
-        object.__setattr__(self, name, value)
-        if name != "_native_model":
-            object.__setattr__(self, "_native_model", None)
 
     def __getstate__(self) -> dict[str, Any]:  # pickle/copy without the native handle
         return {f.name: getattr(self, f.name) for f in self._public_fields()}
@@ -464,7 +493,8 @@ class ModelConfig(_Config):
         return counts
 
     def flops_per_token(self, seq_len: int = 8192, causal: bool = True) -> FlopsPerToken:
-        """FLOPs per token for sequences of ``seq_len`` tokens (an int in 1..2**31).
+        """FLOPs per token for sequences of ``seq_len`` tokens (an int in the limits table's
+        ``seq_len`` range, [1, 2^31]).
 
         ``causal=True`` (default) counts the attention core at half the full s×s product, as
         causal FlashAttention kernels compute it; ``causal=False`` counts the full product (the
@@ -560,7 +590,8 @@ def _python_field_names(message: str) -> str:
                   message)
 
 
-@dataclass(kw_only=True, slots=True)
+@_frozen
+@dataclass(kw_only=True, slots=True, frozen=True)
 class GPUSpec(_Config):
     """One GPU model's numbers, dense peaks (no 2:4 sparsity), in friendly units.
 
@@ -620,7 +651,7 @@ class GPUSpec(_Config):
         for name, _, _ in _GPU_FIELDS:
             check.real(self, name)
         check.real(self, "tdp_watts")
-        check.integer(self, "gpus_per_node", minimum=0)
+        check.integer(self, "gpus_per_node", minimum=0, limit="gpus_per_node")  # 0: unknown
         check.string(self, "source")
         if self.architecture is not None and self.architecture not in _ARCHITECTURES:
             raise ValueError(f"GPUSpec.architecture={self.architecture!r} must be one of "
@@ -633,7 +664,8 @@ class GPUSpec(_Config):
         self._complete()
 
     def _complete(self) -> None:
-        """Fills the unknown values in place through the library (pdcost_gpu_complete)."""
+        """Fills the unknown values in place through the library (pdcost_gpu_complete); part
+        of construction, so it writes the frozen fields with object.__setattr__."""
         from .errors import PDCostError
         numbers = tuple(float(getattr(self, ours)) * scale for ours, _, scale in _GPU_FIELDS)
         gpu = (self.name, *numbers, float(self.tdp_watts), int(self.gpus_per_node),
@@ -647,12 +679,12 @@ class GPUSpec(_Config):
             if getattr(self, ours) == 0:
                 object.__setattr__(self, ours, raw[theirs] / scale)  # type: ignore[literal-required]
         if self.tdp_watts == 0:
-            self.tdp_watts = raw["tdp_watts"]
+            object.__setattr__(self, "tdp_watts", raw["tdp_watts"])
         if self.gpus_per_node == 0:
-            self.gpus_per_node = raw["gpus_per_node"]
-        self.architecture = _ARCHITECTURE_NAMES[raw["architecture"]]  # type: ignore[assignment]
-        self.supports_fp8 = _flag(raw["supports_fp8"])
-        self.supports_fp4 = _flag(raw["supports_fp4"])
+            object.__setattr__(self, "gpus_per_node", raw["gpus_per_node"])
+        object.__setattr__(self, "architecture", _ARCHITECTURE_NAMES[raw["architecture"]])
+        object.__setattr__(self, "supports_fp8", _flag(raw["supports_fp8"]))
+        object.__setattr__(self, "supports_fp4", _flag(raw["supports_fp4"]))
         filled = []
         for entry in json.loads(filled_json):
             ours, scale = _FILLED_NAMES.get(entry["field"], (entry["field"], 1.0))
@@ -660,7 +692,7 @@ class GPUSpec(_Config):
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 value = value / scale if scale != 1.0 else value
             filled.append(FilledField(field=ours, value=value, source=entry["from"]))
-        self._filled_in = tuple(filled)
+        object.__setattr__(self, "_filled_in", tuple(filled))
 
     def _native_architecture(self) -> int:
         return _ARCHITECTURES.get(self.architecture or "", _native.GPU_ARCH_UNKNOWN)
@@ -738,7 +770,8 @@ def _gpu_sources() -> dict[str, str]:
     return {str(p["name"]): str(p.get("source", "")) for p in presets}
 
 
-@dataclass(kw_only=True, slots=True)
+@_frozen
+@dataclass(kw_only=True, slots=True, frozen=True)
 class HardwareConfig(_Config):
     """The cluster: identical nodes of identical GPUs."""
 
@@ -751,14 +784,16 @@ class HardwareConfig(_Config):
 
     def __post_init__(self) -> None:
         if isinstance(self.gpu, str):
-            self.gpu = GPUSpec.from_name(self.gpu)
+            object.__setattr__(self, "gpu", GPUSpec.from_name(self.gpu))
         elif isinstance(self.gpu, Mapping):
-            self.gpu = GPUSpec.from_dict(self.gpu)
+            object.__setattr__(self, "gpu", GPUSpec.from_dict(self.gpu))
         if not isinstance(self.gpu, GPUSpec):
             raise TypeError(f"HardwareConfig.gpu must be a GPUSpec (or a preset name), not "
                             f"{type(self.gpu).__name__} ({self.gpu!r})")
-        check.integer(self, "num_nodes", minimum=1)
-        check.integer(self, "gpus_per_node", minimum=1)
+        check.integer(self, "num_nodes", limit="num_gpus")
+        check.integer(self, "gpus_per_node", limit="gpus_per_node")
+        # The GPU count itself is what the library bounds (and what every plan must fill).
+        check.in_limit("HardwareConfig.num_gpus", self.num_gpus, "num_gpus")
 
     @property
     def num_gpus(self) -> int:
@@ -771,7 +806,8 @@ class HardwareConfig(_Config):
 # ------------------------------------------------------------------------------------------------
 
 
-@dataclass(kw_only=True, slots=True)
+@_frozen
+@dataclass(kw_only=True, slots=True, frozen=True)
 class TrainingConfig(_Config):
     """One training run's shape, independent of how it is parallelised."""
 
@@ -797,12 +833,16 @@ class TrainingConfig(_Config):
     """Framework profile whose defaults apply (buffers, overlap, allocator)."""
 
     def __post_init__(self) -> None:
-        check.integer(self, "micro_batch_size", minimum=1)
-        check.integer(self, "sequence_length", minimum=1)
-        check.integer(self, "gradient_accumulation_steps", minimum=1)
+        check.integer(self, "micro_batch_size", limit="micro_batch_size")
+        check.integer(self, "sequence_length", limit="seq_len")
+        check.integer(self, "gradient_accumulation_steps", limit="global_batch_size")
+        # The global batch is micro_batch_size × gradient_accumulation_steps × dp with dp >= 1:
+        # when the product alone leaves the table's range, no plan can be priced.
+        check.in_limit("TrainingConfig.global_batch_size (micro_batch_size*gradient_accumulation_steps)",
+                       self.micro_batch_size * self.gradient_accumulation_steps, "global_batch_size")
         check.choice(self, "dtype", get_args(Dtype))
         check.choice(self, "recompute_granularity", get_args(RecomputeGranularity))
-        check.integer(self, "max_sequence_length", minimum=1, optional=True)
+        check.integer(self, "max_sequence_length", optional=True, limit="seq_len")
         if self.max_sequence_length is not None and self.max_sequence_length < self.sequence_length:
             raise ValueError(f"TrainingConfig.max_sequence_length={self.max_sequence_length} must "
                              f"be >= sequence_length={self.sequence_length}")
@@ -812,7 +852,8 @@ class TrainingConfig(_Config):
         check.choice(self, "framework", get_args(Framework))
 
 
-@dataclass(kw_only=True, slots=True)
+@_frozen
+@dataclass(kw_only=True, slots=True, frozen=True)
 class ParallelConfig(_Config):
     """A parallel plan (Megatron-LM / PaddleFormers terms)."""
 
@@ -845,12 +886,14 @@ class ParallelConfig(_Config):
 
     def __post_init__(self) -> None:
         for name in ("tp", "pp", "dp", "ep", "cp", "vpp", "etp"):
-            check.integer(self, name, minimum=1)
+            check.integer(self, name, limit="parallel_degree")
         check.choice(self, "sharding", get_args(Sharding))
         check.boolean(self, "sp")
         check.boolean(self, "fsdp")
-        check.integer(self, "first_stage_layers", minimum=1, optional=True)
-        check.integer(self, "last_stage_layers", minimum=1, optional=True)
+        check.integer(self, "first_stage_layers", optional=True, limit="stage_layers")
+        check.integer(self, "last_stage_layers", optional=True, limit="stage_layers")
+        # tp*pp*cp*dp must equal a cluster's GPU count, which the table bounds.
+        check.in_limit("ParallelConfig.num_gpus (tp*pp*cp*dp)", self.num_gpus, "num_gpus")
 
     @property
     def num_gpus(self) -> int:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, NoReturn
 import os
 
 from . import _native
+from . import _validate as check
 from .config import GIB, GPUSpec, HardwareConfig, ModelConfig, ParallelConfig, TrainingConfig
 from .profile import CalibrationProfile
 from .results import COMM_KINDS, MemoryBreakdown, PredictionResult, build_result, prediction_values
@@ -54,8 +55,10 @@ class PDCostModel:
     ``hardware_config`` (default: one node of 8× H100-SXM-80GB) with ``training_config``
     (default: :class:`TrainingConfig()`).
 
-    The model and cluster are read when the first prediction is made; give a new
-    ``PDCostModel`` rather than mutating them afterwards.
+    The configs are frozen dataclasses. The constructor refuses a setup that no plan could be
+    priced under (a GPU without the training dtype, a global batch beyond the limits table, a
+    bad framework setting ...): it builds the library's cost model for the training config at
+    dp = 1, so the error names the field and value at once instead of at every ``predict``.
     """
 
     __slots__ = ("model_config", "hardware_config", "training_config", "calibration_result",
@@ -98,6 +101,7 @@ class PDCostModel:
         self._profile_json: bytes | None = None
         if profile is not None:
             self.use_profile(profile)
+        self._check_setup()
         if auto_calibrate:
             self.calibrate()
 
@@ -106,6 +110,20 @@ class PDCostModel:
                 f"gpu={self.hardware_config.gpu.name!r}, num_gpus={self.hardware_config.num_gpus})")
 
     # -- native plumbing ---------------------------------------------------------------------
+
+    def _check_setup(self) -> None:
+        """Builds (and caches) the native cost model of the training config at dp = 1, the
+        smallest global batch: the library's plan-independent checks (TrainingSetup.validated,
+        the cluster, the dtype on this GPU, the settings) run here, so a setup every later
+        predict would reject fails at construction. The key equals what :meth:`predict` builds
+        for a plan with dp = 1."""
+        tc = self.training_config
+        ratio = tc.tensorwise_offload_ratio if tc.tensorwise_offload_optimizer else 0.0
+        tail = (_choice("dtype", tc.dtype, DTYPES), OPTIMIZERS[tc.optimizer],
+                RECOMPUTE[tc.recompute_granularity], 0, ratio, FRAMEWORKS[tc.framework],
+                self._settings_json(None))
+        mbs = tc.micro_batch_size
+        self._native((tc.sequence_length, mbs, mbs * tc.gradient_accumulation_steps) + tail)
 
     def _cluster_tuple(self) -> tuple[Any, int, int]:
         hw = self.hardware_config
@@ -237,10 +255,10 @@ class PDCostModel:
         if recompute is None:
             _choice("recompute_granularity", recompute_granularity, RECOMPUTE)
         if recompute_num_layers is not None:
-            if type(recompute_num_layers) is not int or recompute_num_layers < 1:
-                raise (TypeError if type(recompute_num_layers) is not int else ValueError)(
-                    f"recompute_num_layers={recompute_num_layers!r} must be an int >= 1 "
-                    "(None: every layer)")
+            if type(recompute_num_layers) is not int:
+                raise TypeError(f"recompute_num_layers={recompute_num_layers!r} must be an int "
+                                "(None: every layer)")
+            check.in_limit("recompute_num_layers", recompute_num_layers, "recompute_num_layers")
             if recompute != RECOMPUTE["full"]:
                 raise ValueError(f"recompute_num_layers={recompute_num_layers} needs "
                                  "recompute_granularity='full'")
@@ -253,11 +271,12 @@ class PDCostModel:
                 raise ValueError(f"tensorwise_offload_ratio={ratio!r} must be in 0..1")
         else:
             ratio = 0.0
-        for name, value in (("micro_batch_size", mbs), ("seq_len", seq),
-                            ("gradient_accumulation_steps", gas)):
-            if type(value) is not int or value < 1:
-                raise (TypeError if type(value) is not int else ValueError)(
-                    f"{name}={value!r} must be an int >= 1")
+        for name, value, limit in (("micro_batch_size", mbs, "micro_batch_size"),
+                                   ("seq_len", seq, "seq_len"),
+                                   ("gradient_accumulation_steps", gas, "global_batch_size")):
+            if type(value) is not int:
+                raise TypeError(f"{name}={value!r} must be an int in {check.limit_range(limit)}")
+            check.in_limit(name, value, limit)
         p = parallel
         zero = ZERO_STAGES.get(p.sharding)
         if zero is None:

@@ -30,8 +30,10 @@
 
 #define MODULE_NAME "pdcost._native"
 
-/* Longest sequence accepted by flops_per_token: 2**31 tokens. */
-#define MAX_SEQUENCE_LENGTH (1LL << 31)
+/* Longest sequence accepted by flops_per_token: the header's limit (2^31 tokens). */
+#define MAX_SEQUENCE_LENGTH ((long long)PDCOST_MAX_SEQ_LEN)
+/* sequence_length() quotes the range as the limits table writes it. */
+_Static_assert(PDCOST_MAX_SEQ_LEN == 2147483648u, "update the [1, 2^31] in sequence_length()");
 
 /* ------------------------------------------------------------------------------------------ */
 /* Module state                                                                                */
@@ -177,7 +179,7 @@ static int sequence_length(PyObject *obj, uint64_t *out) {
         return -1;
     }
     if (overflow != 0 || value < 1 || value > MAX_SEQUENCE_LENGTH) {
-        PyErr_Format(PyExc_ValueError, "seq_len=%R must be in 1..%lld", obj, MAX_SEQUENCE_LENGTH);
+        PyErr_Format(PyExc_ValueError, "seq_len=%R must be in [1, 2^31]", obj);
         return -1;
     }
     *out = (uint64_t)value;
@@ -1103,6 +1105,45 @@ static PyObject *native_gpu_presets_json(PyObject *module, PyObject *Py_UNUSED(i
     return take_string(json);
 }
 
+/* The limits table (pdcost_limits_json): what every bound in pdcost/config.py reads. */
+static PyObject *native_limits_json(PyObject *module, PyObject *Py_UNUSED(ignored)) {
+    char *json = NULL;
+    pdcost_status status = pdcost_limits_json(&json);
+    if (status != PDCOST_OK) {
+        return raise_status(get_state(module), status);
+    }
+    return take_string(json);
+}
+
+/* The header's PDCOST_MAX_* macros as module constants (tests compare them with the table). */
+static int add_limit_constants(PyObject *module) {
+    static const struct { const char *name; unsigned long long value; } limits[] = {
+        {"MAX_SEQ_LEN", PDCOST_MAX_SEQ_LEN},
+        {"MAX_MICRO_BATCH_SIZE", PDCOST_MAX_MICRO_BATCH_SIZE},
+        {"MAX_GLOBAL_BATCH_SIZE", PDCOST_MAX_GLOBAL_BATCH_SIZE},
+        {"MAX_NUM_GPUS", PDCOST_MAX_NUM_GPUS},
+        {"MAX_GPUS_PER_NODE", PDCOST_MAX_GPUS_PER_NODE},
+        {"MAX_PARALLEL_DEGREE", PDCOST_MAX_PARALLEL_DEGREE},
+        {"MAX_MODEL_DIMENSION", PDCOST_MAX_MODEL_DIMENSION},
+        {"MAX_RECOMPUTE_NUM_LAYERS", PDCOST_MAX_RECOMPUTE_NUM_LAYERS},
+        {"MAX_JSON_BYTES", PDCOST_MAX_JSON_BYTES},
+        {"MAX_JSON_DEPTH", PDCOST_MAX_JSON_DEPTH},
+        {"LIMITS_VERSION", PDCOST_LIMITS_VERSION},
+    };
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+        PyObject *value = PyLong_FromUnsignedLongLong(limits[i].value);
+        if (value == NULL) {
+            return -1;
+        }
+        int added = PyModule_AddObjectRef(module, limits[i].name, value);
+        Py_DECREF(value);
+        if (added < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* The import-time check, exposed for tests: ImportError unless the loaded library's version
  * equals (major, minor, patch) and its ABI number equals the header's. */
 static int check_library_version(int major, int minor, int patch) {
@@ -1369,6 +1410,8 @@ static PyMethodDef native_methods[] = {
     {"gpu_complete", native_gpu_complete, METH_O,
      PyDoc_STR("gpu_complete(gpu: tuple) -> (dict, str)\n\npdcost_gpu_complete: the completed GPU "
                "(SI units) and the JSON list of filled-in values.")},
+    {"limits_json", native_limits_json, METH_NOARGS,
+     PyDoc_STR("limits_json() -> str\n\nThe limits table (pdcost_limits_json) as JSON.")},
     {"gpu_presets_json", native_gpu_presets_json, METH_NOARGS,
      PyDoc_STR("gpu_presets_json() -> str\n\nAll GPU presets as a JSON array.")},
     {"check_profile", native_check_profile, METH_O,
@@ -1474,6 +1517,9 @@ static int native_exec(PyObject *module) {
         PyModule_AddIntConstant(module, "GPU_CAPABILITY_UNKNOWN", PDCOST_GPU_CAPABILITY_UNKNOWN) < 0 ||
         PyModule_AddIntConstant(module, "GPU_CAPABILITY_NO", PDCOST_GPU_CAPABILITY_NO) < 0 ||
         PyModule_AddIntConstant(module, "GPU_CAPABILITY_YES", PDCOST_GPU_CAPABILITY_YES) < 0) {
+        return -1;
+    }
+    if (add_limit_constants(module) < 0) {
         return -1;
     }
     PyObject *max_seq = PyLong_FromLongLong(MAX_SEQUENCE_LENGTH);

@@ -1,0 +1,36 @@
+extension TrainingSetup {
+    /// Checks what no parallel plan can change: every size against `PDCostLimits`, the batch
+    /// arithmetic and the ratios. A setup that fails here would make every `predict` fail, so
+    /// `CostModel.init` (and through it `pdcost_cost_model_create*` and Python's `PDCostModel`)
+    /// refuses it; `ParallelPlan.validate` calls it too, so the rule lives here alone.
+    /// The error names the field and the value, quoting the table's range.
+    public func validated() throws(PDCostError) -> TrainingSetup {
+        try PDCostLimits.seqLen.check(seqLen, field: "seq_len")
+        try PDCostLimits.microBatchSize.check(microBatchSize, field: "micro_batch_size")
+        try PDCostLimits.globalBatchSize.check(globalBatchSize, field: "global_batch_size")
+        if let maxSeqLen { try PDCostLimits.seqLen.check(maxSeqLen, field: "max_seq_len") }
+        // Every plan needs global_batch_size % (micro_batch_size·dp) == 0 with dp >= 1, so a
+        // global batch that micro_batch_size does not divide fails for every plan.
+        if globalBatchSize % microBatchSize != 0 {
+            throw .invalidArgument("global_batch_size=\(globalBatchSize) is not a multiple of "
+                                   + "micro_batch_size=\(microBatchSize)")
+        }
+        if recompute.granularity == .full, let n = recompute.numLayers {
+            try PDCostLimits.recomputeNumLayers.check(n, field: "recompute_num_layers")
+        }
+        if !(optimizerOffloadRatio >= 0 && optimizerOffloadRatio <= 1) {
+            throw .invalidArgument("optimizer_offload_ratio=\(optimizerOffloadRatio) must be in [0, 1]")
+        }
+        return self
+    }
+
+    /// `validated()` plus the checks that need the model but no plan: full recomputation of
+    /// more layers than the model has fails for every plan (a model chunk never has more).
+    public func validated(for model: ModelSpec) throws(PDCostError) -> TrainingSetup {
+        let setup = try validated()
+        if recompute.granularity == .full, let n = recompute.numLayers, n > model.numLayers {
+            throw .invalidArgument("recompute_num_layers=\(n) exceeds num_hidden_layers=\(model.numLayers)")
+        }
+        return setup
+    }
+}
