@@ -74,7 +74,7 @@ static void test_macros_equal_table(void) {
 
 static pdcost_status create(pdcost_model *model, pdcost_cluster *cluster, pdcost_training_setup *setup) {
     pdcost_cost_model *cost = NULL;
-    pdcost_status status = pdcost_cost_model_create(&cost, model, cluster, setup);
+    pdcost_status status = pdcost_cost_model_create(&cost, model, cluster, setup, NULL);
     pdcost_cost_model_free(cost);
     return status;
 }
@@ -83,7 +83,7 @@ static void test_setup_rejected_at_creation(void) {
     pdcost_model *model = NULL;
     EXPECT_STATUS(pdcost_model_from_preset(&model, "llama3-8b"), PDCOST_OK, "");  /* 32 layers */
     pdcost_cluster cluster = PDCOST_CLUSTER_INIT;
-    EXPECT_STATUS(pdcost_gpu_from_name("H100-SXM-80GB", &cluster.gpu), PDCOST_OK, "");
+    EXPECT_STATUS(pdcost_gpu_from_name(&cluster.gpu, "H100-SXM-80GB"), PDCOST_OK, "");
     cluster.num_gpus = 8;
 
     pdcost_training_setup setup = PDCOST_TRAINING_SETUP_INIT;
@@ -134,17 +134,17 @@ static void test_setup_rejected_at_creation(void) {
 
     /* The model analysis reads the same seq_len limit. */
     pdcost_flops flops = PDCOST_FLOPS_INIT;
-    EXPECT_STATUS(pdcost_model_flops_per_token(model, PDCOST_MAX_SEQ_LEN, PDCOST_MASK_CAUSAL, &flops), PDCOST_OK, "");
-    EXPECT_STATUS(pdcost_model_flops_per_token(model, (uint64_t)PDCOST_MAX_SEQ_LEN + 1u, PDCOST_MASK_CAUSAL, &flops),
+    EXPECT_STATUS(pdcost_model_flops_per_token(&flops, model, PDCOST_MAX_SEQ_LEN, PDCOST_MASK_CAUSAL), PDCOST_OK, "");
+    EXPECT_STATUS(pdcost_model_flops_per_token(&flops, model, (uint64_t)PDCOST_MAX_SEQ_LEN + 1u, PDCOST_MASK_CAUSAL),
                   PDCOST_EINVAL, "sequence_length=2147483649 must be in [1, 2^31]");
 
     /* The plan's degrees: maximum + 1 rejected by predict with the table's range. */
     pdcost_cost_model *cost = NULL;
-    EXPECT_STATUS(pdcost_cost_model_create(&cost, model, &cluster, &setup), PDCOST_OK, "");
+    EXPECT_STATUS(pdcost_cost_model_create(&cost, model, &cluster, &setup, NULL), PDCOST_OK, "");
     pdcost_plan plan = PDCOST_PLAN_INIT;
     plan.tp = PDCOST_MAX_PARALLEL_DEGREE + 1u;
     pdcost_prediction prediction = PDCOST_PREDICTION_INIT;
-    EXPECT_STATUS(pdcost_cost_model_predict(cost, &plan, &prediction), PDCOST_EINVAL, "tp=16777217 must be in [1, 2^24]");
+    EXPECT_STATUS(pdcost_cost_model_predict(&prediction, cost, &plan), PDCOST_EINVAL, "tp=16777217 must be in [1, 2^24]");
     pdcost_cost_model_free(cost);
     pdcost_model_free(model);
 }
