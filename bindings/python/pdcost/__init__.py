@@ -16,7 +16,13 @@ The training cost model prices a parallel plan::
     r = PDCostModel(m).predict(ParallelConfig(tp=1, dp=8))   # 8x H100-SXM-80GB by default
     r.step_time_ms, r.mfu, r.tokens_per_second_per_gpu, r.memory_breakdown.reserved_memory_gb
 
-(the plan search, ``search_best_throughput`` ..., arrives with a later release).
+searches every plan for the fastest that fits, and takes the framework's switches::
+
+    best = PDCostModel(m).search(total_gpus=64, global_batch_size=512, top_k=5)
+    PDCostModel(m, settings=FrameworkSettings(tp_comm_overlap=True)).predict(...)
+
+Results are immutable (``to_dict()``, ``to_dataframe()``); calibration (GPU micro-benchmarks,
+fits to measured runs) is in :mod:`pdcost.calibration` and :mod:`pdcost.fitting`.
 """
 
 from __future__ import annotations
