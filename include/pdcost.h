@@ -56,6 +56,13 @@
  *   All functions may be called from any thread. A handle is immutable after creation, so one
  *   handle may be shared by any number of threads at once; distinct handles are independent.
  *   The error message is per thread.
+ *   No library thread outlives a call: the worker threads of a search are started and joined
+ *   by that call, and callbacks run on the calling thread. So between calls a process may
+ *   fork (the child may call the library, multi-threaded searches included) and may dlclose
+ *   the library. (pdcost_gpu_calibrate loads the CUDA libraries, which keep threads of their
+ *   own and are never unloaded; CUDA itself does not work in a forked child.) A path argument
+ *   must name a regular file: a FIFO, directory or device fails with PDCOST_EIO at once
+ *   ("... is a FIFO, not a regular file"), without blocking.
  *
  * Units
  *   Counts are exact integers; FLOPs are doubles; memory in bytes unless a name says GiB;

@@ -1,4 +1,3 @@
-import Dispatch
 import FoundationEssentials
 import Synchronization
 
@@ -12,7 +11,9 @@ import Synchronization
 ///
 /// Threads take work units (tp × pipeline split × cp) from a shared counter; each keeps its own
 /// results, merged at the end with a total order, so the result is the same for any thread
-/// count. The progress callback runs on the calling thread only.
+/// count. The calling thread is one of the workers; the others are POSIX threads this call
+/// starts and joins before it returns (`JoinedThreads`), so no thread outlives the call. The
+/// progress callback runs on the calling thread only.
 public struct PlanSearch: Sendable {
     public let cost: CostModel
     public let options: SearchOptions
@@ -57,28 +58,36 @@ public struct PlanSearch: Sendable {
                 shared.stop.store(true, ordering: .relaxed)
             }
         }
+        var started = 1
         if threads == 1 {
             worker.work(workers[0], shared: shared, cancellation: cancellation, afterUnit: report)
         } else {
-            let group = DispatchGroup()
+            var helpers = JoinedThreads()
             for index in 1..<threads {
                 let accumulator = workers[index]
-                DispatchQueue.global().async(group: group) {
+                let ok = helpers.start {
                     worker.work(accumulator, shared: shared, cancellation: cancellation, afterUnit: {})
+                    shared.finished.wrappingAdd(1, ordering: .releasing)
                 }
+                // Refused by the system (thread limit): the workers that run take its units.
+                if !ok { break }
             }
+            started += helpers.count
             worker.work(workers[0], shared: shared, cancellation: cancellation, afterUnit: report)
-            while group.wait(timeout: .now() + .milliseconds(10)) == .timedOut {
+            // The helpers finish their last unit; keep reporting progress meanwhile.
+            while shared.finished.load(ordering: .acquiring) < helpers.count {
                 if cancellation?.isCancelled == true { shared.stop.store(true, ordering: .relaxed) }
                 report()
+                JoinedThreads.sleep(microseconds: 500)
             }
+            helpers.joinAll()
         }
         let done = shared.done.load(ordering: .relaxed)
         if let progress, !stoppedByCaller, progress(done, total) { stoppedByCaller = true }
 
         let merged = SearchAccumulator.merge(workers, topK: options.topK, unitPruned: space.unitPruned)
         var stats = merged.stats
-        stats.threads = threads
+        stats.threads = started
         stats.workUnits = total
         stats.cancelled = done < total || stoppedByCaller
         let elapsed = clock.now - start
@@ -103,6 +112,8 @@ final class SearchShared: Sendable {
     /// Work units finished.
     let done = Atomic<Int>(0)
     let stop = Atomic<Bool>(false)
+    /// Helper threads that have left their work loop.
+    let finished = Atomic<Int>(0)
 }
 
 extension SearchAccumulator: @unchecked Sendable {}   // each is touched by one worker at a time

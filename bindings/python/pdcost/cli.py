@@ -30,6 +30,7 @@ from typing import Any, Callable, Sequence
 
 from . import __version__, library_version
 from . import _validate as check
+from ._files import read_regular_file
 from .config import GPUSpec, HardwareConfig, ModelConfig, ParallelConfig, TrainingConfig
 from .costmodel import COMM_KINDS, FRAMEWORKS, PDCostModel, PredictionResult, validate_runs
 from .errors import NotFoundError, PDCostError
@@ -422,8 +423,7 @@ def _settings(args: argparse.Namespace) -> FrameworkSettings:
     if args.settings is not None:
         text = args.settings
         if not text.lstrip().startswith("{"):
-            with open(text, encoding="utf-8") as handle:
-                text = handle.read()
+            text = read_regular_file(text).decode("utf-8")
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:
@@ -596,8 +596,7 @@ def _register_predict(subparsers: Any) -> None:
 
 
 def _run_validate(args: argparse.Namespace) -> int:
-    with open(args.file, "rb") as handle:
-        data = handle.read()
+    data = read_regular_file(args.file)
     profile = None
     if getattr(args, "profile", None):
         from .profile import CalibrationProfile

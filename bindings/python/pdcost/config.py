@@ -25,6 +25,7 @@ from typing import Any, ClassVar, Literal, Mapping, TypeVar, Union, get_args
 
 from . import _native
 from . import _validate as check
+from ._files import read_regular_file
 
 __all__ = [
     "ModelConfig",
@@ -179,8 +180,7 @@ def _load_json_object(source: PathOrJSON, what: str) -> Mapping[str, Any]:
     elif isinstance(source, str) and _looks_like_json(source):
         text = source
     elif isinstance(source, (str, os.PathLike)):
-        with open(source, encoding="utf-8") as handle:
-            text = handle.read()
+        text = read_regular_file(source).decode("utf-8")
     else:
         raise TypeError(f"{what}.from_json expects JSON text, a path or a dict, "
                         f"not {type(source).__name__}")

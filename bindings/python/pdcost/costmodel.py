@@ -4,15 +4,19 @@
 prices one :class:`~pdcost.config.ParallelConfig` in the native library (``libpdcost``,
 ``pdcost_cost_model_predict``) and returns a :class:`PredictionResult`. The native cost model
 for a training setup (sequence length, batch, recomputation, offload) is built once and cached,
-so repeated predictions of plans with the same setup cost a few microseconds each.
+so repeated predictions of plans with the same setup cost a few microseconds each. The cache
+keeps the :data:`CACHE_SIZE` most recently used setups (least recently used dropped first), so a
+sweep over thousands of setups holds a bounded amount of native memory.
 
 Units: times in milliseconds, memory in GiB (2**30 bytes, as nvidia-smi and torch report it).
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 import json
-from typing import TYPE_CHECKING, Any, Callable, NoReturn
+import threading
+from typing import TYPE_CHECKING, Any, Callable, Generic, Hashable, NoReturn, TypeVar
 
 import os
 
@@ -27,6 +31,53 @@ if TYPE_CHECKING:
     from .search import SearchResult
 
 __all__ = ["PDCostModel", "PredictionResult", "MemoryBreakdown", "COMM_KINDS", "validate_runs"]
+
+
+#: Entries each :class:`PDCostModel` keeps per cache: native cost models (one per distinct
+#: training setup, a few kilobytes of native memory each) and settings reports.
+CACHE_SIZE = 64
+
+_K = TypeVar("_K", bound=Hashable)
+_V = TypeVar("_V")
+
+
+class _LRUCache(Generic[_K, _V]):
+    """A mapping that keeps its ``capacity`` most recently used entries. Thread-safe: a
+    PDCostModel may be shared by threads (searches run with the GIL released)."""
+
+    __slots__ = ("capacity", "_items", "_lock")
+
+    def __init__(self, capacity: int = CACHE_SIZE) -> None:
+        self.capacity = capacity
+        self._items: OrderedDict[_K, _V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: _K) -> _V | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: _K, value: _V) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.capacity:
+                self._items.popitem(last=False)
+
+    def discard_if(self, predicate: Callable[[_K], bool]) -> None:
+        """Drops the entries whose key satisfies ``predicate``."""
+        with self._lock:
+            for key in [k for k in self._items if predicate(k)]:
+                del self._items[key]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 #: The cluster assumed when none is given: one node of eight H100-SXM-80GB.
@@ -94,9 +145,10 @@ class PDCostModel:
             settings = FrameworkSettings.from_dict(settings)
         #: The framework settings of this job (None keys: the framework's defaults).
         self.settings: FrameworkSettings = settings or FrameworkSettings()
-        self._settings_reports: dict[str, dict[str, Any]] = {}
+        # Both caches are bounded LRUs of CACHE_SIZE entries.
+        self._settings_reports: _LRUCache[str, dict[str, Any]] = _LRUCache()
         self._cluster: tuple[Any, int, int] | None = None
-        self._cache: dict[tuple[Any, ...], Any] = {}
+        self._cache: _LRUCache[tuple[Any, ...], Any] = _LRUCache()
         self.profile: CalibrationProfile | None = None
         self._profile_json: bytes | None = None
         if profile is not None:
@@ -143,7 +195,7 @@ class PDCostModel:
                 self._cluster = self._cluster_tuple()
             cost_model = _native.CostModel(self.model_config._model(), self._cluster, setup,
                                            profile_json)
-            self._cache[key] = cost_model
+            self._cache.put(key, cost_model)
         return cost_model
 
     # -- calibration profiles ------------------------------------------------------------------
@@ -164,8 +216,7 @@ class PDCostModel:
         if data is not None:
             _native.check_profile(data)
         # Cost models built under the previous profile are dropped (uncalibrated ones stay).
-        self._cache = {k: v for k, v in self._cache.items()
-                       if not (k and isinstance(k[-1], bytes))}
+        self._cache.discard_if(lambda k: bool(k) and isinstance(k[-1], bytes))
         self.profile = profile
         self._profile_json = data
 
@@ -231,7 +282,8 @@ class PDCostModel:
         cache_key = f"{self.training_config.framework}|{key}"
         report = self._settings_reports.get(cache_key)
         if report is None:
-            report = self._settings_reports[cache_key] = json.loads(native.settings_json())
+            report = json.loads(native.settings_json())
+            self._settings_reports.put(cache_key, report)
         return report
 
     def _predict(self, profile_json: bytes | None, parallel: ParallelConfig,

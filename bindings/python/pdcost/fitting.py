@@ -23,6 +23,7 @@ import os
 from typing import Any, Callable, Literal, Sequence
 
 from . import _native
+from ._files import read_regular_file
 from .profile import CalibrationProfile
 
 __all__ = ["fit", "efficiency_parameters", "CV_METHODS"]
@@ -37,8 +38,7 @@ def _runs_bytes(runs: str | bytes | os.PathLike[str]) -> tuple[bytes, str | None
         return bytes(runs), None
     if isinstance(runs, os.PathLike) or (isinstance(runs, str) and not runs.lstrip().startswith("{")):
         path = os.fspath(runs)
-        with open(path, "rb") as f:
-            return f.read(), path
+        return read_regular_file(path), path
     if isinstance(runs, str):
         return runs.encode("utf-8"), None
     raise TypeError(f"runs must be a path, JSON text or bytes, not {type(runs).__name__}")

@@ -29,6 +29,8 @@ import os
 from datetime import datetime, timezone
 from typing import Any
 
+from ._files import read_regular_file
+
 __all__ = ["CalibrationProfile", "PROFILE_FORMAT", "PROFILE_VERSION"]
 
 PROFILE_FORMAT = "pdcost-profile"
@@ -169,8 +171,7 @@ class CalibrationProfile:
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> CalibrationProfile:
         """Reads a profile written by :meth:`save` (or by ``pdcost calibrate``)."""
-        with open(path, "rb") as f:
-            return cls.from_json(f.read())
+        return cls.from_json(read_regular_file(path))
 
     # -- checks and display --------------------------------------------------------------------
 

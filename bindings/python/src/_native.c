@@ -10,9 +10,16 @@
  *
  * Structure follows CPython's own small extensions (_bz2, _lzma, _zstd): multi-phase init
  * (PEP 489), all Python objects in module state (no static PyObject globals), a heap type for
- * the handle, one function that turns library errors into exceptions. The GIL is held for
- * every call: the entry points wrapped here return in microseconds. Long calls (search,
- * calibration, later issues) will release it around the library call and nothing else.
+ * the handle, one function that turns library errors into exceptions.
+ *
+ * The GIL is released around every library call that reads a file or parses a document
+ * (model_from_json/_file, check_profile, CostModel with a profile, validate_runs, fit_runs: a
+ * 50 MiB config takes a second or two) and around the long ones (search, calibration); the
+ * entry points that return in microseconds keep it. The bytes the library reads with the GIL
+ * released are immutable and referenced for the call (str's UTF-8, bytes), or a private copy
+ * of a mutable buffer (input_bytes). Progress callbacks run on the calling thread and take the
+ * GIL back through that thread's own saved thread state (PyEval_RestoreThread), never through
+ * PyGILState, which CPython does not support with subinterpreters.
  *
  * At import the runtime library version must equal the header this file was compiled
  * against; otherwise the import fails with an ImportError that names both.
@@ -195,6 +202,90 @@ static PyObject *take_string(char *text) {
     PyObject *result = PyUnicode_DecodeUTF8(text, (Py_ssize_t)strlen(text), "strict");
     pdcost_string_free(text);
     return result;
+}
+
+/* Bytes for a library call made with the GIL released: immutable and kept alive by `owner`
+ * (a str's cached UTF-8, a bytes object), or a private copy of a mutable buffer (another
+ * thread could write to a bytearray while the library parses it). */
+typedef struct {
+    PyObject *owner; /* owned reference */
+    const char *data;
+    size_t length;
+} input_bytes;
+
+/* Takes a str (as UTF-8, if allow_str) or any buffer; 0, or -1 with an exception set. */
+static int input_bytes_get(PyObject *obj, const char *what, int allow_str, input_bytes *out) {
+    if (allow_str && PyUnicode_Check(obj)) {
+        Py_ssize_t size;
+        const char *text = PyUnicode_AsUTF8AndSize(obj, &size);
+        if (text == NULL) {
+            return -1; /* lone surrogates: UnicodeEncodeError, a ValueError */
+        }
+        out->owner = Py_NewRef(obj);
+        out->data = text;
+        out->length = (size_t)size;
+        return 0;
+    }
+    if (PyBytes_Check(obj)) {
+        out->owner = Py_NewRef(obj);
+        out->data = PyBytes_AS_STRING(obj);
+        out->length = (size_t)PyBytes_GET_SIZE(obj);
+        return 0;
+    }
+    if (!PyObject_CheckBuffer(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s must be %sbytes or a buffer, not %.100s", what,
+                     allow_str ? "str, " : "", Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    Py_buffer view;
+    if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0) {
+        return -1;
+    }
+    PyObject *copy = PyBytes_FromStringAndSize((const char *)view.buf, view.len);
+    PyBuffer_Release(&view);
+    if (copy == NULL) {
+        return -1;
+    }
+    out->owner = copy;
+    out->data = PyBytes_AS_STRING(copy);
+    out->length = (size_t)PyBytes_GET_SIZE(copy);
+    return 0;
+}
+
+/* As input_bytes_get, from a Py_buffer that PyArg_Parse* filled ("y*", "z*"): released here.
+ * A view with buf NULL (None for "z*") gives data NULL, length 0. */
+static int input_bytes_from_view(Py_buffer *view, input_bytes *out) {
+    out->owner = NULL;
+    out->data = NULL;
+    out->length = 0;
+    if (view->buf == NULL) {
+        if (view->obj != NULL) {
+            PyBuffer_Release(view);
+        }
+        return 0;
+    }
+    int result;
+    if (view->obj != NULL && PyBytes_Check(view->obj)) {
+        out->owner = Py_NewRef(view->obj);
+        out->data = (const char *)view->buf;
+        out->length = (size_t)view->len;
+        result = 0;
+    } else {
+        out->owner = PyBytes_FromStringAndSize((const char *)view->buf, view->len);
+        if (out->owner != NULL) {
+            out->data = PyBytes_AS_STRING(out->owner);
+            out->length = (size_t)PyBytes_GET_SIZE(out->owner);
+        }
+        result = out->owner != NULL ? 0 : -1;
+    }
+    PyBuffer_Release(view);
+    return result;
+}
+
+static void input_bytes_release(input_bytes *in) {
+    Py_CLEAR(in->owner);
+    in->data = NULL;
+    in->length = 0;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -538,11 +629,12 @@ static PyObject *cost_model_new(PyTypeObject *type, PyObject *args, PyObject *kw
                                      &cluster_obj, &setup_obj, &profile)) {
         return NULL;
     }
-    PyObject *result = cost_model_create(type, model_obj, cluster_obj, setup_obj,
-                                         (const char *)profile.buf, profile.buf ? (size_t)profile.len : 0);
-    if (profile.obj != NULL) {
-        PyBuffer_Release(&profile);
+    input_bytes in;
+    if (input_bytes_from_view(&profile, &in) < 0) {
+        return NULL;
     }
+    PyObject *result = cost_model_create(type, model_obj, cluster_obj, setup_obj, in.data, in.length);
+    input_bytes_release(&in);
     return result;
 }
 
@@ -567,8 +659,16 @@ static PyObject *cost_model_create(PyTypeObject *type, PyObject *model_obj, PyOb
     pdcost_cost_model_options options = PDCOST_COST_MODEL_OPTIONS_INIT;
     options.profile_json = profile;
     options.profile_length = profile_length;
-    pdcost_status status = pdcost_cost_model_create(
-        &cost_model, ((ModelObject *)model_obj)->model, &cluster, &setup, &options);
+    pdcost_status status;
+    if (profile == NULL) { /* microseconds: keep the GIL */
+        status = pdcost_cost_model_create(&cost_model, ((ModelObject *)model_obj)->model, &cluster,
+                                          &setup, &options);
+    } else { /* parses the profile JSON; model_obj is referenced by the caller */
+        Py_BEGIN_ALLOW_THREADS
+        status = pdcost_cost_model_create(&cost_model, ((ModelObject *)model_obj)->model, &cluster,
+                                          &setup, &options);
+        Py_END_ALLOW_THREADS
+    }
     if (status != PDCOST_OK) {
         return raise_status(st, status);
     }
@@ -664,8 +764,10 @@ static PyObject *cost_model_predict(PyObject *self, PyObject *plan_obj) {
 /* -- Progress callbacks of long calls (search, GPU calibration, fit) ------------------------- */
 
 /* State of one long call's progress callback: the Python callable and what it raised. The
- * library calls back on the thread that made the call, with the GIL released there, so the
- * callback re-takes the GIL from this thread's own saved state. */
+ * library calls back on the thread that made the call (pdcost.h), where progress_begin saved
+ * the thread state when it released the GIL; the callback takes the GIL back with that state
+ * and saves it again before returning. No PyGILState: it is not supported with
+ * subinterpreters, and this keeps the module's per-interpreter-GIL declaration true. */
 /* The Python callable's arguments, per call: the library has one progress shape (stage, done,
  * total); the Python API of each long call keeps the arguments its users know. */
 typedef enum {
@@ -680,13 +782,32 @@ typedef struct {
     PyObject *exc_type;  /* exception raised by the callable or by a signal (owned), or NULL */
     PyObject *exc_value;
     PyObject *exc_tb;
+    PyThreadState *tstate; /* the caller's, while the GIL is released */
+    unsigned long thread;  /* the caller's PyThread_get_thread_ident() */
 } progress_state;
+
+#define PROGRESS_STATE_INIT(callable, shape) {(callable), (shape), NULL, NULL, NULL, NULL, 0}
+
+/* Releases the GIL for a long call that may call progress_call back. */
+static void progress_begin(progress_state *ps) {
+    ps->thread = PyThread_get_thread_ident();
+    ps->tstate = PyEval_SaveThread();
+}
+
+/* Takes the GIL back after the long call. */
+static void progress_end(progress_state *ps) {
+    PyEval_RestoreThread(ps->tstate);
+    ps->tstate = NULL;
+}
 
 /* Takes the GIL, honours Ctrl-C (the signal handler only sets a flag), and calls the callable
  * with the arguments `format` builds (a Py_BuildValue tuple format). A true result, an
  * exception or a signal cancels: returns 1, and the exception is kept for progress_finish. */
 static int progress_call(progress_state *ps, const char *format, ...) {
-    PyGILState_STATE gil = PyGILState_Ensure();
+    if (ps->tstate == NULL || PyThread_get_thread_ident() != ps->thread) {
+        return 1; /* not the calling thread (the library promises it is): cancel, touch nothing */
+    }
+    PyEval_RestoreThread(ps->tstate);
     int cancel = 1;
     if (ps->exc_type == NULL) {
         cancel = 0;
@@ -711,7 +832,7 @@ static int progress_call(progress_state *ps, const char *format, ...) {
             PyErr_Fetch(&ps->exc_type, &ps->exc_value, &ps->exc_tb); /* 3.10-compatible */
         }
     }
-    PyGILState_Release(gil);
+    ps->tstate = PyEval_SaveThread();
     return cancel;
 }
 
@@ -828,15 +949,15 @@ static PyObject *cost_model_search(PyObject *self, PyObject *args, PyObject *kwa
                      Py_TYPE(callable)->tp_name);
         return NULL;
     }
-    progress_state sp = {callable, PROGRESS_DONE_TOTAL, NULL, NULL, NULL};
+    progress_state sp = PROGRESS_STATE_INIT(callable, PROGRESS_DONE_TOTAL);
     options.progress = progress_bridge;
     options.user = &sp;
     pdcost_search_result *result = NULL;
     pdcost_status status;
     Py_INCREF(self); /* the handle must outlive the released-GIL call */
-    Py_BEGIN_ALLOW_THREADS
+    progress_begin(&sp);
     status = pdcost_search_run(&result, ((CostModelObject *)self)->cost_model, &options);
-    Py_END_ALLOW_THREADS
+    progress_end(&sp);
     Py_DECREF(self);
     if (progress_finish(&sp) < 0) {
         pdcost_search_result_free(result); /* NULL-safe */
@@ -975,25 +1096,19 @@ static PyObject *native_model_from_json(PyObject *module, PyObject *arg) {
     native_state *st = get_state(module);
     pdcost_model *model = NULL;
     pdcost_status status;
-    if (PyUnicode_Check(arg)) {
-        Py_ssize_t size;
-        const char *text = PyUnicode_AsUTF8AndSize(arg, &size);
-        if (text == NULL) {
-            return NULL; /* lone surrogates: UnicodeEncodeError, a ValueError */
-        }
-        status = pdcost_model_from_json(&model, text, (size_t)size);
-    } else if (PyObject_CheckBuffer(arg)) {
-        Py_buffer view;
-        if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) {
-            return NULL;
-        }
-        status = pdcost_model_from_json(&model, (const char *)view.buf, (size_t)view.len);
-        PyBuffer_Release(&view);
-    } else {
+    if (!PyUnicode_Check(arg) && !PyObject_CheckBuffer(arg)) {
         PyErr_Format(PyExc_TypeError, "json must be str or bytes, not %.100s",
                      Py_TYPE(arg)->tp_name);
         return NULL;
     }
+    input_bytes in;
+    if (input_bytes_get(arg, "json", 1, &in) < 0) {
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    status = pdcost_model_from_json(&model, in.data, in.length);
+    Py_END_ALLOW_THREADS
+    input_bytes_release(&in);
     if (status != PDCOST_OK) {
         return raise_status(st, status);
     }
@@ -1007,7 +1122,10 @@ static PyObject *native_model_from_file(PyObject *module, PyObject *arg) {
     }
     native_state *st = get_state(module);
     pdcost_model *model = NULL;
-    pdcost_status status = pdcost_model_from_file(&model, PyBytes_AS_STRING(encoded));
+    pdcost_status status;
+    Py_BEGIN_ALLOW_THREADS /* reads and parses the file; `encoded` is ours */
+    status = pdcost_model_from_file(&model, PyBytes_AS_STRING(encoded));
+    Py_END_ALLOW_THREADS
     Py_DECREF(encoded);
     if (status != PDCOST_OK) {
         return raise_status(st, status);
@@ -1191,19 +1309,25 @@ static PyObject *native_validate_runs(PyObject *module, PyObject *args, PyObject
     }
     pdcost_validate_options options = PDCOST_VALIDATE_OPTIONS_INIT;
     options.flags = (text ? PDCOST_VALIDATE_TEXT : 0u) | (only_complete ? PDCOST_VALIDATE_ONLY_COMPLETE : 0u);
-    options.profile_json = (const char *)profile.buf;
-    options.profile_length = profile.buf ? (size_t)profile.len : 0;
+    input_bytes runs, prof;
+    int got_runs = input_bytes_from_view(&view, &runs);
+    int got_prof = input_bytes_from_view(&profile, &prof);
+    if (got_runs < 0 || got_prof < 0) {
+        input_bytes_release(&runs);
+        input_bytes_release(&prof);
+        return NULL;
+    }
+    options.profile_json = prof.data;
+    options.profile_length = prof.length;
     char *report = NULL;
     pdcost_status status;
-    /* Predicting every run takes a while: let other threads run. The error message is
-     * thread-local, so it is read on this thread before the GIL is taken back. */
+    /* Parsing and predicting every run takes a while: let other threads run. The error
+     * message is thread-local, so it is still this thread's when the GIL is taken back. */
     Py_BEGIN_ALLOW_THREADS
-    status = pdcost_validate_runs(&report, (const char *)view.buf, (size_t)view.len, &options);
+    status = pdcost_validate_runs(&report, runs.data, runs.length, &options);
     Py_END_ALLOW_THREADS
-    PyBuffer_Release(&view);
-    if (profile.obj != NULL) {
-        PyBuffer_Release(&profile);
-    }
+    input_bytes_release(&runs);
+    input_bytes_release(&prof);
     if (status != PDCOST_OK) {
         return raise_status(get_state(module), status);
     }
@@ -1265,15 +1389,15 @@ static PyObject *native_gpu_calibrate(PyObject *module, PyObject *args, PyObject
     options.test_collectives = (uint32_t)test_collectives;
     options.sustain_seconds = sustain_seconds;
 
-    progress_state ctx = {progress == Py_None ? NULL : progress, PROGRESS_STAGE_DONE_TOTAL, NULL, NULL, NULL};
+    progress_state ctx = PROGRESS_STATE_INIT(progress == Py_None ? NULL : progress, PROGRESS_STAGE_DONE_TOTAL);
     Py_XINCREF(ctx.callable);
     options.progress = progress_bridge;
     options.user = &ctx;
     char *report = NULL;
     pdcost_status status;
-    Py_BEGIN_ALLOW_THREADS
+    progress_begin(&ctx);
     status = pdcost_gpu_calibrate(&report, &options);
-    Py_END_ALLOW_THREADS
+    progress_end(&ctx);
     Py_XDECREF(ctx.callable);
     if (progress_finish(&ctx) < 0) {
         pdcost_string_free(report);
@@ -1302,12 +1426,15 @@ static PyObject *native_cuda_available(PyObject *module, PyObject *Py_UNUSED(ign
 /* ------------------------------------------------------------------------------------------ */
 
 static PyObject *native_check_profile(PyObject *module, PyObject *arg) {
-    Py_buffer view;
-    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) {
+    input_bytes in;
+    if (input_bytes_get(arg, "profile", 0, &in) < 0) {
         return NULL;
     }
-    pdcost_status status = pdcost_profile_check((const char *)view.buf, (size_t)view.len);
-    PyBuffer_Release(&view);
+    pdcost_status status;
+    Py_BEGIN_ALLOW_THREADS
+    status = pdcost_profile_check(in.data, in.length);
+    Py_END_ALLOW_THREADS
+    input_bytes_release(&in);
     if (status != PDCOST_OK) {
         return raise_status(get_state(module), status);
     }
@@ -1363,15 +1490,19 @@ static PyObject *native_fit_runs(PyObject *module, PyObject *args, PyObject *kwa
     options.min_runs_per_parameter = (uint32_t)checked[3];
     options.flags = (complete_only ? PDCOST_FIT_COMPLETE_ONLY : 0u) | (all_supported ? PDCOST_FIT_ALL_SUPPORTED : 0u);
     options.runs_file = runs_file;
-    progress_state ctx = {progress == Py_None ? NULL : progress, PROGRESS_FRACTION_STAGE, NULL, NULL, NULL};
+    input_bytes runs;
+    if (input_bytes_from_view(&view, &runs) < 0) {
+        return NULL;
+    }
+    progress_state ctx = PROGRESS_STATE_INIT(progress == Py_None ? NULL : progress, PROGRESS_FRACTION_STAGE);
     options.progress = progress_bridge;
     options.user = &ctx;
     char *profile = NULL;
     pdcost_status status;
-    Py_BEGIN_ALLOW_THREADS
-    status = pdcost_fit_runs(&profile, (const char *)view.buf, (size_t)view.len, &options);
-    Py_END_ALLOW_THREADS
-    PyBuffer_Release(&view);
+    progress_begin(&ctx);
+    status = pdcost_fit_runs(&profile, runs.data, runs.length, &options);
+    progress_end(&ctx);
+    input_bytes_release(&runs);
     if (progress_finish(&ctx) < 0) {
         pdcost_string_free(profile);
         return NULL;
