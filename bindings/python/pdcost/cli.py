@@ -29,7 +29,7 @@ import warnings
 from typing import Any, Callable, Sequence
 
 from . import __version__, library_version
-from .config import GPUSpec, HardwareConfig, ModelConfig, ParallelConfig, TrainingConfig
+from .config import GPUSpec, HardwareConfig, ModelConfig, ParallelConfig, TrainingConfig, loads_strict
 from .costmodel import COMM_KINDS, FRAMEWORKS, PDCostModel, PredictionResult, validate_runs
 from .errors import NotFoundError, PDCostError
 from .settings import VARIABLE_SETTINGS, FrameworkSettings, settings_fields
@@ -412,8 +412,8 @@ def _settings(args: argparse.Namespace) -> FrameworkSettings:
             with open(text, encoding="utf-8") as handle:
                 text = handle.read()
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
+            data = loads_strict(text)
+        except ValueError as error:  # json.JSONDecodeError included
             raise ValueError(f"--settings: invalid JSON: {error}") from None
         base = FrameworkSettings.from_dict(data)
     flags = {row["key"]: getattr(args, "setting_" + row["key"]) for row in settings_fields()}
