@@ -52,6 +52,30 @@
  *     PDCOST_MAX_JSON_BYTES (64 MiB) and PDCOST_MAX_JSON_DEPTH (64) levels deep; larger or
  *     deeper documents fail with PDCOST_EINVAL or PDCOST_EPARSE before they are parsed.
  *
+ * JSON input
+ *   Every JSON input (model configs, measured-runs files, calibration profiles, settings
+ *   objects) is strict RFC 8259 JSON in UTF-8 without a byte order mark: no comments, no
+ *   trailing commas, no NaN/Infinity, no number beyond the range of a double. A syntax error
+ *   fails with PDCOST_EPARSE and its position, e.g. "model config: invalid JSON at line 12,
+ *   column 7: expected ',' or '}' after an object member" (lines and columns count from 1,
+ *   columns in characters). A key repeated within one object is rejected with PDCOST_EPARSE,
+ *   naming its path and both positions ("duplicate key 'text_config.hidden_size' at line 9,
+ *   column 5 (first at line 4, column 5)"): readers disagree on which value wins (Python's
+ *   json and Hugging Face keep the last, others the first), so pdcost accepts neither.
+ *
+ * JSON output
+ *   Every JSON document the library writes is valid JSON (RFC 8259). Numbers that are results
+ *   are written exactly: an integral value below 10^15 as an integer, any other as the
+ *   shortest decimal that reads back as the same double, so a prediction parsed from
+ *   pdcost_cost_model_predict_json equals the pdcost_prediction bit for bit. A number is never
+ *   written as inf or nan: in a result document (a prediction, a search result, a validation,
+ *   analysis or calibration report) a derived quantity that overflowed is written as null and
+ *   the document gains a top-level "warnings" array of strings, one naming each such field
+ *   ("results[0].prediction.step_time_s is not a finite number (inf); written as null"); the
+ *   key is absent when there is nothing to warn about. A document that echoes input (a model,
+ *   a profile, the preset tables) is not written at all: the call fails with PDCOST_EINVAL
+ *   naming the field. Keys may be added to any document in later versions, never removed.
+ *
  * Threads
  *   All functions may be called from any thread. A handle is immutable after creation, so one
  *   handle may be shared by any number of threads at once; distinct handles are independent.
@@ -602,8 +626,11 @@ typedef struct pdcost_validate_options {
 
 /* Predicts every record of a measured-runs file (schema "pdcost.runs/1") and compares with
  * what was measured. JSON output: {"runs": [...], "summary": {metric: {"n", "mape",
- * "max_abs_pct", "complete_n", "complete_mape"}}}, errors in percent. Records pdcost cannot
- * express are reported as skipped with the reason. Free *out_report with pdcost_string_free. */
+ * "max_abs_pct", "complete_n", "complete_mape"}}}, errors in percent; a statistic over no run
+ * is null (and n 0), never 0. Records pdcost cannot express are reported as skipped with the
+ * reason. A measured value that is not positive and finite is not compared: the run lists it in
+ * "invalid" ("measured.tokens_per_s_per_gpu=-5 must be > 0 and finite") and keeps its other
+ * metrics. Free *out_report with pdcost_string_free. */
 pdcost_status pdcost_validate_runs(char **out_report, const char *runs_json, size_t length,
                                    const pdcost_validate_options *options);
 

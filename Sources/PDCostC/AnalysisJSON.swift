@@ -94,6 +94,6 @@ public func pdcost_model_analysis_json(_ out_json: UnsafeMutablePointer<UnsafeMu
         let handle = try ModelHandle.borrow(model)
         let length = try sequenceLength(sequence_length)
         let out = try outString(out_json, "out_json")
-        try store(try encodeJSON(AnalysisDocument(handle, sequenceLength: length)), in: out)
+        try store(try encodeJSON(AnalysisDocument(handle, sequenceLength: length), nonFinite: .nullWithWarning), in: out)
     }
 }

@@ -87,8 +87,9 @@ public func pdcost_cost_model_predict_json(_ out_json: UnsafeMutablePointer<Unsa
         let p = try swiftPlan(try readVersioned(plan, "plan", type: "pdcost_plan", latestVersion: PDCOST_PLAN_VERSION))
         let out = try outString(out_json, "out_json")
         try p.validate(model: cost.model, cluster: cost.cluster, setup: cost.setup)
-        try store("{\"plan\": " + p.json() + ", \"prediction\": " + cost.evaluate(p).json()
-                  + ", \"settings\": " + cost.setup.framework.settingsJSON() + "}\n", in: out)
+        let document: JSONValue = .object([("plan", p.jsonValue), ("prediction", cost.evaluate(p).jsonValue),
+                                           ("settings", cost.setup.framework.settingsJSONValue)])
+        try store(JSONWriter.document(document, layout: .compact), in: out)
     }
 }
 
@@ -224,6 +225,6 @@ public func pdcost_cost_model_settings_json(_ out_json: UnsafeMutablePointer<Uns
     withStatus {
         let cost = try CostModelHandle.borrow(cost_model).cost
         let out = try outString(out_json, "out_json")
-        try store(cost.setup.framework.settingsJSON() + "\n", in: out)
+        try store(JSONWriter.document(cost.setup.framework.settingsJSONValue, layout: .compact), in: out)
     }
 }

@@ -180,6 +180,6 @@ import Testing
         o.maxTP = (1 << 24) + 1
         #expect(throws: PDCostError.invalidArgument("max_tp=16777217 must be in [1, 2^24]")) { _ = try o.validated() }
         #expect(SettingsSweep.maxKeys == PDCostLimits.varySettingsKeys.maximum)
-        #expect(JSONDepthGuard.maxDepth == PDCostLimits.jsonDepth.maximum)
+        #expect(JSONReader.maxDepth == PDCostLimits.jsonDepth.maximum)
     }
 }

@@ -55,7 +55,7 @@ struct ValidationTests {
         #expect(byID["badplan"]?.reason == "tp*pp*dp*cp=48 != num_gpus=64")
         let tokens = report.summary(.tokensPerSecondPerGPU)
         #expect(tokens.n == 1 && tokens.completeN == 1)
-        #expect(abs(tokens.mape - abs(ok.comparison(.tokensPerSecondPerGPU)!.errorPercent)) < 1e-9)
+        #expect(abs((tokens.mape ?? .nan) - abs(ok.comparison(.tokensPerSecondPerGPU)!.errorPercent)) < 1e-9)
     }
 
     /// DeepSeek-V3 records often omit the MTP block (the inference config has none). Trained

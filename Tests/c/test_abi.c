@@ -328,11 +328,11 @@ static void test_json_outputs(void) {
     EXPECT_STATUS(pdcost_model_analysis_json(&json, model, 8192), PDCOST_OK, "");
     CHECK(json != NULL);
     if (json != NULL) {
-        CHECK(strstr(json, "\"name\" : \"llama3-8b\"") != NULL);
-        CHECK(strstr(json, "\"total\" : 8030261248") != NULL);
-        CHECK(strstr(json, "\"components\"") != NULL && strstr(json, "\"lm_head\" : 525336576") != NULL);
+        CHECK(strstr(json, "\"name\": \"llama3-8b\"") != NULL);
+        CHECK(strstr(json, "\"total\": 8030261248") != NULL);
+        CHECK(strstr(json, "\"components\"") != NULL && strstr(json, "\"lm_head\": 525336576") != NULL);
         CHECK(strstr(json, "\"flops_per_token\"") != NULL && strstr(json, "\"causal\"") != NULL &&
-              strstr(json, "\"full\"") != NULL && strstr(json, "\"sequence_length\" : 8192") != NULL);
+              strstr(json, "\"full\"") != NULL && strstr(json, "\"sequence_length\": 8192") != NULL);
         CHECK(strstr(json, "\"config\"") != NULL);
     }
     pdcost_string_free(json);

@@ -176,7 +176,7 @@ extension CalibrationProfile {
     public static func decode(_ bytes: [UInt8]) throws(PDCostError) -> CalibrationProfile {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        try JSONDepthGuard.check(bytes, what: "calibration profile")
+        try JSONReader.check(bytes, what: "calibration profile")
         let profile: CalibrationProfile
         do {
             profile = try decoder.decode(CalibrationProfile.self, from: Data(bytes))
@@ -200,7 +200,7 @@ extension CalibrationProfile {
     /// Pretty, key-sorted JSON (stable diffs when a team commits it).
     /// Fails (rather than writing a broken file) only if a measurement is not finite.
     public func encoded() throws(PDCostError) -> [UInt8] {
-        Array(try StableJSON.encode(self, what: "calibration profile", snakeCaseKeys: true).utf8)
+        Array(try JSONWriter.encode(self, what: "calibration profile", snakeCaseKeys: true).utf8)
     }
 
     /// The cluster's efficiency with this profile's overrides applied.

@@ -180,11 +180,8 @@ public struct HuggingFaceConfig: Codable, Sendable, Hashable {
 
     /// Decodes config.json bytes; the error names the field and what was wrong with it.
     public static func decode(_ bytes: some Collection<UInt8>) throws(PDCostError) -> HuggingFaceConfig {
+        try JSONReader.check(bytes, what: "model config")
         let data = Data(bytes)
-        if String(validating: data, as: UTF8.self) == nil {
-            throw .parse("model config is not valid UTF-8")
-        }
-        try JSONDepthGuard.check(bytes, what: "model config")
         do {
             return try JSONDecoder().decode(HuggingFaceConfig.self, from: data)
         } catch let error as DecodingError {
@@ -196,6 +193,6 @@ public struct HuggingFaceConfig: Codable, Sendable, Hashable {
 
     /// Encodes as pretty JSON with sorted keys (absent fields are left out).
     public func encoded() throws(PDCostError) -> String {
-        try StableJSON.encode(self, what: "model config")
+        try JSONWriter.encode(self, what: "model config")
     }
 }

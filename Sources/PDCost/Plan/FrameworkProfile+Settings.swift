@@ -130,16 +130,19 @@ extension FrameworkProfile {
     /// `{"given": {stated keys}, "defaulted": {every other key: the value used}}`: what a
     /// prediction was priced under, for JSON output.
     public func settingsJSON() -> String {
-        var given: [String] = []
-        var defaulted: [String] = []
+        JSONWriter.document(settingsJSONValue, layout: .compact, newline: false)
+    }
+
+    package var settingsJSONValue: JSONValue {
+        var given: [(key: String, value: JSONValue)] = []
+        var defaulted: [(key: String, value: JSONValue)] = []
         for field in FrameworkSettings.fields {
             if let stated = field.get(settings) {
-                given.append("\(JSONText.string(field.key)): \(stated.json)")
+                given.append((field.key, stated.jsonValue))
             } else {
-                defaulted.append("\(JSONText.string(field.key)): " + (effectiveSetting(field.key)?.json ?? "null"))
+                defaulted.append((field.key, effectiveSetting(field.key)?.jsonValue ?? .null))
             }
         }
-        return "{\"framework\": \(JSONText.string(kind.rawValue)), \"given\": {" + given.joined(separator: ", ")
-            + "}, \"defaulted\": {" + defaulted.joined(separator: ", ") + "}}"
+        return .object([("framework", .string(kind.rawValue)), ("given", .object(given)), ("defaulted", .object(defaulted))])
     }
 }

@@ -14,11 +14,16 @@ public enum SettingValue: Sendable, Hashable {
 
     /// JSON text of the value.
     public var json: String {
+        JSONWriter.document(jsonValue, layout: .compact, newline: false)
+    }
+
+    /// The value as JSON (a number rounded to 6 decimals, as settings are stated).
+    package var jsonValue: JSONValue {
         switch self {
-        case .bool(let b): b ? "true" : "false"
-        case .number(let x): JSONText.number(x)
-        case .integer(let i): String(i)
-        case .text(let s): JSONText.string(s)
+        case .bool(let b): .bool(b)
+        case .number(let x): .number(JSONWriter.rounded6(x))
+        case .integer(let i): .int(i)
+        case .text(let s): .string(s)
         }
     }
 }
@@ -66,7 +71,7 @@ public struct FrameworkSettingField: Sendable {
         case (.bool, .bool): return value
         case (.number(let range), .number(let x)):
             guard x.isFinite, range.contains(x) else {
-                throw .invalidArgument("settings.\(key)=\(JSONText.number(x)) must be in [\(JSONText.number(range.lowerBound)), \(JSONText.number(range.upperBound))]")
+                throw .invalidArgument("settings.\(key)=\(JSONWriter.describe(x)) must be in [\(JSONWriter.describe(range.lowerBound)), \(JSONWriter.describe(range.upperBound))]")
             }
             return value
         case (.number, .integer(let i)): return try validated(.number(Double(i)))
@@ -77,7 +82,7 @@ public struct FrameworkSettingField: Sendable {
             return value
         case (.integer, .number(let x)):
             guard x.isFinite, x == x.rounded(), abs(x) < 1e15 else {
-                throw .invalidArgument("settings.\(key)=\(JSONText.number(x)) must be an integer")
+                throw .invalidArgument("settings.\(key)=\(JSONWriter.describe(x)) must be an integer")
             }
             return try validated(.integer(Int(x)))
         case (.choice(let options), .text(let s)):
@@ -99,7 +104,7 @@ public struct FrameworkSettingField: Sendable {
     public var typeName: String {
         switch kind {
         case .bool: "true or false"
-        case .number(let r): "a number in [\(JSONText.number(r.lowerBound)), \(JSONText.number(r.upperBound))]"
+        case .number(let r): "a number in [\(JSONWriter.describe(r.lowerBound)), \(JSONWriter.describe(r.upperBound))]"
         case .integer(let r): "an integer in [\(r.lowerBound), \(r.upperBound)]"
         case .choice(let options): "one of " + options.joined(separator: ", ")
         case .text: "a string"

@@ -51,9 +51,8 @@ extension FrameworkSettings: Decodable {
     /// means no settings.
     public static func decode(json bytes: some Collection<UInt8>) throws(PDCostError) -> FrameworkSettings {
         if bytes.isEmpty { return FrameworkSettings() }
+        try JSONReader.check(bytes, what: "settings")
         let data = Data(bytes)
-        guard String(validating: data, as: UTF8.self) != nil else { throw .parse("settings: not valid UTF-8") }
-        try JSONDepthGuard.check(bytes, what: "settings")
         do {
             return try JSONDecoder().decode(FrameworkSettings.self, from: data)
         } catch let error as DecodingError {
@@ -68,35 +67,37 @@ extension FrameworkSettings: Decodable {
 
     /// The stated keys as a JSON object, in table order (`{}` when none is stated).
     public func json() -> String {
-        let entries = Self.fields.compactMap { f in f.get(self).map { "\(JSONText.string(f.key)): \($0.json)" } }
-        return "{" + entries.joined(separator: ", ") + "}"
+        JSONWriter.document(jsonValue, layout: .compact, newline: false)
+    }
+
+    package var jsonValue: JSONValue {
+        .object(Self.fields.compactMap { f in f.get(self).map { (key: f.key, value: $0.jsonValue) } })
     }
 
     /// The table as JSON, for the C ABI and the doors built from it:
     /// `[{"key", "type", "choices"|"minimum"/"maximum", "summary", "defaults": {framework:
-    /// the value its preset uses, or null}, "not_modelled"}]`.
+    /// the value its preset uses, or null}, "not_modelled"}]`, one row per line.
     public static func fieldsJSON() -> String {
-        let rows = fields.map { f -> String in
-            var row = "{\"key\": \(JSONText.string(f.key)), "
+        let rows = fields.map { f -> JSONValue in
+            var row: [(key: String, value: JSONValue)] = [("key", .string(f.key))]
             switch f.kind {
-            case .bool: row += "\"type\": \"bool\", "
+            case .bool: row.append(("type", "bool"))
             case .number(let r):
-                row += "\"type\": \"number\", \"minimum\": \(JSONText.number(r.lowerBound)), \"maximum\": \(JSONText.number(r.upperBound)), "
+                row += [("type", "number"), ("minimum", .number(JSONWriter.rounded6(r.lowerBound))),
+                        ("maximum", .number(JSONWriter.rounded6(r.upperBound)))]
             case .integer(let r):
-                row += "\"type\": \"integer\", \"minimum\": \(r.lowerBound), \"maximum\": \(r.upperBound), "
+                row += [("type", "integer"), ("minimum", .int(r.lowerBound)), ("maximum", .int(r.upperBound))]
             case .choice(let options):
-                row += "\"type\": \"choice\", \"choices\": [" + options.map(JSONText.string).joined(separator: ", ") + "], "
-            case .text: row += "\"type\": \"string\", "
+                row += [("type", "choice"), ("choices", .array(options.map(JSONValue.string)))]
+            case .text: row.append(("type", "string"))
             }
-            row += "\"summary\": \(JSONText.string(f.summary)), "
-            let defaults = FrameworkProfile.Kind.allCases.map { kind in
-                JSONText.string(kind.rawValue) + ": "
-                    + (FrameworkProfile.preset(kind).effectiveSetting(f.key)?.json ?? "null")
-            }
-            row += "\"defaults\": {" + defaults.joined(separator: ", ") + "}, "
-            row += "\"not_modelled\": " + (f.notModelled.map(JSONText.string) ?? "null") + "}"
-            return row
+            row.append(("summary", .string(f.summary)))
+            row.append(("defaults", .object(FrameworkProfile.Kind.allCases.map { kind in
+                (key: kind.rawValue, value: FrameworkProfile.preset(kind).effectiveSetting(f.key)?.jsonValue ?? .null)
+            })))
+            row.append(("not_modelled", .optional(f.notModelled) { .string($0) }))
+            return .object(row)
         }
-        return "[" + rows.joined(separator: ",\n ") + "]\n"
+        return JSONWriter.document(.array(rows), layout: .expanded(levels: 1))
     }
 }

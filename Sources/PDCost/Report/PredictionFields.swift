@@ -114,15 +114,13 @@ extension Prediction {
 
     /// `[{"name", "unit", "kind", "count", "summary"}]` plus the two integers.
     public static func fieldsJSON() -> String {
-        var rows = fields.map { f in
-            "{\"name\": \(JSONText.string(f.name)), \"unit\": \(JSONText.string(f.unit.rawValue)), "
-                + "\"kind\": \(JSONText.string(f.kind.rawValue)), \"count\": \(f.count), "
-                + "\"summary\": \(JSONText.string(f.summary))}"
+        func row(_ name: String, _ unit: String, _ kind: String, _ count: Int, _ summary: String) -> JSONValue {
+            .object([("name", .string(name)), ("unit", .string(unit)), ("kind", .string(kind)),
+                     ("count", .int(count)), ("summary", .string(summary))])
         }
-        rows.append("{\"name\": \"peak_stage\", \"unit\": \"count\", \"kind\": \"stage\", \"count\": 1, "
-                    + "\"summary\": \"0-based pipeline stage of the memory figures\"}")
-        rows.append("{\"name\": \"fits_memory\", \"unit\": \"1\", \"kind\": \"flag\", \"count\": 1, "
-                    + "\"summary\": \"the highest allocated peak over the stages fits in usable memory\"}")
-        return "[" + rows.joined(separator: ",\n ") + "]\n"
+        var rows = fields.map { f in row(f.name, f.unit.rawValue, f.kind.rawValue, f.count, f.summary) }
+        rows.append(row("peak_stage", "count", "stage", 1, "0-based pipeline stage of the memory figures"))
+        rows.append(row("fits_memory", "1", "flag", 1, "the highest allocated peak over the stages fits in usable memory"))
+        return JSONWriter.document(.array(rows))
     }
 }

@@ -10,45 +10,50 @@ extension SearchResult {
     /// prediction's fields named as in `pdcost_prediction` (seconds, bytes). Entries of a
     /// settings sweep add `"settings": {the varied keys}`.
     public func json() -> String {
-        var out = "{\n  \"results\": ["
-        for (i, e) in top.enumerated() {
-            out += (i == 0 ? "\n    " : ",\n    ") + Self.entryJSON(e, rank: i + 1, settings: variantJSON(topVariants, i))
-        }
-        out += top.isEmpty ? "],\n  \"pareto\": [" : "\n  ],\n  \"pareto\": ["
-        for (i, e) in pareto.enumerated() {
-            out += (i == 0 ? "\n    " : ",\n    ") + Self.entryJSON(e, rank: nil, settings: variantJSON(paretoVariants, i))
-        }
-        out += pareto.isEmpty ? "],\n" : "\n  ],\n"
+        JSONWriter.document(jsonValue, layout: .expanded(levels: 2))
+    }
+
+    package var jsonValue: JSONValue {
         let s = stats
-        out += "  \"stats\": {\"enumerated\": \(s.enumerated), \"evaluated\": \(s.evaluated), \"feasible\": \(s.feasible), \"pruned\": {"
-        out += s.prunedInOrder.map { JSONText.string($0.reason.name) + ": \($0.count)" }.joined(separator: ", ")
-        out += "}, \"elapsed_s\": " + JSONText.exactNumber(s.elapsedSeconds) + ", \"threads\": \(s.threads)"
-        out += ", \"work_units\": \(s.workUnits), \"work_units_done\": \(s.workUnitsDone)"
-        out += ", \"cancelled\": " + (s.cancelled ? "true" : "false") + "},\n"
-        out += "  \"memory_limit_bytes\": " + JSONText.exactNumber(memoryLimitBytes) + ",\n"
-        out += "  \"explanation\": " + (explanation.map(JSONText.string) ?? "null") + "\n}\n"
-        return out
+        let results = top.enumerated().map { i, e in
+            Self.entryJSON(e, rank: i + 1, settings: variantJSON(topVariants, i))
+        }
+        let front = pareto.enumerated().map { i, e in
+            Self.entryJSON(e, rank: nil, settings: variantJSON(paretoVariants, i))
+        }
+        let statsValue: JSONValue = .object([
+            ("enumerated", .int(s.enumerated)), ("evaluated", .int(s.evaluated)), ("feasible", .int(s.feasible)),
+            ("pruned", .object(s.prunedInOrder.map { (key: $0.reason.name, value: .int($0.count)) })),
+            ("elapsed_s", .number(s.elapsedSeconds)), ("threads", .int(s.threads)),
+            ("work_units", .int(s.workUnits)), ("work_units_done", .int(s.workUnitsDone)),
+            ("cancelled", .bool(s.cancelled)),
+        ])
+        return .object([("results", .array(results)), ("pareto", .array(front)), ("stats", statsValue),
+                        ("memory_limit_bytes", .number(memoryLimitBytes)),
+                        ("explanation", .optional(explanation) { .string($0) })])
     }
 
-    /// The settings of entry `i` of a sweep as JSON, nil for a single search.
-    private func variantJSON(_ variants: [Int], _ i: Int) -> String? {
+    /// The settings of entry `i` of a sweep, nil for a single search.
+    private func variantJSON(_ variants: [Int], _ i: Int) -> JSONValue? {
         guard i < variants.count, variants[i] < settingsVariants.count else { return nil }
-        return settingsVariants[variants[i]].json()
+        return settingsVariants[variants[i]].jsonValue
     }
 
-    static func entryJSON(_ e: SearchEntry, rank: Int?, settings: String? = nil) -> String {
+    static func entryJSON(_ e: SearchEntry, rank: Int?, settings: JSONValue? = nil) -> JSONValue {
         let p = e.plan, c = e.candidate, r = e.prediction
-        func opt(_ x: Int?) -> String { x.map(String.init) ?? "null" }
-        var out = "{"
-        if let rank { out += "\"rank\": \(rank), " }
-        out += "\"plan\": " + p.json() + ", "
-        out += "\"micro_batch_size\": \(c.microBatchSize), \"gradient_accumulation_steps\": \(Int(r.microBatches)), "
-        out += "\"recompute\": " + JSONText.string(c.recompute.granularity.rawValue)
-            + ", \"recompute_num_layers\": \(opt(c.recompute.numLayers))"
-            + ", \"optimizer_offload_ratio\": " + JSONText.exactNumber(c.optimizerOffloadRatio)
-            + ", \"peak_allocated_bytes\": " + JSONText.exactNumber(e.peakAllocatedBytes) + ", "
-        if let settings { out += "\"settings\": " + settings + ", " }
-        out += "\"prediction\": " + r.json() + "}"
-        return out
+        var members: [(key: String, value: JSONValue)] = []
+        if let rank { members.append(("rank", .int(rank))) }
+        members.append(("plan", p.jsonValue))
+        members.append(("micro_batch_size", .int(c.microBatchSize)))
+        // A whole number of micro-batches (at most the global batch), as before.
+        members.append(("gradient_accumulation_steps", r.microBatches.isFinite && abs(r.microBatches) < 1e15
+                            ? .int(Int(r.microBatches)) : .number(r.microBatches)))
+        members.append(("recompute", .string(c.recompute.granularity.rawValue)))
+        members.append(("recompute_num_layers", .optional(c.recompute.numLayers) { .int($0) }))
+        members.append(("optimizer_offload_ratio", .number(c.optimizerOffloadRatio)))
+        members.append(("peak_allocated_bytes", .number(e.peakAllocatedBytes)))
+        if let settings { members.append(("settings", settings)) }
+        members.append(("prediction", r.jsonValue))
+        return .object(members)
     }
 }

@@ -10,11 +10,8 @@ public struct MeasuredRunsFile: Sendable {
 
     /// Decodes the file; a malformed top level is an error, a malformed run is a skipped run.
     public static func decode(_ bytes: some Collection<UInt8>) throws(PDCostError) -> MeasuredRunsFile {
+        try JSONReader.check(bytes, what: "measured-runs file")
         let data = Data(bytes)
-        if String(validating: data, as: UTF8.self) == nil {
-            throw .parse("measured-runs file is not valid UTF-8")
-        }
-        try JSONDepthGuard.check(bytes, what: "measured-runs file")
         let file: RawFile
         do {
             file = try JSONDecoder().decode(RawFile.self, from: data)

@@ -24,6 +24,7 @@ public enum ValidationRenderer {
                 }
             }
             out += "\n"
+            for note in run.invalid { out += "    not compared: " + note + "\n" }
         }
         out += "(* incomplete record; arrows read measured → predicted, error in %)\n\n"
         out += "metric                    n   MAPE%   max|e|%   complete_n  complete MAPE%\n"
@@ -60,13 +61,17 @@ public enum ValidationRenderer {
 
     static func fmt(_ x: Double) -> String {
         guard x.isFinite else { return "nan" }
+        if abs(x) >= 1e15 { return JSONWriter.describe(x) }
         if abs(x) >= 1000 { return String(Int64(x.rounded())) }
         if abs(x) >= 10 { return fmt1(x) }
         return String(Int64((x * 100).rounded())).withDecimal(2)
     }
 
-    static func fmt1(_ x: Double) -> String {
+    /// One decimal; "–" for a statistic over no run.
+    static func fmt1(_ x: Double?) -> String {
+        guard let x else { return "–" }
         guard x.isFinite else { return "nan" }
+        if abs(x) >= 1e14 { return JSONWriter.describe(x) }
         return String(Int64((x * 10).rounded())).withDecimal(1)
     }
 

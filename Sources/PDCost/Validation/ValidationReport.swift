@@ -28,6 +28,9 @@ public struct RunValidation: Sendable {
     public var status: Status
     /// Why a run was skipped.
     public var reason: String?
+    /// Measured values that were not compared, each naming the field and the value
+    /// (`measured.tokens_per_s_per_gpu=-5 must be > 0`).
+    public var invalid: [String] = []
     public var sourceRepository: String
     public var framework: String
     public var gpu: String
@@ -51,31 +54,34 @@ public struct RunValidation: Sendable {
 }
 
 /// Error statistics of one metric over a set of runs (percent).
+/// A statistic over no comparison is nil (JSON `null`, "–" in the text table), never 0.
 public struct MetricSummary: Sendable, Hashable {
     public var n: Int = 0
-    public var mape: Double = 0
-    public var maxAbsPercent: Double = 0
+    public var mape: Double?
+    public var maxAbsPercent: Double?
     public var completeN: Int = 0
-    public var completeMape: Double = 0
+    public var completeMape: Double?
 
     public init() {}
 
     /// Statistics over the ok runs' comparisons of `metric`.
     public init(metric: ValidationMetric, runs: some Sequence<RunValidation>) {
-        var sum = 0.0, completeSum = 0.0
+        var sum = 0.0, completeSum = 0.0, maxAbs = 0.0
         for run in runs where run.status == .ok {
+            // The validator keeps only comparisons with a finite error (others are `invalid`).
             guard let c = run.comparison(metric), c.errorPercent.isFinite else { continue }
             let e = abs(c.errorPercent)
             n += 1
             sum += e
-            maxAbsPercent = max(maxAbsPercent, e)
+            maxAbs = max(maxAbs, e)
             if run.complete {
                 completeN += 1
                 completeSum += e
             }
         }
-        mape = n > 0 ? sum / Double(n) : 0
-        completeMape = completeN > 0 ? completeSum / Double(completeN) : 0
+        mape = n > 0 ? sum / Double(n) : nil
+        maxAbsPercent = n > 0 ? maxAbs : nil
+        completeMape = completeN > 0 ? completeSum / Double(completeN) : nil
     }
 }
 
@@ -116,82 +122,46 @@ public struct ValidationReport: Sendable {
     }
 
     /// The report as JSON: `{"runs": [...], "summary": {...}}`. Each run is
-    /// `{"id", "status", "reason"?, "source", "complete", "fits_memory"?,
+    /// `{"id", "status", "reason"?, "source", "complete", "invalid"?, "fits_memory"?,
     /// "peak_allocated_gib_predicted"?, "usable_gib"?, <metric>: {"measured", "predicted",
-    /// "error_pct"}}` (the feasibility keys for ok runs); each
-    /// summary entry `{"n", "mape", "max_abs_pct", "complete_n", "complete_mape"}` (percent).
+    /// "error_pct"}}` (the feasibility keys for ok runs; `invalid` lists the measured values
+    /// that were not compared, each naming the field and value); each summary entry
+    /// `{"n", "mape", "max_abs_pct", "complete_n", "complete_mape"}` (percent; a statistic over
+    /// no run is null). Decimals are rounded to 6 places.
     public func json() -> String {
-        var out = "{\n  \"runs\": ["
-        for (i, run) in runs.enumerated() {
-            out += i == 0 ? "\n    {" : ",\n    {"
-            out += "\"id\": " + JSONText.string(run.id)
-            out += ", \"status\": " + JSONText.string(run.status.rawValue)
-            if let reason = run.reason { out += ", \"reason\": " + JSONText.string(reason) }
-            out += ", \"source\": " + JSONText.string(run.sourceRepository)
-            out += ", \"complete\": " + (run.complete ? "true" : "false")
+        JSONWriter.document(jsonValue, layout: .expanded(levels: 2))
+    }
+
+    package var jsonValue: JSONValue {
+        func n(_ x: Double) -> JSONValue { .number(JSONWriter.rounded6(x)) }
+        func n(_ x: Double?) -> JSONValue { x.map { .number(JSONWriter.rounded6($0)) } ?? .null }
+        let runs = runs.map { run -> JSONValue in
+            var members: [(key: String, value: JSONValue)] = [
+                ("id", .string(run.id)), ("status", .string(run.status.rawValue)),
+            ]
+            if let reason = run.reason { members.append(("reason", .string(reason))) }
+            members.append(("source", .string(run.sourceRepository)))
+            members.append(("complete", .bool(run.complete)))
+            if !run.invalid.isEmpty { members.append(("invalid", .array(run.invalid.map(JSONValue.string)))) }
             if let f = run.feasibility {
                 let gib = 1_073_741_824.0
-                out += ", \"fits_memory\": " + (f.fits ? "true" : "false")
-                    + ", \"peak_allocated_gib_predicted\": " + JSONText.number(f.peakAllocated / gib)
-                    + ", \"usable_gib\": " + JSONText.number(f.usable / gib)
+                members.append(("fits_memory", .bool(f.fits)))
+                members.append(("peak_allocated_gib_predicted", n(f.peakAllocated / gib)))
+                members.append(("usable_gib", n(f.usable / gib)))
             }
             for (metric, c) in run.comparisons {
-                out += ", " + JSONText.string(metric.rawValue) + ": {\"measured\": " + JSONText.number(c.measured)
-                    + ", \"predicted\": " + JSONText.number(c.predicted)
-                    + ", \"error_pct\": " + JSONText.number(c.errorPercent) + "}"
+                members.append((metric.rawValue, .object([("measured", n(c.measured)), ("predicted", n(c.predicted)),
+                                                          ("error_pct", n(c.errorPercent))])))
             }
-            out += "}"
+            return .object(members)
         }
-        out += runs.isEmpty ? "],\n  \"summary\": {" : "\n  ],\n  \"summary\": {"
-        for (i, entry) in summary.enumerated() {
+        let summary = summary.map { entry -> (key: String, value: JSONValue) in
             let s = entry.value
-            out += (i == 0 ? "\n    " : ",\n    ") + JSONText.string(entry.metric.rawValue)
-                + ": {\"n\": \(s.n), \"mape\": " + JSONText.number(s.mape)
-                + ", \"max_abs_pct\": " + JSONText.number(s.maxAbsPercent)
-                + ", \"complete_n\": \(s.completeN), \"complete_mape\": " + JSONText.number(s.completeMape) + "}"
+            return (entry.metric.rawValue, .object([("n", .int(s.n)), ("mape", n(s.mape)),
+                                                    ("max_abs_pct", n(s.maxAbsPercent)),
+                                                    ("complete_n", .int(s.completeN)),
+                                                    ("complete_mape", n(s.completeMape))]))
         }
-        out += "\n  }\n}\n"
-        return out
-    }
-}
-
-/// Minimal JSON text helpers (the report's layout is fixed, so it is written directly).
-enum JSONText {
-    static func string(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
-
-    /// A finite number exactly: the shortest text that reads back as the same Double (Swift's
-    /// `description`), so a prediction read from JSON equals the one read from the C struct;
-    /// NaN and infinities become null.
-    static func exactNumber(_ x: Double) -> String {
-        guard x.isFinite else { return "null" }
-        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
-        return "\(x)"
-    }
-
-    /// A finite number with up to 6 significant decimals; NaN and infinities become null.
-    static func number(_ x: Double) -> String {
-        guard x.isFinite else { return "null" }
-        let rounded = (x * 1e6).rounded() / 1e6
-        if rounded == rounded.rounded(), abs(rounded) < 1e15 { return String(Int64(rounded)) }
-        return "\(rounded)"
+        return .object([("runs", .array(runs)), ("summary", .object(summary))])
     }
 }

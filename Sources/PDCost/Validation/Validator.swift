@@ -40,17 +40,33 @@ public enum Validator {
         result.prediction = p
         let gib = 1_073_741_824.0
         let m = run.measured
-        var comparisons: [(ValidationMetric, MetricComparison)] = []
-        if let v = m?.tokensPerSecondPerGPU {
-            comparisons.append((.tokensPerSecondPerGPU, MetricComparison(measured: v, predicted: p.tokensPerSecondPerGPU)))
-        }
-        if let v = m?.stepTime { comparisons.append((.stepTime, MetricComparison(measured: v, predicted: p.stepTime))) }
-        let memory: [(ValidationMetric, Double?)] = [(.peakAllocatedGiB, m?.peakAllocatedGiB),
+        let stated: [(ValidationMetric, Double?)] = [(.tokensPerSecondPerGPU, m?.tokensPerSecondPerGPU),
+                                                     (.stepTime, m?.stepTime),
+                                                     (.peakAllocatedGiB, m?.peakAllocatedGiB),
                                                      (.peakReservedGiB, m?.peakReservedGiB),
                                                      (.peakMemoryGiB, m?.peakMemoryGiB)]
-        for case let (metric, measured?) in memory {
-            let predicted = mapped.predictedMemory(p, metric) ?? 0
-            comparisons.append((metric, MetricComparison(measured: measured, predicted: predicted / gib)))
+        var comparisons: [(ValidationMetric, MetricComparison)] = []
+        for case let (metric, measured?) in stated {
+            // A measured speed, time or memory is positive and finite; anything else is a
+            // recording error, reported per run and never counted (nor silently dropped).
+            let field = "measured.\(metric.rawValue)=\(JSONWriter.describe(measured))"
+            guard measured.isFinite, measured > 0 else {
+                result.invalid.append("\(field) must be > 0 and finite")
+                continue
+            }
+            let predicted: Double
+            switch metric {
+            case .tokensPerSecondPerGPU: predicted = p.tokensPerSecondPerGPU
+            case .stepTime: predicted = p.stepTime
+            case .peakAllocatedGiB, .peakReservedGiB, .peakMemoryGiB:
+                predicted = (mapped.predictedMemory(p, metric) ?? 0) / gib
+            }
+            let comparison = MetricComparison(measured: measured, predicted: predicted)
+            guard comparison.errorPercent.isFinite else {
+                result.invalid.append("\(field): the error against the prediction \(JSONWriter.describe(predicted)) is not finite")
+                continue
+            }
+            comparisons.append((metric, comparison))
         }
         result.comparisons = comparisons.map { (metric: $0.0, value: $0.1) }
         return result

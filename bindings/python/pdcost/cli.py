@@ -31,7 +31,7 @@ from typing import Any, Callable, Sequence
 from . import __version__, library_version
 from . import _validate as check
 from ._files import read_regular_file
-from .config import GPUSpec, HardwareConfig, ModelConfig, ParallelConfig, TrainingConfig
+from .config import GPUSpec, HardwareConfig, ModelConfig, ParallelConfig, TrainingConfig, loads_strict
 from .costmodel import COMM_KINDS, FRAMEWORKS, PDCostModel, PredictionResult, validate_runs
 from .errors import NotFoundError, PDCostError
 from .settings import VARIABLE_SETTINGS, FrameworkSettings, settings_fields
@@ -425,8 +425,8 @@ def _settings(args: argparse.Namespace) -> FrameworkSettings:
         if not text.lstrip().startswith("{"):
             text = read_regular_file(text).decode("utf-8")
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
+            data = loads_strict(text)
+        except ValueError as error:  # json.JSONDecodeError included
             raise ValueError(f"--settings: invalid JSON: {error}") from None
         base = FrameworkSettings.from_dict(data)
     flags = {row["key"]: getattr(args, "setting_" + row["key"]) for row in settings_fields()}

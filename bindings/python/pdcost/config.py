@@ -166,6 +166,27 @@ def _frozen(cls: type[_C]) -> type[_C]:
     return cls
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(f"duplicate key {key!r}; every key may appear once in an object")
+        seen[key] = value
+    return seen
+
+
+def loads_strict(text: str | bytes) -> Any:
+    """``json.loads`` as the library reads JSON: a key repeated within an object and the
+    non-JSON constants NaN/Infinity are errors (``ValueError``; ``json.JSONDecodeError`` for
+    syntax, with its line and column). Python's json would keep the last of two keys and the
+    library's decoder the first, so neither is allowed (pdcost.h, "JSON input")."""
+    return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
+
+
 def _looks_like_json(text: str) -> bool:
     return text.lstrip()[:1] in ("{", "[")
 
@@ -185,8 +206,8 @@ def _load_json_object(source: PathOrJSON, what: str) -> Mapping[str, Any]:
         raise TypeError(f"{what}.from_json expects JSON text, a path or a dict, "
                         f"not {type(source).__name__}")
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
+        data = loads_strict(text)
+    except ValueError as error:  # json.JSONDecodeError included
         raise ParseError(f"{what}: invalid JSON: {error}") from None
     if not isinstance(data, dict):
         raise ParseError(f"{what}: expected a JSON object, got {type(data).__name__}")

@@ -674,7 +674,15 @@ class PDCostModel:
             optimizer_offload_ratios=tuple(float(r) for r in optimizer_offload_ratios),
             top_k=top_k, threads=threads, memory_safety_margin=float(memory_safety_margin),
             flags=flags, progress=progress, vary_settings=",".join(vary_settings) or None)
-        result = SearchResult.from_native(json.loads(text), seq, _prediction_from_json)
+        data = json.loads(text)
+        if data.get("warnings"):
+            # A number overflowed (written as null, pdcost.h "JSON output"): the inputs are out
+            # of any range the model is meant for, so say which numbers instead of returning them.
+            from .errors import InvalidArgumentError
+
+            raise InvalidArgumentError("search: the inputs make numbers overflow: "
+                                       + "; ".join(data["warnings"][:3]))
+        result = SearchResult.from_native(data, seq, _prediction_from_json)
         if not result.results:
             import warnings
             warnings.warn(result.explanation or "no plan fits", NoPlanFitsWarning, stacklevel=2)
@@ -726,9 +734,11 @@ def validate_runs(runs: str | bytes, *, text: bool = False, only_complete: bool 
     bytes) and compare with what was measured.
 
     Returns the library's JSON report ``{"runs": [...], "summary": {metric: {"n", "mape",
-    "max_abs_pct", "complete_n", "complete_mape"}}}`` (errors in percent), or with ``text=True``
-    a readable table (``only_complete=True`` lists only complete records). The GIL is released
-    while the library works.
+    "max_abs_pct", "complete_n", "complete_mape"}}}`` (errors in percent; a statistic over no
+    run is ``null``, "–" in the table), or with ``text=True`` a readable table
+    (``only_complete=True`` lists only complete records). A measured value that is not positive
+    and finite is not compared: its run lists it under ``"invalid"``. The GIL is released while
+    the library works.
 
     With ``profile`` (a :class:`~pdcost.profile.CalibrationProfile` or the path of one) the
     predictions are calibrated: its ``efficiency_scale`` applies to every run, its absolute

@@ -138,9 +138,11 @@ class CalibrationProfile:
     @classmethod
     def from_json(cls, text: str | bytes) -> CalibrationProfile:
         """A profile from JSON text (str or UTF-8 bytes)."""
+        from .config import loads_strict
+
         try:
-            data = json.loads(text)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            data = loads_strict(text)
+        except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, a repeated key
             raise ValueError(f"calibration profile is not valid JSON: {exc}") from None
         return cls.from_dict(data)
 

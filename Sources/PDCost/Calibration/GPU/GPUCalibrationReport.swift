@@ -86,6 +86,6 @@ public struct GPUCalibrationReport: Encodable, Sendable {
     /// Pretty, key-sorted JSON with snake_case keys (efficiency names are already snake_case,
     /// which the key strategy leaves unchanged).
     public func json() throws(PDCostError) -> String {
-        try StableJSON.encode(self, what: "calibration report", snakeCaseKeys: true)
+        try JSONWriter.encode(self, what: "calibration report", snakeCaseKeys: true, nonFinite: .nullWithWarning)
     }
 }

@@ -136,7 +136,10 @@ public final class CUDABenchmarkBackend: GPUBenchmarkBackend {
                           "cudaDeviceGetAttribute(ComputeCapabilityMajor)")
         try runtime.check(runtime.deviceGetAttribute(&minor, CUDARuntimeAPI.attributeComputeCapabilityMinor, Int32(device)),
                           "cudaDeviceGetAttribute(ComputeCapabilityMinor)")
-        let info = GPUDeviceInfo(name: name.isEmpty ? "CUDA device \(device)" : name, memoryBytes: Double(total),
+        // size_t arrives as Int: read it back as unsigned, or a driver reporting SIZE_MAX (no
+        // limit) shows as -1 bytes.
+        let totalBytes = Double(UInt(bitPattern: total))
+        let info = GPUDeviceInfo(name: name.isEmpty ? "CUDA device \(device)" : name, memoryBytes: totalBytes,
                                  computeCapabilityMajor: Int(major), computeCapabilityMinor: Int(minor))
         infos[device] = info
         return info

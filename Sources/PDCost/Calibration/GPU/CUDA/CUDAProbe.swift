@@ -47,7 +47,7 @@ public struct CUDAProbe: Encodable, Sendable {
     }
 
     public func json() throws(PDCostError) -> String {
-        try StableJSON.encode(self, what: "CUDA probe", snakeCaseKeys: true)
+        try JSONWriter.encode(self, what: "CUDA probe", snakeCaseKeys: true, nonFinite: .nullWithWarning)
     }
 }
 
