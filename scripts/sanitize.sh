@@ -11,6 +11,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 swift_bin=$(dirname "$(command -v swift)")
 clang="$swift_bin/clang"
+swift_lib="$(dirname "$swift_bin")/lib/swift/linux"
 fixtures="$root/Tests/PDCostTests/Fixtures/hf_configs"
 tests=(test_abi test_search test_fit test_calibration test_threads test_limits test_fork test_dlclose test_files)
 sanitizers=("$@")
@@ -20,7 +21,8 @@ status=0
 for san in "${sanitizers[@]}"; do
     case "$san" in
         address) swift_flags=(-sanitize=address); c_flags=(-fsanitize=address,undefined -fno-sanitize-recover=undefined) ;;
-        thread) swift_flags=(-sanitize=thread); c_flags=(-fsanitize=thread) ;;
+        # Swift's TSan runtime intercepts libdispatch, so the test links it (and its blocks runtime).
+        thread) swift_flags=(-sanitize=thread); c_flags=(-fsanitize=thread -L"$swift_lib" -ldispatch -lBlocksRuntime -Wl,-rpath,"$swift_lib") ;;
         *) echo "unknown sanitizer '$san' (address or thread)" >&2; exit 2 ;;
     esac
     scratch="$root/.build-$san"
@@ -37,7 +39,8 @@ for san in "${sanitizers[@]}"; do
             -L"$libdir" -lpdcost -Wl,-rpath,"$libdir" -lm -ldl -lpthread
         args=()
         [ "$test" = test_abi ] && args=("$fixtures" "$work")
-        [ "$test" = test_process ] && args=("$libdir/libpdcost.so")
+        [ "$test" = test_dlclose ] && args=("$libdir/libpdcost.so")
+        [ "$test" = test_files ] && args=("$work" "$fixtures/mistralai__Mistral-7B-v0.1.json")
         printf '==> %s: %s\n' "$san" "$test"
         # halt_on_error: the first report fails the run; leaks are reported by ASan's LSan.
         if ! ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -24,11 +24,14 @@ from . import _native
 from . import _validate as check
 from .config import GIB, GPUSpec, HardwareConfig, ModelConfig, ParallelConfig, TrainingConfig
 from .profile import CalibrationProfile
-from .results import COMM_KINDS, MemoryBreakdown, PredictionResult, build_result, prediction_values
+from .results import COMM_KINDS, MemoryBreakdown, PredictionResult, build_result, result_from_rows
 from .settings import FrameworkSettings
 
 if TYPE_CHECKING:
     from .search import SearchResult
+
+#: Marks a cache slot not yet computed.
+_UNSET = object()
 
 __all__ = ["PDCostModel", "PredictionResult", "MemoryBreakdown", "COMM_KINDS", "validate_runs"]
 
@@ -113,7 +116,8 @@ class PDCostModel:
     """
 
     __slots__ = ("model_config", "hardware_config", "training_config", "calibration_result",
-                 "_cluster", "_cache", "profile", "_profile_json", "settings", "_settings_reports")
+                 "_cluster", "_cache", "profile", "_profile_json", "settings", "_settings_reports",
+                 "_default_settings_json")
 
     def __init__(self, model_config: ModelConfig, hardware_config: HardwareConfig | None = None,
                  training_config: TrainingConfig | None = None, auto_calibrate: bool = False,
@@ -147,6 +151,7 @@ class PDCostModel:
         self.settings: FrameworkSettings = settings or FrameworkSettings()
         # Both caches are bounded LRUs of CACHE_SIZE entries.
         self._settings_reports: _LRUCache[str, dict[str, Any]] = _LRUCache()
+        self._default_settings_json: Any = _UNSET
         self._cluster: tuple[Any, int, int] | None = None
         self._cache: _LRUCache[tuple[Any, ...], Any] = _LRUCache()
         self.profile: CalibrationProfile | None = None
@@ -268,6 +273,15 @@ class PDCostModel:
                        sd_release_grads: bool | None = None) -> str | None:
         """The JSON of this model's settings with a call's overrides (None when none is
         stated)."""
+        if settings is None and split_param is None and sd_release_grads is None:
+            # The common call: the model's own (frozen) settings; their JSON is kept while they
+            # are the same object.
+            cached = self._default_settings_json
+            if cached is not _UNSET and cached[0] is self.settings:
+                return cached[1]  # type: ignore[no-any-return]
+            text = self.settings.to_json() if self.settings.to_dict() else None
+            self._default_settings_json = (self.settings, text)
+            return text
         merged = self.settings.overridden(settings)
         extra = {k: v for k, v in (("split_param", split_param),
                                    ("sd_release_grads", sd_release_grads)) if v is not None}
@@ -340,16 +354,15 @@ class PDCostModel:
                 recompute_num_layers or 0, ratio, FRAMEWORKS[tc.framework], settings_json)
         gbs = mbs * gas * p.dp
         native = self._native((seq, mbs, gbs) + tail, profile_json)
-        values = prediction_values(native.predict(plan))
-        memory = values
+        row = native.predict(plan)
+        memory = row
         if max_seq_len is not None and max_seq_len != seq:
             if type(max_seq_len) is not int or max_seq_len < seq:
                 raise ValueError(f"max_seq_len={max_seq_len!r} must be an int >= seq_len={seq}")
-            memory = prediction_values(self._native((max_seq_len, mbs, gbs) + tail, profile_json)
-                                       .predict(plan))
-        return build_result(values, memory, p.pp, gbs, seq,
-                            gpu_filled_in=self.hardware_config.gpu.filled_in,
-                            settings=self._settings_report(native, settings_json))
+            memory = self._native((max_seq_len, mbs, gbs) + tail, profile_json).predict(plan)
+        return result_from_rows(row, memory, p.pp, gbs, seq,
+                                gpu_filled_in=self.hardware_config.gpu.filled_in,
+                                settings=self._settings_report(native, settings_json))
 
     def predict_calibrated(self, parallel: ParallelConfig, **options: Any) -> PredictionResult:
         """Predict one plan with the calibrated efficiency model: :meth:`predict` (same

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import operator
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -207,27 +208,99 @@ class PredictionResult:
                 f"fits_memory={self.fits_memory})")
 
 
+@functools.cache
+def _conversion_plan() -> tuple[tuple[str, str, float, bool, int], ...]:
+    """Per library field: (name, Python attribute, scale, from the memory source, kind) with
+    kind 0 = number, 1 = int, 2 = bool, 3 = per-kind dict; built once from the table."""
+    counts = {f["name"]: f["count"] for f in prediction_fields()}
+    plan = []
+    for name, (attribute, scale, where) in PYTHON_NAMES.items():
+        kind = 2 if name == "fits_memory" else 1 if name in ("peak_stage", "micro_batches") \
+            else 3 if counts.get(name, 1) > 1 else 0
+        plan.append((name, attribute, scale, where == "memory" or name == "fits_memory", kind))
+    return tuple(plan)
+
+
+class _RowPlan:
+    """Where each Python attribute comes from in the extension's tuple, grouped so one
+    C-level `itemgetter` + `map(mul)` pass converts each group (the hot path of predict)."""
+
+    def __init__(self) -> None:
+        start: dict[str, tuple[int, int]] = {}
+        index = 0
+        for f in prediction_fields():
+            start[f["name"]] = (index, f["count"])
+            index += f["count"]
+        groups: dict[tuple[bool, int], list[tuple[int, int, str, float]]] = {}
+        for name, attribute, scale, from_memory, kind in _conversion_plan():
+            groups.setdefault((from_memory, kind), []).append((*start[name], attribute, scale))
+
+        def numbers(entries: list[tuple[int, int, str, float]]) -> tuple[Any, tuple[str, ...], tuple[float, ...]]:
+            getter = operator.itemgetter(*(e[0] for e in entries))
+            return getter, tuple(e[2] for e in entries), tuple(e[3] for e in entries)
+
+        self.result_numbers = numbers(groups[(False, 0)])
+        self.memory_numbers = numbers(groups[(True, 0)])
+        self.result_ints = [(e[0], e[2]) for e in groups.get((False, 1), [])]
+        self.memory_ints = [(e[0], e[2]) for e in groups.get((True, 1), [])]
+        self.flags = [(e[0], e[2]) for e in groups.get((True, 2), []) + groups.get((False, 2), [])]
+        self.dicts = [(e[0], e[1], e[2], e[3]) for e in groups.get((False, 3), [])]
+
+
+@functools.cache
+def _row_plan() -> _RowPlan:
+    return _RowPlan()
+
+
+def result_from_rows(row: tuple[Any, ...], memory_row: tuple[Any, ...], pp: int, gbs: int,
+                     seq: int, *, gpu_filled_in: tuple[FilledField, ...] = (),
+                     settings: Mapping[str, Any] | None = None) -> PredictionResult:
+    """:func:`build_result` straight from the extension's tuples (the hot path of predict)."""
+    plan = _row_plan()
+    getter, names, scales = plan.result_numbers
+    result = dict(zip(names, map(operator.mul, getter(row), scales)))
+    getter, names, scales = plan.memory_numbers
+    breakdown = dict(zip(names, map(operator.mul, getter(memory_row), scales)))
+    breakdown["num_stages"] = pp
+    for index, attribute in plan.result_ints:
+        result[attribute] = int(row[index])
+    for index, attribute in plan.memory_ints:
+        breakdown[attribute] = int(memory_row[index])
+    for index, attribute in plan.flags:
+        result[attribute] = bool(memory_row[index])
+    for index, count, attribute, scale in plan.dicts:
+        result[attribute] = dict(zip(COMM_KINDS, map(operator.mul, row[index:index + count],
+                                                      (scale,) * count)))
+    step, compute = row[0], row[1]
+    mb = MemoryBreakdown(**breakdown)
+    return PredictionResult(**result, memory_breakdown=mb, memory_gb=mb.total_memory_gb,
+                            compute_efficiency=result["hfu"] * step / compute if compute > 0 else 0.0,
+                            global_batch_size=gbs, seq_len=seq, gpu_filled_in=gpu_filled_in,
+                            settings=settings if settings is not None else {})
+
+
 def build_result(values: Mapping[str, Any], memory: Mapping[str, Any], pp: int, gbs: int,
                  seq: int, *, gpu_filled_in: tuple[FilledField, ...] = (),
                  settings: Mapping[str, Any] | None = None) -> PredictionResult:
     """A PredictionResult from library-named values; the memory fields (and peak_stage,
-    fits_memory) come from ``memory``, which may be a prediction at a longer padded sequence."""
+    fits_memory) come from ``memory``, which may be a prediction at a longer padded sequence.
+    On the hot path of every predict: one pass over a precomputed plan, no type inspection."""
     result: dict[str, Any] = {}
     breakdown: dict[str, Any] = {"num_stages": pp}
-    for name, (attribute, scale, where) in PYTHON_NAMES.items():
-        source = memory if where == "memory" or name == "fits_memory" else values
-        value = source[name]
-        if name == "fits_memory":
-            value = bool(value)
-        elif name in ("peak_stage",):
-            value = int(value)
-        elif name == "micro_batches":
-            value = int(value)
-        elif isinstance(value, Mapping):
-            value = {k: v * scale for k, v in value.items()}
-        else:
+    for name, attribute, scale, from_memory, kind in _conversion_plan():
+        value = (memory if from_memory else values)[name]
+        if kind == 0:
             value = value * scale
-        (breakdown if where == "memory" else result)[attribute] = value
+        elif kind == 1:
+            value = int(value)
+        elif kind == 2:
+            value = bool(value)
+        else:
+            value = {k: v * scale for k, v in value.items()}
+        if from_memory and name != "fits_memory":
+            breakdown[attribute] = value
+        else:
+            result[attribute] = value
     step, compute = values["step_time_s"], values["compute_time_s"]
     result["compute_efficiency"] = values["hfu"] * step / compute if compute > 0 else 0.0
     mb = MemoryBreakdown(**breakdown)
@@ -235,7 +308,8 @@ def build_result(values: Mapping[str, Any], memory: Mapping[str, Any], pp: int, 
     result["memory_gb"] = mb.total_memory_gb
     result["global_batch_size"] = gbs
     result["seq_len"] = seq
-    return PredictionResult(**result, gpu_filled_in=gpu_filled_in, settings=dict(settings or {}))
+    return PredictionResult(**result, gpu_filled_in=gpu_filled_in,
+                            settings=settings if settings is not None else {})
 
 
 def _flat(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
