@@ -3,9 +3,15 @@ extension ParallelPlan {
     /// message that names the violated constraint (and `.invalidArgument` for out-of-range
     /// values). These are the constraints Megatron-Core and torchtitan assert at start-up.
     public func validate(model m: ModelSpec, cluster: Cluster, setup: TrainingSetup) throws(PDCostError) {
-        for (name, value) in [("tp", tp), ("pp", pp), ("vpp", vpp), ("dp", dp), ("cp", cp), ("ep", ep)] {
-            try PDCostLimits.parallelDegree.check(value, field: name)
-        }
+        // One call per degree, not a loop over an array literal: `predict` calls this on every
+        // plan and stays allocation-free.
+        let degree = PDCostLimits.parallelDegree
+        try degree.check(tp, field: "tp")
+        try degree.check(pp, field: "pp")
+        try degree.check(vpp, field: "vpp")
+        try degree.check(dp, field: "dp")
+        try degree.check(cp, field: "cp")
+        try degree.check(ep, field: "ep")
         if let etp { try PDCostLimits.parallelDegree.check(etp, field: "etp") }
         try PDCostLimits.zeroStage.check(zeroStage, field: "zero_stage")
         _ = try setup.validated()
