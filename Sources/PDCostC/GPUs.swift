@@ -55,71 +55,26 @@ func copyTruncated(_ text: String, into buffer: UnsafeMutableRawBufferPointer) {
     buffer.copyBytes(from: utf8)
 }
 
-/// One GPU preset as JSON (snake_case, every number, its aliases and its datasheet source).
-struct GPUDocument: Encodable {
-    var name: String
-    var aliases: [String]
-    var architecture: String
-    var supportsFP8: Bool
-    var supportsFP4: Bool
-    var memoryBytes: Double
-    var fp32Flops: Double
-    var tf32Flops: Double
-    var fp16Flops: Double
-    var bf16Flops: Double
-    var fp8Flops: Double
-    var hbmBandwidth: Double
-    var nvlinkBandwidth: Double
-    var networkBandwidth: Double
-    var pcieBandwidth: Double
-    var tdpWatts: Double
-    var gpusPerNode: Int
-    var source: String
-
-    init(_ g: GPUSpec) {
-        name = g.name
-        aliases = g.aliases
-        architecture = g.architecture.rawValue
-        supportsFP8 = g.supportsFP8
-        supportsFP4 = g.supportsFP4
-        memoryBytes = g.memoryBytes
-        fp32Flops = g.fp32Flops
-        tf32Flops = g.tf32Flops
-        fp16Flops = g.fp16Flops
-        bf16Flops = g.bf16Flops
-        fp8Flops = g.fp8Flops
-        hbmBandwidth = g.hbmBandwidth
-        nvlinkBandwidth = g.nvlinkBandwidth
-        networkBandwidth = g.networkBandwidth
-        pcieBandwidth = g.pcieBandwidth
-        tdpWatts = g.tdpWatts
-        gpusPerNode = g.gpusPerNode
-        source = g.source
+/// One GPU preset as JSON: name, aliases, architecture and capabilities, then every number
+/// under its `GPUField` key (the one list of a GPU's numbers), then its datasheet source.
+func gpuDocument(_ g: GPUSpec) -> JSONValue {
+    var members: [(key: String, value: JSONValue)] = [
+        ("name", .string(g.name)), ("aliases", .array(g.aliases.map(JSONValue.string))),
+        ("architecture", .string(g.architecture.rawValue)), ("supports_fp8", .bool(g.supportsFP8)),
+        ("supports_fp4", .bool(g.supportsFP4)),
+    ]
+    for field in GPUField.allCases {
+        let value = field.value(in: g)
+        members.append((field.key, field == .gpusPerNode ? .int(g.gpusPerNode) : .number(value)))
     }
-
-    enum CodingKeys: String, CodingKey {
-        case name, aliases, source, architecture
-        case supportsFP8 = "supports_fp8"
-        case supportsFP4 = "supports_fp4"
-        case memoryBytes = "memory_bytes"
-        case fp32Flops = "fp32_flops"
-        case tf32Flops = "tf32_flops"
-        case fp16Flops = "fp16_flops"
-        case bf16Flops = "bf16_flops"
-        case fp8Flops = "fp8_flops"
-        case hbmBandwidth = "hbm_bandwidth"
-        case nvlinkBandwidth = "nvlink_bandwidth"
-        case networkBandwidth = "network_bandwidth"
-        case pcieBandwidth = "pcie_bandwidth"
-        case tdpWatts = "tdp_watts"
-        case gpusPerNode = "gpus_per_node"
-    }
+    members.append(("source", .string(g.source)))
+    return .object(members)
 }
 
 @_cdecl("pdcost_gpu_presets_json")
 public func pdcost_gpu_presets_json(_ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> pdcost_status {
     withStatus {
         let out = try outString(out_json, "out_json")
-        try store(try encodeJSON(GPUPresets.all.map(GPUDocument.init)), in: out)
+        try store(JSONWriter.document(.array(GPUPresets.all.map(gpuDocument))), in: out)
     }
 }
