@@ -70,6 +70,11 @@ public enum GPUCompleter {
         for (field, value) in draft.numbers where !(value.isFinite && value >= 0) {
             throw .invalidArgument("\(fieldName(field.key))=\(value) must be a finite number >= 0")
         }
+        // A node size is a count: beyond the limits table it is refused, never clamped.
+        if let nodeSize = draft.numbers[.gpusPerNode], nodeSize > Double(PDCostLimits.gpusPerNode.maximum) {
+            throw .invalidArgument("\(fieldName(GPUField.gpusPerNode.key))=\(nodeSize) must be in "
+                                   + PDCostLimits.gpusPerNode.range)
+        }
         let stated = draft.numbers.filter { $0.value > 0 }
         if draft.supportsFP8 == false, let fp8 = stated[.fp8Flops] {
             throw .invalidArgument("\(fieldName(GPUField.fp8Flops.key))=\(fp8) contradicts "
@@ -129,6 +134,10 @@ public enum GPUCompleter {
             }
             var value = field.value(in: basis.gpu) * (field.isPeak ? basis.scale : 1)
             if field == .fp8Flops && !hasFP8 { value = 0 }
+            // A scale from an absurd stated peak can overflow the filled one: name the cause.
+            guard value.isFinite else {
+                throw .invalidArgument("\(fieldName(field.key)) cannot be filled: \(basis.from) gives \(value)")
+            }
             field.set(value, in: &gpu)
             // A 0 left at 0 (no such unit on the basis either) changes nothing: not reported.
             if value > 0 {

@@ -192,7 +192,9 @@ struct SearchWorker: Sendable {
         let fw = space.framework
         let o = space.options
         let tp = u.tp, pp = u.pp, dp = u.dp
-        let maxVPP = fw.supportsVirtualPipeline && pp >= 2 ? o.maxVPP : 1
+        // Each model chunk holds at least one layer, so no vpp beyond the middle stages' layers
+        // can cut them (and the loop stays bounded by the model, whatever max_vpp says).
+        let maxVPP = fw.supportsVirtualPipeline && pp >= 2 ? max(min(o.maxVPP, u.split.middle), 1) : 1
         for vpp in 1...maxVPP {
             // 8. Interleaving.
             if vpp > 1 && !u.split.cutsIntoChunks(vpp: vpp) {
