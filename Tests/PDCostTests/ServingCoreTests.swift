@@ -166,6 +166,21 @@ struct ServingCoreTests {
         #expect(close(w.readBytes(tokens: 1e6) - w.nonExpertReadBytes, 45_097_156_608, 1e-9))
     }
 
+    @Test("DeepSeek-V3 FP8 at TP 8 fits an H200 node, not an H100 node")
+    func deepSeekFit() throws {
+        // 671e9 parameters at ≥ 1 B each over 8 ranks is ≥ 83.9 GB per GPU: above an H100's
+        // 80 GiB × 0.9 = 77.3 GB budget, well inside an H200's 141 GB × 0.9 ≈ 127 GB.
+        let v3 = try ModelPresets.named("deepseek-v3")
+        let d = ServingDeployment(tp: 8, weightPrecision: .fp8)
+        let w = ServingWorkload(inputTokens: 1024, outputTokens: 1024, batchSize: 8)
+        let onH100 = try ServingCostModel(model: v3, cluster: try h100(), deployment: d).evaluate(w)
+        #expect(onH100.weightsBytesPerGPU > 83.8e9)
+        #expect(onH100.maxConcurrency == 0 && !onH100.fitsInMemory)
+        let h200 = Cluster(gpu: try GPUPresets.named("H200-SXM-141GB"), numGPUs: 8)
+        let onH200 = try ServingCostModel(model: v3, cluster: h200, deployment: d).evaluate(w)
+        #expect(onH200.fitsInMemory && onH200.maxConcurrency > 8)
+    }
+
     // MARK: Errors
 
     @Test("Errors name the field and value")
