@@ -158,7 +158,7 @@ func swiftSetup(_ s: pdcost_training_setup) throws -> TrainingSetup {
     let microBatch = try PDCostLimits.microBatchSize.check(UInt64(s.micro_batch_size), field: "setup->micro_batch_size")
     let globalBatch = try PDCostLimits.globalBatchSize.check(s.global_batch_size, field: "setup->global_batch_size")
     if s.recompute == PDCOST_RECOMPUTE_FULL && s.recompute_num_layers != 0 {
-        try PDCostLimits.recomputeNumLayers.check(UInt64(s.recompute_num_layers), field: "setup->recompute_num_layers")
+        _ = try PDCostLimits.recomputeNumLayers.check(UInt64(s.recompute_num_layers), field: "setup->recompute_num_layers")
     }
     return TrainingSetup(seqLen: seqLen, microBatchSize: microBatch,
                          globalBatchSize: globalBatch, dtype: dtype, optimizer: optimizer,

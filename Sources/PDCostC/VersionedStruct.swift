@@ -32,23 +32,16 @@ func checkedStructSize(_ pointer: UnsafeRawPointer?, _ parameter: String, type: 
     return Int(size)
 }
 
-/// Reads a versioned input struct. `versionOneSize` is the size of version 1 (nil: the struct
-/// has only one version, so its whole size); a caller's older, smaller struct is read up to its
-/// `size` and the fields it lacks are zero, which every appended field documents as its
-/// default.
+/// Reads a versioned input struct. Every input struct is at its version 1 (ABI 1), so version
+/// 1's size is the struct's size; appending a field will add a version-1 size here and a
+/// zero-filled read of an older caller's smaller struct.
 func readVersioned<T: BitwiseCopyable>(_ pointer: UnsafePointer<T>?, _ parameter: String, type: String,
-                                       latestVersion: Int32, versionOneSize: Int? = nil) throws -> T {
-    let minimum = versionOneSize ?? MemoryLayout<T>.size
-    let callerSize = try checkedStructSize(pointer.map(UnsafeRawPointer.init), parameter, type: type,
-                                           minimumSize: minimum, latestVersion: latestVersion)
+                                       latestVersion: Int32) throws -> T {
+    _ = try checkedStructSize(pointer.map(UnsafeRawPointer.init), parameter, type: type,
+                              minimumSize: MemoryLayout<T>.size, latestVersion: latestVersion)
     // Non-nil: checkedStructSize rejected NULL.
     guard let pointer else { throw PDCostError.internalError("\(parameter): NULL after the check") }
-    if callerSize >= MemoryLayout<T>.size { return UnsafeRawPointer(pointer).loadUnaligned(as: T.self) }
-    let value = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<T>.size, alignment: MemoryLayout<T>.alignment)
-    defer { value.deallocate() }
-    memset(value, 0, MemoryLayout<T>.size)
-    memcpy(value, UnsafeRawPointer(pointer), callerSize)
-    return value.loadUnaligned(as: T.self)
+    return UnsafeRawPointer(pointer).loadUnaligned(as: T.self)
 }
 
 /// A validated destination for a versioned output struct `T`.

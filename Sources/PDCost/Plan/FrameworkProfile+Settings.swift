@@ -93,38 +93,8 @@ extension FrameworkProfile {
     /// default as the cost model uses it (nil where the profile has no such switch: the key
     /// only matters when stated).
     public func effectiveSetting(_ key: String) -> SettingValue? {
-        if let field = FrameworkSettings.field(key), let stated = field.get(settings) { return stated }
-        switch key {
-        case "tp_comm_overlap": return .bool(tpCommOverlap)
-        case "cuda_graphs": return .bool(cudaGraphs)
-        case "torch_compile": return .bool(compiled)
-        case "fp8_recipe": return .text(fp8Recipe.rawValue)
-        case "fp8_params": return .bool(fp8Params)
-        case "overlap_grad_reduce": return .bool(overlapGradReduce)
-        case "overlap_param_gather": return .bool(overlapParamGather)
-        case "overlap_p2p": return .bool(overlapP2P)
-        case "grad_reduce_in_fp32": return .bool(gradReduceBytes == 4)
-        case "moe_capacity_factor": return moeCapacityFactor.map(SettingValue.number)
-        case "moe_pad_to_capacity": return .bool(!moeHostSync)
-        case "moe_overlap_expert_comm": return .bool(overlapExpertComm)
-        case "attention_backend":
-            switch attentionKernel {
-            case .vendor: return .text(FrameworkSettings.AttentionBackend.cudnn.rawValue)
-            case .portable: return .text(FrameworkSettings.AttentionBackend.flash.rawValue)
-            case .unfused: return .text(FrameworkSettings.AttentionBackend.unfused.rawValue)
-            }
-        case "optimizer":
-            return .text(optimizerMasterBytes == 2 ? FrameworkSettings.OptimizerImplementation.apexDistributedAdam.rawValue
-                                                   : FrameworkSettings.OptimizerImplementation.adam.rawValue)
-        case "te_cross_entropy": return .bool(logitsBytesPerElement == 2)
-        case "deterministic": return .bool(deterministicFill)
-        case "deterministic_attention": return .bool(deterministicAttention)
-        case "activation_offload_layers": return .integer(0)
-        case "memory_logged_by": return .text(FrameworkSettings.MemoryLoggedBy.maxOverRanks.rawValue)
-        case "split_param": return .bool(shardingSplitParam)
-        case "sd_release_grads": return .bool(shardingReleaseGrads)
-        default: return nil
-        }
+        guard let field = FrameworkSettings.field(key) else { return nil }
+        return field.get(settings) ?? field.inProfile?(self)
     }
 
     /// `{"given": {stated keys}, "defaulted": {every other key: the value used}}`: what a

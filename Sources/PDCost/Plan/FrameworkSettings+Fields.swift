@@ -52,6 +52,9 @@ public struct FrameworkSettingField: Sendable {
     /// note is set is accepted and reported, and changes no number yet.
     public let notModelled: String?
     let get: @Sendable (FrameworkSettings) -> SettingValue?
+    /// The value a framework profile uses when the key is not stated (nil: the profile has no
+    /// such switch, and the key matters only when stated).
+    let inProfile: (@Sendable (FrameworkProfile) -> SettingValue?)?
     let assign: @Sendable (inout FrameworkSettings, SettingValue?) -> Void
     /// Extra check of a text value (nil when any text is fine).
     let check: (@Sendable (String) -> Bool)?
@@ -113,34 +116,49 @@ public struct FrameworkSettingField: Sendable {
 }
 
 extension FrameworkSettingField {
+    /// A profile accessor as a setting value (nil stays nil: no such switch in the profile).
+    static func lift<T>(_ read: (@Sendable (FrameworkProfile) -> T)?,
+                        _ wrap: @escaping @Sendable (T) -> SettingValue?) -> (@Sendable (FrameworkProfile) -> SettingValue?)? {
+        guard let read else { return nil }
+        return { profile in wrap(read(profile)) }
+    }
+
     static func flag(_ key: String, _ path: WritableKeyPath<FrameworkSettings, Bool?> & Sendable,
-                     _ summary: String, notModelled: String? = nil) -> Self {
+                     _ summary: String, notModelled: String? = nil,
+                     profile: (@Sendable (FrameworkProfile) -> Bool)? = nil) -> Self {
         Self(key: key, kind: .bool, summary: summary, notModelled: notModelled,
              get: { s in s[keyPath: path].map(SettingValue.bool) },
+             inProfile: lift(profile) { .bool($0) },
              assign: { s, v in if case .bool(let b)? = v { s[keyPath: path] = b } else { s[keyPath: path] = nil } },
              check: nil, checkHint: "")
     }
 
     static func choice<E: SettingChoice>(_ key: String, _ path: WritableKeyPath<FrameworkSettings, E?> & Sendable,
-                                         _ summary: String, notModelled: String? = nil) -> Self {
+                                         _ summary: String, notModelled: String? = nil,
+                                         profile: (@Sendable (FrameworkProfile) -> E)? = nil) -> Self {
         Self(key: key, kind: .choice(E.allCases.map(\.rawValue)), summary: summary, notModelled: notModelled,
              get: { s in s[keyPath: path].map { .text($0.rawValue) } },
+             inProfile: lift(profile) { .text($0.rawValue) },
              assign: { s, v in if case .text(let t)? = v { s[keyPath: path] = E(rawValue: t) } else { s[keyPath: path] = nil } },
              check: nil, checkHint: "")
     }
 
     static func number(_ key: String, _ path: WritableKeyPath<FrameworkSettings, Double?> & Sendable,
-                       _ range: ClosedRange<Double>, _ summary: String) -> Self {
+                       _ range: ClosedRange<Double>, _ summary: String,
+                       profile: (@Sendable (FrameworkProfile) -> Double?)? = nil) -> Self {
         Self(key: key, kind: .number(range), summary: summary, notModelled: nil,
              get: { s in s[keyPath: path].map(SettingValue.number) },
+             inProfile: lift(profile) { $0.map(SettingValue.number) },
              assign: { s, v in if case .number(let x)? = v { s[keyPath: path] = x } else { s[keyPath: path] = nil } },
              check: nil, checkHint: "")
     }
 
     static func integer(_ key: String, _ path: WritableKeyPath<FrameworkSettings, Int?> & Sendable,
-                        _ range: ClosedRange<Int>, _ summary: String, notModelled: String? = nil) -> Self {
+                        _ range: ClosedRange<Int>, _ summary: String, notModelled: String? = nil,
+                        profile: (@Sendable (FrameworkProfile) -> Int)? = nil) -> Self {
         Self(key: key, kind: .integer(range), summary: summary, notModelled: notModelled,
              get: { s in s[keyPath: path].map(SettingValue.integer) },
+             inProfile: lift(profile) { .integer($0) },
              assign: { s, v in if case .integer(let i)? = v { s[keyPath: path] = i } else { s[keyPath: path] = nil } },
              check: nil, checkHint: "")
     }
@@ -149,7 +167,7 @@ extension FrameworkSettingField {
                      _ summary: String, notModelled: String? = nil,
                      check: (@Sendable (String) -> Bool)? = nil, hint: String = "") -> Self {
         Self(key: key, kind: .text, summary: summary, notModelled: notModelled,
-             get: { s in s[keyPath: path].map(SettingValue.text) },
+             get: { s in s[keyPath: path].map(SettingValue.text) }, inProfile: nil,
              assign: { s, v in if case .text(let t)? = v { s[keyPath: path] = t } else { s[keyPath: path] = nil } },
              check: check, checkHint: hint)
     }
@@ -159,33 +177,33 @@ extension FrameworkSettings {
     /// Every setting, in the order of SCHEMA.md.
     public static let fields: [FrameworkSettingField] = [
         .flag("tp_comm_overlap", \.tpCommOverlap,
-              "TP communication overlapped with GEMMs (TE userbuffers --tp-comm-overlap; torchtitan AsyncTP)"),
-        .flag("cuda_graphs", \.cudaGraphs, "CUDA graphs on, any capture scope (no per-kernel host launches)"),
-        .flag("torch_compile", \.torchCompile, "torch.compile (Inductor) fuses elementwise chains"),
+              "TP communication overlapped with GEMMs (TE userbuffers --tp-comm-overlap; torchtitan AsyncTP)", profile: { $0.tpCommOverlap }),
+        .flag("cuda_graphs", \.cudaGraphs, "CUDA graphs on, any capture scope (no per-kernel host launches)", profile: { $0.cudaGraphs }),
+        .flag("torch_compile", \.torchCompile, "torch.compile (Inductor) fuses elementwise chains", profile: { $0.compiled }),
         .choice("fp8_recipe", \.fp8Recipe,
-                "FP8 scaling: delayed (amax history), current (per-tensor), rowwise (torchao), mxfp8 (32-element blocks), blockwise (TE 128x128/1x128)"),
-        .flag("fp8_params", \.fp8Params, "FP8 weights kept between steps (NeMo fp8_params, TE fp8_model_init)"),
-        .flag("overlap_grad_reduce", \.overlapGradReduce, "DP gradient reduce overlapped with backward (--overlap-grad-reduce)"),
+                "FP8 scaling: delayed (amax history), current (per-tensor), rowwise (torchao), mxfp8 (32-element blocks), blockwise (TE 128x128/1x128)", profile: { $0.fp8Recipe }),
+        .flag("fp8_params", \.fp8Params, "FP8 weights kept between steps (NeMo fp8_params, TE fp8_model_init)", profile: { $0.fp8Params }),
+        .flag("overlap_grad_reduce", \.overlapGradReduce, "DP gradient reduce overlapped with backward (--overlap-grad-reduce)", profile: { $0.overlapGradReduce }),
         .flag("overlap_param_gather", \.overlapParamGather,
-              "distributed-optimizer parameter all-gather overlapped with forward (--overlap-param-gather)"),
-        .flag("overlap_p2p", \.overlapP2P, "pipeline send/recv overlapped with compute (overlap_p2p_comm; interleaved)"),
+              "distributed-optimizer parameter all-gather overlapped with forward (--overlap-param-gather)", profile: { $0.overlapParamGather }),
+        .flag("overlap_p2p", \.overlapP2P, "pipeline send/recv overlapped with compute (overlap_p2p_comm; interleaved)", profile: { $0.overlapP2P }),
         .flag("grad_reduce_in_fp32", \.gradReduceInFP32,
-              "gradients accumulated and reduced in fp32 (Megatron-Core DDP grad_reduce_in_fp32); off: in bf16"),
+              "gradients accumulated and reduced in fp32 (Megatron-Core DDP grad_reduce_in_fp32); off: in bf16", profile: { $0.gradReduceBytes == 4 }),
         .number("moe_capacity_factor", \.moeCapacityFactor, 0.01...1024,
-                "expert capacity factor; tokens beyond it are dropped (unset: dropless)"),
-        .flag("moe_pad_to_capacity", \.moePadToCapacity, "each expert's input padded to capacity (no host sync)"),
+                "expert capacity factor; tokens beyond it are dropped (unset: dropless)", profile: { $0.moeCapacityFactor }),
+        .flag("moe_pad_to_capacity", \.moePadToCapacity, "each expert's input padded to capacity (no host sync)", profile: { !$0.moeHostSync }),
         .flag("moe_overlap_expert_comm", \.moeOverlapExpertComm,
-              "EP all-to-all overlapped with another micro-batch's compute"),
+              "EP all-to-all overlapped with another micro-batch's compute", profile: { $0.overlapExpertComm }),
         .choice("moe_token_dispatcher", \.moeTokenDispatcher, "MoE token dispatcher",
                 notModelled: "every dispatcher is priced as an all-to-all of the routed tokens"),
         .flag("moe_router_force_balance", \.moeRouterForceBalance,
               "router forced to an even token distribution (benchmark mode)",
               notModelled: "routing is priced as balanced whether or not it is forced"),
         .choice("attention_backend", \.attentionBackend,
-                "fused attention: cudnn (TE cuDNN), flash (FlashAttention-2), unfused (s x s scores)"),
+                "fused attention: cudnn (TE cuDNN), flash (FlashAttention-2), unfused (s x s scores)", profile: { FrameworkSettings.AttentionBackend(kernel: $0.attentionKernel) }),
         .choice("optimizer", \.optimizer,
-                "adam (Megatron-Core / PyTorch) or apex_distributed_adam (NeMo 1.x distributed_fused_adam)"),
-        .flag("te_cross_entropy", \.teCrossEntropy, "loss computed by Transformer Engine's fused cross entropy"),
+                "adam (Megatron-Core / PyTorch) or apex_distributed_adam (NeMo 1.x distributed_fused_adam)", profile: { $0.optimizerMasterBytes == 2 ? .apexDistributedAdam : .adam }),
+        .flag("te_cross_entropy", \.teCrossEntropy, "loss computed by Transformer Engine's fused cross entropy", profile: { $0.logitsBytesPerElement == 2 }),
         .text("torch_version", \.torchVersion, "PyTorch release, MAJOR.MINOR (\"2.8\")",
               check: { FrameworkSettings.parseVersion($0) != nil }, hint: "must be MAJOR.MINOR, e.g. \"2.8\""),
         .text("framework_release", \.frameworkRelease, "framework release as published (container, tag or commit)",
@@ -193,18 +211,19 @@ extension FrameworkSettings {
         .choice("pipeline_schedule", \.pipelineSchedule,
                 "pipeline schedule name (stages per rank are parallel.vpp)",
                 notModelled: "only the default vpp of torchtitan follows it; zero-bubble schedules are priced as 1F1B"),
-        .flag("deterministic", \.deterministic, "PyTorch deterministic algorithms (Megatron --deterministic-mode)"),
+        .flag("deterministic", \.deterministic, "PyTorch deterministic algorithms (Megatron --deterministic-mode)", profile: { $0.deterministicFill }),
         .flag("deterministic_attention", \.deterministicAttention,
-              "TE picks deterministic attention (NVTE_ALLOW_NONDETERMINISTIC_ALGO=0)"),
+              "TE picks deterministic attention (NVTE_ALLOW_NONDETERMINISTIC_ALGO=0)", profile: { $0.deterministicAttention }),
         .integer("activation_offload_layers", \.activationOffloadLayers, 0...1_048_576,
                  "layers whose activations are offloaded to host memory (cpu_offloading_num_layers)",
-                 notModelled: "activation offload is not priced yet"),
+                 notModelled: "activation offload is not priced yet", profile: { _ in 0 }),
         .choice("memory_logged_by", \.memoryLoggedBy,
-                "the rank(s) a measured memory figure was read on: max_over_ranks or last_rank"),
+                "the rank(s) a measured memory figure was read on: max_over_ranks or last_rank",
+                profile: { _ in .maxOverRanks }),
         .flag("split_param", \.shardingSplitParam,
-              "PaddleFormers sharding stage 1 V2: parameters and optimizer states split evenly over the sharding ranks"),
+              "PaddleFormers sharding stage 1 V2: parameters and optimizer states split evenly over the sharding ranks", profile: { $0.shardingSplitParam }),
         .flag("sd_release_grads", \.shardingReleaseGrads,
-              "PaddleFormers sharding: gradient buffers released after each optimizer step"),
+              "PaddleFormers sharding: gradient buffers released after each optimizer step", profile: { $0.shardingReleaseGrads }),
     ]
 
     /// The row for a key, or nil.

@@ -67,6 +67,14 @@ public struct FrameworkSettings: Sendable, Hashable {
             case .unfused: .unfused
             }
         }
+
+        init(kernel: FrameworkProfile.AttentionKernel) {
+            switch kernel {
+            case .vendor: self = .cudnn
+            case .portable: self = .flash
+            case .unfused: self = .unfused
+            }
+        }
     }
 
     /// The optimizer implementation (its sharding follows `parallel.zero_stage`).
@@ -114,17 +122,15 @@ public struct FrameworkSettings: Sendable, Hashable {
         return (major, minor)
     }
 
-    /// `self` with every key that `other` states taken from `other` (a per-call override).
+    /// `self` with every key that `other` states taken from `other` (a per-call override; the
+    /// values were checked when `other` was built).
     public func overridden(by other: FrameworkSettings) -> FrameworkSettings {
         var result = self
         for field in Self.fields {
-            if let value = field.get(other) { try? field.set(&result, value) }
+            if let value = field.get(other) { field.assign(&result, value) }
         }
         return result
     }
-
-    /// True when no key is stated.
-    public var isEmpty: Bool { Self.fields.allSatisfy { $0.get(self) == nil } }
 }
 
 /// The string-valued choices of a setting: their raw values are the JSON spellings.

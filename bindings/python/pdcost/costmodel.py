@@ -24,7 +24,7 @@ from . import _native
 from . import _validate as check
 from .config import GIB, GPUSpec, HardwareConfig, ModelConfig, ParallelConfig, TrainingConfig
 from .profile import CalibrationProfile
-from .results import COMM_KINDS, MemoryBreakdown, PredictionResult, build_result, result_from_rows
+from .results import COMM_KINDS, MemoryBreakdown, PredictionResult, prediction_row, result_from_rows
 from .settings import FrameworkSettings
 
 if TYPE_CHECKING:
@@ -738,7 +738,8 @@ def _prediction_from_json(d: dict[str, Any], pp: int, gas: int, gbs: int,
                           seq: int) -> PredictionResult:
     """A PredictionResult from the library's prediction JSON (the field table's names)."""
     del gas  # the prediction's micro_batches says it
-    return build_result(d, d, pp, gbs, seq)
+    row = prediction_row(d)
+    return result_from_rows(row, row, pp, gbs, seq)
 
 
 def validate_runs(runs: str | bytes, *, text: bool = False, only_complete: bool = False,

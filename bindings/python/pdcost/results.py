@@ -21,7 +21,7 @@ from . import _native
 from .config import GIB, FilledField
 
 __all__ = ["MemoryBreakdown", "PredictionResult", "COMM_KINDS", "prediction_fields",
-           "prediction_values", "PYTHON_NAMES"]
+           "prediction_values", "prediction_row", "result_from_rows", "PYTHON_NAMES"]
 
 #: Communication kinds, in the order of pdcost_comm_kind.
 COMM_KINDS = ("tp", "cp", "ep", "pp", "dp")
@@ -255,7 +255,9 @@ def _row_plan() -> _RowPlan:
 def result_from_rows(row: tuple[Any, ...], memory_row: tuple[Any, ...], pp: int, gbs: int,
                      seq: int, *, gpu_filled_in: tuple[FilledField, ...] = (),
                      settings: Mapping[str, Any] | None = None) -> PredictionResult:
-    """:func:`build_result` straight from the extension's tuples (the hot path of predict)."""
+    """A PredictionResult from the extension's prediction tuple (``row``); the memory fields,
+    peak_stage and fits_memory come from ``memory_row``, which may be a prediction at a longer
+    padded sequence. The hot path of predict: one C-level pass per group of fields."""
     plan = _row_plan()
     getter, names, scales = plan.result_numbers
     result = dict(zip(names, map(operator.mul, getter(row), scales)))
@@ -279,37 +281,17 @@ def result_from_rows(row: tuple[Any, ...], memory_row: tuple[Any, ...], pp: int,
                             settings=settings if settings is not None else {})
 
 
-def build_result(values: Mapping[str, Any], memory: Mapping[str, Any], pp: int, gbs: int,
-                 seq: int, *, gpu_filled_in: tuple[FilledField, ...] = (),
-                 settings: Mapping[str, Any] | None = None) -> PredictionResult:
-    """A PredictionResult from library-named values; the memory fields (and peak_stage,
-    fits_memory) come from ``memory``, which may be a prediction at a longer padded sequence.
-    On the hot path of every predict: one pass over a precomputed plan, no type inspection."""
-    result: dict[str, Any] = {}
-    breakdown: dict[str, Any] = {"num_stages": pp}
-    for name, attribute, scale, from_memory, kind in _conversion_plan():
-        value = (memory if from_memory else values)[name]
-        if kind == 0:
-            value = value * scale
-        elif kind == 1:
-            value = int(value)
-        elif kind == 2:
-            value = bool(value)
+def prediction_row(values: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The inverse of :func:`prediction_values`: library-named values (the prediction JSON) as
+    the extension's tuple, so JSON and the extension share one conversion."""
+    row: list[Any] = []
+    for field in prediction_fields():
+        value = values[field["name"]]
+        if field["count"] == 1:
+            row.append(value)
         else:
-            value = {k: v * scale for k, v in value.items()}
-        if from_memory and name != "fits_memory":
-            breakdown[attribute] = value
-        else:
-            result[attribute] = value
-    step, compute = values["step_time_s"], values["compute_time_s"]
-    result["compute_efficiency"] = values["hfu"] * step / compute if compute > 0 else 0.0
-    mb = MemoryBreakdown(**breakdown)
-    result["memory_breakdown"] = mb
-    result["memory_gb"] = mb.total_memory_gb
-    result["global_batch_size"] = gbs
-    result["seq_len"] = seq
-    return PredictionResult(**result, gpu_filled_in=gpu_filled_in,
-                            settings=settings if settings is not None else {})
+            row.extend(value[kind] for kind in COMM_KINDS)
+    return tuple(row)
 
 
 def _flat(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
