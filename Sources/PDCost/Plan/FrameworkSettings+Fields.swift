@@ -70,49 +70,15 @@ public struct FrameworkSettingField: Sendable {
     /// The value, converted where JSON spells it loosely (an integral number for an integer
     /// field, an integer for a number field), or an error naming the key and value.
     public func validated(_ value: SettingValue) throws(PDCostError) -> SettingValue {
-        switch (kind, value) {
-        case (.bool, .bool): return value
-        case (.number(let range), .number(let x)):
-            guard x.isFinite, range.contains(x) else {
-                throw .invalidArgument("settings.\(key)=\(JSONWriter.describe(x)) must be in [\(JSONWriter.describe(range.lowerBound)), \(JSONWriter.describe(range.upperBound))]")
-            }
-            return value
-        case (.number, .integer(let i)): return try validated(.number(Double(i)))
-        case (.integer(let range), .integer(let i)):
-            guard range.contains(i) else {
-                throw .invalidArgument("settings.\(key)=\(i) must be in [\(range.lowerBound), \(range.upperBound)]")
-            }
-            return value
-        case (.integer, .number(let x)):
-            guard x.isFinite, x == x.rounded(), abs(x) < 1e15 else {
-                throw .invalidArgument("settings.\(key)=\(JSONWriter.describe(x)) must be an integer")
-            }
-            return try validated(.integer(Int(x)))
-        case (.choice(let options), .text(let s)):
-            guard options.contains(s) else {
-                throw .invalidArgument("settings.\(key)='\(s)' is not one of \(options.joined(separator: ", "))")
-            }
-            return value
-        case (.text, .text(let s)):
-            if let check, !check(s) {
-                throw .invalidArgument("settings.\(key)='\(s)' \(checkHint)")
-            }
-            return value
-        default:
-            throw .invalidArgument("settings.\(key)=\(value.json) must be \(typeName)")
+        let checked = try kind.validated(value, key: "settings.\(key)")
+        if case .text(let s) = checked, let check, !check(s) {
+            throw .invalidArgument("settings.\(key)='\(s)' \(checkHint)")
         }
+        return checked
     }
 
     /// The type in words, for messages and help.
-    public var typeName: String {
-        switch kind {
-        case .bool: "true or false"
-        case .number(let r): "a number in [\(JSONWriter.describe(r.lowerBound)), \(JSONWriter.describe(r.upperBound))]"
-        case .integer(let r): "an integer in [\(r.lowerBound), \(r.upperBound)]"
-        case .choice(let options): "one of " + options.joined(separator: ", ")
-        case .text: "a string"
-        }
-    }
+    public var typeName: String { kind.typeName }
 }
 
 extension FrameworkSettingField {

@@ -1,56 +1,90 @@
-/// A plan-level serving model for one deployment of one model: TP over one node, PP = 1, a
-/// static batch of equal requests.
+/// The serving cost model of one deployment of one model: memory per GPU, the cost of one
+/// engine iteration, and the steady state each load scenario settles in.
 ///
-/// Physics (roofline, Williams et al. 2009, CACM 52(4)): every phase costs
-/// max(FLOPs / achieved FLOP rate, bytes / achieved HBM bandwidth) plus its exposed TP
-/// all-reduces. Prefill is compute-bound at long prompts (GEMM + causal attention FLOPs); a
-/// decode step is memory-bound at small batches (it reads all weights once, the batch's KV
-/// cache, and — for MoE — only the experts its tokens touch), amortised over the batch.
-/// Rates come from the existing `EfficiencyProfile` (large-GEMM peak fraction, attention
-/// forward fraction and its sequence saturation, HBM fraction) and the all-reduces from
-/// `Interconnect` (NCCL ring latency + bus bandwidth; small decode messages are latency-bound).
+/// An iteration (one forward pass of the running batch, with whatever prefill tokens the
+/// scheduler adds) is priced per kernel class on the roofline (Williams et al. 2009, CACM
+/// 52(4)): the linear layers take max(GEMM FLOPs / rate, weight bytes / HBM bandwidth); the
+/// attention max(FLOPs / rate, KV bytes / bandwidth); elementwise kernels their activation
+/// traffic; then the TP all-reduces, the pipeline sends, and the kernel launch gaps. Decode is
+/// memory-bound at small batches (every weight is read once per iteration, amortised over the
+/// batch); prefill is compute-bound (2·N FLOPs per token plus causal attention).
 ///
-/// Build once (the checks and the weight/KV sizes happen here), then call `evaluate`, which
-/// allocates nothing.
+/// Build once (checks, sizes and rates happen here), then call `evaluate`, which allocates
+/// nothing.
 public struct ServingCostModel: Sendable {
     public let model: ModelSpec
     public let cluster: Cluster
     public let deployment: ServingDeployment
+    public let settings: ResolvedServingSettings
     public let weights: ServingWeights
     public let kvCache: KVCacheLayout
+    public let kernels: ServingKernels
 
-    // Precomputed rates and sizes.
+    // Per GPU, per pipeline stage.
     let tp: Double
+    let pp: Double
+    let replicas: Double
+    let stageLayers: Double
+    let stageMoELayers: Double
+    /// Weight bytes a stage's forward reads, apart from the routed experts.
+    let stageNonExpertBytes: Double
+    let kvBytesPerToken: Double
     let gemmRate: Double
+    let gemmHalfDimension: Double
     let attentionRate: Double
     let attentionHalfSequence: Double
     let hbmRate: Double
     let interconnect: Interconnect
     let matmulFlopsPerToken: Double
     let attentionWidth: Double
-    let layers: Double
     let hidden: Double
-    let activationBytes: Double
-    let kernelFloor: Double
+    let elementwiseBytesPerTokenLayer: Double
+    let peakFlops: Double
+    let memoryPlan: ServingMemory
 
-    public init(model: ModelSpec, cluster: Cluster, deployment: ServingDeployment) throws(PDCostError) {
+    public init(model: ModelSpec, cluster: Cluster, deployment: ServingDeployment,
+                kernels: ServingKernels = ServingKernels()) throws(PDCostError) {
         let m = try model.validated()
         let c = try cluster.validated()
         let d = try deployment.validated(model: m, cluster: c)
+        let rs = d.settings.resolved(engine: d.engine, gpu: c.gpu)
         self.model = m
         self.cluster = c
         self.deployment = d
-        weights = ServingWeights(model: m, tp: d.tp, precision: d.weightPrecision)
-        kvCache = KVCacheLayout(model: m, tp: d.tp, precision: d.kvCachePrecision, blockSize: d.blockSize)
-        let e = c.efficiency
+        self.settings = rs
+        self.kernels = kernels
         tp = Double(d.tp)
-        // Large-GEMM rate: MAMF fraction of the dense peak in the GEMM precision (burst, not the
-        // power-soaked `sustainedFraction` of training: serving steps are milliseconds long).
-        let p = d.weightPrecision.computePrecision
-        let peak = c.gpu.peakFlops(p) > 0 ? c.gpu.peakFlops(p) : c.gpu.peakFlops(.bf16)
-        gemmRate = peak * (p == .fp8 ? e.gemmPeakFraction8 : e.gemmPeakFraction16)
-        // Prefill attention runs in 16-bit at the fused-kernel fraction (FA3/cuDNN, FlashInfer).
+        pp = Double(d.pp)
+        replicas = Double(d.replicas)
+        let w = ServingWeights(model: m, tp: d.tp, precision: d.weightPrecision,
+                               attentionShards: d.attentionDataParallel ? 1 : d.tp)
+        weights = w
+        kvCache = KVCacheLayout(model: m, tp: d.attentionDataParallel ? 1 : d.tp,
+                                precision: d.kvCachePrecision, blockSize: rs.kvBlockSize)
+        stageLayers = Double(m.numLayers) / pp
+        stageMoELayers = Double(m.numMoELayers) / pp
+        // A stage holds 1/pp of the decoder blocks and the larger of the embedding (first
+        // stage) and the LM head (last stage): the busiest stage sets the pace.
+        let blocks = w.bytesPerGPU - w.embeddingBytes - w.headBytes
+        let stageWeights = blocks / pp + (d.pp == 1 ? w.embeddingBytes + w.headBytes : max(w.embeddingBytes, w.headBytes))
+        stageNonExpertBytes = (w.nonExpertReadBytes - w.headBytes) / pp + w.headBytes
+        kvBytesPerToken = kvCache.bytesPerToken / pp
+        let e = c.efficiency
+        // Large-GEMM rate: MAMF fraction of the dense peak in the GEMM precision (burst rates:
+        // serving iterations are milliseconds, not the power-soaked sustained rate of training).
+        // W8A8 FP8 runs on FP8 tensor cores where the GPU has them; elsewhere (A100) FP8
+        // checkpoints run weight-only (vLLM Marlin FP8, fp8_marlin.py) at the 16-bit rate.
+        // NVFP4 runs at twice the FP8 peak on Blackwell (NVIDIA B200 datasheet: 9 vs 4.5 PFLOPS
+        // dense).
         let peak16 = max(c.gpu.bf16Flops, c.gpu.fp16Flops)
+        switch d.weightPrecision {
+        case .fp8 where c.gpu.supportsFP8: gemmRate = c.gpu.peakFlops(.fp8) * e.gemmPeakFraction8
+        case .fp4: gemmRate = 2 * c.gpu.peakFlops(.fp8) * e.gemmPeakFraction8
+        default: gemmRate = peak16 * e.gemmPeakFraction16
+        }
+        peakFlops = peak16
+        gemmHalfDimension = e.gemmHalfDimension
+        // Prefill attention in 16-bit at the fused-kernel fraction (FA3/cuDNN, FlashInfer, XQA).
         attentionRate = peak16 * e.attentionForwardFraction
         attentionHalfSequence = e.attentionHalfSequence
         hbmRate = c.gpu.hbmBandwidth * e.hbmFraction
@@ -61,23 +95,21 @@ public struct ServingCostModel: Sendable {
         } else {
             attentionWidth = Double(2 * m.numAttentionHeads * m.headDim)
         }
-        layers = Double(m.numLayers)
         hidden = Double(m.hiddenSize)
-        activationBytes = ServingMemory.activationBytes(model: m, tp: d.tp, tokens: d.maxBatchedTokens)
-        kernelFloor = e.kernelFloorSeconds
+        elementwiseBytesPerTokenLayer = ServingMemory.elementwiseBytesPerTokenLayer(model: m, tp: d.tp)
+        memoryPlan = ServingMemory(model: m, gpu: c.gpu, settings: rs, tp: d.tp, pp: d.pp,
+                                   weightsBytes: stageWeights, kvBytesPerToken: kvCache.bytesPerToken / pp,
+                                   blockSize: rs.kvBlockSize)
     }
 
-    /// Memory of one rank for this deployment.
-    public var memory: ServingMemory {
-        ServingMemory(totalBytes: cluster.gpu.memoryBytes, deployment: deployment,
-                      weightsBytes: weights.bytesPerGPU, activationBytes: activationBytes)
-    }
+    /// Memory of one GPU for this deployment.
+    public var memory: ServingMemory { memoryPlan }
 
     /// Causal attention forward FLOPs of one sequence of `s` tokens (all ranks): per layer
     /// 2 · s² · (d_qk + d_v) · heads / 2 (FlopsPerToken's convention, FLOPs.swift).
     @inline(__always)
     public func prefillAttentionFlops(sequenceLength s: Double) -> Double {
-        layers * s * s * attentionWidth
+        Double(model.numLayers) * s * s * attentionWidth
     }
 
     /// Forward FLOPs of a batch of prompts (all ranks): 2 · N_active · tokens + attention.
@@ -86,63 +118,97 @@ public struct ServingCostModel: Sendable {
         batch * (matmulFlopsPerToken * s + prefillAttentionFlops(sequenceLength: s))
     }
 
-    /// The TP all-reduces of one forward pass over `tokens` tokens: two per layer (after the
-    /// attention output and the FFN down projections, Shoeybi et al. 2019 §3, Fig. 4), each
-    /// of tokens · hidden 16-bit activations.
+    /// One pipeline stage's forward pass on one GPU: `decodes` sequences at mean context
+    /// `context` and `prefill` prompt tokens of prompts `promptLength` long.
     @inline(__always)
-    func allReduceSeconds(tokens: Double) -> Double {
-        guard tp > 1 else { return 0 }
-        let one = interconnect.allReduce(bytes: tokens * hidden * 2, ranks: tp, perNode: tp)
-        return 2 * layers * one
+    func stage(decodes b: Double, context: Double, prefill p: Double, promptLength s: Double) -> IterationCost {
+        let tokens = b + p
+        guard tokens > 0 else { return IterationCost() }
+        // Linear layers: FLOPs at the GEMM rate, degraded by the token dimension's tile fill
+        // (EfficiencyProfile.gemmHalfDimension), against one read of the weights.
+        let gemmFlops = matmulFlopsPerToken * tokens / (tp * pp)
+        let gemmSeconds = gemmFlops / (gemmRate / (1 + gemmHalfDimension / tokens))
+        let expertBytes = stageMoELayers * weights.distinctExperts(tokens: tokens) * weights.expertBytesPerGPU
+        let weightSeconds = (stageNonExpertBytes + expertBytes) / hbmRate
+        // Attention: prefill at the fused-kernel rate with its sequence saturation s/(s + s½)
+        // (Training/Workload.swift's law); decode reads each sequence's cache once (2 FLOPs per
+        // cached element per query, far below the bandwidth roofline).
+        let layers = stageLayers
+        let prefillAttention = p > 0
+            ? p * s * layers * attentionWidth / tp / (attentionRate * s / (s + attentionHalfSequence)) : 0
+        let decodeAttentionFlops = b * context * layers * 2 * attentionWidth / tp
+        let kvBytes = (b * context + tokens) * kvBytesPerToken
+        let attentionSeconds = max(prefillAttention + decodeAttentionFlops / gemmRate, kvBytes / hbmRate)
+        let elementwise = tokens * layers * elementwiseBytesPerTokenLayer / hbmRate
+        let gpu = max(gemmSeconds, weightSeconds) + attentionSeconds + elementwise
+        let compute = gemmSeconds + prefillAttention + decodeAttentionFlops / gemmRate
+        // TP all-reduces: two per layer of tokens × hidden 16-bit values (Shoeybi et al. 2019
+        // §3, Fig. 4); one-shot kernels below their size cap, NCCL above.
+        var comm = 0.0
+        if tp > 1 {
+            let bytes = tokens * hidden * 2
+            let one: Double
+            if settings.customAllReduce, bytes <= kernels.customAllReduceMaxBytes {
+                one = kernels.customAllReduceLatency + bytes * (tp - 1) / tp / interconnect.nvlinkBandwidth
+            } else {
+                one = interconnect.allReduce(bytes: bytes, ranks: tp, perNode: tp)
+            }
+            comm = 2 * layers * one
+        }
+        if pp > 1 {
+            // One activation send to the next stage (NCCL send/recv on NVLink or the network).
+            comm += interconnect.sendRecv(bytes: tokens * hidden * 2, acrossNodes: tp * pp > Double(cluster.gpusPerNode))
+        }
+        // Kernel launch gaps: replayed from a CUDA graph when the engine captured one for this
+        // batch (decode-only iterations up to the capture size), launched by the host otherwise.
+        let graphed = settings.cudaGraphs && b <= Double(settings.cudaGraphMaxBatch)
+            && (p == 0 || settings.engine != .sglang)
+        let gap = graphed ? kernels.graphKernelGap : kernels.eagerKernelGap
+        let launches = (kernels.kernelsPerLayer + (tp > 1 ? 2 : 0)) * layers
+            + kernels.extraKernelsPerMoELayer * stageMoELayers
+        let overhead = launches * gap
+        return IterationCost(compute: compute, gpu: gpu, communication: comm, overhead: overhead)
+    }
+
+    /// One iteration of a replica: every stage once, plus the host's scheduling step. With
+    /// pp > 1 the replica keeps pp batches in flight (vLLM virtual engines, TensorRT-LLM
+    /// micro-batches), each of `decodes / pp` sequences; a token takes all pp stages.
+    @inline(__always)
+    func iteration(decodes b: Double, context: Double, prefill p: Double, promptLength s: Double) -> IterationCost {
+        var one = stage(decodes: b / pp, context: context, prefill: p / pp, promptLength: s)
+        one.scale(pp)
+        one.overhead += settings.engine.stepHostSeconds
+        return one
     }
 
     public func evaluate(_ workload: ServingWorkload) throws(PDCostError) -> ServingPrediction {
         let w = try workload.validated()
-        let batch = Double(w.batchSize)
-        let input = Double(w.inputTokens)
-        let output = Double(w.outputTokens)
+        return ServingSteadyState(m: self, w: w).prediction()
+    }
+}
 
-        // Memory.
-        let mem = memory
-        let maxConcurrency = kvCache.maxSequences(freeBytes: mem.kvCacheBytes, tokensPerSequence: w.totalTokens)
+/// The time of one iteration, split the way the prediction reports it.
+struct IterationCost {
+    /// FLOP time of GEMMs and attention.
+    var compute: Double = 0
+    /// GPU time of all kernels (roofline per kernel class).
+    var gpu: Double = 0
+    var communication: Double = 0
+    /// Launch gaps and host scheduling.
+    var overhead: Double = 0
 
-        // Prefill: GEMMs at the large-GEMM rate or the weight read, whichever is slower;
-        // attention at the fused-kernel rate with its sequence saturation s/(s + s½)
-        // (the training model's attention law, Training/Workload.swift).
-        let prefillTokens = batch * input
-        let gemmSeconds = matmulFlopsPerToken * prefillTokens / tp / gemmRate
-        let prefillRead = weights.readBytes(tokens: prefillTokens) / hbmRate
-        let saturation = input / (input + attentionHalfSequence)
-        let attentionSeconds = batch * prefillAttentionFlops(sequenceLength: input) / tp
-            / (attentionRate * saturation)
-        let prefillCompute = max(gemmSeconds, prefillRead) + attentionSeconds
-        let prefillComm = allReduceSeconds(tokens: prefillTokens)
-        let ttft = prefillCompute + prefillComm
+    var total: Double { gpu + communication + overhead }
+    var memoryBound: Double { max(gpu - compute, 0) }
 
-        // Decode at the average context of the static batch: steps 2…output see contexts
-        // input+1 … input+output−1, average input + output/2.
-        let context = input + output / 2
-        let kvRead = batch * context * kvCache.bytesPerToken
-        let decodeBytes = weights.readBytes(tokens: batch) + kvRead
-        let decodeMemory = decodeBytes / hbmRate
-        // Decode compute: GEMMs over `batch` tokens and attention scores over the context
-        // (2 · context · width per token and layer: no causal halving for one query).
-        let decodeFlops = batch * (matmulFlopsPerToken + 2 * layers * context * attentionWidth)
-        let decodeCompute = decodeFlops / tp / gemmRate
-        let decodeComm = allReduceSeconds(tokens: batch)
-        let tpot = max(decodeMemory, decodeCompute, kernelFloor) + decodeComm
+    mutating func scale(_ k: Double) {
+        compute *= k
+        gpu *= k
+        communication *= k
+        overhead *= k
+    }
 
-        let e2e = ttft + (output - 1) * tpot
-        let rate = e2e > 0 ? batch * output / e2e : 0
-        return ServingPrediction(
-            weightsBytesPerGPU: weights.bytesPerGPU, activationBytesPerGPU: mem.activationBytes,
-            kvCacheBytesPerGPU: mem.kvCacheBytes, kvBytesPerTokenPerGPU: kvCache.bytesPerToken,
-            maxConcurrency: maxConcurrency, fitsInMemory: w.batchSize <= maxConcurrency,
-            prefillFlops: prefillFlops(batch: batch, inputTokens: input),
-            prefillComputeSeconds: prefillCompute, prefillCommunicationSeconds: prefillComm,
-            ttftSeconds: ttft, decodeBytesPerStep: decodeBytes, decodeMemorySeconds: decodeMemory,
-            decodeComputeSeconds: decodeCompute, decodeCommunicationSeconds: decodeComm,
-            tpotSeconds: tpot, endToEndSeconds: e2e, outputTokensPerSecond: rate,
-            outputTokensPerSecondPerGPU: rate / tp)
+    static func + (a: IterationCost, b: IterationCost) -> IterationCost {
+        IterationCost(compute: a.compute + b.compute, gpu: a.gpu + b.gpu,
+                      communication: a.communication + b.communication, overhead: a.overhead + b.overhead)
     }
 }

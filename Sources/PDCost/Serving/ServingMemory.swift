@@ -1,46 +1,92 @@
-/// Memory of one serving rank and the largest concurrency its KV cache admits.
+/// Memory of one serving GPU and the KV pool the engine carves out of it.
 ///
-/// vLLM sizes the cache as (vllm/v1/worker/gpu_worker.py `determine_available_memory`):
-/// total memory × `gpu_memory_utilization` − weights − peak activation of a profiling forward
-/// pass over `max_num_batched_tokens` − non-torch memory; the CUDA-graph pool is taken from
-/// what is left. The cache is then cut into blocks and a sequence needs ⌈tokens/block⌉ of them.
+/// vLLM (vllm/v1/worker/gpu_worker.py `determine_available_memory`): total × 
+/// `gpu_memory_utilization` − weights − the peak activation of a profiling forward pass over
+/// `max_num_batched_tokens` − non-torch memory (CUDA context, NCCL, cuBLAS); the CUDA-graph pool
+/// is captured afterwards out of the same budget. SGLang (`mem_fraction_static`) budgets weights
+/// + KV pool as that fraction of the GPU. TensorRT-LLM gives the KV cache
+/// `free_gpu_memory_fraction` of what is free after the engine and its workspaces are loaded.
+/// A `kv_cache_max_tokens` cap (TensorRT-LLM `max_tokens`) bounds the pool in tokens.
+/// Every pool is allocated up front, so the memory a GPU shows in use is the sum of the parts.
 public struct ServingMemory: Sendable, Hashable {
     public let totalBytes: Double
     public let weightsBytes: Double
-    /// Peak transient activations of the profiling pass.
+    /// Peak transient activations of one forward pass over `max_num_batched_tokens`.
     public let activationBytes: Double
-    public let cudaGraphPoolBytes: Double
-    public let runtimeReserveBytes: Double
-    /// Memory left for the KV cache (negative when the weights alone do not fit).
+    public let cudaGraphBytes: Double
+    public let runtimeBytes: Double
+    /// The KV pool (0 when nothing is left for it).
     public let kvCacheBytes: Double
+    /// Whether the weights and workspaces fit before any KV cache.
+    public let weightsFit: Bool
+    /// Memory in use once the engine has started: every pool.
+    public var usedBytes: Double { weightsBytes + activationBytes + cudaGraphBytes + runtimeBytes + kvCacheBytes }
+
+    /// CUDA context, cuBLAS/cuBLASLt workspaces and the caching allocator's slack outside the
+    /// engine's pools: ~0.5 GiB on Hopper (PyTorch "CUDA semantics": the context alone is
+    /// 300–500 MiB depending on the CUDA version and lazy loading), plus NCCL's channel buffers
+    /// when the GPU talks to peers (NCCL_BUFFSIZE 4 MiB × channels × peers, ~0.25 GiB at TP 8).
+    public static func runtimeBytes(tp: Int, pp: Int) -> Double {
+        let gib = 1_073_741_824.0
+        return 0.5 * gib + (tp * pp > 1 ? 0.25 * gib : 0)
+    }
 
     /// Peak activation of one forward pass over `tokens` tokens on one rank, bytes, 16-bit
     /// activations: four hidden-width buffers live at once (residual, normed input, attention
     /// output, block output) and the FFN's gate/up output and activated product (3 · I_tp wide;
     /// for MoE the top-k experts' and shared experts' widths together), plus fp32 logits for up
-    /// to 256 sampled sequences (vLLM V0 `max_num_seqs` default) over the full vocabulary.
+    /// to 256 sampled sequences over the full vocabulary (vLLM samples the last token of each
+    /// sequence; the profiling pass samples at most `max_num_seqs`).
     public static func activationBytes(model m: ModelSpec, tp: Int, tokens: Int) -> Double {
         let t = Double(max(tp, 1))
-        var ffnWidth = Double(m.intermediateSize)
-        if let moe = m.moe {
-            let routed = Double(moe.expertsPerToken) * Double(moe.expertIntermediateSize)
-                + Double(moe.sharedExpertIntermediateSize)
-            ffnWidth = max(m.numDenseLayers > 0 ? ffnWidth : 0, routed)
-        }
         let n = Double(max(tokens, 0))
-        let perToken = 2 * (4 * Double(m.hiddenSize) + 3 * ffnWidth / t)
-        let logits = Double(min(max(tokens, 0), 256)) * Double(m.vocabSize) * 4
+        let perToken = 2 * (4 * Double(m.hiddenSize) + 3 * ffnWidth(m) / t)
+        let logits = Double(min(max(tokens, 0), 256)) * Double(m.vocabSize) / t * 4
         return n * perToken + logits
     }
 
-    public init(totalBytes: Double, deployment d: ServingDeployment, weightsBytes: Double,
-                activationBytes: Double) {
-        self.totalBytes = totalBytes
+    /// HBM traffic of the elementwise kernels of one layer per token on one rank, bytes: the
+    /// two norms and two residual adds read and write the hidden state (8 · h values), rotary
+    /// embedding rewrites q and k, the gated activation reads 2 · I and writes I (16-bit).
+    public static func elementwiseBytesPerTokenLayer(model m: ModelSpec, tp: Int) -> Double {
+        let t = Double(max(tp, 1))
+        let qk = Double((m.numAttentionHeads + m.numKeyValueHeads) * m.headDim) / t
+        return 2 * (8 * Double(m.hiddenSize) + 2 * qk + 3 * ffnWidth(m) / t)
+    }
+
+    static func ffnWidth(_ m: ModelSpec) -> Double {
+        var width = Double(m.intermediateSize)
+        if let moe = m.moe {
+            let routed = Double(moe.expertsPerToken) * Double(moe.expertIntermediateSize)
+                + Double(moe.sharedExpertIntermediateSize)
+            width = max(m.numDenseLayers > 0 ? width : 0, routed)
+        }
+        return width
+    }
+
+    init(model m: ModelSpec, gpu: GPUSpec, settings s: ResolvedServingSettings, tp: Int, pp: Int,
+         weightsBytes: Double, kvBytesPerToken: Double, blockSize: Int) {
+        totalBytes = gpu.memoryBytes
         self.weightsBytes = weightsBytes
-        self.activationBytes = activationBytes
-        cudaGraphPoolBytes = d.cudaGraphPoolBytes
-        runtimeReserveBytes = d.runtimeReserveBytes
-        kvCacheBytes = totalBytes * d.memoryFraction - weightsBytes - activationBytes
-            - d.cudaGraphPoolBytes - d.runtimeReserveBytes
+        activationBytes = Self.activationBytes(model: m, tp: tp, tokens: s.maxNumBatchedTokens)
+        // The graph pool holds the intermediates of the largest captured decode batch (graphs
+        // of all sizes share one pool, torch.cuda.graph_pool_handle).
+        cudaGraphBytes = s.cudaGraphs
+            ? Self.activationBytes(model: m, tp: tp, tokens: min(s.cudaGraphMaxBatch, s.maxNumSeqs)) : 0
+        runtimeBytes = Self.runtimeBytes(tp: tp, pp: pp)
+        let fixed = weightsBytes + activationBytes + cudaGraphBytes + runtimeBytes
+        var pool: Double
+        if s.engine.memoryFractionOfFree {
+            pool = s.gpuMemoryFraction * (totalBytes - fixed)
+        } else {
+            pool = s.gpuMemoryFraction * totalBytes - fixed
+        }
+        if let cap = s.kvCacheMaxTokens {
+            // Whole blocks: the cap is rounded up to the block size.
+            let blocks = (Double(cap) / Double(max(blockSize, 1))).rounded(.up)
+            pool = min(pool, blocks * Double(max(blockSize, 1)) * kvBytesPerToken)
+        }
+        weightsFit = fixed < totalBytes && pool > 0
+        kvCacheBytes = max(pool, 0)
     }
 }

@@ -23,10 +23,15 @@ public struct ServingWeights: Sendable, Hashable {
     /// Routed experts per MoE layer and experts per token (0 for a dense model).
     public let numExperts: Int
     public let expertsPerToken: Int
+    /// The embedding table and the LM head on one rank, bytes (16-bit).
+    public let embeddingBytes: Double
+    public let headBytes: Double
 
-    /// `model` must be validated and `tp` ≥ 1.
-    public init(model m: ModelSpec, tp: Int, precision: WeightPrecision) {
+    /// `model` must be validated and `tp` ≥ 1. `attentionShards` is the split of the attention
+    /// projections: `tp`, or 1 under attention data parallelism (every rank holds them all).
+    public init(model m: ModelSpec, tp: Int, precision: WeightPrecision, attentionShards: Int? = nil) {
         let t = Double(max(tp, 1))
+        let a = Double(max(attentionShards ?? tp, 1))
         let b = ParameterCounter.breakdown(m)
         let per = ParameterCounter.layer(m)
         let q = precision.bytesPerElement
@@ -39,16 +44,26 @@ public struct ServingWeights: Sendable, Hashable {
             replicatedAttention = m.numLayers * (query + h * (mla.kvLoraRank + mla.qkRopeHeadDim) + mla.kvLoraRank)
         }
         let splitAttention = Double(b.attention - replicatedAttention)
-        let splitBlocks = (splitAttention + Double(b.denseMLP + b.routedExperts + b.sharedExperts)) / t * q
+        let splitBlocks = (splitAttention / a * t + Double(b.denseMLP + b.routedExperts + b.sharedExperts)) / t * q
         let replicatedBlocks = Double(replicatedAttention) * q + Double(b.norms + b.router) * half
         let embedding = Double(b.embedding + b.positionEmbedding) / t * half
         let head = Double(b.lmHead) / t * half
         bytesPerGPU = splitBlocks + replicatedBlocks + embedding + head
-        nonExpertReadBytes = bytesPerGPU - embedding - Double(b.routedExperts) / t * q
+        embeddingBytes = embedding
+        headBytes = head
+        // A tied LM head is the embedding table, read whole by every forward pass.
+        nonExpertReadBytes = bytesPerGPU - (m.tieWordEmbeddings ? 0 : embedding) - Double(b.routedExperts) / t * q
         expertBytesPerGPU = Double(per.expert) / t * q
         moeLayers = m.numMoELayers
         numExperts = m.moe?.numExperts ?? 0
         expertsPerToken = m.moe?.expertsPerToken ?? 0
+    }
+
+    /// Distinct routed experts `tokens` tokens touch in one MoE layer (`MoEOccupancy`).
+    @inline(__always)
+    public func distinctExperts(tokens: Double) -> Double {
+        guard moeLayers > 0 else { return 0 }
+        return MoEOccupancy.expectedDistinctExperts(experts: numExperts, perToken: expertsPerToken, tokens: tokens)
     }
 
     /// Bytes one forward pass over `tokens` tokens reads on one rank: the non-expert weights

@@ -162,12 +162,22 @@ public enum PDCostLimits {
         fields: ["vary_settings"],
         why: "each key doubles the searches: 2^4 = 16 at most")
 
+    public static let servingSequences = Limit(
+        name: "serving_sequences", minimum: 1, maximum: 1 << 20, unit: "sequences",
+        fields: ["batch_size", "concurrency", "max_num_seqs", "cuda_graph_max_batch"],
+        why: "sequences decoded together; tokens per iteration (sequences x context <= 2^51) stay "
+            + "exact in a double")
+    public static let servingRequests = Limit(
+        name: "serving_requests", minimum: 1, maximum: 1 << 31, unit: "requests",
+        fields: ["num_requests"],
+        why: "requests of one benchmark run; fits the C uint32_t field")
+
     /// The table in a stable order (training setup, cluster, plan, model, inputs, search).
     public static let all: [Limit] = [
         seqLen, microBatchSize, globalBatchSize, numGPUs, gpusPerNode, parallelDegree, zeroStage,
         recomputeNumLayers, stageLayers, numLayers, hiddenSize, numAttentionHeads, numExperts,
         vocabSize, modelDimension, parameters, jsonBytes, jsonDepth, searchList, searchTopK, searchThreads,
-        varySettingsKeys,
+        varySettingsKeys, servingSequences, servingRequests,
     ]
 
     /// A limit by its table name.
