@@ -44,6 +44,27 @@ case "validate":
     } catch {
         fail(error.message)
     }
+case "serve-validate":
+    guard args.count >= 2 else { fail("serve-validate needs a FILE") }
+    do {
+        let report = try ServingValidator.validate(json: readFile(args[1]))
+        if args.contains("--tsv") {
+            for r in report.runs {
+                for c in r.comparisons {
+                    print("\(r.id)\t\(r.sourceGroup)\t\(c.metric.rawValue)\t\(c.value.measured)\t\(c.value.predicted)")
+                }
+            }
+            exit(0)
+        }
+        print(report.rendered(), terminator: "")
+        if let id = args.firstIndex(of: "--show").map({ args[$0 + 1] }) {
+            for r in report.runs where r.id.contains(id) {
+                print(r.id, r.skipped ?? "", r.comparisons.map { "\($0.metric.rawValue) m=\($0.value.measured) p=\(Int($0.value.predicted * 100) / 100)" })
+            }
+        }
+    } catch {
+        fail(error.message)
+    }
 case "explain":
     guard args.count >= 3 else { fail("explain needs FILE and ID") }
     do {

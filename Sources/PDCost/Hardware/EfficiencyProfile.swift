@@ -79,6 +79,14 @@ public struct EfficiencyProfile: Sendable, Hashable {
     /// Fraction of the HBM bandwidth that fused elementwise kernels (norms, activations, casts,
     /// optimizer) sustain (STREAM-like copies reach ~90 % on A100/H100; framework kernels less).
     public var hbmFraction: Double
+    /// Fraction of the HBM bandwidth a long sequential read sustains: the weight and KV-cache
+    /// streaming of a decode step (GEMV-shaped GEMMs, paged attention). Batch-1 decode on
+    /// TensorRT-LLM 0.9 (NVIDIA DLI static sweeps, shared/validation/inference_dev_runs.json:
+    /// step time against weight bytes over Llama-2-7B/13B/70B, separating the per-layer launch
+    /// cost) streams at 0.91–0.93 of the datasheet bandwidth on H100 and 0.90 on H200, 0.78 on
+    /// A100 — the same order as STREAM-copy measurements on these parts (~90 % Hopper, ~80 %
+    /// A100 SXM at 1.6 of 2.0 TB/s).
+    public var hbmStreamFraction: Double = 0.91
     /// Shortest GPU time of any kernel, launch gap included (~3–5 µs on current GPUs).
     public var kernelFloorSeconds: Double
 
@@ -189,6 +197,7 @@ public struct EfficiencyProfile: Sendable, Hashable {
             p.portableAttentionBackwardFraction = 0.30
             p.attentionDropoutSlowdown = p.portableAttentionDropoutSlowdown
         case .ampere, .ada:
+            p.hbmStreamFraction = 0.78
             p.gemmPeakFraction16 = 0.859
             p.gemmPeakFraction8 = 0
             p.sustainedFraction = 0.926

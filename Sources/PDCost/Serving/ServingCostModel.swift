@@ -34,6 +34,7 @@ public struct ServingCostModel: Sendable {
     let attentionRate: Double
     let attentionHalfSequence: Double
     let hbmRate: Double
+    let streamRate: Double
     let interconnect: Interconnect
     let matmulFlopsPerToken: Double
     let attentionWidth: Double
@@ -76,18 +77,24 @@ public struct ServingCostModel: Sendable {
         // checkpoints run weight-only (vLLM Marlin FP8, fp8_marlin.py) at the 16-bit rate.
         // NVFP4 runs at twice the FP8 peak on Blackwell (NVIDIA B200 datasheet: 9 vs 4.5 PFLOPS
         // dense).
+        // Under sustained load (a benchmark, a busy server) the GPU runs at its power-limited
+        // clock: the training model's sustained fraction and (P/P_ref)^(1/3) law
+        // (Training/Workload.swift).
+        let power = e.referencePowerWatts > 0 && c.gpu.tdpWatts > 0 ? c.gpu.tdpWatts / e.referencePowerWatts : 1
+        let clock = (power >= 1 ? 1 : FitMath.exp(FitMath.log(power) / 3)) * e.sustainedFraction
         let peak16 = max(c.gpu.bf16Flops, c.gpu.fp16Flops)
         switch d.weightPrecision {
-        case .fp8 where c.gpu.supportsFP8: gemmRate = c.gpu.peakFlops(.fp8) * e.gemmPeakFraction8
-        case .fp4: gemmRate = 2 * c.gpu.peakFlops(.fp8) * e.gemmPeakFraction8
-        default: gemmRate = peak16 * e.gemmPeakFraction16
+        case .fp8 where c.gpu.supportsFP8: gemmRate = c.gpu.peakFlops(.fp8) * e.gemmPeakFraction8 * clock
+        case .fp4: gemmRate = 2 * c.gpu.peakFlops(.fp8) * e.gemmPeakFraction8 * clock
+        default: gemmRate = peak16 * e.gemmPeakFraction16 * clock
         }
         peakFlops = peak16
         gemmHalfDimension = e.gemmHalfDimension
         // Prefill attention in 16-bit at the fused-kernel fraction (FA3/cuDNN, FlashInfer, XQA).
-        attentionRate = peak16 * e.attentionForwardFraction
+        attentionRate = peak16 * e.attentionForwardFraction * clock
         attentionHalfSequence = e.attentionHalfSequence
         hbmRate = c.gpu.hbmBandwidth * e.hbmFraction
+        streamRate = c.gpu.hbmBandwidth * e.hbmStreamFraction
         interconnect = Interconnect(cluster: c)
         matmulFlopsPerToken = 2 * Double(ParameterCounter.activeMatmulParameters(m))
         if let mla = m.mla {
@@ -118,6 +125,14 @@ public struct ServingCostModel: Sendable {
         batch * (matmulFlopsPerToken * s + prefillAttentionFlops(sequenceLength: s))
     }
 
+    /// Distinct routed experts a forward pass over `tokens` tokens reads per MoE layer.
+    @inline(__always)
+    func touchedExperts(tokens: Double) -> Double {
+        settings.moeRouting == .concentrated
+            ? min(Double(weights.expertsPerToken), Double(weights.numExperts))
+            : weights.distinctExperts(tokens: tokens)
+    }
+
     /// One pipeline stage's forward pass on one GPU: `decodes` sequences at mean context
     /// `context` and `prefill` prompt tokens of prompts `promptLength` long.
     @inline(__always)
@@ -128,8 +143,8 @@ public struct ServingCostModel: Sendable {
         // (EfficiencyProfile.gemmHalfDimension), against one read of the weights.
         let gemmFlops = matmulFlopsPerToken * tokens / (tp * pp)
         let gemmSeconds = gemmFlops / (gemmRate / (1 + gemmHalfDimension / tokens))
-        let expertBytes = stageMoELayers * weights.distinctExperts(tokens: tokens) * weights.expertBytesPerGPU
-        let weightSeconds = (stageNonExpertBytes + expertBytes) / hbmRate
+        let expertBytes = stageMoELayers * touchedExperts(tokens: tokens) * weights.expertBytesPerGPU
+        let weightSeconds = (stageNonExpertBytes + expertBytes) / streamRate
         // Attention: prefill at the fused-kernel rate with its sequence saturation s/(s + s½)
         // (Training/Workload.swift's law); decode reads each sequence's cache once (2 FLOPs per
         // cached element per query, far below the bandwidth roofline).
@@ -138,7 +153,7 @@ public struct ServingCostModel: Sendable {
             ? p * s * layers * attentionWidth / tp / (attentionRate * s / (s + attentionHalfSequence)) : 0
         let decodeAttentionFlops = b * context * layers * 2 * attentionWidth / tp
         let kvBytes = (b * context + tokens) * kvBytesPerToken
-        let attentionSeconds = max(prefillAttention + decodeAttentionFlops / gemmRate, kvBytes / hbmRate)
+        let attentionSeconds = max(prefillAttention + decodeAttentionFlops / gemmRate, kvBytes / streamRate)
         let elementwise = tokens * layers * elementwiseBytesPerTokenLayer / hbmRate
         let gpu = max(gemmSeconds, weightSeconds) + attentionSeconds + elementwise
         let compute = gemmSeconds + prefillAttention + decodeAttentionFlops / gemmRate
@@ -149,7 +164,8 @@ public struct ServingCostModel: Sendable {
             let bytes = tokens * hidden * 2
             let one: Double
             if settings.customAllReduce, bytes <= kernels.customAllReduceMaxBytes {
-                one = kernels.customAllReduceLatency + bytes * (tp - 1) / tp / interconnect.nvlinkBandwidth
+                one = kernels.customAllReduceLatency + kernels.customAllReducePeerLatency * (tp - 1)
+                    + bytes * (tp - 1) / tp / interconnect.nvlinkBandwidth
             } else {
                 one = interconnect.allReduce(bytes: bytes, ranks: tp, perNode: tp)
             }

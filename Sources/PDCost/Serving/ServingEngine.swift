@@ -15,6 +15,19 @@ public enum ServingEngine: String, Sendable, Hashable, CaseIterable {
     /// sglang/srt/server_args.py: weights and KV pool together).
     public var memoryFractionOfFree: Bool { self == .tensorrtLLM }
 
+    /// The KV-cache format when none is given ("auto"): the activations' 16-bit type (vLLM
+    /// `kv_cache_dtype="auto"`, SGLang likewise), except that TensorRT-LLM's FP8 checkpoints
+    /// carry an FP8 KV cache (TensorRT-LLM docs, perf-overview: "If you specify FP8
+    /// quantization, the KV cache will automatically be set to FP8 as well"; ModelOpt FP8
+    /// exports set `kv_cache_quant_algo: FP8`).
+    public func autoKVCache(weights: WeightPrecision) -> KVCachePrecision {
+        switch (self, weights) {
+        case (.tensorrtLLM, .fp8), (.tensorrtLLM, .fp4): .fp8
+        case (_, .fp16): .fp16
+        default: .bf16
+        }
+    }
+
     /// Host (CPU) time one engine iteration costs beyond the GPU work when CUDA graphs replay
     /// the decode: scheduling, input preparation, sampling and detokenisation hand-off.
     /// vLLM V1 moved these off the critical path ("vLLM V1: A Major Upgrade", vLLM blog,
@@ -48,4 +61,15 @@ public enum KVAdmission: String, Sendable, Hashable, CaseIterable {
 /// order does not change the steady state.
 public enum SchedulerPolicy: String, Sendable, Hashable, CaseIterable {
     case fcfs, priority, lpm
+}
+
+/// How tokens spread over the routed experts of an MoE layer.
+public enum MoERouting: String, Sendable, Hashable, CaseIterable {
+    /// Independent, uniform choices (a trained router near balance): the distinct experts a
+    /// batch touches follow the occupancy law (`MoEOccupancy`).
+    case uniform
+    /// Every token picks the same top-k experts: benchmarks run on fake or zero-initialised
+    /// weights (TensorRT-LLM `--use_fake_weights`, a constant router output breaks every tie
+    /// the same way), so a step reads k experts per layer whatever the batch.
+    case concentrated
 }

@@ -22,13 +22,15 @@ public struct ServingMemory: Sendable, Hashable {
     /// Memory in use once the engine has started: every pool.
     public var usedBytes: Double { weightsBytes + activationBytes + cudaGraphBytes + runtimeBytes + kvCacheBytes }
 
-    /// CUDA context, cuBLAS/cuBLASLt workspaces and the caching allocator's slack outside the
-    /// engine's pools: ~0.5 GiB on Hopper (PyTorch "CUDA semantics": the context alone is
-    /// 300–500 MiB depending on the CUDA version and lazy loading), plus NCCL's channel buffers
-    /// when the GPU talks to peers (NCCL_BUFFSIZE 4 MiB × channels × peers, ~0.25 GiB at TP 8).
+    /// CUDA context, cuBLAS/cuBLASLt and engine workspaces outside the engine's pools
+    /// (~0.75 GiB: the context alone is 300–500 MiB, PyTorch "CUDA semantics"), plus per
+    /// peer GPU the communicators' buffers: NCCL's per-peer channel buffers (NCCL_BUFFSIZE
+    /// 4 MiB × send/recv × up to 32 NVLink channels) and the one-shot all-reduce's IPC
+    /// workspace. TensorRT-LLM 0.9's static sweeps (NVML used memory less weights, KV pool and
+    /// activations) grow ~0.9 GB per TP peer, Llama-2-70B at TP 1–8 on H100/H200.
     public static func runtimeBytes(tp: Int, pp: Int) -> Double {
         let gib = 1_073_741_824.0
-        return 0.5 * gib + (tp * pp > 1 ? 0.25 * gib : 0)
+        return 0.75 * gib + 0.85 * gib * Double(max(tp * pp - 1, 0))
     }
 
     /// Peak activation of one forward pass over `tokens` tokens on one rank, bytes, 16-bit

@@ -2,7 +2,33 @@
 /// size where the engine's rule depends on it). Sources are cited per value.
 extension ServingSettings {
     /// The engine's defaults on `gpu`; every key set but `kv_cache_max_tokens` (no cap).
-    public static func defaults(engine: ServingEngine, gpu: GPUSpec) -> ServingSettings {
+    public static func defaults(engine: ServingEngine, gpu: GPUSpec, release: String? = nil) -> ServingSettings {
+        var current = currentDefaults(engine: engine, gpu: gpu)
+        guard let version = release.flatMap(releaseVersion) else { return current }
+        switch engine {
+        case .tensorrtLLM where version.major < 1:
+            // Before 1.0 the default runtime ran TensorRT engines from C++ without CUDA graphs
+            // (`ModelRunnerCpp`, `cuda_graph_mode=False`), with 64-token KV blocks (the older
+            // plugin/plugin.py `_tokens_per_block` default).
+            current.cudaGraphs = false
+            current.kvBlockSize = 64
+        case .vllm where version.major == 0 && version.minor < 8:
+            // V0 (vllm/engine/arg_utils.py 0.5–0.6): max_num_seqs 256, no chunked prefill
+            // (prefill iterations run alone), prefix caching off.
+            current.maxNumSeqs = 256
+            current.maxNumBatchedTokens = 8192
+            current.chunkedPrefill = false
+            current.mixedBatching = false
+            current.prefixCaching = false
+        case .sglang where version.major == 0 && version.minor < 4:
+            // 0.3.x server_args.py: mem_fraction_static 0.88 at TP 1.
+            current.gpuMemoryFraction = 0.88
+        default: break
+        }
+        return current
+    }
+
+    static func currentDefaults(engine: ServingEngine, gpu: GPUSpec) -> ServingSettings {
         let gpuMemoryBytes = gpu.memoryBytes
         let large = gpuMemoryBytes >= 70 * 1_073_741_824
         switch engine {
@@ -18,7 +44,7 @@ extension ServingSettings {
                                    mixedBatching: true, maxNumBatchedTokens: large ? 8192 : 2048,
                                    maxNumSeqs: large ? 1024 : 256, kvBlockSize: 16, gpuMemoryFraction: 0.9,
                                    customAllReduce: true, prefixCaching: true, kvAdmission: .onDemand,
-                                   schedulerPolicy: .fcfs)
+                                   schedulerPolicy: .fcfs, moeRouting: .uniform)
         case .sglang:
             // sglang/srt/server_args.py `ServerArgs.__post_init__` (0.5.2): chunked_prefill_size
             // 8192 on 80-GB-class GPUs (2048 below 35 GB), mem_fraction_static = (memory −
@@ -33,7 +59,7 @@ extension ServingSettings {
                                    mixedBatching: false, maxNumBatchedTokens: gpuMemoryBytes >= 35 * gib ? 8192 : 2048,
                                    maxNumSeqs: 4096, kvBlockSize: 1, gpuMemoryFraction: fraction,
                                    customAllReduce: true, prefixCaching: true, kvAdmission: .onDemand,
-                                   schedulerPolicy: .fcfs)
+                                   schedulerPolicy: .fcfs, moeRouting: .uniform)
         case .tensorrtLLM:
             // tensorrt_llm/builder.py `BuildConfig`: max_batch_size 2048, max_num_tokens 8192;
             // cpp/include/tensorrt_llm/executor: kDefaultGpuMemFraction 0.9 of the free memory;
@@ -45,12 +71,13 @@ extension ServingSettings {
             return ServingSettings(cudaGraphs: true, cudaGraphMaxBatch: 128, chunkedPrefill: false,
                                    mixedBatching: true, maxNumBatchedTokens: 8192, maxNumSeqs: 2048,
                                    kvBlockSize: 32, gpuMemoryFraction: 0.9, customAllReduce: true,
-                                   prefixCaching: false, kvAdmission: .reserveFull, schedulerPolicy: .fcfs)
+                                   prefixCaching: false, kvAdmission: .reserveFull, schedulerPolicy: .fcfs,
+                                   moeRouting: .uniform)
         }
     }
 
     /// These settings with the engine's defaults filled in.
     public func resolved(engine: ServingEngine, gpu: GPUSpec) -> ResolvedServingSettings {
-        ResolvedServingSettings(engine: engine, filled(from: Self.defaults(engine: engine, gpu: gpu)))
+        ResolvedServingSettings(engine: engine, filled(from: Self.defaults(engine: engine, gpu: gpu, release: engineRelease)))
     }
 }

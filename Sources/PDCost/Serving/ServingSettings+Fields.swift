@@ -43,6 +43,13 @@ extension ServingSettingField {
              assign: { s, v in if case .number(let x)? = v { s[keyPath: path] = x } else { s[keyPath: path] = nil } })
     }
 
+    static func text(_ key: String, _ path: WritableKeyPath<ServingSettings, String?> & Sendable,
+                     _ summary: String) -> Self {
+        Self(key: key, kind: .text, summary: summary, notModelled: nil,
+             get: { s in s[keyPath: path].map(SettingValue.text) },
+             assign: { s, v in if case .text(let t)? = v { s[keyPath: path] = t } else { s[keyPath: path] = nil } })
+    }
+
     static func choice<E: RawRepresentable & CaseIterable & Sendable>(
         _ key: String, _ path: WritableKeyPath<ServingSettings, E?> & Sendable, _ summary: String,
         notModelled: String? = nil) -> Self where E.RawValue == String {
@@ -75,6 +82,9 @@ extension ServingSettings {
                 "on_demand: blocks allocated as tokens arrive, preempting when full; reserve_full: prompt + full output reserved at admission"),
         .choice("scheduler_policy", \.schedulerPolicy, "waiting-queue order",
                 notModelled: "equal requests reach the same steady state in any order"),
+        .choice("moe_routing", \.moeRouting,
+                "uniform: tokens spread over the experts (trained router); concentrated: every token picks the same top-k (fake or zero weights)"),
+        .text("engine_release", \.engineRelease, "engine release (\"0.9.0\", \"v0.6.0\"): selects that release's defaults"),
     ]
 
     /// The row for a key, or nil.

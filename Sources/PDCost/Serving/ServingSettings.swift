@@ -32,12 +32,17 @@ public struct ServingSettings: Sendable, Hashable {
     public var kvAdmission: KVAdmission?
     /// Queue order.
     public var schedulerPolicy: SchedulerPolicy?
+    /// How MoE tokens spread over the experts.
+    public var moeRouting: MoERouting?
+    /// The engine release as published ("0.9.0", "0.17", "v0.6.0"): selects that release's
+    /// defaults where they differ from the current ones.
+    public var engineRelease: String?
 
     public init(cudaGraphs: Bool? = nil, cudaGraphMaxBatch: Int? = nil, chunkedPrefill: Bool? = nil,
                 mixedBatching: Bool? = nil, maxNumBatchedTokens: Int? = nil, maxNumSeqs: Int? = nil,
                 kvBlockSize: Int? = nil, kvCacheMaxTokens: Int? = nil, gpuMemoryFraction: Double? = nil, customAllReduce: Bool? = nil,
                 prefixCaching: Bool? = nil, kvAdmission: KVAdmission? = nil,
-                schedulerPolicy: SchedulerPolicy? = nil) {
+                schedulerPolicy: SchedulerPolicy? = nil, moeRouting: MoERouting? = nil, engineRelease: String? = nil) {
         self.cudaGraphs = cudaGraphs
         self.cudaGraphMaxBatch = cudaGraphMaxBatch
         self.chunkedPrefill = chunkedPrefill
@@ -51,6 +56,17 @@ public struct ServingSettings: Sendable, Hashable {
         self.prefixCaching = prefixCaching
         self.kvAdmission = kvAdmission
         self.schedulerPolicy = schedulerPolicy
+        self.moeRouting = moeRouting
+        self.engineRelease = engineRelease
+    }
+
+    /// (major, minor) of a release text: leading "v" dropped, the first two numbers.
+    public static func releaseVersion(_ text: String) -> (major: Int, minor: Int)? {
+        var t = Substring(text)
+        if t.first == "v" || t.first == "V" { t = t.dropFirst() }
+        let parts = t.prefix { $0.isNumber || $0 == "." }.split(separator: ".")
+        guard parts.count >= 2, let major = Int(parts[0]), let minor = Int(parts[1]) else { return nil }
+        return (major, minor)
     }
 
     /// These settings with every unset key taken from `base`.
@@ -79,6 +95,7 @@ public struct ResolvedServingSettings: Sendable, Hashable {
     public let customAllReduce: Bool
     public let prefixCaching: Bool
     public let kvAdmission: KVAdmission
+    public let moeRouting: MoERouting
 
     init(engine: ServingEngine, _ s: ServingSettings) {
         self.engine = engine
@@ -94,5 +111,6 @@ public struct ResolvedServingSettings: Sendable, Hashable {
         customAllReduce = s.customAllReduce ?? true
         prefixCaching = s.prefixCaching ?? false
         kvAdmission = s.kvAdmission ?? .onDemand
+        moeRouting = s.moeRouting ?? .uniform
     }
 }

@@ -205,7 +205,7 @@ struct ServingSteadyState {
         // Performance Engineering: Best Practices", 2023).
         if it.total > 0 {
             let perStage = batch / m.pp
-            let expert = m.stageMoELayers * m.weights.distinctExperts(tokens: perStage) * m.weights.expertBytesPerGPU
+            let expert = m.stageMoELayers * m.touchedExperts(tokens: perStage) * m.weights.expertBytesPerGPU
             let bytes = (m.stageNonExpertBytes + expert + perStage * meanContext * m.kvBytesPerToken) * m.pp
             p.mbu = min(bytes / (m.cluster.gpu.hbmBandwidth * it.total), 1)
         }
