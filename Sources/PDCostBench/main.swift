@@ -5,6 +5,8 @@
 //   pdcost-bench time                                        evaluations per second
 //   pdcost-bench loso FILE                                   leave-one-source-out check
 //   pdcost-bench search [--quick]                             plan-search speed (issue 4)
+//   pdcost-bench serve-predict                                ns and allocations per serving evaluate
+//   pdcost-bench serve-search [--quick]                       serving deployment-search speed
 //   pdcost-bench fit FILE [--params a,b] [--cv M] [--out P]   fit efficiency scales (FitBench.swift)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -79,6 +81,10 @@ case "time":
     Timing.run()
 case "search":
     SearchBench.run(arguments: Array(args.dropFirst()))
+case "serve-predict":
+    ServingBench.predict()
+case "serve-search":
+    ServingBench.search(arguments: Array(args.dropFirst()))
 case "loso":
     guard args.count >= 2 else { fail("loso needs a FILE") }
     do {
