@@ -14,7 +14,7 @@
 public struct ServingCostModel: Sendable {
     public let model: ModelSpec
     public let cluster: Cluster
-    public let deployment: ServingDeployment
+    public internal(set) var deployment: ServingDeployment
     public let settings: ResolvedServingSettings
     public let weights: ServingWeights
     public let kvCache: KVCacheLayout
@@ -23,7 +23,7 @@ public struct ServingCostModel: Sendable {
     // Per GPU, per pipeline stage.
     let tp: Double
     let pp: Double
-    let replicas: Double
+    var replicas: Double
     let stageLayers: Double
     let stageMoELayers: Double
     /// Weight bytes a stage's forward reads, apart from the routed experts.
@@ -37,6 +37,10 @@ public struct ServingCostModel: Sendable {
     let streamRate: Double
     let interconnect: Interconnect
     let matmulFlopsPerToken: Double
+    /// The routed experts' share of `matmulFlopsPerToken` (0 for a dense model).
+    let expertFlopsPerToken: Double
+    /// Tokens each routed expert sees per token of the batch: k / E (balanced).
+    let expertTokenShare: Double
     let attentionWidth: Double
     let hidden: Double
     let elementwiseBytesPerTokenLayer: Double
@@ -97,6 +101,13 @@ public struct ServingCostModel: Sendable {
         streamRate = c.gpu.hbmBandwidth * e.hbmStreamFraction
         interconnect = Interconnect(cluster: c)
         matmulFlopsPerToken = 2 * Double(ParameterCounter.activeMatmulParameters(m))
+        if let moe = m.moe {
+            expertFlopsPerToken = 2 * Double(m.numMoELayers * moe.expertsPerToken * ParameterCounter.layer(m).expert)
+            expertTokenShare = Double(moe.expertsPerToken) / Double(max(moe.numExperts, 1))
+        } else {
+            expertFlopsPerToken = 0
+            expertTokenShare = 0
+        }
         if let mla = m.mla {
             attentionWidth = Double(m.numAttentionHeads * (mla.qkHeadDim + mla.vHeadDim))
         } else {
@@ -141,8 +152,15 @@ public struct ServingCostModel: Sendable {
         guard tokens > 0 else { return IterationCost() }
         // Linear layers: FLOPs at the GEMM rate, degraded by the token dimension's tile fill
         // (EfficiencyProfile.gemmHalfDimension), against one read of the weights.
-        let gemmFlops = matmulFlopsPerToken * tokens / (tp * pp)
-        let gemmSeconds = gemmFlops / (gemmRate / (1 + gemmHalfDimension / tokens))
+        // Routed experts run as a grouped GEMM whose token dimension is each expert's share of
+        // the batch, tokens · k / E (all tokens under concentrated routing): few tokens per
+        // expert fill few tiles (SimuMax's B200 grouped-GEMM table: 0.2 of peak at ~130 tokens
+        // per expert, 0.5 near 1,000).
+        let denseFlops = (matmulFlopsPerToken - expertFlopsPerToken) * tokens / (tp * pp)
+        let expertFlops = expertFlopsPerToken * tokens / (tp * pp)
+        let perExpert = settings.moeRouting == .concentrated ? tokens : max(tokens * expertTokenShare, 1)
+        let gemmSeconds = denseFlops / (gemmRate / (1 + gemmHalfDimension / tokens))
+            + expertFlops / (gemmRate / (1 + gemmHalfDimension / perExpert))
         let expertBytes = stageMoELayers * touchedExperts(tokens: tokens) * weights.expertBytesPerGPU
         let weightSeconds = (stageNonExpertBytes + expertBytes) / streamRate
         // Attention: prefill at the fused-kernel rate with its sequence saturation s/(s + s½)

@@ -135,14 +135,17 @@ struct ServingSteadyState {
             p.utilization = rho.isFinite ? rho : 1e9
             if rho < 1 {
                 // Little's law: the running batch is the arrival rate times the time a request
-                // stays, itself a function of the batch; a damped fixed point converges in a
-                // few steps (the time grows slowly with the batch).
+                // stays, itself a function of the batch; below saturation λ·dT/dB < 1, so the
+                // plain fixed point converges geometrically (a few steps in practice).
                 batch = min(max(lambda * output * continuous(1).iteration.total, 1), limit)
-                for _ in 0..<24 {
+                for _ in 0..<12 {
                     let c = continuous(batch)
                     let stay = admissionToFirstToken(batch, iteration: c.iteration.total)
                         + (output - 1) * c.iteration.total
-                    batch = min(max(0.5 * batch + 0.5 * lambda * stay, 1), limit)
+                    let next = min(max(lambda * stay, 1), limit)
+                    let settled = abs(next - batch) <= 1e-3 * batch
+                    batch = next
+                    if settled { break }
                 }
                 (it, tokenGap) = continuous(batch)
                 tpot = it.total

@@ -5,36 +5,10 @@ extension ServingCostModel {
     /// deployment's load (`ServingSteadyState`). Equal to building
     /// `ServingCostModel(model:cluster:deployment:)` with `deployment.replicas = replicas`
     /// (the search checks `tp·pp·replicas` against its budget itself), without repeating the
-    /// checks and sizes. Lists every stored property: a property added to the cost model
-    /// breaks the build here until it is copied too.
+    /// checks and sizes.
     init(_ base: ServingCostModel, replicas r: Int) {
-        model = base.model
-        cluster = base.cluster
-        var d = base.deployment
-        d.replicas = r
-        deployment = d
-        settings = base.settings
-        weights = base.weights
-        kvCache = base.kvCache
-        kernels = base.kernels
-        tp = base.tp
-        pp = base.pp
+        self = base
+        deployment.replicas = r
         replicas = Double(r)
-        stageLayers = base.stageLayers
-        stageMoELayers = base.stageMoELayers
-        stageNonExpertBytes = base.stageNonExpertBytes
-        kvBytesPerToken = base.kvBytesPerToken
-        gemmRate = base.gemmRate
-        gemmHalfDimension = base.gemmHalfDimension
-        attentionRate = base.attentionRate
-        attentionHalfSequence = base.attentionHalfSequence
-        hbmRate = base.hbmRate
-        interconnect = base.interconnect
-        matmulFlopsPerToken = base.matmulFlopsPerToken
-        attentionWidth = base.attentionWidth
-        hidden = base.hidden
-        elementwiseBytesPerTokenLayer = base.elementwiseBytesPerTokenLayer
-        peakFlops = base.peakFlops
-        memoryPlan = base.memoryPlan
     }
 }
