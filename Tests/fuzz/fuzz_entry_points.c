@@ -1,5 +1,5 @@
 /*
- * libFuzzer target over every pdcost entry point that takes caller bytes or structs (ABI 1.0).
+ * libFuzzer target over every pdcost entry point that takes caller bytes or structs (ABI 1.1).
  *
  * An input is   DOCUMENT [ '\0' PARAMETERS ]
  *   - DOCUMENT (the bytes before the first NUL, or all of them) is given, with its length, to
@@ -35,7 +35,9 @@
  * plans; pdcost_search_run over a small model (every result accessor, indices in and out of
  * range); pdcost_validate_runs of fixed runs under the document as profile; pdcost_fit_runs;
  * pdcost_gpu_calibrate (only where pdcost_cuda_available finds no GPU, so it never
- * benchmarks); pdcost_model_from_preset, pdcost_gpu_from_name, pdcost_model_from_file. The
+ * benchmarks); pdcost_model_from_preset, pdcost_gpu_from_name; pdcost_serving_predict and
+ * _predict_json (the document, or a fixed object, as the deployment's settings_json with its
+ * length; fuzzed GPU, degrees, enums, lengths and loads); pdcost_model_from_file. The
  * argument-free calls (preset lists, field lists, _init functions) run once at start-up.
  *
  * Each iteration stays fast: searches run over a 16-layer dense or a 4-layer MoE model on at
@@ -1293,6 +1295,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     check_json_list(pdcost_gpu_presets_json, "gpu_presets_json", '[');
     check_json_list(pdcost_framework_settings_fields_json, "framework_settings_fields_json", '[');
     check_json_list(pdcost_prediction_fields_json, "prediction_fields_json", '[');
+    check_json_list(pdcost_serving_prediction_fields_json, "serving_prediction_fields_json", '[');
+    check_json_list(pdcost_serving_settings_fields_json, "serving_settings_fields_json", '[');
 
     CHECK_INIT(pdcost_param_counts, PDCOST_PARAM_COUNTS_INIT);
     CHECK_INIT(pdcost_flops, PDCOST_FLOPS_INIT);
@@ -1308,7 +1312,93 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     CHECK_INIT(pdcost_search_stats, PDCOST_SEARCH_STATS_INIT);
     CHECK_INIT(pdcost_search_entry, PDCOST_SEARCH_ENTRY_INIT);
     CHECK_INIT(pdcost_gpu_calibration_options, PDCOST_GPU_CALIBRATION_OPTIONS_INIT);
+    CHECK_INIT(pdcost_serving_deployment, PDCOST_SERVING_DEPLOYMENT_INIT);
+    CHECK_INIT(pdcost_serving_workload, PDCOST_SERVING_WORKLOAD_INIT);
+    CHECK_INIT(pdcost_serving_prediction, PDCOST_SERVING_PREDICTION_INIT);
     return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Serving (ABI 1.1)                                                                          */
+/* ------------------------------------------------------------------------------------------ */
+
+static const char *const serving_settings[] = {
+    "{}", "{\"max_num_seqs\": 64}", "{\"cuda_graphs\": false, \"kv_block_size\": 32}",
+    "{\"gpu_memory_fraction\": 0.5, \"kv_admission\": \"reserve_full\"}",
+    "{\"kv_cache_max_tokens\": 4096, \"chunked_prefill\": false, \"mixed_batching\": false}",
+    "{\"max_num_batched_tokens\": 1, \"cuda_graph_max_batch\": 1, \"prefix_caching\": true}",
+    "{\"custom_all_reduce\": false, \"scheduler_policy\": \"lpm\"}",
+    /* rejected: unknown key, out of range, wrong type, duplicate, broken */
+    "{\"max_num_seq\": 4}", "{\"gpu_memory_fraction\": 0}", "{\"max_num_seqs\": 1e300}",
+    "{\"cuda_graphs\": 1}", "{\"kv_block_size\": 1, \"kv_block_size\": 2}", "{", "[]", "null",
+};
+
+/* pdcost_serving_predict and _predict_json over a fuzzed cluster, deployment and workload;
+ * the settings are a fixed object or the document itself (with its length). Both calls must
+ * agree on success or failure, and a failure leaves the out-parameters untouched. */
+static void exercise_serving(params *p, const char *doc, size_t doc_size) {
+    pdcost_cluster cluster = PDCOST_CLUSTER_INIT;
+    (void)take_gpu(p, &cluster.gpu);
+    static const uint32_t gpu_counts[] = {1, 2, 4, 8, 16, 8, 0, UINT32_MAX};
+    cluster.num_gpus = TAKE(p, gpu_counts);
+    cluster.gpus_per_node = rare(p) ? take_u32(p) : 0;
+    pdcost_serving_deployment d = PDCOST_SERVING_DEPLOYMENT_INIT;
+    static const uint32_t degrees[] = {1, 1, 2, 4, 8, 1, 2, 3, 0, 16, 1u << 24, UINT32_MAX};
+    d.tp = TAKE(p, degrees);
+    d.pp = rare(p) ? TAKE(p, degrees) : 1 + take_below(p, 2);
+    d.replicas = rare(p) ? TAKE(p, degrees) : 1 + take_below(p, 2);
+    d.expert_parallel = rare(p) ? take_u32(p) : take_below(p, 2);
+    d.attention_data_parallel = rare(p) ? take_u32(p) : take_below(p, 2);
+    d.weight_precision = (pdcost_weight_precision)(rare(p) ? take_u32(p) : take_below(p, 5));
+    d.kv_cache_precision = (pdcost_kv_cache_precision)(rare(p) ? take_u32(p) : take_below(p, 3));
+    d.engine = (pdcost_serving_engine)(rare(p) ? take_u32(p) : take_below(p, 3));
+    switch (take_below(p, 4)) {
+    case 0: break; /* NULL, 0: none */
+    case 1: d.settings_json = doc; d.settings_length = doc_size; break;
+    case 2: d.settings_json = NULL; d.settings_length = rare(p) ? (size_t)take_u64(p) : 0; break;
+    default:
+        d.settings_json = TAKE(p, serving_settings);
+        d.settings_length = strlen(d.settings_json);
+        if (rare(p)) d.settings_length = (size_t)take_u64(p) % (d.settings_length + 1);
+        break;
+    }
+    fuzz_header(p, &d.size, &d.version, sizeof d);
+
+    pdcost_serving_workload w = PDCOST_SERVING_WORKLOAD_INIT;
+    w.scenario = (pdcost_serving_scenario)(rare(p) ? take_u32(p) : take_below(p, 5));
+    static const uint32_t lengths[] = {1024, 128, 1, 8192, 32768, 0, 1u << 31, UINT32_MAX};
+    w.input_tokens = TAKE(p, lengths);
+    w.output_tokens = TAKE(p, lengths);
+    static const uint32_t loads[] = {1, 8, 64, 256, 0, 1u << 20, (1u << 20) + 1, UINT32_MAX};
+    w.batch_size = TAKE(p, loads);
+    w.concurrency = TAKE(p, loads);
+    w.num_requests = TAKE(p, loads);
+    w.request_rate = fuzz_number(p, 10.0);
+    w.prefix_hit_ratio = one_in(p, 2) ? 0.0 : fuzz_number(p, 0.5);
+    fuzz_header(p, &w.size, &w.version, sizeof w);
+
+    pdcost_model *model = one_in(p, 2) ? moe_model : dense_model;
+    pdcost_serving_prediction out = PDCOST_SERVING_PREDICTION_INIT;
+    out.ttft_s = -7.0;
+    pdcost_status s = pdcost_serving_predict(&out, model, &cluster, &d, &w);
+    check_failure(s);
+    trace("serving_predict", s);
+    if (s != PDCOST_OK && out.ttft_s != -7.0) fail("serving_predict touched out on failure");
+    char *json = (char *)(uintptr_t)0x1;
+    pdcost_status sj = pdcost_serving_predict_json(&json, model, &cluster, &d, &w);
+    check_failure(sj);
+    trace("serving_predict_json", sj);
+    if ((s == PDCOST_OK) != (sj == PDCOST_OK)) fail("serving_predict and serving_predict_json disagree");
+    if (sj == PDCOST_OK) {
+        if (json == NULL || strstr(json, "\"prediction\"") == NULL) fail("serving_predict_json without a prediction");
+        pdcost_string_free(json);
+    } else if (json != (char *)(uintptr_t)0x1) {
+        fail("serving_predict_json touched out_json on failure");
+    }
+    if (one_in(p, 16)) {
+        if (pdcost_serving_predict(&out, NULL, &cluster, &d, &w) == PDCOST_OK) fail("serving_predict accepted a NULL model");
+        if (pdcost_serving_predict(NULL, model, &cluster, &d, &w) == PDCOST_OK) fail("serving_predict accepted NULL out");
+    }
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1397,6 +1487,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (exercise_gpu_complete(&p, &gpu) == 0) fail("gpu_complete rejects a preset");
     }
     if (pdcost_status_name((pdcost_status)take_u32(&p)) == NULL) fail("status_name returned NULL");
+
+    /* 5b. Serving (ABI 1.1): its parameters are read after every other call's, so the params-*
+     * seeds keep reaching the earlier calls as before. */
+    exercise_serving(&p, doc, doc_size);
 
     memmove(text + 32, text, doc_size + 1);
     memcpy(text, "/nonexistent-pdcost-fuzz-dir/xx/", 32);
