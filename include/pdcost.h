@@ -1,5 +1,5 @@
 /*
- * pdcost.h: the C interface of libpdcost, a cost model for distributed LLM training.
+ * pdcost.h: the C interface of libpdcost, a cost model for distributed LLM training and serving.
  *
  * This header is the contract. Everything a C or C++ caller may rely on is declared and
  * documented here; anything not declared here is not API.
@@ -183,7 +183,8 @@ typedef int (*pdcost_progress_fn)(void *user, const char *stage, uint64_t done, 
  * "zero_stage", "recompute_num_layers", "stage_layers", "num_hidden_layers", "hidden_size",
  * "num_attention_heads", "num_experts", "vocab_size", "model_dimension", "parameters",
  * "json_bytes", "json_depth", "search_list" (= PDCOST_SEARCH_MAX_LIST), "search_top_k",
- * "search_threads", "vary_settings_keys"; a later version may add names. Free *out_json with
+ * "search_threads", "vary_settings_keys", "serving_sequences", "serving_requests" (1.1); a later
+ * version may add names. Free *out_json with
  * pdcost_string_free. */
 pdcost_status pdcost_limits_json(char **out_json);
 
