@@ -949,9 +949,12 @@ def _serve_text(model: ServingModel, d: ServingDeployment, w: ServingWorkload, r
     def gib(value: float) -> str:
         return f"{value / GIB:.2f}"
 
-    load = {"static_batch": f"batch {w.batch_size}", "online_fixed_concurrency": f"concurrency {w.concurrency}",
-            "online_request_rate": f"{w.request_rate:g} requests/s", "burst_all_at_once": f"{w.num_requests} requests at once",
-            "offline_max_throughput": f"{w.num_requests or 'unbounded'} requests queued"}[w.scenario or "static_batch"]
+    scenario = w.scenario or "static_batch"
+    load = (f"batch {w.batch_size}" if scenario == "static_batch"
+            else f"concurrency {w.concurrency}" if scenario == "online_fixed_concurrency"
+            else f"{w.request_rate or 1:g} requests/s" if scenario == "online_request_rate"
+            else f"{w.num_requests} requests at once" if scenario == "burst_all_at_once"
+            else f"{w.num_requests or 'unbounded'} requests queued")
     given = settings.get("given") or {}
     lines = [f"{model.model_config.name} on {d.num_gpus}x {model.gpu.name}: {d.engine}, tp={d.tp} pp={d.pp} "
              f"replicas={d.replicas}{' ep' if d.expert_parallel else ''}{' attention-dp' if d.attention_data_parallel else ''}, "
