@@ -1333,51 +1333,75 @@ static const char *const serving_settings[] = {
     "{\"cuda_graphs\": 1}", "{\"kv_block_size\": 1, \"kv_block_size\": 2}", "{", "[]", "null",
 };
 
+/* FP4 weights only where the GPU has FP4 cores: rarer than the others. */
+static const pdcost_weight_precision serving_weights[] = {
+    PDCOST_WEIGHT_BF16, PDCOST_WEIGHT_FP16, PDCOST_WEIGHT_FP8, PDCOST_WEIGHT_INT4_WO,
+    PDCOST_WEIGHT_BF16, PDCOST_WEIGHT_FP8, PDCOST_WEIGHT_INT4_WO, PDCOST_WEIGHT_FP4,
+};
+
 /* pdcost_serving_predict and _predict_json over a fuzzed cluster, deployment and workload;
  * the settings are a fixed object or the document itself (with its length). Both calls must
  * agree on success or failure, and a failure leaves the out-parameters untouched. */
 static void exercise_serving(params *p, const char *doc, size_t doc_size) {
+    /* Mostly valid draws: one input in three may carry edge or invalid values (each still
+     * rare), so most calls get past the checks and reach the model. */
+    int odd = one_in(p, 3);
+#define SERVING_RARE() (odd && rare(p))
+    pdcost_model *model = one_in(p, 2) ? moe_model : dense_model;
     pdcost_cluster cluster = PDCOST_CLUSTER_INIT;
-    (void)take_gpu(p, &cluster.gpu);
-    static const uint32_t gpu_counts[] = {1, 2, 4, 8, 16, 8, 0, UINT32_MAX};
-    cluster.num_gpus = TAKE(p, gpu_counts);
-    cluster.gpus_per_node = rare(p) ? take_u32(p) : 0;
+    if (SERVING_RARE()) {
+        (void)take_gpu(p, &cluster.gpu);
+    } else if (pdcost_gpu_from_name(&cluster.gpu, TAKE(p, gpu_presets)) != PDCOST_OK) {
+        fail("gpu_from_name rejects a preset");
+    }
     pdcost_serving_deployment d = PDCOST_SERVING_DEPLOYMENT_INIT;
-    static const uint32_t degrees[] = {1, 1, 2, 4, 8, 1, 2, 3, 0, 16, 1u << 24, UINT32_MAX};
-    d.tp = TAKE(p, degrees);
-    d.pp = rare(p) ? TAKE(p, degrees) : 1 + take_below(p, 2);
-    d.replicas = rare(p) ? TAKE(p, degrees) : 1 + take_below(p, 2);
-    d.expert_parallel = rare(p) ? take_u32(p) : take_below(p, 2);
-    d.attention_data_parallel = rare(p) ? take_u32(p) : take_below(p, 2);
-    d.weight_precision = (pdcost_weight_precision)(rare(p) ? take_u32(p) : take_below(p, 5));
-    d.kv_cache_precision = (pdcost_kv_cache_precision)(rare(p) ? take_u32(p) : take_below(p, 3));
-    d.engine = (pdcost_serving_engine)(rare(p) ? take_u32(p) : take_below(p, 3));
-    switch (take_below(p, 4)) {
-    case 0: break; /* NULL, 0: none */
-    case 1: d.settings_json = doc; d.settings_length = doc_size; break;
-    case 2: d.settings_json = NULL; d.settings_length = rare(p) ? (size_t)take_u64(p) : 0; break;
+    static const uint32_t degrees[] = {0, 3, 16, 1u << 24, (1u << 24) + 1, UINT32_MAX};
+    d.tp = SERVING_RARE() ? TAKE(p, degrees) : 1u << take_below(p, 4);
+    d.pp = SERVING_RARE() ? TAKE(p, degrees) : 1 + take_below(p, 2);
+    d.replicas = SERVING_RARE() ? TAKE(p, degrees) : 1 + take_below(p, 2);
+    d.expert_parallel = SERVING_RARE() ? take_u32(p) : model == moe_model && one_in(p, 2);
+    d.attention_data_parallel = SERVING_RARE() ? take_u32(p) : d.tp > 1 && one_in(p, 4);
+    d.weight_precision = (pdcost_weight_precision)(SERVING_RARE() ? take_u32(p) : TAKE(p, serving_weights));
+    d.kv_cache_precision = (pdcost_kv_cache_precision)(SERVING_RARE() ? take_u32(p) : take_below(p, 3));
+    d.engine = (pdcost_serving_engine)(SERVING_RARE() ? take_u32(p) : take_below(p, 3));
+    switch (take_below(p, 6)) {
+    case 0: case 1: break; /* NULL, 0: none */
+    case 2:
+        if (document_is_settings || SERVING_RARE()) {
+            d.settings_json = doc;
+            d.settings_length = doc_size;
+        }
+        break;
+    case 3:
+        if (SERVING_RARE()) d.settings_length = (size_t)take_u64(p); /* NULL with a length */
+        break;
     default:
-        d.settings_json = TAKE(p, serving_settings);
+        d.settings_json = serving_settings[SERVING_RARE() ? take_below(p, COUNT(serving_settings)) : take_below(p, 7)];
         d.settings_length = strlen(d.settings_json);
-        if (rare(p)) d.settings_length = (size_t)take_u64(p) % (d.settings_length + 1);
+        if (SERVING_RARE()) d.settings_length = (size_t)take_u64(p) % (d.settings_length + 1);
         break;
     }
     fuzz_header(p, &d.size, &d.version, sizeof d);
+    static const uint32_t odd_counts[] = {0, 3, 6, 12, 1u << 24, UINT32_MAX};
+    uint64_t needed = (uint64_t)d.tp * d.pp * d.replicas;
+    cluster.num_gpus = SERVING_RARE() || needed == 0 || needed > 4096 ? TAKE(p, odd_counts) : (uint32_t)needed;
+    cluster.gpus_per_node = SERVING_RARE() ? take_u32(p) : (one_in(p, 2) ? 8 : 0);
 
     pdcost_serving_workload w = PDCOST_SERVING_WORKLOAD_INIT;
-    w.scenario = (pdcost_serving_scenario)(rare(p) ? take_u32(p) : take_below(p, 5));
-    static const uint32_t lengths[] = {1024, 128, 1, 8192, 32768, 0, 1u << 31, UINT32_MAX};
-    w.input_tokens = TAKE(p, lengths);
-    w.output_tokens = TAKE(p, lengths);
-    static const uint32_t loads[] = {1, 8, 64, 256, 0, 1u << 20, (1u << 20) + 1, UINT32_MAX};
-    w.batch_size = TAKE(p, loads);
-    w.concurrency = TAKE(p, loads);
-    w.num_requests = TAKE(p, loads);
-    w.request_rate = fuzz_number(p, 10.0);
-    w.prefix_hit_ratio = one_in(p, 2) ? 0.0 : fuzz_number(p, 0.5);
+    w.scenario = (pdcost_serving_scenario)(SERVING_RARE() ? take_u32(p) : take_below(p, 5));
+    static const uint32_t lengths[] = {1024, 128, 1, 8192, 32768, 2048, 256, 16};
+    static const uint32_t edge_lengths[] = {0, 1u << 30, 1u << 31, (1u << 31) + 1, UINT32_MAX};
+    w.input_tokens = SERVING_RARE() ? TAKE(p, edge_lengths) : TAKE(p, lengths);
+    w.output_tokens = SERVING_RARE() ? TAKE(p, edge_lengths) : TAKE(p, lengths);
+    static const uint32_t loads[] = {1, 8, 64, 256, 4, 32, 512, 2};
+    static const uint32_t edge_loads[] = {0, 1u << 20, (1u << 20) + 1, 1u << 31, UINT32_MAX};
+    w.batch_size = SERVING_RARE() ? TAKE(p, edge_loads) : TAKE(p, loads);
+    w.concurrency = SERVING_RARE() ? TAKE(p, edge_loads) : TAKE(p, loads);
+    w.num_requests = SERVING_RARE() ? TAKE(p, edge_loads) : TAKE(p, loads);
+    w.request_rate = SERVING_RARE() ? fuzz_number(p, 10.0) : 0.5 * (1 + take_below(p, 64));
+    w.prefix_hit_ratio = SERVING_RARE() ? fuzz_number(p, 0.5) : 0.125 * take_below(p, 8);
     fuzz_header(p, &w.size, &w.version, sizeof w);
 
-    pdcost_model *model = one_in(p, 2) ? moe_model : dense_model;
     pdcost_serving_prediction out = PDCOST_SERVING_PREDICTION_INIT;
     out.ttft_s = -7.0;
     pdcost_status s = pdcost_serving_predict(&out, model, &cluster, &d, &w);
@@ -1399,6 +1423,7 @@ static void exercise_serving(params *p, const char *doc, size_t doc_size) {
         if (pdcost_serving_predict(&out, NULL, &cluster, &d, &w) == PDCOST_OK) fail("serving_predict accepted a NULL model");
         if (pdcost_serving_predict(NULL, model, &cluster, &d, &w) == PDCOST_OK) fail("serving_predict accepted NULL out");
     }
+#undef SERVING_RARE
 }
 
 /* ------------------------------------------------------------------------------------------ */
