@@ -1,5 +1,5 @@
 /*
- * pdcost.h: the C interface of libpdcost, a cost model for distributed LLM training.
+ * pdcost.h: the C interface of libpdcost, a cost model for distributed LLM training and serving.
  *
  * This header is the contract. Everything a C or C++ caller may rely on is declared and
  * documented here; anything not declared here is not API.
@@ -104,9 +104,9 @@ extern "C" {
 #endif
 
 #define PDCOST_VERSION_MAJOR 1
-#define PDCOST_VERSION_MINOR 0
+#define PDCOST_VERSION_MINOR 1
 #define PDCOST_VERSION_PATCH 0
-#define PDCOST_VERSION_STRING "1.0.0"
+#define PDCOST_VERSION_STRING "1.1.0"
 #define PDCOST_ABI_VERSION 1
 
 /* ----------------------------------------------------------------------------------------- */
@@ -183,7 +183,8 @@ typedef int (*pdcost_progress_fn)(void *user, const char *stage, uint64_t done, 
  * "zero_stage", "recompute_num_layers", "stage_layers", "num_hidden_layers", "hidden_size",
  * "num_attention_heads", "num_experts", "vocab_size", "model_dimension", "parameters",
  * "json_bytes", "json_depth", "search_list" (= PDCOST_SEARCH_MAX_LIST), "search_top_k",
- * "search_threads", "vary_settings_keys"; a later version may add names. Free *out_json with
+ * "search_threads", "vary_settings_keys", "serving_sequences", "serving_requests" (1.1); a later
+ * version may add names. Free *out_json with
  * pdcost_string_free. */
 pdcost_status pdcost_limits_json(char **out_json);
 
@@ -604,6 +605,176 @@ pdcost_status pdcost_cost_model_predict_json(char **out_json, const pdcost_cost_
  * pdcost_string_free. */
 pdcost_status pdcost_cost_model_settings_json(char **out_json, const pdcost_cost_model *cost_model);
 
+/* ----------------------------------------------------------------------------------------- */
+/* Serving (inference) cost model                                                  (since 1.1) */
+/* ----------------------------------------------------------------------------------------- */
+
+/* How the weights are stored (bytes per weight include block scales). */
+typedef enum pdcost_weight_precision {
+    PDCOST_WEIGHT_BF16 = 0,
+    PDCOST_WEIGHT_FP16 = 1,
+    PDCOST_WEIGHT_FP8 = 2,     /* FP8 E4M3, per-tensor/per-channel scales                      */
+    PDCOST_WEIGHT_FP4 = 3,     /* NVFP4 (16-value blocks with an FP8 scale); needs FP4 cores   */
+    PDCOST_WEIGHT_INT4_WO = 4  /* 4-bit weight-only (AWQ/GPTQ, group 128), 16-bit activations  */
+} pdcost_weight_precision;
+
+/* The KV cache's element format (vLLM --kv-cache-dtype). */
+typedef enum pdcost_kv_cache_precision {
+    PDCOST_KV_CACHE_BF16 = 0,
+    PDCOST_KV_CACHE_FP16 = 1,
+    PDCOST_KV_CACHE_FP8 = 2
+} pdcost_kv_cache_precision;
+
+/* The serving engine: its defaults and its rules (memory fraction, KV admission, host work). */
+typedef enum pdcost_serving_engine {
+    PDCOST_ENGINE_VLLM = 0,
+    PDCOST_ENGINE_SGLANG = 1,
+    PDCOST_ENGINE_TENSORRT_LLM = 2
+} pdcost_serving_engine;
+
+/* How requests arrive (the benchmark harnesses' scenarios). */
+typedef enum pdcost_serving_scenario {
+    PDCOST_SCENARIO_STATIC_BATCH = 0,             /* batch_size requests prefilled, then decoded */
+    PDCOST_SCENARIO_OFFLINE_MAX_THROUGHPUT = 1,   /* all queued at once (num_requests, 0: any)   */
+    PDCOST_SCENARIO_ONLINE_FIXED_CONCURRENCY = 2, /* closed loop: concurrency in flight          */
+    PDCOST_SCENARIO_ONLINE_REQUEST_RATE = 3,      /* open loop: Poisson arrivals at request_rate */
+    PDCOST_SCENARIO_BURST_ALL_AT_ONCE = 4         /* num_requests sent at once to a server       */
+} pdcost_serving_scenario;
+
+/* How one model is deployed: one engine replica spans tp x pp GPUs (TP inside one node), and
+ * `replicas` of them serve disjoint requests; the cluster (pdcost_cluster) must hold
+ * tp*pp*replicas GPUs. */
+typedef struct pdcost_serving_deployment {
+    uint32_t size;
+    uint32_t version;
+    uint32_t tp;                       /* tensor parallel, <= cluster gpus_per_node             */
+    uint32_t pp;                       /* pipeline stages                                       */
+    uint32_t replicas;                 /* independent engine replicas                           */
+    uint32_t expert_parallel;          /* 0 or 1: MoE experts whole on the TP ranks (EP = tp)   */
+    uint32_t attention_data_parallel;  /* 0 or 1: attention replicated over the TP ranks        */
+    pdcost_weight_precision weight_precision;
+    pdcost_kv_cache_precision kv_cache_precision;
+    pdcost_serving_engine engine;
+    /* The engine's switches as a JSON object of settings_length bytes, e.g.
+     * {"max_num_seqs": 256, "gpu_memory_fraction": 0.9}; keys and types are listed by
+     * pdcost_serving_settings_fields_json. A key left out, or null, takes the engine's default;
+     * NULL with length 0 states none. Borrowed for the call. An unknown key or a bad value fails
+     * with PDCOST_EINVAL naming it ("serving.max_num_seqs=0 must be in [1, 1048576]"). */
+    const char *settings_json;
+    size_t settings_length;
+} pdcost_serving_deployment;
+
+#define PDCOST_SERVING_DEPLOYMENT_VERSION 1
+#define PDCOST_SERVING_DEPLOYMENT_INIT {sizeof(pdcost_serving_deployment), PDCOST_SERVING_DEPLOYMENT_VERSION, \
+    1, 1, 1, 0, 0, PDCOST_WEIGHT_BF16, PDCOST_KV_CACHE_BF16, PDCOST_ENGINE_VLLM, NULL, 0}
+
+/* The requests a deployment serves: lengths and load. Only the load field of the scenario is
+ * read (batch_size, concurrency, request_rate or num_requests); the others may stay at their
+ * defaults. */
+typedef struct pdcost_serving_workload {
+    uint32_t size;
+    uint32_t version;
+    pdcost_serving_scenario scenario;
+    uint32_t input_tokens;      /* prompt tokens per request                                    */
+    uint32_t output_tokens;     /* generated tokens per request (the first from the prefill)    */
+    uint32_t batch_size;        /* STATIC_BATCH: sequences per replica                          */
+    uint32_t concurrency;       /* ONLINE_FIXED_CONCURRENCY: requests in flight, whole deployment*/
+    uint32_t num_requests;      /* BURST (>= 1), OFFLINE (0: as many as keep the engine busy)   */
+    double request_rate;        /* ONLINE_REQUEST_RATE: requests/s, in (0, 1e9]                 */
+    double prefix_hit_ratio;    /* share of each prompt found in the prefix cache, [0, 1)       */
+} pdcost_serving_workload;
+
+#define PDCOST_SERVING_WORKLOAD_VERSION 1
+#define PDCOST_SERVING_WORKLOAD_INIT {sizeof(pdcost_serving_workload), PDCOST_SERVING_WORKLOAD_VERSION, \
+    PDCOST_SCENARIO_STATIC_BATCH, 0, 0, 1, 1, 0, 1.0, 0.0}
+
+/* A serving prediction. Times in seconds; memory in bytes per GPU; rates per second. The
+ * fields are those of pdcost_serving_prediction_fields_json, in this order: the JSON documents
+ * and the Python result use the same names (a test parses this declaration to check).
+ * weights + kv_cache + activation + cuda_graph + runtime = peak_memory. */
+typedef struct pdcost_serving_prediction {
+    uint32_t size;
+    uint32_t version;
+    double ttft_s;                      /* time to first token, mean                            */
+    double ttft_p90_s;
+    double ttft_p99_s;
+    double tpot_s;                      /* time per output token after the first                */
+    double itl_s;                       /* inter-token latency (one decode iteration)           */
+    double e2e_s;                       /* request latency, mean                                */
+    double e2e_p99_s;
+    double output_tokens_per_s;         /* whole deployment                                     */
+    double total_tokens_per_s;          /* input + output                                       */
+    double output_tokens_per_s_per_gpu;
+    double output_tokens_per_s_per_user; /* 1 / tpot_s                                          */
+    double requests_per_s;
+    double running_batch;               /* sequences running per replica, steady state          */
+    double max_concurrency;             /* sequences the KV cache of one replica holds          */
+    double utilization;                 /* offered load / capacity (open loop)                  */
+    double prefill_s;                   /* one prompt on an idle replica                        */
+    double iteration_s;                 /* one steady-state engine iteration, and its parts:    */
+    double iteration_compute_s;
+    double iteration_memory_s;
+    double iteration_communication_s;
+    double iteration_overhead_s;
+    double weights_bytes;
+    double kv_cache_bytes;              /* the KV pool the engine allocates                     */
+    double kv_used_bytes;               /* KV the running batch occupies                        */
+    double activation_bytes;
+    double cuda_graph_bytes;
+    double runtime_bytes;               /* CUDA context, workspaces, communicator buffers       */
+    double peak_memory_bytes;
+    double kv_bytes_per_token;          /* per GPU                                              */
+    double mbu;                         /* model bandwidth utilisation of a decode iteration    */
+    double mfu;                         /* model FLOPs utilisation                              */
+    double num_gpus;
+    uint32_t fits_memory;               /* 1: the weights fit and the batch fits in the KV cache */
+    uint32_t saturated;                 /* 1: open-loop arrivals exceed what can be served      */
+} pdcost_serving_prediction;
+
+#define PDCOST_SERVING_PREDICTION_VERSION 1
+#define PDCOST_SERVING_PREDICTION_INIT {sizeof(pdcost_serving_prediction), PDCOST_SERVING_PREDICTION_VERSION, \
+    0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, \
+    0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0}
+
+/* Predicts one deployment of `model` on `cluster` under one workload. A deployment that breaks
+ * a constraint (tp beyond gpus_per_node or not dividing the heads, more GPUs than the cluster
+ * has, FP4 weights on a GPU without FP4) fails with PDCOST_EINFEASIBLE, PDCOST_EUNSUPPORTED or
+ * PDCOST_EINVAL naming the field and value ("tp=3 does not divide num_attention_heads=64",
+ * "deployment->weight_precision=9 is not a pdcost_weight_precision"); a deployment whose batch
+ * does not fit is not an error: it succeeds with fits_memory = 0. The model and cluster are
+ * borrowed. Not allocation-free: each call builds the serving cost model (sizes, rates, the
+ * engine's settings; microseconds) and parses settings_json. */
+pdcost_status pdcost_serving_predict(pdcost_serving_prediction *out, const pdcost_model *model,
+                                     const pdcost_cluster *cluster,
+                                     const pdcost_serving_deployment *deployment,
+                                     const pdcost_serving_workload *workload);
+
+/* The same prediction as JSON: {"deployment": {tp, pp, replicas, expert_parallel,
+ * attention_data_parallel, weight_precision, kv_cache_precision, engine (names as in
+ * pdcost_serving_settings_fields_json's engines: "vllm", "sglang", "tensorrt-llm"), settings},
+ * "workload": {scenario, input_tokens, output_tokens, batch_size, concurrency, request_rate,
+ * num_requests, prefix_hit_ratio}, "prediction": {the fields of pdcost_serving_prediction;
+ * fits_memory and saturated as booleans}, "settings": {"engine", "given": {the settings stated},
+ * "defaulted": {every other setting: the engine default the prediction used on this GPU, or
+ * null (no cap)}}}. Free *out_json with pdcost_string_free. */
+pdcost_status pdcost_serving_predict_json(char **out_json, const pdcost_model *model,
+                                          const pdcost_cluster *cluster,
+                                          const pdcost_serving_deployment *deployment,
+                                          const pdcost_serving_workload *workload);
+
+/* The serving prediction's fields as a JSON array, in struct order: [{"name": "ttft_s",
+ * "unit": "s"|"bytes"|"1"|"tokens/s"|"count", "summary"}], the two flags last (unit "1").
+ * Free *out_json with pdcost_string_free. */
+pdcost_status pdcost_serving_prediction_fields_json(char **out_json);
+
+/* The engine settings a deployment can state, as a JSON array of {"key", "type": "bool"|
+ * "number"|"integer"|"choice", "choices" (choice), "minimum"/"maximum" (number, integer),
+ * "summary", "not_modelled": null or why the value changes no number yet, "defaults": {engine
+ * name: the value that engine uses when the key is not stated, on an H100-SXM-80GB (some
+ * defaults depend on GPU memory; predict_json reports those used), or null (no cap)}}.
+ * Free *out_json with pdcost_string_free. */
+pdcost_status pdcost_serving_settings_fields_json(char **out_json);
+
 /* Bits of pdcost_validate_options.flags. */
 #define PDCOST_VALIDATE_TEXT 1u          /* a human-readable table instead of JSON          */
 #define PDCOST_VALIDATE_ONLY_COMPLETE 2u /* TEXT: list only records marked complete         */
@@ -973,6 +1144,9 @@ void pdcost_search_options_init(pdcost_search_options *value);
 void pdcost_search_stats_init(pdcost_search_stats *value);
 void pdcost_search_entry_init(pdcost_search_entry *value);
 void pdcost_gpu_calibration_options_init(pdcost_gpu_calibration_options *value);
+void pdcost_serving_deployment_init(pdcost_serving_deployment *value);   /* since 1.1 */
+void pdcost_serving_workload_init(pdcost_serving_workload *value);       /* since 1.1 */
+void pdcost_serving_prediction_init(pdcost_serving_prediction *value);   /* since 1.1 */
 
 #ifdef __cplusplus
 } /* extern "C" */

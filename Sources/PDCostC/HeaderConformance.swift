@@ -33,6 +33,10 @@ func _assertThunksMatchHeader() {
     var modelToJson = CPDCost.pdcost_model_to_json; modelToJson = PDCostC.pdcost_model_to_json
     var predictionFieldsJson = CPDCost.pdcost_prediction_fields_json; predictionFieldsJson = PDCostC.pdcost_prediction_fields_json
     var profileCheck = CPDCost.pdcost_profile_check; profileCheck = PDCostC.pdcost_profile_check
+    var servingPredict = CPDCost.pdcost_serving_predict; servingPredict = PDCostC.pdcost_serving_predict
+    var servingPredictJson = CPDCost.pdcost_serving_predict_json; servingPredictJson = PDCostC.pdcost_serving_predict_json
+    var servingPredictionFieldsJson = CPDCost.pdcost_serving_prediction_fields_json; servingPredictionFieldsJson = PDCostC.pdcost_serving_prediction_fields_json
+    var servingSettingsFieldsJson = CPDCost.pdcost_serving_settings_fields_json; servingSettingsFieldsJson = PDCostC.pdcost_serving_settings_fields_json
     var searchPruneReasonName = CPDCost.pdcost_search_prune_reason_name; searchPruneReasonName = PDCostC.pdcost_search_prune_reason_name
     var searchResultCount = CPDCost.pdcost_search_result_count; searchResultCount = PDCostC.pdcost_search_result_count
     var searchResultExplanation = CPDCost.pdcost_search_result_explanation; searchResultExplanation = PDCostC.pdcost_search_result_explanation
@@ -58,5 +62,6 @@ func _assertThunksMatchHeader() {
          predictionFieldsJson, profileCheck, searchPruneReasonName, searchResultCount,
          searchResultExplanation, searchResultFree, searchResultGet, searchResultParetoCount,
          searchResultParetoGet, searchResultStats, searchResultToJson, searchRun, statusName,
-         stringFree, validateRuns, versionMajor, versionMinor, versionPatch, versionString)
+         stringFree, validateRuns, servingPredict, servingPredictJson, servingPredictionFieldsJson,
+         servingSettingsFieldsJson, versionMajor, versionMinor, versionPatch, versionString)
 }

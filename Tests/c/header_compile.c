@@ -57,6 +57,22 @@ int pdcost_header_compile_check(void) {
     pdcost_status (*calibrate)(char **, const pdcost_gpu_calibration_options *) = pdcost_gpu_calibrate;
     pdcost_status (*fields)(char **) = pdcost_prediction_fields_json;
     void (*init_setup)(pdcost_training_setup *) = pdcost_training_setup_init;
+    pdcost_serving_deployment deployment = PDCOST_SERVING_DEPLOYMENT_INIT;
+    pdcost_serving_workload workload = PDCOST_SERVING_WORKLOAD_INIT;
+    pdcost_serving_prediction serving = PDCOST_SERVING_PREDICTION_INIT;
+    pdcost_status (*serve)(pdcost_serving_prediction *, const pdcost_model *, const pdcost_cluster *,
+                           const pdcost_serving_deployment *, const pdcost_serving_workload *) =
+        pdcost_serving_predict;
+    pdcost_status (*serve_json)(char **, const pdcost_model *, const pdcost_cluster *,
+                                const pdcost_serving_deployment *, const pdcost_serving_workload *) =
+        pdcost_serving_predict_json;
+    void (*init_deployment)(pdcost_serving_deployment *) = pdcost_serving_deployment_init;
+    (void)serve;
+    (void)serve_json;
+    (void)init_deployment;
+    (void)deployment;
+    (void)workload;
+    (void)serving;
     void (*init_entry)(pdcost_search_entry *) = pdcost_search_entry_init;
 
     (void)model;

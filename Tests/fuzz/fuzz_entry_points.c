@@ -1,5 +1,5 @@
 /*
- * libFuzzer target over every pdcost entry point that takes caller bytes or structs (ABI 1.0).
+ * libFuzzer target over every pdcost entry point that takes caller bytes or structs (ABI 1.1).
  *
  * An input is   DOCUMENT [ '\0' PARAMETERS ]
  *   - DOCUMENT (the bytes before the first NUL, or all of them) is given, with its length, to
@@ -35,7 +35,9 @@
  * plans; pdcost_search_run over a small model (every result accessor, indices in and out of
  * range); pdcost_validate_runs of fixed runs under the document as profile; pdcost_fit_runs;
  * pdcost_gpu_calibrate (only where pdcost_cuda_available finds no GPU, so it never
- * benchmarks); pdcost_model_from_preset, pdcost_gpu_from_name, pdcost_model_from_file. The
+ * benchmarks); pdcost_model_from_preset, pdcost_gpu_from_name; pdcost_serving_predict and
+ * _predict_json (the document, or a fixed object, as the deployment's settings_json with its
+ * length; fuzzed GPU, degrees, enums, lengths and loads); pdcost_model_from_file. The
  * argument-free calls (preset lists, field lists, _init functions) run once at start-up.
  *
  * Each iteration stays fast: searches run over a 16-layer dense or a 4-layer MoE model on at
@@ -1293,6 +1295,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     check_json_list(pdcost_gpu_presets_json, "gpu_presets_json", '[');
     check_json_list(pdcost_framework_settings_fields_json, "framework_settings_fields_json", '[');
     check_json_list(pdcost_prediction_fields_json, "prediction_fields_json", '[');
+    check_json_list(pdcost_serving_prediction_fields_json, "serving_prediction_fields_json", '[');
+    check_json_list(pdcost_serving_settings_fields_json, "serving_settings_fields_json", '[');
 
     CHECK_INIT(pdcost_param_counts, PDCOST_PARAM_COUNTS_INIT);
     CHECK_INIT(pdcost_flops, PDCOST_FLOPS_INIT);
@@ -1308,7 +1312,118 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     CHECK_INIT(pdcost_search_stats, PDCOST_SEARCH_STATS_INIT);
     CHECK_INIT(pdcost_search_entry, PDCOST_SEARCH_ENTRY_INIT);
     CHECK_INIT(pdcost_gpu_calibration_options, PDCOST_GPU_CALIBRATION_OPTIONS_INIT);
+    CHECK_INIT(pdcost_serving_deployment, PDCOST_SERVING_DEPLOYMENT_INIT);
+    CHECK_INIT(pdcost_serving_workload, PDCOST_SERVING_WORKLOAD_INIT);
+    CHECK_INIT(pdcost_serving_prediction, PDCOST_SERVING_PREDICTION_INIT);
     return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Serving (ABI 1.1)                                                                          */
+/* ------------------------------------------------------------------------------------------ */
+
+static const char *const serving_settings[] = {
+    "{}", "{\"max_num_seqs\": 64}", "{\"cuda_graphs\": false, \"kv_block_size\": 32}",
+    "{\"gpu_memory_fraction\": 0.5, \"kv_admission\": \"reserve_full\"}",
+    "{\"kv_cache_max_tokens\": 4096, \"chunked_prefill\": false, \"mixed_batching\": false}",
+    "{\"max_num_batched_tokens\": 1, \"cuda_graph_max_batch\": 1, \"prefix_caching\": true}",
+    "{\"custom_all_reduce\": false, \"scheduler_policy\": \"lpm\"}",
+    /* rejected: unknown key, out of range, wrong type, duplicate, broken */
+    "{\"max_num_seq\": 4}", "{\"gpu_memory_fraction\": 0}", "{\"max_num_seqs\": 1e300}",
+    "{\"cuda_graphs\": 1}", "{\"kv_block_size\": 1, \"kv_block_size\": 2}", "{", "[]", "null",
+};
+
+/* FP4 weights only where the GPU has FP4 cores: rarer than the others. */
+static const pdcost_weight_precision serving_weights[] = {
+    PDCOST_WEIGHT_BF16, PDCOST_WEIGHT_FP16, PDCOST_WEIGHT_FP8, PDCOST_WEIGHT_INT4_WO,
+    PDCOST_WEIGHT_BF16, PDCOST_WEIGHT_FP8, PDCOST_WEIGHT_INT4_WO, PDCOST_WEIGHT_FP4,
+};
+
+/* pdcost_serving_predict and _predict_json over a fuzzed cluster, deployment and workload;
+ * the settings are a fixed object or the document itself (with its length). Both calls must
+ * agree on success or failure, and a failure leaves the out-parameters untouched. */
+static void exercise_serving(params *p, const char *doc, size_t doc_size) {
+    /* Mostly valid draws: one input in three may carry edge or invalid values (each still
+     * rare), so most calls get past the checks and reach the model. */
+    int odd = one_in(p, 3);
+#define SERVING_RARE() (odd && rare(p))
+    pdcost_model *model = one_in(p, 2) ? moe_model : dense_model;
+    pdcost_cluster cluster = PDCOST_CLUSTER_INIT;
+    if (SERVING_RARE()) {
+        (void)take_gpu(p, &cluster.gpu);
+    } else if (pdcost_gpu_from_name(&cluster.gpu, TAKE(p, gpu_presets)) != PDCOST_OK) {
+        fail("gpu_from_name rejects a preset");
+    }
+    pdcost_serving_deployment d = PDCOST_SERVING_DEPLOYMENT_INIT;
+    static const uint32_t degrees[] = {0, 3, 16, 1u << 24, (1u << 24) + 1, UINT32_MAX};
+    d.tp = SERVING_RARE() ? TAKE(p, degrees) : 1u << take_below(p, 4);
+    d.pp = SERVING_RARE() ? TAKE(p, degrees) : 1 + take_below(p, 2);
+    d.replicas = SERVING_RARE() ? TAKE(p, degrees) : 1 + take_below(p, 2);
+    d.expert_parallel = SERVING_RARE() ? take_u32(p) : model == moe_model && one_in(p, 2);
+    d.attention_data_parallel = SERVING_RARE() ? take_u32(p) : d.tp > 1 && one_in(p, 4);
+    d.weight_precision = (pdcost_weight_precision)(SERVING_RARE() ? take_u32(p) : TAKE(p, serving_weights));
+    d.kv_cache_precision = (pdcost_kv_cache_precision)(SERVING_RARE() ? take_u32(p) : take_below(p, 3));
+    d.engine = (pdcost_serving_engine)(SERVING_RARE() ? take_u32(p) : take_below(p, 3));
+    switch (take_below(p, 6)) {
+    case 0: case 1: break; /* NULL, 0: none */
+    case 2:
+        if (document_is_settings || SERVING_RARE()) {
+            d.settings_json = doc;
+            d.settings_length = doc_size;
+        }
+        break;
+    case 3:
+        if (SERVING_RARE()) d.settings_length = (size_t)take_u64(p); /* NULL with a length */
+        break;
+    default:
+        d.settings_json = serving_settings[SERVING_RARE() ? take_below(p, COUNT(serving_settings)) : take_below(p, 7)];
+        d.settings_length = strlen(d.settings_json);
+        if (SERVING_RARE()) d.settings_length = (size_t)take_u64(p) % (d.settings_length + 1);
+        break;
+    }
+    fuzz_header(p, &d.size, &d.version, sizeof d);
+    static const uint32_t odd_counts[] = {0, 3, 6, 12, 1u << 24, UINT32_MAX};
+    uint64_t needed = (uint64_t)d.tp * d.pp * d.replicas;
+    cluster.num_gpus = SERVING_RARE() || needed == 0 || needed > 4096 ? TAKE(p, odd_counts) : (uint32_t)needed;
+    cluster.gpus_per_node = SERVING_RARE() ? take_u32(p) : (one_in(p, 2) ? 8 : 0);
+
+    pdcost_serving_workload w = PDCOST_SERVING_WORKLOAD_INIT;
+    w.scenario = (pdcost_serving_scenario)(SERVING_RARE() ? take_u32(p) : take_below(p, 5));
+    static const uint32_t lengths[] = {1024, 128, 1, 8192, 32768, 2048, 256, 16};
+    static const uint32_t edge_lengths[] = {0, 1u << 30, 1u << 31, (1u << 31) + 1, UINT32_MAX};
+    w.input_tokens = SERVING_RARE() ? TAKE(p, edge_lengths) : TAKE(p, lengths);
+    w.output_tokens = SERVING_RARE() ? TAKE(p, edge_lengths) : TAKE(p, lengths);
+    static const uint32_t loads[] = {1, 8, 64, 256, 4, 32, 512, 2};
+    static const uint32_t edge_loads[] = {0, 1u << 20, (1u << 20) + 1, 1u << 31, UINT32_MAX};
+    w.batch_size = SERVING_RARE() ? TAKE(p, edge_loads) : TAKE(p, loads);
+    w.concurrency = SERVING_RARE() ? TAKE(p, edge_loads) : TAKE(p, loads);
+    w.num_requests = SERVING_RARE() ? TAKE(p, edge_loads) : TAKE(p, loads);
+    w.request_rate = SERVING_RARE() ? fuzz_number(p, 10.0) : 0.5 * (1 + take_below(p, 64));
+    w.prefix_hit_ratio = SERVING_RARE() ? fuzz_number(p, 0.5) : 0.125 * take_below(p, 8);
+    fuzz_header(p, &w.size, &w.version, sizeof w);
+
+    pdcost_serving_prediction out = PDCOST_SERVING_PREDICTION_INIT;
+    out.ttft_s = -7.0;
+    pdcost_status s = pdcost_serving_predict(&out, model, &cluster, &d, &w);
+    check_failure(s);
+    trace("serving_predict", s);
+    if (s != PDCOST_OK && out.ttft_s != -7.0) fail("serving_predict touched out on failure");
+    char *json = (char *)(uintptr_t)0x1;
+    pdcost_status sj = pdcost_serving_predict_json(&json, model, &cluster, &d, &w);
+    check_failure(sj);
+    trace("serving_predict_json", sj);
+    if ((s == PDCOST_OK) != (sj == PDCOST_OK)) fail("serving_predict and serving_predict_json disagree");
+    if (sj == PDCOST_OK) {
+        if (json == NULL || strstr(json, "\"prediction\"") == NULL) fail("serving_predict_json without a prediction");
+        pdcost_string_free(json);
+    } else if (json != (char *)(uintptr_t)0x1) {
+        fail("serving_predict_json touched out_json on failure");
+    }
+    if (one_in(p, 16)) {
+        if (pdcost_serving_predict(&out, NULL, &cluster, &d, &w) == PDCOST_OK) fail("serving_predict accepted a NULL model");
+        if (pdcost_serving_predict(NULL, model, &cluster, &d, &w) == PDCOST_OK) fail("serving_predict accepted NULL out");
+    }
+#undef SERVING_RARE
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1397,6 +1512,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (exercise_gpu_complete(&p, &gpu) == 0) fail("gpu_complete rejects a preset");
     }
     if (pdcost_status_name((pdcost_status)take_u32(&p)) == NULL) fail("status_name returned NULL");
+
+    /* 5b. Serving (ABI 1.1): its parameters are read after every other call's, so the params-*
+     * seeds keep reaching the earlier calls as before. */
+    exercise_serving(&p, doc, doc_size);
 
     memmove(text + 32, text, doc_size + 1);
     memcpy(text, "/nonexistent-pdcost-fuzz-dir/xx/", 32);

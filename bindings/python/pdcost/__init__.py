@@ -21,6 +21,12 @@ searches every plan for the fastest that fits, and takes the framework's switche
     best = PDCostModel(m).search(total_gpus=64, global_batch_size=512, top_k=5)
     PDCostModel(m, settings=FrameworkSettings(tp_comm_overlap=True)).predict(...)
 
+Serving (inference) is one call::
+
+    r = predict_serving("llama3-70b", gpu="H100", tp=4, engine="vllm",
+                        input_tokens=32768, output_tokens=256, concurrency=64)
+    r.ttft_ms, r.tpot_ms, r.output_tokens_per_s, r.memory_gib, r.fits_memory
+
 Results are immutable (``to_dict()``, ``to_dataframe()``); calibration (GPU micro-benchmarks,
 fits to measured runs) is in :mod:`pdcost.calibration` and :mod:`pdcost.fitting`.
 """
@@ -54,6 +60,14 @@ from .costmodel import MemoryBreakdown, PDCostModel, PredictionResult, validate_
 from .search import NoPlanFitsWarning, RankedPlans
 from .profile import CalibrationProfile
 from .settings import FrameworkSettings
+from .serving import (
+    ServingDeployment,
+    ServingModel,
+    ServingPrediction,
+    ServingSettings,
+    ServingWorkload,
+    predict_serving,
+)
 from .fitting import efficiency_parameters, fit
 from .calibration import (
     CalibrationResult,
@@ -74,6 +88,12 @@ def library_version() -> str:
 
 __all__ = [
     "__version__",
+    "predict_serving",
+    "ServingModel",
+    "ServingDeployment",
+    "ServingWorkload",
+    "ServingSettings",
+    "ServingPrediction",
     "library_version",
     "ModelConfig",
     "FlopsPerToken",

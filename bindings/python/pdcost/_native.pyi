@@ -7,7 +7,7 @@ before calling the library.
 
 import os
 from collections.abc import Callable
-from typing import Final, TypedDict, final
+from typing import Any, Final, TypedDict, final
 
 HEADER_VERSION_MAJOR: Final[int]
 HEADER_VERSION_MINOR: Final[int]
@@ -127,6 +127,20 @@ def prediction_fields_json() -> str:
     """pdcost_prediction_fields_json: the prediction's fields in CostModel.predict order."""
 def framework_settings_fields_json() -> str:
     """pdcost_framework_settings_fields_json: the framework settings table."""
+def serving_predict(model: Model, cluster: tuple[Any, int, int], deployment: tuple[Any, ...],
+                    workload: tuple[Any, ...]) -> tuple[Any, ...]:
+    """pdcost_serving_predict: the prediction's doubles in header order, then fits_memory and
+    saturated. deployment = (tp, pp, replicas, expert_parallel, attention_data_parallel,
+    weight_precision, kv_cache_precision, engine, settings_json | None); workload = (scenario,
+    input_tokens, output_tokens, batch_size, concurrency, num_requests, request_rate,
+    prefix_hit_ratio); enums as their pdcost.h values."""
+def serving_predict_json(model: Model, cluster: tuple[Any, int, int], deployment: tuple[Any, ...],
+                         workload: tuple[Any, ...]) -> str:
+    """pdcost_serving_predict_json: deployment, workload, prediction and the settings used."""
+def serving_prediction_fields_json() -> str:
+    """pdcost_serving_prediction_fields_json: the serving prediction's fields in tuple order."""
+def serving_settings_fields_json() -> str:
+    """pdcost_serving_settings_fields_json: the serving engine settings table."""
 
 def validate_runs(runs_json: bytes, *, text: bool = False, only_complete: bool = False,
                   profile: bytes | None = None) -> str: ...

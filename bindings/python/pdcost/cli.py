@@ -8,6 +8,9 @@
     pdcost validate FILE [--json] [--only-complete] [--profile profile.json]
     pdcost calibrate --gpu [--device N] [--gemm-size N] [--quick] [--out profile.json]
     pdcost calibrate --runs FILE [--params a,b] [--cv auto|none|leave-one-source-out|k-fold] [--out P]
+    pdcost serve predict --model NAME [--gpu NAME] [--tp N] [--engine E] --input-tokens N --output-tokens N
+                         [--concurrency N | --request-rate X | --batch-size N] [--<setting> ...] [--json]
+    pdcost serve settings [--json]
     pdcost --version
 
 Each subcommand is a ``(name, register)`` entry of :data:`COMMANDS`: ``register`` adds its
@@ -26,16 +29,19 @@ import json
 import os
 import sys
 import warnings
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from . import __version__, library_version
 from . import _validate as check
 from ._files import read_regular_file
-from .config import GPUSpec, HardwareConfig, ModelConfig, ParallelConfig, TrainingConfig, loads_strict
+from .config import GIB, GPUSpec, HardwareConfig, ModelConfig, ParallelConfig, TrainingConfig, loads_strict
 from .costmodel import COMM_KINDS, FRAMEWORKS, PDCostModel, PredictionResult, validate_runs
 from .errors import NotFoundError, PDCostError
 from .settings import VARIABLE_SETTINGS, FrameworkSettings, settings_fields
 from .search import NoPlanFitsWarning
+from .serving import (ENGINES, KV_CACHE_PRECISIONS, SCENARIOS, WEIGHT_PRECISIONS, ServingDeployment,
+                      ServingModel, ServingPrediction, ServingSettings, ServingWorkload,
+                      serving_settings_fields)
 
 __all__ = ["main", "COMMANDS"]
 
@@ -842,6 +848,256 @@ def _register_search(subparsers: Any) -> None:
 
 
 # ------------------------------------------------------------------------------------------------
+# pdcost serve (predict; search is added as another entry of SERVE_COMMANDS)
+# ------------------------------------------------------------------------------------------------
+
+
+def _add_serving_settings_arguments(parser: argparse.ArgumentParser) -> None:
+    """One flag per serving-engine setting, from the library's table (``--max-num-seqs N``,
+    ``--cuda-graphs/--no-cuda-graphs``, ...), plus ``--settings`` for a JSON object or file."""
+    group = parser.add_argument_group(
+        "engine settings", "switches of the serving engine; unset = the engine's own default "
+        "(`pdcost serve settings` lists them; `--json` shows the ones used)")
+    group.add_argument("--settings", metavar="JSON|FILE", default=None,
+                       help="a settings object ({\"max_num_seqs\": 256, ...}) or a JSON file of "
+                            "one; the flags below override it")
+    for row in serving_settings_fields():
+        key = row["key"]
+        flag = "--" + key.replace("_", "-")
+        summary = (row["summary"] + (f" [not priced: {row['not_modelled']}]"
+                                     if row.get("not_modelled") else "")).replace("%", "%%")
+        dest = "serving_" + key
+        kind = row["type"]
+        if kind == "bool":
+            group.add_argument(flag, dest=dest, action=argparse.BooleanOptionalAction, default=None,
+                               help=summary)
+        elif kind == "choice":
+            group.add_argument(flag, dest=dest, choices=row["choices"], default=None, help=summary)
+        elif kind == "number":
+            group.add_argument(flag, dest=dest, type=float, default=None, metavar="X", help=summary)
+        else:
+            group.add_argument(flag, dest=dest, type=int, default=None, metavar="N", help=summary)
+
+
+def _serving_settings(args: argparse.Namespace) -> ServingSettings:
+    base = ServingSettings()
+    if args.settings is not None:
+        text = args.settings
+        if not text.lstrip().startswith("{"):
+            text = read_regular_file(text).decode("utf-8")
+        try:
+            data = loads_strict(text)
+        except ValueError as error:
+            raise ValueError(f"--settings: invalid JSON: {error}") from None
+        base = ServingSettings.from_dict(data)
+    flags = {row["key"]: getattr(args, "serving_" + row["key"]) for row in serving_settings_fields()}
+    return base.overridden({k: v for k, v in flags.items() if v is not None})
+
+
+def _add_deployment_arguments(parser: argparse.ArgumentParser) -> None:
+    """--model, --gpu, the deployment (parallelism, precisions, engine) and the engine settings:
+    what `serve predict` and `serve search` share."""
+    parser.add_argument("--model", required=True, metavar="NAME|CONFIG.json",
+                        help="a preset name or a config.json path")
+    parser.add_argument("--gpu", default="H100-SXM-80GB", metavar="NAME|GPU.json",
+                        help="GPU preset or GPU JSON file (default: H100-SXM-80GB)")
+    parser.add_argument("--gpus", type=_bounded("num_gpus", "--gpus"), default=None, metavar="N",
+                        help="GPUs in the cluster (default: tp*pp*replicas)")
+    parser.add_argument("--gpus-per-node", type=_bounded("gpus_per_node", "--gpus-per-node"), default=None,
+                        metavar="N", help="GPUs per NVLink domain (default: the GPU's usual node size)")
+    group = parser.add_argument_group("deployment")
+    for flag, what in (("tp", "tensor parallel (inside one node)"), ("pp", "pipeline stages"),
+                       ("replicas", "independent engine replicas")):
+        group.add_argument(f"--{flag}", type=_bounded("parallel_degree", f"--{flag}"), default=1,
+                           metavar="N", help=f"{what} (default: 1)")
+    group.add_argument("--expert-parallel", action="store_true",
+                       help="MoE experts whole on the TP ranks (EP = tp)")
+    group.add_argument("--attention-data-parallel", action="store_true",
+                       help="attention replicated over the TP ranks (SGLang --enable-dp-attention)")
+    group.add_argument("--weight-precision", choices=WEIGHT_PRECISIONS, default="bf16",
+                       help="weight storage (default: bf16)")
+    group.add_argument("--kv-cache-precision", choices=KV_CACHE_PRECISIONS, default="bf16",
+                       help="KV cache element format (default: bf16)")
+    group.add_argument("--engine", choices=ENGINES, default="vllm", help="serving engine (default: vllm)")
+    _add_serving_settings_arguments(parser)
+
+
+def _serving_inputs(args: argparse.Namespace) -> tuple[ServingModel, ServingDeployment]:
+    model = ServingModel(_load_model(args.model), _load_gpu(args.gpu), num_gpus=args.gpus,
+                         gpus_per_node=args.gpus_per_node)
+    deployment = ServingDeployment(tp=args.tp, pp=args.pp, replicas=args.replicas,
+                                   expert_parallel=args.expert_parallel,
+                                   attention_data_parallel=args.attention_data_parallel,
+                                   weight_precision=args.weight_precision,
+                                   kv_cache_precision=args.kv_cache_precision, engine=args.engine,
+                                   settings=_serving_settings(args))
+    return model, deployment
+
+
+def _serve_workload(args: argparse.Namespace) -> ServingWorkload:
+    return ServingWorkload(input_tokens=args.input_tokens, output_tokens=args.output_tokens,
+                           scenario=args.scenario, batch_size=args.batch_size,
+                           concurrency=args.concurrency, request_rate=args.request_rate,
+                           num_requests=args.num_requests, prefix_hit_ratio=args.prefix_hit_ratio)
+
+
+def _serve_text(model: ServingModel, d: ServingDeployment, w: ServingWorkload, r: ServingPrediction,
+                settings: Mapping[str, Any]) -> str:
+    def ms(seconds: float) -> str:
+        return f"{seconds * 1e3:,.2f} ms"
+
+    def gib(value: float) -> str:
+        return f"{value / GIB:.2f}"
+
+    scenario = w.scenario or "static_batch"
+    load = (f"batch {w.batch_size}" if scenario == "static_batch"
+            else f"concurrency {w.concurrency}" if scenario == "online_fixed_concurrency"
+            else f"{w.request_rate or 1:g} requests/s" if scenario == "online_request_rate"
+            else f"{w.num_requests} requests at once" if scenario == "burst_all_at_once"
+            else f"{w.num_requests or 'unbounded'} requests queued")
+    given = settings.get("given") or {}
+    lines = [f"{model.model_config.name} on {d.num_gpus}x {model.gpu.name}: {d.engine}, tp={d.tp} pp={d.pp} "
+             f"replicas={d.replicas}{' ep' if d.expert_parallel else ''}{' attention-dp' if d.attention_data_parallel else ''}, "
+             f"weights {d.weight_precision}, KV {d.kv_cache_precision}",
+             f"  workload: {w.scenario}, {load}, {w.input_tokens} in / {w.output_tokens} out tokens"
+             + (f", prefix hit {w.prefix_hit_ratio:g}" if w.prefix_hit_ratio else ""),
+             "  settings: " + (", ".join(f"{k}={json.dumps(v)}" for k, v in given.items()) if given
+                               else f"{d.engine} defaults") + " (all values: --json, settings)",
+             "", "Latency"]
+    lines += _table([
+        ("TTFT (mean / p90 / p99)", f"{ms(r.ttft_s)} / {ms(r.ttft_p90_s)} / {ms(r.ttft_p99_s)}"),
+        ("TPOT", ms(r.tpot_s)),
+        ("ITL", ms(r.itl_s)),
+        ("end-to-end (mean / p99)", f"{ms(r.e2e_s)} / {ms(r.e2e_p99_s)}"),
+        ("prefill (one prompt, idle)", ms(r.prefill_s)),
+    ], "<>")
+    lines += ["", "Throughput"]
+    lines += _table([
+        ("output tokens/s", f"{r.output_tokens_per_s:,.1f}"),
+        ("total tokens/s", f"{r.total_tokens_per_s:,.1f}"),
+        ("output tokens/s per GPU", f"{r.output_tokens_per_s_per_gpu:,.1f}"),
+        ("output tokens/s per user", f"{r.output_tokens_per_s_per_user:,.1f}"),
+        ("requests/s", f"{r.requests_per_s:,.3f}"),
+        ("running batch (per replica)", f"{r.running_batch:,.1f}"),
+        ("max concurrency (KV cache)", f"{r.max_concurrency:,.0f}"),
+        ("utilization", f"{100 * r.utilization:.1f}%" + (" SATURATED" if r.saturated else "")),
+        ("MBU / MFU", f"{100 * r.mbu:.1f}% / {100 * r.mfu:.1f}%"),
+    ], "<>")
+    lines += ["", "Iteration"]
+    lines += _table([
+        ("iteration", ms(r.iteration_s)),
+        ("  compute", ms(r.iteration_compute_s)),
+        ("  memory beyond compute", ms(r.iteration_memory_s)),
+        ("  communication", ms(r.iteration_communication_s)),
+        ("  launch and host overhead", ms(r.iteration_overhead_s)),
+    ], "<>")
+    lines += ["", "Memory per GPU, GiB"]
+    lines += _table([
+        ("weights", gib(r.weights_bytes)),
+        ("KV cache pool", gib(r.kv_cache_bytes)),
+        ("  used by the running batch", gib(r.kv_used_bytes)),
+        ("activations", gib(r.activation_bytes)),
+        ("CUDA graphs", gib(r.cuda_graph_bytes)),
+        ("runtime (context, workspaces)", gib(r.runtime_bytes)),
+        ("peak", gib(r.peak_memory_bytes)),
+        ("KV bytes per token", f"{r.kv_bytes_per_token:,.0f} B"),
+    ], "<>")
+    lines.append(f"  fits: {'yes' if r.fits_memory else 'NO'}")
+    return "\n".join(lines)
+
+
+def _run_serve_predict(args: argparse.Namespace) -> int:
+    model, deployment = _serving_inputs(args)
+    workload = _serve_workload(args)
+    document = model.predict_json(deployment, workload)
+    if args.json:
+        report = {"model": model.model_config.name, "gpu": model.gpu.name, **document}
+        print(json.dumps(report, indent=2))
+    else:
+        prediction = model.predict(deployment, workload)
+        print(_serve_text(model, deployment, workload, prediction, document.get("settings", {})))
+    return EXIT_OK
+
+
+def _register_serve_predict(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "predict", help="predict TTFT, TPOT, tokens/s and memory of a deployment",
+        description="Predict one serving deployment under one load: latency (TTFT, TPOT, ITL, "
+                    "end-to-end), throughput (total, per GPU, per user), the running batch, the "
+                    "KV cache's capacity and memory per GPU.")
+    _add_deployment_arguments(parser)
+    group = parser.add_argument_group("workload")
+    group.add_argument("--input-tokens", type=_bounded("seq_len", "--input-tokens"), required=True,
+                       metavar="N", help="prompt tokens per request")
+    group.add_argument("--output-tokens", type=_bounded("seq_len", "--output-tokens"), required=True,
+                       metavar="N", help="generated tokens per request")
+    group.add_argument("--scenario", choices=SCENARIOS, default=None,
+                       help="load scenario (default: from the load given: --concurrency, "
+                            "--request-rate, else static_batch)")
+    group.add_argument("--batch-size", type=_bounded("serving_sequences", "--batch-size"), default=1,
+                       metavar="N", help="static_batch: sequences per replica (default: 1)")
+    group.add_argument("--concurrency", type=_bounded("serving_sequences", "--concurrency"), default=None,
+                       metavar="N", help="requests in flight (closed loop)")
+    group.add_argument("--request-rate", type=float, default=None, metavar="X",
+                       help="Poisson arrivals, requests/s (open loop)")
+    group.add_argument("--num-requests", type=int, default=0, metavar="N",
+                       help="burst / offline: requests in the run (default: 0)")
+    group.add_argument("--prefix-hit-ratio", type=float, default=0.0, metavar="X",
+                       help="share of each prompt found in the prefix cache (default: 0)")
+    parser.add_argument("--json", action="store_true",
+                        help="print the library's document (deployment, workload, prediction, settings)")
+    parser.set_defaults(handler=_run_serve_predict)
+
+
+def _run_serve_settings(args: argparse.Namespace) -> int:
+    rows = serving_settings_fields()
+    if args.json:
+        print(json.dumps(list(rows), indent=2))
+        return EXIT_OK
+    table = [["setting", "values"] + list(ENGINES)]
+    for row in rows:
+        kind = row["type"]
+        values = ("|".join(row["choices"]) if kind == "choice"
+                  else f"{row['minimum']}..{row['maximum']}" if kind in ("integer", "number")
+                  else "on/off")
+        table.append([row["key"] + (" *" if row.get("not_modelled") else ""), values]
+                     + [json.dumps(row["defaults"].get(e)) for e in ENGINES])
+    lines = ["Serving-engine settings and each engine's default on an H100-SXM-80GB (null: no "
+             "cap). Set them with --<setting> on `serve predict`, ServingSettings in Python, "
+             "settings_json in C.", ""]
+    lines += _table(table, "<<" + "<" * len(ENGINES))
+    notes = [f"{r['key']}: {r['not_modelled']}" for r in rows if r.get("not_modelled")]
+    if notes:
+        lines += ["", "* accepted and reported, not priced: " + "; ".join(notes)]
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+def _register_serve_settings(subparsers: Any) -> None:
+    parser = subparsers.add_parser("settings", help="list the serving-engine settings and defaults")
+    parser.add_argument("--json", action="store_true", help="print the library's table as JSON")
+    parser.set_defaults(handler=_run_serve_settings)
+
+
+#: `pdcost serve` subcommands: (name, register(subparsers)). `search` joins here.
+SERVE_COMMANDS: list[tuple[str, Callable[[Any], None]]] = [
+    ("predict", _register_serve_predict),
+    ("settings", _register_serve_settings),
+]
+
+
+def _register_serve(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "serve", help="serving (inference): predict a deployment",
+        description="The serving cost model: TTFT, TPOT, throughput and memory of a deployment "
+                    "(tp, pp, replicas, precisions, engine and its settings) under a load.")
+    serve = parser.add_subparsers(title="serve commands", metavar="COMMAND")
+    serve.required = True
+    for _, register in SERVE_COMMANDS:
+        register(serve)
+
+
+# ------------------------------------------------------------------------------------------------
 # Entry point
 # ------------------------------------------------------------------------------------------------
 
@@ -854,6 +1110,7 @@ COMMANDS: list[tuple[str, Callable[[Any], None]]] = [
     ("validate", _register_validate),
     ("calibrate", _register_calibrate),
     ("search", _register_search),
+    ("serve", _register_serve),
 ]
 
 
@@ -883,7 +1140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return status
     except NotFoundError as error:
         hint = ("; or pass a path to a config.json"
-                if args.handler in (_run_model, _run_predict) else "")
+                if args.handler in (_run_model, _run_predict, _run_serve_predict) else "")
         return _fail(f"{error}{hint}", EXIT_USAGE)
     except (ValueError, LookupError) as error:  # includes the bad-input PDCostErrors
         return _fail(str(error), EXIT_USAGE)

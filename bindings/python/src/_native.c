@@ -1513,7 +1513,168 @@ static PyObject *native_fit_runs(PyObject *module, PyObject *args, PyObject *kwa
     return take_string(profile);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Serving (ABI 1.1)                                                                          */
+/* ------------------------------------------------------------------------------------------ */
+
+/* deployment = (tp, pp, replicas, expert_parallel, attention_data_parallel, weight_precision,
+ *               kv_cache_precision, engine, settings_json); enums as their ints, settings_json a
+ *               str (JSON object) or None, borrowed while the tuple lives.
+ * workload = (scenario, input_tokens, output_tokens, batch_size, concurrency, num_requests,
+ *             request_rate, prefix_hit_ratio). */
+static int parse_serving(PyObject *deployment_obj, PyObject *workload_obj,
+                         pdcost_serving_deployment *d, pdcost_serving_workload *w) {
+    if (check_tuple(deployment_obj, 9, "deployment") < 0 || check_tuple(workload_obj, 8, "workload") < 0) {
+        return -1;
+    }
+    PyObject *settings = PyTuple_GET_ITEM(deployment_obj, 8);
+    if (settings == Py_None) {
+        d->settings_json = NULL;
+        d->settings_length = 0;
+    } else if (PyUnicode_Check(settings)) {
+        Py_ssize_t length;
+        d->settings_json = PyUnicode_AsUTF8AndSize(settings, &length);
+        if (d->settings_json == NULL) {
+            return -1;
+        }
+        d->settings_length = (size_t)length;
+    } else {
+        PyErr_Format(PyExc_TypeError, "deployment settings_json must be a str or None, not %.100s",
+                     Py_TYPE(settings)->tp_name);
+        return -1;
+    }
+    uint32_t weight, kv, engine, scenario;
+    if (u32_item(deployment_obj, 0, "tp", UINT32_MAX, &d->tp) < 0 ||
+        u32_item(deployment_obj, 1, "pp", UINT32_MAX, &d->pp) < 0 ||
+        u32_item(deployment_obj, 2, "replicas", UINT32_MAX, &d->replicas) < 0 ||
+        u32_item(deployment_obj, 3, "expert_parallel", 1, &d->expert_parallel) < 0 ||
+        u32_item(deployment_obj, 4, "attention_data_parallel", 1, &d->attention_data_parallel) < 0 ||
+        u32_item(deployment_obj, 5, "weight_precision", PDCOST_WEIGHT_INT4_WO, &weight) < 0 ||
+        u32_item(deployment_obj, 6, "kv_cache_precision", PDCOST_KV_CACHE_FP8, &kv) < 0 ||
+        u32_item(deployment_obj, 7, "engine", PDCOST_ENGINE_TENSORRT_LLM, &engine) < 0 ||
+        u32_item(workload_obj, 0, "scenario", PDCOST_SCENARIO_BURST_ALL_AT_ONCE, &scenario) < 0 ||
+        u32_item(workload_obj, 1, "input_tokens", UINT32_MAX, &w->input_tokens) < 0 ||
+        u32_item(workload_obj, 2, "output_tokens", UINT32_MAX, &w->output_tokens) < 0 ||
+        u32_item(workload_obj, 3, "batch_size", UINT32_MAX, &w->batch_size) < 0 ||
+        u32_item(workload_obj, 4, "concurrency", UINT32_MAX, &w->concurrency) < 0 ||
+        u32_item(workload_obj, 5, "num_requests", UINT32_MAX, &w->num_requests) < 0 ||
+        double_item(workload_obj, 6, "request_rate", &w->request_rate) < 0 ||
+        double_item(workload_obj, 7, "prefix_hit_ratio", &w->prefix_hit_ratio) < 0) {
+        return -1;
+    }
+    d->weight_precision = (pdcost_weight_precision)weight;
+    d->kv_cache_precision = (pdcost_kv_cache_precision)kv;
+    d->engine = (pdcost_serving_engine)engine;
+    w->scenario = (pdcost_serving_scenario)scenario;
+    return 0;
+}
+
+/* The arguments of serving_predict / serving_predict_json: (model, cluster, deployment,
+ * workload), parsed into the structs; the model handle is borrowed from the args tuple. */
+static int serving_arguments(PyObject *module, PyObject *args, const char *name, pdcost_model **model,
+                             pdcost_cluster *cluster, pdcost_serving_deployment *d,
+                             pdcost_serving_workload *w) {
+    native_state *st = get_state(module);
+    PyObject *model_obj, *cluster_obj, *deployment_obj, *workload_obj;
+    if (!PyArg_UnpackTuple(args, name, 4, 4, &model_obj, &cluster_obj, &deployment_obj, &workload_obj)) {
+        return -1;
+    }
+    if (!PyObject_TypeCheck(model_obj, st->model_type)) {
+        PyErr_Format(PyExc_TypeError, "model must be a pdcost._native.Model, not %.100s",
+                     Py_TYPE(model_obj)->tp_name);
+        return -1;
+    }
+    *model = ((ModelObject *)model_obj)->model;
+    if (parse_cluster(st, cluster_obj, cluster) < 0 || parse_serving(deployment_obj, workload_obj, d, w) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
+/* The result tuple: every double of pdcost_serving_prediction in header order, then
+ * fits_memory and saturated (bool). Names and units: pdcost_serving_prediction_fields_json. */
+#define SERVING_DOUBLES \
+    ((offsetof(pdcost_serving_prediction, fits_memory) - offsetof(pdcost_serving_prediction, ttft_s)) / sizeof(double))
+
+static PyObject *native_serving_predict(PyObject *module, PyObject *args) {
+    pdcost_model *model = NULL;
+    pdcost_cluster cluster = PDCOST_CLUSTER_INIT;
+    pdcost_serving_deployment d = PDCOST_SERVING_DEPLOYMENT_INIT;
+    pdcost_serving_workload w = PDCOST_SERVING_WORKLOAD_INIT;
+    if (serving_arguments(module, args, "serving_predict", &model, &cluster, &d, &w) < 0) {
+        return NULL;
+    }
+    pdcost_serving_prediction p = PDCOST_SERVING_PREDICTION_INIT;
+    pdcost_status status = pdcost_serving_predict(&p, model, &cluster, &d, &w);
+    if (status != PDCOST_OK) {
+        return raise_status(get_state(module), status);
+    }
+    const unsigned char *base = (const unsigned char *)&p + offsetof(pdcost_serving_prediction, ttft_s);
+    PyObject *result = PyTuple_New((Py_ssize_t)SERVING_DOUBLES + 2);
+    if (result == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < (Py_ssize_t)SERVING_DOUBLES; i++) {
+        double value;
+        memcpy(&value, base + (size_t)i * sizeof(double), sizeof value);
+        PyObject *number = PyFloat_FromDouble(value);
+        if (number == NULL) {
+            Py_DECREF(result);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(result, i, number);
+    }
+    PyTuple_SET_ITEM(result, (Py_ssize_t)SERVING_DOUBLES, PyBool_FromLong(p.fits_memory != 0));
+    PyTuple_SET_ITEM(result, (Py_ssize_t)SERVING_DOUBLES + 1, PyBool_FromLong(p.saturated != 0));
+    return result;
+}
+
+static PyObject *native_serving_predict_json(PyObject *module, PyObject *args) {
+    pdcost_model *model = NULL;
+    pdcost_cluster cluster = PDCOST_CLUSTER_INIT;
+    pdcost_serving_deployment d = PDCOST_SERVING_DEPLOYMENT_INIT;
+    pdcost_serving_workload w = PDCOST_SERVING_WORKLOAD_INIT;
+    if (serving_arguments(module, args, "serving_predict_json", &model, &cluster, &d, &w) < 0) {
+        return NULL;
+    }
+    char *json = NULL;
+    pdcost_status status = pdcost_serving_predict_json(&json, model, &cluster, &d, &w);
+    if (status != PDCOST_OK) {
+        return raise_status(get_state(module), status);
+    }
+    return take_string(json);
+}
+
+static PyObject *native_serving_prediction_fields_json(PyObject *module, PyObject *Py_UNUSED(ignored)) {
+    char *json = NULL;
+    pdcost_status status = pdcost_serving_prediction_fields_json(&json);
+    if (status != PDCOST_OK) {
+        return raise_status(get_state(module), status);
+    }
+    return take_string(json);
+}
+
+static PyObject *native_serving_settings_fields_json(PyObject *module, PyObject *Py_UNUSED(ignored)) {
+    char *json = NULL;
+    pdcost_status status = pdcost_serving_settings_fields_json(&json);
+    if (status != PDCOST_OK) {
+        return raise_status(get_state(module), status);
+    }
+    return take_string(json);
+}
+
 static PyMethodDef native_methods[] = {
+    {"serving_predict", native_serving_predict, METH_VARARGS,
+     PyDoc_STR("serving_predict(model, cluster, deployment, workload) -> tuple\n\n"
+               "pdcost_serving_predict: the doubles of pdcost_serving_prediction in header order,\n"
+               "then fits_memory and saturated (bool).")},
+    {"serving_predict_json", native_serving_predict_json, METH_VARARGS,
+     PyDoc_STR("serving_predict_json(model, cluster, deployment, workload) -> str\n\n"
+               "pdcost_serving_predict_json: deployment, workload, prediction and settings used.")},
+    {"serving_prediction_fields_json", native_serving_prediction_fields_json, METH_NOARGS,
+     PyDoc_STR("serving_prediction_fields_json() -> str\n\nThe serving prediction's field table.")},
+    {"serving_settings_fields_json", native_serving_settings_fields_json, METH_NOARGS,
+     PyDoc_STR("serving_settings_fields_json() -> str\n\nThe serving engine settings table as JSON.")},
     {"version", native_version, METH_NOARGS,
      PyDoc_STR("version() -> tuple[int, int, int]\n\nThe loaded library's version.")},
     {"version_string", native_version_string, METH_NOARGS,
