@@ -48,6 +48,7 @@ Scenario = Literal["static_batch", "offline_max_throughput", "online_fixed_concu
                    "online_request_rate", "burst_all_at_once"]
 KVAdmission = Literal["on_demand", "reserve_full"]
 SchedulerPolicy = Literal["fcfs", "priority", "lpm"]
+MoERouting = Literal["uniform", "concentrated"]
 
 #: The names in the order of the header's enums (pdcost_weight_precision, ...): the index is
 #: the C value. A test compares them with pdcost.h.
@@ -117,6 +118,10 @@ class ServingSettings:
     """``on_demand`` (blocks as tokens arrive, preempting when full) or ``reserve_full``."""
     scheduler_policy: SchedulerPolicy | None = None
     """Waiting-queue order (accepted, not priced: equal requests reach the same steady state)."""
+    moe_routing: MoERouting | None = None
+    """``uniform`` (trained router) or ``concentrated`` (fake or zero weights: every token picks the same top-k)."""
+    engine_release: str | None = None
+    """Engine release ("0.9.0", "v0.6.0"): selects that release's defaults."""
 
     def __post_init__(self) -> None:
         for row in serving_settings_fields():
