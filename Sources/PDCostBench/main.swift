@@ -62,6 +62,9 @@ case "serve-validate":
         if let id = args.firstIndex(of: "--show").map({ args[$0 + 1] }) {
             for r in report.runs where r.id.contains(id) {
                 print(r.id, r.skipped ?? "", r.comparisons.map { "\($0.metric.rawValue) m=\($0.value.measured) p=\(Int($0.value.predicted * 100) / 100)" })
+                if let p = r.prediction {
+                    for f in ServingPrediction.fields { print("   \(f.name) = \(f.value(p))") }
+                }
             }
         }
     } catch {

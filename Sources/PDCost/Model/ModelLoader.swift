@@ -6,20 +6,23 @@ public enum ArchitectureFamily: String, Sendable, CaseIterable {
     case megatronGPT
     /// Nemotron-4 (HF `NemotronForCausalLM`): LayerNorm1p, squared-ReLU MLP, no biases.
     case nemotron
+    /// GPT-J (HF `GPTJForCausalLM`): attention and MLP in parallel off one LayerNorm, rotary
+    /// on the first `rotary_dim` dimensions, bias-free attention, biased GeLU MLP, untied head.
+    case gptj
 
     /// Hugging Face `architectures[0]` names.
     static let byArchitecture: [String: ArchitectureFamily] = [
         "LlamaForCausalLM": .llama, "MistralForCausalLM": .mistral, "Qwen2ForCausalLM": .qwen2,
         "Qwen3ForCausalLM": .qwen3, "Qwen3MoeForCausalLM": .qwen3Moe,
         "MixtralForCausalLM": .mixtral, "DeepseekV3ForCausalLM": .deepseekV3,
-        "GPT2LMHeadModel": .gpt2, "NemotronForCausalLM": .nemotron,
+        "GPT2LMHeadModel": .gpt2, "NemotronForCausalLM": .nemotron, "GPTJForCausalLM": .gptj,
     ]
 
     /// `model_type` names (used when `architectures` is absent, as in measured-runs files).
     static let byModelType: [String: ArchitectureFamily] = [
         "llama": .llama, "mistral": .mistral, "qwen2": .qwen2, "qwen3": .qwen3,
         "qwen3_moe": .qwen3Moe, "mixtral": .mixtral, "deepseek_v3": .deepseekV3, "gpt2": .gpt2,
-        "gpt": .megatronGPT, "nemotron": .nemotron,
+        "gpt": .megatronGPT, "nemotron": .nemotron, "gptj": .gptj,
     ]
 
     public static var supportedArchitectures: [String] { byArchitecture.keys.sorted() }
@@ -37,6 +40,7 @@ public enum ArchitectureFamily: String, Sendable, CaseIterable {
         case .gpt2: "gpt2"
         case .megatronGPT: "gpt"
         case .nemotron: "nemotron"
+        case .gptj: "gptj"
         }
     }
 }
@@ -154,8 +158,17 @@ public enum ModelLoader {
             spec.intermediateSize = try required(c.intermediateSize, "intermediate_size", family)
             spec.mlpKind = .plain
             spec.normKind = .layerNorm
+        case .gptj:
+            // transformers models/gptj/modeling_gptj.py: q/k/v/out_proj bias=False, fc_in/fc_out
+            // with bias, n_inner default 4·n_embd, lm_head untied. The one LayerNorm per block
+            // (parallel residual) is counted as two: 2·h parameters per layer, < 0.01 %.
+            spec.intermediateSize = c.nInner ?? c.intermediateSize ?? saturatingProduct(4, hidden)
+            spec.mlpKind = .plain
+            spec.normKind = .layerNorm
+            spec.mlpBias = true
+            spec.tieWordEmbeddings = c.tieWordEmbeddings ?? false
         }
-        if family != .gpt2, family != .megatronGPT, family != .nemotron, let act = c.hiddenAct ?? c.activationFunction {
+        if family != .gpt2, family != .megatronGPT, family != .nemotron, family != .gptj, let act = c.hiddenAct ?? c.activationFunction {
             if !gatedActivations.contains(act) {
                 throw .unsupported("hidden_act='\(act)' is not supported for \(family.defaultModelType) (gated: \(gatedActivations.sorted()))")
             }

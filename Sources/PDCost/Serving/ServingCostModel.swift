@@ -31,6 +31,11 @@ public struct ServingCostModel: Sendable {
     let kvBytesPerToken: Double
     let gemmRate: Double
     let gemmHalfDimension: Double
+    /// c / (split dimension) of the dense and expert GEMMs, FLOP-weighted: the tile loss of
+    /// the one dimension tensor parallelism cuts (EfficiencyProfile.gemmHalfDimension's
+    /// 1 + c/m + c/n + c/k law, the unsplit n or k of ≥ 4096 contributing < 4 %).
+    let denseSplitPenalty: Double
+    let expertSplitPenalty: Double
     let attentionRate: Double
     let attentionHalfSequence: Double
     let hbmRate: Double
@@ -94,6 +99,28 @@ public struct ServingCostModel: Sendable {
         }
         peakFlops = peak16
         gemmHalfDimension = e.gemmHalfDimension
+        // Megatron TP splits QKV and gate/up along their outputs and the attention output and
+        // down projections along their inputs: per rank (q + 2·kv)·d/tp, h/tp, 2·I/tp, I/tp.
+        let c0 = e.gemmHalfDimension
+        let h = Double(m.hiddenSize), hd = Double(m.headDim)
+        let qkv = Double(m.numAttentionHeads + 2 * m.numKeyValueHeads) * hd
+        let attnOut = Double(m.numAttentionHeads) * hd
+        let inter = Double(m.intermediateSize)
+        let mlpMatrices = m.mlpKind == .gated ? 3.0 : 2.0
+        let splitOf = { (width: Double) in c0 * Double(d.tp) / max(width, 1) }
+        let attnFlops = h * (qkv + attnOut)
+        let mlpFlops = mlpMatrices * h * inter
+        let attnPenalty = (h * qkv * splitOf(qkv) + h * attnOut * splitOf(attnOut)) / max(attnFlops, 1)
+        let mlpPenalty = ((mlpMatrices - 1) * splitOf((mlpMatrices - 1) * inter) + splitOf(inter)) / mlpMatrices
+        denseSplitPenalty = m.numDenseLayers > 0
+            ? (attnFlops * attnPenalty + mlpFlops * mlpPenalty) / (attnFlops + mlpFlops) : attnPenalty
+        if let moe = m.moe {
+            let width = Double(moe.expertIntermediateSize)
+            expertSplitPenalty = d.expertParallel ? c0 / max(width, 1)
+                : ((mlpMatrices - 1) * splitOf((mlpMatrices - 1) * width) + splitOf(width)) / mlpMatrices
+        } else {
+            expertSplitPenalty = 0
+        }
         // Prefill attention in 16-bit at the fused-kernel fraction (FA3/cuDNN, FlashInfer, XQA).
         attentionRate = peak16 * e.attentionForwardFraction * clock
         attentionHalfSequence = e.attentionHalfSequence
@@ -159,8 +186,8 @@ public struct ServingCostModel: Sendable {
         let denseFlops = (matmulFlopsPerToken - expertFlopsPerToken) * tokens / (tp * pp)
         let expertFlops = expertFlopsPerToken * tokens / (tp * pp)
         let perExpert = settings.moeRouting == .concentrated ? tokens : max(tokens * expertTokenShare, 1)
-        let gemmSeconds = denseFlops / (gemmRate / (1 + gemmHalfDimension / tokens))
-            + expertFlops / (gemmRate / (1 + gemmHalfDimension / perExpert))
+        let gemmSeconds = denseFlops / (gemmRate / (1 + gemmHalfDimension / tokens + denseSplitPenalty))
+            + expertFlops / (gemmRate / (1 + gemmHalfDimension / perExpert + expertSplitPenalty))
         let expertBytes = stageMoELayers * touchedExperts(tokens: tokens) * weights.expertBytesPerGPU
         let weightSeconds = (stageNonExpertBytes + expertBytes) / streamRate
         // Attention: prefill at the fused-kernel rate with its sequence saturation s/(s + s½)

@@ -73,3 +73,30 @@ public enum MoERouting: String, Sendable, Hashable, CaseIterable {
     /// the same way), so a step reads k experts per layer whatever the batch.
     case concentrated
 }
+
+/// What stands between the client and the engine; its per-request time adds to the TTFT.
+public enum FrontEnd: String, Sendable, Hashable, CaseIterable {
+    /// The benchmark drives the engine in-process (`trtllm-bench`, `vllm bench latency` /
+    /// `throughput`, TensorRT-LLM's gptSessionBenchmark): no request handling.
+    case none
+    /// An OpenAI-compatible HTTP server (`vllm serve`, SGLang `launch_server`, `trtllm-serve`):
+    /// request parsing, tokenisation, the hand-off to the engine process and the first
+    /// streamed chunk. About 3 ms: an estimate (vLLM's API-server and scheduling share of a
+    /// step, vLLM v0.6.0 blog, "Performance Update", 2024-09-05), not yet measured here.
+    case http
+    /// Triton Inference Server with the tensorrtllm_backend ensemble (preprocessing model →
+    /// TensorRT-LLM → postprocessing model, decoupled streaming). TensorRT-LLM 0.14's online
+    /// tables (shared/validation/inference_dev_runs.json) bound it at 2 requests/s:
+    /// Llama-3.1-8B's TTFT is 19 ms at 467 prompt tokens, whose prefill alone takes ≥ 10.7 ms
+    /// at 700 TFLOPS, while 70B's leaves ~10 ms beyond its prefill: ~5 ms.
+    case triton
+
+    /// Time one request spends in the front end before and after the engine's first token.
+    public var requestSeconds: Double {
+        switch self {
+        case .none: 0
+        case .http: 3e-3
+        case .triton: 5e-3
+        }
+    }
+}

@@ -84,6 +84,8 @@ extension ServingSettings {
                 notModelled: "equal requests reach the same steady state in any order"),
         .choice("moe_routing", \.moeRouting,
                 "uniform: tokens spread over the experts (trained router); concentrated: every token picks the same top-k (fake or zero weights)"),
+        .choice("front_end", \.frontEnd,
+                "none (in-process benchmark), http (OpenAI-compatible server) or triton (tensorrtllm_backend ensemble); unset: none offline, http online"),
         .text("engine_release", \.engineRelease, "engine release (\"0.9.0\", \"v0.6.0\"): selects that release's defaults"),
     ]
 

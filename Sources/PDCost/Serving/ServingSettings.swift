@@ -34,6 +34,9 @@ public struct ServingSettings: Sendable, Hashable {
     public var schedulerPolicy: SchedulerPolicy?
     /// How MoE tokens spread over the experts.
     public var moeRouting: MoERouting?
+    /// What stands between the client and the engine (unset: none for static and offline
+    /// runs, an HTTP server for online ones).
+    public var frontEnd: FrontEnd?
     /// The engine release as published ("0.9.0", "0.17", "v0.6.0"): selects that release's
     /// defaults where they differ from the current ones.
     public var engineRelease: String?
@@ -42,7 +45,7 @@ public struct ServingSettings: Sendable, Hashable {
                 mixedBatching: Bool? = nil, maxNumBatchedTokens: Int? = nil, maxNumSeqs: Int? = nil,
                 kvBlockSize: Int? = nil, kvCacheMaxTokens: Int? = nil, gpuMemoryFraction: Double? = nil, customAllReduce: Bool? = nil,
                 prefixCaching: Bool? = nil, kvAdmission: KVAdmission? = nil,
-                schedulerPolicy: SchedulerPolicy? = nil, moeRouting: MoERouting? = nil, engineRelease: String? = nil) {
+                schedulerPolicy: SchedulerPolicy? = nil, moeRouting: MoERouting? = nil, frontEnd: FrontEnd? = nil, engineRelease: String? = nil) {
         self.cudaGraphs = cudaGraphs
         self.cudaGraphMaxBatch = cudaGraphMaxBatch
         self.chunkedPrefill = chunkedPrefill
@@ -57,6 +60,7 @@ public struct ServingSettings: Sendable, Hashable {
         self.kvAdmission = kvAdmission
         self.schedulerPolicy = schedulerPolicy
         self.moeRouting = moeRouting
+        self.frontEnd = frontEnd
         self.engineRelease = engineRelease
     }
 
@@ -96,6 +100,8 @@ public struct ResolvedServingSettings: Sendable, Hashable {
     public let prefixCaching: Bool
     public let kvAdmission: KVAdmission
     public let moeRouting: MoERouting
+    /// Nil: decided by the load scenario.
+    public let frontEnd: FrontEnd?
 
     init(engine: ServingEngine, _ s: ServingSettings) {
         self.engine = engine
@@ -112,5 +118,6 @@ public struct ResolvedServingSettings: Sendable, Hashable {
         prefixCaching = s.prefixCaching ?? false
         kvAdmission = s.kvAdmission ?? .onDemand
         moeRouting = s.moeRouting ?? .uniform
+        frontEnd = s.frontEnd
     }
 }

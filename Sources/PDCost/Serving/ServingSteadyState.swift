@@ -63,10 +63,12 @@ struct ServingSteadyState {
     /// Time from admission to the first token at running batch `b`: half an iteration of
     /// waiting for the current one to end, then the iteration carrying the whole prompt.
     func admissionToFirstToken(_ b: Double, iteration: Double) -> Double {
+        let online = w.scenario == .requestRate || w.scenario == .fixedConcurrency || w.scenario == .burst
+        let frontEnd = (m.settings.frontEnd ?? (online ? .http : FrontEnd.none)).requestSeconds
         let withPrompt = m.settings.mixedBatching
             ? m.iteration(decodes: b, context: meanContext, prefill: freshInput, promptLength: input).total
             : m.iteration(decodes: 0, context: 0, prefill: freshInput, promptLength: input).total
-        return iteration / 2 + withPrompt
+        return frontEnd + iteration / 2 + withPrompt
     }
 
     func prediction() -> ServingPrediction {
@@ -156,7 +158,14 @@ struct ServingSteadyState {
                 let c = max(limit, 1)
                 let service = output * full.iteration.total
                 let waitProbability = min(FitMath.exp((((2 * (c + 1)).squareRoot()) - 1) * FitMath.log(max(rho, 1e-12))), 1)
-                let wait = waitProbability / (c * (1 - rho)) * 0.5 * service
+                var wait = waitProbability / (c * (1 - rho)) * 0.5 * service
+                if w.numRequests > 0 {
+                    // A finite run cannot build the stationary queue of ρ → 1: N arrivals
+                    // queue at most the backlog of the run plus the random walk's √N
+                    // fluctuation, each served at capacity.
+                    let n = Double(w.numRequests) / replicas
+                    wait = min(wait, max(n / capacity - n / lambda, 0) / 2 + n.squareRoot() / capacity)
+                }
                 // Given a wait, it is about exponential with mean wait / P(wait).
                 let conditional = waitProbability > 0 ? wait / waitProbability : 0
                 func quantile(_ q: Double) -> Double {

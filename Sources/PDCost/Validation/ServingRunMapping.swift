@@ -9,6 +9,12 @@ public struct MappedServingRun: Sendable {
 extension ServingRun {
     /// The engine a record's `framework` names (a serving front end such as Triton in front of
     /// TensorRT-LLM — "tensorrt-llm+triton" — runs that engine).
+    /// The front end a `framework` of the form "engine+front-end" names ("tensorrt-llm+triton").
+    static func frontEnd(_ framework: String?) -> FrontEnd? {
+        guard let framework, let plus = framework.firstIndex(of: "+") else { return nil }
+        return FrontEnd(rawValue: String(framework[framework.index(after: plus)...]))
+    }
+
     static func engine(_ framework: String?) -> Result<ServingEngine, PDCostError> {
         guard let framework else { return .failure(.invalidArgument("framework is not stated")) }
         let base = framework.split(separator: "+").first.map(String.init) ?? framework
@@ -111,6 +117,7 @@ extension ServingRun {
         // Engine settings the record states.
         var settings = ServingSettings()
         settings.engineRelease = frameworkVersion
+        settings.frontEnd = Self.frontEnd(framework)
         let s = serving
         settings.maxNumSeqs = s?.maxBatchSize ?? s?.maxNumSeqs
         settings.maxNumBatchedTokens = s?.maxNumTokens

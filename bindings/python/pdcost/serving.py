@@ -49,6 +49,7 @@ Scenario = Literal["static_batch", "offline_max_throughput", "online_fixed_concu
 KVAdmission = Literal["on_demand", "reserve_full"]
 SchedulerPolicy = Literal["fcfs", "priority", "lpm"]
 MoERouting = Literal["uniform", "concentrated"]
+FrontEnd = Literal["none", "http", "triton"]
 
 #: The names in the order of the header's enums (pdcost_weight_precision, ...): the index is
 #: the C value. A test compares them with pdcost.h.
@@ -120,6 +121,8 @@ class ServingSettings:
     """Waiting-queue order (accepted, not priced: equal requests reach the same steady state)."""
     moe_routing: MoERouting | None = None
     """``uniform`` (trained router) or ``concentrated`` (fake or zero weights: every token picks the same top-k)."""
+    front_end: FrontEnd | None = None
+    """``none`` (in-process benchmark), ``http`` (OpenAI-compatible server) or ``triton``; unset: none offline, http online."""
     engine_release: str | None = None
     """Engine release ("0.9.0", "v0.6.0"): selects that release's defaults."""
 
