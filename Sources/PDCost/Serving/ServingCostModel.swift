@@ -214,7 +214,19 @@ public struct ServingCostModel: Sendable {
             } else {
                 one = interconnect.allReduce(bytes: bytes, ranks: tp, perNode: tp)
             }
-            comm = 2 * layers * one
+            // Attention: one all-reduce per layer, none when each rank attends its own
+            // sequences (attention data parallel). FFN: one all-reduce per dense layer; MoE
+            // layers under expert parallelism instead dispatch each token's hidden state to
+            // its k experts' ranks and combine the results, two all-to-alls of
+            // tokens·k·h 16-bit values over the ranks (Lepikhin et al. 2021, GShard, §2.2).
+            let attention = deployment.attentionDataParallel ? 0 : layers * one
+            var ffn = layers * one
+            if deployment.expertParallel, stageMoELayers > 0 {
+                let perRank = tokens * Double(weights.expertsPerToken) * hidden * 2 / tp
+                let a2a = interconnect.allToAll(bytesPerRank: perRank, ranks: tp, perNode: tp)
+                ffn = (layers - stageMoELayers) * one + stageMoELayers * 2 * a2a
+            }
+            comm = attention + ffn
         }
         if pp > 1 {
             // One activation send to the next stage (NCCL send/recv on NVLink or the network).

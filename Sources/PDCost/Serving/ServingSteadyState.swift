@@ -139,15 +139,25 @@ struct ServingSteadyState {
                 // Little's law: the running batch is the arrival rate times the time a request
                 // stays, itself a function of the batch; below saturation λ·dT/dB < 1, so the
                 // plain fixed point converges geometrically (a few steps in practice).
+                // The first token's wait changes little with the batch: priced once at the
+                // starting point, then only the decode time is iterated.
                 batch = min(max(lambda * output * continuous(1).iteration.total, 1), limit)
-                for _ in 0..<12 {
-                    let c = continuous(batch)
-                    let stay = admissionToFirstToken(batch, iteration: c.iteration.total)
-                        + (output - 1) * c.iteration.total
-                    let next = min(max(lambda * stay, 1), limit)
-                    let settled = abs(next - batch) <= 1e-3 * batch
-                    batch = next
-                    if settled { break }
+                let firstToken = admissionToFirstToken(batch, iteration: continuous(batch).iteration.total)
+                // g(B) = λ · (first token + (output − 1) · iteration(B)) is nearly linear in B:
+                // the secant method on g(B) − B settles in two or three steps.
+                func g(_ b: Double) -> Double {
+                    min(max(lambda * (firstToken + (output - 1) * continuous(b).iteration.total), 1), limit)
+                }
+                var previous = batch, hPrevious = g(batch) - batch
+                batch = hPrevious + batch
+                for _ in 0..<6 {
+                    let h = g(batch) - batch
+                    if abs(h) <= 1e-3 * batch { break }
+                    let slope = (h - hPrevious) / (batch - previous)
+                    previous = batch
+                    hPrevious = h
+                    let step = slope.isFinite && slope < -1e-9 ? -h / slope : h
+                    batch = min(max(batch + step, 1), limit)
                 }
                 (it, tokenGap) = continuous(batch)
                 tpot = it.total
