@@ -87,6 +87,12 @@ public struct EfficiencyProfile: Sendable, Hashable {
     /// A100 — the same order as STREAM-copy measurements on these parts (~90 % Hopper, ~80 %
     /// A100 SXM at 1.6 of 2.0 TB/s).
     public var hbmStreamFraction: Double = 0.91
+    /// Rate of a grouped (per-expert) GEMM relative to a dense GEMM of the same token count per
+    /// matrix: the grouped kernel walks a ragged list of problems, with a tile tail per expert
+    /// and a scheduler in front. SimuMax's measured B200 table (MooreThreads/SimuMax
+    /// configs/system, grouped-GEMM `accurate_efficient_factor`): 0.46–0.51 of peak near
+    /// 1,000 tokens per expert, against 0.60 for the dense TE GEMMs of the same runs: ~0.8.
+    public var groupedGemmFraction: Double = 0.8
     /// Shortest GPU time of any kernel, launch gap included (~3–5 µs on current GPUs).
     public var kernelFloorSeconds: Double
 

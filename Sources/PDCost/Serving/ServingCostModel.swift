@@ -31,6 +31,7 @@ public struct ServingCostModel: Sendable {
     let kvBytesPerToken: Double
     let gemmRate: Double
     let gemmHalfDimension: Double
+    let groupedGemmFraction: Double
     /// c / (split dimension) of the dense and expert GEMMs, FLOP-weighted: the tile loss of
     /// the one dimension tensor parallelism cuts (EfficiencyProfile.gemmHalfDimension's
     /// 1 + c/m + c/n + c/k law, the unsplit n or k of ≥ 4096 contributing < 4 %).
@@ -99,6 +100,7 @@ public struct ServingCostModel: Sendable {
         }
         peakFlops = peak16
         gemmHalfDimension = e.gemmHalfDimension
+        groupedGemmFraction = e.groupedGemmFraction
         // Megatron TP splits QKV and gate/up along their outputs and the attention output and
         // down projections along their inputs: per rank (q + 2·kv)·d/tp, h/tp, 2·I/tp, I/tp.
         let c0 = e.gemmHalfDimension
@@ -187,7 +189,7 @@ public struct ServingCostModel: Sendable {
         let expertFlops = expertFlopsPerToken * tokens / (tp * pp)
         let perExpert = settings.moeRouting == .concentrated ? tokens : max(tokens * expertTokenShare, 1)
         let gemmSeconds = denseFlops / (gemmRate / (1 + gemmHalfDimension / tokens + denseSplitPenalty))
-            + expertFlops / (gemmRate / (1 + gemmHalfDimension / perExpert + expertSplitPenalty))
+            + expertFlops / (gemmRate * groupedGemmFraction / (1 + gemmHalfDimension / perExpert + expertSplitPenalty))
         let expertBytes = stageMoELayers * touchedExperts(tokens: tokens) * weights.expertBytesPerGPU
         let weightSeconds = (stageNonExpertBytes + expertBytes) / streamRate
         // Attention: prefill at the fused-kernel rate with its sequence saturation s/(s + s½)
