@@ -801,7 +801,18 @@ typedef struct pdcost_validate_options {
  * is null (and n 0), never 0. Records pdcost cannot express are reported as skipped with the
  * reason. A measured value that is not positive and finite is not compared: the run lists it in
  * "invalid" ("measured.tokens_per_s_per_gpu=-5 must be > 0 and finite") and keeps its other
- * metrics. Free *out_report with pdcost_string_free. */
+ * metrics.
+ * Serving records (since 1.2): records with "kind": "inference" are predicted by the serving
+ * cost model instead (the profile does not apply to them) and leave the training part; the
+ * JSON report gains "serving": null (no such record) or {"records", "predicted", "skipped",
+ * "metrics", "groups": [{"source_group", "metrics": {metric: {"mape", "n", "worst"} | null}}],
+ * "group_weighted": {metric: MAPE | null}, "overall", "skipped_reasons": [{"reason",
+ * "count"}], "runs": [{"id", "source_group", "complete", "skipped", "comparisons": {metric:
+ * {"measured", "predicted", "error_pct"}}}]} (metrics: ttft_ms, itl_ms, tpot_ms,
+ * e2e_latency_ms, output_tokens_per_s_per_gpu, peak_memory_gib; percent). PDCOST_VALIDATE_TEXT
+ * appends the serving MAPE table (one row per source group) and the skipped reasons, and
+ * leaves out the training table when the file has only serving records. A mixed file reports
+ * both parts. Free *out_report with pdcost_string_free. */
 pdcost_status pdcost_validate_runs(char **out_report, const char *runs_json, size_t length,
                                    const pdcost_validate_options *options);
 
