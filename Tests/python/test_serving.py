@@ -56,7 +56,7 @@ def test_settings_dataclass_follows_the_native_table() -> None:
             literal = typing.get_args(hints[row["key"]])[0]
             assert list(typing.get_args(literal)) == row["choices"], row["key"]
         else:
-            expected = {"bool": bool, "number": float, "integer": int}[row["type"]]
+            expected = {"bool": bool, "number": float, "integer": int, "string": str}[row["type"]]
             assert typing.get_args(hints[row["key"]])[0] is expected, row["key"]
         assert set(row["defaults"]) == set(ENGINES)
 
