@@ -619,10 +619,11 @@ def _register_validate(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "validate", help="compare predictions with measured runs",
         description="Predict every record of a measured-runs file (schema pdcost.runs/1) and "
-                    "print predicted vs measured with the error, then MAPE per metric.")
+                    "print predicted vs measured with the error, then MAPE per metric; kind: "
+                    "inference records get the serving MAPE table per source group.")
     parser.add_argument("file", metavar="FILE", help="a measured-runs JSON file")
     parser.add_argument("--json", action="store_true",
-                        help="print the JSON report (keys runs and summary)")
+                        help="print the JSON report (keys runs, summary and serving)")
     parser.add_argument("--only-complete", action="store_true",
                         help="text table: list only records marked complete")
     parser.add_argument("--profile", metavar="FILE",
