@@ -768,7 +768,7 @@ pdcost_status pdcost_serving_predict_json(char **out_json, const pdcost_model *m
 pdcost_status pdcost_serving_prediction_fields_json(char **out_json);
 
 /* The engine settings a deployment can state, as a JSON array of {"key", "type": "bool"|
- * "number"|"integer"|"choice", "choices" (choice), "minimum"/"maximum" (number, integer),
+ * "number"|"integer"|"choice"|"string", "choices" (choice), "minimum"/"maximum" (number, integer),
  * "summary", "not_modelled": null or why the value changes no number yet, "defaults": {engine
  * name: the value that engine uses when the key is not stated, on an H100-SXM-80GB (some
  * defaults depend on GPU memory; predict_json reports those used), or null (no cap)}}.

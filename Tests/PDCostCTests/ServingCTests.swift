@@ -67,7 +67,7 @@ import Testing
         for row in rows {
             let defaults = try #require(row["defaults"] as? [String: Any], "\(row)")
             #expect(Set(defaults.keys) == ["vllm", "sglang", "tensorrt-llm"], "\(row)")
-            #expect(["bool", "number", "integer", "choice"].contains(row["type"] as? String ?? ""), "\(row)")
+            #expect(["bool", "number", "integer", "choice", "string"].contains(row["type"] as? String ?? ""), "\(row)")
             #expect(row.keys.contains("not_modelled"), "\(row)")
         }
         // Published defaults: vLLM's 16-token blocks (vllm/platforms/cuda.py), TensorRT-LLM's 32

@@ -147,3 +147,17 @@ def test_validate_mixed_file_reports_both(tmp_path, capsys: pytest.CaptureFixtur
     assert main(["validate", str(path), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert [r["id"] for r in doc["runs"]] == ["train-1"] and doc["serving"]["records"] == 3
+
+
+def test_python_names_follow_the_header() -> None:
+    from pathlib import Path
+    import re
+
+    from pdcost.serving_search import PERCENTILES, SERVING_PRUNE_REASONS
+
+    header = (Path(__file__).resolve().parents[2] / "include" / "pdcost.h").read_text()
+    reasons = re.findall(r"PDCOST_SERVING_PRUNE_([A-Z0-9_]+) = (\d+)", header)
+    named = [name.lower() for name, value in sorted(reasons, key=lambda r: int(r[1])) if name != "REASONS"]
+    assert named == list(SERVING_PRUNE_REASONS)
+    percentiles = re.findall(r"PDCOST_PERCENTILE_(P\d+) = (\d+)", header)
+    assert [p.lower() for p, _ in sorted(percentiles, key=lambda r: int(r[1]))] == list(PERCENTILES)
