@@ -104,9 +104,9 @@ extern "C" {
 #endif
 
 #define PDCOST_VERSION_MAJOR 1
-#define PDCOST_VERSION_MINOR 1
+#define PDCOST_VERSION_MINOR 2
 #define PDCOST_VERSION_PATCH 0
-#define PDCOST_VERSION_STRING "1.1.0"
+#define PDCOST_VERSION_STRING "1.2.0"
 #define PDCOST_ABI_VERSION 1
 
 /* ----------------------------------------------------------------------------------------- */
@@ -768,7 +768,7 @@ pdcost_status pdcost_serving_predict_json(char **out_json, const pdcost_model *m
 pdcost_status pdcost_serving_prediction_fields_json(char **out_json);
 
 /* The engine settings a deployment can state, as a JSON array of {"key", "type": "bool"|
- * "number"|"integer"|"choice", "choices" (choice), "minimum"/"maximum" (number, integer),
+ * "number"|"integer"|"choice"|"string", "choices" (choice), "minimum"/"maximum" (number, integer),
  * "summary", "not_modelled": null or why the value changes no number yet, "defaults": {engine
  * name: the value that engine uses when the key is not stated, on an H100-SXM-80GB (some
  * defaults depend on GPU memory; predict_json reports those used), or null (no cap)}}.
@@ -801,7 +801,18 @@ typedef struct pdcost_validate_options {
  * is null (and n 0), never 0. Records pdcost cannot express are reported as skipped with the
  * reason. A measured value that is not positive and finite is not compared: the run lists it in
  * "invalid" ("measured.tokens_per_s_per_gpu=-5 must be > 0 and finite") and keeps its other
- * metrics. Free *out_report with pdcost_string_free. */
+ * metrics.
+ * Serving records (since 1.2): records with "kind": "inference" are predicted by the serving
+ * cost model instead (the profile does not apply to them) and leave the training part; the
+ * JSON report gains "serving": null (no such record) or {"records", "predicted", "skipped",
+ * "metrics", "groups": [{"source_group", "metrics": {metric: {"mape", "n", "worst"} | null}}],
+ * "group_weighted": {metric: MAPE | null}, "overall", "skipped_reasons": [{"reason",
+ * "count"}], "runs": [{"id", "source_group", "complete", "skipped", "comparisons": {metric:
+ * {"measured", "predicted", "error_pct"}}}]} (metrics: ttft_ms, itl_ms, tpot_ms,
+ * e2e_latency_ms, output_tokens_per_s_per_gpu, peak_memory_gib; percent). PDCOST_VALIDATE_TEXT
+ * appends the serving MAPE table (one row per source group) and the skipped reasons, and
+ * leaves out the training table when the file has only serving records. A mixed file reports
+ * both parts. Free *out_report with pdcost_string_free. */
 pdcost_status pdcost_validate_runs(char **out_report, const char *runs_json, size_t length,
                                    const pdcost_validate_options *options);
 
@@ -1065,6 +1076,209 @@ pdcost_status pdcost_search_result_to_json(char **out_json, const pdcost_search_
 void pdcost_search_result_free(pdcost_search_result *result);
 
 /* ----------------------------------------------------------------------------------------- */
+/* Serving deployment search                                                       (since 1.2) */
+/* ----------------------------------------------------------------------------------------- */
+
+/* Which TTFT a target applies to. */
+typedef enum pdcost_serving_percentile {
+    PDCOST_PERCENTILE_P50 = 0,   /* the prediction's mean TTFT (ttft_s) stands in for the median */
+    PDCOST_PERCENTILE_P90 = 1,   /* ttft_p90_s                                                    */
+    PDCOST_PERCENTILE_P99 = 2    /* ttft_p99_s                                                    */
+} pdcost_serving_percentile;
+
+/* Bit of pdcost_serving_search_options.engines for engine e (a pdcost_serving_engine). */
+#define PDCOST_SERVING_ENGINE_BIT(e) (1u << (unsigned)(e))
+
+/* Options of pdcost_serving_search_run. Zero fields take the default shown.
+ * The load: with sweep_load = 1 (the default), STATIC_BATCH and ONLINE_FIXED_CONCURRENCY sweep
+ * the batch or the concurrency per replica over 1, 2, 4 ... max_batch (the workload's own
+ * batch_size/concurrency are ignored), which traces the front of tokens/s/GPU against
+ * tokens/s/user; with sweep_load = 0 they keep the workload's batch_size (per replica) or
+ * concurrency (whole deployment) and vary the replica count 1 ... max_gpus/(tp*pp) instead:
+ * "which deployment serves 64 concurrent users". ONLINE_REQUEST_RATE and BURST_ALL_AT_ONCE
+ * always fix the whole deployment's load and vary the replicas; OFFLINE_MAX_THROUGHPUT prices
+ * the point the engine settles in. */
+typedef struct pdcost_serving_search_options {
+    uint32_t size;
+    uint32_t version;
+    pdcost_serving_workload workload;  /* scenario, lengths and load; initialised with its INIT */
+    uint32_t max_gpus;                 /* GPU budget; 0 = the cluster's num_gpus                */
+    uint32_t max_batch;                /* largest batch/concurrency per replica swept; 0 = 1024 */
+    uint32_t sweep_load;               /* 1: sweep the load per replica (see above); 0: keep it */
+    pdcost_serving_percentile percentile; /* which TTFT max_ttft_s applies to                   */
+    double max_ttft_s;                 /* time-to-first-token target; 0 = none                  */
+    double max_tpot_s;                 /* time-per-output-token target; 0 = none                */
+    uint32_t engines;                  /* PDCOST_SERVING_ENGINE_BIT(...) bits; 0 = every engine */
+    uint32_t num_weight_precisions;    /* entries of weight_precisions used; 0 = bf16, plus fp8
+                                          and fp4 where the GPU has those tensor cores           */
+    uint32_t weight_precisions[PDCOST_SEARCH_MAX_LIST];      /* pdcost_weight_precision values  */
+    uint32_t num_kv_cache_precisions;  /* entries of kv_cache_precisions used; 0 = bf16, plus
+                                          fp8 where the GPU has FP8 tensor cores                 */
+    uint32_t kv_cache_precisions[PDCOST_SEARCH_MAX_LIST];    /* pdcost_kv_cache_precision values */
+    uint32_t max_tp;                   /* every tp 1 ... max_tp is tried; 0 = gpus_per_node     */
+    uint32_t max_pp;                   /* pp 1, 2, 4 ... max_pp; 0 = as the budget and layers allow */
+    uint32_t try_expert_parallel;      /* MoE: also try experts whole on the TP ranks; INIT 1   */
+    uint32_t try_attention_data_parallel; /* MoE: also try attention data parallel; INIT 1      */
+    uint32_t disaggregated;            /* 1: also try prefill/decode pools (needs sweep_load = 1,
+                                          ONLINE_FIXED_CONCURRENCY or OFFLINE_MAX_THROUGHPUT and
+                                          output_tokens >= 2)                                    */
+    uint32_t top_k;                    /* entries returned; 0 = 10                              */
+    uint32_t threads;                  /* worker threads; 0 = every core                        */
+    uint32_t reserved;                 /* 0                                                     */
+    /* Engine settings applied to every deployment, as pdcost_serving_deployment.settings_json
+     * (NULL with length 0 = the engines' defaults). Borrowed for the call. */
+    const char *settings_json;
+    size_t settings_length;
+    pdcost_progress_fn progress;       /* NULL = none; stage "aggregated" (work units: replica
+                                          layouts) then, with disaggregated, "disaggregated"
+                                          (decode layouts); done/total of that stage            */
+    void *user;                        /* passed to progress                                    */
+} pdcost_serving_search_options;
+
+#define PDCOST_SERVING_SEARCH_OPTIONS_VERSION 1
+#define PDCOST_SERVING_SEARCH_OPTIONS_INIT {sizeof(pdcost_serving_search_options), \
+    PDCOST_SERVING_SEARCH_OPTIONS_VERSION, PDCOST_SERVING_WORKLOAD_INIT, 0, 0, 1, PDCOST_PERCENTILE_P50, \
+    0.0, 0.0, 0, 0, {0}, 0, {0}, 0, 0, 1, 1, 0, 0, 0, 0, NULL, 0, NULL, NULL}
+
+/* Why the serving search dropped a candidate: the index into
+ * pdcost_serving_search_stats.pruned (names as in the JSON). */
+typedef enum pdcost_serving_prune_reason {
+    PDCOST_SERVING_PRUNE_TP_ACROSS_NODES = 0,   /* tp > gpus_per_node                             */
+    PDCOST_SERVING_PRUNE_TP_ATTENTION_HEADS = 1,/* tp does not divide the attention heads         */
+    PDCOST_SERVING_PRUNE_TP_KV_HEADS = 2,       /* tp neither divides nor is a multiple of KV heads */
+    PDCOST_SERVING_PRUNE_PP_LAYERS = 3,         /* pp > layers                                    */
+    PDCOST_SERVING_PRUNE_ATTENTION_DP_TP1 = 4,  /* attention data parallel needs tp > 1           */
+    PDCOST_SERVING_PRUNE_EP_EXPERTS = 5,        /* tp does not divide the experts                 */
+    PDCOST_SERVING_PRUNE_PRECISION_UNSUPPORTED = 6, /* fp4 weights without FP4 tensor cores       */
+    PDCOST_SERVING_PRUNE_DEPLOYMENT_INVALID = 7,/* refused by the cost model (a bug if nonzero)   */
+    PDCOST_SERVING_PRUNE_WEIGHTS_MEMORY = 8,    /* the weights leave no KV pool                   */
+    PDCOST_SERVING_PRUNE_KV_CAPACITY = 9,       /* the batch exceeds the KV pool                  */
+    PDCOST_SERVING_PRUNE_PD_SPLIT = 10,         /* no prefill x decode split fills the budget     */
+    PDCOST_SERVING_PRUNE_SATURATED = 11,        /* arrivals exceed what is served                 */
+    PDCOST_SERVING_PRUNE_TTFT_TARGET = 12,      /* priced; misses max_ttft_s                      */
+    PDCOST_SERVING_PRUNE_TPOT_TARGET = 13,      /* priced; misses max_tpot_s                      */
+    PDCOST_SERVING_PRUNE_NO_PREDICTION = 14,    /* priced, no finite positive throughput          */
+    PDCOST_SERVING_PRUNE_REASONS = 15
+} pdcost_serving_prune_reason;
+
+/* The reason's name as in the JSON ("ttft_target", ...); "unknown" for other values.
+ * Library-owned. */
+const char *pdcost_serving_search_prune_reason_name(pdcost_serving_prune_reason reason);
+
+/* Counts of a serving search. enumerated = feasible + the sum of pruned. */
+typedef struct pdcost_serving_search_stats {
+    uint32_t size;
+    uint32_t version;
+    uint64_t enumerated;
+    uint64_t evaluated;              /* points priced                                           */
+    uint64_t feasible;               /* priced points that fit and meet the targets             */
+    uint64_t feasible_disaggregated;
+    uint64_t pruned[PDCOST_SERVING_PRUNE_REASONS];
+    uint64_t layouts;                /* replica layouts that passed the structural rules        */
+    double elapsed_s;
+    uint32_t threads;
+    uint32_t cancelled;              /* 1 if the progress callback stopped the search           */
+    uint64_t work_units;
+    uint64_t work_units_done;
+    uint32_t budget_gpus;            /* the GPU budget searched                                 */
+    uint32_t reserved;
+} pdcost_serving_search_stats;
+
+#define PDCOST_SERVING_SEARCH_STATS_VERSION 1
+#define PDCOST_SERVING_SEARCH_STATS_INIT {sizeof(pdcost_serving_search_stats), \
+    PDCOST_SERVING_SEARCH_STATS_VERSION, 0, 0, 0, 0, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, \
+    0, 0.0, 0, 0, 0, 0, 0, 0}
+
+/* One priced point of a serving search. The deployments' settings_json is NULL (the settings
+ * are the options'; pdcost_serving_search_result_to_json lists them). */
+typedef struct pdcost_serving_search_entry {
+    uint32_t size;
+    uint32_t version;
+    pdcost_serving_deployment deployment;   /* aggregated: the deployment; disaggregated: the
+                                               decode pool (replicas = decode instances)        */
+    uint32_t disaggregated;                 /* 1: prefill_pool holds the prefill pool           */
+    uint32_t batch_per_replica;             /* the swept batch (static) or concurrency (closed
+                                               loop) per replica, the decode batch per decode
+                                               replica, or the workload's batch_size with
+                                               sweep_load = 0; 0 when the scenario fixes the load */
+    pdcost_serving_deployment prefill_pool; /* disaggregated only; all zero otherwise           */
+    uint32_t num_gpus;                      /* both pools                                       */
+    uint32_t concurrency;                   /* the workload priced: requests in flight (closed
+                                               loop, whole deployment); 0 for other scenarios   */
+    double miss;                            /* closest entry: achieved / target, the largest over
+                                               the targets; 0 for ranked entries                */
+    pdcost_serving_prediction prediction;   /* whole deployment                                 */
+} pdcost_serving_search_entry;
+
+#define PDCOST_SERVING_SEARCH_ENTRY_VERSION 1
+#define PDCOST_SERVING_SEARCH_ENTRY_INIT {sizeof(pdcost_serving_search_entry), \
+    PDCOST_SERVING_SEARCH_ENTRY_VERSION, PDCOST_SERVING_DEPLOYMENT_INIT, 0, 0, \
+    PDCOST_SERVING_DEPLOYMENT_INIT, 0, 0, 0.0, PDCOST_SERVING_PREDICTION_INIT}
+
+/* A serving search's result, owned by the library; immutable. Release it with
+ * pdcost_serving_search_result_free. */
+typedef struct pdcost_serving_search_result pdcost_serving_search_result;
+
+/* Searches the deployments of `model` on `cluster` (read as pdcost_serving_predict reads them):
+ * every replica layout (tp x pp x attention-DP x EP x weight and KV precision x engine) at the
+ * loads or replica counts of the scenario, and with disaggregated every prefill/decode pool
+ * pair. Points that fit and meet the targets are ranked by output tokens/s/GPU (then
+ * tokens/s/user, fewer GPUs). The result does not depend on the thread count. options = NULL
+ * uses the defaults (the workload's INIT: a static batch of 0-token prompts, so give one).
+ * Finding nothing is not an error: the result is empty, the explanation counts the pruned
+ * candidates per reason, and pdcost_serving_search_result_closest gives the point that misses
+ * the targets by the least. When options->progress stops the search, it returns
+ * PDCOST_ECANCELED and still sets *out_result to what was found (stats.cancelled = 1). */
+pdcost_status pdcost_serving_search_run(pdcost_serving_search_result **out_result,
+                                        const pdcost_model *model, const pdcost_cluster *cluster,
+                                        const pdcost_serving_search_options *options);
+
+/* Ranked entries (at most top_k), best first; 0 for NULL. */
+size_t pdcost_serving_search_result_count(const pdcost_serving_search_result *result);
+
+/* Fills *out (size/version set with PDCOST_SERVING_SEARCH_ENTRY_INIT) with entry `index`. */
+pdcost_status pdcost_serving_search_result_get(pdcost_serving_search_entry *out,
+                                               const pdcost_serving_search_result *result, size_t index);
+
+/* The Pareto front of output tokens/s/GPU against tokens/s/user among the feasible points, by
+ * tokens/s/user descending; 0 for NULL. */
+size_t pdcost_serving_search_result_pareto_count(const pdcost_serving_search_result *result);
+
+/* Fills *out with Pareto entry `index`. */
+pdcost_status pdcost_serving_search_result_pareto_get(pdcost_serving_search_entry *out,
+                                                      const pdcost_serving_search_result *result,
+                                                      size_t index);
+
+/* Fills *out with the point that fits but misses the targets by the least (out->miss > 1);
+ * PDCOST_ENOTFOUND when no priced point missed only a target. */
+pdcost_status pdcost_serving_search_result_closest(pdcost_serving_search_entry *out,
+                                                   const pdcost_serving_search_result *result);
+
+/* Fills *out (size/version set with PDCOST_SERVING_SEARCH_STATS_INIT) with the counts. */
+pdcost_status pdcost_serving_search_result_stats(pdcost_serving_search_stats *out,
+                                                 const pdcost_serving_search_result *result);
+
+/* Why the result is empty, in words ("no deployment fits and meets the targets (pruned:
+ * ttft_target=412, ...); closest: tp=8 ..."), or "" when some point is feasible (and for NULL).
+ * Owned by the result. */
+const char *pdcost_serving_search_result_explanation(const pdcost_serving_search_result *result);
+
+/* The result as JSON: {"results": [...], "pareto": [...], "stats": {"enumerated", "evaluated",
+ * "feasible", "feasible_disaggregated", "pruned": {reason: count}, "layouts", "elapsed_s",
+ * "threads", "work_units", "work_units_done", "cancelled"}, "budget_gpus", "targets":
+ * {"max_ttft_s", "max_tpot_s", "percentile"}, "closest": entry | null, "closest_miss",
+ * "explanation"}; each entry {"rank" (results), "architecture": "aggregated" |
+ * "disaggregated", "deployment": {tp, pp, replicas, expert_parallel, attention_data_parallel,
+ * weight_precision, kv_cache_precision, engine, settings}, "prefill_pool", "batch_per_replica",
+ * "num_gpus", "workload", "disaggregation", "prediction": {the fields of
+ * pdcost_serving_prediction}}. Free with pdcost_string_free. */
+pdcost_status pdcost_serving_search_result_to_json(char **out_json,
+                                                   const pdcost_serving_search_result *result);
+
+/* Releases a result. NULL is a no-op. */
+void pdcost_serving_search_result_free(pdcost_serving_search_result *result);
+
+/* ----------------------------------------------------------------------------------------- */
 /* EXPERIMENTAL: GPU calibration, micro-benchmarks of the local GPUs. Not yet exercised on   */
 /* hardware by the test suite; these declarations may change in a minor release.             */
 /* ----------------------------------------------------------------------------------------- */
@@ -1147,6 +1361,9 @@ void pdcost_gpu_calibration_options_init(pdcost_gpu_calibration_options *value);
 void pdcost_serving_deployment_init(pdcost_serving_deployment *value);   /* since 1.1 */
 void pdcost_serving_workload_init(pdcost_serving_workload *value);       /* since 1.1 */
 void pdcost_serving_prediction_init(pdcost_serving_prediction *value);   /* since 1.1 */
+void pdcost_serving_search_options_init(pdcost_serving_search_options *value); /* since 1.2 */
+void pdcost_serving_search_stats_init(pdcost_serving_search_stats *value);     /* since 1.2 */
+void pdcost_serving_search_entry_init(pdcost_serving_search_entry *value);     /* since 1.2 */
 
 #ifdef __cplusplus
 } /* extern "C" */

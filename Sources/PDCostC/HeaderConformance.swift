@@ -47,6 +47,17 @@ func _assertThunksMatchHeader() {
     var searchResultStats = CPDCost.pdcost_search_result_stats; searchResultStats = PDCostC.pdcost_search_result_stats
     var searchResultToJson = CPDCost.pdcost_search_result_to_json; searchResultToJson = PDCostC.pdcost_search_result_to_json
     var searchRun = CPDCost.pdcost_search_run; searchRun = PDCostC.pdcost_search_run
+    var servingSearchRun = CPDCost.pdcost_serving_search_run; servingSearchRun = PDCostC.pdcost_serving_search_run
+    var servingSearchResultCount = CPDCost.pdcost_serving_search_result_count; servingSearchResultCount = PDCostC.pdcost_serving_search_result_count
+    var servingSearchResultGet = CPDCost.pdcost_serving_search_result_get; servingSearchResultGet = PDCostC.pdcost_serving_search_result_get
+    var servingSearchResultParetoCount = CPDCost.pdcost_serving_search_result_pareto_count; servingSearchResultParetoCount = PDCostC.pdcost_serving_search_result_pareto_count
+    var servingSearchResultParetoGet = CPDCost.pdcost_serving_search_result_pareto_get; servingSearchResultParetoGet = PDCostC.pdcost_serving_search_result_pareto_get
+    var servingSearchResultClosest = CPDCost.pdcost_serving_search_result_closest; servingSearchResultClosest = PDCostC.pdcost_serving_search_result_closest
+    var servingSearchResultStats = CPDCost.pdcost_serving_search_result_stats; servingSearchResultStats = PDCostC.pdcost_serving_search_result_stats
+    var servingSearchResultExplanation = CPDCost.pdcost_serving_search_result_explanation; servingSearchResultExplanation = PDCostC.pdcost_serving_search_result_explanation
+    var servingSearchResultToJson = CPDCost.pdcost_serving_search_result_to_json; servingSearchResultToJson = PDCostC.pdcost_serving_search_result_to_json
+    var servingSearchResultFree = CPDCost.pdcost_serving_search_result_free; servingSearchResultFree = PDCostC.pdcost_serving_search_result_free
+    var servingSearchPruneReasonName = CPDCost.pdcost_serving_search_prune_reason_name; servingSearchPruneReasonName = PDCostC.pdcost_serving_search_prune_reason_name
     var statusName = CPDCost.pdcost_status_name; statusName = PDCostC.pdcost_status_name
     var stringFree = CPDCost.pdcost_string_free; stringFree = PDCostC.pdcost_string_free
     var validateRuns = CPDCost.pdcost_validate_runs; validateRuns = PDCostC.pdcost_validate_runs
@@ -63,5 +74,6 @@ func _assertThunksMatchHeader() {
          searchResultExplanation, searchResultFree, searchResultGet, searchResultParetoCount,
          searchResultParetoGet, searchResultStats, searchResultToJson, searchRun, statusName,
          stringFree, validateRuns, servingPredict, servingPredictJson, servingPredictionFieldsJson,
-         servingSettingsFieldsJson, versionMajor, versionMinor, versionPatch, versionString)
+         servingSettingsFieldsJson, servingSearchRun, servingSearchResultCount, servingSearchResultGet, servingSearchResultParetoCount, servingSearchResultParetoGet, servingSearchResultClosest, servingSearchResultStats, servingSearchResultExplanation, servingSearchResultToJson, servingSearchResultFree, servingSearchPruneReasonName,
+         versionMajor, versionMinor, versionPatch, versionString)
 }

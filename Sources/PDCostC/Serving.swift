@@ -120,7 +120,7 @@ func swiftServingDeployment(_ d: pdcost_serving_deployment) throws -> ServingDep
                              kvCachePrecision: kv, engine: engine, settings: settings)
 }
 
-func swiftServingWorkload(_ w: pdcost_serving_workload) throws -> ServingWorkload {
+func swiftServingWorkload(_ w: pdcost_serving_workload, prefix: String = "workload") throws -> ServingWorkload {
     let scenario: ServingScenario
     switch w.scenario {
     case PDCOST_SCENARIO_STATIC_BATCH: scenario = .staticBatch
@@ -128,14 +128,14 @@ func swiftServingWorkload(_ w: pdcost_serving_workload) throws -> ServingWorkloa
     case PDCOST_SCENARIO_ONLINE_FIXED_CONCURRENCY: scenario = .fixedConcurrency
     case PDCOST_SCENARIO_ONLINE_REQUEST_RATE: scenario = .requestRate
     case PDCOST_SCENARIO_BURST_ALL_AT_ONCE: scenario = .burst
-    default: throw PDCostError.invalidArgument("workload->scenario=\(w.scenario.rawValue) is not a pdcost_serving_scenario")
+    default: throw PDCostError.invalidArgument("\(prefix)->scenario=\(w.scenario.rawValue) is not a pdcost_serving_scenario")
     }
-    let input = try PDCostLimits.seqLen.check(UInt64(w.input_tokens), field: "workload->input_tokens")
-    let output = try PDCostLimits.seqLen.check(UInt64(w.output_tokens), field: "workload->output_tokens")
+    let input = try PDCostLimits.seqLen.check(UInt64(w.input_tokens), field: "\(prefix)->input_tokens")
+    let output = try PDCostLimits.seqLen.check(UInt64(w.output_tokens), field: "\(prefix)->output_tokens")
     // The load field of the scenario is checked by the core (its message names the field); the
     // others are carried as given, so only the scenario's own field can fail.
     func field(_ value: UInt32, _ name: String, _ limit: Limit, checked: Bool) throws -> Int {
-        checked ? try limit.check(UInt64(value), field: "workload->\(name)") : Int(value)
+        checked ? try limit.check(UInt64(value), field: "\(prefix)->\(name)") : Int(value)
     }
     let batch = try field(w.batch_size, "batch_size", PDCostLimits.servingSequences, checked: scenario == .staticBatch)
     let concurrency = try field(w.concurrency, "concurrency", PDCostLimits.servingSequences,
@@ -143,10 +143,10 @@ func swiftServingWorkload(_ w: pdcost_serving_workload) throws -> ServingWorkloa
     let requests = try field(w.num_requests, "num_requests", PDCostLimits.servingRequests,
                              checked: scenario == .burst || (scenario == .offlineMaxThroughput && w.num_requests != 0))
     if scenario == .requestRate, !(w.request_rate.isFinite && w.request_rate > 0 && w.request_rate <= 1e9) {
-        throw PDCostError.invalidArgument("workload->request_rate=\(JSONWriter.describe(w.request_rate)) must be in (0, 1e9] requests/s")
+        throw PDCostError.invalidArgument("\(prefix)->request_rate=\(JSONWriter.describe(w.request_rate)) must be in (0, 1e9] requests/s")
     }
     guard w.prefix_hit_ratio.isFinite, w.prefix_hit_ratio >= 0, w.prefix_hit_ratio < 1 else {
-        throw PDCostError.invalidArgument("workload->prefix_hit_ratio=\(JSONWriter.describe(w.prefix_hit_ratio)) must be in [0, 1)")
+        throw PDCostError.invalidArgument("\(prefix)->prefix_hit_ratio=\(JSONWriter.describe(w.prefix_hit_ratio)) must be in [0, 1)")
     }
     return ServingWorkload(scenario: scenario, inputTokens: input, outputTokens: output, batchSize: batch,
                            concurrency: concurrency, requestRate: w.request_rate.isFinite ? w.request_rate : 1,

@@ -1,7 +1,9 @@
 import CPDCost
 import PDCost
 
-// Validation against measured runs: the whole report in one call.
+// Validation against measured runs: the whole report in one call. Training records go to the
+// training validator; since 1.2 `kind: "inference"` records go to the serving validator and
+// appear in the report's "serving" part (text: the serving MAPE table after the training one).
 
 @_cdecl("pdcost_validate_runs")
 public func pdcost_validate_runs(_ out_report: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
@@ -21,11 +23,29 @@ public func pdcost_validate_runs(_ out_report: UnsafeMutablePointer<UnsafeMutabl
         guard o.reserved == 0 else { throw PDCostError.invalidArgument("options->reserved=\(o.reserved) must be 0") }
         let profile = try borrowedProfile(o.profile_json, length: o.profile_length, parameter: "options->profile_json")
         let bytes = try borrowedJSON(runs_json, length: length, parameter: "runs_json", document: "runs file")
-        let report = try Validator.validate(json: bytes, profile: profile)
+        var file = try MeasuredRunsFile.decode(bytes)
+        var serving: ServingValidationReport?
+        if file.runs.contains(where: { $0.kind == "inference" }) {
+            serving = try ServingValidator.validate(json: bytes)
+            file.runs.removeAll { $0.kind == "inference" }
+        }
+        let report = try profile.map { p throws(PDCostError) in try Validator.validate(file, profile: p) }
+            ?? Validator.validate(file)
         if o.flags & PDCOST_VALIDATE_TEXT != 0 {
-            try store(ValidationRenderer.render(report, onlyComplete: o.flags & PDCOST_VALIDATE_ONLY_COMPLETE != 0), in: out)
+            var text = ""
+            if serving == nil || !file.runs.isEmpty {
+                text = ValidationRenderer.render(report, onlyComplete: o.flags & PDCOST_VALIDATE_ONLY_COMPLETE != 0)
+            }
+            if let serving {
+                if !text.isEmpty { text += "\n" }
+                text += "Serving (kind: inference), MAPE % per source group:\n" + serving.rendered()
+            }
+            try store(text, in: out)
         } else {
-            try store(report.json(), in: out)
+            var members: [(key: String, value: JSONValue)] = []
+            if case .object(let training) = report.jsonValue { members = training }
+            members.append(("serving", .optional(serving) { $0.jsonValue }))
+            try store(JSONWriter.document(.object(members), layout: .expanded(levels: 2)), in: out)
         }
     }
 }

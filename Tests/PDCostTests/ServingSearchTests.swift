@@ -253,7 +253,42 @@ struct ServingSearchTests {
         #expect(message { $0.settings.maxNumSeqs = 0 }.contains("settings.max_num_seqs"))
         #expect(message { $0.disaggregated = true; $0.workload.scenario = .staticBatch }.contains("scenario=static_batch"))
         #expect(message { $0.disaggregated = true; $0.workload.outputTokens = 1 }.contains("output_tokens=1"))
+        #expect(message { $0.disaggregated = true; $0.sweepLoad = false }.contains("sweep_load"))
         #expect(message { _ in } == "")
+    }
+
+    @Test("a fixed concurrency keeps the workload's load and varies the replicas; every entry meets the targets")
+    func fixedLoad() throws {
+        var o = Self.options(input: 4096, output: 128)
+        o.sweepLoad = false
+        o.workload.concurrency = 32
+        o.targets = ServingTargets(maxTTFT: 1.0, percentile: .p90)
+        let r = try Self.search("llama3-8b", o)
+        #expect(!r.top.isEmpty)
+        for e in r.top + r.pareto {
+            #expect(e.workload.concurrency == 32)
+            #expect(e.candidate.batchPerReplica == 0)
+            #expect(e.prediction.ttftP90 <= 1.0)
+        }
+        #expect(Set(r.top.map { $0.candidate.deployment.replicas }).count >= 1)
+    }
+
+    @Test("an impossible target leaves the result empty and names the closest point")
+    func closest() throws {
+        var o = Self.options(input: 32768, output: 256)
+        o.sweepLoad = false
+        o.workload.concurrency = 64
+        o.targets = ServingTargets(maxTTFT: 0.001)
+        let r = try Self.search("llama3-8b", o)
+        #expect(r.top.isEmpty)
+        let c = try #require(r.closest)
+        let miss = try #require(r.closestMiss)
+        #expect(miss > 1 && abs(miss - c.prediction.ttft / 0.001) < 1e-9 * miss)
+        #expect((r.stats.pruned[.ttftTarget] ?? 0) > 0)
+        let text = try #require(r.explanation)
+        #expect(text.contains("closest: tp="))
+        #expect(text.contains("ttft_target="))
+        #expect(r.json().contains("\"closest_miss\""))
     }
 
     @Test("JSON names the entries, the front and every pruned reason")

@@ -67,6 +67,15 @@ int pdcost_header_compile_check(void) {
                                 const pdcost_serving_deployment *, const pdcost_serving_workload *) =
         pdcost_serving_predict_json;
     void (*init_deployment)(pdcost_serving_deployment *) = pdcost_serving_deployment_init;
+    pdcost_serving_search_options serving_search = PDCOST_SERVING_SEARCH_OPTIONS_INIT;
+    pdcost_serving_search_stats serving_stats = PDCOST_SERVING_SEARCH_STATS_INIT;
+    pdcost_serving_search_entry serving_entry = PDCOST_SERVING_SEARCH_ENTRY_INIT;
+    pdcost_status (*serving_run)(pdcost_serving_search_result **, const pdcost_model *, const pdcost_cluster *,
+                                 const pdcost_serving_search_options *) = pdcost_serving_search_run;
+    (void)serving_search;
+    (void)serving_stats;
+    (void)serving_entry;
+    (void)serving_run;
     (void)serve;
     (void)serve_json;
     (void)init_deployment;

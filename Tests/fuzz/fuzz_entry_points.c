@@ -37,7 +37,10 @@
  * pdcost_gpu_calibrate (only where pdcost_cuda_available finds no GPU, so it never
  * benchmarks); pdcost_model_from_preset, pdcost_gpu_from_name; pdcost_serving_predict and
  * _predict_json (the document, or a fixed object, as the deployment's settings_json with its
- * length; fuzzed GPU, degrees, enums, lengths and loads); pdcost_model_from_file. The
+ * length; fuzzed GPU, degrees, enums, lengths and loads); pdcost_serving_search_run and every
+ * accessor of its result (small budgets; fuzzed targets, lists, flags; a stopping progress);
+ * pdcost_model_from_file. pdcost_validate_runs of the document also reaches the serving
+ * validator (kind: inference records; seed runs-inference.json). The
  * argument-free calls (preset lists, field lists, _init functions) run once at start-up.
  *
  * Each iteration stays fast: searches run over a 16-layer dense or a 4-layer MoE model on at
@@ -1315,6 +1318,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     CHECK_INIT(pdcost_serving_deployment, PDCOST_SERVING_DEPLOYMENT_INIT);
     CHECK_INIT(pdcost_serving_workload, PDCOST_SERVING_WORKLOAD_INIT);
     CHECK_INIT(pdcost_serving_prediction, PDCOST_SERVING_PREDICTION_INIT);
+    CHECK_INIT(pdcost_serving_search_options, PDCOST_SERVING_SEARCH_OPTIONS_INIT);
+    CHECK_INIT(pdcost_serving_search_stats, PDCOST_SERVING_SEARCH_STATS_INIT);
+    CHECK_INIT(pdcost_serving_search_entry, PDCOST_SERVING_SEARCH_ENTRY_INIT);
     return 0;
 }
 
@@ -1426,6 +1432,134 @@ static void exercise_serving(params *p, const char *doc, size_t doc_size) {
 #undef SERVING_RARE
 }
 
+/* pdcost_serving_search_run (ABI 1.2) over a small budget (at most 8 GPUs of a preset, or a
+ * fuzzed GPU), a fuzzed workload and options (targets, engine bits, precision lists, limits,
+ * flags, the document as settings), sometimes a progress callback that stops it. Checks: a
+ * stop returns PDCOST_ECANCELED with a result, and only a stop does; every ranked entry meets
+ * the targets it was searched under; stats add up; every accessor, in and out of range. */
+static int serving_entry_meets(const pdcost_serving_search_options *o, const pdcost_serving_search_entry *e) {
+    double ttft = o->percentile == PDCOST_PERCENTILE_P90   ? e->prediction.ttft_p90_s
+                  : o->percentile == PDCOST_PERCENTILE_P99 ? e->prediction.ttft_p99_s
+                                                           : e->prediction.ttft_s;
+    if (o->max_ttft_s > 0 && !(ttft <= o->max_ttft_s)) return 0;
+    if (o->max_tpot_s > 0 && !(e->prediction.tpot_s <= o->max_tpot_s)) return 0;
+    return e->prediction.fits_memory == 1;
+}
+
+static void exercise_serving_search(params *p, const char *doc, size_t doc_size) {
+    int odd = one_in(p, 3);
+#define SERVING_RARE() (odd && rare(p))
+    pdcost_model *model = one_in(p, 2) ? moe_model : dense_model;
+    pdcost_cluster cluster = PDCOST_CLUSTER_INIT;
+    if (SERVING_RARE()) {
+        (void)take_gpu(p, &cluster.gpu);
+    } else if (pdcost_gpu_from_name(&cluster.gpu, TAKE(p, gpu_presets)) != PDCOST_OK) {
+        fail("gpu_from_name rejects a preset");
+    }
+    cluster.num_gpus = SERVING_RARE() ? take_u32(p) % 65 : 1u << take_below(p, 4);
+    cluster.gpus_per_node = SERVING_RARE() ? take_u32(p) % 17 : (one_in(p, 2) ? 8 : 0);
+
+    pdcost_serving_search_options o = PDCOST_SERVING_SEARCH_OPTIONS_INIT;
+    pdcost_serving_workload *w = &o.workload;
+    w->scenario = (pdcost_serving_scenario)(SERVING_RARE() ? take_u32(p) : take_below(p, 5));
+    static const uint32_t lengths[] = {1024, 128, 1, 8192, 32768, 2048, 256, 16};
+    w->input_tokens = SERVING_RARE() ? take_u32(p) : TAKE(p, lengths);
+    w->output_tokens = SERVING_RARE() ? take_u32(p) : TAKE(p, lengths);
+    static const uint32_t loads[] = {1, 8, 64, 256, 4, 32, 512, 2};
+    w->batch_size = SERVING_RARE() ? take_u32(p) : TAKE(p, loads);
+    w->concurrency = SERVING_RARE() ? take_u32(p) : TAKE(p, loads);
+    w->num_requests = SERVING_RARE() ? take_u32(p) : TAKE(p, loads);
+    w->request_rate = SERVING_RARE() ? fuzz_number(p, 10.0) : 0.5 * (1 + take_below(p, 64));
+    w->prefix_hit_ratio = SERVING_RARE() ? fuzz_number(p, 0.5) : 0.125 * take_below(p, 8);
+    if (SERVING_RARE()) fuzz_header(p, &w->size, &w->version, sizeof *w);
+    o.max_gpus = SERVING_RARE() ? take_u32(p) : take_below(p, 9);
+    o.max_batch = SERVING_RARE() ? take_u32(p) : 1u << take_below(p, 7);
+    o.sweep_load = SERVING_RARE() ? take_u32(p) : !one_in(p, 3);
+    o.percentile = (pdcost_serving_percentile)(SERVING_RARE() ? take_u32(p) : take_below(p, 3));
+    o.max_ttft_s = SERVING_RARE() ? fuzz_number(p, 1.0) : (one_in(p, 2) ? 0.0 : 0.05 * (1 + take_below(p, 40)));
+    o.max_tpot_s = SERVING_RARE() ? fuzz_number(p, 0.05) : (one_in(p, 2) ? 0.0 : 0.005 * (1 + take_below(p, 20)));
+    o.engines = SERVING_RARE() ? take_u32(p) : take_below(p, 8);
+    o.num_weight_precisions = SERVING_RARE() ? take_u32(p) % 20 : take_below(p, 3);
+    for (uint32_t i = 0; i < o.num_weight_precisions && i < PDCOST_SEARCH_MAX_LIST; i++) {
+        o.weight_precisions[i] = SERVING_RARE() ? take_u32(p) : take_below(p, 5);
+    }
+    o.num_kv_cache_precisions = SERVING_RARE() ? take_u32(p) % 20 : take_below(p, 3);
+    for (uint32_t i = 0; i < o.num_kv_cache_precisions && i < PDCOST_SEARCH_MAX_LIST; i++) {
+        o.kv_cache_precisions[i] = SERVING_RARE() ? take_u32(p) : take_below(p, 3);
+    }
+    o.max_tp = SERVING_RARE() ? take_u32(p) : take_below(p, 9);
+    o.max_pp = SERVING_RARE() ? take_u32(p) : take_below(p, 3);
+    o.try_expert_parallel = SERVING_RARE() ? take_u32(p) : one_in(p, 2);
+    o.try_attention_data_parallel = SERVING_RARE() ? take_u32(p) : one_in(p, 2);
+    o.disaggregated = SERVING_RARE() ? take_u32(p) : one_in(p, 4);
+    o.top_k = SERVING_RARE() ? take_u32(p) : take_below(p, 6);
+    o.threads = SERVING_RARE() ? take_u32(p) % 64 : 1 + take_below(p, 2);
+    o.reserved = SERVING_RARE() ? take_u32(p) : 0;
+    switch (take_below(p, 6)) {
+    case 0: case 1: case 2: break;
+    case 3:
+        if (document_is_settings || SERVING_RARE()) {
+            o.settings_json = doc;
+            o.settings_length = doc_size;
+        }
+        break;
+    default:
+        o.settings_json = serving_settings[take_below(p, 7)];
+        o.settings_length = strlen(o.settings_json);
+        break;
+    }
+    fuzz_header(p, &o.size, &o.version, sizeof o);
+    stop_after progress;
+    take_stop(p, &progress, 0);
+    if (one_in(p, 2)) {
+        o.progress = stopping_progress;
+        o.user = &progress;
+    }
+
+    pdcost_serving_search_result *result = NULL;
+    pdcost_status s = pdcost_serving_search_run(&result, model, &cluster, &o);
+    check_failure(s);
+    trace("serving_search_run", s);
+    check_cancel(s, &progress, "serving_search_run");
+    if (s != PDCOST_OK && s != PDCOST_ECANCELED) {
+        if (result != NULL) fail("serving_search_run set *out_result on failure");
+        return;
+    }
+    if (result == NULL) fail("serving_search_run without a result");
+    pdcost_serving_search_stats st = PDCOST_SERVING_SEARCH_STATS_INIT;
+    if (pdcost_serving_search_result_stats(&st, result) != PDCOST_OK) fail("serving_search_result_stats failed");
+    uint64_t pruned = 0;
+    for (int i = 0; i < PDCOST_SERVING_PRUNE_REASONS; i++) pruned += st.pruned[i];
+    if (st.enumerated != st.feasible + pruned) fail("serving search: enumerated != feasible + pruned");
+    if ((s == PDCOST_ECANCELED) != (st.cancelled == 1)) fail("serving search: cancelled flag disagrees with the status");
+    size_t count = pdcost_serving_search_result_count(result);
+    size_t front = pdcost_serving_search_result_pareto_count(result);
+    pdcost_serving_search_entry e = PDCOST_SERVING_SEARCH_ENTRY_INIT;
+    for (size_t i = 0; i < count; i++) {
+        if (pdcost_serving_search_result_get(&e, result, i) != PDCOST_OK) fail("serving_search_result_get in range failed");
+        if (!serving_entry_meets(&o, &e)) fail("a ranked serving entry misses the targets it was searched under");
+    }
+    for (size_t i = 0; i < front; i++) {
+        if (pdcost_serving_search_result_pareto_get(&e, result, i) != PDCOST_OK) fail("serving pareto_get in range failed");
+        if (!serving_entry_meets(&o, &e)) fail("a serving Pareto entry misses the targets");
+    }
+    if ((count == 0) != (strcmp(pdcost_serving_search_result_explanation(result), "") != 0)) {
+        fail("serving search: an explanation iff the result is empty");
+    }
+    e.num_gpus = 12345;
+    if (pdcost_serving_search_result_get(&e, result, count + take_below(p, 3)) == PDCOST_OK) fail("serving get out of range");
+    if (e.num_gpus != 12345) fail("serving get out of range touched out");
+    s = pdcost_serving_search_result_closest(&e, result);
+    if (s == PDCOST_OK && !(e.miss > 1.0)) fail("serving closest entry with miss <= 1");
+    if (s != PDCOST_OK && s != PDCOST_ENOTFOUND) fail("serving closest: unexpected status");
+    char *json = NULL;
+    if (pdcost_serving_search_result_to_json(&json, result) != PDCOST_OK || json == NULL) fail("serving to_json failed");
+    pdcost_string_free(json);
+    (void)pdcost_serving_search_prune_reason_name((pdcost_serving_prune_reason)take_u32(p));
+    pdcost_serving_search_result_free(result);
+#undef SERVING_RARE
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* One input                                                                                  */
 /* ------------------------------------------------------------------------------------------ */
@@ -1516,6 +1650,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* 5b. Serving (ABI 1.1): its parameters are read after every other call's, so the params-*
      * seeds keep reaching the earlier calls as before. */
     exercise_serving(&p, doc, doc_size);
+    /* 5c. The serving search (ABI 1.2), after every earlier call's parameters. */
+    exercise_serving_search(&p, doc, doc_size);
 
     memmove(text + 32, text, doc_size + 1);
     memcpy(text, "/nonexistent-pdcost-fuzz-dir/xx/", 32);

@@ -35,7 +35,7 @@ extension MeasuredRun {
     public func mapped(efficiency: ((GPUSpec) -> EfficiencyProfile)? = nil) -> Result<MappedRun, PDCostError> {
         if let decodeError { return .failure(.parse("record does not decode: \(decodeError)")) }
         if let kind, kind != "training" {
-            return .failure(.unsupported("kind='\(kind)': inference runs are covered by the inference model (a later issue)"))
+            return .failure(.unsupported("kind='\(kind)': inference runs are validated by the serving model (the report's serving part)"))
         }
         guard var config = model else { return .failure(.invalidArgument("missing field 'model'")) }
         // Parsed once here; its error is reported where it always was, after the model's.

@@ -143,9 +143,68 @@ public struct ServingValidationReport: Sendable {
             out += pad(groupWeighted(m).map { "\(ServingValidationReport.oneDecimal($0))%" } ?? "-", 30)
         }
         out += "\n"
-        var reasons: [String: Int] = [:]
-        for r in runs { if let s = r.skipped { reasons[s, default: 0] += 1 } }
-        for (reason, n) in reasons.sorted(by: { $0.value > $1.value }) { out += "skipped \(n): \(reason)\n" }
+        for (reason, n) in skippedReasons { out += "skipped \(n): \(reason)\n" }
         return out
+    }
+}
+
+extension ServingValidationReport {
+    /// The report as JSON: `{"records", "predicted", "skipped", "metrics": [metric keys],
+    /// "groups": [{"source_group", "metrics": {metric: {"mape", "n", "worst"} | null}}],
+    /// "group_weighted": {metric: MAPE | null}, "overall": {metric: {"mape", "n", "worst"} | null},
+    /// "skipped_reasons": [{"reason", "count"}] (most frequent first), "runs": [{"id",
+    /// "source_group", "complete", "skipped": reason | null, comparisons: {metric:
+    /// {"measured", "predicted", "error_pct"}}}]}`. Metrics are the `measured` keys of the runs
+    /// file (ttft_ms, itl_ms, tpot_ms, e2e_latency_ms, output_tokens_per_s_per_gpu,
+    /// peak_memory_gib); errors and MAPE in percent, rounded to 6 places.
+    public func json() -> String {
+        JSONWriter.document(jsonValue, layout: .expanded(levels: 2))
+    }
+
+    package var jsonValue: JSONValue {
+        func n(_ x: Double) -> JSONValue { .number(JSONWriter.rounded6(x)) }
+        func cellJSON(_ c: Cell?) -> JSONValue {
+            .optional(c) { .object([("mape", n($0.mape)), ("n", .int($0.count)), ("worst", n($0.worst))]) }
+        }
+        let metrics = ServingMetric.allCases
+        let groupsValue: JSONValue = .array(groups.map { g in
+            .object([("source_group", .string(g)),
+                     ("metrics", .object(metrics.map { ($0.rawValue, cellJSON(cell($0, group: g))) }))])
+        })
+        let runsValue: JSONValue = .array(runs.map { r in
+            .object([
+                ("id", .string(r.id)), ("source_group", .string(r.sourceGroup)), ("complete", .bool(r.complete)),
+                ("skipped", .optional(r.skipped) { .string($0) }),
+                ("comparisons", .object(r.comparisons.map { c in
+                    (c.metric.rawValue, .object([("measured", n(c.value.measured)), ("predicted", n(c.value.predicted)),
+                                                 ("error_pct", n(c.value.errorPercent))]))
+                })),
+            ])
+        })
+        return .object([
+            ("records", .int(runs.count)), ("predicted", .int(predictedCount)),
+            ("skipped", .int(runs.count - predictedCount)),
+            ("metrics", .array(metrics.map { .string($0.rawValue) })),
+            ("groups", groupsValue),
+            ("group_weighted", .object(metrics.map { m in (m.rawValue, .optional(groupWeighted(m)) { n($0) }) })),
+            ("overall", .object(metrics.map { ($0.rawValue, cellJSON(cell($0, group: nil))) })),
+            ("skipped_reasons", .array(skippedReasons.map { .object([("reason", .string($0.reason)), ("count", .int($0.count))]) })),
+            ("runs", runsValue),
+        ])
+    }
+
+    /// Why records were skipped, most frequent first (ties: first seen).
+    public var skippedReasons: [(reason: String, count: Int)] {
+        var order: [String] = []
+        var counts: [String: Int] = [:]
+        for r in runs {
+            guard let s = r.skipped else { continue }
+            if counts[s] == nil { order.append(s) }
+            counts[s, default: 0] += 1
+        }
+        return order.enumerated().sorted { a, b in
+            let ca = counts[a.element] ?? 0, cb = counts[b.element] ?? 0
+            return ca != cb ? ca > cb : a.offset < b.offset
+        }.map { ($0.element, counts[$0.element] ?? 0) }
     }
 }

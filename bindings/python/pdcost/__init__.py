@@ -68,6 +68,7 @@ from .serving import (
     ServingWorkload,
     predict_serving,
 )
+from .serving_search import ServingSearchEntry, ServingSearchResult, ServingSearchStats, search_serving
 from .fitting import efficiency_parameters, fit
 from .calibration import (
     CalibrationResult,
@@ -89,6 +90,10 @@ def library_version() -> str:
 __all__ = [
     "__version__",
     "predict_serving",
+    "search_serving",
+    "ServingSearchResult",
+    "ServingSearchEntry",
+    "ServingSearchStats",
     "ServingModel",
     "ServingDeployment",
     "ServingWorkload",

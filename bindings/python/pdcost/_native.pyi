@@ -137,6 +137,11 @@ def serving_predict(model: Model, cluster: tuple[Any, int, int], deployment: tup
 def serving_predict_json(model: Model, cluster: tuple[Any, int, int], deployment: tuple[Any, ...],
                          workload: tuple[Any, ...]) -> str:
     """pdcost_serving_predict_json: deployment, workload, prediction and the settings used."""
+def serving_search(model: Model, cluster: tuple[Any, int, int], workload: tuple[Any, ...],
+                   options: tuple[Any, ...], settings_json: str | None,
+                   progress: Callable[[str, int, int], Any] | None) -> str:
+    """pdcost_serving_search_run, GIL released: pdcost_serving_search_result_to_json (also when
+    progress stopped it)."""
 def serving_prediction_fields_json() -> str:
     """pdcost_serving_prediction_fields_json: the serving prediction's fields in tuple order."""
 def serving_settings_fields_json() -> str:

@@ -11,6 +11,8 @@
     pdcost serve predict --model NAME [--gpu NAME] [--tp N] [--engine E] --input-tokens N --output-tokens N
                          [--concurrency N | --request-rate X | --batch-size N] [--<setting> ...] [--json]
     pdcost serve settings [--json]
+    pdcost serve search MODEL [--gpu NAME] [--max-gpus N] --input-tokens N --output-tokens N
+                        [--concurrency N] [--max-ttft-ms MS] [--max-tpot-ms MS] [--json]
     pdcost --version
 
 Each subcommand is a ``(name, register)`` entry of :data:`COMMANDS`: ``register`` adds its
@@ -617,10 +619,11 @@ def _register_validate(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "validate", help="compare predictions with measured runs",
         description="Predict every record of a measured-runs file (schema pdcost.runs/1) and "
-                    "print predicted vs measured with the error, then MAPE per metric.")
+                    "print predicted vs measured with the error, then MAPE per metric; kind: "
+                    "inference records get the serving MAPE table per source group.")
     parser.add_argument("file", metavar="FILE", help="a measured-runs JSON file")
     parser.add_argument("--json", action="store_true",
-                        help="print the JSON report (keys runs and summary)")
+                        help="print the JSON report (keys runs, summary and serving)")
     parser.add_argument("--only-complete", action="store_true",
                         help="text table: list only records marked complete")
     parser.add_argument("--profile", metavar="FILE",
@@ -1079,16 +1082,181 @@ def _register_serve_settings(subparsers: Any) -> None:
     parser.set_defaults(handler=_run_serve_settings)
 
 
-#: `pdcost serve` subcommands: (name, register(subparsers)). `search` joins here.
+def _entry_row(e: Any, targets: Mapping[str, Any]) -> list[str]:
+    d = e.deployment
+    layout = f"tp={d.tp} pp={d.pp} x{d.replicas}"
+    if d.expert_parallel:
+        layout += " ep"
+    if d.attention_data_parallel:
+        layout += " adp"
+    if e.prefill_pool is not None:
+        q = e.prefill_pool
+        layout = f"P tp={q.tp} pp={q.pp} x{q.replicas} + D " + layout
+    percentile = targets.get("percentile") or "p50"
+    load = (str(e.batch_per_replica) if e.batch_per_replica else
+            str(e.workload.concurrency) if e.workload.scenario == "online_fixed_concurrency" else "-")
+    return [str(e.rank or ""), str(e.num_gpus), layout, d.engine, f"{d.weight_precision}/{d.kv_cache_precision}",
+            load, f"{e.ttft_at(percentile) * 1e3:,.1f}", f"{e.tpot_ms:,.2f}",
+            f"{e.output_tokens_per_s_per_gpu:,.1f}", f"{e.prediction.output_tokens_per_s_per_user:,.1f}",
+            f"{e.prediction.peak_memory_bytes / GIB:.1f}"]
+
+
+def _serve_search_text(result: Any, model: str, gpu: str, args: argparse.Namespace) -> str:
+    t = result.targets
+    percentile = t.get("percentile") or "p50"
+    wanted = []
+    if t.get("max_ttft_s"):
+        wanted.append(f"TTFT {percentile} <= {t['max_ttft_s'] * 1e3:g} ms")
+    if t.get("max_tpot_s"):
+        wanted.append(f"TPOT <= {t['max_tpot_s'] * 1e3:g} ms")
+    load = (f"{args.concurrency} concurrent requests" if args.concurrency is not None
+            else f"batch {args.batch_size} per replica" if args.batch_size is not None
+            else f"{args.request_rate:g} requests/s" if args.request_rate is not None
+            else f"{args.scenario or 'online_fixed_concurrency'}, load per replica swept")
+    lines = [f"{model} on up to {result.budget_gpus}x {gpu}: {args.input_tokens} in / {args.output_tokens} out "
+             f"tokens, {load}; targets: {', '.join(wanted) or 'none'}"]
+    header = ["#", "GPUs", "layout", "engine", "weights/KV", "load", f"TTFT {percentile} ms", "TPOT ms",
+              "tok/s/GPU", "tok/s/user", "GiB/GPU"]
+    if result.best is not None:
+        b = result.best
+        lines.append(f"Best: {b.num_gpus} GPUs, tp={b.tp} pp={b.pp} replicas={b.replicas}, {b.engine}, "
+                     f"{b.deployment.weight_precision} weights / {b.deployment.kv_cache_precision} KV: "
+                     f"TTFT {percentile} {b.ttft_at(percentile) * 1e3:,.1f} ms, TPOT {b.tpot_ms:,.2f} ms, "
+                     f"{b.output_tokens_per_s_per_gpu:,.1f} output tok/s/GPU")
+        lines += ["", f"Top {len(result.top)} (ranked by output tokens/s per GPU)"]
+        lines += _table([header] + [_entry_row(e, t) for e in result.top], "<><<<>>>>>>")
+        lines += ["", f"Pareto front, tokens/s/GPU vs tokens/s/user ({len(result.pareto)} points)"]
+        lines += _table([header] + [_entry_row(e, t) for e in result.pareto], "<><<<>>>>>>")
+    else:
+        lines.append("Nothing meets the targets.")
+        if result.closest is not None:
+            c = result.closest
+            lines.append(f"Closest: {c.describe()}: TTFT {percentile} {c.ttft_at(percentile) * 1e3:,.1f} ms, "
+                         f"TPOT {c.tpot_ms:,.2f} ms (misses by x{result.closest_miss:.2f})")
+        if result.explanation:
+            lines.append(f"({result.explanation.split('; closest:')[0]})")
+    s = result.stats
+    lines += ["", f"Searched {s.layouts} replica layouts, {s.evaluated:,} points priced, {s.feasible:,} feasible "
+                  f"in {s.elapsed_s:.2f} s ({s.threads} threads)" + (" - CANCELLED" if s.cancelled else "")]
+    if s.pruned:
+        lines.append("Pruned: " + ", ".join(f"{k}={v:,}" for k, v in s.pruned.items()))
+    return "\n".join(lines)
+
+
+def _run_serve_search(args: argparse.Namespace) -> int:
+    from .serving_search import search_serving
+
+    name = args.model_name or args.model
+    if name is None:
+        raise ValueError("serve search: give the model (a preset name or config.json path)")
+    model = _load_model(name)
+    gpu = _load_gpu(args.gpu)
+    progress = None
+    if args.progress:
+        def progress(stage: str, done: int, total: int) -> bool:
+            print(f"\r{stage} {done}/{total}", end="", file=sys.stderr, flush=True)
+            return False
+    result = search_serving(
+        model, gpu=gpu, num_gpus=args.gpus, max_gpus=args.max_gpus, gpus_per_node=args.gpus_per_node,
+        input_tokens=args.input_tokens, output_tokens=args.output_tokens, scenario=args.scenario,
+        concurrency=args.concurrency, batch_size=args.batch_size, request_rate=args.request_rate,
+        num_requests=args.num_requests, prefix_hit_ratio=args.prefix_hit_ratio,
+        max_ttft_ms=args.max_ttft_ms, max_tpot_ms=args.max_tpot_ms, percentile=args.percentile,
+        engines=args.engines, weight_precisions=args.weight_precisions,
+        kv_cache_precisions=args.kv_cache_precisions, max_tp=args.max_tp, max_pp=args.max_pp,
+        max_batch=args.max_batch, try_expert_parallel=not args.no_expert_parallel,
+        try_attention_data_parallel=not args.no_attention_data_parallel, disaggregated=args.disaggregated,
+        settings=_serving_settings(args), top_k=args.top, threads=args.threads, progress=progress)
+    if args.progress:
+        print(file=sys.stderr)
+    if args.json:
+        print(json.dumps({"model": model.name, "gpu": gpu.name, **result.to_dict()}, indent=2))
+    else:
+        print(_serve_search_text(result, model.name, gpu.name, args))
+    return EXIT_OK
+
+
+def _register_serve_search(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "search", help="find the deployments that serve a load under latency targets",
+        description="Search the serving deployments of a model on up to --max-gpus GPUs (tp, pp, "
+                    "replicas, engines, weight and KV precisions, optionally disaggregated "
+                    "prefill/decode pools), keep those that fit and meet the TTFT/TPOT targets, and "
+                    "rank them by output tokens/s per GPU. With --concurrency (or --batch-size) the "
+                    "load is kept as given and the replica count varies; without a load the "
+                    "concurrency per replica is swept. When nothing meets the targets the closest "
+                    "deployment and the pruned candidates per reason are printed.")
+    parser.add_argument("model_name", nargs="?", metavar="MODEL",
+                        help="a preset name (llama3-70b) or a config.json path (or --model)")
+    parser.add_argument("--model", default=None, metavar="NAME|CONFIG.json", help=argparse.SUPPRESS)
+    parser.add_argument("--gpu", default="H100-SXM-80GB", metavar="NAME|GPU.json",
+                        help="GPU preset or GPU JSON file (default: H100-SXM-80GB)")
+    parser.add_argument("--max-gpus", type=_bounded("num_gpus", "--max-gpus"), default=None, metavar="N",
+                        help="GPU budget (default: --gpus, else one node)")
+    parser.add_argument("--gpus", type=_bounded("num_gpus", "--gpus"), default=None, metavar="N",
+                        help="GPUs in the cluster (default: --max-gpus)")
+    parser.add_argument("--gpus-per-node", type=_bounded("gpus_per_node", "--gpus-per-node"), default=None,
+                        metavar="N", help="GPUs per NVLink domain (default: the GPU's usual node size)")
+    group = parser.add_argument_group("workload")
+    group.add_argument("--input-tokens", type=_bounded("seq_len", "--input-tokens"), required=True,
+                       metavar="N", help="prompt tokens per request")
+    group.add_argument("--output-tokens", type=_bounded("seq_len", "--output-tokens"), required=True,
+                       metavar="N", help="generated tokens per request")
+    group.add_argument("--scenario", choices=SCENARIOS, default=None,
+                       help="load scenario (default: from the load given; none: "
+                            "online_fixed_concurrency swept per replica)")
+    group.add_argument("--concurrency", type=_bounded("serving_sequences", "--concurrency"), default=None,
+                       metavar="N", help="requests in flight over the whole deployment (kept; replicas vary)")
+    group.add_argument("--batch-size", type=_bounded("serving_sequences", "--batch-size"), default=None,
+                       metavar="N", help="static batch per replica (kept; replicas vary)")
+    group.add_argument("--request-rate", type=float, default=None, metavar="X",
+                       help="Poisson arrivals, requests/s, whole deployment")
+    group.add_argument("--num-requests", type=int, default=0, metavar="N",
+                       help="burst / offline: requests in the run (default: 0)")
+    group.add_argument("--prefix-hit-ratio", type=float, default=0.0, metavar="X",
+                       help="share of each prompt found in the prefix cache (default: 0)")
+    group.add_argument("--max-batch", type=_bounded("serving_sequences", "--max-batch"), default=None,
+                       metavar="N", help="largest batch/concurrency per replica swept (default: 1024)")
+    group = parser.add_argument_group("targets")
+    group.add_argument("--max-ttft-ms", type=float, default=None, metavar="MS", help="time-to-first-token target")
+    group.add_argument("--max-tpot-ms", type=float, default=None, metavar="MS", help="time-per-output-token target")
+    group.add_argument("--percentile", choices=("p50", "p90", "p99"), default="p50",
+                       help="which TTFT the target applies to (p50: the mean; default)")
+    group = parser.add_argument_group("search space")
+    group.add_argument("--engines", nargs="+", choices=ENGINES, default=None, metavar="ENGINE",
+                       help=f"engines to try (default: all: {', '.join(ENGINES)})")
+    group.add_argument("--weight-precisions", nargs="+", choices=WEIGHT_PRECISIONS, default=None,
+                       metavar="P", help="weight precisions (default: bf16, plus fp8/fp4 where the GPU has them)")
+    group.add_argument("--kv-cache-precisions", nargs="+", choices=KV_CACHE_PRECISIONS, default=None,
+                       metavar="P", help="KV cache precisions (default: bf16, plus fp8 where supported)")
+    group.add_argument("--max-tp", type=_bounded("parallel_degree", "--max-tp"), default=None, metavar="N",
+                       help="largest tensor parallel degree (default: the node)")
+    group.add_argument("--max-pp", type=_bounded("parallel_degree", "--max-pp"), default=None, metavar="N",
+                       help="largest pipeline degree (default: as the budget and layers allow)")
+    group.add_argument("--no-expert-parallel", action="store_true", help="MoE: do not try expert parallel")
+    group.add_argument("--no-attention-data-parallel", action="store_true",
+                       help="MoE: do not try attention data parallel")
+    group.add_argument("--disaggregated", action="store_true",
+                       help="also try disaggregated prefill/decode pools (load swept)")
+    group.add_argument("--top", type=int, default=10, metavar="K", help="deployments listed (default: 10)")
+    group.add_argument("--threads", type=int, default=0, metavar="N", help="worker threads (default: all cores)")
+    _add_serving_settings_arguments(parser)
+    parser.add_argument("--progress", action="store_true", help="show progress on stderr")
+    parser.add_argument("--json", action="store_true", help="print the library's search document")
+    parser.set_defaults(handler=_run_serve_search)
+
+
+#: `pdcost serve` subcommands: (name, register(subparsers)).
 SERVE_COMMANDS: list[tuple[str, Callable[[Any], None]]] = [
     ("predict", _register_serve_predict),
+    ("search", _register_serve_search),
     ("settings", _register_serve_settings),
 ]
 
 
 def _register_serve(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "serve", help="serving (inference): predict a deployment",
+        "serve", help="serving (inference): predict or search deployments",
         description="The serving cost model: TTFT, TPOT, throughput and memory of a deployment "
                     "(tp, pp, replicas, precisions, engine and its settings) under a load.")
     serve = parser.add_subparsers(title="serve commands", metavar="COMMAND")

@@ -757,6 +757,11 @@ def validate_runs(runs: str | bytes, *, text: bool = False, only_complete: bool 
     With ``profile`` (a :class:`~pdcost.profile.CalibrationProfile` or the path of one) the
     predictions are calibrated: its ``efficiency_scale`` applies to every run, its absolute
     ``efficiency`` values to the runs on its ``generation`` (all runs when it names none).
+
+    Records with ``"kind": "inference"`` are predicted by the serving model: the JSON report's
+    ``"serving"`` holds MAPE per source group and metric, the group-weighted MAPE, the skipped
+    records' reasons and each run's comparisons (null when the file has none); the text report
+    appends the serving MAPE table. A mixed file reports both parts.
     """
     data = runs.encode("utf-8") if isinstance(runs, str) else bytes(runs)
     if profile is not None and not isinstance(profile, CalibrationProfile):

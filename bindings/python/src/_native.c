@@ -1663,7 +1663,114 @@ static PyObject *native_serving_settings_fields_json(PyObject *module, PyObject 
     return take_string(json);
 }
 
+/* -- Serving deployment search (ABI 1.2) ----------------------------------------------------- */
+
+/* serving_search(model, cluster, workload, options, settings_json, progress) -> str.
+ * workload as for serving_predict; options = (max_gpus, max_batch, sweep_load, percentile,
+ * max_ttft_s, max_tpot_s, engines, weight_precisions, kv_cache_precisions, max_tp, max_pp,
+ * try_expert_parallel, try_attention_data_parallel, disaggregated, top_k, threads): the fields
+ * of pdcost_serving_search_options (0 = default; the precision lists tuples of enum ints or
+ * None). progress(stage, done, total) -> bool; True stops (the partial result is returned). */
+static PyObject *native_serving_search(PyObject *module, PyObject *args) {
+    native_state *st = get_state(module);
+    PyObject *model_obj, *cluster_obj, *workload_obj, *options_obj, *settings, *progress;
+    if (!PyArg_UnpackTuple(args, "serving_search", 6, 6, &model_obj, &cluster_obj, &workload_obj,
+                           &options_obj, &settings, &progress)) {
+        return NULL;
+    }
+    if (!PyObject_TypeCheck(model_obj, st->model_type)) {
+        PyErr_Format(PyExc_TypeError, "model must be a pdcost._native.Model, not %.100s",
+                     Py_TYPE(model_obj)->tp_name);
+        return NULL;
+    }
+    pdcost_cluster cluster = PDCOST_CLUSTER_INIT;
+    pdcost_serving_search_options options = PDCOST_SERVING_SEARCH_OPTIONS_INIT;
+    if (parse_cluster(st, cluster_obj, &cluster) < 0 || check_tuple(workload_obj, 8, "workload") < 0 ||
+        check_tuple(options_obj, 16, "options") < 0) {
+        return NULL;
+    }
+    pdcost_serving_workload *w = &options.workload;
+    uint32_t scenario, percentile;
+    if (u32_item(workload_obj, 0, "scenario", PDCOST_SCENARIO_BURST_ALL_AT_ONCE, &scenario) < 0 ||
+        u32_item(workload_obj, 1, "input_tokens", UINT32_MAX, &w->input_tokens) < 0 ||
+        u32_item(workload_obj, 2, "output_tokens", UINT32_MAX, &w->output_tokens) < 0 ||
+        u32_item(workload_obj, 3, "batch_size", UINT32_MAX, &w->batch_size) < 0 ||
+        u32_item(workload_obj, 4, "concurrency", UINT32_MAX, &w->concurrency) < 0 ||
+        u32_item(workload_obj, 5, "num_requests", UINT32_MAX, &w->num_requests) < 0 ||
+        double_item(workload_obj, 6, "request_rate", &w->request_rate) < 0 ||
+        double_item(workload_obj, 7, "prefix_hit_ratio", &w->prefix_hit_ratio) < 0 ||
+        u32_item(options_obj, 0, "max_gpus", UINT32_MAX, &options.max_gpus) < 0 ||
+        u32_item(options_obj, 1, "max_batch", UINT32_MAX, &options.max_batch) < 0 ||
+        u32_item(options_obj, 2, "sweep_load", 1, &options.sweep_load) < 0 ||
+        u32_item(options_obj, 3, "percentile", PDCOST_PERCENTILE_P99, &percentile) < 0 ||
+        double_item(options_obj, 4, "max_ttft_s", &options.max_ttft_s) < 0 ||
+        double_item(options_obj, 5, "max_tpot_s", &options.max_tpot_s) < 0 ||
+        u32_item(options_obj, 6, "engines", UINT32_MAX, &options.engines) < 0 ||
+        search_list(PyTuple_GET_ITEM(options_obj, 7), "weight_precisions", 0, options.weight_precisions,
+                    NULL, &options.num_weight_precisions) < 0 ||
+        search_list(PyTuple_GET_ITEM(options_obj, 8), "kv_cache_precisions", 0,
+                    options.kv_cache_precisions, NULL, &options.num_kv_cache_precisions) < 0 ||
+        u32_item(options_obj, 9, "max_tp", UINT32_MAX, &options.max_tp) < 0 ||
+        u32_item(options_obj, 10, "max_pp", UINT32_MAX, &options.max_pp) < 0 ||
+        u32_item(options_obj, 11, "try_expert_parallel", 1, &options.try_expert_parallel) < 0 ||
+        u32_item(options_obj, 12, "try_attention_data_parallel", 1, &options.try_attention_data_parallel) < 0 ||
+        u32_item(options_obj, 13, "disaggregated", 1, &options.disaggregated) < 0 ||
+        u32_item(options_obj, 14, "top_k", UINT32_MAX, &options.top_k) < 0 ||
+        u32_item(options_obj, 15, "threads", UINT32_MAX, &options.threads) < 0) {
+        return NULL;
+    }
+    w->scenario = (pdcost_serving_scenario)scenario;
+    options.percentile = (pdcost_serving_percentile)percentile;
+    if (settings != Py_None) {
+        if (!PyUnicode_Check(settings)) {
+            PyErr_Format(PyExc_TypeError, "settings_json must be a str or None, not %.100s",
+                         Py_TYPE(settings)->tp_name);
+            return NULL;
+        }
+        Py_ssize_t length;
+        options.settings_json = PyUnicode_AsUTF8AndSize(settings, &length); /* borrowed from args */
+        if (options.settings_json == NULL) {
+            return NULL;
+        }
+        options.settings_length = (size_t)length;
+    }
+    PyObject *callable = progress == Py_None ? NULL : progress;
+    if (callable != NULL && !PyCallable_Check(callable)) {
+        PyErr_Format(PyExc_TypeError, "progress must be callable or None, not %.100s",
+                     Py_TYPE(callable)->tp_name);
+        return NULL;
+    }
+    progress_state sp = PROGRESS_STATE_INIT(callable, PROGRESS_STAGE_DONE_TOTAL);
+    options.progress = progress_bridge;
+    options.user = &sp;
+    pdcost_serving_search_result *result = NULL;
+    pdcost_status status;
+    progress_begin(&sp); /* the model lives in args, which outlives the call */
+    status = pdcost_serving_search_run(&result, ((ModelObject *)model_obj)->model, &cluster, &options);
+    progress_end(&sp);
+    if (progress_finish(&sp) < 0) {
+        pdcost_serving_search_result_free(result); /* NULL-safe */
+        return NULL;
+    }
+    /* A search the callback stopped still returns what it found (stats.cancelled). */
+    if (status != PDCOST_OK && !(status == PDCOST_ECANCELED && result != NULL)) {
+        pdcost_serving_search_result_free(result);
+        return raise_status(st, status);
+    }
+    char *json = NULL;
+    status = pdcost_serving_search_result_to_json(&json, result);
+    pdcost_serving_search_result_free(result);
+    if (status != PDCOST_OK) {
+        return raise_status(st, status);
+    }
+    return take_string(json);
+}
+
 static PyMethodDef native_methods[] = {
+    {"serving_search", native_serving_search, METH_VARARGS,
+     PyDoc_STR("serving_search(model, cluster, workload, options, settings_json, progress) -> str\n\n"
+               "pdcost_serving_search_run with the GIL released; returns\n"
+               "pdcost_serving_search_result_to_json (also when progress stopped it).")},
     {"serving_predict", native_serving_predict, METH_VARARGS,
      PyDoc_STR("serving_predict(model, cluster, deployment, workload) -> tuple\n\n"
                "pdcost_serving_predict: the doubles of pdcost_serving_prediction in header order,\n"

@@ -75,7 +75,9 @@ public struct ServingSearch: Sendable {
         stats.cancelled = stopped
         let elapsed = clock.now - start
         stats.elapsedSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        return ServingSearchResult(top: merged.top, pareto: merged.pareto, stats: stats, budget: space.budget)
+        return ServingSearchResult(top: merged.top, pareto: merged.pareto, stats: stats, budget: space.budget,
+                                   targets: options.targets, closest: merged.closest?.entry,
+                                   closestMiss: merged.closest?.miss)
     }
 
     /// Runs `body` over work units 0..<units on `threads` threads (the caller one of them).

@@ -14,6 +14,9 @@ final class ServingSearchAccumulator {
     var top: [ServingSearchEntry]
     /// By tokens/s/user strictly descending; tokens/s/GPU strictly ascending.
     var pareto: [ServingSearchEntry]
+    /// The priced point that fits but misses the targets by the least (`closestMiss`).
+    var closest: ServingSearchEntry?
+    var closestMiss = Double.infinity
 
     init(topK: Int) {
         self.topK = topK
@@ -26,6 +29,15 @@ final class ServingSearchAccumulator {
 
     @inline(__always)
     func prune(_ reason: ServingSearchPruneReason, count: Int = 1) { pruned[reason.rawValue] &+= count }
+
+    /// A priced point that fits but misses a target by `miss` (achieved / target, the largest
+    /// over the targets): kept if it misses by less than the closest so far (ties: ranking).
+    func offerClosest(_ e: ServingSearchEntry, miss: Double) {
+        guard miss.isFinite else { return }
+        if let c = closest, !(miss < closestMiss || (miss == closestMiss && ServingSearchEntry.ranksBefore(e, c))) { return }
+        closest = e
+        closestMiss = miss
+    }
 
     /// A priced point that fits and meets the targets.
     func addFeasible(_ e: ServingSearchEntry) {
@@ -73,12 +85,15 @@ final class ServingSearchAccumulator {
 
     /// Combines worker results into one (deterministic for any split of the work).
     static func merge(_ workers: [ServingSearchAccumulator], topK: Int, layoutPruned: [Int])
-        -> (top: [ServingSearchEntry], pareto: [ServingSearchEntry], stats: ServingSearchStats) {
+        -> (top: [ServingSearchEntry], pareto: [ServingSearchEntry], stats: ServingSearchStats,
+            closest: (entry: ServingSearchEntry, miss: Double)?) {
         var counts = layoutPruned
         var stats = ServingSearchStats()
         var top: [ServingSearchEntry] = []
         var front: [ServingSearchEntry] = []
+        let nearest = ServingSearchAccumulator(topK: 1)
         for w in workers {
+            if let c = w.closest { nearest.offerClosest(c, miss: w.closestMiss) }
             for i in counts.indices { counts[i] += w.pruned[i] }
             stats.evaluated += w.evaluated
             stats.feasible += w.feasible
@@ -104,7 +119,7 @@ final class ServingSearchAccumulator {
         for r in ServingSearchPruneReason.allCases where counts[r.rawValue] > 0 { pruned[r] = counts[r.rawValue] }
         stats.pruned = pruned
         stats.enumerated = stats.feasible + counts.reduce(0, +)
-        return (top, pareto, stats)
+        return (top, pareto, stats, nearest.closest.map { ($0, nearest.closestMiss) })
     }
 }
 

@@ -46,7 +46,10 @@ public enum ServingPercentile: String, Sendable, Hashable, CaseIterable {
 /// workload's own `batchSize`/`concurrency` are ignored. `offline_max_throughput` prices the
 /// one point the engine settles in (with `disaggregated`, the decode batch is swept as for a
 /// closed loop). `online_request_rate` and `burst_all_at_once` fix the whole deployment's load,
-/// so the search varies the replica count instead.
+/// so the search varies the replica count instead. With `sweepLoad` off, `static_batch` and
+/// `online_fixed_concurrency` keep the workload's own `batchSize` (per replica) or
+/// `concurrency` (whole deployment) and vary the replica count too: "which deployment serves
+/// 64 concurrent users".
 public struct ServingSearchOptions: Sendable, Hashable {
     /// Prompt and output lengths, the scenario and (for request rate and burst) the load.
     public var workload: ServingWorkload
@@ -56,6 +59,11 @@ public struct ServingSearchOptions: Sendable, Hashable {
     public var maxGPUs: Int? = nil
     /// Largest per-replica batch or concurrency of the sweep (powers of two from 1).
     public var maxBatch: Int = 1024
+    /// `static_batch` and `online_fixed_concurrency`: true sweeps the batch or concurrency per
+    /// replica (the workload's own is ignored); false keeps the workload's `batchSize` (per
+    /// replica) or `concurrency` (whole deployment) and varies the replicas 1…⌊budget/(tp·pp)⌋.
+    /// Not with `disaggregated` (its decode batch is always swept).
+    public var sweepLoad: Bool = true
     public var targets: ServingTargets = ServingTargets()
     /// Engines to try.
     public var engines: [ServingEngine] = ServingEngine.allCases
@@ -89,12 +97,13 @@ public struct ServingSearchOptions: Sendable, Hashable {
 
     /// Scenarios whose load the search sweeps per replica.
     var sweepsBatch: Bool {
-        workload.scenario == .staticBatch || workload.scenario == .fixedConcurrency
+        sweepLoad && (workload.scenario == .staticBatch || workload.scenario == .fixedConcurrency)
     }
 
     /// Scenarios whose load is the whole deployment's: the replica count is a choice.
     var variesReplicas: Bool {
         workload.scenario == .requestRate || workload.scenario == .burst
+            || (!sweepLoad && (workload.scenario == .staticBatch || workload.scenario == .fixedConcurrency))
     }
 
     /// The batch/concurrency values of the sweep: 1, 2, 4 … ≤ maxBatch.
@@ -161,6 +170,9 @@ public struct ServingSearchOptions: Sendable, Hashable {
             if w.scenario != .fixedConcurrency && w.scenario != .offlineMaxThroughput {
                 throw .invalidArgument("disaggregated=true needs scenario online_fixed_concurrency or "
                                        + "offline_max_throughput; scenario=\(w.scenario.rawValue)")
+            }
+            if !sweepLoad {
+                throw .invalidArgument("disaggregated=true sweeps the decode batch: it needs sweep_load=true")
             }
             if w.outputTokens < 2 {
                 throw .invalidArgument("disaggregated=true needs output_tokens >= 2 (the decode pool makes "

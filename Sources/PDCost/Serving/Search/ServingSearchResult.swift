@@ -167,6 +167,14 @@ public struct ServingSearchResult: Sendable {
     public var stats: ServingSearchStats
     /// The GPU budget searched.
     public var budget: Int
+    /// The targets searched under.
+    public var targets: ServingTargets = ServingTargets()
+    /// Of the priced points that fit but miss a target, the one that misses by the least
+    /// (`closestMiss`; ties by the ranking); nil when no point missed only a target. What to
+    /// relax when `top` is empty.
+    public var closest: ServingSearchEntry? = nil
+    /// How far `closest` misses: the largest of achieved / target over the targets set.
+    public var closestMiss: Double? = nil
 
     /// Why the result is empty, in words; nil when some point is feasible.
     public var explanation: String? {
@@ -181,6 +189,38 @@ public struct ServingSearchResult: Sendable {
         }
         let reasons = stats.prunedInOrder.map { "\($0.reason.name)=\($0.count)" }
         if !reasons.isEmpty { text += " (pruned: " + reasons.joined(separator: ", ") + ")" }
+        if let closest { text += "; closest: " + Self.describe(closest, targets: targets) }
+        return text
+    }
+
+    /// One line for an entry measured against the targets: "tp=8 pp=1 replicas=2 (16 GPUs)
+    /// vllm fp8/fp8 kv, concurrency 64: TTFT p50 1.21 s (target 0.2 s), TPOT 31.2 ms".
+    public static func describe(_ e: ServingSearchEntry, targets: ServingTargets) -> String {
+        func layout(_ d: ServingDeployment) -> String {
+            var s = "tp=\(d.tp) pp=\(d.pp) replicas=\(d.replicas)"
+            if d.expertParallel { s += " ep" }
+            if d.attentionDataParallel { s += " attention-dp" }
+            return s
+        }
+        let c = e.candidate
+        let d = c.deployment
+        var text = c.prefillPool.map { "prefill " + layout($0) + " + decode " } ?? ""
+        text += layout(d) + " (\(c.numGPUs) GPUs) \(d.engine.rawValue) \(d.weightPrecision.rawValue) weights, "
+            + "\(d.kvCachePrecision.rawValue) KV"
+        let w = e.workload
+        switch w.scenario {
+        case .staticBatch: text += ", batch \(w.batchSize)/replica"
+        case .fixedConcurrency: text += ", concurrency \(w.concurrency)"
+        default: break
+        }
+        func time(_ s: Double) -> String {
+            s >= 1 ? "\(JSONWriter.describe((s * 100).rounded() / 100)) s" : "\(JSONWriter.describe((s * 10000).rounded() / 10)) ms"
+        }
+        let p = e.prediction
+        text += ": TTFT \(targets.percentile.rawValue) \(time(targets.percentile.ttft(p)))"
+        if let t = targets.maxTTFT { text += " (target \(time(t)))" }
+        text += ", TPOT \(time(p.tpot))"
+        if let t = targets.maxTPOT { text += " (target \(time(t)))" }
         return text
     }
 }

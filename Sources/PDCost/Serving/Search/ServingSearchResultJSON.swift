@@ -2,7 +2,8 @@ extension ServingSearchResult {
     /// The result as JSON: `{"results": [entry...], "pareto": [entry...], "stats": {"enumerated",
     /// "evaluated", "feasible", "feasible_disaggregated", "pruned": {reason: count}, "layouts",
     /// "elapsed_s", "threads", "work_units", "work_units_done", "cancelled"}, "budget_gpus",
-    /// "explanation"}`. Each entry: `{"rank" (results only), "architecture": "aggregated" |
+    /// "targets": {"max_ttft_s", "max_tpot_s" (null: none), "percentile"}, "closest": entry |
+    /// null, "closest_miss": achieved / target | null, "explanation"}`. Each entry: `{"rank" (results only), "architecture": "aggregated" |
     /// "disaggregated", "deployment": {...}, "prefill_pool": {...} | null, "batch_per_replica",
     /// "num_gpus", "workload": {...}, "disaggregation": {...} | null, "prediction": {...}}`; a
     /// deployment `{tp, pp, replicas, expert_parallel, attention_data_parallel,
@@ -26,6 +27,11 @@ extension ServingSearchResult {
             ("results", .array(top.enumerated().map { Self.entryJSON($1, rank: $0 + 1) })),
             ("pareto", .array(pareto.map { Self.entryJSON($0, rank: nil) })),
             ("stats", statsValue), ("budget_gpus", .int(budget)),
+            ("targets", .object([("max_ttft_s", .optional(targets.maxTTFT) { .number($0) }),
+                                 ("max_tpot_s", .optional(targets.maxTPOT) { .number($0) }),
+                                 ("percentile", .string(targets.percentile.rawValue))])),
+            ("closest", .optional(closest) { Self.entryJSON($0, rank: nil) }),
+            ("closest_miss", .optional(closestMiss) { .number($0) }),
             ("explanation", .optional(explanation) { .string($0) }),
         ])
     }

@@ -87,8 +87,9 @@ struct ServingSearchWorker: Sendable {
                 price(cost, w, batch: b, into: acc)
             }
         } else if options.variesReplicas {
+            let batch = w.scenario == .staticBatch ? w.batchSize : 0
             for r in 1...most {
-                price(r == 1 ? cost : ServingCostModel(cost, replicas: r), w, batch: 0, into: acc)
+                price(r == 1 ? cost : ServingCostModel(cost, replicas: r), w, batch: batch, into: acc)
             }
         } else {
             price(cost, w, batch: 0, into: acc)
@@ -100,9 +101,14 @@ struct ServingSearchWorker: Sendable {
         let p: ServingPrediction
         do { p = try cost.evaluate(w) } catch { acc.prune(.noPrediction); return }
         acc.evaluated &+= 1
-        if let reason = judge(p) { acc.prune(reason); return }
-        acc.addFeasible(ServingSearchEntry(candidate: ServingSearchCandidate(deployment: cost.deployment, batchPerReplica: batch),
-                                           prediction: p, workload: w, disaggregation: nil))
+        let entry = { ServingSearchEntry(candidate: ServingSearchCandidate(deployment: cost.deployment, batchPerReplica: batch),
+                                         prediction: p, workload: w, disaggregation: nil) }
+        if let reason = judge(p) {
+            acc.prune(reason)
+            if reason == .ttftTarget || reason == .tpotTarget { acc.offerClosest(entry(), miss: miss(p)) }
+            return
+        }
+        acc.addFeasible(entry())
     }
 
     /// The one place a priced point is held against memory, saturation and the targets.
@@ -116,6 +122,16 @@ struct ServingSearchWorker: Sendable {
         if let maxTTFT = t.maxTTFT, !(t.percentile.ttft(p) <= maxTTFT) { return .ttftTarget }
         if let maxTPOT = t.maxTPOT, !(p.tpot <= maxTPOT) { return .tpotTarget }
         return nil
+    }
+
+    /// How far a priced point misses the targets: the largest of achieved / target over the
+    /// targets set (> 1 for a point `judge` refused for a target).
+    func miss(_ p: ServingPrediction) -> Double {
+        let t = options.targets
+        var m = 0.0
+        if let maxTTFT = t.maxTTFT { m = max(m, t.percentile.ttft(p) / maxTTFT) }
+        if let maxTPOT = t.maxTPOT { m = max(m, p.tpot / maxTPOT) }
+        return m
     }
 
     private func record(_ index: Int, _ cost: ServingCostModel) {
@@ -159,15 +175,22 @@ struct ServingSearchWorker: Sendable {
                         prefill: pre.prefill, decode: dec.cost, decodeIteration: dec.decode[bi], workload: w,
                         prefillReplicas: x, decodeReplicas: y, batch: Double(b), kvTransfer: transfer, gpus: budget)
                     acc.evaluated &+= 1
-                    if let reason = judge(p) { acc.prune(reason); continue }
+                    let reason = judge(p)
+                    if let reason, reason != .ttftTarget && reason != .tpotTarget { acc.prune(reason); continue }
                     var decodePool = dec.cost.deployment
                     decodePool.replicas = y
                     var prefillPool = pre.cost.deployment
                     prefillPool.replicas = x
                     w.concurrency = b * y
-                    acc.addFeasible(ServingSearchEntry(
+                    let entry = ServingSearchEntry(
                         candidate: ServingSearchCandidate(deployment: decodePool, prefillPool: prefillPool, batchPerReplica: b),
-                        prediction: p, workload: w, disaggregation: extra))
+                        prediction: p, workload: w, disaggregation: extra)
+                    if let reason {
+                        acc.prune(reason)
+                        acc.offerClosest(entry, miss: miss(p))
+                        continue
+                    }
+                    acc.addFeasible(entry)
                 }
             }
         }
