@@ -34,22 +34,10 @@ public struct KVCacheLayout: Sendable, Hashable {
         self.blockSize = max(blockSize, 1)
     }
 
-    /// Bytes of one paged block on one rank (vLLM `page_size_bytes` summed over layers).
-    public var blockBytes: Double { Double(blockSize) * bytesPerToken }
-
     /// Blocks a sequence of `tokens` tokens occupies: ⌈tokens / block⌉ (a partly filled last
     /// block is held whole; Kwon et al. 2023, "PagedAttention", arXiv 2309.06180 §4.2).
     @inline(__always)
     public func blocks(forTokens tokens: Int) -> Int {
         tokens <= 0 ? 0 : (tokens - 1) / blockSize + 1
-    }
-
-    /// Sequences of `tokens` tokens each that fit in `freeBytes`: ⌊free / (blocks · block bytes)⌋.
-    @inline(__always)
-    public func maxSequences(freeBytes: Double, tokensPerSequence tokens: Int) -> Int {
-        let perSequence = Double(blocks(forTokens: tokens)) * blockBytes
-        guard freeBytes > 0, perSequence > 0 else { return 0 }
-        let n = (freeBytes / perSequence).rounded(.down)
-        return n >= Double(Int.max / 2) ? Int.max / 2 : Int(n)
     }
 }

@@ -41,6 +41,9 @@ public struct ServingSettings: Sendable, Hashable {
     /// defaults where they differ from the current ones.
     public var engineRelease: String?
 
+    /// No setting stated: every key takes the engine's default.
+    public init() {}
+
     public init(cudaGraphs: Bool? = nil, cudaGraphMaxBatch: Int? = nil, chunkedPrefill: Bool? = nil,
                 mixedBatching: Bool? = nil, maxNumBatchedTokens: Int? = nil, maxNumSeqs: Int? = nil,
                 kvBlockSize: Int? = nil, kvCacheMaxTokens: Int? = nil, gpuMemoryFraction: Double? = nil, customAllReduce: Bool? = nil,

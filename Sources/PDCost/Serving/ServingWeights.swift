@@ -65,14 +65,4 @@ public struct ServingWeights: Sendable, Hashable {
         guard moeLayers > 0 else { return 0 }
         return MoEOccupancy.expectedDistinctExperts(experts: numExperts, perToken: expertsPerToken, tokens: tokens)
     }
-
-    /// Bytes one forward pass over `tokens` tokens reads on one rank: the non-expert weights
-    /// once, plus in every MoE layer the distinct experts those tokens touch (`MoEOccupancy`).
-    @inline(__always)
-    public func readBytes(tokens: Double) -> Double {
-        guard moeLayers > 0 else { return nonExpertReadBytes }
-        let distinct = MoEOccupancy.expectedDistinctExperts(experts: numExperts, perToken: expertsPerToken,
-                                                            tokens: tokens)
-        return nonExpertReadBytes + Double(moeLayers) * distinct * expertBytesPerGPU
-    }
 }
