@@ -53,16 +53,37 @@ struct ServingCoreTests {
         #expect(p.maxConcurrency == (m.kvCacheBytes / (125 * 16 * 131_072)).rounded(.down))
     }
 
-    @Test("Prefill FLOPs: 2 · active matmul params · tokens + causal attention")
+    @Test("Prefill FLOPs: 2 · block matmul params · tokens + the LM head once + causal attention")
     func prefillFlops() throws {
         let model = try ModelPresets.named("llama3-8b")
         let cost = try ServingCostModel(model: model, cluster: try Self.h100(1), deployment: ServingDeployment())
-        // Matmul params: 8.03 B − embedding (0.525 B) − norms (65 · 4096) = 7.505 B; attention
-        // per layer s² · 2 · 32 heads · 128 (causal half of 2 · 2 · s² · h · d).
+        // Matmul params: 8.03 B − embedding (0.525 B) − norms (65 · 4096) = 7.505 B, of which
+        // the LM head (128,256 · 4096 = 0.525 B) runs for the prompt's last position only;
+        // attention per layer s² · 2 · 32 heads · 128 (causal half of 2 · 2 · s² · h · d).
+        let head = 128_256.0 * 4096
         let matmul = 8_030_261_248.0 - 128_256 * 4096 - 65 * 4096
         let s = 2048.0
-        let expected = 2 * matmul * s + 32 * s * s * 2 * 32 * 128
+        let expected = 2 * (matmul - head) * s + 2 * head + 32 * s * s * 2 * 32 * 128
         #expect(abs(cost.prefillFlops(batch: 1, inputTokens: s) - expected) / expected < 1e-9)
+    }
+
+    /// A single prompt cannot use pipeline stages at once: unchunked (TensorRT-LLM's default)
+    /// it crosses pp stages of L/pp layers in turn — the whole model's time, not 1/pp of it;
+    /// chunked by 8,192 tokens (vLLM on H100), a 32,768-token prompt's 4 chunks fill a
+    /// 4-stage pipe in 4 + 4 − 1 = 7 stage times against 4 · 4 = 16 without pipelining.
+    @Test("prompt latency under pipeline parallelism: pp stages in turn, chunks pipelined")
+    func pipelinePromptLatency() throws {
+        let model = try ModelPresets.named("llama3-70b")
+        let workload = ServingWorkload(inputTokens: 32_768, outputTokens: 2, batchSize: 1)
+        func prefill(_ engine: ServingEngine, pp: Int) throws -> Double {
+            let d = ServingDeployment(tp: 2, pp: pp, weightPrecision: .fp8, engine: engine)
+            return try ServingCostModel(model: model, cluster: try Self.h100(8), deployment: d)
+                .evaluate(workload).prefillSeconds
+        }
+        let trt = try prefill(.tensorrtLLM, pp: 4) / prefill(.tensorrtLLM, pp: 1)
+        #expect(trt > 0.97 && trt < 1.1, "TensorRT-LLM pp=4 / pp=1 prefill \(trt)")
+        let vllm = try prefill(.vllm, pp: 4) / prefill(.vllm, pp: 1)
+        #expect(abs(vllm - 7.0 / 16) / (7.0 / 16) < 0.1, "vLLM pp=4 / pp=1 prefill \(vllm)")
     }
 
     static func message(_ body: () throws(PDCostError) -> Void) -> String {

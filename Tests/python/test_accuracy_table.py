@@ -28,3 +28,15 @@ def test_readme_table_is_generated_from_validation() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert script.current_table(readme) == table, \
         "README accuracy table is stale: run python scripts/accuracy_table.py --write"
+
+
+SERVING_RUNS = ROOT.parent / "shared" / "validation" / "inference_dev_runs.json"
+
+
+@pytest.mark.skipif(not SERVING_RUNS.exists(), reason=f"the published serving runs are not beside the repository ({SERVING_RUNS})")
+def test_readme_serving_table_is_generated_from_validation() -> None:
+    script = _script()
+    table = script.render_serving(script.report(SERVING_RUNS))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert script.current_table(readme, script.SERVING_BEGIN, script.SERVING_END) == table, \
+        "README serving accuracy table is stale: run python scripts/accuracy_table.py --write"

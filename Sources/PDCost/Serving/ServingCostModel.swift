@@ -43,6 +43,11 @@ public struct ServingCostModel: Sendable {
     let streamRate: Double
     let interconnect: Interconnect
     let matmulFlopsPerToken: Double
+    /// The LM head's share of it, 2 · vocab · h: engines compute logits for decode tokens and
+    /// for the last position of each prompt only (vLLM `LogitsProcessor` over
+    /// `selected_token_indices`; TensorRT-LLM `gather_context_logits` off by default; SGLang
+    /// `LogitsProcessor` prunes to the last token), never for the whole prompt.
+    let headFlopsPerToken: Double
     /// The routed experts' share of `matmulFlopsPerToken` (0 for a dense model).
     let expertFlopsPerToken: Double
     /// Tokens each routed expert sees per token of the batch: k / E (balanced).
@@ -130,6 +135,7 @@ public struct ServingCostModel: Sendable {
         streamRate = c.gpu.hbmBandwidth * e.hbmStreamFraction
         interconnect = Interconnect(cluster: c)
         matmulFlopsPerToken = 2 * Double(ParameterCounter.activeMatmulParameters(m))
+        headFlopsPerToken = 2 * Double(m.vocabSize) * Double(m.hiddenSize)
         if let moe = m.moe {
             expertFlopsPerToken = 2 * Double(m.numMoELayers * moe.expertsPerToken * ParameterCounter.layer(m).expert)
             expertTokenShare = Double(moe.expertsPerToken) / Double(max(moe.numExperts, 1))
@@ -159,10 +165,12 @@ public struct ServingCostModel: Sendable {
         Double(model.numLayers) * s * s * attentionWidth
     }
 
-    /// Forward FLOPs of a batch of prompts (all ranks): 2 · N_active · tokens + attention.
+    /// Forward FLOPs of a batch of prompts (all ranks): 2 · N_active · tokens, the LM head at
+    /// the last position only, and attention.
     @inline(__always)
     public func prefillFlops(batch: Double, inputTokens s: Double) -> Double {
-        batch * (matmulFlopsPerToken * s + prefillAttentionFlops(sequenceLength: s))
+        batch * ((matmulFlopsPerToken - headFlopsPerToken) * s + headFlopsPerToken
+                 + prefillAttentionFlops(sequenceLength: s))
     }
 
     /// Distinct routed experts a forward pass over `tokens` tokens reads per MoE layer.
@@ -185,7 +193,9 @@ public struct ServingCostModel: Sendable {
         // the batch, tokens · k / E (all tokens under concentrated routing): few tokens per
         // expert fill few tiles (SimuMax's B200 grouped-GEMM table: 0.2 of peak at ~130 tokens
         // per expert, 0.5 near 1,000).
-        let denseFlops = (matmulFlopsPerToken - expertFlopsPerToken) * tokens / (tp * pp)
+        let logitTokens = b + (p > 0 ? p / max(s, 1) : 0)
+        let denseFlops = ((matmulFlopsPerToken - expertFlopsPerToken - headFlopsPerToken) * tokens
+                          + headFlopsPerToken * logitTokens) / (tp * pp)
         let expertFlops = expertFlopsPerToken * tokens / (tp * pp)
         let perExpert = settings.moeRouting == .concentrated ? tokens : max(tokens * expertTokenShare, 1)
         let gemmSeconds = denseFlops / (gemmRate / (1 + gemmHalfDimension / tokens + denseSplitPenalty))
@@ -211,8 +221,15 @@ public struct ServingCostModel: Sendable {
             let bytes = tokens * hidden * 2
             let one: Double
             if settings.customAllReduce, bytes <= kernels.customAllReduceMaxBytes {
-                one = kernels.customAllReduceLatency + kernels.customAllReducePeerLatency * (tp - 1)
-                    + bytes * (tp - 1) / tp / interconnect.nvlinkBandwidth
+                // One shot: every rank reads the whole buffer of each of its tp − 1 peers.
+                // Two shots (reduce-scatter, then all-gather): 2 · (tp − 1)/tp of it, at two
+                // barriers. Engines switch to two shots as the message grows (vLLM
+                // custom_all_reduce.cuh: above 256 KB at 8 GPUs, 512 KB at 4; TensorRT-LLM
+                // customAllReduceKernels the same way), i.e. take the faster.
+                let barrier = kernels.customAllReduceLatency + kernels.customAllReducePeerLatency * (tp - 1)
+                let oneShot = barrier + bytes * (tp - 1) / interconnect.nvlinkBandwidth
+                let twoShot = 2 * barrier + 2 * bytes * (tp - 1) / tp / interconnect.nvlinkBandwidth
+                one = min(oneShot, twoShot)
             } else {
                 one = interconnect.allReduce(bytes: bytes, ranks: tp, perNode: tp)
             }
@@ -252,6 +269,26 @@ public struct ServingCostModel: Sendable {
     func iteration(decodes b: Double, context: Double, prefill p: Double, promptLength s: Double) -> IterationCost {
         var one = stage(decodes: b / pp, context: context, prefill: p / pp, promptLength: s)
         one.scale(pp)
+        one.overhead += settings.engine.stepHostSeconds
+        return one
+    }
+
+    /// Time from the start of the iteration that takes a prompt (`prompt` tokens, possibly
+    /// several prompts of `promptLength`) to its first token, with `decodes` sequences running.
+    /// Without pipeline parallelism that is one iteration. With pp stages a prompt cannot use
+    /// the stages at once — its tokens pass through all of them in turn — except as chunks:
+    /// under chunked prefill each chunk of the token budget enters the next micro-batch while
+    /// the previous one moves down the pipe (vLLM V1 advances `num_computed_tokens` when it
+    /// schedules a chunk, so the request's next chunk is schedulable at once), giving
+    /// (chunks + pp − 1) stage times (the pipeline fill of GPipe, Huang et al. 2019).
+    @inline(__always)
+    func promptLatency(decodes b: Double, context: Double, prompt p: Double, promptLength s: Double) -> IterationCost {
+        guard pp > 1 else { return iteration(decodes: b, context: context, prefill: p, promptLength: s) }
+        let budget = max(Double(settings.maxNumBatchedTokens) - (settings.mixedBatching ? b / pp : 0), 1)
+        let chunk = settings.chunkedPrefill ? min(p, budget) : p
+        let chunks = chunk > 0 ? (p / chunk).rounded(.up) : 1
+        var one = stage(decodes: b / pp, context: context, prefill: chunk, promptLength: s)
+        one.scale(chunks + pp - 1)
         one.overhead += settings.engine.stepHostSeconds
         return one
     }

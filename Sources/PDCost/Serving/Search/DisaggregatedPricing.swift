@@ -52,7 +52,9 @@ enum DisaggregatedPricing {
         if m.deployment.attentionDataParallel { held *= m.tp }
         let budget = (Double(m.settings.maxNumBatchedTokens) / fresh).rounded(.down)
         let k = min(max(budget, 1), held)
-        let one = m.iteration(decodes: 0, context: 0, prefill: fresh, promptLength: input).total
+        // One prompt's latency (through every stage); the pool's rate, with pp micro-batches
+        // in flight, is a full iteration's.
+        let one = m.promptLatency(decodes: 0, context: 0, prompt: fresh, promptLength: input).total
         guard k >= 1 else { return PrefillPool(promptSeconds: one, promptsPerIteration: 0, batchSeconds: 0, capacity: 0) }
         let batch = m.iteration(decodes: 0, context: 0, prefill: k * fresh, promptLength: input).total
         return PrefillPool(promptSeconds: one, promptsPerIteration: k, batchSeconds: batch,
