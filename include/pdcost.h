@@ -104,9 +104,9 @@ extern "C" {
 #endif
 
 #define PDCOST_VERSION_MAJOR 1
-#define PDCOST_VERSION_MINOR 2
+#define PDCOST_VERSION_MINOR 3
 #define PDCOST_VERSION_PATCH 0
-#define PDCOST_VERSION_STRING "1.2.0"
+#define PDCOST_VERSION_STRING "1.3.0"
 #define PDCOST_ABI_VERSION 1
 
 /* ----------------------------------------------------------------------------------------- */
@@ -183,7 +183,8 @@ typedef int (*pdcost_progress_fn)(void *user, const char *stage, uint64_t done, 
  * "zero_stage", "recompute_num_layers", "stage_layers", "num_hidden_layers", "hidden_size",
  * "num_attention_heads", "num_experts", "vocab_size", "model_dimension", "parameters",
  * "json_bytes", "json_depth", "search_list" (= PDCOST_SEARCH_MAX_LIST), "search_top_k",
- * "search_threads", "vary_settings_keys", "serving_sequences", "serving_requests" (1.1); a later
+ * "search_threads", "vary_settings_keys", "serving_sequences", "serving_requests" (1.1),
+ * "lora_rank" (1.3); a later
  * version may add names. Free *out_json with
  * pdcost_string_free. */
 pdcost_status pdcost_limits_json(char **out_json);
@@ -394,6 +395,21 @@ typedef enum pdcost_recompute {
     PDCOST_RECOMPUTE_FULL = 2       /* whole layers; see recompute_num_layers                 */
 } pdcost_recompute;
 
+/* What a training job trains (1.3). */
+typedef enum pdcost_method {
+    PDCOST_METHOD_PRETRAIN = 0, /* every parameter                                            */
+    PDCOST_METHOD_SFT = 1,      /* supervised fine-tuning: every parameter, as pre-training   */
+    PDCOST_METHOD_LORA = 2,     /* low-rank adapters on a frozen base (Hu et al. 2021)        */
+    PDCOST_METHOD_QLORA = 3     /* LoRA over a 4-bit NF4 base (Dettmers et al. 2023)          */
+} pdcost_method;
+
+/* The linear layers of a decoder layer LoRA adapters target, as bits (Megatron names). */
+#define PDCOST_LORA_QKV 1u           /* linear_qkv  (q_proj, k_proj, v_proj) */
+#define PDCOST_LORA_PROJ 2u          /* linear_proj (o_proj)                 */
+#define PDCOST_LORA_FC1 4u           /* linear_fc1  (gate_proj, up_proj)     */
+#define PDCOST_LORA_FC2 8u           /* linear_fc2  (down_proj)              */
+#define PDCOST_LORA_ALL 15u
+
 typedef enum pdcost_optimizer {
     PDCOST_OPTIMIZER_ADAMW = 0,
     PDCOST_OPTIMIZER_ADAM = 1,
@@ -443,11 +459,16 @@ typedef struct pdcost_training_setup {
      * default; NULL or "" states none. Borrowed for the call. An unknown key or a bad value
      * fails with PDCOST_EINVAL naming it ("settings.fp8_recipe='x' is not one of ..."). */
     const char *settings_json;
+    /* Version 2 (1.3): what is trained. A version-1 caller gets pre-training. */
+    pdcost_method method;
+    uint32_t lora_rank;              /* adapter rank, LoRA/QLoRA only; 0 = 16                  */
+    uint32_t lora_targets;           /* PDCOST_LORA_* bits, LoRA/QLoRA only; 0 = PDCOST_LORA_ALL */
 } pdcost_training_setup;
 
-#define PDCOST_TRAINING_SETUP_VERSION 1
+#define PDCOST_TRAINING_SETUP_VERSION 2
 #define PDCOST_TRAINING_SETUP_INIT {sizeof(pdcost_training_setup), PDCOST_TRAINING_SETUP_VERSION, \
-    0, 1, 0, PDCOST_DTYPE_BF16, PDCOST_OPTIMIZER_ADAMW, PDCOST_RECOMPUTE_NONE, 0, 0.0, PDCOST_FRAMEWORK_MEGATRON, NULL}
+    0, 1, 0, PDCOST_DTYPE_BF16, PDCOST_OPTIMIZER_ADAMW, PDCOST_RECOMPUTE_NONE, 0, 0.0, PDCOST_FRAMEWORK_MEGATRON, NULL, \
+    PDCOST_METHOD_PRETRAIN, 0, 0}
 
 /* The framework settings a training setup can state, as a JSON array of
  * {"key", "type": "bool"|"number"|"integer"|"choice"|"string", "choices" (choice),

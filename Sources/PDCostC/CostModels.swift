@@ -41,8 +41,7 @@ public func pdcost_cost_model_create(_ out_cost_model: UnsafeMutablePointer<Opaq
         }
         let spec = try ModelHandle.borrow(model).spec
         let c = try readVersioned(cluster, "cluster", type: "pdcost_cluster", latestVersion: PDCOST_CLUSTER_VERSION)
-        let s = try readVersioned(setup, "setup", type: "pdcost_training_setup",
-                                  latestVersion: PDCOST_TRAINING_SETUP_VERSION)
+        let s = try readTrainingSetup(setup)
         var o = pdcost_cost_model_options()
         if let options {
             o = try readVersioned(options, "options", type: "pdcost_cost_model_options",
@@ -114,6 +113,33 @@ func swiftCluster(_ c: pdcost_cluster) throws -> Cluster {
     return try Cluster(gpu: gpu, numGPUs: numGPUs, gpusPerNode: nodeSize).validated()
 }
 
+/// sizeof `pdcost_training_setup` version 1: up to and including `settings_json`.
+let trainingSetupVersion1Size = MemoryLayout<pdcost_training_setup>.offset(of: \pdcost_training_setup.settings_json)!
+    + MemoryLayout<UnsafePointer<CChar>?>.size
+
+func readTrainingSetup(_ setup: UnsafePointer<pdcost_training_setup>?, _ parameter: String = "setup") throws -> pdcost_training_setup {
+    try readVersioned(setup, parameter, type: "pdcost_training_setup",
+                      latestVersion: PDCOST_TRAINING_SETUP_VERSION, minimumSize: trainingSetupVersion1Size)
+}
+
+/// The fine-tuning fields of a version-2 setup (zero in a version-1 caller's: pre-training).
+func swiftFineTuning(_ s: pdcost_training_setup) throws -> FineTuning {
+    let method: FineTuning.Method
+    switch s.method {
+    case PDCOST_METHOD_PRETRAIN: method = .pretrain
+    case PDCOST_METHOD_SFT: method = .sft
+    case PDCOST_METHOD_LORA: method = .lora
+    case PDCOST_METHOD_QLORA: method = .qlora
+    default: throw PDCostError.invalidArgument("setup->method=\(s.method.rawValue) is not a pdcost_method")
+    }
+    if s.lora_targets & ~PDCOST_LORA_ALL != 0 {
+        throw PDCostError.invalidArgument("setup->lora_targets=\(s.lora_targets) has bits beyond PDCOST_LORA_ALL (\(PDCOST_LORA_ALL))")
+    }
+    let rank = s.lora_rank == 0 ? 16 : try PDCostLimits.loraRank.check(UInt64(s.lora_rank), field: "setup->lora_rank")
+    let targets = s.lora_targets == 0 ? FineTuning.Targets.all : FineTuning.Targets(rawValue: Int(s.lora_targets))
+    return FineTuning(method: method, loraRank: rank, loraTargets: targets)
+}
+
 func swiftSetup(_ s: pdcost_training_setup) throws -> TrainingSetup {
     let dtype: Precision
     switch s.dtype {
@@ -163,7 +189,7 @@ func swiftSetup(_ s: pdcost_training_setup) throws -> TrainingSetup {
     return TrainingSetup(seqLen: seqLen, microBatchSize: microBatch,
                          globalBatchSize: globalBatch, dtype: dtype, optimizer: optimizer,
                          recompute: recompute, optimizerOffloadRatio: s.optimizer_offload_ratio,
-                         framework: framework)
+                         framework: framework, fineTuning: try swiftFineTuning(s))
 }
 
 func swiftPlan(_ p: pdcost_plan) throws -> ParallelPlan {

@@ -32,16 +32,21 @@ func checkedStructSize(_ pointer: UnsafeRawPointer?, _ parameter: String, type: 
     return Int(size)
 }
 
-/// Reads a versioned input struct. Every input struct is at its version 1 (ABI 1), so version
-/// 1's size is the struct's size; appending a field will add a version-1 size here and a
-/// zero-filled read of an older caller's smaller struct.
+/// Reads a versioned input struct. `minimumSize` is sizeof its version 1 (the whole struct for
+/// those still at version 1); an older caller's smaller struct is read as far as its `size`
+/// goes and the appended fields are zero, which every appended field documents as its default.
 func readVersioned<T: BitwiseCopyable>(_ pointer: UnsafePointer<T>?, _ parameter: String, type: String,
-                                       latestVersion: Int32) throws -> T {
-    _ = try checkedStructSize(pointer.map(UnsafeRawPointer.init), parameter, type: type,
-                              minimumSize: MemoryLayout<T>.size, latestVersion: latestVersion)
+                                       latestVersion: Int32, minimumSize: Int = MemoryLayout<T>.size) throws -> T {
+    let size = try checkedStructSize(pointer.map(UnsafeRawPointer.init), parameter, type: type,
+                                     minimumSize: minimumSize, latestVersion: latestVersion)
     // Non-nil: checkedStructSize rejected NULL.
     guard let pointer else { throw PDCostError.internalError("\(parameter): NULL after the check") }
-    return UnsafeRawPointer(pointer).loadUnaligned(as: T.self)
+    if size >= MemoryLayout<T>.size { return UnsafeRawPointer(pointer).loadUnaligned(as: T.self) }
+    return withUnsafeTemporaryAllocation(byteCount: MemoryLayout<T>.size, alignment: MemoryLayout<T>.alignment) { buffer in
+        buffer.initializeMemory(as: UInt8.self, repeating: 0)
+        buffer.baseAddress!.copyMemory(from: UnsafeRawPointer(pointer), byteCount: size)
+        return buffer.baseAddress!.loadUnaligned(as: T.self)
+    }
 }
 
 /// A validated destination for a versioned output struct `T`.

@@ -39,7 +39,9 @@ import Testing
         let (zeroed, bytes) = initialised(initialise, fill: 0)
         #expect(size(zeroed) == UInt32(MemoryLayout<T>.size), "\(name).size", sourceLocation: sourceLocation)
         #expect(version(zeroed) == UInt32(expectedVersion), "\(name).version", sourceLocation: sourceLocation)
-        #expect(expectedVersion == 1, "\(name): ABI 1 structs are all version 1", sourceLocation: sourceLocation)
+        // Structs are at version 1 except those that grew: pdcost_training_setup is at 2 (1.3).
+        #expect(expectedVersion == (name == "pdcost_training_setup" ? 2 : 1), "\(name): version",
+                sourceLocation: sourceLocation)
         let want = expected(set)
         let differing = (0..<bytes.count).filter { bytes[$0] != want[$0] }
         #expect(differing.isEmpty, "\(name)_init differs from the _INIT value at bytes \(differing)",
@@ -89,7 +91,7 @@ import Testing
                     expectedVersion: PDCOST_TRAINING_SETUP_VERSION,
                     set: {
                         $0.size = UInt32(MemoryLayout<pdcost_training_setup>.size)
-                        $0.version = 1
+                        $0.version = 2
                         $0.micro_batch_size = 1
                     },
                     check: { s in
@@ -97,7 +99,8 @@ import Testing
                             && s.dtype == PDCOST_DTYPE_BF16 && s.optimizer == PDCOST_OPTIMIZER_ADAMW
                             && s.recompute == PDCOST_RECOMPUTE_NONE && s.recompute_num_layers == 0
                             && s.optimizer_offload_ratio == 0 && s.framework == PDCOST_FRAMEWORK_MEGATRON
-                            && s.settings_json == nil
+                            && s.settings_json == nil && s.method == PDCOST_METHOD_PRETRAIN
+                            && s.lora_rank == 0 && s.lora_targets == 0
                     })
         Self.verify("pdcost_plan", pdcost_plan_init, size: \.size, version: \.version,
                     expectedVersion: PDCOST_PLAN_VERSION,

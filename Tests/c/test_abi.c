@@ -468,9 +468,10 @@ static void test_gpus(void) {
 
 /* Every pdcost_<struct>_init() writes exactly the bytes of its _INIT macro: a static object
  * initialised with the macro (static storage: padding is zero) against a zero-filled struct
- * the function initialised. init(NULL) is a no-op. Every struct is at version 1 (ABI 1), and
- * the function sets size/version whatever was in the struct before. */
-#define CHECK_INIT(type, macro, version_macro)                                                 \
+ * the function initialised. init(NULL) is a no-op. Every struct is at version 1 but
+ * pdcost_training_setup (2, since 1.3), and the function sets size/version whatever was in the
+ * struct before. */
+#define CHECK_INIT(type, macro, version_macro, expected)                                      \
     do {                                                                                      \
         static const type reference_ = macro;                                                 \
         type expected_;                                                                       \
@@ -491,30 +492,30 @@ static void test_gpus(void) {
                     sizeof got_, g_[at_], e_[at_]);                                           \
         }                                                                                     \
         CHECK(reference_.size == sizeof(type) && reference_.version == (version_macro));      \
-        CHECK((version_macro) == 1);                                                          \
+        CHECK((version_macro) == (expected));                                                 \
         memset(&got_, 0xA5, sizeof got_);                                                     \
         type##_init(&got_);                                                                   \
-        CHECK(got_.size == sizeof(type) && got_.version == 1);                                \
+        CHECK(got_.size == sizeof(type) && got_.version == (expected));                       \
         type##_init(NULL);                                                                    \
     } while (0)
 
 static void test_initializers(void) {
     int structs = 0;
-    CHECK_INIT(pdcost_param_counts, PDCOST_PARAM_COUNTS_INIT, PDCOST_PARAM_COUNTS_VERSION); structs++;
-    CHECK_INIT(pdcost_flops, PDCOST_FLOPS_INIT, PDCOST_FLOPS_VERSION); structs++;
-    CHECK_INIT(pdcost_gpu_spec, PDCOST_GPU_SPEC_INIT, PDCOST_GPU_SPEC_VERSION); structs++;
-    CHECK_INIT(pdcost_cluster, PDCOST_CLUSTER_INIT, PDCOST_CLUSTER_VERSION); structs++;
-    CHECK_INIT(pdcost_training_setup, PDCOST_TRAINING_SETUP_INIT, PDCOST_TRAINING_SETUP_VERSION); structs++;
-    CHECK_INIT(pdcost_plan, PDCOST_PLAN_INIT, PDCOST_PLAN_VERSION); structs++;
-    CHECK_INIT(pdcost_prediction, PDCOST_PREDICTION_INIT, PDCOST_PREDICTION_VERSION); structs++;
-    CHECK_INIT(pdcost_cost_model_options, PDCOST_COST_MODEL_OPTIONS_INIT, PDCOST_COST_MODEL_OPTIONS_VERSION); structs++;
-    CHECK_INIT(pdcost_validate_options, PDCOST_VALIDATE_OPTIONS_INIT, PDCOST_VALIDATE_OPTIONS_VERSION); structs++;
-    CHECK_INIT(pdcost_fit_options, PDCOST_FIT_OPTIONS_INIT, PDCOST_FIT_OPTIONS_VERSION); structs++;
-    CHECK_INIT(pdcost_search_options, PDCOST_SEARCH_OPTIONS_INIT, PDCOST_SEARCH_OPTIONS_VERSION); structs++;
-    CHECK_INIT(pdcost_search_stats, PDCOST_SEARCH_STATS_INIT, PDCOST_SEARCH_STATS_VERSION); structs++;
-    CHECK_INIT(pdcost_search_entry, PDCOST_SEARCH_ENTRY_INIT, PDCOST_SEARCH_ENTRY_VERSION); structs++;
+    CHECK_INIT(pdcost_param_counts, PDCOST_PARAM_COUNTS_INIT, PDCOST_PARAM_COUNTS_VERSION, 1); structs++;
+    CHECK_INIT(pdcost_flops, PDCOST_FLOPS_INIT, PDCOST_FLOPS_VERSION, 1); structs++;
+    CHECK_INIT(pdcost_gpu_spec, PDCOST_GPU_SPEC_INIT, PDCOST_GPU_SPEC_VERSION, 1); structs++;
+    CHECK_INIT(pdcost_cluster, PDCOST_CLUSTER_INIT, PDCOST_CLUSTER_VERSION, 1); structs++;
+    CHECK_INIT(pdcost_training_setup, PDCOST_TRAINING_SETUP_INIT, PDCOST_TRAINING_SETUP_VERSION, 2); structs++;
+    CHECK_INIT(pdcost_plan, PDCOST_PLAN_INIT, PDCOST_PLAN_VERSION, 1); structs++;
+    CHECK_INIT(pdcost_prediction, PDCOST_PREDICTION_INIT, PDCOST_PREDICTION_VERSION, 1); structs++;
+    CHECK_INIT(pdcost_cost_model_options, PDCOST_COST_MODEL_OPTIONS_INIT, PDCOST_COST_MODEL_OPTIONS_VERSION, 1); structs++;
+    CHECK_INIT(pdcost_validate_options, PDCOST_VALIDATE_OPTIONS_INIT, PDCOST_VALIDATE_OPTIONS_VERSION, 1); structs++;
+    CHECK_INIT(pdcost_fit_options, PDCOST_FIT_OPTIONS_INIT, PDCOST_FIT_OPTIONS_VERSION, 1); structs++;
+    CHECK_INIT(pdcost_search_options, PDCOST_SEARCH_OPTIONS_INIT, PDCOST_SEARCH_OPTIONS_VERSION, 1); structs++;
+    CHECK_INIT(pdcost_search_stats, PDCOST_SEARCH_STATS_INIT, PDCOST_SEARCH_STATS_VERSION, 1); structs++;
+    CHECK_INIT(pdcost_search_entry, PDCOST_SEARCH_ENTRY_INIT, PDCOST_SEARCH_ENTRY_VERSION, 1); structs++;
     CHECK_INIT(pdcost_gpu_calibration_options, PDCOST_GPU_CALIBRATION_OPTIONS_INIT,
-               PDCOST_GPU_CALIBRATION_OPTIONS_VERSION); structs++;
+               PDCOST_GPU_CALIBRATION_OPTIONS_VERSION, 1); structs++;
     CHECK(structs == 14);
 
     /* A few defaults the functions must carry (the macros' values, spelled out). */

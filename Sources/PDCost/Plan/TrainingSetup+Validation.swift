@@ -18,6 +18,7 @@ extension TrainingSetup {
         if recompute.granularity == .full, let n = recompute.numLayers {
             try PDCostLimits.recomputeNumLayers.check(n, field: "recompute_num_layers")
         }
+        _ = try fineTuning.validated()
         if !(optimizerOffloadRatio >= 0 && optimizerOffloadRatio <= 1) {
             throw .invalidArgument("optimizer_offload_ratio=\(optimizerOffloadRatio) must be in [0, 1]")
         }

@@ -32,12 +32,14 @@ public struct TrainingSetup: Sendable, Hashable {
     public var dropout: Double?
     /// Framework behaviour and defaults.
     public var framework: FrameworkProfile
+    /// What is trained: the whole model, or adapters on a frozen base (LoRA, QLoRA).
+    public var fineTuning: FineTuning
 
     public init(seqLen: Int, microBatchSize: Int = 1, globalBatchSize: Int, dtype: Precision = .bf16,
                 optimizer: Optimizer = .adamw, gradBytes: Int? = nil, masterBytes: Int = 4,
                 recompute: Recompute = .none, optimizerOffloadRatio: Double = 0,
                 maxSeqLen: Int? = nil, dropout: Double? = nil,
-                framework: FrameworkProfile = .megatron) {
+                framework: FrameworkProfile = .megatron, fineTuning: FineTuning = .pretrain) {
         self.seqLen = seqLen
         self.microBatchSize = microBatchSize
         self.globalBatchSize = globalBatchSize
@@ -50,6 +52,7 @@ public struct TrainingSetup: Sendable, Hashable {
         self.maxSeqLen = maxSeqLen
         self.dropout = dropout
         self.framework = framework
+        self.fineTuning = fineTuning
     }
 
     /// Micro-batches per step and replica for `dp` replicas (0 when it does not divide).

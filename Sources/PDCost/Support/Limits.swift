@@ -173,11 +173,16 @@ public enum PDCostLimits {
         why: "requests of one benchmark run; fits the C uint32_t field")
 
     /// The table in a stable order (training setup, cluster, plan, model, inputs, search).
+    public static let loraRank = Limit(
+        name: "lora_rank", minimum: 1, maximum: 1 << 16, unit: "rank",
+        fields: ["lora_rank"],
+        why: "far above any published recipe (PEFT and NeMo use 8-64); fits the C uint32_t field")
+
     public static let all: [Limit] = [
         seqLen, microBatchSize, globalBatchSize, numGPUs, gpusPerNode, parallelDegree, zeroStage,
         recomputeNumLayers, stageLayers, numLayers, hiddenSize, numAttentionHeads, numExperts,
         vocabSize, modelDimension, parameters, jsonBytes, jsonDepth, searchList, searchTopK, searchThreads,
-        varySettingsKeys, servingSequences, servingRequests,
+        varySettingsKeys, servingSequences, servingRequests, loraRank,
     ]
 
     /// A limit by its table name.

@@ -73,6 +73,8 @@ struct Workload: Sendable {
     let fp8CastBytes: Double
     /// Bytes per weight of the FP8 copy Transformer Engine caches between micro-batches.
     let fp8WeightCacheBytes: Double
+    /// LoRA/QLoRA adapters and the frozen base (none for pre-training and SFT).
+    let adapters: Adapters
 
     // Hardware rates.
     let rates: Rates
@@ -169,7 +171,21 @@ struct Workload: Sendable {
         dropout = setup.dropout ?? fw.defaultDropout(modelType: m.modelType)
         attentionDropout = dropout
         let flops = ParameterCounter.flopsPerToken(m, sequenceLength: setup.seqLen, mask: .causal)
-        modelFlopsPerToken = flops.training
+        let qkvWidth = m.mla == nil
+            ? Double((m.numAttentionHeads + 2 * m.numKeyValueHeads) * m.headDim)
+            : Double(m.numAttentionHeads) * (qkHeadDim + vHeadDim)
+        adapters = Adapters(setup: setup.fineTuning, hidden: hidden, qkvWidth: qkvWidth,
+                            attentionOutWidth: heads * vHeadDim, fc1Width: fc1Factor * ffn, ffn: ffn)
+        if adapters.freezesBase {
+            // A frozen base runs no weight-gradient GEMMs: its matmuls cost forward + input
+            // gradient, 2× the forward, not 3× (NVIDIA dgxc-benchmarking counts LoRA MFU as
+            // "the SFT formula × 2/3"); the adapters train in full (3× their forward).
+            let adapterForward = denseLayers * adapters.forwardFlopsPerToken(moe: false)
+                + moeLayers * adapters.forwardFlopsPerToken(moe: true)
+            modelFlopsPerToken = flops.training - flops.matmulForward + 3 * adapterForward
+        } else {
+            modelFlopsPerToken = flops.training
+        }
         attentionForwardFlopsPerToken = flops.attentionForward
         matmulForwardFlopsPerToken = flops.matmulForward
         paramBytes = setup.dtype == .fp32 ? 4 : 2

@@ -113,13 +113,20 @@ public struct MeasuredRun: Sendable, Decodable {
         public var recompute: String?
         public var recomputeNumLayers: Int?
         public var recomputeModules: [String]?
+        /// "pretrain" | "sft" | "lora" | "qlora" (SCHEMA.md); unstated = pretrain.
+        public var method: String?
+        public var loraRank: Int?
+        /// Module names carrying adapters (Megatron or PEFT names); unstated = all four.
+        public var loraTargets: [String]?
         enum CodingKeys: String, CodingKey {
             case seqLen = "seq_len"
             case microBatchSize = "micro_batch_size"
             case globalBatchSize = "global_batch_size"
-            case dtype, recompute
+            case dtype, recompute, method
             case recomputeNumLayers = "recompute_num_layers"
             case recomputeModules = "recompute_modules"
+            case loraRank = "lora_rank"
+            case loraTargets = "lora_targets"
         }
     }
 

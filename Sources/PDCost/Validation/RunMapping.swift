@@ -116,8 +116,21 @@ extension MeasuredRun {
             return .failure(.invalidArgument("training.recompute='\(other)' is not none, selective or full"))
         }
 
+        var fineTuning = FineTuning.pretrain
+        if let name = tr.method {
+            guard let method = FineTuning.Method(rawValue: name.lowercased()) else {
+                return .failure(.invalidArgument("training.method='\(name)' is not one of "
+                    + FineTuning.Method.allCases.map(\.rawValue).joined(separator: ", ")))
+            }
+            fineTuning.method = method
+        }
+        if let rank = tr.loraRank { fineTuning.loraRank = rank }
+        if let names = tr.loraTargets {
+            do { fineTuning.loraTargets = try FineTuning.Targets.parse(names, field: "training.lora_targets") }
+            catch { return .failure(error) }
+        }
         let setup = TrainingSetup(seqLen: seq, microBatchSize: mbs, globalBatchSize: gbs, dtype: dtype,
-                                  recompute: recompute, framework: framework)
+                                  recompute: recompute, framework: framework, fineTuning: fineTuning)
         do { try plan.validate(model: spec, cluster: cluster, setup: setup) } catch { return .failure(error) }
         return .success(MappedRun(model: spec, cluster: cluster, plan: plan, setup: setup))
     }

@@ -31,12 +31,13 @@ import json
 import os
 import sys
 import warnings
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence, get_args
 
 from . import __version__, library_version
 from . import _validate as check
 from ._files import read_regular_file
-from .config import GIB, GPUSpec, HardwareConfig, ModelConfig, ParallelConfig, TrainingConfig, loads_strict
+from .config import (GIB, LORA_TARGETS, GPUSpec, HardwareConfig, Method, ModelConfig, ParallelConfig,
+                     TrainingConfig, loads_strict)
 from .costmodel import COMM_KINDS, FRAMEWORKS, PDCostModel, PredictionResult, validate_runs
 from .errors import NotFoundError, PDCostError
 from .settings import VARIABLE_SETTINGS, FrameworkSettings, settings_fields
@@ -471,7 +472,7 @@ def _predict_inputs(args: argparse.Namespace) -> tuple[PDCostModel, ParallelConf
     training = TrainingConfig(micro_batch_size=args.mbs, sequence_length=args.seq_len,
                               gradient_accumulation_steps=global_batch // per_step,
                               dtype=CLI_DTYPES[args.dtype], recompute_granularity=args.recompute,
-                              framework=args.framework)
+                              framework=args.framework, **_method_options(args))
     plan = ParallelConfig(tp=args.tp, pp=args.pp, vpp=args.vpp, dp=dp, cp=args.cp, ep=args.ep,
                           etp=args.etp, sp=args.sp, sharding=ZERO_SHARDING[args.zero],
                           fsdp=args.fsdp, first_stage_layers=args.first_stage_layers,
@@ -558,6 +559,22 @@ def _run_predict(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_method_arguments(parser: argparse.ArgumentParser) -> None:
+    """What is trained (TrainingConfig.method, lora_rank, lora_targets)."""
+    parser.add_argument("--method", choices=get_args(Method), default="pretrain",
+                        help="what is trained: every parameter (pretrain, sft) or adapters on a "
+                             "frozen base (lora, qlora) (default: pretrain)")
+    parser.add_argument("--lora-rank", type=_bounded("lora_rank", "--lora-rank"), default=16, metavar="R",
+                        help="adapter rank with --method lora/qlora (default: 16)")
+    parser.add_argument("--lora-targets", default=",".join(LORA_TARGETS), metavar="NAME,NAME",
+                        help="linear layers carrying adapters (default: " + ",".join(LORA_TARGETS) + ")")
+
+
+def _method_options(args: argparse.Namespace) -> dict[str, Any]:
+    targets = tuple(t for t in args.lora_targets.split(",") if t)
+    return {"method": args.method, "lora_rank": args.lora_rank, "lora_targets": targets}
+
+
 def _register_predict(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "predict", help="predict step time, MFU and memory of a parallel plan",
@@ -593,6 +610,7 @@ def _register_predict(subparsers: Any) -> None:
                         help="activation recomputation (default: none)")
     parser.add_argument("--framework", choices=tuple(FRAMEWORKS), default="megatron",
                         help="framework profile (default: megatron)")
+    _add_method_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print the prediction as JSON")
     _add_settings_arguments(parser)
     parser.set_defaults(handler=_run_predict)
@@ -786,7 +804,7 @@ def _run_search(args: argparse.Namespace) -> int:
     model = _load_model(args.model)
     hardware = _hardware(args)
     training = TrainingConfig(sequence_length=args.seq_len, dtype=CLI_DTYPES[args.dtype],
-                              framework=args.framework)
+                              framework=args.framework, **_method_options(args))
     cm = PDCostModel(model, hardware, training, settings=_settings(args))
     vary = tuple(k for k in (args.vary_settings or "").split(",") if k)
     with warnings.catch_warnings():
@@ -834,6 +852,7 @@ def _register_search(subparsers: Any) -> None:
                         help="compute precision (default: bf16)")
     parser.add_argument("--framework", choices=tuple(FRAMEWORKS), default="megatron",
                         help="framework profile and its constraints (default: megatron)")
+    _add_method_arguments(parser)
     parser.add_argument("--memory-margin", type=float, default=0.0, metavar="F",
                         help="share of usable GPU memory to keep free, 0..1 (default: 0)")
     parser.add_argument("--top", type=_bounded("search_top_k", "--top"), default=10, metavar="K",

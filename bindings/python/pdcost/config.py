@@ -68,6 +68,13 @@ Framework = Literal["megatron", "nemo", "megatron-bridge", "torchtitan", "deepsp
 Optimizer = Literal["adamw", "adam", "sgd"]
 """Optimizer (Adam/AdamW keep fp32 master weights and two moments; SGD momentum only)."""
 
+Method = Literal["pretrain", "sft", "lora", "qlora"]
+"""What is trained: every parameter (pretrain, sft), or low-rank adapters on a frozen base
+(lora: Hu et al. 2021; qlora: over a 4-bit NF4 base, Dettmers et al. 2023)."""
+
+#: Linear layers LoRA adapters can target (Megatron names) and their pdcost.h PDCOST_LORA_* bits.
+LORA_TARGETS = {"linear_qkv": 1, "linear_proj": 2, "linear_fc1": 4, "linear_fc2": 8}
+
 PathOrJSON = Union[str, bytes, "os.PathLike[str]", Mapping[str, Any]]
 
 _C = TypeVar("_C", bound="_Config")
@@ -852,6 +859,14 @@ class TrainingConfig(_Config):
     """Optimizer: ``adamw``, ``adam`` or ``sgd``."""
     framework: Framework = "megatron"
     """Framework profile whose defaults apply (buffers, overlap, allocator)."""
+    method: Method = "pretrain"
+    """What is trained: ``pretrain`` / ``sft`` (every parameter), ``lora`` / ``qlora``
+    (adapters on a frozen base: no weight gradients, gradients or optimizer states for it)."""
+    lora_rank: int = 16
+    """Adapter rank (lora, qlora)."""
+    lora_targets: tuple[str, ...] = tuple(LORA_TARGETS)
+    """Linear layers carrying adapters (lora, qlora), Megatron names: ``linear_qkv``,
+    ``linear_proj``, ``linear_fc1``, ``linear_fc2`` (default: all four, NeMo's default)."""
 
     def __post_init__(self) -> None:
         check.integer(self, "micro_batch_size", limit="micro_batch_size")
@@ -871,6 +886,25 @@ class TrainingConfig(_Config):
         check.real(self, "tensorwise_offload_ratio", maximum=1.0)
         check.choice(self, "optimizer", get_args(Optimizer))
         check.choice(self, "framework", get_args(Framework))
+        check.choice(self, "method", get_args(Method))
+        check.integer(self, "lora_rank", limit="lora_rank")
+        if isinstance(self.lora_targets, str) or not isinstance(self.lora_targets, (tuple, list)):
+            raise TypeError(f"TrainingConfig.lora_targets={self.lora_targets!r} must be a tuple of "
+                            f"module names ({', '.join(LORA_TARGETS)})")
+        if not self.lora_targets:
+            raise ValueError("TrainingConfig.lora_targets names no module")
+        for name in self.lora_targets:
+            if name not in LORA_TARGETS:
+                raise ValueError(f"TrainingConfig.lora_targets: {name!r} is not one of "
+                                 + ", ".join(LORA_TARGETS))
+        object.__setattr__(self, "lora_targets", tuple(self.lora_targets))
+
+    def _fine_tuning(self) -> tuple[int, int, int]:
+        """(method, lora_rank, lora_targets bits) as pdcost_training_setup version 2 holds them."""
+        bits = 0
+        for name in self.lora_targets:
+            bits |= LORA_TARGETS[name]
+        return (get_args(Method).index(self.method), self.lora_rank, bits)
 
 
 @_frozen

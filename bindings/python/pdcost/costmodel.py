@@ -193,6 +193,7 @@ class PDCostModel:
         return (gpu, hw.num_gpus, hw.gpus_per_node)
 
     def _native(self, setup: tuple[Any, ...], profile_json: bytes | None = None) -> Any:
+        setup = setup + self.training_config._fine_tuning()
         key = setup if profile_json is None else setup + (profile_json,)
         cost_model = self._cache.get(key)
         if cost_model is None:

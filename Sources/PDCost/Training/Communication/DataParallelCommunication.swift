@@ -32,11 +32,15 @@ extension Workload {
         let gradBytes = gradReduceBytes
         if group <= 1 && c.edp <= 1 { return CommunicationTime() }
 
+        // A frozen base (LoRA/QLoRA) reduces and updates only its adapters; FSDP still
+        // gathers the base weights for compute.
+        let frozen = adapters.freezesBase
         if c.fsdp {
             // Per layer: gather bf16 weights, reduce-scatter gradients in the reduce dtype.
             let layerParams = stage.largestLayer
+            let layerGrads = frozen ? stage.adapters / max(layers, 1) : layerParams
             let agLayer = n.allGather(bytes: layerParams * paramBytes, ranks: group, perNode: g)
-            let rsLayer = n.reduceScatter(bytes: layerParams * gradBytes, ranks: group, perNode: g)
+            let rsLayer = n.reduceScatter(bytes: layerGrads * gradBytes, ranks: group, perNode: g)
             let perLayerF = forward / max(layers, 1)
             let perLayerB = backward / max(layers, 1)
             // With pipelining torchtitan does not reshard after forward and reduces once per
@@ -59,7 +63,7 @@ extension Workload {
             let ends = stage.total - layers * stage.largestLayer
             if ends > 0 {
                 let e = n.allGather(bytes: ends * paramBytes, ranks: group, perNode: g)
-                    + n.reduceScatter(bytes: ends * gradBytes, ranks: group, perNode: g)
+                    + (frozen ? 0 : n.reduceScatter(bytes: ends * gradBytes, ranks: group, perNode: g))
                 total += e
                 exposed += e
             }
@@ -68,8 +72,10 @@ extension Workload {
         }
 
         // Dense and expert gradient volumes (bytes) and parameter-gather volumes.
-        let denseGrad = stage.dense * gradBytes
-        let expertGrad = stage.expert * gradBytes
+        let denseTrained = frozen ? stage.adapters : stage.dense
+        let expertTrained = frozen ? 0 : stage.expert
+        let denseGrad = denseTrained * gradBytes
+        let expertGrad = expertTrained * gradBytes
         var reduce: Double, gather = 0.0
         if c.zeroStage == 0 {
             reduce = n.allReduce(bytes: denseGrad, ranks: group, perNode: g)
@@ -77,8 +83,8 @@ extension Workload {
         } else {
             reduce = n.reduceScatter(bytes: denseGrad, ranks: group, perNode: g)
                 + n.reduceScatter(bytes: expertGrad, ranks: c.edp, perNode: c.edpPerNode)
-            gather = n.allGather(bytes: stage.dense * paramBytes, ranks: group, perNode: g)
-                + n.allGather(bytes: stage.expert * paramBytes, ranks: c.edp, perNode: c.edpPerNode)
+            gather = n.allGather(bytes: denseTrained * paramBytes, ranks: group, perNode: g)
+                + n.allGather(bytes: expertTrained * paramBytes, ranks: c.edp, perNode: c.edpPerNode)
         }
         if c.zeroStage == 2 {
             // Reduced every micro-batch, overlapped with that micro-batch's backward.
@@ -87,7 +93,7 @@ extension Workload {
             return CommunicationTime(exposed: exposed, overlapped: total - exposed)
         }
         let bucket = max(40e6, 1e6 * group)
-        let buckets = max((stage.total / bucket).rounded(.up), 1)
+        let buckets = max(((denseTrained + expertTrained) / bucket).rounded(.up), 1)
         let reduceExposed = fw.overlapGradReduce ? max(0, reduce - backward) + reduce / buckets : reduce
         let gatherExposed = fw.overlapParamGather ? max(0, gather - forward) + gather / buckets : gather
         let total = reduce + gather

@@ -154,16 +154,27 @@ extension Workload {
         let mlpCastB = cast * (T * fc1Factor * ffn / t + T * h)
 
         // Weight-gradient accumulation into the main grad: read + write per weight element.
+        // A frozen base (LoRA/QLoRA) runs the input-gradient GEMM only (`wgrad` 1 → 0) and
+        // accumulates nothing; its adapters add their thin GEMMs, priced as the traffic they
+        // cause forward and (twice) backward (`Adapters.forwardBytesPerToken`).
         let attnWeights = localAttentionShardedParams(t) + attentionReplicatedParams
-        let gradRMW = 2 * gradBufferBytes
+        let frozen = adapters.freezesBase
+        let wgrad: Double = frozen ? 0 : 1
+        let gradRMW = frozen ? 0 : 2 * gradBufferBytes
+        // QLoRA dequantises each NF4 weight to 16-bit before its GEMM, forward and again for
+        // the input gradient (bitsandbytes `dequantize_4bit`): read 4.127 bits, write 2 B.
+        let dequant = adapters.quantizedBase ? FineTuning.nf4BitsPerWeight / 8 + 2 : 0
+        let denseAdapterF = frozen ? r.memoryBound(T * adapters.forwardBytesPerToken(tp: t, moe: false), kernels: 0) : 0
+        let moeAdapterF = frozen ? r.memoryBound(T * adapters.forwardBytesPerToken(tp: t, moe: true), kernels: 0) : 0
 
         var dense = LayerTime()
         let denseEW = (common + act) * scale + attnCastF + mlpCastF
         let denseEWB = 2 * (common + act) * scale + attnCastB + mlpCastB
         let denseWeights = attnWeights + denseMLPShardedParams / t
-        dense.forward = attnGEMM + fc1 + fc2 + attnF + r.memoryBound(denseEW, kernels: 0)
-        dense.backward = 2 * (attnGEMM + fc1 + fc2) + attnB
-            + r.memoryBound(denseEWB + gradRMW * denseWeights, kernels: 0)
+        let denseDequant = r.memoryBound(dequant * denseWeights, kernels: 0)
+        dense.forward = attnGEMM + fc1 + fc2 + attnF + r.memoryBound(denseEW, kernels: 0) + denseAdapterF + denseDequant
+        dense.backward = (1 + wgrad) * (attnGEMM + fc1 + fc2) + attnB
+            + r.memoryBound(denseEWB + gradRMW * denseWeights, kernels: 0) + 2 * denseAdapterF + denseDequant
         dense.attentionForward = attnF
         dense.attentionBackward = attnB
         dense.columnParallelGEMM = column + fc1
@@ -235,9 +246,10 @@ extension Workload {
             let expertWeights = localExperts * expertParams / c.etp
             let moeWeights = attnWeights + expertWeights + sharedExpertParams / t + routerParams
             let gemms = attnGEMM + router + e1 + e2 + shared
-            moe.forward = gemms + attnF + r.memoryBound(moeEW, kernels: 0)
-            moe.backward = 2 * gemms + attnB + r.memoryBound(moeEWB + gradRMW * moeWeights, kernels: 0)
-                + expertLaunches
+            let moeDequant = r.memoryBound(dequant * moeWeights, kernels: 0)
+            moe.forward = gemms + attnF + r.memoryBound(moeEW, kernels: 0) + moeAdapterF + moeDequant
+            moe.backward = (1 + wgrad) * gemms + attnB + r.memoryBound(moeEWB + gradRMW * moeWeights, kernels: 0)
+                + expertLaunches + 2 * moeAdapterF + moeDequant
             moe.attentionForward = attnF
             moe.attentionBackward = attnB
             moe.columnParallelGEMM = column + sharedFC1
@@ -290,7 +302,10 @@ extension Workload {
         // Embedding: gather forward; backward builds a dense bf16 gradient (zero-fill +
         // index_add) and accumulates it into the fp32 main grad.
         let embF = r.memoryBound(Tsp * h * 2 * 2, kernels: 2)
-        let embB = r.memoryBound(vShard * h * (2 + 2 + 2 * gradBufferBytes) + T * h * 2, kernels: 3)
+        // A frozen base (LoRA/QLoRA) keeps no embedding gradient and no output-layer weight
+        // gradient.
+        let frozen = adapters.freezesBase
+        let embB = frozen ? 0 : r.memoryBound(vShard * h * (2 + 2 + 2 * gradBufferBytes) + T * h * 2, kernels: 3)
         // Output layer in 16-bit (Megatron's output_layer and torchao's default filter keep it
         // out of FP8), the vocab-parallel cross entropy over fp32 logits.
         let head = r.gemm(T, vShard, h, fp8: false)
@@ -299,7 +314,8 @@ extension Workload {
         // backward (`FrameworkProfile.deterministicFill`): one more write of each.
         let fill = fw.deterministicFill ? logits : 0
         let lastF = head + r.memoryBound(Tsp * h * 4 + 2 * logits + fill, kernels: 6)
-        let lastB = 2 * head + r.memoryBound(logits + fill + h * vShard * 2 * gradBufferBytes, kernels: 4)
+        let lastB = (frozen ? 1 : 2) * head
+            + r.memoryBound(logits + fill + (frozen ? 0 : h * vShard * 2 * gradBufferBytes), kernels: 4)
         return ((embF, embB), (lastF, lastB))
     }
 }

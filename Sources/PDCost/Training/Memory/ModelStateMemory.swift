@@ -9,6 +9,10 @@ struct StageParameters {
     /// Largest single parameter tensor: the vocabulary shard on stages holding the embedding
     /// or the output layer (layer matrices are far smaller and are left out).
     var largestTensor: Double = 0
+    /// Embedding and output-layer parameters among `dense` (kept in 16-bit under QLoRA).
+    var vocabulary: Double = 0
+    /// Trainable LoRA adapter parameters (0 unless the base is frozen), besides `total`.
+    var adapters: Double = 0
     var total: Double { dense + expert }
 }
 
@@ -50,10 +54,20 @@ extension Workload {
         s.largestLayer = max(denseCount > 0 ? per.dense : 0, moeCount > 0 ? per.moe + per.moeExperts : 0)
         let vocabShard = c.paddedVocab / c.tp * hidden
         if first || last { s.largestTensor = vocabShard }
-        if first { s.dense += vocabShard + positionParams }
+        if first {
+            s.dense += vocabShard + positionParams
+            s.vocabulary += vocabShard + positionParams
+        }
         if last {
             s.dense += finalNormParams
-            if !tiedEmbeddings || !first { s.dense += vocabShard }
+            if !tiedEmbeddings || !first {
+                s.dense += vocabShard
+                s.vocabulary += vocabShard
+            }
+        }
+        if adapters.freezesBase {
+            s.adapters = denseCount * adapters.parametersPerLayer(tp: c.tp, moe: false)
+                + moeCount * adapters.parametersPerLayer(tp: c.tp, moe: true)
         }
         return s
     }
@@ -70,6 +84,7 @@ extension Workload {
     ///   computed (torch.distributed.fsdp.fully_shard with MixedPrecisionPolicy).
     /// The offload ratio moves that fraction of the optimizer states to the host.
     func modelState(_ c: PlanContext, stage s: StageParameters, framework fw: FrameworkProfile) -> ModelStateBytes {
+        if adapters.freezesBase { return frozenBaseState(c, stage: s, framework: fw) }
         var b = ModelStateBytes()
         let denseShard = fw.shardsOverContextParallel ? c.denseShardGroup : c.dp
         let expertShard = c.edp
