@@ -592,6 +592,11 @@ static void take_setup(params *p, pdcost_training_setup *setup, char *settings, 
     setup->optimizer_offload_ratio = rare(p) ? TAKE(p, ratios) : one_in(p, 3) ? ratios[take_below(p, 4)] : 0.0;
     setup->framework = rare(p) ? (pdcost_framework)(one_in(p, 2) ? 6 : take_u32(p)) : (pdcost_framework)take_below(p, 6);
     setup->settings_json = take_settings(p, settings, capacity);
+    /* Version 2: method, LoRA rank and targets (out-of-range enum values and bits included). */
+    static const uint32_t ranks[] = {0, 8, 16, 64, 1, 65536, 65537, UINT32_MAX};
+    setup->method = rare(p) ? (pdcost_method)(one_in(p, 2) ? 4 : take_u32(p)) : (pdcost_method)take_below(p, 4);
+    setup->lora_rank = rare(p) ? TAKE(p, ranks) : ranks[take_below(p, 4)];
+    setup->lora_targets = rare(p) ? take_u32(p) : take_below(p, 16);
     fuzz_header(p, &setup->size, &setup->version, sizeof *setup);
 }
 
