@@ -77,6 +77,9 @@ struct Workload: Sendable {
     // Hardware rates.
     let rates: Rates
     let net: Interconnect
+    /// NVLink bytes/s of a hierarchical expert dispatcher (`EfficiencyProfile.
+    /// expertDispatchNVLinkFraction` of the one-direction NVLink rate).
+    let dispatchNVLinkBandwidth: Double
     let efficiency: EfficiencyProfile
     let gpuMemory: Double
     /// FLOP/s denominators of MFU/HFU.
@@ -192,6 +195,7 @@ struct Workload: Sendable {
 
         rates = Rates(cluster: cluster, setup: setup)
         net = Interconnect(cluster: cluster)
+        dispatchNVLinkBandwidth = max(cluster.gpu.nvlinkBandwidth * cluster.efficiency.expertDispatchNVLinkFraction, 1)
         efficiency = cluster.efficiency
         gpuMemory = cluster.gpu.memoryBytes
         let precision: Precision = setup.dtype
@@ -306,6 +310,20 @@ struct Rates: Sendable {
         let compute = 2 * groups * rows * n * k * shape / (fp8 ? gemm8 : gemm16)
         let bytes = groups * ((rows * k + k * n) * (fp8 ? 1 : 2) + rows * n * 2)
         return max(max(compute, bytes / hbm), kernelFloor)
+    }
+
+    /// The GEMMs of `experts` local experts with `rows` tokens each, in a grouped kernel that
+    /// runs at `saturation` of the large-GEMM rate (`ExpertPhysics.groupedSaturation`: the
+    /// measured grouped-GEMM curve already holds the tile losses of expert-sized n and k, so no
+    /// further shape penalty), or its HBM traffic, and never shorter than one launch per
+    /// expert (Transformer Engine's GroupedLinear issues a GEMM per expert).
+    @inline(__always)
+    func expertGEMM(experts: Double, rows: Double, _ n: Double, _ k: Double, fp8: Bool,
+                    saturation: Double) -> Double {
+        if !(experts > 0 && rows > 0 && n > 0 && k > 0 && saturation > 0) { return 0 }
+        let compute = 2 * experts * rows * n * k / ((fp8 ? gemm8 : gemm16) * saturation)
+        let bytes = experts * ((rows * k + k * n) * (fp8 ? 1 : 2) + rows * n * 2)
+        return max(max(compute, bytes / hbm), experts * kernelFloor)
     }
 
     /// Fused attention over `flops` forward FLOPs at local sequence length `s` and head width
