@@ -55,6 +55,8 @@ extension EfficiencyProfile {
               summary: "tokens per expert at which a grouped GEMM runs at half the large-GEMM rate"),
         .init(name: "grouped_gemm_wgrad_half_tokens", keyPath: \.groupedGemmWgradHalfTokens, lowerBound: 0,
               upperBound: 65536, summary: "same for the grouped weight-gradient GEMM"),
+        .init(name: "grouped_gemm_per_expert_seconds", keyPath: \.groupedGemmPerExpertSeconds, lowerBound: 0,
+              upperBound: 1e-3, summary: "shortest time of one expert's GEMM in a per-expert grouped GEMM, seconds"),
         .init(name: "expert_dispatch_nvlink_fraction", keyPath: \.expertDispatchNVLinkFraction, lowerBound: 0.05,
               upperBound: 1, summary: "hierarchical MoE dispatcher (DeepEP/HybridEP) share of the NVLink rate"),
         .init(name: "host_sync_round_trip_seconds", keyPath: \.hostSyncRoundTripSeconds, lowerBound: 0, upperBound: 1e-2,

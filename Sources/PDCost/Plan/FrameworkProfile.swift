@@ -135,6 +135,10 @@ public struct FrameworkProfile: Sendable, Hashable {
         if moeCapacityFactor != nil && moePadToCapacity { return false }
         return moeDispatcher.synchronisesHost
     }
+    /// CUDA graphs capture the MoE half of a layer too: graphs are on and no dispatcher step
+    /// waits for the host (a sync cannot be captured: Megatron-Core's `moe_preprocess` graph
+    /// scope ends at it, transformer_config.py `cuda_graph_scope`); drop-and-pad or HybridEP.
+    public var moeGraphCaptured: Bool { cudaGraphs && !moeHostSync }
     /// Routed-token copies a rank processes over the balanced mean: the capacity factor when
     /// each expert's input is padded to it (drop-and-pad), else the busiest rank's load
     /// (`moeLoadFactor`).

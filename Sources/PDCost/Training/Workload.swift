@@ -246,6 +246,8 @@ struct Rates: Sendable {
     /// Achieved HBM bytes/s.
     let hbm: Double
     let kernelFloor: Double
+    /// Shortest time of one expert's GEMM in a per-expert grouped GEMM.
+    let perExpertGEMM: Double
 
     init(cluster: Cluster, setup: TrainingSetup) {
         let gpu = cluster.gpu, e = cluster.efficiency
@@ -288,6 +290,7 @@ struct Rates: Sendable {
         attentionHalfSequence = e.attentionHalfSequence
         hbm = max(gpu.hbmBandwidth * e.hbmFraction, 1)
         kernelFloor = e.kernelFloorSeconds
+        perExpertGEMM = e.groupedGemmPerExpertSeconds
     }
 
     /// GEMM of m×k by k×n: compute at the shape-dependent rate or HBM traffic, whichever is
@@ -315,15 +318,19 @@ struct Rates: Sendable {
     /// The GEMMs of `experts` local experts with `rows` tokens each, in a grouped kernel that
     /// runs at `saturation` of the large-GEMM rate (`ExpertPhysics.groupedSaturation`: the
     /// measured grouped-GEMM curve already holds the tile losses of expert-sized n and k, so no
-    /// further shape penalty), or its HBM traffic, and never shorter than one launch per
-    /// expert (Transformer Engine's GroupedLinear issues a GEMM per expert).
+    /// further shape penalty), or its HBM traffic, and never shorter than the per-expert GEMM
+    /// floor (`EfficiencyProfile.groupedGemmPerExpertSeconds`: Transformer Engine's GroupedLinear
+    /// issues one cuBLASLt GEMM per expert), or the kernel floor per expert when `graphed`.
     @inline(__always)
     func expertGEMM(experts: Double, rows: Double, _ n: Double, _ k: Double, fp8: Bool,
-                    saturation: Double) -> Double {
+                    saturation: Double, graphed: Bool) -> Double {
         if !(experts > 0 && rows > 0 && n > 0 && k > 0 && saturation > 0) { return 0 }
         let compute = 2 * experts * rows * n * k / ((fp8 ? gemm8 : gemm16) * saturation)
         let bytes = experts * ((rows * k + k * n) * (fp8 ? 1 : 2) + rows * n * 2)
-        return max(max(compute, bytes / hbm), experts * kernelFloor)
+        // Replayed from a CUDA graph the per-expert GEMMs cost no launch or stream hand-off:
+        // only the kernel floor each.
+        let floor = graphed ? kernelFloor : max(perExpertGEMM, kernelFloor)
+        return max(max(compute, bytes / hbm), experts * floor)
     }
 
     /// Fused attention over `flops` forward FLOPs at local sequence length `s` and head width

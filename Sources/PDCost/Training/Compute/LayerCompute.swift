@@ -209,10 +209,13 @@ extension Workload {
             // gradient on one curve, the weight gradient (reduction over the tokens) on its own.
             let satF = ExpertPhysics.groupedSaturation(tokens: rows, halfTokens: efficiency.groupedGemmHalfTokens)
             let satW = ExpertPhysics.groupedSaturation(tokens: rows, halfTokens: efficiency.groupedGemmWgradHalfTokens)
-            let e1 = r.expertGEMM(experts: localExperts, rows: rows, fc1Factor * fe, h, fp8: f8, saturation: satF)
-            let e2 = r.expertGEMM(experts: localExperts, rows: rows, h, fe, fp8: f8, saturation: satF)
-            let e1W = r.expertGEMM(experts: localExperts, rows: rows, fc1Factor * fe, h, fp8: f8, saturation: satW)
-            let e2W = r.expertGEMM(experts: localExperts, rows: rows, h, fe, fp8: f8, saturation: satW)
+            // The MoE half is captured in a CUDA graph only when nothing in it waits for the
+            // host (`FrameworkProfile.moeGraphCaptured`).
+            let graphed = fw.moeGraphCaptured
+            let e1 = r.expertGEMM(experts: localExperts, rows: rows, fc1Factor * fe, h, fp8: f8, saturation: satF, graphed: graphed)
+            let e2 = r.expertGEMM(experts: localExperts, rows: rows, h, fe, fp8: f8, saturation: satF, graphed: graphed)
+            let e1W = r.expertGEMM(experts: localExperts, rows: rows, fc1Factor * fe, h, fp8: f8, saturation: satW, graphed: graphed)
+            let e2W = r.expertGEMM(experts: localExperts, rows: rows, h, fe, fp8: f8, saturation: satW, graphed: graphed)
             let expertLaunches = f8 ? 12 * localExperts * r.kernelFloor : 0
             var shared = 0.0, sharedFC1 = 0.0, sharedEW = 0.0, sharedCastF = 0.0, sharedCastB = 0.0
             if sharedFFN > 0 {
@@ -253,10 +256,11 @@ extension Workload {
             // graphs); the MoE half — router and aux-loss bookkeeping (~20), token dispatcher with
             // its all-to-alls and permutations (~20), per-expert GEMM launches and, in FP8, per-
             // expert quantisation (Megatron-Core moe/experts.py TEGroupedMLP), activation, shared
-            // experts — stays eager (its shapes depend on the routing).
+            // experts — stays eager unless the whole MoE half is graph-captured (`moeGraphCaptured`).
             let attnOps = 2.5 * (12 + attnKernels + (f8 ? 2 : 0))
             let moeOps = 2.5 * (40 + (f8 ? 3 : 2) * localExperts + 2 + (sharedFFN > 0 ? 6 : 0))
-            moe.host = attnOps * fw.hostSecondsPerOp * fw.hostOpScale + moeOps * fw.hostSecondsPerOp
+            moe.host = attnOps * fw.hostSecondsPerOp * fw.hostOpScale
+                + moeOps * fw.hostSecondsPerOp * (graphed ? fw.hostOpScale : 1)
             if fw.moeHostSync {
                 // The dispatcher's host sync drains the launch queue once per forward: the
                 // eager MoE half that follows (dispatch, permutation, per-expert GEMMs and
