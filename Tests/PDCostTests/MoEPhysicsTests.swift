@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Testing
 @testable import PDCost
 
@@ -120,6 +121,24 @@ struct MoEPhysicsTests {
         let skewed = try Self.model(.hybridep, forceBalance: false, imbalance: 2).evaluate(Self.plan)
         let mild = try Self.model(.hybridep, forceBalance: false).evaluate(Self.plan)
         #expect(skewed.stepTime > mild.stepTime && mild.stepTime > forced.stepTime)
+    }
+
+    @Test("DeepSeek-V3 loads its group-limited routing; topk_group beyond n_group is refused by name")
+    func groupRoutingLoads() throws {
+        let v3 = try ModelPresets.named("deepseek-v3")
+        #expect(v3.moe?.routerGroups == 8 && v3.moe?.routerGroupsPerToken == 4)
+        let greedy = """
+            {"architectures":["DeepseekV3ForCausalLM"],"hidden_size":1024,"intermediate_size":4096,
+             "num_attention_heads":8,"num_hidden_layers":4,"num_key_value_heads":8,"n_routed_experts":16,
+             "num_experts_per_tok":2,"moe_intermediate_size":256,"kv_lora_rank":64,"qk_nope_head_dim":32,
+             "qk_rope_head_dim":16,"v_head_dim":32,"vocab_size":1000,"topk_method":"greedy","n_group":4,"topk_group":2}
+            """
+        let g = try ModelLoader.load(json: Array(greedy.utf8))
+        #expect(g.moe?.routerGroups == 0)
+        let bad = greedy.replacingOccurrences(of: "\"greedy\"", with: "\"noaux_tc\"")
+            .replacingOccurrences(of: "\"topk_group\":2", with: "\"topk_group\":5")
+        let error = TestFixtures.loadError(bad)
+        #expect(error?.message.contains("topk_group") == true, "\(String(describing: error))")
     }
 
     @Test("moe_expert_imbalance is checked and named in the error")

@@ -102,12 +102,13 @@ public struct EfficiencyProfile: Sendable, Hashable {
     /// Same for the weight gradient, whose reduction runs over the expert's tokens: 0.08–0.09 of
     /// peak at 128–154 tokens per expert in the same table → m½ ≈ 865.
     public var groupedGemmWgradHalfTokens: Double = 865
-    /// Shortest time of one expert's GEMM inside Transformer Engine's GroupedLinear, which
-    /// issues one cuBLASLt GEMM per expert over a few streams (TE PR #853, "Grouped GEMM via
-    /// multi-stream cuBLAS"): SM100, 8 experts × 128 tokens, N = K = 2048, the multi-stream
-    /// path takes 0.267 ms against 0.069 ms for one single-launch grouped kernel
-    /// (NVIDIA/TransformerEngine PR #3134, "pure" kernel time): 0.267 / 8 ≈ 33 µs per expert
-    /// GEMM, launch, stream hand-off and a small GEMM's ramp.
+    /// Issue cost of one expert's GEMM inside Transformer Engine's GroupedLinear, which runs
+    /// one cuBLASLt GEMM per expert over a few streams (TE PR #853, "Grouped GEMM via
+    /// multi-stream cuBLAS"): the streams overlap the GEMMs, so a grouped GEMM takes the longer
+    /// of its compute and experts × this. SM100, 8 experts × 128 tokens, N = K = 2048: the
+    /// multi-stream path takes 0.267 ms where one single-launch grouped kernel computes the same
+    /// in 0.069 ms (NVIDIA/TransformerEngine PR #3134, "pure" kernel times), so it is
+    /// issue-bound: 0.267 / 8 ≈ 33 µs per expert GEMM.
     public var groupedGemmPerExpertSeconds: Double = 33e-6
     /// Bandwidth a hierarchical expert dispatcher (DeepEP normal kernels, HybridEP) reaches over
     /// NVLink, as a share of the one-direction NVLink rate: DeepEP V1 on H800 153–158 GB/s of

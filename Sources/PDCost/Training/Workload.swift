@@ -31,6 +31,9 @@ struct Workload: Sendable {
     let topK: Double
     let expertFFN: Double
     let sharedFFN: Double
+    /// Group-limited routing: groups, and groups per token (0 = unrestricted).
+    let routerGroups: Double
+    let routerGroupsPerToken: Double
 
     // Parameters (counts), split into tensor-parallel-sharded and replicated parts.
     let attentionShardedParams: Double
@@ -120,12 +123,16 @@ struct Workload: Sendable {
             topK = Double(moe.expertsPerToken)
             expertFFN = Double(moe.expertIntermediateSize)
             sharedFFN = Double(moe.sharedExpertIntermediateSize)
+            routerGroups = Double(moe.routerGroups)
+            routerGroupsPerToken = Double(moe.routerGroupsPerToken)
         } else {
             isMoE = false
             experts = 0
             topK = 0
             expertFFN = 0
             sharedFFN = 0
+            routerGroups = 0
+            routerGroupsPerToken = 0
         }
 
         // Parameters per layer, split by how Megatron-Core shards them: column/row-parallel

@@ -166,13 +166,16 @@ extension Workload {
     /// forwarding"). Per rank: network bytes = token bytes × distinct remote nodes; NVLink
     /// bytes = token bytes × (distinct GPUs in its own node other than itself + forwarded
     /// copies of what arrives from other nodes). The two legs pipeline, so the slower paces it.
-    /// Expectations over routing from `ExpertPhysics.expectedDistinctBuckets` (balanced router).
+    /// Expectations over routing from `ExpertPhysics.expectedDistinctBuckets` (balanced router,
+    /// group-limited when the model says so: DeepSeek-V3's 4 of 8 groups reach at most 4 nodes).
     func hierarchicalDispatch(_ c: PlanContext, tokenBytes: Double) -> Double {
         let ep = c.ep, g = max(min(c.epPerNode, ep), 1)
         let nodes = max((ep / g).rounded(.up), 1)
-        let gpus = ExpertPhysics.expectedDistinctBuckets(topK: topK, experts: experts, buckets: ep)
+        let gpus = ExpertPhysics.expectedDistinctBuckets(topK: topK, experts: experts, buckets: ep,
+                                                         groups: routerGroups, groupsPerToken: routerGroupsPerToken)
         let remoteNodes = nodes > 1
-            ? ExpertPhysics.expectedDistinctBuckets(topK: topK, experts: experts, buckets: nodes) * (nodes - 1) / nodes
+            ? ExpertPhysics.expectedDistinctBuckets(topK: topK, experts: experts, buckets: nodes, groups: routerGroups,
+                                                    groupsPerToken: routerGroupsPerToken) * (nodes - 1) / nodes
             : 0
         // Touched GPUs: (g − 1)/ep of them in the own node besides this one; those in other
         // nodes arrive by RDMA at one GPU per node, which forwards to the other (g − 1)/g.
