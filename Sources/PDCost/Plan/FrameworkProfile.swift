@@ -124,6 +124,9 @@ public struct FrameworkProfile: Sendable, Hashable {
     /// expert loads stay within ~1.25× the mean (Fedus et al. 2022, Switch Transformers,
     /// JMLR 23, §2.2 and Table 1).
     public var moeExpertImbalance: Double = 1.25
+    /// The router is forced to an even token distribution (`moe_router_force_balance`, the
+    /// benchmark mode of the published runs); kept as a plain field for the evaluation path.
+    public var moeRouterForceBalance: Bool = false
     /// The dispatcher copies per-expert token counts to the host and synchronises once per
     /// MoE layer forward: dropless routing (or a capacity without padding) with Megatron-Core's
     /// `alltoall`/`allgather` dispatchers (moe/token_dispatcher.py, `cuda_sync_point`; the TE
@@ -150,7 +153,7 @@ public struct FrameworkProfile: Sendable, Hashable {
     /// balance (benchmark mode), else `moeExpertImbalance`, capped by the capacity factor
     /// (tokens beyond capacity are dropped).
     public var moeLoadFactor: Double {
-        var f = settings.moeRouterForceBalance == true ? 1 : max(moeExpertImbalance, 1)
+        var f = moeRouterForceBalance ? 1 : max(moeExpertImbalance, 1)
         if let cf = moeCapacityFactor, cf > 0 { f = min(f, max(cf, 1)) }
         return f.isFinite ? f : 1
     }

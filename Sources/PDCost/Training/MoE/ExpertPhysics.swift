@@ -18,6 +18,7 @@ enum ExpertPhysics {
     /// to `topk_group` of them) pass `groups`/`groupsPerToken`: when groups map onto whole
     /// buckets (groups a multiple of buckets) the count is over groups; otherwise the top-k are
     /// drawn from the chosen groups' experts, spread over the buckets those groups cover.
+    @inline(__always)
     static func expectedDistinctBuckets(topK: Double, experts: Double, buckets: Double,
                                         groups: Double = 0, groupsPerToken: Double = 0) -> Double {
         guard topK >= 1, experts >= 1, buckets >= 1, topK.isFinite, experts.isFinite, buckets.isFinite else {
@@ -46,18 +47,22 @@ enum ExpertPhysics {
     static func hypergeometricCoverage(draws k: Double, population n: Double, buckets b: Double) -> Double {
         if !(b > 1) { return 1 }
         let perBucket = n / b
-        var miss = 1.0
+        var num = 1.0, den = 1.0
         var i = 0.0
-        // At most `k` factors (top-k is small: 1–16 in published models); the loop stops once
-        // a factor reaches zero (all draws cannot avoid the bucket).
+        // At most `k` factors (top-k is small: 1–16 in published models); one division at the
+        // end keeps the evaluation hot path short. A factor at zero means no draw can avoid
+        // the bucket; products are rescaled before they could overflow.
         while i < k && i < 4096 {
-            let num = n - perBucket - i
-            let den = n - i
-            if num <= 0 || den <= 0 { miss = 0; break }
-            miss *= num / den
+            let a = n - perBucket - i
+            let d = n - i
+            if a <= 0 || d <= 0 { num = 0; break }
+            num *= a
+            den *= d
+            if den > 1e250 { num /= den; den = 1 }
             i += 1
         }
-        return b * (1 - miss)
+        let miss = den > 0 ? num / den : 0
+        return b * (1 - min(max(miss, 0), 1))
     }
 
     /// Share of the large-GEMM rate a grouped (per-expert) GEMM reaches with `tokens` rows per
