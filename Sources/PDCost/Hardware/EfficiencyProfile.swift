@@ -113,7 +113,8 @@ public struct EfficiencyProfile: Sendable, Hashable {
     /// Bandwidth a hierarchical expert dispatcher (DeepEP normal kernels, HybridEP) reaches over
     /// NVLink, as a share of the one-direction NVLink rate: DeepEP V1 on H800 153–158 GB/s of
     /// ~200 (0.77–0.79; deepseek-ai/DeepEP README.md, intranode EP8), HybridEP on GB200 up to
-    /// 569 GB/s of 900 (0.63; NVIDIA Megatron-Core HybridEP announcement figures). Its
+    /// 569 GB/s of 900 (0.63; HybridEP's published GB200 figures, 215–569 GB/s, DeepEP
+    /// `hybrid-ep` branch README). Its
     /// network leg runs at the NIC rate of `networkFraction` (DeepEP: 43–58 GB/s "RDMA
     /// bandwidth" at EP16–64 on 50 GB/s CX7 NICs).
     public var expertDispatchNVLinkFraction: Double = 0.7
