@@ -21,7 +21,7 @@ struct DevRunsAccuracyTests {
     /// and each memory metric. A change may lower them; raising one by more than 0.3 points
     /// fails. Update them (and the README table, `pdcost validate`) when physics improves.
     static let recorded: [(ValidationMetric, Double)] = [
-        (.tokensPerSecondPerGPU, 5.09),
+        (.tokensPerSecondPerGPU, 4.99),
         (.peakAllocatedGiB, 1.35),
         (.peakReservedGiB, 1.97),
         (.peakMemoryGiB, 4.34),
@@ -37,6 +37,30 @@ struct DevRunsAccuracyTests {
             #expect(mape <= recorded + 0.3,
                     "\(metric.rawValue): complete MAPE \(mape) % > recorded \(recorded) % + 0.3")
         }
+    }
+
+    /// Tokens/s/GPU over every mixture-of-experts record with a throughput (complete or not:
+    /// the token-drop and dropless Megatron-Bridge runs), recorded when the guard was last
+    /// moved: MAPE and the largest error, percent. Each may fall; rising by more than 0.5
+    /// points fails.
+    static let recordedMoE = (mape: 12.77, maxAbs: 77.5)
+
+    @Test("MoE tokens/s/GPU MAPE and worst record do not rise", .enabled(if: available))
+    func moeAccuracyGuard() throws {
+        let bytes = try Self.bytes()
+        let document = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        let moe = document.moeRunIDs()
+        #expect(moe.count >= 50, "expected the MoE records, found \(moe.count)")
+        let report = try Validator.validate(json: bytes)
+        var errors: [Double] = []
+        for run in report.runs where moe.contains(run.id) {
+            if let c = run.comparison(.tokensPerSecondPerGPU) { errors.append(abs(c.errorPercent)) }
+        }
+        #expect(errors.count >= 50)
+        let mape = errors.reduce(0, +) / Double(max(errors.count, 1))
+        let worst = errors.max() ?? 0
+        #expect(mape <= Self.recordedMoE.mape + 0.5, "MoE MAPE \(mape) % > recorded \(Self.recordedMoE.mape) %")
+        #expect(worst <= Self.recordedMoE.maxAbs + 0.5, "worst MoE error \(worst) % > recorded \(Self.recordedMoE.maxAbs) %")
     }
 
     @Test("predictions are identical with every notes field blanked", .enabled(if: available))
@@ -93,6 +117,18 @@ enum JSONValue: Codable {
         case .array(let a): try c.encode(a)
         case .object(let o): try c.encode(o)
         }
+    }
+
+    /// Ids of the runs whose model has routed experts (`model.num_experts` > 0).
+    func moeRunIDs() -> Set<String> {
+        guard case .object(let top) = self, case .array(let runs)? = top["runs"] else { return [] }
+        var ids = Set<String>()
+        for case .object(let run) in runs {
+            guard case .string(let id)? = run["id"], case .object(let model)? = run["model"],
+                  case .number(let experts)? = model["num_experts"], experts > 0 else { continue }
+            ids.insert(id)
+        }
+        return ids
     }
 
     /// Sets every `notes` value to "" (recursively); returns how many there were.

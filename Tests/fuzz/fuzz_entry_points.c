@@ -537,6 +537,7 @@ static const setting_key setting_keys[] = {
     SETTING("grad_reduce_in_fp32", bool_values), SETTING("moe_capacity_factor", factor_values),
     SETTING("moe_pad_to_capacity", bool_values), SETTING("moe_overlap_expert_comm", bool_values),
     SETTING("moe_token_dispatcher", dispatcher_values), SETTING("moe_router_force_balance", bool_values),
+    SETTING("moe_expert_imbalance", factor_values),
     SETTING("attention_backend", backend_values), SETTING("optimizer", optimizer_values),
     SETTING("te_cross_entropy", bool_values), SETTING("torch_version", version_values),
     SETTING("framework_release", release_values), SETTING("pipeline_schedule", schedule_values),

@@ -192,4 +192,6 @@ def test_table_carries_each_frameworks_default(capsys: pytest.CaptureFixture[str
     assert defaults["split_param"]["paddleformers"] is False
     assert main(["settings", "--framework", "nemo"]) == 0
     out = capsys.readouterr().out
-    assert "overlap_grad_reduce" in out and "moe_token_dispatcher *" in out
+    assert "overlap_grad_reduce" in out and "activation_offload_layers *" in out
+    assert defaults["moe_token_dispatcher"]["megatron"] == "alltoall"
+    assert defaults["moe_token_dispatcher"]["megatron-bridge"] == "hybridep"

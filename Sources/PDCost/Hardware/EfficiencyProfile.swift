@@ -93,6 +93,36 @@ public struct EfficiencyProfile: Sendable, Hashable {
     /// configs/system, grouped-GEMM `accurate_efficient_factor`): 0.46–0.51 of peak near
     /// 1,000 tokens per expert, against 0.60 for the dense TE GEMMs of the same runs: ~0.8.
     public var groupedGemmFraction: Double = 0.8
+    /// Tokens per expert at which a training grouped GEMM (forward and data gradient) runs at
+    /// half the large-GEMM rate: efficiency = m / (m + m½) of it (`ExpertPhysics.
+    /// groupedSaturation`). Through SimuMax's measured B200 points (configs/system/
+    /// b200_bf16_ceperm.json, grouped-GEMM `accurate_efficient_factor`): 0.20–0.23 of peak at
+    /// 128–154 tokens per expert, 0.46–0.51 near 1,000, dense 0.60 → m½ ≈ 257.
+    public var groupedGemmHalfTokens: Double = 257
+    /// Same for the weight gradient, whose reduction runs over the expert's tokens: 0.08–0.09 of
+    /// peak at 128–154 tokens per expert in the same table → m½ ≈ 865.
+    public var groupedGemmWgradHalfTokens: Double = 865
+    /// Issue cost of one expert's GEMM inside Transformer Engine's GroupedLinear, which runs
+    /// one cuBLASLt GEMM per expert over a few streams (TE PR #853, "Grouped GEMM via
+    /// multi-stream cuBLAS"): the streams overlap the GEMMs, so a grouped GEMM takes the longer
+    /// of its compute and experts × this. SM100, 8 experts × 128 tokens, N = K = 2048: the
+    /// multi-stream path takes 0.267 ms where one single-launch grouped kernel computes the same
+    /// in 0.069 ms (NVIDIA/TransformerEngine PR #3134, "pure" kernel times), so it is
+    /// issue-bound: 0.267 / 8 ≈ 33 µs per expert GEMM.
+    public var groupedGemmPerExpertSeconds: Double = 33e-6
+    /// Bandwidth a hierarchical expert dispatcher (DeepEP normal kernels, HybridEP) reaches over
+    /// NVLink, as a share of the one-direction NVLink rate: DeepEP V1 on H800 153–158 GB/s of
+    /// ~200 (0.77–0.79; deepseek-ai/DeepEP README.md, intranode EP8), HybridEP on GB200 up to
+    /// 569 GB/s of 900 (0.63; HybridEP's published GB200 figures, 215–569 GB/s, DeepEP
+    /// `hybrid-ep` branch README). Its
+    /// network leg runs at the NIC rate of `networkFraction` (DeepEP: 43–58 GB/s "RDMA
+    /// bandwidth" at EP16–64 on 50 GB/s CX7 NICs).
+    public var expertDispatchNVLinkFraction: Double = 0.7
+    /// Device-to-host round trip of a host synchronisation (a few-byte D2H copy of the
+    /// per-expert token counts, then `cudaStreamSynchronize` and the host thread waking): the
+    /// CUDA launch-plus-sync latency of ~10–20 µs (PyTorch blog, "Accelerating PyTorch with CUDA
+    /// Graphs", 2021: launch and synchronisation overheads of order 10 µs).
+    public var hostSyncRoundTripSeconds: Double = 20e-6
     /// Shortest GPU time of any kernel, launch gap included (~3–5 µs on current GPUs).
     public var kernelFloorSeconds: Double
 

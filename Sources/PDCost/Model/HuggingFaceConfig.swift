@@ -41,6 +41,10 @@ public struct HuggingFaceConfig: Codable, Sendable, Hashable {
     public var decoderSparseStep: Int?
     public var mlpOnlyLayers: [Int]?
     public var topkMethod: String?
+    /// Group-limited routing (DeepSeek-V2/V3): experts in `n_group` groups, each token routed
+    /// within its best `topk_group` of them.
+    public var nGroup: Int?
+    public var topkGroup: Int?
 
     // MLA.
     public var qLoraRank: Int?
@@ -95,6 +99,8 @@ public struct HuggingFaceConfig: Codable, Sendable, Hashable {
         case decoderSparseStep = "decoder_sparse_step"
         case mlpOnlyLayers = "mlp_only_layers"
         case topkMethod = "topk_method"
+        case nGroup = "n_group"
+        case topkGroup = "topk_group"
         case qLoraRank = "q_lora_rank"
         case kvLoraRank = "kv_lora_rank"
         case qkNopeHeadDim = "qk_nope_head_dim"
@@ -144,6 +150,8 @@ public struct HuggingFaceConfig: Codable, Sendable, Hashable {
         decoderSparseStep = try Self.integer(c, .decoderSparseStep)
         mlpOnlyLayers = try c.decodeIfPresent([Int].self, forKey: .mlpOnlyLayers)
         topkMethod = try c.decodeIfPresent(String.self, forKey: .topkMethod)
+        nGroup = try Self.integer(c, .nGroup)
+        topkGroup = try Self.integer(c, .topkGroup)
         qLoraRank = try Self.integer(c, .qLoraRank)
         kvLoraRank = try Self.integer(c, .kvLoraRank)
         qkNopeHeadDim = try Self.integer(c, .qkNopeHeadDim)

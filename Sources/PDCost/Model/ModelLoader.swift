@@ -122,7 +122,11 @@ public enum ModelLoader {
                 sharedExpertIntermediateSize: c.sharedExpertIntermediateSize
                     ?? saturatingProduct(shared, expertWidth),
                 firstDenseLayers: c.firstKDenseReplace ?? 0, layerFrequency: c.moeLayerFreq ?? 1,
-                routerBias: (c.topkMethod ?? "noaux_tc") == "noaux_tc")
+                routerBias: (c.topkMethod ?? "noaux_tc") == "noaux_tc",
+                // `greedy` routes over all experts; `noaux_tc` and `group_limited_greedy`
+                // within the top groups (HF modeling_deepseek.py, MoEGate).
+                routerGroups: c.topkMethod == "greedy" ? 0 : c.nGroup ?? 0,
+                routerGroupsPerToken: c.topkMethod == "greedy" ? 0 : c.topkGroup ?? 0)
             let mla = MLASpec(
                 qLoraRank: c.qLoraRank ?? 0,
                 kvLoraRank: try required(c.kvLoraRank, "kv_lora_rank", family),
@@ -262,6 +266,10 @@ public enum ModelLoader {
             c.moeLayerFreq = moe.layerFrequency
             c.decoderSparseStep = moe.layerFrequency
             c.topkMethod = moe.routerBias ? "noaux_tc" : "greedy"
+            if moe.routerGroups > 0 {
+                c.nGroup = moe.routerGroups
+                c.topkGroup = moe.routerGroupsPerToken
+            }
         }
         if let mla = m.mla {
             c.qLoraRank = mla.qLoraRank

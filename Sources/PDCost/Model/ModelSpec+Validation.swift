@@ -41,6 +41,12 @@ extension ModelSpec {
             try Self.require(moe.sharedExpertIntermediateSize, "shared_expert_intermediate_size", atLeast: 0)
             try Self.require(moe.firstDenseLayers, "first_k_dense_replace", atLeast: 0)
             try Self.require(moe.layerFrequency, "moe_layer_freq", atLeast: 1)
+            try Self.require(moe.routerGroups, "n_group", atLeast: 0, PDCostLimits.numExperts)
+            try Self.require(moe.routerGroupsPerToken, "topk_group", atLeast: 0, PDCostLimits.numExperts)
+            if moe.routerGroupsPerToken > moe.routerGroups {
+                throw .invalidArgument(
+                    "topk_group=\(moe.routerGroupsPerToken) exceeds n_group=\(moe.routerGroups)")
+            }
             if moe.firstDenseLayers > numLayers {
                 throw .invalidArgument(
                     "first_k_dense_replace=\(moe.firstDenseLayers) exceeds num_hidden_layers=\(numLayers)")

@@ -140,11 +140,18 @@ public struct MoESpec: Sendable, Hashable {
     public var layerFrequency: Int
     /// A learned per-expert bias in the router (DeepSeek-V3 `e_score_correction_bias`).
     public var routerBias: Bool
+    /// Group-limited routing (DeepSeek-V3 §2.1.2, `n_group` / `topk_group`): the experts form
+    /// `routerGroups` groups and a token's top-k come from its best `routerGroupsPerToken`;
+    /// 0 = unrestricted. Bounds how many nodes a token's copies reach.
+    public var routerGroups: Int
+    public var routerGroupsPerToken: Int
 
     public init(numExperts: Int, expertsPerToken: Int, expertIntermediateSize: Int,
                 numSharedExperts: Int = 0, sharedExpertIntermediateSize: Int = 0,
                 sharedExpertGate: Bool = false, firstDenseLayers: Int = 0, layerFrequency: Int = 1,
-                routerBias: Bool = false) {
+                routerBias: Bool = false, routerGroups: Int = 0, routerGroupsPerToken: Int = 0) {
+        self.routerGroups = routerGroups
+        self.routerGroupsPerToken = routerGroupsPerToken
         self.numExperts = numExperts
         self.expertsPerToken = expertsPerToken
         self.expertIntermediateSize = expertIntermediateSize

@@ -38,13 +38,14 @@ extension FrameworkProfile {
             gradBufferBytes = v ? 4 : 2
             gradReduceBytes = v ? 4 : 2
         }
-        if let v = s.moeCapacityFactor {
-            moeCapacityFactor = v
-            // Drop-and-pad fixes the all-to-all sizes, so the dispatcher needs no host sync
-            // (Megatron-Core token_dispatcher.py: `cuda_sync_point` is "no_sync" when
-            // `moe_pad_expert_input_to_capacity`).
-            if s.moePadToCapacity == true { moeHostSync = false }
-        }
+        if let v = s.moeCapacityFactor { moeCapacityFactor = v }
+        // Drop-and-pad fixes the all-to-all sizes, so the dispatcher needs no host sync
+        // (Megatron-Core token_dispatcher.py: `cuda_sync_point` is "no_sync" when
+        // `moe_pad_expert_input_to_capacity`); see `moeHostSync`.
+        if let v = s.moePadToCapacity { moePadToCapacity = v }
+        if let v = s.moeTokenDispatcher { moeDispatcher = v }
+        if let v = s.moeExpertImbalance { moeExpertImbalance = v }
+        if let v = s.moeRouterForceBalance { moeRouterForceBalance = v }
         if let v = s.moeOverlapExpertComm { overlapExpertComm = v }
         if let v = s.attentionBackend { attentionKernel = v.kernel }
         if s.optimizer == .apexDistributedAdam { useApexDistributedAdam() }

@@ -112,10 +112,51 @@ public struct FrameworkProfile: Sendable, Hashable {
     // MARK: MoE routing
     /// Expert capacity factor; nil = dropless routing (Megatron `moe_expert_capacity_factor`).
     public var moeCapacityFactor: Double? = nil
-    /// Token dispatcher that needs the per-expert token counts on the host before the
-    /// all-to-all (Megatron `alltoall` dispatcher without drop-and-pad syncs the stream once
-    /// per MoE layer: moe/token_dispatcher.py `cuda_sync_point`).
-    public var moeHostSync: Bool = true
+    /// Each expert's input padded to its capacity (Megatron `moe_pad_expert_input_to_capacity`):
+    /// all-to-all sizes are fixed, so no dispatcher needs the counts on the host.
+    public var moePadToCapacity: Bool = false
+    /// The token dispatcher (Megatron-Core `moe_token_dispatcher_type`, with `flex` running
+    /// `moe_flex_dispatcher_backend`). Megatron-Core's and NeMo's recipes use `alltoall`.
+    public var moeDispatcher: FrameworkSettings.MoETokenDispatcher = .alltoall
+    /// Routed tokens of the busiest expert-parallel rank over the mean when the router is not
+    /// forced to balance (`moe_router_force_balance`); 1 = balanced. Default 1.25: with the
+    /// auxiliary balance loss a capacity factor of 1.25 drops well under 1 % of tokens, i.e.
+    /// expert loads stay within ~1.25× the mean (Fedus et al. 2022, Switch Transformers,
+    /// JMLR 23, §2.2 and Table 1).
+    public var moeExpertImbalance: Double = 1.25
+    /// The router is forced to an even token distribution (`moe_router_force_balance`, the
+    /// benchmark mode of the published runs); kept as a plain field for the evaluation path.
+    public var moeRouterForceBalance: Bool = false
+    /// The dispatcher copies per-expert token counts to the host and synchronises once per
+    /// MoE layer forward: dropless routing (or a capacity without padding) with Megatron-Core's
+    /// `alltoall`/`allgather` dispatchers (moe/token_dispatcher.py, `cuda_sync_point`; the TE
+    /// grouped GEMM takes its `m_splits` on the host) or DeepEP's normal kernels (the CPU waits
+    /// for the GPU's received-count signal: deepseek-ai/DeepEP README.md). HybridEP needs none
+    /// ("Zero CPU-GPU synchronization requirements", DeepEP hybrid-ep
+    /// Hybrid-EP_Intra-node_Implementation.md).
+    public var moeHostSync: Bool {
+        if moeCapacityFactor != nil && moePadToCapacity { return false }
+        return moeDispatcher.synchronisesHost
+    }
+    /// CUDA graphs capture the MoE half of a layer too: graphs are on and no dispatcher step
+    /// waits for the host (a sync cannot be captured: Megatron-Core's `moe_preprocess` graph
+    /// scope ends at it, transformer_config.py `cuda_graph_scope`); drop-and-pad or HybridEP.
+    public var moeGraphCaptured: Bool { cudaGraphs && !moeHostSync }
+    /// Routed-token copies a rank processes over the balanced mean: the capacity factor when
+    /// each expert's input is padded to it (drop-and-pad), else the busiest rank's load
+    /// (`moeLoadFactor`).
+    public var moeRankLoadFactor: Double {
+        if let cf = moeCapacityFactor, moePadToCapacity, cf.isFinite { return max(cf, 1) }
+        return moeLoadFactor
+    }
+    /// Load of the busiest expert-parallel rank over the mean: 1 when the router is forced to
+    /// balance (benchmark mode), else `moeExpertImbalance`, capped by the capacity factor
+    /// (tokens beyond capacity are dropped).
+    public var moeLoadFactor: Double {
+        var f = moeRouterForceBalance ? 1 : max(moeExpertImbalance, 1)
+        if let cf = moeCapacityFactor, cf > 0 { f = min(f, max(cf, 1)) }
+        return f.isFinite ? f : 1
+    }
 
     // MARK: Model state
     /// Bytes per element of the gradient buffer. Megatron-LM forces fp32 gradient accumulation
@@ -271,6 +312,13 @@ public struct FrameworkProfile: Sendable, Hashable {
         p.overlapGradReduce = true
         p.overlapParamGather = true
         p.overlapP2P = true
+        // Megatron-Bridge's published MoE performance recipes dispatch with `flex` on the
+        // HybridEP backend: Qwen3-30B-A3B on every GPU, Qwen3-235B-A22B on GB200/GB300 and
+        // DeepSeek-V3 on every GPU but one B200 variant (scripts/performance/configs/qwen/
+        // qwen3_workload_base_configs.py and deepseek/deepseek_workload_base_configs.py,
+        // `moe_flex_dispatcher_backend="hybridep"`); a run that states
+        // `moe_token_dispatcher` overrides it.
+        p.moeDispatcher = .hybridep
         return p
     }
 

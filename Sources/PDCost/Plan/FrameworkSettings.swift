@@ -29,6 +29,7 @@ public struct FrameworkSettings: Sendable, Hashable {
     public var moeOverlapExpertComm: Bool?
     public var moeTokenDispatcher: MoETokenDispatcher?
     public var moeRouterForceBalance: Bool?
+    public var moeExpertImbalance: Double?
 
     // MARK: Kernels and numerics
     public var attentionBackend: AttentionBackend?
@@ -88,6 +89,15 @@ public struct FrameworkSettings: Sendable, Hashable {
     /// Megatron-Core's MoE token dispatchers (`--moe-token-dispatcher-type`).
     public enum MoETokenDispatcher: String, SettingChoice {
         case alltoall, allgather, flex, deepep, hybridep
+
+        /// Sends one copy per target node and forwards it over NVLink (DeepEP normal kernels,
+        /// HybridEP) instead of one per routed copy. `flex` runs Megatron-Core's default flex
+        /// backend, DeepEP (transformer_config.py, `moe_flex_dispatcher_backend = "deepep"`).
+        public var isHierarchical: Bool { self == .flex || self == .deepep || self == .hybridep }
+
+        /// Needs the per-expert counts on the host before dispatching dropless routing (see
+        /// `FrameworkProfile.moeHostSync`); HybridEP does not.
+        public var synchronisesHost: Bool { self != .hybridep }
     }
 
     /// Pipeline schedules by name; the stages per rank are `parallel.vpp`.

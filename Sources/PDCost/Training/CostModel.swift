@@ -60,7 +60,7 @@ public struct CostModel: Sendable {
         }
 
         func layerStep(_ lt: LayerTime, _ lc: LayerCommunication) -> (time: Double, recompute: Double) {
-            let extra = recomputed * (lt.forward + lc.forwardExposed) + lt.selectiveRecompute
+            let extra = recomputed * (lt.forward + lc.forwardExposed + lt.hostStall) + lt.selectiveRecompute
             let gpu = lt.forward + lt.backward + extra + lc.exposed + lt.hostStall
             let host = lt.host * (1 + recomputed)
             return (max(gpu, host), extra)

@@ -31,6 +31,9 @@ struct Workload: Sendable {
     let topK: Double
     let expertFFN: Double
     let sharedFFN: Double
+    /// Group-limited routing: groups, and groups per token (0 = unrestricted).
+    let routerGroups: Double
+    let routerGroupsPerToken: Double
 
     // Parameters (counts), split into tensor-parallel-sharded and replicated parts.
     let attentionShardedParams: Double
@@ -79,6 +82,9 @@ struct Workload: Sendable {
     // Hardware rates.
     let rates: Rates
     let net: Interconnect
+    /// NVLink bytes/s of a hierarchical expert dispatcher (`EfficiencyProfile.
+    /// expertDispatchNVLinkFraction` of the one-direction NVLink rate).
+    let dispatchNVLinkBandwidth: Double
     let efficiency: EfficiencyProfile
     let gpuMemory: Double
     /// FLOP/s denominators of MFU/HFU.
@@ -119,12 +125,16 @@ struct Workload: Sendable {
             topK = Double(moe.expertsPerToken)
             expertFFN = Double(moe.expertIntermediateSize)
             sharedFFN = Double(moe.sharedExpertIntermediateSize)
+            routerGroups = Double(moe.routerGroups)
+            routerGroupsPerToken = Double(moe.routerGroupsPerToken)
         } else {
             isMoE = false
             experts = 0
             topK = 0
             expertFFN = 0
             sharedFFN = 0
+            routerGroups = 0
+            routerGroupsPerToken = 0
         }
 
         // Parameters per layer, split by how Megatron-Core shards them: column/row-parallel
@@ -208,6 +218,7 @@ struct Workload: Sendable {
 
         rates = Rates(cluster: cluster, setup: setup)
         net = Interconnect(cluster: cluster)
+        dispatchNVLinkBandwidth = max(cluster.gpu.nvlinkBandwidth * cluster.efficiency.expertDispatchNVLinkFraction, 1)
         efficiency = cluster.efficiency
         gpuMemory = cluster.gpu.memoryBytes
         let precision: Precision = setup.dtype
@@ -258,6 +269,8 @@ struct Rates: Sendable {
     /// Achieved HBM bytes/s.
     let hbm: Double
     let kernelFloor: Double
+    /// Shortest time of one expert's GEMM in a per-expert grouped GEMM.
+    let perExpertGEMM: Double
 
     init(cluster: Cluster, setup: TrainingSetup) {
         let gpu = cluster.gpu, e = cluster.efficiency
@@ -300,6 +313,7 @@ struct Rates: Sendable {
         attentionHalfSequence = e.attentionHalfSequence
         hbm = max(gpu.hbmBandwidth * e.hbmFraction, 1)
         kernelFloor = e.kernelFloorSeconds
+        perExpertGEMM = e.groupedGemmPerExpertSeconds
     }
 
     /// GEMM of m×k by k×n: compute at the shape-dependent rate or HBM traffic, whichever is
@@ -322,6 +336,24 @@ struct Rates: Sendable {
         let compute = 2 * groups * rows * n * k * shape / (fp8 ? gemm8 : gemm16)
         let bytes = groups * ((rows * k + k * n) * (fp8 ? 1 : 2) + rows * n * 2)
         return max(max(compute, bytes / hbm), kernelFloor)
+    }
+
+    /// The GEMMs of `experts` local experts with `rows` tokens each, in a grouped kernel that
+    /// runs at `saturation` of the large-GEMM rate (`ExpertPhysics.groupedSaturation`: the
+    /// measured grouped-GEMM curve already holds the tile losses of expert-sized n and k, so no
+    /// further shape penalty), or its HBM traffic, and never shorter than the per-expert GEMM
+    /// floor (`EfficiencyProfile.groupedGemmPerExpertSeconds`: Transformer Engine's GroupedLinear
+    /// issues one cuBLASLt GEMM per expert), or the kernel floor per expert when `graphed`.
+    @inline(__always)
+    func expertGEMM(experts: Double, rows: Double, _ n: Double, _ k: Double, fp8: Bool,
+                    saturation: Double, graphed: Bool) -> Double {
+        if !(experts > 0 && rows > 0 && n > 0 && k > 0 && saturation > 0) { return 0 }
+        let compute = 2 * experts * rows * n * k / ((fp8 ? gemm8 : gemm16) * saturation)
+        let bytes = experts * ((rows * k + k * n) * (fp8 ? 1 : 2) + rows * n * 2)
+        // Replayed from a CUDA graph the per-expert GEMMs cost no launch or stream hand-off:
+        // only the kernel floor each.
+        let floor = graphed ? kernelFloor : max(perExpertGEMM, kernelFloor)
+        return max(max(compute, bytes / hbm), experts * floor)
     }
 
     /// Fused attention over `flops` forward FLOPs at local sequence length `s` and head width

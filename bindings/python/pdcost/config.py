@@ -345,6 +345,10 @@ class ModelConfig(_Config):
     """Every k-th block after the dense ones is MoE (Qwen: decoder_sparse_step)."""
     topk_method: str | None = None
     """DeepSeek router: ``noaux_tc`` has a learned per-expert bias, ``greedy`` none."""
+    n_group: int | None = None
+    """Group-limited routing (DeepSeek-V2/V3): expert groups per MoE layer."""
+    topk_group: int | None = None
+    """Groups each token's experts are drawn from (at most ``n_group``)."""
 
     # -- multi-head latent attention (DeepSeek-V2/V3; all None otherwise) ----------------------
     q_lora_rank: int | None = None
@@ -373,7 +377,7 @@ class ModelConfig(_Config):
     _OPTIONAL_COUNT: ClassVar[tuple[str, ...]] = (
         "intermediate_size", "max_position_embeddings", "n_positions", "n_shared_experts",
         "shared_expert_intermediate_size", "first_k_dense_replace", "q_lora_rank",
-        "qk_nope_head_dim", "num_nextn_predict_layers")
+        "qk_nope_head_dim", "num_nextn_predict_layers", "n_group", "topk_group")
     _OPTIONAL_BOOL: ClassVar[tuple[str, ...]] = (
         "tie_word_embeddings", "qkv_bias", "attention_out_bias", "mlp_bias", "qk_norm")
     # Limits-table entry of each bounded field (the rest: "model_dimension").

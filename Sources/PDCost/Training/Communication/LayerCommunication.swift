@@ -130,15 +130,59 @@ extension Workload {
             }
         }
 
-        if isMoE && c.ep > 1 {
-            let cf = fw.moeCapacityFactor ?? 1
-            let copies = topK * c.tokensSP * c.etp * max(cf, 1)
-            let a2a = n.allToAll(bytesPerRank: copies * h * 2, ranks: c.ep, perNode: c.epPerNode)
+        if isMoE && (c.ep > 1 || c.etp > 1) {
+            // One dispatch or combine of the busiest rank's tokens (bf16 on the wire).
+            let tokenBytes = c.tokensSP * h * 2 * fw.moeRankLoadFactor
+            var a2a = 0.0
+            if c.ep > 1 {
+                if fw.moeDispatcher.isHierarchical {
+                    a2a = hierarchicalDispatch(c, tokenBytes: tokenBytes)
+                } else {
+                    // Megatron-Core alltoall/allgather: every routed copy travels.
+                    a2a = n.allToAll(bytesPerRank: topK * tokenBytes, ranks: c.ep, perNode: c.epPerNode)
+                }
+            }
+            if c.etp > 1 {
+                // Expert tensor parallelism: the dispatched copies are all-gathered over the
+                // etp group before the experts and reduce-scattered after them (Megatron-Core
+                // token_dispatcher.py, `gather_from_sequence_parallel_region` over the expert
+                // TP group, and its reduce-scatter in the combine).
+                let g = net.membersPerNode(ranks: c.etp, stride: 1)
+                a2a += n.allGather(bytes: topK * tokenBytes * c.etp, ranks: c.etp, perNode: g)
+            }
+            // Dispatch and combine forward, and their transposes backward.
             let total = 4 * a2a
             let share = fw.overlapExpertComm ? efficiency.tpOverlapExposedFraction : 1
             moe.ep = CommunicationTime(exposed: total * share, overlapped: total * (1 - share))
             moe.epForwardExposed = 2 * a2a * share
         }
         return (dense, moe)
+    }
+
+    /// One dispatch (or combine) by a hierarchical dispatcher, DeepEP normal kernels or
+    /// HybridEP: each token goes once to every node holding one of its experts, over RDMA to
+    /// the GPU of the same local index, which forwards it over NVLink to the token's GPUs in
+    /// that node (deepseek-ai/DeepEP README.md, "Normal kernels with NVLink and RDMA
+    /// forwarding"). Per rank: network bytes = token bytes × distinct remote nodes; NVLink
+    /// bytes = token bytes × (distinct GPUs in its own node other than itself + forwarded
+    /// copies of what arrives from other nodes). The two legs pipeline, so the slower paces it.
+    /// Expectations over routing from `ExpertPhysics.expectedDistinctBuckets` (balanced router,
+    /// group-limited when the model says so: DeepSeek-V3's 4 of 8 groups reach at most 4 nodes).
+    func hierarchicalDispatch(_ c: PlanContext, tokenBytes: Double) -> Double {
+        let ep = c.ep, g = max(min(c.epPerNode, ep), 1)
+        let nodes = max((ep / g).rounded(.up), 1)
+        let gpus = ExpertPhysics.expectedDistinctBuckets(topK: topK, experts: experts, buckets: ep,
+                                                         groups: routerGroups, groupsPerToken: routerGroupsPerToken)
+        let remoteNodes = nodes > 1
+            ? ExpertPhysics.expectedDistinctBuckets(topK: topK, experts: experts, buckets: nodes, groups: routerGroups,
+                                                    groupsPerToken: routerGroupsPerToken) * (nodes - 1) / nodes
+            : 0
+        // Touched GPUs: (g − 1)/ep of them in the own node besides this one; those in other
+        // nodes arrive by RDMA at one GPU per node, which forwards to the other (g − 1)/g.
+        let nvlinkCopies = gpus * (g - 1) / ep + gpus * (ep - g) / ep * (g - 1) / g
+        let nvlink = tokenBytes * nvlinkCopies / dispatchNVLinkBandwidth
+        let network = tokenBytes * remoteNodes / net.networkBandwidth
+        let latency = (nodes > 1 ? net.networkStepLatency : 0) + net.nvlinkStepLatency + net.callLatency
+        return max(nvlink, network) + latency
     }
 }

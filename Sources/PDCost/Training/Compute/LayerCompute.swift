@@ -206,19 +206,27 @@ extension Workload {
         // ---- MoE layer ----
         var moe = LayerTime()
         if isMoE {
-            let cf = fw.moeCapacityFactor ?? 1
-            let copies = topK * Tsp * c.etp * max(cf, 1)                // token copies per rank
+            // Token copies of the busiest rank: each local token's top-k copies, gathered over
+            // the expert-TP group (every etp rank computes all of the group's tokens on 1/etp
+            // of each expert's width), times the load of the busiest rank (padding to capacity
+            // or router imbalance, `FrameworkProfile.moeRankLoadFactor`).
+            let copies = topK * Tsp * c.etp * fw.moeRankLoadFactor
             let localExperts = max(experts / c.ep, 1)
             let rows = copies / localExperts
             let fe = expertFFN / c.etp
             let router = r.gemm(Tsp, experts, h, fp8: false)
-            // Transformer Engine's GroupedLinear issues one cuBLAS GEMM per local expert (spread
-            // over a few streams): each pays its own shape penalty and launch.
-            let e1 = localExperts * r.gemm(rows, fc1Factor * fe, h, fp8: f8)
-            let e2 = localExperts * r.gemm(rows, h, fe, fp8: f8)
-            // Per expert and layer, FP8 adds amax/scale/cast kernels for the FC1 and FC2 inputs
-            // forward and for both output gradients backward (each a separate small kernel
-            // per expert in TE's GroupedLinear): about 12 extra launches per expert.
+            // Grouped GEMMs over the local experts at the rate their tokens per expert allow
+            // (`ExpertPhysics.groupedSaturation`, SimuMax B200 table): forward and data
+            // gradient on one curve, the weight gradient (reduction over the tokens) on its own.
+            let satF = ExpertPhysics.groupedSaturation(tokens: rows, halfTokens: efficiency.groupedGemmHalfTokens)
+            let satW = ExpertPhysics.groupedSaturation(tokens: rows, halfTokens: efficiency.groupedGemmWgradHalfTokens)
+            // The MoE half is captured in a CUDA graph only when nothing in it waits for the
+            // host (`FrameworkProfile.moeGraphCaptured`).
+            let graphed = fw.moeGraphCaptured
+            let e1 = r.expertGEMM(experts: localExperts, rows: rows, fc1Factor * fe, h, fp8: f8, saturation: satF, graphed: graphed)
+            let e2 = r.expertGEMM(experts: localExperts, rows: rows, h, fe, fp8: f8, saturation: satF, graphed: graphed)
+            let e1W = r.expertGEMM(experts: localExperts, rows: rows, fc1Factor * fe, h, fp8: f8, saturation: satW, graphed: graphed)
+            let e2W = r.expertGEMM(experts: localExperts, rows: rows, h, fe, fp8: f8, saturation: satW, graphed: graphed)
             let expertLaunches = f8 ? 12 * localExperts * r.kernelFloor : 0
             var shared = 0.0, sharedFC1 = 0.0, sharedEW = 0.0, sharedCastF = 0.0, sharedCastB = 0.0
             if sharedFFN > 0 {
@@ -245,11 +253,14 @@ extension Workload {
             let moeEWB = 2 * (common + routing + expertAct + sharedEW) * scale + attnCastB + expertCastB + sharedCastB
             let expertWeights = localExperts * expertParams / c.etp
             let moeWeights = attnWeights + expertWeights + sharedExpertParams / t + routerParams
-            let gemms = attnGEMM + router + e1 + e2 + shared
+            let gemms = attnGEMM + router + shared
             let moeDequant = r.memoryBound(dequant * moeWeights, kernels: 0)
-            moe.forward = gemms + attnF + r.memoryBound(moeEW, kernels: 0) + moeAdapterF + moeDequant
-            moe.backward = (1 + wgrad) * gemms + attnB + r.memoryBound(moeEWB + gradRMW * moeWeights, kernels: 0)
-                + expertLaunches + 2 * moeAdapterF + moeDequant
+            moe.forward = gemms + e1 + e2 + attnF + r.memoryBound(moeEW, kernels: 0) + moeAdapterF + moeDequant
+            // Backward: data gradients at the forward rate, weight gradients at theirs (none for
+            // a frozen base).
+            moe.backward = (1 + wgrad) * gemms + (e1 + e2) + wgrad * (e1W + e2W) + attnB
+                + r.memoryBound(moeEWB + gradRMW * moeWeights, kernels: 0) + expertLaunches
+                + 2 * moeAdapterF + moeDequant
             moe.attentionForward = attnF
             moe.attentionBackward = attnB
             moe.columnParallelGEMM = column + sharedFC1
@@ -259,19 +270,27 @@ extension Workload {
             // graphs); the MoE half — router and aux-loss bookkeeping (~20), token dispatcher with
             // its all-to-alls and permutations (~20), per-expert GEMM launches and, in FP8, per-
             // expert quantisation (Megatron-Core moe/experts.py TEGroupedMLP), activation, shared
-            // experts — stays eager (its shapes depend on the routing).
+            // experts — stays eager unless the whole MoE half is graph-captured (`moeGraphCaptured`).
             let attnOps = 2.5 * (12 + attnKernels + (f8 ? 2 : 0))
             let moeOps = 2.5 * (40 + (f8 ? 3 : 2) * localExperts + 2 + (sharedFFN > 0 ? 6 : 0))
-            moe.host = attnOps * fw.hostSecondsPerOp * fw.hostOpScale + moeOps * fw.hostSecondsPerOp
-            if fw.moeHostSync && fw.moeCapacityFactor == nil {
-                // Dropless dispatch copies the per-expert counts to the host before the
-                // all-to-all; the GPU idles while the host issues the rest of the layer.
-                moe.hostStall = 2.5 * (20 + (f8 ? 3 : 2) * localExperts) * fw.hostSecondsPerOp * 0.4
+            moe.host = attnOps * fw.hostSecondsPerOp * fw.hostOpScale
+                + moeOps * fw.hostSecondsPerOp * (graphed ? fw.hostOpScale : 1)
+            if fw.moeHostSync {
+                // The dispatcher's host sync drains the launch queue once per forward: the
+                // eager MoE half that follows (dispatch, permutation, per-expert GEMMs and
+                // casts, combine) runs only as fast as the host issues it until its GPU work
+                // lets the host get ahead again (`ExpertPhysics.hostSyncStall`). Forward is 1
+                // of the 2.5 units the op counts above hold.
+                let expertForward = e1 + e2 + shared
+                    + r.memoryBound((routing + expertAct + sharedEW) * scale + expertCastF + sharedCastF, kernels: 0)
+                moe.hostStall = ExpertPhysics.hostSyncStall(
+                    kernelsAfterSync: moeOps / 2.5, hostSecondsPerKernel: fw.hostSecondsPerOp,
+                    gpuAfterSync: expertForward, roundTrip: efficiency.hostSyncRoundTripSeconds)
             }
             var moeSel = sel, moeSelFlops = selFlops
             if mods.contains(.moeActivation) { moeSel += r.memoryBound(expertAct * scale, kernels: 1) }
             if mods.contains(.moe) {
-                moeSel += router + e1 + e2 + shared + r.memoryBound((routing + expertAct + sharedEW) * scale, kernels: 0)
+                moeSel += router + e1 + e2 + moe.hostStall + shared + r.memoryBound((routing + expertAct + sharedEW) * scale, kernels: 0)
                 moeSelFlops += 2 * copies * expertParams / c.etp
             } else if mods.contains(.sharedExperts) {
                 moeSel += shared
