@@ -382,18 +382,19 @@ public struct QuantizationConfig: Codable, Sendable, Hashable {
     }
 }
 
-/// Python's `json.dump` writes the non-finite floats `Infinity`, `-Infinity` and `NaN` (Nemotron-H
-/// `time_step_limit: [0.0, Infinity]`), which RFC 8259 does not allow. No key pdcost reads
-/// takes such a value, so outside strings they are read as `null` (the key then counts as
-/// absent, or is ignored) before the strict JSON gate.
+/// Python's `json.dump` writes the non-finite floats `Infinity` and `-Infinity`, which RFC 8259
+/// does not allow; Hugging Face configs carry them as range ends (Nemotron-H
+/// `time_step_limit: [0.0, Infinity]`). As array elements, outside strings, they are read as
+/// `null` before the strict JSON gate: no key pdcost reads holds such an array. Anywhere else
+/// (a member's value) and `NaN` everywhere stay errors.
 enum PythonJSON {
     static func nonFiniteAsNull(_ b: [UInt8]) -> [UInt8] {
-        // Fast path: no capital I or N outside strings means nothing to do.
-        guard b.contains(UInt8(ascii: "I")) || b.contains(UInt8(ascii: "N")) else { return b }
+        guard b.contains(UInt8(ascii: "I")) else { return b }
         var out: [UInt8] = []
         out.reserveCapacity(b.count)
         var inString = false, escaped = false, i = 0
-        let tokens: [[UInt8]] = [Array("-Infinity".utf8), Array("Infinity".utf8), Array("NaN".utf8)]
+        var containers: [UInt8] = []  // open '[' / '{'
+        let tokens: [[UInt8]] = [Array("-Infinity".utf8), Array("Infinity".utf8)]
         outer: while i < b.count {
             let ch = b[i]
             if inString {
@@ -402,11 +403,18 @@ enum PythonJSON {
                 i += 1
                 continue
             }
-            if ch == UInt8(ascii: "\"") { inString = true; out.append(ch); i += 1; continue }
-            for t in tokens where b.count - i >= t.count && b[i..<(i + t.count)].elementsEqual(t) {
-                out.append(contentsOf: Array("null".utf8))
-                i += t.count
-                continue outer
+            switch ch {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"): containers.append(ch)
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): _ = containers.popLast()
+            default:
+                if containers.last == UInt8(ascii: "[") {
+                    for t in tokens where b.count - i >= t.count && b[i..<(i + t.count)].elementsEqual(t) {
+                        out.append(contentsOf: Array("null".utf8))
+                        i += t.count
+                        continue outer
+                    }
+                }
             }
             out.append(ch)
             i += 1

@@ -431,7 +431,9 @@ class ModelConfig(_Config):
         :class:`~pdcost.errors.PDCostIOError` (an ``OSError``).
         """
         if isinstance(source, Mapping):
-            handle = _native.model_from_json(json.dumps(dict(source), allow_nan=False))
+            # Hugging Face writes non-finite floats as Infinity/NaN (Nemotron-H time_step_limit);
+            # the library reads them as null, as it does in a file.
+            handle = _native.model_from_json(json.dumps(dict(source)))
         elif isinstance(source, (bytes, bytearray, memoryview)):
             handle = _native.model_from_json(bytes(source))
         elif isinstance(source, str) and _looks_like_json(source):
@@ -528,9 +530,16 @@ class ModelConfig(_Config):
         return FlopsPerToken(seq_len=int(seq_len), causal=causal, **numbers)
 
     def analysis(self, seq_len: int = 8192) -> dict[str, Any]:
-        """The library's full analysis (config, parameters, FLOPs for both masks) as a dict."""
+        """The library's full analysis (config, parameters, FLOPs for both masks, warnings) as
+        a dict."""
         result: dict[str, Any] = json.loads(self._model().analysis_json(seq_len))
         return result
+
+    def warnings(self) -> list[str]:
+        """The config keys the library read but could not price (unknown keys that may change
+        cost, quantisation methods it does not know, vision encoders of multimodal
+        checkpoints), one line each; empty for presets and fully priced configs."""
+        return list(self.analysis(1).get("warnings", []))
 
 
 # ------------------------------------------------------------------------------------------------
