@@ -385,3 +385,41 @@ struct ArchitectureLoaderTests {
         return lines.joined(separator: "\n")
     }
 }
+
+@Suite("Architecture loader: pricing")
+struct ArchitecturePricingTests {
+    static let files = ArchitectureLoaderTests.cases.map(\.file)
+
+    @Test("every new architecture prices a training step and a serving run with finite numbers", arguments: files)
+    func pricesFinite(_ file: String) throws {
+        let m = try ArchitectureLoaderTests.load(file).spec
+        let gpu = try GPUPresets.named("H100-SXM-80GB")
+        let tp = m.numAttentionHeads % 8 == 0 ? 8 : (m.numAttentionHeads % 4 == 0 ? 4 : 1)
+        let cost = try CostModel(model: m, cluster: Cluster(gpu: gpu, numGPUs: 64),
+                                 setup: TrainingSetup(seqLen: 8192, microBatchSize: 1, globalBatchSize: 64))
+        let p = cost.evaluate(ParallelPlan(tp: tp, pp: 1, dp: 64 / tp, sequenceParallel: true))
+        #expect(p.stepTime.isFinite && p.stepTime > 0, "\(file)")
+        let serving = try ServingCostModel(model: m, cluster: Cluster(gpu: gpu, numGPUs: 8),
+                                           deployment: ServingDeployment(tp: tp))
+        let r = try serving.evaluate(ServingWorkload(inputTokens: 4096, outputTokens: 512, batchSize: 8))
+        #expect(r.outputTokensPerSecond.isFinite && r.outputTokensPerSecond > 0, "\(file)")
+    }
+
+    @Test("bounded and state layers make long prompts cheaper than full attention would")
+    func windowsPriced() throws {
+        // Gemma 2 9B at 32k tokens: half its layers are global (mean causal context s/2), half
+        // see at most 4096 tokens (mean W − W²/2s): 0.5 + 0.5·(4096 − 256)/16384 of all-global.
+        let m = try ArchitectureLoaderTests.load("google__gemma-2-9b.json").spec
+        var global = m
+        global.layers = nil
+        let s = 32_768
+        let bounded = ParameterCounter.flopsPerToken(m, sequenceLength: s).attentionForward
+        let full = ParameterCounter.flopsPerToken(global, sequenceLength: s).attentionForward
+        let ratio = 0.5 + 0.5 * (4096.0 - 4096.0 * 4096.0 / (2 * 32768.0)) / 16384.0
+        #expect(abs(bounded / full - ratio) < 1e-12)
+        // The training model sees the same ratio through its core scale.
+        let scales = TrainingLayerScales(m, sequenceLength: s)
+        #expect(abs(scales.attentionCore - bounded / full) < 1e-12)
+        #expect(TrainingLayerScales(global, sequenceLength: s).attentionCore == 1)
+    }
+}

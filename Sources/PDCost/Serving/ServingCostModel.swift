@@ -167,6 +167,16 @@ public struct ServingCostModel: Sendable {
                     + layout.stateFlopsPerToken)
     }
 
+    /// Attention FLOPs of one decoded token over `context` cached tokens (all ranks): full
+    /// layers over the whole context, windowed layers over their window, state layers per token.
+    @inline(__always)
+    func decodeAttentionFlopsPerToken(context: Double) -> Double {
+        guard let layout = attentionLayout else { return 2 * Double(model.numLayers) * context * attentionWidth }
+        let windowed = layout.slidingLayers * min(context, layout.window > 0 ? layout.window : context)
+            + layout.chunkedLayers * min(context, layout.chunk > 0 ? layout.chunk : context)
+        return 2 * (fullAttentionLayers * context + windowed) * attentionWidth + layout.stateFlopsPerToken
+    }
+
     /// Per-sequence KV bytes per GPU beyond the full-attention layers' blocks (windows, state).
     @inline(__always)
     func extraKVBytes(tokens: Double) -> Double {

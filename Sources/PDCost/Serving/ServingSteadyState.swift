@@ -236,7 +236,7 @@ struct ServingSteadyState {
         // MFU: model FLOPs of all tokens processed (2·N_active per token + causal attention of
         // the prompt + attention over the cache per output token) over the 16-bit dense peak.
         let flopsPerRequest = m.prefillFlops(batch: 1, inputTokens: freshInput)
-            + output * (m.matmulFlopsPerToken + 2 * Double(m.model.numLayers) * meanContext * m.attentionWidth)
+            + output * (m.matmulFlopsPerToken + m.decodeAttentionFlopsPerToken(context: meanContext))
         if p.numGPUs > 0 {
             p.mfu = p.requestsPerSecond * flopsPerRequest / (p.numGPUs * m.peakFlops)
         }
