@@ -423,3 +423,15 @@ struct ArchitecturePricingTests {
         #expect(TrainingLayerScales(global, sequenceLength: s).attentionCore == 1)
     }
 }
+
+@Suite("Architecture loader: canonical JSON")
+struct ArchitectureCanonicalTests {
+    @Test("canonical JSON of every new architecture reads back to an equal spec",
+          arguments: ArchitectureLoaderTests.cases.map(\.file))
+    func roundTrip(_ file: String) throws {
+        let m = try ArchitectureLoaderTests.load(file).spec
+        let text = try ModelLoader.canonicalConfig(for: m).encoded()
+        let back = try ModelLoader.load(json: Array(text.utf8))
+        #expect(back == m, "\(file)")
+    }
+}

@@ -110,6 +110,10 @@ public struct HuggingFaceConfig: Codable, Sendable, Hashable {
     public var qkvBias: Bool?
     public var attentionOutBias: Bool?
     public var qkNorm: Bool?
+    /// pdcost's per-layer keys (canonical JSON of a model with per-layer kinds): the FFN of
+    /// each layer (`dense`, `moe`, `none`), read with `layer_types` (mixers, `MixerKind` names)
+    /// and `no_rope_layers`; they replace the family's layout rule.
+    public var layerFfnTypes: [String]?
 
     public init() {}
 
@@ -158,6 +162,7 @@ public struct HuggingFaceConfig: Codable, Sendable, Hashable {
         case qkvBias = "qkv_bias"
         case attentionOutBias = "attention_out_bias"
         case qkNorm = "qk_norm"
+        case layerFfnTypes = "layer_ffn_types"
         case nEmbed = "n_embed"
         case layerTypes = "layer_types"
         case slidingWindow = "sliding_window"
@@ -243,6 +248,7 @@ public struct HuggingFaceConfig: Codable, Sendable, Hashable {
         qkvBias = try c.decodeIfPresent(Bool.self, forKey: .qkvBias)
         attentionOutBias = try c.decodeIfPresent(Bool.self, forKey: .attentionOutBias)
         qkNorm = try c.decodeIfPresent(Bool.self, forKey: .qkNorm)
+        layerFfnTypes = try c.decodeIfPresent([String].self, forKey: .layerFfnTypes)
         nEmbed = try Self.integer(c, .nEmbed)
         layerTypes = try c.decodeIfPresent([String].self, forKey: .layerTypes)
         slidingWindow = try Self.integer(c, .slidingWindow)

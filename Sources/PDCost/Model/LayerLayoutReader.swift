@@ -9,8 +9,16 @@ enum LayerLayoutReader {
         // Layouts below build one entry per layer: bound the count first (validation would
         // reject it later with the same message).
         let explicit: Bool
-        if case .uniform = rule.layout { explicit = c.slidingWindow != nil || !(c.mlpOnlyLayers ?? []).isEmpty } else { explicit = true }
+        if case .uniform = rule.layout {
+            explicit = c.slidingWindow != nil || !(c.mlpOnlyLayers ?? []).isEmpty || c.layerFfnTypes != nil
+        } else {
+            explicit = true
+        }
         if explicit { try PDCostLimits.numLayers.check(count, field: "num_hidden_layers") }
+        if let ffns = c.layerFfnTypes {
+            try applyExplicit(ffns, c, family, into: &spec)
+            return
+        }
         switch rule.layout {
         case .uniform(let sliding):
             try applyUniform(sliding, c, type, into: &spec, warnings: &warnings)
@@ -114,6 +122,56 @@ enum LayerLayoutReader {
         if let layers = spec.layers, let moe = spec.moe, !layers.contains(where: { $0.ffn == .moe }) {
             _ = moe
             throw .invalidArgument("the MoE fields describe experts but no layer is an MoE layer")
+        }
+        try checkStateShapes(spec)
+    }
+
+    /// pdcost's explicit per-layer keys (canonical JSON): `layer_types` with any `MixerKind`,
+    /// `layer_ffn_types`, `no_rope_layers`, and the window and state-layer fields they need.
+    private static func applyExplicit(_ ffns: [String], _ c: HuggingFaceConfig, _ family: ArchitectureFamily,
+                                      into spec: inout ModelSpec) throws(PDCostError) {
+        let count = spec.numLayers, type = family.defaultModelType
+        guard ffns.count == count else {
+            throw .invalidArgument("layer_ffn_types has \(ffns.count) entries; num_hidden_layers=\(count)")
+        }
+        let mixers = try parse(try required(c.layerTypes, "layer_types", type), count: count, allowed: MixerKind.allCases)
+        let rope = c.noRopeLayers ?? Array(repeating: 1, count: count)
+        guard rope.count == count else {
+            throw .invalidArgument("no_rope_layers has \(rope.count) entries; num_hidden_layers=\(count)")
+        }
+        var layers: [LayerSpec] = []
+        layers.reserveCapacity(count)
+        for i in 0..<count {
+            guard let ffn = FFNKind(rawValue: ffns[i]) else {
+                throw .invalidArgument("layer_ffn_types[\(i)]='\(ffns[i])' must be one of \(FFNKind.allCases.map(\.rawValue))")
+            }
+            if ffn == .moe, spec.moe == nil {
+                throw .invalidArgument("layer_ffn_types[\(i)]='moe' but the config describes no experts")
+            }
+            layers.append(LayerSpec(mixer: mixers[i], ffn: ffn, rope: rope[i] != 0))
+        }
+        spec.layers = layers
+        if mixers.contains(.slidingAttention) {
+            spec.slidingWindow = try required(c.slidingWindow, "sliding_window", type)
+        }
+        if mixers.contains(.chunkedAttention) {
+            spec.attentionChunkSize = try required(c.attentionChunkSize, "attention_chunk_size", type)
+        }
+        if mixers.contains(.mamba2) {
+            spec.mamba = Mamba2Spec(
+                numHeads: try required(c.mambaNumHeads, "mamba_num_heads", type),
+                headDim: try required(c.mambaHeadDim, "mamba_head_dim", type),
+                stateSize: try required(c.ssmStateSize, "ssm_state_size", type),
+                groups: c.nGroups ?? 1, convKernel: c.convKernel ?? 4,
+                convBias: c.useConvBias ?? true, projectionBias: c.useBias ?? false)
+        }
+        if mixers.contains(.gatedDeltaNet) {
+            spec.deltaNet = DeltaNetSpec(
+                numKeyHeads: try required(c.linearNumKeyHeads, "linear_num_key_heads", type),
+                numValueHeads: try required(c.linearNumValueHeads, "linear_num_value_heads", type),
+                keyHeadDim: try required(c.linearKeyHeadDim, "linear_key_head_dim", type),
+                valueHeadDim: try required(c.linearValueHeadDim, "linear_value_head_dim", type),
+                convKernel: c.linearConvKernelDim ?? 4)
         }
         try checkStateShapes(spec)
     }

@@ -77,9 +77,11 @@ public enum ModelLoader {
             spec.intermediateSize = c.intermediateSize ?? width
             expertWidth = width
         case .llama4:
-            let width = try required(c.intermediateSize, "intermediate_size", family)
-            spec.intermediateSize = c.intermediateSizeMlp ?? width
-            expertWidth = width
+            // Llama4TextConfig: experts `intermediate_size`, dense layers `intermediate_size_mlp`
+            // (pdcost's canonical JSON: experts `moe_intermediate_size`, dense `intermediate_size`).
+            let dense = try required(c.intermediateSize, "intermediate_size", family)
+            expertWidth = c.moeIntermediateSize ?? dense
+            spec.intermediateSize = c.intermediateSizeMlp ?? dense
         }
         switch rule.mlp {
         case .plain:
@@ -202,7 +204,7 @@ public enum ModelLoader {
                 layerFrequency: c.decoderSparseStep ?? 1)
         case .mixtral(let topK, let routerBias):
             let width = try required(expertWidth ?? c.moeIntermediateSize ?? c.intermediateSize, "intermediate_size", family)
-            let shared = c.sharedIntermediateSize ?? 0
+            let shared = c.sharedIntermediateSize ?? c.sharedExpertIntermediateSize ?? 0
             spec.moe = MoESpec(
                 numExperts: try required(c.numLocalExperts ?? c.numExperts, "num_local_experts", family),
                 expertsPerToken: c.numExpertsPerTok ?? c.expertsPerToken ?? topK, expertIntermediateSize: width,
@@ -211,7 +213,7 @@ public enum ModelLoader {
                     switch routerBias {
                     case .never: false
                     case .always: true
-                    case .useRoutingBias: c.useRoutingBias ?? false
+                    case .useRoutingBias: c.useRoutingBias ?? (c.topkMethod == "noaux_tc")
                     }
                 }())
         case .deepseek(let defaultTopk):
@@ -231,16 +233,16 @@ public enum ModelLoader {
             // Llama4TextMoe: routed experts plus one shared expert of the same width; the
             // router is Linear(h, E, bias=False).
             spec.moe = MoESpec(
-                numExperts: try required(c.numLocalExperts, "num_local_experts", family),
+                numExperts: try required(c.numLocalExperts ?? c.numExperts, "num_local_experts", family),
                 expertsPerToken: c.numExpertsPerTok ?? 1, expertIntermediateSize: width,
                 numSharedExperts: 1, sharedExpertIntermediateSize: width)
         case .nemotronH:
-            guard c.hybridOverridePattern?.contains("E") == true else { return }
-            let shared = c.moeSharedExpertIntermediateSize ?? 0
+            guard c.hybridOverridePattern?.contains("E") == true || c.layerFfnTypes?.contains("moe") == true else { return }
+            let shared = c.moeSharedExpertIntermediateSize ?? c.sharedExpertIntermediateSize ?? 0
             // NemotronHMOE: routed and shared ReLU² experts; NemotronHTopkRouter keeps an
             // e_score_correction_bias.
             spec.moe = MoESpec(
-                numExperts: try required(c.nRoutedExperts, "n_routed_experts", family),
+                numExperts: try required(c.nRoutedExperts ?? c.numExperts, "n_routed_experts", family),
                 expertsPerToken: try required(c.numExpertsPerTok, "num_experts_per_tok", family),
                 expertIntermediateSize: try required(c.moeIntermediateSize, "moe_intermediate_size", family),
                 numSharedExperts: c.nSharedExperts ?? (shared > 0 ? 1 : 0),
@@ -334,6 +336,32 @@ public enum ModelLoader {
         }
         c.numNextnPredictLayers = m.mtpLayers
         if let p = m.checkpointPrecision { c.quantizationConfig = QuantizationReader.config(for: p) }
+        if let layers = m.layers {
+            // Per-layer kinds as pdcost's explicit keys, which replace the family's layout rule.
+            c.layerTypes = layers.map(\.mixer.rawValue)
+            c.layerFfnTypes = layers.map(\.ffn.rawValue)
+            if layers.contains(where: { !$0.rope }) { c.noRopeLayers = layers.map { $0.rope ? 1 : 0 } }
+            if m.slidingWindow > 0 { c.slidingWindow = m.slidingWindow }
+            if m.attentionChunkSize > 0 { c.attentionChunkSize = m.attentionChunkSize }
+        }
+        if let s = m.mamba {
+            c.mambaNumHeads = s.numHeads
+            c.mambaHeadDim = s.headDim
+            c.ssmStateSize = s.stateSize
+            c.nGroups = s.groups
+            c.convKernel = s.convKernel
+            c.useConvBias = s.convBias
+            c.useBias = s.projectionBias
+        }
+        if let s = m.deltaNet {
+            c.linearNumKeyHeads = s.numKeyHeads
+            c.linearNumValueHeads = s.numValueHeads
+            c.linearKeyHeadDim = s.keyHeadDim
+            c.linearValueHeadDim = s.valueHeadDim
+            c.linearConvKernelDim = s.convKernel
+        }
+        if m.attentionOutputGate { c.attnOutputGate = true }
+        if m.mtpLayers > 0 { c.mtpNumHiddenLayers = m.mtpLayers }
         if m.attentionLogitSoftcap != 0 { c.attnLogitSoftcapping = m.attentionLogitSoftcap }
         if m.finalLogitSoftcap != 0 { c.finalLogitSoftcapping = m.finalLogitSoftcap }
         return c
