@@ -435,3 +435,36 @@ struct ArchitectureCanonicalTests {
         #expect(back == m, "\(file)")
     }
 }
+
+@Suite("Architecture loader: hostile values")
+struct ArchitectureHostileTests {
+    static let base = #""hidden_size":64,"intermediate_size":128,"num_attention_heads":4,"num_hidden_layers":4,"vocab_size":100"#
+
+    /// Extreme values of the new keys: each load either fails with an error naming a field or
+    /// gives a spec whose counts, FLOPs and KV bytes are finite; nothing traps.
+    @Test("extreme values of the new keys are errors or finite numbers, never traps", arguments: [
+        #"{"architectures":["Gemma2ForCausalLM"],BASE,"sliding_window":9223372036854775807}"#,
+        #"{"architectures":["Gemma2ForCausalLM"],BASE,"sliding_window":-5}"#,
+        #"{"architectures":["Llama4ForCausalLM"],BASE,"num_local_experts":4,"attention_chunk_size":-1}"#,
+        #"{"architectures":["Llama4ForCausalLM"],BASE,"num_local_experts":4,"interleave_moe_layer_step":0}"#,
+        #"{"architectures":["NemotronHForCausalLM"],BASE,"hybrid_override_pattern":"M*-M","mamba_num_heads":9223372036854775807,"mamba_head_dim":64,"ssm_state_size":16}"#,
+        #"{"architectures":["NemotronHForCausalLM"],BASE,"hybrid_override_pattern":"M*-M","mamba_num_heads":1048576,"mamba_head_dim":1048576,"ssm_state_size":1048576,"n_groups":1048576}"#,
+        #"{"architectures":["Qwen3NextForCausalLM"],BASE,"num_experts":4,"moe_intermediate_size":8,"linear_num_key_heads":0,"linear_num_value_heads":2,"linear_key_head_dim":8,"linear_value_head_dim":8}"#,
+        #"{"architectures":["Qwen3NextForCausalLM"],BASE,"num_experts":4,"moe_intermediate_size":8,"full_attention_interval":0}"#,
+        #"{"architectures":["LlamaForCausalLM"],BASE,"layer_types":["mamba2","none","full_attention","full_attention"],"layer_ffn_types":["none","dense","dense","moe"]}"#,
+        #"{"architectures":["GptOssForCausalLM"],BASE,"num_local_experts":4,"sliding_window":4,"layer_types":["sliding_attention","full_attention","sliding_attention","full_attention"],"time_step_limit":[0.0,Infinity,-Infinity]}"#,
+    ])
+    func hostile(_ template: String) {
+        let json = template.replacingOccurrences(of: "BASE", with: Self.base)
+        do {
+            let m = try ModelLoader.load(json: Array(json.utf8))
+            let b = ParameterCounter.breakdown(m)
+            #expect(b.total > 0)
+            #expect(ParameterCounter.flopsPerToken(m, sequenceLength: 1 << 31).forward.isFinite)
+            let kv = KVCacheLayout(model: m, tp: 1, precision: .bf16, blockSize: 16)
+            #expect(kv.extraSequenceBytes(tokens: 1e9).isFinite)
+        } catch {
+            #expect(!error.message.isEmpty)
+        }
+    }
+}

@@ -260,5 +260,8 @@ enum LayerLayoutReader {
             }
         }
         if spec.slidingWindow < 0 { throw .invalidArgument("sliding_window=\(spec.slidingWindow) must be >= 0") }
+        if spec.attentionChunkSize < 0 {
+            throw .invalidArgument("attention_chunk_size=\(spec.attentionChunkSize) must be >= 0")
+        }
     }
 }
