@@ -19,6 +19,9 @@ struct ArchitectureCase: Sendable, CustomTestStringConvertible {
     var total: Double
     /// Relative tolerance of the total, with the reason in `why`.
     var totalTolerance: Double
+    /// The published total is the checkpoint's: main model, MTP blocks and the MTP module's
+    /// own copies of the embedding and output head (DeepSeek's Hugging Face figures).
+    var totalIsCheckpoint = false
     var active: Double? = nil
     var activeConvention: ActiveConvention = .all
     var activeTolerance: Double = 0
@@ -81,6 +84,15 @@ struct ArchitectureLoaderTests {
                          total: 671e9, totalTolerance: 0.001, active: 37e9, activeTolerance: 0.02,
                          source: "DeepSeek-AI 2024, DeepSeek-V3 report (arXiv 2412.19437) §1: 671B total, 37B activated (MTP module apart)",
                          why: "printed to 1B; 37B truncates 37.55B"),
+        ArchitectureCase(file: "deepseek-ai__DeepSeek-V3.2.json", architecture: "DeepSeek-V3.2 (deepseek_v32)",
+                         total: 685e9, totalTolerance: 0.005, totalIsCheckpoint: true,
+                         source: "deepseek-ai/DeepSeek-V3.2 on Hugging Face: 685B params (safetensors, MTP module included)",
+                         why: "printed to 1B"),
+        ArchitectureCase(file: "zai-org__GLM-5.json", architecture: "GLM-5 (glm_moe_dsa)",
+                         total: 744e9, totalTolerance: 0.005, active: 40e9,
+                         activeConvention: .withoutEmbeddingAndHead, activeTolerance: 0.01,
+                         source: "Z.ai, GLM-5 release notes: 744B parameters, 40B active",
+                         why: "printed to 1B"),
         ArchitectureCase(file: "google__gemma-7b.json", architecture: "Gemma (gemma)",
                          total: 8_537_680_896, totalTolerance: 0,
                          source: "Gemma Team 2024 (arXiv 2403.08295) Table 2: 786,432,000 embedding + 7,751,248,896 non-embedding",
@@ -141,6 +153,13 @@ struct ArchitectureLoaderTests {
         try ModelLoader.loadWithWarnings(json: TestFixtures.bytes(file))
     }
 
+    static func total(_ m: ModelSpec, _ c: ArchitectureCase) -> Double {
+        let b = ParameterCounter.breakdown(m)
+        // The checkpoint adds the MTP module's own embedding and head (DeepSeek-V3 §2.2 shares
+        // them in the model; the released weights store a copy).
+        return c.totalIsCheckpoint ? Double(b.totalWithMTP + b.embedding + m.vocabSize * m.hiddenSize) : Double(b.total)
+    }
+
     static func active(_ m: ModelSpec, _ convention: ActiveConvention) -> Int {
         let b = ParameterCounter.breakdown(m)
         let a = ParameterCounter.active(m)
@@ -154,7 +173,7 @@ struct ArchitectureLoaderTests {
     @Test("parameter counts equal the published ones", arguments: cases)
     func publishedCounts(_ c: ArchitectureCase) throws {
         let m = try Self.load(c.file).spec
-        let total = Double(ParameterCounter.breakdown(m).total)
+        let total = Self.total(m, c)
         #expect(abs(total - c.total) <= c.totalTolerance * c.total, "\(c.file): total \(total) vs \(c.total)")
         if let published = c.active {
             let ours = Double(Self.active(m, c.activeConvention))
@@ -206,6 +225,13 @@ struct ArchitectureLoaderTests {
         let next = try Self.load("Qwen__Qwen3-Next-80B-A3B-Instruct.json").spec
         #expect(next.numLayers(mixer: .gatedDeltaNet) == 36 && next.numLayers(mixer: .fullAttention) == 12)
         #expect(next.attentionOutputGate)
+        // DeepSeek-V3.2: every layer sparse (top 2048 keys); the cache keeps the latent
+        // (512 + 64) and the indexer key (128) per token and layer.
+        let v32 = try Self.load("deepseek-ai__DeepSeek-V3.2.json").spec
+        #expect(v32.numLayers(mixer: .sparseAttention) == 61 && v32.sparseIndexer?.topK == 2048)
+        let v32kv = KVCacheLayout(model: v32, tp: 1, precision: .bf16, blockSize: 64)
+        let v32Token: Double = 61 * (512 + 64 + 128) * 2
+        #expect(v32kv.bytesPerToken == v32Token)
         // BLOOM: ALiBi, embedding LayerNorm, no position table.
         let bloom = try Self.load("bigscience__bloom-7b1.json").spec
         #expect(bloom.positionEncoding == .alibi && bloom.embeddingNorm && bloom.learnedPositionEmbeddings == 0)
@@ -235,6 +261,17 @@ struct ArchitectureLoaderTests {
         // Below the window, sliding layers cost as much as full ones.
         let short = ParameterCounter.flopsPerToken(m, sequenceLength: 1024)
         #expect(abs(short.attentionForward - 42 * 2 * width * 512) <= 1e-9 * short.attentionForward)
+    }
+
+    @Test("sparse attention reads the top-k keys; its indexer scores the whole prefix (hand calculation, DeepSeek-V3.2)")
+    func sparseFlops() throws {
+        let m = try Self.load("deepseek-ai__DeepSeek-V3.2.json").spec
+        let s = 8192.0, k = 2048.0
+        let width: Double = 128 * ((128 + 64) + 128)  // heads · (d_qk + d_v)
+        let core: Double = 61 * 2 * width * (k - k * k / (2 * s))
+        let indexer: Double = 61 * 2 * (64 * 128) * (s / 2)
+        let flops = ParameterCounter.flopsPerToken(m, sequenceLength: Int(s)).attentionForward
+        #expect(abs(flops - (core + indexer)) <= 1e-9 * flops)
     }
 
     @Test("KV cache bytes per token count only full-attention layers; windows and state per sequence")
@@ -360,10 +397,11 @@ struct ArchitectureLoaderTests {
         ]
         for c in cases {
             let m = try load(c.file).spec
-            let total = Double(ParameterCounter.breakdown(m).total)
+            let total = total(m, c)
             let activeOurs = c.active.map { _ in billions(Double(active(m, c.activeConvention))) } ?? "—"
             let activePub = c.active.map { billions($0) + (c.activeTruncatedUnit == nil ? "" : " (truncated)") } ?? "—"
-            let tol = c.totalTolerance == 0 ? "exact" : "±\(c.totalTolerance * 100)% (\(c.why))"
+            let tol = (c.totalTolerance == 0 ? "exact" : "±\(c.totalTolerance * 100)% (\(c.why))")
+                + (c.totalIsCheckpoint ? "; checkpoint total: with the MTP module and its embedding/head copies" : "")
             lines.append("| `\(c.file)` | \(c.architecture) | \(billions(total)) | \(billions(c.total)) | \(tol) | "
                          + "\(activeOurs) | \(activePub) | \(c.active == nil ? "—" : c.activeConvention.rawValue) | \(c.source) |")
         }

@@ -110,6 +110,8 @@ enum LayoutRule: Sendable {
     /// Qwen3-Next / Qwen3.5: `layer_types` (linear_attention/full_attention), else every
     /// `full_attention_interval`-th layer full.
     case linearAttentionHybrid
+    /// DeepSeek sparse attention on every layer (`index_n_heads`, `index_head_dim`, `index_topk`).
+    case sparseIndexer
 }
 
 enum SlidingRule: Sendable {
@@ -174,6 +176,8 @@ public enum ArchitectureFamily: String, Sendable, CaseIterable {
     case gptj
     case deepseekV2, qwen2Moe, qwen3Next, qwen35, gptOss, llama4, gemma, gemma2, gemma3, phi3
     case bloom, gptNeoX, olmo2, cohere, starcoder2, glm4Moe, nemotronH, minimaxM2
+    /// DeepSeek-V3.2 and GLM-5: MLA with DeepSeek sparse attention, DeepSeekMoE.
+    case deepseekV32, glmMoeDsa
 
     /// The table row of this family.
     var rule: ArchitectureRule {
@@ -321,6 +325,13 @@ enum ArchitectureTable {
         row(.nemotronH, ["NemotronHForCausalLM"], ["nemotron_h"], mlp: .plain, normsPerLayer: 1,
             qkvBias: .attentionBias(default: false), mlpBias: .mlpBias(default: false),
             positions: .none, layout: .hybridPattern, moe: .nemotronH),
+        // DeepSeek-V3.2 (deepseek-ai/DeepSeek-V3.2-Exp inference/model.py): V3 plus a
+        // lightning indexer per layer that picks the index_topk keys each query attends to.
+        with(row(.deepseekV32, ["DeepseekV32ForCausalLM"], ["deepseek_v32"], attention: .mla,
+                 layout: .sparseIndexer, moe: .deepseek(defaultTopkMethod: "noaux_tc")), mtp: .nextn),
+        // GLM-5 (modeling_glm_moe_dsa.py): DeepSeek-V3.2's attention with GLM's MoE sizes.
+        with(row(.glmMoeDsa, ["GlmMoeDsaForCausalLM"], ["glm_moe_dsa"], attention: .mla,
+                 layout: .sparseIndexer, moe: .deepseek(defaultTopkMethod: "noaux_tc")), mtp: .nextn),
         // MiniMax-M2 (modeling_minimax_m2.py): GQA, q/k RMSNorm over the full widths, every
         // layer MoE with a corrected-bias sigmoid router, MTP modules (not counted).
         row(.minimaxM2, ["MiniMaxM2ForCausalLM"], ["minimax_m2"], intermediate: .expertWidth,

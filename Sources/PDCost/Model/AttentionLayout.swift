@@ -8,6 +8,11 @@ public struct AttentionLayout: Sendable, Hashable {
     public let window: Double
     public let chunkedLayers: Double
     public let chunk: Double
+    /// DeepSeek sparse-attention layers: the core reads `topK` keys; the indexer scores every
+    /// prior key over `indexerWidth` (heads · head_dim) in its q·k product.
+    public let sparseLayers: Double
+    public let topK: Double
+    public let indexerWidth: Double
     /// q·k plus score·v width of one attention layer, all heads (FlopsPerToken's convention).
     public let attentionWidth: Double
     /// Forward FLOPs per token of all state layers together (independent of the context).
@@ -27,6 +32,9 @@ public struct AttentionLayout: Sendable, Hashable {
         window = Double(m.slidingWindow)
         chunkedLayers = Double(m.numLayers(mixer: .chunkedAttention))
         chunk = Double(m.attentionChunkSize)
+        sparseLayers = Double(m.numLayers(mixer: .sparseAttention))
+        topK = Double(m.sparseIndexer?.topK ?? 0)
+        indexerWidth = Double(m.sparseIndexer?.numHeads ?? 0) * Double(m.sparseIndexer?.headDim ?? 0)
         if let mla = m.mla {
             attentionWidth = Double(m.numAttentionHeads) * Double(mla.qkHeadDim + mla.vHeadDim)
         } else {
@@ -85,7 +93,12 @@ public struct AttentionLayout: Sendable, Hashable {
     @inline(__always)
     public func boundedAttentionFlops(sequenceLength s: Double, causal: Bool) -> Double {
         guard s > 0 else { return 0 }
+        // Sparse layers: each query reads its top-k of the prefix (as a window of k for the
+        // count), and the indexer's q·k over the whole prefix costs 2·width per key.
+        let sparse = sparseLayers > 0
+            ? sparseLayers * (2 * attentionWidth * Self.slidingContext(s, topK, causal: causal)
+                              + 2 * indexerWidth * (causal ? s / 2 : s)) : 0
         return 2 * attentionWidth * (slidingLayers * Self.slidingContext(s, window, causal: causal)
-                                     + chunkedLayers * Self.chunkedContext(s, chunk, causal: causal))
+                                     + chunkedLayers * Self.chunkedContext(s, chunk, causal: causal)) + sparse
     }
 }

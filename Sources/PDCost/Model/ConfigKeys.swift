@@ -39,7 +39,8 @@ enum ConfigKeys {
              "apply_residual_connection_post_layernorm", "use_parallel_residual", "residual_in_fp32",
              "rescale_prenorm_residual", "time_step_rank", "time_step_min", "time_step_max",
              "time_step_floor", "time_step_limit", "offset_alibi", "max_window_layers",
-             "sliding_window_size", "expand", "chunk_size", "mamba_proj_bias", "layer_norm_type"],
+             "sliding_window_size", "expand", "chunk_size", "mamba_proj_bias", "layer_norm_type",
+             "qk_head_dim"],
             "numerics of elementwise operations (epsilons, RoPE frequencies, scales, clamps, initialisation)")
         add(["attention_dropout", "hidden_dropout", "resid_pdrop", "embd_pdrop", "attn_pdrop",
              "residual_dropout", "embedding_dropout", "classifier_dropout", "bias_dropout_fusion",
@@ -75,9 +76,6 @@ enum ConfigKeys {
     static let unpriced: [String: String] = [
         "vision_config": "the vision encoder is not priced (the language model only)",
         "audio_config": "the audio encoder is not priced (the language model only)",
-        "index_n_heads": "the DeepSeek sparse-attention indexer is not priced",
-        "index_head_dim": "the DeepSeek sparse-attention indexer is not priced",
-        "index_topk": "sparse attention over the top-k keys is not priced (attention priced dense)",
         "use_mtp": "MiniMax multi-token-prediction modules are not priced",
         "num_mtp_modules": "MiniMax multi-token-prediction modules are not priced",
         "mtp_transformer_layers": "MiniMax multi-token-prediction modules are not priced",

@@ -73,7 +73,8 @@ extension ParameterCounter {
         return attention
     }
 
-    /// Projection weights of the Mamba-2 and Gated DeltaNet mixers summed over their layers
+    /// Projection weights of the Mamba-2 and Gated DeltaNet mixers and of the sparse-attention
+    /// indexers, summed over their layers
     /// (in and out projections; the depthwise convolution is counted in `stateMixerFlops`).
     static func stateMixerMatmulParameters(_ m: ModelSpec) -> Int {
         let h = m.hiddenSize
@@ -84,6 +85,11 @@ extension ParameterCounter {
         if let s = m.deltaNet {
             total += m.numLayers(mixer: .gatedDeltaNet)
                 * (h * (2 * s.keyWidth + 2 * s.valueWidth + 2 * s.numValueHeads) + s.valueWidth * h)
+        }
+        if let s = m.sparseIndexer {
+            // The lightning indexer's projections (wq_b, wk, weights_proj).
+            let qIn = (m.mla?.qLoraRank ?? 0) > 0 ? (m.mla?.qLoraRank ?? 0) : h
+            total += m.numLayers(mixer: .sparseAttention) * (qIn * s.numHeads * s.headDim + h * s.headDim + h * s.numHeads)
         }
         return total
     }

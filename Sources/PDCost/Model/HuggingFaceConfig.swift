@@ -94,6 +94,9 @@ public struct HuggingFaceConfig: Codable, Sendable, Hashable {
     public var attnOutputGate: Bool?
     public var mtpNumHiddenLayers: Int?
     public var useRoutingBias: Bool?
+    public var indexNHeads: Int?
+    public var indexHeadDim: Int?
+    public var indexTopk: Int?
     /// `quantization_config` (read into a checkpoint precision).
     public var quantizationConfig: QuantizationConfig?
     /// For multimodal wrappers (`text_config` present): the wrapper's `architectures` and
@@ -199,6 +202,9 @@ public struct HuggingFaceConfig: Codable, Sendable, Hashable {
         case mtpNumHiddenLayers = "mtp_num_hidden_layers"
         case useRoutingBias = "use_routing_bias"
         case quantizationConfig = "quantization_config"
+        case indexNHeads = "index_n_heads"
+        case indexHeadDim = "index_head_dim"
+        case indexTopk = "index_topk"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -285,6 +291,9 @@ public struct HuggingFaceConfig: Codable, Sendable, Hashable {
         mtpNumHiddenLayers = try Self.integer(c, .mtpNumHiddenLayers)
         useRoutingBias = try c.decodeIfPresent(Bool.self, forKey: .useRoutingBias)
         quantizationConfig = try c.decodeIfPresent(QuantizationConfig.self, forKey: .quantizationConfig)
+        indexNHeads = try Self.integer(c, .indexNHeads)
+        indexHeadDim = try Self.integer(c, .indexHeadDim)
+        indexTopk = try Self.integer(c, .indexTopk)
         presentKeys = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
     }
 

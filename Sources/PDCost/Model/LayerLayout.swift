@@ -16,6 +16,10 @@ public enum MixerKind: String, Sendable, Hashable, CaseIterable {
     /// transformers `Llama4TextAttention`, `attention_chunk_size`): mean context C/2 per token
     /// once s ≫ C, cache of C tokens.
     case chunkedAttention = "chunked_attention"
+    /// DeepSeek sparse attention (DSA; DeepSeek-V3.2, GLM-5): a lightning indexer scores every
+    /// prior token and the attention reads the `index_topk` best (DeepSeek-AI 2025, "DeepSeek-V3.2",
+    /// §2.1): core context min(s, k), indexer scoring over the whole prefix, full KV cache.
+    case sparseAttention = "sparse_attention"
     /// Mamba-2 state-space mixer (Dao & Gu 2024, arXiv 2405.21060; transformers
     /// `NemotronHMamba2Mixer`): fixed state per sequence, no KV cache.
     case mamba2
@@ -27,7 +31,7 @@ public enum MixerKind: String, Sendable, Hashable, CaseIterable {
 
     /// Whether the mixer is softmax attention (projections q/k/v/o, a KV cache).
     public var isAttention: Bool {
-        self == .fullAttention || self == .slidingAttention || self == .chunkedAttention
+        self == .fullAttention || self == .slidingAttention || self == .chunkedAttention || self == .sparseAttention
     }
     /// Whether the mixer keeps a fixed recurrent state instead of a KV cache.
     public var isState: Bool { self == .mamba2 || self == .gatedDeltaNet }
@@ -104,6 +108,21 @@ public struct Mamba2Spec: Sendable, Hashable {
     public var innerWidth: Int { numHeads * headDim }
     /// Channels through the causal convolution: x, B and C.
     public var convWidth: Int { innerWidth + 2 * groups * stateSize }
+}
+
+/// The lightning indexer of DeepSeek sparse attention (DeepSeek-V3.2 inference/model.py
+/// `Indexer`: wq_b q_lora_rank → heads·d, wk h → d, k_norm LayerNorm(d), weights_proj h → heads).
+public struct SparseIndexerSpec: Sendable, Hashable {
+    /// `index_n_heads`, `index_head_dim`, `index_topk`.
+    public var numHeads: Int
+    public var headDim: Int
+    public var topK: Int
+
+    public init(numHeads: Int, headDim: Int, topK: Int) {
+        self.numHeads = numHeads
+        self.headDim = headDim
+        self.topK = topK
+    }
 }
 
 /// A Gated DeltaNet mixer's shapes (transformers `Qwen3NextGatedDeltaNet`).

@@ -99,6 +99,9 @@ enum LayerLayoutReader {
                     groups: c.nGroups ?? 1, convKernel: c.convKernel ?? 4,
                     convBias: c.useConvBias ?? true, projectionBias: c.useBias ?? false)
             }
+        case .sparseIndexer:
+            spec.layers = (0..<count).map { LayerSpec(mixer: .sparseAttention, ffn: ffn(spec, $0, c)) }
+            spec.sparseIndexer = try indexer(c, type)
         case .linearAttentionHybrid:
             var mixers: [MixerKind]
             if let types = c.layerTypes {
@@ -173,7 +176,14 @@ enum LayerLayoutReader {
                 valueHeadDim: try required(c.linearValueHeadDim, "linear_value_head_dim", type),
                 convKernel: c.linearConvKernelDim ?? 4)
         }
+        if mixers.contains(.sparseAttention) { spec.sparseIndexer = try indexer(c, type) }
         try checkStateShapes(spec)
+    }
+
+    private static func indexer(_ c: HuggingFaceConfig, _ type: String) throws(PDCostError) -> SparseIndexerSpec {
+        SparseIndexerSpec(numHeads: try required(c.indexNHeads, "index_n_heads", type),
+                          headDim: try required(c.indexHeadDim, "index_head_dim", type),
+                          topK: try required(c.indexTopk, "index_topk", type))
     }
 
     /// `sliding_window` on a uniform family.
@@ -247,6 +257,12 @@ enum LayerLayoutReader {
         if let s = spec.mamba {
             for (v, f) in [(s.numHeads, "mamba_num_heads"), (s.headDim, "mamba_head_dim"),
                            (s.stateSize, "ssm_state_size"), (s.groups, "n_groups"), (s.convKernel, "conv_kernel")] {
+                try Limit(name: limit.name, minimum: 1, maximum: limit.maximum, unit: limit.unit,
+                          fields: limit.fields, why: limit.why).check(v, field: f)
+            }
+        }
+        if let s = spec.sparseIndexer {
+            for (v, f) in [(s.numHeads, "index_n_heads"), (s.headDim, "index_head_dim"), (s.topK, "index_topk")] {
                 try Limit(name: limit.name, minimum: 1, maximum: limit.maximum, unit: limit.unit,
                           fields: limit.fields, why: limit.why).check(v, field: f)
             }

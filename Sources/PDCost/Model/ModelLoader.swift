@@ -360,6 +360,11 @@ public enum ModelLoader {
             c.linearValueHeadDim = s.valueHeadDim
             c.linearConvKernelDim = s.convKernel
         }
+        if let s = m.sparseIndexer {
+            c.indexNHeads = s.numHeads
+            c.indexHeadDim = s.headDim
+            c.indexTopk = s.topK
+        }
         if m.attentionOutputGate { c.attnOutputGate = true }
         if m.mtpLayers > 0 { c.mtpNumHiddenLayers = m.mtpLayers }
         if m.attentionLogitSoftcap != 0 { c.attnLogitSoftcapping = m.attentionLogitSoftcap }

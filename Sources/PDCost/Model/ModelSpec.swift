@@ -84,6 +84,8 @@ public struct ModelSpec: Sendable, Hashable {
     public var mamba: Mamba2Spec?
     /// Shapes of the Gated DeltaNet layers, when any block is `.gatedDeltaNet`.
     public var deltaNet: DeltaNetSpec?
+    /// The lightning indexer of the `.sparseAttention` layers.
+    public var sparseIndexer: SparseIndexerSpec?
     /// The checkpoint's weight format from `quantization_config`; nil when unquantised or not
     /// stated. Serving may take `checkpointPrecision?.servingPrecision` as its default.
     public var checkpointPrecision: CheckpointPrecision?

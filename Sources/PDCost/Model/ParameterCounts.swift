@@ -61,6 +61,8 @@ public struct LayerParameters: Sendable, Hashable {
     /// One Mamba-2 mixer and one Gated DeltaNet mixer (0 when the model has none).
     public var mamba: Int = 0
     public var deltaNet: Int = 0
+    /// One lightning indexer of a sparse-attention layer (0 when the model has none).
+    public var indexer: Int = 0
 }
 
 public enum ParameterCounter {
@@ -115,7 +117,15 @@ public enum ParameterCounter {
         return LayerParameters(attention: attention, norms: norms,
                                denseMLP: denseMLP, expert: expert, sharedExperts: shared,
                                router: router, mamba: m.mamba.map { mambaParameters($0, hidden: h) } ?? 0,
-                               deltaNet: m.deltaNet.map { deltaNetParameters($0, hidden: h) } ?? 0)
+                               deltaNet: m.deltaNet.map { deltaNetParameters($0, hidden: h) } ?? 0,
+                               indexer: m.sparseIndexer.map { indexerParameters($0, m) } ?? 0)
+    }
+
+    /// One lightning indexer (DeepSeek-V3.2 `Indexer`): wq_b from the q latent (or h), wk, the
+    /// k LayerNorm (scale and bias) and weights_proj.
+    static func indexerParameters(_ s: SparseIndexerSpec, _ m: ModelSpec) -> Int {
+        let qIn = (m.mla?.qLoraRank ?? 0) > 0 ? (m.mla?.qLoraRank ?? 0) : m.hiddenSize
+        return qIn * s.numHeads * s.headDim + m.hiddenSize * s.headDim + 2 * s.headDim + m.hiddenSize * s.numHeads
     }
 
     /// One Mamba-2 mixer (transformers `NemotronHMamba2Mixer`): in_proj h → (z, xBC, dt) =
@@ -158,6 +168,7 @@ public enum ParameterCounter {
         // Token mixers: attention blocks, plus Mamba-2 / Gated DeltaNet mixers of hybrid models.
         b.attention = m.numAttentionLayers * per.attention
             + m.numLayers(mixer: .mamba2) * per.mamba + m.numLayers(mixer: .gatedDeltaNet) * per.deltaNet
+            + m.numLayers(mixer: .sparseAttention) * per.indexer
         b.denseMLP = m.numDenseLayers * per.denseMLP
         if let moe = m.moe {
             b.routedExperts = moeLayers * moe.numExperts * per.expert
@@ -213,6 +224,10 @@ public enum ParameterCounter {
             let key = Double(s.numKeyHeads) * Double(s.keyHeadDim), value = Double(s.numValueHeads) * Double(s.valueHeadDim)
             perLayer += h * (2 * key + 3 * value + 2 * Double(s.numValueHeads)) + Double(s.convKernel) * (2 * key + value)
                 + Double(s.valueHeadDim)
+        }
+        if let s = m.sparseIndexer {
+            perLayer += (Double(m.mla?.qLoraRank ?? 0) + h) * Double(s.numHeads) * Double(s.headDim)
+                + h * (Double(s.headDim) + Double(s.numHeads)) + 2 * Double(s.headDim)
         }
         perLayer += Double(max(m.normsPerLayer - 2, 0)) * 2 * h + (m.attentionOutputGate ? h * heads * d : 0)
         return L * perLayer + 2 * Double(m.vocabSize) * h + Double(m.learnedPositionEmbeddings) * h

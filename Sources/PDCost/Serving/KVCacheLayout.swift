@@ -47,7 +47,11 @@ public struct KVCacheLayout: Sendable, Hashable {
             elementsPerTokenPerLayer = 2 * kvHeadsPerRank * m.headDim
         }
         let perLayer = Double(elementsPerTokenPerLayer) * precision.bytesPerElement
+        // Sparse-attention layers keep every token's latent and its indexer key (DeepSeek-V3.2
+        // `Indexer.k_cache`, index_head_dim per token; stored here at the cache precision).
+        let sparse = Double(m.numLayers(mixer: .sparseAttention))
         bytesPerToken = Double(m.numLayers(mixer: .fullAttention)) * perLayer
+            + (sparse > 0 ? sparse * (perLayer + Double(m.sparseIndexer?.headDim ?? 0) * precision.bytesPerElement) : 0)
         slidingBytesPerToken = Double(m.numLayers(mixer: .slidingAttention)) * perLayer
         slidingWindow = Double(m.slidingWindow)
         chunkedBytesPerToken = Double(m.numLayers(mixer: .chunkedAttention)) * perLayer

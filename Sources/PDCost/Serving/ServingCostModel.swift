@@ -174,7 +174,9 @@ public struct ServingCostModel: Sendable {
         guard let layout = attentionLayout else { return 2 * Double(model.numLayers) * context * attentionWidth }
         let windowed = layout.slidingLayers * min(context, layout.window > 0 ? layout.window : context)
             + layout.chunkedLayers * min(context, layout.chunk > 0 ? layout.chunk : context)
+            + layout.sparseLayers * min(context, layout.topK > 0 ? layout.topK : context)
         return 2 * (fullAttentionLayers * context + windowed) * attentionWidth + layout.stateFlopsPerToken
+            + 2 * layout.sparseLayers * layout.indexerWidth * context
     }
 
     /// Per-sequence KV bytes per GPU beyond the full-attention layers' blocks (windows, state).
@@ -230,10 +232,7 @@ public struct ServingCostModel: Sendable {
             let perTokenPrefill = (fullAttentionLayers * s * attentionWidth
                 + layout.boundedAttentionFlops(sequenceLength: s, causal: true) + layout.stateFlopsPerToken) / pp
             prefillAttention = p > 0 ? p * perTokenPrefill / tp / (attentionRate * s / (s + attentionHalfSequence)) : 0
-            let windowed = layout.slidingLayers * min(context, layout.window > 0 ? layout.window : context)
-                + layout.chunkedLayers * min(context, layout.chunk > 0 ? layout.chunk : context)
-            decodeAttentionFlops = (b * (fullAttentionLayers * context + windowed) * 2 * attentionWidth
-                                    + b * layout.stateFlopsPerToken) / pp / tp
+            decodeAttentionFlops = b * decodeAttentionFlopsPerToken(context: context) / pp / tp
             kvBytes = (b * context + tokens) * kvBytesPerToken + b * extraKVBytes(tokens: context)
         }
         let attentionSeconds = max(prefillAttention + decodeAttentionFlops / gemmRate, kvBytes / streamRate)
