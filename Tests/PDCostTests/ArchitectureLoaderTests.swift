@@ -306,6 +306,11 @@ struct ArchitectureLoaderTests {
         #expect(CheckpointPrecision.mxfp4.servingPrecision == .fp4)
         let awq = #"{"architectures":["LlamaForCausalLM"],"hidden_size":64,"intermediate_size":128,"num_attention_heads":4,"num_hidden_layers":2,"vocab_size":100,"quantization_config":{"quant_method":"awq","bits":4,"group_size":128}}"#
         #expect(try ModelLoader.load(json: Array(awq.utf8)).checkpointPrecision == .int4)
+        // pdcost's own key wins over quantization_config; a wrong name is an error naming it.
+        let named = #"{"architectures":["LlamaForCausalLM"],"hidden_size":64,"intermediate_size":128,"num_attention_heads":4,"num_hidden_layers":2,"vocab_size":100,"checkpoint_precision":"nvfp4","quantization_config":{"quant_method":"fp8"}}"#
+        #expect(try ModelLoader.load(json: Array(named.utf8)).checkpointPrecision == .nvfp4)
+        #expect(TestFixtures.loadError(named.replacingOccurrences(of: "nvfp4", with: "fp3"))?.message
+                    .contains("checkpoint_precision='fp3'") == true)
         let odd = #"{"architectures":["LlamaForCausalLM"],"hidden_size":64,"intermediate_size":128,"num_attention_heads":4,"num_hidden_layers":2,"vocab_size":100,"quantization_config":{"quant_method":"bitsandbytes"}}"#
         let r = try ModelLoader.loadWithWarnings(json: Array(odd.utf8))
         #expect(r.spec.checkpointPrecision == nil)

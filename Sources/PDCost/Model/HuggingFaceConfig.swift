@@ -117,6 +117,9 @@ public struct HuggingFaceConfig: Codable, Sendable, Hashable {
     /// each layer (`dense`, `moe`, `none`), read with `layer_types` (mixers, `MixerKind` names)
     /// and `no_rope_layers`; they replace the family's layout rule.
     public var layerFfnTypes: [String]?
+    /// pdcost's name for the checkpoint precision (`fp8`, `mxfp4`, `nvfp4`, `int4`); wins over
+    /// `quantization_config`.
+    public var checkpointPrecision: String?
 
     public init() {}
 
@@ -166,6 +169,7 @@ public struct HuggingFaceConfig: Codable, Sendable, Hashable {
         case attentionOutBias = "attention_out_bias"
         case qkNorm = "qk_norm"
         case layerFfnTypes = "layer_ffn_types"
+        case checkpointPrecision = "checkpoint_precision"
         case nEmbed = "n_embed"
         case layerTypes = "layer_types"
         case slidingWindow = "sliding_window"
@@ -255,6 +259,7 @@ public struct HuggingFaceConfig: Codable, Sendable, Hashable {
         attentionOutBias = try c.decodeIfPresent(Bool.self, forKey: .attentionOutBias)
         qkNorm = try c.decodeIfPresent(Bool.self, forKey: .qkNorm)
         layerFfnTypes = try c.decodeIfPresent([String].self, forKey: .layerFfnTypes)
+        checkpointPrecision = try c.decodeIfPresent(String.self, forKey: .checkpointPrecision)
         nEmbed = try Self.integer(c, .nEmbed)
         layerTypes = try c.decodeIfPresent([String].self, forKey: .layerTypes)
         slidingWindow = try Self.integer(c, .slidingWindow)

@@ -135,7 +135,7 @@ public enum ModelLoader {
         switch rule.mtp {
         case .none: break
         case .nextn: spec.mtpLayers = c.numNextnPredictLayers ?? 0
-        case .qwen: spec.mtpLayers = c.mtpNumHiddenLayers ?? 0
+        case .qwen: spec.mtpLayers = c.mtpNumHiddenLayers ?? c.numNextnPredictLayers ?? 0
         }
 
         // Positions.
@@ -169,6 +169,12 @@ public enum ModelLoader {
         if spec.learnedPositionEmbeddings > 0 { spec.positionEncoding = .learned }
 
         spec.checkpointPrecision = QuantizationReader.precision(c.quantizationConfig, warnings: &warnings)
+        if let name = c.checkpointPrecision {
+            guard let parsed = CheckpointPrecision(rawValue: name) else {
+                throw .invalidArgument("checkpoint_precision='\(name)' must be one of \(CheckpointPrecision.allCases.map(\.rawValue))")
+            }
+            spec.checkpointPrecision = parsed
+        }
         warnings += ConfigKeys.unknownKeyWarnings(c, family: family)
         return ModelLoadResult(spec: try spec.validated(), warnings: warnings)
     }
@@ -366,7 +372,7 @@ public enum ModelLoader {
             c.indexTopk = s.topK
         }
         if m.attentionOutputGate { c.attnOutputGate = true }
-        if m.mtpLayers > 0 { c.mtpNumHiddenLayers = m.mtpLayers }
+
         if m.attentionLogitSoftcap != 0 { c.attnLogitSoftcapping = m.attentionLogitSoftcap }
         if m.finalLogitSoftcap != 0 { c.finalLogitSoftcapping = m.finalLogitSoftcap }
         return c
