@@ -284,10 +284,12 @@ pdcost_status pdcost_model_flops_per_token(pdcost_flops *out, const pdcost_model
  *                                     "dense_mlp", "routed_experts", "shared_experts",
  *                                     "router", "norms", "lm_head", "mtp": N } },
  *     "flops_per_token": { "sequence_length": s,
- *                          "causal": { FLOPS }, "full": { FLOPS } } }
+ *                          "causal": { FLOPS }, "full": { FLOPS } },
+ *     "warnings": [ "<key>: why it is not priced", ... ] }
  * where { FLOPS } = { "matmul_parameters", "matmul_forward", "attention_forward", "forward",
- * "training" }, the fields of pdcost_flops. Keys may be added in later versions, never removed.
- * Free with pdcost_string_free. */
+ * "training" }, the fields of pdcost_flops; "warnings" lists the config keys the loader read but
+ * could not price (unknown keys, quantisation methods, vision encoders; empty for presets).
+ * Keys may be added in later versions, never removed. Free with pdcost_string_free. */
 pdcost_status pdcost_model_analysis_json(char **out_json, const pdcost_model *model,
                                          uint64_t sequence_length);
 

@@ -67,9 +67,11 @@ struct AnalysisDocument: Encodable {
     var config: HuggingFaceConfig
     var parameters: Parameters
     var flopsPerToken: FlopsPerTokenSection
+    /// Config keys the loader read but could not price (never dropped silently).
+    var warnings: [String]
 
     enum CodingKeys: String, CodingKey {
-        case name, config, parameters
+        case name, config, parameters, warnings
         case flopsPerToken = "flops_per_token"
     }
 
@@ -84,6 +86,7 @@ struct AnalysisDocument: Encodable {
             sequenceLength: s,
             causal: Flops(ParameterCounter.flopsPerToken(model.spec, sequenceLength: s, mask: .causal)),
             full: Flops(ParameterCounter.flopsPerToken(model.spec, sequenceLength: s, mask: .full)))
+        warnings = model.warnings
     }
 }
 

@@ -9,11 +9,14 @@ final class ModelHandle: Sendable {
     let spec: ModelSpec
     let breakdown: ParameterBreakdown
     let active: Int
+    /// What the loader read but could not price (`ModelLoadResult.warnings`); empty for presets.
+    let warnings: [String]
 
     /// `spec` must be validated (the loader and the presets return validated specs), which
     /// guarantees the exact counts cannot overflow.
-    init(_ spec: ModelSpec) {
+    init(_ spec: ModelSpec, warnings: [String] = []) {
         self.spec = spec
+        self.warnings = warnings
         self.breakdown = ParameterCounter.breakdown(spec)
         self.active = ParameterCounter.active(spec)
     }

@@ -28,8 +28,8 @@ public func pdcost_model_from_json(_ out_model: UnsafeMutablePointer<OpaquePoint
     withStatus {
         let out = try outModel(out_model)
         let bytes = try borrowedJSON(json, length: length, parameter: "json", document: "model JSON document")
-        let spec = try ModelLoader.load(json: bytes)
-        out.pointee = ModelHandle(spec).retainedPointer()
+        let loaded = try ModelLoader.loadWithWarnings(json: bytes)
+        out.pointee = ModelHandle(loaded.spec, warnings: loaded.warnings).retainedPointer()
     }
 }
 
@@ -42,14 +42,14 @@ public func pdcost_model_from_file(_ out_model: UnsafeMutablePointer<OpaquePoint
             throw PDCostError.invalidArgument("path=NULL must be a NUL-terminated file path")
         }
         let bytes = try FileReader.contents(of: path)
-        let spec: ModelSpec
+        let loaded: ModelLoadResult
         do throws(PDCostError) {
-            spec = try ModelLoader.load(json: bytes)
+            loaded = try ModelLoader.loadWithWarnings(json: bytes)
         } catch {
             // Say which file was wrong; keep the status of the underlying error.
             throw error.prefixed("\(echo(path)): ")
         }
-        out.pointee = ModelHandle(spec).retainedPointer()
+        out.pointee = ModelHandle(loaded.spec, warnings: loaded.warnings).retainedPointer()
     }
 }
 

@@ -54,9 +54,11 @@ def test_fixture_configs_load_by_path_text_bytes_and_dict(hf_config_files):
         counts = {m.num_parameters() for m in (by_path, by_str_path, by_text, by_bytes, by_dict)}
         assert len(counts) == 1, path.name
         raw = json.loads(text)
+        # Multimodal wrappers keep the language model under text_config; BLOOM says n_layer.
+        raw = raw.get("text_config", raw)
         # The dataclass holds Hugging Face names with the file's values.
         assert by_path.hidden_size == raw["hidden_size"]
-        assert by_path.num_hidden_layers == raw["num_hidden_layers"]
+        assert by_path.num_hidden_layers == raw.get("num_hidden_layers", raw.get("n_layer"))
         assert by_path.vocab_size == raw["vocab_size"]
 
 
@@ -268,3 +270,30 @@ def test_analysis_has_both_masks():
     assert analysis["parameters"]["total"] == 8_030_261_248
     flops = analysis["flops_per_token"]
     assert flops["full"]["attention_forward"] == 2 * flops["causal"]["attention_forward"]
+
+
+# ------------------------------------------------------------------------------------------------
+# Newer architectures and load warnings
+# ------------------------------------------------------------------------------------------------
+
+
+def test_new_architectures_match_published_counts():
+    from conftest import HF_CONFIGS
+    # Gemma Team 2024 (arXiv 2408.00118) Table 2: 917,504,000 embedding + 8,324,201,984 other.
+    assert ModelConfig.from_json(HF_CONFIGS / "google__gemma-2-9b.json").num_parameters() == 9_241_705_984
+    # bigscience/bloom-7b1 model card: 7,069,016,064 parameters (ALiBi, embedding LayerNorm).
+    assert ModelConfig.from_json(HF_CONFIGS / "bigscience__bloom-7b1.json").num_parameters() == 7_069_016_064
+    # OpenAI gpt-oss model card, Table 1: 116.83B total.
+    oss = ModelConfig.from_json(HF_CONFIGS / "openai__gpt-oss-120b.json")
+    assert abs(oss.num_parameters() - 116.83e9) <= 0.0005 * 116.83e9
+
+
+def test_load_warnings_name_unpriced_keys():
+    from conftest import HF_CONFIGS
+    assert ModelConfig.from_name("llama3-8b").warnings() == []
+    qwen35 = ModelConfig.from_json(HF_CONFIGS / "Qwen__Qwen3.5-35B-A3B.json")
+    assert any(w.startswith("vision_config:") for w in qwen35.warnings())
+    odd = {"architectures": ["LlamaForCausalLM"], "hidden_size": 64, "intermediate_size": 128,
+           "num_attention_heads": 4, "num_hidden_layers": 2, "vocab_size": 100,
+           "mystery_sparsity": 0.5}
+    assert [w.split(":")[0] for w in ModelConfig.from_json(odd).warnings()] == ["mystery_sparsity"]

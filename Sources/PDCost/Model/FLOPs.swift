@@ -43,6 +43,21 @@ extension ParameterCounter {
     /// dense FFNs, top-k routed experts, shared experts, routers and the LM head.
     public static func activeMatmulParameters(_ m: ModelSpec) -> Int {
         let h = m.hiddenSize
+        let attention = attentionMatmulParametersPerLayer(m)
+        let matrices = m.mlpKind == .gated ? 3 : 2
+        var ffn = m.numDenseLayers * matrices * h * m.intermediateSize
+        if let moe = m.moe {
+            let perMoELayer = matrices * h * (moe.expertsPerToken * moe.expertIntermediateSize
+                                              + moe.sharedExpertIntermediateSize)
+                + h * moe.numExperts + (moe.sharedExpertGate ? h : 0)
+            ffn += m.numMoELayers * perMoELayer
+        }
+        return m.numAttentionLayers * attention + stateMixerMatmulParameters(m) + ffn + m.vocabSize * h
+    }
+
+    /// Projection weights of one attention block (q, k, v, o; MLA's down/up projections).
+    static func attentionMatmulParametersPerLayer(_ m: ModelSpec) -> Int {
+        let h = m.hiddenSize
         var attention: Int
         if let mla = m.mla {
             let qOut = m.numAttentionHeads * mla.qkHeadDim
@@ -53,16 +68,30 @@ extension ParameterCounter {
         } else {
             let qWidth = m.numAttentionHeads * m.headDim
             attention = 2 * h * qWidth + 2 * h * m.numKeyValueHeads * m.headDim
+            if m.attentionOutputGate { attention += h * qWidth }
         }
-        let matrices = m.mlpKind == .gated ? 3 : 2
-        var ffn = (m.numLayers - m.numMoELayers) * matrices * h * m.intermediateSize
-        if let moe = m.moe {
-            let perMoELayer = matrices * h * (moe.expertsPerToken * moe.expertIntermediateSize
-                                              + moe.sharedExpertIntermediateSize)
-                + h * moe.numExperts + (moe.sharedExpertGate ? h : 0)
-            ffn += m.numMoELayers * perMoELayer
+        return attention
+    }
+
+    /// Projection weights of the Mamba-2 and Gated DeltaNet mixers and of the sparse-attention
+    /// indexers, summed over their layers
+    /// (in and out projections; the depthwise convolution is counted in `stateMixerFlops`).
+    static func stateMixerMatmulParameters(_ m: ModelSpec) -> Int {
+        let h = m.hiddenSize
+        var total = 0
+        if let s = m.mamba {
+            total += m.numLayers(mixer: .mamba2) * (h * (s.innerWidth + s.convWidth + s.numHeads) + s.innerWidth * h)
         }
-        return m.numLayers * attention + ffn + m.vocabSize * h
+        if let s = m.deltaNet {
+            total += m.numLayers(mixer: .gatedDeltaNet)
+                * (h * (2 * s.keyWidth + 2 * s.valueWidth + 2 * s.numValueHeads) + s.valueWidth * h)
+        }
+        if let s = m.sparseIndexer {
+            // The lightning indexer's projections (wq_b, wk, weights_proj).
+            let qIn = (m.mla?.qLoraRank ?? 0) > 0 ? (m.mla?.qLoraRank ?? 0) : h
+            total += m.numLayers(mixer: .sparseAttention) * (qIn * s.numHeads * s.headDim + h * s.headDim + h * s.numHeads)
+        }
+        return total
     }
 
     /// FLOPs per token at a sequence length; see `FlopsPerToken` for the conventions.
@@ -78,8 +107,43 @@ extension ParameterCounter {
             vWidth = qkWidth
         }
         let maskFraction = mask == .causal ? 0.5 : 1.0
-        let attention = Double(m.numLayers) * 2 * Double(max(s, 0)) * (qkWidth + vWidth) * maskFraction
+        var attention = Double(m.numLayers(mixer: .fullAttention)) * 2 * Double(max(s, 0)) * (qkWidth + vWidth) * maskFraction
+        if m.layers != nil {
+            let layout = AttentionLayout(m)
+            attention += layout.boundedAttentionFlops(sequenceLength: Double(max(s, 0)), causal: mask == .causal)
+                + layout.stateFlopsPerToken
+        }
         return FlopsPerToken(matmulParameters: n, matmulForward: 2 * Double(n),
                              attentionForward: attention, sequenceLength: s, mask: mask)
+    }
+}
+
+/// Scales that let the training model, which prices `layers` equal blocks of attention plus
+/// FFN, price a model with per-layer kinds: each part of the equal block is scaled so the sum
+/// over blocks matches the model (FLOP-for-FLOP for the token mixers and FFNs). Exactly 1 for
+/// a uniform model. An approximation for hybrids: every block carries the mean mixer, so
+/// per-layer placement over pipeline stages is averaged.
+struct TrainingLayerScales: Sendable {
+    var mixerGEMM = 1.0
+    var attentionCore = 1.0
+    var denseFFN = 1.0
+
+    init(_ m: ModelSpec, sequenceLength s: Int) {
+        guard m.layers != nil else { return }
+        var uniform = m
+        uniform.layers = nil
+        let L = Double(m.numLayers)
+        // Mixer projections: attention layers' own plus the state mixers', over L attention blocks.
+        let attention = Double(ParameterCounter.attentionMatmulParametersPerLayer(m))
+        if attention > 0 {
+            mixerGEMM = (Double(m.numAttentionLayers) * attention
+                         + Double(ParameterCounter.stateMixerMatmulParameters(m))) / (L * attention)
+        }
+        let actual = ParameterCounter.flopsPerToken(m, sequenceLength: s, mask: .causal).attentionForward
+        let full = ParameterCounter.flopsPerToken(uniform, sequenceLength: s, mask: .causal).attentionForward
+        if full > 0 { attentionCore = actual / full }
+        // The training model gives every non-MoE block a dense FFN.
+        let nonMoE = m.numLayers - m.numMoELayers
+        denseFFN = nonMoE > 0 ? Double(m.numDenseLayers) / Double(nonMoE) : 1
     }
 }

@@ -71,7 +71,8 @@ public enum ModelPresets {
           "moe_intermediate_size":2048,"first_k_dense_replace":3,"moe_layer_freq":1,
           "q_lora_rank":1536,"kv_lora_rank":512,"qk_nope_head_dim":128,"qk_rope_head_dim":64,
           "v_head_dim":128,"num_nextn_predict_layers":1,"topk_method":"noaux_tc","n_group":8,"topk_group":4,
-          "vocab_size":129280,"max_position_embeddings":163840,"tie_word_embeddings":false}
+          "vocab_size":129280,"max_position_embeddings":163840,"tie_word_embeddings":false,
+          "quantization_config":{"quant_method":"fp8"}}
          """),
         ("gpt3-175b", ["gpt-3-175b", "gpt3"], """
          {"model_type":"gpt","hidden_size":12288,"intermediate_size":49152,

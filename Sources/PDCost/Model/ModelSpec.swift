@@ -52,6 +52,44 @@ public struct ModelSpec: Sendable, Hashable {
     /// `num_nextn_predict_layers`: DeepSeek-V3 multi-token-prediction blocks.
     public var mtpLayers: Int
 
+    // Per-layer structure and the attributes newer architectures add. Their defaults describe
+    // a uniform full-attention transformer, so specs built before they existed are unchanged.
+
+    /// Mixer and FFN of each block (`layer_types`, `hybrid_override_pattern`, ...); nil when
+    /// every block is full attention with the FFN `moe` assigns.
+    public var layers: [LayerSpec]?
+    /// `sliding_window`: tokens a sliding-attention layer attends to (0: none).
+    public var slidingWindow: Int = 0
+    /// `attention_chunk_size`: tokens per chunk of a chunked-attention layer (0: none).
+    public var attentionChunkSize: Int = 0
+    /// How positions enter (RoPE, ALiBi, a learned table, none).
+    public var positionEncoding: PositionEncoding = .rope
+    /// `attn_logit_softcapping` / `final_logit_softcapping` (Gemma 2: tanh capping of scores
+    /// and logits); 0 when absent. Elementwise work, negligible, recorded for completeness.
+    public var attentionLogitSoftcap: Double = 0
+    public var finalLogitSoftcap: Double = 0
+    /// A learned per-head sink logit in the softmax (GPT-OSS `sinks`): heads parameters a layer.
+    public var attentionSinks: Bool = false
+    /// A LayerNorm on the embedding output (BLOOM `word_embeddings_layernorm`).
+    public var embeddingNorm: Bool = false
+    /// Norm vectors per decoder block: 2 (pre-attention, pre-FFN); 4 for Gemma 2/3 (pre and
+    /// post each); 1 for parallel blocks (Cohere) and single-mixer blocks (Nemotron-H).
+    public var normsPerLayer: Int = 2
+    /// Which widths the q/k norms span when `qkNorm` is set.
+    public var qkNormScope: QKNormScope = .perHead
+    /// A sigmoid output gate computed by the q projection (Qwen3-Next `attn_output_gate`):
+    /// the q projection is twice as wide.
+    public var attentionOutputGate: Bool = false
+    /// Shapes of the Mamba-2 layers, when any block is `.mamba2`.
+    public var mamba: Mamba2Spec?
+    /// Shapes of the Gated DeltaNet layers, when any block is `.gatedDeltaNet`.
+    public var deltaNet: DeltaNetSpec?
+    /// The lightning indexer of the `.sparseAttention` layers.
+    public var sparseIndexer: SparseIndexerSpec?
+    /// The checkpoint's weight format from `quantization_config`; nil when unquantised or not
+    /// stated. Serving may take `checkpointPrecision?.servingPrecision` as its default.
+    public var checkpointPrecision: CheckpointPrecision?
+
     public init(name: String, modelType: String, numLayers: Int, hiddenSize: Int,
                 intermediateSize: Int, numAttentionHeads: Int, numKeyValueHeads: Int? = nil,
                 headDim: Int? = nil, vocabSize: Int, tieWordEmbeddings: Bool = false,
@@ -80,6 +118,7 @@ public struct ModelSpec: Sendable, Hashable {
         self.moe = moe
         self.mla = mla
         self.mtpLayers = mtpLayers
+        self.positionEncoding = learnedPositionEmbeddings > 0 ? .learned : .rope
     }
 
     public var isMoE: Bool { moe != nil }
@@ -87,16 +126,35 @@ public struct ModelSpec: Sendable, Hashable {
     /// Whether decoder block `layer` (0-based) carries a mixture-of-experts FFN.
     public func isMoELayer(_ layer: Int) -> Bool {
         guard let moe else { return false }
+        if let layers { return layer >= 0 && layer < layers.count && layers[layer].ffn == .moe }
         return moe.isMoELayer(layer)
     }
 
-    /// Decoder blocks with a mixture-of-experts FFN (the rest are dense).
+    /// Decoder blocks with a mixture-of-experts FFN.
     public var numMoELayers: Int {
-        guard let moe, moe.layerFrequency > 0, numLayers > moe.firstDenseLayers else { return 0 }
+        guard let moe else { return 0 }
+        if let layers { return layers.count { $0.ffn == .moe } }
+        guard moe.layerFrequency > 0, numLayers > moe.firstDenseLayers else { return 0 }
         return (numLayers - moe.firstDenseLayers - 1) / moe.layerFrequency + 1
     }
 
-    public var numDenseLayers: Int { numLayers - numMoELayers }
+    /// Decoder blocks with a dense FFN (blocks without an FFN are neither).
+    public var numDenseLayers: Int {
+        if let layers { return layers.count { $0.ffn == .dense } }
+        return numLayers - numMoELayers
+    }
+
+    /// Blocks whose mixer is `kind` (a uniform spec: all `fullAttention`).
+    public func numLayers(mixer kind: MixerKind) -> Int {
+        if let layers { return layers.count { $0.mixer == kind } }
+        return kind == .fullAttention ? numLayers : 0
+    }
+
+    /// Blocks with softmax attention of any kind.
+    public var numAttentionLayers: Int {
+        if let layers { return layers.count { $0.mixer.isAttention } }
+        return numLayers
+    }
 }
 
 /// The feed-forward block's shape.

@@ -58,6 +58,11 @@ public struct LayerParameters: Sendable, Hashable {
     public var sharedExperts: Int
     /// The router of one MoE layer.
     public var router: Int
+    /// One Mamba-2 mixer and one Gated DeltaNet mixer (0 when the model has none).
+    public var mamba: Int = 0
+    public var deltaNet: Int = 0
+    /// One lightning indexer of a sparse-attention layer (0 when the model has none).
+    public var indexer: Int = 0
 }
 
 public enum ParameterCounter {
@@ -85,6 +90,17 @@ public enum ParameterCounter {
             if m.qkNorm { attention += 2 * m.headDim }
         }
         if m.attentionOutputBias { attention += h }
+        // Extras of newer architectures (all 0/false for a plain transformer):
+        // Qwen3-Next `attn_output_gate` doubles q_proj (transformers Qwen3NextAttention);
+        // OLMo 2 / MiniMax-M2 norm the whole q and k widths, not one head;
+        // GPT-OSS keeps one learned sink logit per head (transformers GptOssAttention.sinks).
+        if m.mla == nil {
+            if m.attentionOutputGate { attention += h * m.numAttentionHeads * m.headDim }
+            if m.qkNorm, m.qkNormScope == .fullWidth {
+                attention += (m.numAttentionHeads + m.numKeyValueHeads) * m.headDim - 2 * m.headDim
+            }
+        }
+        if m.attentionSinks { attention += m.numAttentionHeads }
 
         let denseMLP = mlpParameters(m, width: m.intermediateSize)
         var expert = 0, shared = 0, router = 0
@@ -96,9 +112,40 @@ public enum ParameterCounter {
             }
             router = h * moe.numExperts + (moe.routerBias ? moe.numExperts : 0)
         }
-        return LayerParameters(attention: attention, norms: 2 * m.normKind.parameters(width: h),
+        let norms = m.normsPerLayer == 2 ? 2 * m.normKind.parameters(width: h)
+            : m.normsPerLayer * m.normKind.parameters(width: h)
+        return LayerParameters(attention: attention, norms: norms,
                                denseMLP: denseMLP, expert: expert, sharedExperts: shared,
-                               router: router)
+                               router: router, mamba: m.mamba.map { mambaParameters($0, hidden: h) } ?? 0,
+                               deltaNet: m.deltaNet.map { deltaNetParameters($0, hidden: h) } ?? 0,
+                               indexer: m.sparseIndexer.map { indexerParameters($0, m) } ?? 0)
+    }
+
+    /// One lightning indexer (DeepSeek-V3.2 `Indexer`): wq_b from the q latent (or h), wk, the
+    /// k LayerNorm (scale and bias) and weights_proj.
+    static func indexerParameters(_ s: SparseIndexerSpec, _ m: ModelSpec) -> Int {
+        let qIn = (m.mla?.qLoraRank ?? 0) > 0 ? (m.mla?.qLoraRank ?? 0) : m.hiddenSize
+        return qIn * s.numHeads * s.headDim + m.hiddenSize * s.headDim + 2 * s.headDim + m.hiddenSize * s.numHeads
+    }
+
+    /// One Mamba-2 mixer (transformers `NemotronHMamba2Mixer`): in_proj h → (z, xBC, dt) =
+    /// 2·inner + 2·groups·N + heads; a depthwise causal conv over xBC (kernel k, optional bias);
+    /// dt_bias, A_log and D per head; a gated RMSNorm over inner; out_proj inner → h.
+    static func mambaParameters(_ s: Mamba2Spec, hidden h: Int) -> Int {
+        let inProj = h * (s.innerWidth + s.convWidth + s.numHeads) + (s.projectionBias ? s.innerWidth + s.convWidth + s.numHeads : 0)
+        let conv = s.convWidth * s.convKernel + (s.convBias ? s.convWidth : 0)
+        let outProj = s.innerWidth * h + (s.projectionBias ? h : 0)
+        return inProj + conv + 3 * s.numHeads + s.innerWidth + outProj
+    }
+
+    /// One Gated DeltaNet mixer (transformers `Qwen3NextGatedDeltaNet`): in_proj_qkvz h →
+    /// 2·key + 2·value widths, in_proj_ba h → 2·v_heads, a bias-free depthwise conv over q, k, v
+    /// (kernel k), dt_bias and A_log per value head, a gated RMSNorm of one value head's width,
+    /// out_proj value → h.
+    static func deltaNetParameters(_ s: DeltaNetSpec, hidden h: Int) -> Int {
+        let inProj = h * (2 * s.keyWidth + 2 * s.valueWidth) + h * 2 * s.numValueHeads
+        let conv = (2 * s.keyWidth + s.valueWidth) * s.convKernel
+        return inProj + conv + 2 * s.numValueHeads + s.valueHeadDim + s.valueWidth * h
     }
 
     /// Weights (and biases) of one FFN of the given width.
@@ -118,14 +165,18 @@ public enum ParameterCounter {
         var b = ParameterBreakdown()
         b.embedding = m.vocabSize * h
         b.positionEmbedding = m.learnedPositionEmbeddings * h
-        b.attention = m.numLayers * per.attention
-        b.denseMLP = (m.numLayers - moeLayers) * per.denseMLP
+        // Token mixers: attention blocks, plus Mamba-2 / Gated DeltaNet mixers of hybrid models.
+        b.attention = m.numAttentionLayers * per.attention
+            + m.numLayers(mixer: .mamba2) * per.mamba + m.numLayers(mixer: .gatedDeltaNet) * per.deltaNet
+            + m.numLayers(mixer: .sparseAttention) * per.indexer
+        b.denseMLP = m.numDenseLayers * per.denseMLP
         if let moe = m.moe {
             b.routedExperts = moeLayers * moe.numExperts * per.expert
             b.sharedExperts = moeLayers * per.sharedExperts
             b.router = moeLayers * per.router
         }
         b.norms = m.numLayers * per.norms + m.normKind.parameters(width: h)
+            + (m.embeddingNorm ? m.normKind.parameters(width: h) : 0)
         b.lmHead = m.tieWordEmbeddings ? 0 : m.vocabSize * h
         // DeepSeek-V3 §2.2 (arXiv 2412.19437): each MTP module has RMSNorms on the hidden state
         // and the embedding, a 2h→h projection, one transformer block (an MoE block in V3) and a
@@ -165,6 +216,20 @@ public enum ParameterCounter {
             perLayer += 3 * h * (experts * Double(moe.expertIntermediateSize)
                                  + Double(moe.sharedExpertIntermediateSize)) + h * experts
         }
+        if let s = m.mamba {
+            let inner = Double(s.numHeads) * Double(s.headDim), groups = Double(s.groups) * Double(s.stateSize)
+            perLayer += h * (3 * inner + 2 * groups + Double(s.numHeads)) + Double(s.convKernel + 1) * (inner + 2 * groups)
+        }
+        if let s = m.deltaNet {
+            let key = Double(s.numKeyHeads) * Double(s.keyHeadDim), value = Double(s.numValueHeads) * Double(s.valueHeadDim)
+            perLayer += h * (2 * key + 3 * value + 2 * Double(s.numValueHeads)) + Double(s.convKernel) * (2 * key + value)
+                + Double(s.valueHeadDim)
+        }
+        if let s = m.sparseIndexer {
+            perLayer += (Double(m.mla?.qLoraRank ?? 0) + h) * Double(s.numHeads) * Double(s.headDim)
+                + h * (Double(s.headDim) + Double(s.numHeads)) + 2 * Double(s.headDim)
+        }
+        perLayer += Double(max(m.normsPerLayer - 2, 0)) * 2 * h + (m.attentionOutputGate ? h * heads * d : 0)
         return L * perLayer + 2 * Double(m.vocabSize) * h + Double(m.learnedPositionEmbeddings) * h
     }
 }

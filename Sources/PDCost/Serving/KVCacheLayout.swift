@@ -10,9 +10,25 @@
 ///   returns 1 for MLA, "during decode it becomes MQA"; the MLA backends,
 ///   vllm/v1/attention/backends/mla/common.py, store `kv_c` [Skv, Lkv] with `k_pe` [Skv, R];
 ///   SGLang's `MLATokenToKVPool` likewise holds kv_lora_rank + qk_rope_head_dim per token).
+///
+/// Layers that do not keep every token (per-layer kinds, `ModelSpec.layers`): a sliding-window
+/// layer keeps at most W tokens and a chunked layer at most C (vLLM `SlidingWindowSpec` /
+/// `ChunkedLocalAttentionSpec`, vllm/v1/kv_cache_interface.py), and a Mamba-2 or Gated DeltaNet
+/// layer a fixed state per sequence (`MambaSpec`); only full-attention layers grow with the
+/// context. `bytesPerToken` counts the full-attention layers; `extraSequenceBytes` the rest.
 public struct KVCacheLayout: Sendable, Hashable {
-    /// Cache bytes per token per TP rank, all layers.
+    /// Cache bytes per token per TP rank, all full-attention layers (every layer of a uniform
+    /// model).
     public let bytesPerToken: Double
+    /// Bytes per cached token of the sliding-window and chunked layers together, and the
+    /// tokens each keeps (0 when the model has none).
+    public let slidingBytesPerToken: Double
+    public let slidingWindow: Double
+    public let chunkedBytesPerToken: Double
+    public let attentionChunk: Double
+    /// Recurrent state of the Mamba-2 / Gated DeltaNet layers per sequence per rank, bytes
+    /// (state heads split over TP like attention heads; stored at the cache precision).
+    public let stateBytesPerSequence: Double
     /// KV heads each rank holds (1 for MLA: the latent).
     public let kvHeadsPerRank: Int
     /// Cached elements per token per layer per rank.
@@ -30,8 +46,29 @@ public struct KVCacheLayout: Sendable, Hashable {
             kvHeadsPerRank = max(1, m.numKeyValueHeads / t)
             elementsPerTokenPerLayer = 2 * kvHeadsPerRank * m.headDim
         }
-        bytesPerToken = Double(m.numLayers) * Double(elementsPerTokenPerLayer) * precision.bytesPerElement
+        let perLayer = Double(elementsPerTokenPerLayer) * precision.bytesPerElement
+        // Sparse-attention layers keep every token's latent and its indexer key (DeepSeek-V3.2
+        // `Indexer.k_cache`, index_head_dim per token; stored here at the cache precision).
+        let sparse = Double(m.numLayers(mixer: .sparseAttention))
+        bytesPerToken = Double(m.numLayers(mixer: .fullAttention)) * perLayer
+            + (sparse > 0 ? sparse * (perLayer + Double(m.sparseIndexer?.headDim ?? 0) * precision.bytesPerElement) : 0)
+        slidingBytesPerToken = Double(m.numLayers(mixer: .slidingAttention)) * perLayer
+        slidingWindow = Double(m.slidingWindow)
+        chunkedBytesPerToken = Double(m.numLayers(mixer: .chunkedAttention)) * perLayer
+        attentionChunk = Double(m.attentionChunkSize)
+        stateBytesPerSequence = m.layers == nil ? 0
+            : AttentionLayout(m).stateElementsPerSequence / Double(t) * precision.bytesPerElement
         self.blockSize = max(blockSize, 1)
+    }
+
+    /// Bytes per rank a sequence of `tokens` tokens holds beyond the full-attention layers'
+    /// paged blocks: its sliding and chunked windows and its recurrent state. 0 for a uniform
+    /// model, so adding it leaves their numbers unchanged.
+    @inline(__always)
+    public func extraSequenceBytes(tokens: Double) -> Double {
+        let t = max(tokens, 0)
+        return slidingBytesPerToken * min(t, slidingWindow) + chunkedBytesPerToken * min(t, attentionChunk)
+            + stateBytesPerSequence
     }
 
     /// Blocks a sequence of `tokens` tokens occupies: ⌈tokens / block⌉ (a partly filled last

@@ -29,6 +29,9 @@ public struct ServingCostModel: Sendable {
     /// Weight bytes a stage's forward reads, apart from the routed experts.
     let stageNonExpertBytes: Double
     let kvBytesPerToken: Double
+    /// The bounded and state layers of a model with per-layer kinds (nil: uniform model).
+    let attentionLayout: AttentionLayout?
+    let fullAttentionLayers: Double
     let gemmRate: Double
     let gemmHalfDimension: Double
     let groupedGemmFraction: Double
@@ -85,6 +88,8 @@ public struct ServingCostModel: Sendable {
         let stageWeights = blocks / pp + (d.pp == 1 ? w.embeddingBytes + w.headBytes : max(w.embeddingBytes, w.headBytes))
         stageNonExpertBytes = (w.nonExpertReadBytes - w.headBytes) / pp + w.headBytes
         kvBytesPerToken = kvCache.bytesPerToken / pp
+        attentionLayout = m.layers == nil ? nil : AttentionLayout(m)
+        fullAttentionLayers = Double(m.numLayers(mixer: .fullAttention))
         let e = c.efficiency
         // Large-GEMM rate: MAMF fraction of the dense peak in the GEMM precision (burst rates:
         // serving iterations are milliseconds, not the power-soaked sustained rate of training).
@@ -162,7 +167,28 @@ public struct ServingCostModel: Sendable {
     /// 2 · s² · (d_qk + d_v) · heads / 2 (FlopsPerToken's convention, FLOPs.swift).
     @inline(__always)
     public func prefillAttentionFlops(sequenceLength s: Double) -> Double {
-        Double(model.numLayers) * s * s * attentionWidth
+        guard let layout = attentionLayout else { return Double(model.numLayers) * s * s * attentionWidth }
+        // Full layers as above; windowed layers over min(s, W) context; state layers per token.
+        return s * (fullAttentionLayers * s * attentionWidth + layout.boundedAttentionFlops(sequenceLength: s, causal: true)
+                    + layout.stateFlopsPerToken)
+    }
+
+    /// Attention FLOPs of one decoded token over `context` cached tokens (all ranks): full
+    /// layers over the whole context, windowed layers over their window, state layers per token.
+    @inline(__always)
+    func decodeAttentionFlopsPerToken(context: Double) -> Double {
+        guard let layout = attentionLayout else { return 2 * Double(model.numLayers) * context * attentionWidth }
+        let windowed = layout.slidingLayers * min(context, layout.window > 0 ? layout.window : context)
+            + layout.chunkedLayers * min(context, layout.chunk > 0 ? layout.chunk : context)
+            + layout.sparseLayers * min(context, layout.topK > 0 ? layout.topK : context)
+        return 2 * (fullAttentionLayers * context + windowed) * attentionWidth + layout.stateFlopsPerToken
+            + 2 * layout.sparseLayers * layout.indexerWidth * context
+    }
+
+    /// Per-sequence KV bytes per GPU beyond the full-attention layers' blocks (windows, state).
+    @inline(__always)
+    func extraKVBytes(tokens: Double) -> Double {
+        attentionLayout == nil ? 0 : kvCache.extraSequenceBytes(tokens: tokens) / pp
     }
 
     /// Forward FLOPs of a batch of prompts (all ranks): 2 · N_active · tokens, the LM head at
@@ -206,10 +232,19 @@ public struct ServingCostModel: Sendable {
         // (Training/Workload.swift's law); decode reads each sequence's cache once (2 FLOPs per
         // cached element per query, far below the bandwidth roofline).
         let layers = stageLayers
-        let prefillAttention = p > 0
+        var prefillAttention = p > 0
             ? p * s * layers * attentionWidth / tp / (attentionRate * s / (s + attentionHalfSequence)) : 0
-        let decodeAttentionFlops = b * context * layers * 2 * attentionWidth / tp
-        let kvBytes = (b * context + tokens) * kvBytesPerToken
+        var decodeAttentionFlops = b * context * layers * 2 * attentionWidth / tp
+        var kvBytes = (b * context + tokens) * kvBytesPerToken
+        if let layout = attentionLayout {
+            // Per-layer kinds: full layers see the whole context, windowed layers at most their
+            // window, state layers cost a fixed amount per token (AttentionLayout).
+            let perTokenPrefill = (fullAttentionLayers * s * attentionWidth
+                + layout.boundedAttentionFlops(sequenceLength: s, causal: true) + layout.stateFlopsPerToken) / pp
+            prefillAttention = p > 0 ? p * perTokenPrefill / tp / (attentionRate * s / (s + attentionHalfSequence)) : 0
+            decodeAttentionFlops = b * decodeAttentionFlopsPerToken(context: context) / pp / tp
+            kvBytes = (b * context + tokens) * kvBytesPerToken + b * extraKVBytes(tokens: context)
+        }
         let attentionSeconds = max(prefillAttention + decodeAttentionFlops / gemmRate, kvBytes / streamRate)
         let elementwise = tokens * layers * elementwiseBytesPerTokenLayer / hbmRate
         let gpu = max(gemmSeconds, weightSeconds) + attentionSeconds + elementwise

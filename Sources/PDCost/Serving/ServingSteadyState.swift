@@ -23,6 +23,7 @@ struct ServingSteadyState {
         let tokens = peak || m.settings.kvAdmission == .reserveFull
             ? w.inputTokens + w.outputTokens : w.inputTokens + (w.outputTokens + 1) / 2
         return Double(m.kvCache.blocks(forTokens: tokens)) * Double(m.kvCache.blockSize) * m.kvBytesPerToken
+            + m.extraKVBytes(tokens: Double(tokens))
     }
 
     /// Sequences the KV pool of one replica holds: per GPU, times tp under attention data
@@ -280,13 +281,14 @@ struct ServingSteadyState {
         if it.total > 0 {
             let perStage = batch / m.pp
             let expert = m.stageMoELayers * m.touchedExperts(tokens: perStage) * m.weights.expertBytesPerGPU
-            let bytes = (m.stageNonExpertBytes + expert + perStage * meanContext * m.kvBytesPerToken) * m.pp
+            let kv = perStage * meanContext * m.kvBytesPerToken + perStage * m.extraKVBytes(tokens: meanContext)
+            let bytes = (m.stageNonExpertBytes + expert + kv) * m.pp
             p.mbu = min(bytes / (m.cluster.gpu.hbmBandwidth * it.total), 1)
         }
         // MFU: model FLOPs of all tokens processed (2·N_active per token + causal attention of
         // the prompt + attention over the cache per output token) over the 16-bit dense peak.
         let flopsPerRequest = m.prefillFlops(batch: 1, inputTokens: freshInput)
-            + output * (m.matmulFlopsPerToken + 2 * Double(m.model.numLayers) * meanContext * m.attentionWidth)
+            + output * (m.matmulFlopsPerToken + m.decodeAttentionFlopsPerToken(context: meanContext))
         if p.numGPUs > 0 {
             p.mfu = p.requestsPerSecond * flopsPerRequest / (p.numGPUs * m.peakFlops)
         }

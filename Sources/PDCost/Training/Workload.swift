@@ -34,6 +34,15 @@ struct Workload: Sendable {
     /// Group-limited routing: groups, and groups per token (0 = unrestricted).
     let routerGroups: Double
     let routerGroupsPerToken: Double
+    /// Models with per-layer kinds (`ModelSpec.layers`) are priced as `layers` equal blocks
+    /// whose parts are scaled to the model's totals (`TrainingLayerScales`); exactly 1 for a
+    /// uniform model, so its numbers do not move.
+    /// Token-mixer projection work per block over one attention block's.
+    let mixerGEMMScale: Double
+    /// Attention-core (and state-update) FLOPs over a full causal attention layer's.
+    let attentionCoreScale: Double
+    /// Dense-FFN work per non-MoE block over one dense FFN's (blocks without an FFN count 0).
+    let denseFFNScale: Double
 
     // Parameters (counts), split into tensor-parallel-sharded and replicated parts.
     let attentionShardedParams: Double
@@ -137,6 +146,11 @@ struct Workload: Sendable {
             routerGroupsPerToken = 0
         }
 
+        let scales = TrainingLayerScales(m, sequenceLength: setup.seqLen)
+        mixerGEMMScale = scales.mixerGEMM
+        attentionCoreScale = scales.attentionCore
+        denseFFNScale = scales.denseFFN
+
         // Parameters per layer, split by how Megatron-Core shards them: column/row-parallel
         // weights over TP; norms, MLA down-projections (`linear_q_down_proj`,
         // `linear_kv_down_proj` are duplicated) and row-parallel output biases replicated.
@@ -151,7 +165,7 @@ struct Workload: Sendable {
         if m.attentionOutputBias { attnReplicated += h }
         if m.qkNorm { attnReplicated += 2 * Double(m.headDim) }
         attentionReplicatedParams = attnReplicated
-        attentionShardedParams = Double(per.attention) - attnReplicated
+        attentionShardedParams = (Double(per.attention) - attnReplicated) * mixerGEMMScale
         if m.mla == nil {
             let kvWidth = Double(m.numKeyValueHeads * m.headDim)
             kvProjectionParams = 2 * h * kvWidth + (m.qkvBias ? 2 * kvWidth : 0)
@@ -161,7 +175,7 @@ struct Workload: Sendable {
         normParams = Double(per.norms)
         let mlpBiasReplicated = m.mlpBias ? h : 0
         denseMLPReplicatedParams = mlpBiasReplicated
-        denseMLPShardedParams = Double(per.denseMLP) - mlpBiasReplicated
+        denseMLPShardedParams = (Double(per.denseMLP) - mlpBiasReplicated) * denseFFNScale
         expertParams = Double(per.expert)
         sharedExpertParams = Double(per.sharedExperts)
         routerParams = Double(per.router)

@@ -104,6 +104,7 @@ def model_report(config: ModelConfig, seq_len: int) -> dict[str, Any]:
     return {
         "name": config.name,
         "model_type": config.model_type,
+        "warnings": config.warnings(),
         "config": config.to_dict(),
         "parameters": {
             "total": config.num_parameters(),
@@ -170,6 +171,9 @@ def _model_text(config: ModelConfig, report: dict[str, Any]) -> str:
     lines += _table(rows, "<>>")
     lines.append(f"  matmul weights per token: {fpt['causal']['matmul_parameters']:,} "
                  f"(rule of thumb 6 x active params: {_gflop(6.0 * active)})")
+    if report["warnings"]:
+        lines += ["", "Warnings (read from the config but not priced)"]
+        lines += [f"  {w}" for w in report["warnings"]]
     return "\n".join(lines)
 
 

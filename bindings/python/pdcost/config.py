@@ -48,6 +48,17 @@ MLPType = Literal["gated", "plain"]
 ``plain`` = up/down projections (GPT-2 GeLU, 2·h·f weights)."""
 
 NormType = Literal["rmsnorm", "layernorm"]
+CheckpointPrecision = Literal["fp8", "mxfp4", "nvfp4", "int4"]
+"""The weight format a checkpoint ships in (its config.json ``quantization_config``)."""
+
+# checkpoint_precision ↔ the canonical ``quantization_config`` the library writes and reads
+# (Sources/PDCost/Model/QuantizationReader.swift, `config(for:)`).
+_QUANTIZATION_CONFIG: dict[str, dict[str, Any]] = {
+    "fp8": {"quant_method": "fp8"},
+    "mxfp4": {"quant_method": "mxfp4"},
+    "nvfp4": {"quant_method": "modelopt", "quant_algo": "NVFP4"},
+    "int4": {"quant_method": "awq", "bits": 4},
+}
 """Normalisation: RMSNorm (a scale vector) or LayerNorm (a scale and a bias vector)."""
 
 Dtype = Literal["bfloat16", "float16", "float32", "fp8"]
@@ -364,6 +375,12 @@ class ModelConfig(_Config):
     num_nextn_predict_layers: int | None = None
     """Multi-token-prediction blocks (DeepSeek-V3); not counted in the totals."""
 
+    # -- checkpoint ---------------------------------------------------------------------------
+    checkpoint_precision: CheckpointPrecision | None = None
+    """The weight format the checkpoint ships in, from its ``quantization_config`` (``fp8``,
+    ``mxfp4``, ``nvfp4``, ``int4``); ``None`` when unquantised or not stated. Informational: the
+    serving deployment's weight precision is set on the deployment."""
+
     # -- private ----------------------------------------------------------------------------
     _native_model: Any = field(default=None, init=False, repr=False, compare=False)
     """The native model handle built from these fields (on first use)."""
@@ -387,7 +404,8 @@ class ModelConfig(_Config):
         "vocab_size": "vocab_size", "num_experts": "num_experts",
         "num_experts_per_tok": "num_experts"}
     # Keys of the library's canonical JSON that this class folds into another field.
-    _CANONICAL_ALIASES: ClassVar[dict[str, str]] = {"decoder_sparse_step": "moe_layer_freq"}
+    _CANONICAL_ALIASES: ClassVar[dict[str, str]] = {"decoder_sparse_step": "moe_layer_freq",
+                                                    "quantization_config": "checkpoint_precision"}
 
     def __post_init__(self) -> None:
         check.string(self, "name")
@@ -405,6 +423,7 @@ class ModelConfig(_Config):
         check.string(self, "topk_method", optional=True, nonempty=True)
         check.choice(self, "mlp_type", get_args(MLPType), optional=True)
         check.choice(self, "norm_type", get_args(NormType), optional=True)
+        check.choice(self, "checkpoint_precision", get_args(CheckpointPrecision), optional=True)
         if (self.num_experts is not None and self.num_experts_per_tok is not None
                 and self.num_experts_per_tok > self.num_experts):
             raise ValueError(f"ModelConfig.num_experts_per_tok={self.num_experts_per_tok} must be "
@@ -442,7 +461,9 @@ class ModelConfig(_Config):
         :class:`~pdcost.errors.PDCostIOError` (an ``OSError``).
         """
         if isinstance(source, Mapping):
-            handle = _native.model_from_json(json.dumps(dict(source), allow_nan=False))
+            # Hugging Face writes non-finite floats as Infinity/NaN (Nemotron-H time_step_limit);
+            # the library reads them as null, as it does in a file.
+            handle = _native.model_from_json(json.dumps(dict(source)))
         elif isinstance(source, (bytes, bytearray, memoryview)):
             handle = _native.model_from_json(bytes(source))
         elif isinstance(source, str) and _looks_like_json(source):
@@ -465,6 +486,11 @@ class ModelConfig(_Config):
     @classmethod
     def _from_native(cls, handle: _native.Model) -> ModelConfig:
         canonical = json.loads(handle.to_json())
+        quantization = canonical.pop("quantization_config", None)
+        if quantization is not None:
+            canonical["checkpoint_precision"] = next(
+                (name for name, q in _QUANTIZATION_CONFIG.items()
+                 if all(quantization.get(k) == v for k, v in q.items())), None)
         for alias, target in cls._CANONICAL_ALIASES.items():
             value = canonical.pop(alias, None)
             if target not in canonical and value is not None:
@@ -491,6 +517,9 @@ class ModelConfig(_Config):
         """This config as the library's canonical JSON (None fields left out)."""
         data = {k: v for k, v in self.to_dict().items() if v is not None}
         data.setdefault("model_type", _infer_model_type(self))
+        precision = data.pop("checkpoint_precision", None)
+        if precision is not None:
+            data["quantization_config"] = _QUANTIZATION_CONFIG[precision]
         if "moe_layer_freq" in data:
             data["decoder_sparse_step"] = data["moe_layer_freq"]
         return json.dumps(data)
@@ -539,9 +568,16 @@ class ModelConfig(_Config):
         return FlopsPerToken(seq_len=int(seq_len), causal=causal, **numbers)
 
     def analysis(self, seq_len: int = 8192) -> dict[str, Any]:
-        """The library's full analysis (config, parameters, FLOPs for both masks) as a dict."""
+        """The library's full analysis (config, parameters, FLOPs for both masks, warnings) as
+        a dict."""
         result: dict[str, Any] = json.loads(self._model().analysis_json(seq_len))
         return result
+
+    def warnings(self) -> list[str]:
+        """The config keys the library read but could not price (unknown keys that may change
+        cost, quantisation methods it does not know, vision encoders of multimodal
+        checkpoints), one line each; empty for presets and fully priced configs."""
+        return list(self.analysis(1).get("warnings", []))
 
 
 # ------------------------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ enum DisaggregatedPricing {
         // Prompts whose KV the replica holds until the hand-off (per GPU; each rank its own
         // sequences under attention data parallelism).
         let perPrompt = Double(m.kvCache.blocks(forTokens: w.inputTokens)) * Double(m.kvCache.blockSize) * m.kvBytesPerToken
+            + m.extraKVBytes(tokens: Double(w.inputTokens))
         var held = perPrompt > 0 ? (m.memory.kvCacheBytes / perPrompt).rounded(.down) : 0
         if m.deployment.attentionDataParallel { held *= m.tp }
         let budget = (Double(m.settings.maxNumBatchedTokens) / fresh).rounded(.down)
@@ -80,9 +81,11 @@ enum DisaggregatedPricing {
     static func kvTransferSeconds(model: ModelSpec, precision: KVCachePrecision, inputTokens: Int,
                                   prefillGPUs: Int, decodeGPUs: Int, interconnect: Interconnect,
                                   acrossNodes: Bool) -> Double {
-        let perToken = KVCacheLayout(model: model, tp: 1, precision: precision, blockSize: 1).bytesPerToken
+        let layout = KVCacheLayout(model: model, tp: 1, precision: precision, blockSize: 1)
         let links = Double(max(min(prefillGPUs, decodeGPUs), 1))
-        return interconnect.sendRecv(bytes: Double(inputTokens) * perToken / links, acrossNodes: acrossNodes)
+        // Windows and recurrent state travel too (0 for a uniform model).
+        let extra = model.layers == nil ? 0 : layout.extraSequenceBytes(tokens: Double(inputTokens))
+        return interconnect.sendRecv(bytes: (Double(inputTokens) * layout.bytesPerToken + extra) / links, acrossNodes: acrossNodes)
     }
 
     /// The prediction of `x` prefill replicas and `y` decode replicas (each pool priced by its

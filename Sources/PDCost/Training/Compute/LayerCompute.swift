@@ -78,6 +78,12 @@ extension Workload {
             row = o
             qkvOut = T * qkvWidth / t
         }
+        if mixerGEMMScale != 1 {
+            // Hybrid / per-layer models: the mean token-mixer projection work of a block.
+            attnGEMM *= mixerGEMMScale
+            column *= mixerGEMMScale
+            row *= mixerGEMMScale
+        }
 
         // ---- Attention core ----
         let localHeads = heads / t
@@ -86,6 +92,7 @@ extension Workload {
             // Causal: half of the s×s products; CP gives each rank 1/cp of the work
             // (load-balanced chunks, Megatron-Core/TE context parallelism).
             let flops = c.mbs * localHeads * 2 * seqLen * seqLen * (qkHeadDim + vHeadDim) * 0.5 / c.cp
+                * attentionCoreScale
             let a = r.flashAttention(forwardFlops: flops, localSeq: c.localSeq, headDim: qkHeadDim)
             // Attention dropout: Philox draws per score element forward and again backward
             // (measured kernel ratio, `EfficiencyProfile.attentionDropoutSlowdown`).
@@ -131,6 +138,10 @@ extension Workload {
             attnF = bmm + r.memoryBound(scores * (4 + drop), kernels: 2)
             attnB = 2 * bmm + r.memoryBound(scores * (6 + drop), kernels: 2)
             attnKernels = 4
+            if attentionCoreScale != 1 {
+                attnF *= attentionCoreScale
+                attnB *= attentionCoreScale
+            }
         }
 
         // ---- Elementwise (forward bytes) common to all layers ----
@@ -147,9 +158,9 @@ extension Workload {
         let attnCastB = cast * (qkvOut + T * h)
 
         // ---- Dense MLP ----
-        let fc1 = r.gemm(T, fc1Factor * ffn / t, h, fp8: f8)
-        let fc2 = r.gemm(T, h, ffn / t, fp8: f8)
-        let act = T * ffn / t * (gated ? 6 : 4)
+        let fc1 = r.gemm(T, fc1Factor * ffn / t, h, fp8: f8) * denseFFNScale
+        let fc2 = r.gemm(T, h, ffn / t, fp8: f8) * denseFFNScale
+        let act = T * ffn / t * (gated ? 6 : 4) * denseFFNScale
         let mlpCastF = cast * (Tsp * h + T * ffn / t)
         let mlpCastB = cast * (T * fc1Factor * ffn / t + T * h)
 
@@ -187,6 +198,7 @@ extension Workload {
         // Selective recomputation of chosen modules.
         var sel = 0.0, selFlops = 0.0
         let attnCoreFlops = c.mbs * localHeads * 2 * seqLen * seqLen * (qkHeadDim + vHeadDim) * 0.5 / c.cp
+            * attentionCoreScale
         if mods.contains(.coreAttention) { sel += attnF; selFlops += attnCoreFlops }
         if mods.contains(.mlaUpProjection) { sel += upProj }
         if mods.contains(.layerNorm) { sel += r.memoryBound(2 * Tsp * h * 4 * scale, kernels: 2) }
