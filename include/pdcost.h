@@ -461,16 +461,20 @@ typedef struct pdcost_training_setup {
      * default; NULL or "" states none. Borrowed for the call. An unknown key or a bad value
      * fails with PDCOST_EINVAL naming it ("settings.fp8_recipe='x' is not one of ..."). */
     const char *settings_json;
-    /* Version 2 (1.3): what is trained. A version-1 caller gets pre-training. */
+    /* Version 2 (1.3): what is trained, and packing. A version-1 caller gets unpacked
+     * pre-training. */
     pdcost_method method;
     uint32_t lora_rank;              /* adapter rank, LoRA/QLoRA only; 0 = 16                  */
     uint32_t lora_targets;           /* PDCOST_LORA_* bits, LoRA/QLoRA only; 0 = PDCOST_LORA_ALL */
+    /* Sequence packing: mean tokens of the documents packed into a sequence; attention runs
+     * within each document. 0 = unpacked (one document per sequence). */
+    uint32_t packed_document_tokens;
 } pdcost_training_setup;
 
 #define PDCOST_TRAINING_SETUP_VERSION 2
 #define PDCOST_TRAINING_SETUP_INIT {sizeof(pdcost_training_setup), PDCOST_TRAINING_SETUP_VERSION, \
     0, 1, 0, PDCOST_DTYPE_BF16, PDCOST_OPTIMIZER_ADAMW, PDCOST_RECOMPUTE_NONE, 0, 0.0, PDCOST_FRAMEWORK_MEGATRON, NULL, \
-    PDCOST_METHOD_PRETRAIN, 0, 0}
+    PDCOST_METHOD_PRETRAIN, 0, 0, 0}
 
 /* The framework settings a training setup can state, as a JSON array of
  * {"key", "type": "bool"|"number"|"integer"|"choice"|"string", "choices" (choice),

@@ -189,7 +189,9 @@ func swiftSetup(_ s: pdcost_training_setup) throws -> TrainingSetup {
     return TrainingSetup(seqLen: seqLen, microBatchSize: microBatch,
                          globalBatchSize: globalBatch, dtype: dtype, optimizer: optimizer,
                          recompute: recompute, optimizerOffloadRatio: s.optimizer_offload_ratio,
-                         framework: framework, fineTuning: try swiftFineTuning(s))
+                         framework: framework, fineTuning: try swiftFineTuning(s),
+                         packedDocumentTokens: s.packed_document_tokens == 0 ? nil
+                             : try PDCostLimits.seqLen.check(UInt64(s.packed_document_tokens), field: "setup->packed_document_tokens"))
 }
 
 func swiftPlan(_ p: pdcost_plan) throws -> ParallelPlan {

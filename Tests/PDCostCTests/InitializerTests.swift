@@ -100,7 +100,7 @@ import Testing
                             && s.recompute == PDCOST_RECOMPUTE_NONE && s.recompute_num_layers == 0
                             && s.optimizer_offload_ratio == 0 && s.framework == PDCOST_FRAMEWORK_MEGATRON
                             && s.settings_json == nil && s.method == PDCOST_METHOD_PRETRAIN
-                            && s.lora_rank == 0 && s.lora_targets == 0
+                            && s.lora_rank == 0 && s.lora_targets == 0 && s.packed_document_tokens == 0
                     })
         Self.verify("pdcost_plan", pdcost_plan_init, size: \.size, version: \.version,
                     expectedVersion: PDCOST_PLAN_VERSION,

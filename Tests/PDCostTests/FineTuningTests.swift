@@ -95,6 +95,32 @@ struct FineTuningTests {
         #expect(extra >= bytes / 3.35e12 * 0.99 && extra <= bytes / (0.6 * 3.35e12), "\(extra)")
     }
 
+    /// Packed SFT: a token attends to its document's prefix only, so the attention FLOPs per
+    /// token are those of a d-token sequence: Llama-3-8B has 32 layers · 2 · d · (4096 + 4096)
+    /// · 0.5 = 262,144 · d causal attention FLOPs per token, forward; the MFU numerator is 3 ×
+    /// (2 · 7,504,924,672 matmul parameters + that).
+    @Test("sequence packing: attention over the document, not the sequence")
+    func packing() throws {
+        let gpu = try GPUPresets.named("H100-SXM-80GB")
+        func run(_ document: Int?) throws -> Prediction {
+            let setup = TrainingSetup(seqLen: 4096, microBatchSize: 1, globalBatchSize: 1,
+                                      fineTuning: FineTuning(method: .sft), packedDocumentTokens: document)
+            return try CostModel(model: try ModelPresets.named("llama3-8b"), cluster: Self.h100, setup: setup)
+                .evaluate(ParallelPlan())
+        }
+        let packed = try run(512)
+        let unpacked = try run(nil)
+        #expect(packed.computeTime < unpacked.computeTime)
+        let matmul = 8_030_261_248.0 - 128_256 * 4096 - 65 * 4096
+        for (p, d) in [(packed, 512.0), (unpacked, 4096.0)] {
+            let perToken = p.mfu * gpu.bf16Flops / p.tokensPerSecond
+            let expected = 3 * (2 * matmul + 262_144 * d)
+            #expect(abs(perToken - expected) / expected < 1e-9, "d=\(d): \(perToken) vs \(expected)")
+        }
+        // A document longer than the sequence is the sequence.
+        #expect(try run(8192).stepTime == unpacked.stepTime)
+    }
+
     @Test("the rank is checked against the limits table")
     func rankLimits() throws {
         #expect(throws: PDCostError.self) { _ = try Self.predict(.lora, rank: 0) }

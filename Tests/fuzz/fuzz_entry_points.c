@@ -598,6 +598,7 @@ static void take_setup(params *p, pdcost_training_setup *setup, char *settings, 
     setup->method = rare(p) ? (pdcost_method)(one_in(p, 2) ? 4 : take_u32(p)) : (pdcost_method)take_below(p, 4);
     setup->lora_rank = rare(p) ? TAKE(p, ranks) : ranks[take_below(p, 4)];
     setup->lora_targets = rare(p) ? take_u32(p) : take_below(p, 16);
+    setup->packed_document_tokens = rare(p) ? TAKE(p, seqs) : one_in(p, 4) ? 256 + take_below(p, 1024) : 0;
     fuzz_header(p, &setup->size, &setup->version, sizeof *setup);
 }
 

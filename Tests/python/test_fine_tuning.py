@@ -61,3 +61,17 @@ def test_cli_predict_method(capsys: pytest.CaptureFixture[str]) -> None:
     sft = json.loads(capsys.readouterr().out)["prediction"]
     assert lora["memory_breakdown"]["optimizer_memory_gb"] * GIB == pytest.approx(12 * ADAPTERS_8B_QKV, rel=1e-9)
     assert lora["step_time_ms"] < sft["step_time_ms"]
+
+
+def test_packed_documents_shorten_attention(capsys: pytest.CaptureFixture[str]) -> None:
+    packed = _model("sft", packed_document_tokens=512).predict(ParallelConfig())
+    unpacked = _model("sft").predict(ParallelConfig())
+    assert packed.step_time_ms < unpacked.step_time_ms
+    with pytest.raises(ValueError, match="packed_document_tokens"):
+        TrainingConfig(packed_document_tokens=0)
+    args = ["predict", "--model", "llama3-8b", "--gpu", "H100", "--gpus", "1", "--seq-len", "4096",
+            "--method", "sft", "--json"]
+    assert main(args + ["--packed-document-tokens", "512"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["training"]["packed_document_tokens"] == 512
+    assert doc["prediction"]["step_time_ms"] == pytest.approx(packed.step_time_ms, rel=1e-12)

@@ -128,7 +128,7 @@ def test_custom_gpu_and_multi_node() -> None:
 
 def test_native_cost_model_rejects_bad_tuples() -> None:
     model = ModelConfig.from_name("llama3-8b")._model()
-    cm = _native.CostModel(model, ("H100-SXM-80GB", 8, 0), (8192, 1, 8, 0, 0, 0, 0, 0.0, 0, None, 0, 0, 0))
+    cm = _native.CostModel(model, ("H100-SXM-80GB", 8, 0), (8192, 1, 8, 0, 0, 0, 0, 0.0, 0, None, 0, 0, 0, 0))
     result = cm.predict((1, 1, 1, 8, 1, 1, 0, 0, 1, 0, 0, 0))
     # pdcost_prediction: 7 times, 2 x 5 per-kind communication, 2 comm totals, MFU and HFU, 2
     # throughputs, micro-batches, 12 memory figures and 4 stage peaks = 40 doubles, then
@@ -141,6 +141,6 @@ def test_native_cost_model_rejects_bad_tuples() -> None:
     with pytest.raises(TypeError):
         cm.predict([1] * 12)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="dtype"):
-        _native.CostModel(model, ("H100-SXM-80GB", 8, 0), (8192, 1, 8, 9, 0, 0, 0, 0.0, 0, None, 0, 0, 0))
+        _native.CostModel(model, ("H100-SXM-80GB", 8, 0), (8192, 1, 8, 9, 0, 0, 0, 0.0, 0, None, 0, 0, 0, 0))
     with pytest.raises(TypeError):
-        _native.CostModel("llama3-8b", ("H100-SXM-80GB", 8, 0), (8192, 1, 8, 0, 0, 0, 0, 0.0, 0, None, 0, 0, 0))
+        _native.CostModel("llama3-8b", ("H100-SXM-80GB", 8, 0), (8192, 1, 8, 0, 0, 0, 0, 0.0, 0, None, 0, 0, 0, 0))

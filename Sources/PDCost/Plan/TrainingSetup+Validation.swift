@@ -19,6 +19,7 @@ extension TrainingSetup {
             try PDCostLimits.recomputeNumLayers.check(n, field: "recompute_num_layers")
         }
         _ = try fineTuning.validated()
+        if let packedDocumentTokens { try PDCostLimits.seqLen.check(packedDocumentTokens, field: "packed_document_tokens") }
         if !(optimizerOffloadRatio >= 0 && optimizerOffloadRatio <= 1) {
             throw .invalidArgument("optimizer_offload_ratio=\(optimizerOffloadRatio) must be in [0, 1]")
         }

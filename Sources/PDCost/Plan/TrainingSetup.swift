@@ -34,12 +34,18 @@ public struct TrainingSetup: Sendable, Hashable {
     public var framework: FrameworkProfile
     /// What is trained: the whole model, or adapters on a frozen base (LoRA, QLoRA).
     public var fineTuning: FineTuning
+    /// Sequence packing: the mean length of the documents packed into each sequence; attention
+    /// runs within each document (FlashAttention's variable-length kernels over `cu_seqlens`,
+    /// NeMo/Megatron packed SFT, torchtitan document masking), so each token attends to its
+    /// document's prefix only. nil: one document fills each sequence.
+    public var packedDocumentTokens: Int?
 
     public init(seqLen: Int, microBatchSize: Int = 1, globalBatchSize: Int, dtype: Precision = .bf16,
                 optimizer: Optimizer = .adamw, gradBytes: Int? = nil, masterBytes: Int = 4,
                 recompute: Recompute = .none, optimizerOffloadRatio: Double = 0,
                 maxSeqLen: Int? = nil, dropout: Double? = nil,
-                framework: FrameworkProfile = .megatron, fineTuning: FineTuning = .pretrain) {
+                framework: FrameworkProfile = .megatron, fineTuning: FineTuning = .pretrain,
+                packedDocumentTokens: Int? = nil) {
         self.seqLen = seqLen
         self.microBatchSize = microBatchSize
         self.globalBatchSize = globalBatchSize
@@ -53,6 +59,7 @@ public struct TrainingSetup: Sendable, Hashable {
         self.dropout = dropout
         self.framework = framework
         self.fineTuning = fineTuning
+        self.packedDocumentTokens = packedDocumentTokens
     }
 
     /// Micro-batches per step and replica for `dp` replicas (0 when it does not divide).

@@ -63,7 +63,7 @@ public enum PDCostLimits {
 
     public static let seqLen = Limit(
         name: "seq_len", minimum: 1, maximum: 1 << 31, unit: "tokens",
-        fields: ["seq_len", "sequence_length", "max_seq_len"],
+        fields: ["seq_len", "sequence_length", "max_seq_len", "packed_document_tokens"],
         why: "fits the C uint32_t field; seq_len*micro_batch_size <= 2^51 stays exact in a double "
             + "and seq_len*global_batch_size <= 2^62 in an Int")
     public static let microBatchSize = Limit(

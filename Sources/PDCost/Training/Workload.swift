@@ -41,6 +41,8 @@ struct Workload: Sendable {
     let mixerGEMMScale: Double
     /// Attention-core (and state-update) FLOPs over a full causal attention layer's.
     let attentionCoreScale: Double
+    /// Tokens per attention span: the packed documents' mean length, or the sequence.
+    let documentTokens: Double
     /// Dense-FFN work per non-MoE block over one dense FFN's (blocks without an FFN count 0).
     let denseFFNScale: Double
 
@@ -148,8 +150,21 @@ struct Workload: Sendable {
 
         let scales = TrainingLayerScales(m, sequenceLength: setup.seqLen)
         mixerGEMMScale = scales.mixerGEMM
-        attentionCoreScale = scales.attentionCore
         denseFFNScale = scales.denseFFN
+        // Packed documents of mean length d: a token attends to its document's prefix, so the
+        // attention core per token is that of a d-token sequence (for every layer kind: full,
+        // windowed or state), and the kernel runs at d's efficiency.
+        let document = min(setup.packedDocumentTokens ?? setup.seqLen, setup.seqLen)
+        documentTokens = Double(document)
+        let packing: Double
+        if document < setup.seqLen {
+            let whole = ParameterCounter.flopsPerToken(m, sequenceLength: setup.seqLen, mask: .causal).attentionForward
+            let packed = ParameterCounter.flopsPerToken(m, sequenceLength: document, mask: .causal).attentionForward
+            packing = whole > 0 ? packed / whole : 1
+        } else {
+            packing = 1
+        }
+        attentionCoreScale = scales.attentionCore * packing
 
         // Parameters per layer, split by how Megatron-Core shards them: column/row-parallel
         // weights over TP; norms, MLA down-projections (`linear_q_down_proj`,
@@ -194,7 +209,7 @@ struct Workload: Sendable {
         let fw = setup.framework
         dropout = setup.dropout ?? fw.defaultDropout(modelType: m.modelType)
         attentionDropout = dropout
-        let flops = ParameterCounter.flopsPerToken(m, sequenceLength: setup.seqLen, mask: .causal)
+        let flops = ParameterCounter.flopsPerToken(m, sequenceLength: document, mask: .causal)
         let qkvWidth = m.mla == nil
             ? Double((m.numAttentionHeads + 2 * m.numKeyValueHeads) * m.headDim)
             : Double(m.numAttentionHeads) * (qkHeadDim + vHeadDim)

@@ -118,6 +118,8 @@ public struct MeasuredRun: Sendable, Decodable {
         public var loraRank: Int?
         /// Module names carrying adapters (Megatron or PEFT names); unstated = all four.
         public var loraTargets: [String]?
+        /// Mean tokens per packed document (sequence packing); unstated = unpacked.
+        public var packedDocumentTokens: Int?
         enum CodingKeys: String, CodingKey {
             case seqLen = "seq_len"
             case microBatchSize = "micro_batch_size"
@@ -127,6 +129,7 @@ public struct MeasuredRun: Sendable, Decodable {
             case recomputeModules = "recompute_modules"
             case loraRank = "lora_rank"
             case loraTargets = "lora_targets"
+            case packedDocumentTokens = "packed_document_tokens"
         }
     }
 

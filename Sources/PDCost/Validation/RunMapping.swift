@@ -130,7 +130,8 @@ extension MeasuredRun {
             catch { return .failure(error) }
         }
         let setup = TrainingSetup(seqLen: seq, microBatchSize: mbs, globalBatchSize: gbs, dtype: dtype,
-                                  recompute: recompute, framework: framework, fineTuning: fineTuning)
+                                  recompute: recompute, framework: framework, fineTuning: fineTuning,
+                                  packedDocumentTokens: tr.packedDocumentTokens)
         do { try plan.validate(model: spec, cluster: cluster, setup: setup) } catch { return .failure(error) }
         return .success(MappedRun(model: spec, cluster: cluster, plan: plan, setup: setup))
     }

@@ -572,11 +572,16 @@ def _add_method_arguments(parser: argparse.ArgumentParser) -> None:
                         help="adapter rank with --method lora/qlora (default: 16)")
     parser.add_argument("--lora-targets", default=",".join(LORA_TARGETS), metavar="NAME,NAME",
                         help="linear layers carrying adapters (default: " + ",".join(LORA_TARGETS) + ")")
+    parser.add_argument("--packed-document-tokens", type=_bounded("seq_len", "--packed-document-tokens"),
+                        default=None, metavar="N",
+                        help="sequence packing: mean tokens per packed document; attention runs "
+                             "within each document (default: unpacked)")
 
 
 def _method_options(args: argparse.Namespace) -> dict[str, Any]:
     targets = tuple(t for t in args.lora_targets.split(",") if t)
-    return {"method": args.method, "lora_rank": args.lora_rank, "lora_targets": targets}
+    return {"method": args.method, "lora_rank": args.lora_rank, "lora_targets": targets,
+            "packed_document_tokens": args.packed_document_tokens}
 
 
 def _register_predict(subparsers: Any) -> None:

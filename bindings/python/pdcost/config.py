@@ -907,6 +907,9 @@ class TrainingConfig(_Config):
     lora_targets: tuple[str, ...] = tuple(LORA_TARGETS)
     """Linear layers carrying adapters (lora, qlora), Megatron names: ``linear_qkv``,
     ``linear_proj``, ``linear_fc1``, ``linear_fc2`` (default: all four, NeMo's default)."""
+    packed_document_tokens: int | None = None
+    """Sequence packing: mean tokens of the documents packed into each sequence (attention runs
+    within each document); None: one document per sequence."""
 
     def __post_init__(self) -> None:
         check.integer(self, "micro_batch_size", limit="micro_batch_size")
@@ -938,13 +941,16 @@ class TrainingConfig(_Config):
                 raise ValueError(f"TrainingConfig.lora_targets: {name!r} is not one of "
                                  + ", ".join(LORA_TARGETS))
         object.__setattr__(self, "lora_targets", tuple(self.lora_targets))
+        check.integer(self, "packed_document_tokens", optional=True, limit="seq_len")
 
-    def _fine_tuning(self) -> tuple[int, int, int]:
-        """(method, lora_rank, lora_targets bits) as pdcost_training_setup version 2 holds them."""
+    def _fine_tuning(self) -> tuple[int, int, int, int]:
+        """(method, lora_rank, lora_targets bits, packed_document_tokens) as
+        pdcost_training_setup version 2 holds them."""
         bits = 0
         for name in self.lora_targets:
             bits |= LORA_TARGETS[name]
-        return (get_args(Method).index(self.method), self.lora_rank, bits)
+        return (get_args(Method).index(self.method), self.lora_rank, bits,
+                self.packed_document_tokens or 0)
 
 
 @_frozen

@@ -577,16 +577,18 @@ static int parse_cluster(native_state *st, PyObject *obj, pdcost_cluster *out) {
 
 /* setup = (seq_len, micro_batch_size, global_batch_size, dtype, optimizer, recompute,
  *          recompute_num_layers, optimizer_offload_ratio, framework, settings_json, method,
- *          lora_rank, lora_targets); enums as their ints, settings_json a str (JSON object) or
- *          None. out->settings_json borrows the str's UTF-8 buffer, valid while the tuple lives. */
+ *          lora_rank, lora_targets, packed_document_tokens); enums as their ints, settings_json
+ *          a str (JSON object) or None. out->settings_json borrows the str's UTF-8 buffer, valid
+ *          while the tuple lives. */
 static int parse_setup(PyObject *obj, pdcost_training_setup *out) {
-    if (check_tuple(obj, 13, "setup") < 0) {
+    if (check_tuple(obj, 14, "setup") < 0) {
         return -1;
     }
     uint32_t method;
     if (u32_item(obj, 10, "method", PDCOST_METHOD_QLORA, &method) < 0 ||
         u32_item(obj, 11, "lora_rank", UINT32_MAX, &out->lora_rank) < 0 ||
-        u32_item(obj, 12, "lora_targets", PDCOST_LORA_ALL, &out->lora_targets) < 0) {
+        u32_item(obj, 12, "lora_targets", PDCOST_LORA_ALL, &out->lora_targets) < 0 ||
+        u32_item(obj, 13, "packed_document_tokens", UINT32_MAX, &out->packed_document_tokens) < 0) {
         return -1;
     }
     out->method = (pdcost_method)method;
@@ -1041,7 +1043,7 @@ static PyType_Slot cost_model_slots[] = {
         "  gpus_per_node 0 = the GPU's usual node size.\n"
         "setup = (seq_len, micro_batch_size, global_batch_size, dtype, optimizer, recompute,\n"
         "  recompute_num_layers, optimizer_offload_ratio, framework, settings_json, method,\n"
-        "  lora_rank, lora_targets), enums as pdcost.h ints.")},
+        "  lora_rank, lora_targets, packed_document_tokens), enums as pdcost.h ints.")},
     {0, NULL},
 };
 

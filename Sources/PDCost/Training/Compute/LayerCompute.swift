@@ -93,7 +93,7 @@ extension Workload {
             // (load-balanced chunks, Megatron-Core/TE context parallelism).
             let flops = c.mbs * localHeads * 2 * seqLen * seqLen * (qkHeadDim + vHeadDim) * 0.5 / c.cp
                 * attentionCoreScale
-            let a = r.flashAttention(forwardFlops: flops, localSeq: c.localSeq, headDim: qkHeadDim)
+            let a = r.flashAttention(forwardFlops: flops, localSeq: min(c.localSeq, documentTokens), headDim: qkHeadDim)
             // Attention dropout: Philox draws per score element forward and again backward
             // (measured kernel ratio, `EfficiencyProfile.attentionDropoutSlowdown`).
             let drop = attentionDropout > 0 ? r.attentionDropoutSlowdown : 1
