@@ -113,14 +113,7 @@ enum LayerLayoutReader {
                 mixers = (0..<count).map { ($0 + 1) % interval == 0 ? .fullAttention : .gatedDeltaNet }
             }
             spec.layers = mixers.enumerated().map { LayerSpec(mixer: $0.element, ffn: ffn(spec, $0.offset, c)) }
-            if mixers.contains(.gatedDeltaNet) {
-                spec.deltaNet = DeltaNetSpec(
-                    numKeyHeads: try required(c.linearNumKeyHeads, "linear_num_key_heads", type),
-                    numValueHeads: try required(c.linearNumValueHeads, "linear_num_value_heads", type),
-                    keyHeadDim: try required(c.linearKeyHeadDim, "linear_key_head_dim", type),
-                    valueHeadDim: try required(c.linearValueHeadDim, "linear_value_head_dim", type),
-                    convKernel: c.linearConvKernelDim ?? 4)
-            }
+            if mixers.contains(.gatedDeltaNet) { spec.deltaNet = try deltaNet(c, type) }
         }
         if let layers = spec.layers, let moe = spec.moe, !layers.contains(where: { $0.ffn == .moe }) {
             _ = moe
@@ -168,16 +161,19 @@ enum LayerLayoutReader {
                 groups: c.nGroups ?? 1, convKernel: c.convKernel ?? 4,
                 convBias: c.useConvBias ?? true, projectionBias: c.useBias ?? false)
         }
-        if mixers.contains(.gatedDeltaNet) {
-            spec.deltaNet = DeltaNetSpec(
-                numKeyHeads: try required(c.linearNumKeyHeads, "linear_num_key_heads", type),
-                numValueHeads: try required(c.linearNumValueHeads, "linear_num_value_heads", type),
-                keyHeadDim: try required(c.linearKeyHeadDim, "linear_key_head_dim", type),
-                valueHeadDim: try required(c.linearValueHeadDim, "linear_value_head_dim", type),
-                convKernel: c.linearConvKernelDim ?? 4)
-        }
+        if mixers.contains(.gatedDeltaNet) { spec.deltaNet = try deltaNet(c, type) }
         if mixers.contains(.sparseAttention) { spec.sparseIndexer = try indexer(c, type) }
         try checkStateShapes(spec)
+    }
+
+    /// Gated DeltaNet shapes (transformers Qwen3NextConfig `linear_*` keys).
+    private static func deltaNet(_ c: HuggingFaceConfig, _ type: String) throws(PDCostError) -> DeltaNetSpec {
+        DeltaNetSpec(
+            numKeyHeads: try required(c.linearNumKeyHeads, "linear_num_key_heads", type),
+            numValueHeads: try required(c.linearNumValueHeads, "linear_num_value_heads", type),
+            keyHeadDim: try required(c.linearKeyHeadDim, "linear_key_head_dim", type),
+            valueHeadDim: try required(c.linearValueHeadDim, "linear_value_head_dim", type),
+            convKernel: c.linearConvKernelDim ?? 4)
     }
 
     private static func indexer(_ c: HuggingFaceConfig, _ type: String) throws(PDCostError) -> SparseIndexerSpec {

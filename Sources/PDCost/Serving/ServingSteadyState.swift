@@ -56,11 +56,18 @@ struct ServingSteadyState {
     /// over every iteration would hide under the weight read (TensorRT-LLM 0.14 online,
     /// Llama-3.1-70B TP4: the ITL rises 21 → 32 ms from 2 to 8 req/s, not by the 2–3 ms
     /// that spread prompts cost).
-    func continuous(_ b: Double) -> (iteration: IterationCost, tokenGap: Double) {
-        let prefill = b * freshInput / output
+    /// The prompt tokens that enter one iteration together at running batch `b` (a whole
+    /// prompt, or a chunk of the token budget), and the share of iterations that carry one.
+    @inline(__always)
+    func promptUnit(_ b: Double) -> (unit: Double, share: Double) {
         let budget = max(Double(m.settings.maxNumBatchedTokens) - (m.settings.mixedBatching ? b : 0), 1)
         let unit = m.settings.chunkedPrefill ? min(freshInput, budget) : freshInput
-        let share = unit > 0 ? prefill / unit : 1
+        return (unit, unit > 0 ? b * freshInput / output / unit : 1)
+    }
+
+    func continuous(_ b: Double) -> (iteration: IterationCost, tokenGap: Double) {
+        let prefill = b * freshInput / output
+        let (unit, share) = promptUnit(b)
         if m.settings.mixedBatching {
             if share >= 1 {
                 let it = m.iteration(decodes: b, context: meanContext, prefill: prefill, promptLength: input)
@@ -169,11 +176,24 @@ struct ServingSteadyState {
                 // The first token's wait changes little with the batch: priced once at the
                 // starting point, then only the decode time is iterated.
                 batch = min(max(lambda * output * continuous(1).iteration.total, 1), limit)
-                let firstToken = admissionToFirstToken(batch, iteration: continuous(batch).iteration.total)
+                let start = continuous(batch).iteration.total
+                let firstToken = admissionToFirstToken(batch, iteration: start)
+                // So is the extra time of the iterations that carry a prompt (or chunk) beyond a
+                // decode-only one (`continuous`): priced once here, the search below evaluates
+                // one decode iteration per step; the converged batch is priced in full after.
+                let (unit, share0) = promptUnit(batch)
+                let decodeOnly = m.iteration(decodes: batch, context: meanContext, prefill: 0, promptLength: input).total
+                let promptExtra = share0 > 0 && share0 < 1 ? (start - decodeOnly) / share0 : 0
+                @inline(__always) func iterationTotal(_ b: Double) -> Double {
+                    let share = unit > 0 ? b * freshInput / output / unit : 1
+                    guard share < 1, promptExtra > 0 else { return continuous(b).iteration.total }
+                    return m.iteration(decodes: b, context: meanContext, prefill: 0, promptLength: input).total
+                        + share * promptExtra
+                }
                 // g(B) = λ · (first token + (output − 1) · iteration(B)) is nearly linear in B:
                 // the secant method on g(B) − B settles in two or three steps.
                 func g(_ b: Double) -> Double {
-                    min(max(lambda * (firstToken + (output - 1) * continuous(b).iteration.total), 1), limit)
+                    min(max(lambda * (firstToken + (output - 1) * iterationTotal(b)), 1), limit)
                 }
                 var previous = batch, hPrevious = g(batch) - batch
                 batch = hPrevious + batch
