@@ -135,7 +135,8 @@ func swiftFineTuning(_ s: pdcost_training_setup) throws -> FineTuning {
     if s.lora_targets & ~PDCOST_LORA_ALL != 0 {
         throw PDCostError.invalidArgument("setup->lora_targets=\(s.lora_targets) has bits beyond PDCOST_LORA_ALL (\(PDCOST_LORA_ALL))")
     }
-    let rank = s.lora_rank == 0 ? 16 : try PDCostLimits.loraRank.check(UInt64(s.lora_rank), field: "setup->lora_rank")
+    let rank = s.lora_rank == 0 ? FineTuning.defaultLoRARank
+        : try PDCostLimits.loraRank.check(UInt64(s.lora_rank), field: "setup->lora_rank")
     let targets = s.lora_targets == 0 ? FineTuning.Targets.all : FineTuning.Targets(rawValue: Int(s.lora_targets))
     return FineTuning(method: method, loraRank: rank, loraTargets: targets)
 }

@@ -76,9 +76,12 @@ public struct FineTuning: Sendable, Hashable {
     /// Pre-training: every parameter trained.
     public static let pretrain = FineTuning(method: .pretrain)
 
-    /// The rank defaults to 16 (Hugging Face PEFT `LoraConfig.r` is 8, NeMo 2.0 `LoRA.dim` 32;
-    /// 16 is the middle of the recipes that state one: dgxc-benchmarking's 70B LoRA).
-    public init(method: Method = .pretrain, loraRank: Int = 16, loraTargets: Targets = .all) {
+    /// The adapter rank when none is stated: Hugging Face PEFT `LoraConfig.r` is 8, NeMo 2.0
+    /// `LoRA.dim` 32; 16 is the middle of the recipes that state one (dgxc-benchmarking's 70B
+    /// LoRA). The C ABI's `lora_rank = 0` means this.
+    public static let defaultLoRARank = 16
+
+    public init(method: Method = .pretrain, loraRank: Int = FineTuning.defaultLoRARank, loraTargets: Targets = .all) {
         self.method = method
         self.loraRank = loraRank
         self.loraTargets = loraTargets
