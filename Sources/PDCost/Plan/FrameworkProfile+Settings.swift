@@ -72,6 +72,9 @@ extension FrameworkProfile {
             // gradient (2 + 4 + 4 B). Before, the model itself returned fp32 logits (12 B).
             logitsBytesPerElement = compiled ? 4 : 10
         }
+        if let minor = s.torchMinorVersion, [.megatron, .nemo, .megatronBridge].contains(kind) {
+            teCachesDummyWeightGradients = minor >= 8
+        }
         if let v = s.shardingSplitParam { shardingSplitParam = v }
         if let v = s.shardingReleaseGrads { shardingReleaseGrads = v }
     }

@@ -264,6 +264,11 @@ public struct FrameworkProfile: Sendable, Hashable {
     /// vocab-parallel cross entropy works on (megatron/core/tensor_parallel/cross_entropy.py:
     /// `vocab_parallel_logits.float()`, exp in place, gradient in place).
     public var logitsBytesPerElement: Double = 6
+    /// Transformer Engine caches one dummy weight gradient per distinct GEMM weight shape for
+    /// the life of the process (TE ≥ 2.3, `get_dummy_wgrad`; see DummyWeightGradients.swift).
+    /// Off unless the settings date the stack: NGC containers pair TE 2.3 with PyTorch 2.8
+    /// (PyTorch container release notes 25.05), so a stated torch ≥ 2.8 turns it on.
+    public var teCachesDummyWeightGradients: Bool = false
     /// Allocator-visible workspaces independent of the model (cuBLAS/cuBLASLt workspaces,
     /// which PyTorch allocates through the caching allocator, TE/NCCL staging), bytes.
     public var allocatorWorkspaceBytes: Double = 0.25 * 1_073_741_824

@@ -214,19 +214,31 @@ public struct CostModel: Sendable {
             // activations; a recomputed layer also re-materialises them), and at the loss the
             // logits with their fp32 copy.
             let layerFull = max(acts.dense.full, acts.moe.full)
-            var temporary = layerFull * (recompute.granularity == .full ? 2 : 1)
+            var layerTransient = layerFull * (recompute.granularity == .full ? 2 : 1)
+            // Eager composite ops (norms, SwiGLU, RoPE written as several PyTorch ops) keep
+            // fp32/bf16 intermediates alive in the backward: about one more layer's worth.
+            if fw.elementwiseTrafficScale > 1 { layerTransient += layerFull }
+            var lossTransient = 0.0
             if last {
-                temporary += c.memoryTokens * c.paddedVocab / c.tp * fw.logitsBytesPerElement
+                lossTransient = c.memoryTokens * c.paddedVocab / c.tp * fw.logitsBytesPerElement
+                    + w.outputLayerDummyGradientBytes(c, framework: fw)
                 // The output layer keeps its input for the weight gradient: SP-sharded in
                 // Megatron (re-gathered in the backward), gathered in DTensor TP (torchtitan).
                 let gathered = fw.kind == .torchtitan ? c.memoryTokens : c.memoryTokensSP
                 mem.activations += 2 * w.hidden * gathered
             }
-            // Eager composite ops (norms, SwiGLU, RoPE written as several PyTorch ops) keep
-            // fp32/bf16 intermediates alive in the backward: about one more layer's worth.
-            if fw.elementwiseTrafficScale > 1 { temporary += layerFull }
+            // The loss's logits are freed once the output layer's backward has produced the
+            // hidden-state gradient, before the last decoder layer's backward starts: the two
+            // working sets follow each other, so the peak holds the larger one, not both.
+            // torchtitan keeps the sum its reserved-peak calibration was made with (its eager
+            // loss and FSDP2's gradient buffers overlap the last layers' backward).
+            var temporary = fw.kind == .torchtitan ? layerTransient + lossTransient
+                                                   : max(layerTransient, lossTransient)
             temporary += fw.allocatorWorkspaceBytes
-            mem.temporaryBuffers = temporary
+            // TE's cached dummy weight gradients: allocated once, never freed (see
+            // DummyWeightGradients.swift), so they add to the peak but not to the cache churn.
+            let dummyWeightGradients = w.dummyWeightGradientBytes(c, framework: fw, dense: mx.dense, moe: mx.moe)
+            mem.temporaryBuffers = temporary + dummyWeightGradients
             if c.pp > 1 {
                 // One stage-boundary activation (bf16, sequence-sharded under SP).
                 let boundary = c.memoryTokensSP * w.hidden * 2
