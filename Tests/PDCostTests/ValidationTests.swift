@@ -60,13 +60,15 @@ struct ValidationTests {
 
     /// DeepSeek-V3 records often omit the MTP block (the inference config has none). Trained
     /// under Megatron it is one block on the last stage (DeepSeek-V3 report §2.2; Megatron-Bridge
-    /// `mtp_num_layers = 1`), so 61 layers + MTP + embedding + loss = 64 = 16 stages × 4: the
-    /// first stage holds the embedding and 3 layers, the last 2 layers, the MTP block and the
-    /// loss — the per-rank sums of Megatron-Bridge's layout `Et|(tt|)*30mL`. torchtitan has no
-    /// MTP, so the same record there has no such split.
+    /// `mtp_num_layers = 1`). Megatron-Bridge's layout for 16 stages (recipes/deepseek/
+    /// deepseek_v3.py `layout_map[(16, 1)]`, v0.3.0) is `embedding + 4`, 14 × 4, `1 + mtp +
+    /// loss`: 4 + 56 + 1 = 61 layers. With 32 model chunks (pp 16 × vpp 2) the map has no
+    /// entry; the embedding, the loss and the block then count one layer each, 61 + 3 = 64 =
+    /// 16 × 4: 3 layers on the first rank and 2 on the last, the per-rank sums of
+    /// `Et|(tt|)*30mL`. torchtitan has no MTP, so the same record there has no such split.
     @Test("DeepSeek-V3 under Megatron trains one MTP block when the record does not say")
     func deepSeekMTPDefault() throws {
-        func record(framework: String) -> String {
+        func record(framework: String, vpp: Int = 1) -> String {
             """
             {"schema": "pdcost.runs/1", "runs": [{"id": "dsv3", "kind": "training",
               "model": {"model_type": "deepseek_v3", "num_hidden_layers": 61, "hidden_size": 7168,
@@ -76,7 +78,7 @@ struct ValidationTests {
                 "q_lora_rank": 1536, "kv_lora_rank": 512, "qk_nope_head_dim": 128, "qk_rope_head_dim": 64,
                 "v_head_dim": 128, "num_nextn_predict_layers": null},
               "hardware": {"gpu": "B200", "num_gpus": 256, "gpus_per_node": 8},
-              "parallel": {"tp": 1, "pp": 16, "vpp": 1, "dp": 16, "cp": 1, "ep": 8, "zero_stage": 1},
+              "parallel": {"tp": 1, "pp": 16, "vpp": \(vpp), "dp": 16, "cp": 1, "ep": 8, "zero_stage": 1},
               "training": {"seq_len": 4096, "micro_batch_size": 1, "global_batch_size": 2048, "dtype": "bf16"},
               "framework": "\(framework)", "measured": {"tokens_per_s_per_gpu": 1}}]}
             """
@@ -84,7 +86,13 @@ struct ValidationTests {
         let megatron = try MeasuredRunsFile.decode(Array(record(framework: "megatron-bridge").utf8)).runs[0]
         let mapped = try megatron.mapped().get()
         #expect(mapped.model.mtpLayers == 1)
-        #expect(mapped.plan.firstStageLayers == 3 && mapped.plan.lastStageLayers == 2)
+        #expect(mapped.plan.firstStageLayers == nil && mapped.plan.lastStageLayers == 1)
+        let context = try #require(mapped.plan.lastStageLayers)
+        #expect(61 - context == 15 * 4)   // every other stage holds 4 layers
+
+        let chunked = try MeasuredRunsFile.decode(Array(record(framework: "megatron-bridge", vpp: 2).utf8)).runs[0]
+        let split = try chunked.mapped().get().plan
+        #expect(split.firstStageLayers == 3 && split.lastStageLayers == 2)
 
         let titan = try MeasuredRunsFile.decode(Array(record(framework: "torchtitan").utf8)).runs[0]
         guard case .failure(let error) = titan.mapped() else { Issue.record("expected a skip"); return }

@@ -89,7 +89,7 @@ extension MeasuredRun {
         var plan = ParallelPlan(tp: par.tp ?? 1, pp: pp, vpp: vpp, dp: par.dp ?? 1, cp: par.cp ?? 1,
                                 ep: par.ep ?? 1, etp: par.etp, sequenceParallel: par.sequenceParallel ?? framework.defaultSequenceParallel(tp: par.tp ?? 1),
                                 zeroStage: par.zeroStage ?? (par.fsdp == true ? 3 : 1), fsdp: par.fsdp ?? false)
-        if let split = Self.unevenSplit(layers: spec.numLayers, mtp: spec.mtpLayers, stages: pp) {
+        if let split = Self.unevenSplit(layers: spec.numLayers, mtp: spec.mtpLayers, stages: pp, virtualStages: vpp) {
             plan.firstStageLayers = split.first
             plan.lastStageLayers = split.last
         }
@@ -168,10 +168,21 @@ extension MeasuredRun {
     /// `account_for_loss_in_pipeline_split`, which the Megatron-Bridge recipes of Llama-3.1-405B
     /// and Qwen3-235B set; torchtitan's `generate_split_points` weighs the input and output
     /// modules the same way). nil when the layers divide or no such split exists.
-    /// MTP blocks count as layers of the last stage (Megatron-Core pipeline layouts place them
-    /// there: DeepSeek-V3's 61 layers + 1 MTP + embedding + loss = 64 = 16 stages × 4).
-    static func unevenSplit(layers: Int, mtp: Int = 0, stages pp: Int) -> (first: Int?, last: Int?)? {
+    /// With MTP blocks the last stage holds them and the loss. Megatron-Bridge's DeepSeek-V3
+    /// layouts weigh them as three layers (each block is a decoder layer plus its own output
+    /// layer and loss; the embedding weighs nothing) wherever the last model chunk still keeps
+    /// a decoder layer: `embedding + 4` layers on the first of 16 (virtual) stages, 4 on each
+    /// middle one, `1 + mtp + loss` on the last — 61 + 3 = 64 = 16 × 4 (recipes/deepseek/
+    /// deepseek_v3.py, `set_deepseek_v3_pipeline_model_parallel_layout`, `layout_map`, tag
+    /// v0.3.0, for pp × vpp = 4, 8, 16). Finer chunkings have no layout there; the embedding,
+    /// the loss and each block then count as one layer, as above.
+    static func unevenSplit(layers: Int, mtp: Int = 0, stages pp: Int, virtualStages vpp: Int = 1) -> (first: Int?, last: Int?)? {
         guard pp > 1, layers % pp != 0 || mtp > 0 else { return nil }
+        let mtpWeight = 1 + 2 * mtp, chunks = pp * max(vpp, 1)
+        if mtp > 0, (layers + mtpWeight) % chunks == 0, (layers + mtpWeight) / chunks > mtpWeight {
+            let per = (layers + mtpWeight) / pp
+            return (nil, per - mtpWeight)
+        }
         if (layers + mtp + 2) % pp == 0, (layers + mtp + 2) / pp >= 2 + mtp {
             let per = (layers + mtp + 2) / pp
             return (per - 1, per - 1 - mtp)
