@@ -335,6 +335,19 @@ struct ArchitectureLoaderTests {
         #expect(try Self.load("mistralai__Mistral-7B-v0.1.json").warnings.contains { $0.hasPrefix("sliding_window=4096") })
     }
 
+    /// transformers Qwen2Config: with `use_sliding_window` the layers from `max_window_layers` on
+    /// slide; without it the window is dropped. 6 layers, max_window_layers 4 → layers 4 and 5.
+    @Test("Qwen2 slides from max_window_layers only when use_sliding_window is true")
+    func qwenSlidingWindow() throws {
+        let base = #""architectures":["Qwen2ForCausalLM"],"hidden_size":64,"intermediate_size":128,"num_attention_heads":4,"num_key_value_heads":2,"num_hidden_layers":6,"vocab_size":100,"sliding_window":16,"max_window_layers":4"#
+        let on = try ModelLoader.loadWithWarnings(json: Array("{\(base),\"use_sliding_window\":true}".utf8))
+        #expect(on.spec.layers?.map(\.mixer) == [.fullAttention, .fullAttention, .fullAttention, .fullAttention,
+                                               .slidingAttention, .slidingAttention])
+        #expect(on.spec.slidingWindow == 16 && on.warnings == [])
+        let off = try ModelLoader.load(json: Array("{\(base),\"use_sliding_window\":false}".utf8))
+        #expect(off.numLayers(mixer: .slidingAttention) == 0)
+    }
+
     @Test("malformed layouts are errors naming the field")
     func layoutErrors() {
         let base = #""hidden_size":64,"intermediate_size":128,"num_attention_heads":4,"num_hidden_layers":2,"vocab_size":100"#
@@ -414,7 +427,8 @@ struct ArchitectureLoaderTests {
             "",
             "## What each attribute costs",
             "",
-            "- Sliding-window layers (Gemma 2/3, GPT-OSS, Phi-3, StarCoder2): attention over min(s, W) tokens; the KV",
+            "- Sliding-window layers (Gemma 2/3, GPT-OSS, Phi-3, StarCoder2; Qwen2/3 from `max_window_layers`",
+            "  when `use_sliding_window`): attention over min(s, W) tokens; the KV",
             "  cache keeps at most W tokens per sequence. Chunked layers (Llama 4) likewise with the chunk C.",
             "- Mamba-2 (Nemotron-H) and Gated DeltaNet (Qwen3-Next, Qwen3.5) layers: projections as weights, the",
             "  chunked state update as per-token FLOPs, and a fixed state per sequence instead of a KV cache.",

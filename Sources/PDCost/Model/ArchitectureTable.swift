@@ -119,10 +119,15 @@ enum SlidingRule: Sendable {
     case absent
     /// Every layer slides when `sliding_window` is set (Phi-3, StarCoder2).
     case allLayers
-    /// Qwen2/Qwen3: only with `use_sliding_window: true`, which pdcost does not price (warning).
+    /// Qwen2/Qwen3: only with `use_sliding_window: true`, and then on the layers from
+    /// `max_window_layers` on (default 28), unless `layer_types` lists them (transformers
+    /// Qwen2Config/Qwen3Config: `sliding_window if use_sliding_window else None`; `layer_types[i]
+    /// = "sliding_attention" if sliding_window is not None and i >= max_window_layers`).
     case onlyIfEnabled
-    /// Read but not priced (warning): Mistral 7B v0.1's window equals its training context in
-    /// the measured runs pdcost is checked against; pricing it would move their numbers.
+    /// Read but not priced (warning): Mistral 7B v0.1's window (4,096) bounds attention and KV
+    /// only past 4,096 tokens, and whether an engine honours it varies (TensorRT-LLM takes
+    /// `max_attention_window_size` at run time); serving would also have to page the windowed
+    /// KV of a model with no full-attention layer, which `KVCacheLayout` does not yet do.
     case warnOnly
 }
 

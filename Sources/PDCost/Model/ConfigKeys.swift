@@ -38,7 +38,7 @@ enum ConfigKeys {
              "hidden_activation", "mlp_hidden_act", "mamba_hidden_act", "attention_softmax_in_fp32",
              "apply_residual_connection_post_layernorm", "use_parallel_residual", "residual_in_fp32",
              "rescale_prenorm_residual", "time_step_rank", "time_step_min", "time_step_max",
-             "time_step_floor", "time_step_limit", "offset_alibi", "max_window_layers",
+             "time_step_floor", "time_step_limit", "offset_alibi",
              "sliding_window_size", "expand", "chunk_size", "mamba_proj_bias", "layer_norm_type",
              "qk_head_dim"],
             "numerics of elementwise operations (epsilons, RoPE frequencies, scales, clamps, initialisation)")

@@ -68,6 +68,8 @@ public struct HuggingFaceConfig: Codable, Sendable, Hashable {
     public var slidingWindow: Int?
     public var useSlidingWindow: Bool?
     public var slidingWindowPattern: Int?
+    /// Qwen2/Qwen3: layers from this index on slide when `use_sliding_window` is true.
+    public var maxWindowLayers: Int?
     public var attentionChunkSize: Int?
     public var interleaveMoeLayerStep: Int?
     public var intermediateSizeMlp: Int?
@@ -181,6 +183,7 @@ public struct HuggingFaceConfig: Codable, Sendable, Hashable {
         case slidingWindow = "sliding_window"
         case useSlidingWindow = "use_sliding_window"
         case slidingWindowPattern = "sliding_window_pattern"
+        case maxWindowLayers = "max_window_layers"
         case attentionChunkSize = "attention_chunk_size"
         case interleaveMoeLayerStep = "interleave_moe_layer_step"
         case intermediateSizeMlp = "intermediate_size_mlp"
@@ -273,6 +276,7 @@ public struct HuggingFaceConfig: Codable, Sendable, Hashable {
         slidingWindow = try Self.integer(c, .slidingWindow)
         useSlidingWindow = try c.decodeIfPresent(Bool.self, forKey: .useSlidingWindow)
         slidingWindowPattern = try Self.integer(c, .slidingWindowPattern)
+        maxWindowLayers = try Self.integer(c, .maxWindowLayers)
         attentionChunkSize = try Self.integer(c, .attentionChunkSize)
         interleaveMoeLayerStep = try Self.integer(c, .interleaveMoeLayerStep)
         intermediateSizeMlp = try Self.integer(c, .intermediateSizeMlp)

@@ -197,9 +197,20 @@ enum LayerLayoutReader {
                 spec.layers = (0..<spec.numLayers).map { LayerSpec(mixer: .slidingAttention, ffn: ffn(spec, $0, c)) }
                 return
             case .onlyIfEnabled:
-                if c.useSlidingWindow == true {
-                    warnings.append("use_sliding_window=true (sliding_window=\(window)): not priced; attention priced as full")
+                guard c.useSlidingWindow == true else { break }
+                guard window >= 1 else { throw .invalidArgument("sliding_window=\(window) must be >= 1") }
+                let mixers: [MixerKind]
+                if let types = c.layerTypes {
+                    mixers = try parse(types, count: spec.numLayers, allowed: [.fullAttention, .slidingAttention])
+                } else {
+                    // transformers Qwen2Config: `max_window_layers` defaults to 28.
+                    let first = c.maxWindowLayers ?? 28
+                    guard first >= 0 else { throw .invalidArgument("max_window_layers=\(first) must be >= 0") }
+                    mixers = (0..<spec.numLayers).map { $0 >= first ? .slidingAttention : .fullAttention }
                 }
+                spec.slidingWindow = window
+                spec.layers = mixers.enumerated().map { LayerSpec(mixer: $0.element, ffn: ffn(spec, $0.offset, c)) }
+                return
             case .warnOnly:
                 warnings.append("sliding_window=\(window): read but not priced for \(type); attention and KV cache priced as full")
             }
