@@ -616,7 +616,7 @@ static int parse_setup(PyObject *obj, pdcost_training_setup *out) {
         u32_item(obj, 5, "recompute", PDCOST_RECOMPUTE_FULL, &recompute) < 0 ||
         u32_item(obj, 6, "recompute_num_layers", UINT32_MAX, &out->recompute_num_layers) < 0 ||
         double_item(obj, 7, "optimizer_offload_ratio", &out->optimizer_offload_ratio) < 0 ||
-        u32_item(obj, 8, "framework", PDCOST_FRAMEWORK_PADDLEFORMERS, &framework) < 0) {
+        u32_item(obj, 8, "framework", PDCOST_FRAMEWORK_HF_TRAINER, &framework) < 0) {
         return -1;
     }
     out->global_batch_size = (uint64_t)global_batch;
