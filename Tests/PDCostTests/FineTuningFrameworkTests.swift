@@ -129,6 +129,24 @@ struct FineTuningFrameworkTests {
         #expect(autoSpace.units.contains { $0.pp > 1 })
     }
 
+    @Test("predict refuses TP/PP under hf-trainer, naming the degree")
+    func hfTrainerRefusesModelParallelism() throws {
+        let model = try ModelPresets.named("llama3-8b")
+        let cluster = Cluster(gpu: try GPUPresets.named("H100-SXM-80GB"), numGPUs: 8)
+        let hf = TrainingSetup(seqLen: 4096, globalBatchSize: 8, framework: .hfTrainer)
+        for (plan, key) in [(ParallelPlan(tp: 2, dp: 4), "tp=2"), (ParallelPlan(pp: 2, dp: 4), "pp=2")] {
+            do {
+                try plan.validate(model: model, cluster: cluster, setup: hf)
+                Issue.record("\(key) was accepted")
+            } catch {
+                #expect("\(error)".contains(key) && "\(error)".contains("hf-trainer"), "\(error)")
+            }
+        }
+        // Megatron accepts the same plan.
+        try ParallelPlan(tp: 2, dp: 4).validate(model: model, cluster: cluster,
+                                                setup: TrainingSetup(seqLen: 4096, globalBatchSize: 8))
+    }
+
     @Test("runs files and names map to the new kinds")
     func names() throws {
         #expect(try FrameworkProfile.named("automodel").kind == .automodel)

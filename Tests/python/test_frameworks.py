@@ -58,3 +58,10 @@ def test_cli_hf_trainer(capsys: pytest.CaptureFixture[str]) -> None:
     plans = [entry["plan"] for entry in doc["results"]]
     assert plans
     assert all(p["tp"] == 1 and p["pp"] == 1 and p["cp"] == 1 for p in plans)
+
+
+def test_hf_trainer_refuses_tensor_parallelism(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["predict", "--framework", "hf-trainer", "--model", "llama3-8b", "--gpus", "8",
+                 "--tp", "2", "--seq-len", "4096", "--global-batch", "64"]) == 2
+    err = capsys.readouterr().err
+    assert "tp=2" in err and "hf-trainer" in err

@@ -64,27 +64,31 @@ public struct SearchFramework: Sendable, Hashable {
     /// `Interleaved1F1B`, PaddleFormers `virtual_pp_degree`; DeepSpeed has none.
     /// AutoModel's default schedule is `1f1b` (components/distributed/pipelining/config.py
     /// `pp_schedule`); interleaved schedules are opt-in, so not searched.
-    public var supportsVirtualPipeline: Bool { kind != .deepspeed && kind != .automodel && kind != .hfTrainer }
+    public var supportsVirtualPipeline: Bool { kind != .deepspeed && kind != .automodel && !dataParallelOnly }
+
+    /// The Hugging Face Trainer with accelerate shards over data-parallel ranks only (DDP,
+    /// FSDP, DeepSpeed ZeRO): no TP, PP, CP or EP. `ParallelPlan.validate` refuses such plans.
+    public var dataParallelOnly: Bool { kind == .hfTrainer }
 
     /// Tensor parallelism: every framework but the Hugging Face Trainer, whose accelerate
     /// integration shards over data-parallel ranks only (FSDP or DeepSpeed ZeRO); AutoModel
     /// shards with DTensor TP plans (components/distributed/parallelizer.py, `tp_size`).
-    public var supportsTensorParallel: Bool { kind != .hfTrainer }
+    public var supportsTensorParallel: Bool { !dataParallelOnly }
 
     /// Pipeline parallelism: not in the Hugging Face Trainer (DeepSpeed's pipeline engine
     /// needs a `PipelineModule`, which `Trainer` does not build); AutoModel pipelines with
     /// torch.distributed.pipelining (`pp_size`).
-    public var supportsPipeline: Bool { kind != .hfTrainer }
+    public var supportsPipeline: Bool { !dataParallelOnly }
 
     /// Expert parallelism: AutoModel shards experts over `ep_size` (its MoE parallelizer);
     /// Hugging Face Trainer runs MoE experts data-parallel.
-    public var supportsExpertParallel: Bool { kind != .hfTrainer }
+    public var supportsExpertParallel: Bool { !dataParallelOnly }
 
     /// Context parallelism (ring attention over `cp` ranks): Megatron-Core/TE, torchtitan,
     /// PaddleFormers; DeepSpeed's Ulysses is a different scheme and is not modelled as CP.
     /// AutoModel shards the sequence over `cp_size` (its context_parallel package); the
     /// Trainer has none.
-    public var supportsContextParallel: Bool { kind != .deepspeed && kind != .hfTrainer }
+    public var supportsContextParallel: Bool { kind != .deepspeed && !dataParallelOnly }
 
     /// KV heads replicated when tp > num_key_value_heads (PaddleFormers, like vLLM's
     /// `QKVParallelLinear`). Megatron-Core asserts `num_query_groups % tp == 0`
