@@ -104,9 +104,9 @@ extern "C" {
 #endif
 
 #define PDCOST_VERSION_MAJOR 1
-#define PDCOST_VERSION_MINOR 3
+#define PDCOST_VERSION_MINOR 4
 #define PDCOST_VERSION_PATCH 0
-#define PDCOST_VERSION_STRING "1.3.0"
+#define PDCOST_VERSION_STRING "1.4.0"
 #define PDCOST_ABI_VERSION 1
 
 /* ----------------------------------------------------------------------------------------- */
@@ -426,7 +426,13 @@ typedef enum pdcost_framework {
     PDCOST_FRAMEWORK_MEGATRON_BRIDGE = 2,
     PDCOST_FRAMEWORK_TORCHTITAN = 3,
     PDCOST_FRAMEWORK_DEEPSPEED = 4,
-    PDCOST_FRAMEWORK_PADDLEFORMERS = 5
+    PDCOST_FRAMEWORK_PADDLEFORMERS = 5,
+    /* Since 1.4: NeMo AutoModel (FSDP2 + DTensor TP/CP/EP, Transformer Engine kernels). */
+    PDCOST_FRAMEWORK_AUTOMODEL = 6,
+    /* Since 1.4: Hugging Face Transformers Trainer + accelerate: DDP (zero_stage 0), FSDP
+     * (fsdp = 1) or DeepSpeed ZeRO 1-3 (fsdp = 0); no tensor, pipeline, context or expert
+     * parallelism. */
+    PDCOST_FRAMEWORK_HF_TRAINER = 7
 } pdcost_framework;
 
 /* The machines: `num_gpus` GPUs of one kind, `gpus_per_node` of them per NVLink domain. */

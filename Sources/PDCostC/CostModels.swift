@@ -87,7 +87,7 @@ public func pdcost_cost_model_predict_json(_ out_json: UnsafeMutablePointer<Unsa
         let out = try outString(out_json, "out_json")
         try p.validate(model: cost.model, cluster: cost.cluster, setup: cost.setup)
         let document: JSONValue = .object([("plan", p.jsonValue), ("prediction", cost.evaluate(p).jsonValue),
-                                           ("settings", cost.setup.framework.settingsJSONValue)])
+                                           ("settings", cost.setup.pricedFramework.settingsJSONValue)])
         try store(JSONWriter.document(document, layout: .compact), in: out)
     }
 }
@@ -173,6 +173,8 @@ func swiftSetup(_ s: pdcost_training_setup) throws -> TrainingSetup {
     case PDCOST_FRAMEWORK_TORCHTITAN: kind = .torchtitan
     case PDCOST_FRAMEWORK_DEEPSPEED: kind = .deepspeed
     case PDCOST_FRAMEWORK_PADDLEFORMERS: kind = .paddleformers
+    case PDCOST_FRAMEWORK_AUTOMODEL: kind = .automodel
+    case PDCOST_FRAMEWORK_HF_TRAINER: kind = .hfTrainer
     default: throw PDCostError.invalidArgument("setup->framework=\(s.framework.rawValue) is not a pdcost_framework")
     }
     let settings = try borrowedSettings(s.settings_json, parameter: "setup->settings_json")
@@ -254,6 +256,6 @@ public func pdcost_cost_model_settings_json(_ out_json: UnsafeMutablePointer<Uns
     withStatus {
         let cost = try CostModelHandle.borrow(cost_model).cost
         let out = try outString(out_json, "out_json")
-        try store(JSONWriter.document(cost.setup.framework.settingsJSONValue, layout: .compact), in: out)
+        try store(JSONWriter.document(cost.setup.pricedFramework.settingsJSONValue, layout: .compact), in: out)
     }
 }

@@ -10,7 +10,29 @@ extension FrameworkProfile {
         case .torchtitan: .torchtitan
         case .deepspeed: .deepspeed
         case .paddleformers: .paddleformers
+        case .automodel: .automodel
+        case .hfTrainer: .hfTrainer
         }
+    }
+
+    /// The profile with the defaults the framework's recipes set for a fine-tuning method where
+    /// they differ from its pre-training ones; a stated setting keeps its value.
+    ///
+    /// Megatron-Bridge PEFT recipes (src/megatron/bridge/recipes/llama/h100/llama3.py,
+    /// `llama3_8b_peft_1gpu_h100_bf16_config`, `llama3_70b_peft_8gpu_h100_bf16_config`; base
+    /// `_peft_common` in recipes/common.py) turn the pre-training overlaps off:
+    /// `cfg.ddp.overlap_grad_reduce = False`, `cfg.ddp.overlap_param_gather = False`, with
+    /// `use_distributed_optimizer = False`, `grad_reduce_in_fp32 = False` (the preset's bf16
+    /// gradients already), `cuda_graph_impl = "none"` and `cross_entropy_loss_fusion = False`
+    /// (the preset's defaults already); `sequence_parallel = False` even at tp = 8 (see
+    /// `defaultSequenceParallel`). Adapters target `linear_qkv, linear_proj, linear_fc1,
+    /// linear_fc2` (peft/lora.py `LoRA.target_modules`), `FineTuning.Targets.all`.
+    public func forFineTuning(_ method: FineTuning.Method) -> FrameworkProfile {
+        guard kind == .megatronBridge, method == .lora || method == .qlora else { return self }
+        var p = self
+        if settings.overlapGradReduce == nil { p.overlapGradReduce = false }
+        if settings.overlapParamGather == nil { p.overlapParamGather = false }
+        return p
     }
 
     /// The preset of `kind` with `settings` applied.
@@ -85,11 +107,15 @@ extension FrameworkProfile {
     /// always shards norms and dropout over the sequence: `SequenceParallel()` in
     /// parallelize_llama); opt-in in Megatron-LM (`--sequence-parallel`), DeepSpeed and
     /// PaddleFormers (`sequence_parallel` default False).
-    public func defaultSequenceParallel(tp: Int) -> Bool {
+    /// AutoModel's `FSDP2Config.sequence_parallel` defaults to False; Hugging Face Trainer has no
+    /// tensor parallelism. Megatron-Bridge's PEFT recipes set `sequence_parallel = False` (the
+    /// 70B one at tp = 8: recipes/llama/h100/llama3.py `llama3_70b_peft_8gpu_h100_bf16_config`).
+    public func defaultSequenceParallel(tp: Int, method: FineTuning.Method = .pretrain) -> Bool {
         switch kind {
+        case .megatronBridge where method == .lora || method == .qlora: false
         case .nemo, .megatronBridge: tp > 1
         case .torchtitan: true
-        case .megatron, .deepspeed, .paddleformers: false
+        case .megatron, .deepspeed, .paddleformers, .automodel, .hfTrainer: false
         }
     }
 

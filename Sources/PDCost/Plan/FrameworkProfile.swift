@@ -13,6 +13,12 @@ public struct FrameworkProfile: Sendable, Hashable {
         case torchtitan
         case deepspeed
         case paddleformers
+        /// NeMo AutoModel (NVIDIA-NeMo/Automodel): Hugging Face models on PyTorch FSDP2
+        /// `fully_shard` with DTensor TP/CP/EP and Transformer Engine kernels.
+        case automodel
+        /// Hugging Face Transformers `Trainer` launched with accelerate: DDP, FSDP or DeepSpeed
+        /// ZeRO over the data-parallel ranks only.
+        case hfTrainer = "hf-trainer"
     }
 
     /// Which allocator statistic a run's unqualified "peak memory" is.
@@ -171,6 +177,43 @@ public struct FrameworkProfile: Sendable, Hashable {
     /// (`optim.name=distributed_fused_adam`, nemo/core/optim/distributed_adam.py,
     /// `store_param_remainders=True`) keeps only the 16 low bits next to the bf16 weight: 2.
     public var optimizerMasterBytes: Int? = nil
+    /// Bytes per element of the weights the model keeps between steps when they are the
+    /// optimizer's own parameters (`torch.optim` updates `param.data` and allocates its moments
+    /// with `torch.zeros_like(param)`, torch/optim/adamw.py `_init_group`): no separate master
+    /// copy, gradients (`param.grad`) and moments of this width. nil = Megatron-style 16-bit
+    /// weights with the optimizer's fp32 master copy (`TrainingSetup.masterBytes`).
+    public var residentWeightBytes: Int? = nil
+    /// ZeRO stages 1–3 without FSDP run DeepSpeed's engine (Transformers `Trainer` with a
+    /// `deepspeed` config): it casts the module to bf16 (`DeepSpeedEngine._configure_distributed_model`,
+    /// `self.module.bfloat16()`) and keeps fp32 master partitions, so `residentWeightBytes` does
+    /// not apply there and the DeepSpeed accounting (16-bit weights and gradients) does.
+    public var zeroStagesRunDeepSpeed: Bool = false
+    /// Weights held in fp32 without FSDP mixed precision are cast to bf16 by `torch.autocast`
+    /// in every forward (accelerate wraps `model.forward` in `torch.autocast` when
+    /// `mixed_precision="bf16"`, Accelerator.prepare_model, `native_amp`): the casts of leaf
+    /// weights are cached for the autocast region and saved by each matmul for its backward, so
+    /// a 16-bit copy of every weight lives through the backward; each micro-batch reads the fp32
+    /// weights and writes the copy (4 + 2 B), and its backward casts the 16-bit weight gradient
+    /// back and accumulates it into the fp32 `.grad` (2 + 4 + 4 B).
+    public var autocastCastsWeights: Bool = false
+    /// torch DDP keeps its all-reduce buckets beside `param.grad` (`gradient_as_bucket_view`
+    /// default False: "the saved memory size will be equal to the total gradients size" when
+    /// True, torch/nn/parallel/distributed.py); accelerate `DistributedDataParallelKwargs` and
+    /// AutoModel `DDPConfig` leave it False. Applies with `residentWeightBytes` and ZeRO-0.
+    public var ddpGradientBucketCopy: Bool = false
+    /// FSDP2 gradient reduction deferred to the last micro-batch (`set_requires_gradient_sync
+    /// (False)` before the others): each layer's unsharded gradient is kept across
+    /// micro-batches, upcast to the reduce dtype when it differs from the compute dtype
+    /// (torch FSDPParam.to_accumulated_grad_if_needed), and reduce-scattered once per step.
+    public var fsdpDefersGradientSync: Bool = false
+
+    /// The width of the resident weights of a plan, or nil where the Megatron-style accounting
+    /// applies (see `zeroStagesRunDeepSpeed`).
+    public func residentWeightBytes(zeroStage: Int, fsdp: Bool) -> Int? {
+        if zeroStagesRunDeepSpeed && zeroStage >= 1 && !fsdp { return nil }
+        return residentWeightBytes
+    }
+
     /// Optimizer states are sharded over the DP group *with* context parallel (Megatron
     /// distributed optimizer; torchtitan shards FSDP over dp_shard·cp).
     public var shardsOverContextParallel: Bool = true
@@ -393,6 +436,90 @@ public struct FrameworkProfile: Sendable, Hashable {
         return p
     }
 
+    /// NeMo AutoModel (NVIDIA-NeMo/Automodel, components/distributed/config.py `FSDP2Config`
+    /// and components/models/common/utils.py `BackendConfig`, 2026):
+    /// - FSDP2 `MixedPrecisionPolicy(param_dtype=bfloat16, reduce_dtype=float32)`: bf16 layer
+    ///   gathers, fp32 gradient reduce-scatter.
+    /// - Resident weights in the checkpoint's dtype: `torch_dtype` unset or "auto" resolves to
+    ///   the config's (bf16 for the Llama/Qwen checkpoints), and the example configs'
+    ///   `torch.optim.AdamW` then keeps bf16 moments (docs/guides/mixed-precision-training.mdx,
+    ///   "Risky Pattern: torch AdamW with bf16 Model Storage": "common in existing fine-tuning
+    ///   example configs"): 2 B weights, 2 B gradients, 2 × 2 B moments, no master copy.
+    /// - `defer_fsdp_grad_sync=True`: unsharded gradients accumulate across micro-batches in
+    ///   fp32 and reduce-scatter once (components/distributed/utils.py `get_sync_ctx`).
+    /// - Kernels: `attn="te"` (cuDNN fused attention through TE) and `linear="te"`;
+    ///   `rms_norm="torch_fp32"` and `rope="torch"` (fused RoPE forced off in
+    ///   `BackendConfig.__post_init__`) are composite eager ops; `enable_compile=False`;
+    ///   `activation_checkpointing=False`; `sequence_parallel=False`.
+    /// - Loss: `MaskedCrossEntropy(fp32_upcast=True)` upcasts the bf16 logits
+    ///   (components/loss/masked_ce.py: `logits = logits.float()` then `F.cross_entropy`):
+    ///   bf16 logits, the fp32 log-softmax output kept for the backward and its fp32 gradient
+    ///   (2 + 4 + 4 B), as torchtitan's eager loss.
+    /// - Pipelining on torch.distributed.pipelining (`pp_schedule="1f1b"`,
+    ///   components/distributed/pipelining/config.py) and DTensor TP, as torchtitan.
+    public static var automodel: FrameworkProfile {
+        var p = FrameworkProfile(kind: .automodel)
+        p.residentWeightBytes = 2
+        p.gradBufferBytes = 2
+        p.gradReduceBytes = 4
+        p.fsdpDefersGradientSync = true
+        // DDPConfig.gradient_as_bucket_view = False (components/distributed/config.py).
+        p.ddpGradientBucketCopy = true
+        // FSDP2 prefetches the next layer's all-gather; DDP all-reduces buckets during the
+        // backward (Li et al. 2020, "PyTorch Distributed", VLDB, §3.2.3).
+        p.overlapGradReduce = true
+        p.overlapParamGather = true
+        p.attentionKernel = .vendor
+        p.compositeElementwiseOps = true
+        p.logitsBytesPerElement = 10
+        p.pipelineBuffersPerMicroBatch = true
+        p.savesGatheredLinearInputs = true
+        return p
+    }
+
+    /// Hugging Face Transformers `Trainer` + accelerate with `bf16=True`:
+    /// - Weights resident in fp32: `from_pretrained` loads fp32 unless a `torch_dtype` is given
+    ///   (Transformers 4.x `PreTrainedModel.from_pretrained`), and under FSDP accelerate upcasts
+    ///   any 16-bit flat parameter to fp32 when mixed precision is on ("we follow DeepSpeed's
+    ///   strategy to hold the parameters in full precision", accelerate/accelerator.py
+    ///   `prepare_model`). `optim` defaults to `adamw_torch_fused` on torch ≥ 2.8, else
+    ///   `adamw_torch` (transformers/training_args.py): moments `zeros_like` the fp32 weights.
+    /// - FSDP: accelerate's `FullyShardedDataParallelPlugin` defaults to `fsdp_version=1`,
+    ///   `FULL_SHARD`, and `set_mixed_precision("bf16")` gives `param_dtype = reduce_dtype =
+    ///   bfloat16` (accelerate/utils/dataclasses.py): bf16 gathers and bf16 reduce-scatter.
+    /// - DDP (no FSDP, no DeepSpeed): autocast casts the fp32 weights each forward
+    ///   (`autocastCastsWeights`), fp32 gradients all-reduced in fp32, DDP buckets beside them.
+    /// - DeepSpeed ZeRO 1–3 via the `deepspeed` json: DeepSpeed's bf16 engine
+    ///   (`zeroStagesRunDeepSpeed`), bf16 gradients reduced in bf16 as the deepspeed profile.
+    /// - Kernels: `attn_implementation` resolves to `sdpa` when the model supports it
+    ///   (transformers modeling_utils.py `get_correct_attn_implementation`), i.e. SDPA's
+    ///   FlashAttention-2 backend; Llama's `LlamaRMSNorm` (fp32 upcast, pow, mean, rsqrt, two
+    ///   muls), `act_fn(gate_proj(x)) * up_proj(x)` and `apply_rotary_pos_emb` are eager composite
+    ///   ops; `torch_compile=False`, `gradient_checkpointing=False` (training_args.py).
+    /// - Loss: `ForCausalLMLoss` upcasts the logits (`logits = logits.float()`,
+    ///   transformers/loss/loss_utils.py) before `cross_entropy`: 2 + 4 + 4 B per logit.
+    public static var hfTrainer: FrameworkProfile {
+        var p = FrameworkProfile(kind: .hfTrainer)
+        p.residentWeightBytes = 4
+        p.zeroStagesRunDeepSpeed = true
+        p.autocastCastsWeights = true
+        // accelerate DistributedDataParallelKwargs.gradient_as_bucket_view = False.
+        p.ddpGradientBucketCopy = true
+        p.gradBufferBytes = 2
+        p.gradReduceBytes = 2
+        p.shardsOverContextParallel = false
+        // DDP all-reduces buckets during the backward (Li et al. 2020 §3.2.3). The FSDP path
+        // prices every framework's per-layer gathers as prefetched; accelerate's plugin leaves
+        // `backward_prefetch` None unless `FSDP_BACKWARD_PREFETCH` is set (`accelerate config`
+        // writes BACKWARD_PRE), so an unconfigured run exposes more of its backward gathers.
+        p.overlapGradReduce = true
+        p.overlapParamGather = true
+        p.attentionKernel = .portable
+        p.compositeElementwiseOps = true
+        p.logitsBytesPerElement = 10
+        return p
+    }
+
     /// The preset for a framework name as measured-runs files and users write it.
     public static func named(_ name: String) throws(PDCostError) -> FrameworkProfile {
         switch name.lowercased() {
@@ -402,9 +529,12 @@ public struct FrameworkProfile: Sendable, Hashable {
         case "torchtitan", "fsdp2": return .torchtitan
         case "deepspeed", "megatron-deepspeed": return .deepspeed
         case "paddleformers", "paddle", "paddlenlp": return .paddleformers
+        case "automodel", "nemo-automodel": return .automodel
+        case "hf-trainer", "hf", "transformers", "accelerate": return .hfTrainer
         default:
             throw .unsupported("framework '\(name)' is not supported; known: megatron, nemo, "
-                               + "megatron-bridge, torchtitan, deepspeed, megatron-deepspeed, paddleformers")
+                               + "megatron-bridge, torchtitan, deepspeed, megatron-deepspeed, paddleformers, "
+                               + "automodel, hf-trainer")
         }
     }
 
@@ -415,6 +545,10 @@ public struct FrameworkProfile: Sendable, Hashable {
         switch kind {
         case .megatron, .nemo, .megatronBridge, .deepspeed:
             return modelType == "gpt" || modelType == "gpt2" ? 0.1 : 0
+        case .automodel, .hfTrainer:
+            // Hugging Face configs: GPT-2 `resid_pdrop = attn_pdrop = 0.1` (GPT2Config); Llama,
+            // Qwen, Mistral `attention_dropout = 0.0` and no hidden dropout.
+            return modelType == "gpt2" ? 0.1 : 0
         case .torchtitan, .paddleformers:
             return 0
         }

@@ -29,6 +29,15 @@ extension ParallelPlan {
             throw .infeasible("tp*pp*dp*cp=\(world) != num_gpus=\(cluster.numGPUs)")
         }
 
+        // A framework that shards over data-parallel ranks only (`SearchFramework.
+        // dataParallelOnly`: the Hugging Face Trainer) runs no other parallelism.
+        if SearchFramework(setup.framework.kind).dataParallelOnly {
+            for (key, degree) in [("tp", tp), ("pp", pp), ("cp", cp), ("ep", ep)] where degree > 1 {
+                throw .infeasible("\(key)=\(degree): framework \(setup.framework.kind.rawValue) runs data "
+                                  + "parallelism only (DDP, FSDP or DeepSpeed ZeRO)")
+            }
+        }
+
         // Tensor parallelism splits heads and query groups (Megatron-Core TransformerConfig:
         // num_attention_heads % tp == 0 and num_query_groups % tp == 0). When tp is a multiple
         // of the KV heads, each KV head is replicated on tp/num_key_value_heads ranks instead

@@ -62,6 +62,10 @@ public struct TrainingSetup: Sendable, Hashable {
         self.packedDocumentTokens = packedDocumentTokens
     }
 
+    /// The framework as the cost model prices it: `framework` with the defaults its recipes set
+    /// for `fineTuning.method` (`FrameworkProfile.forFineTuning`).
+    public var pricedFramework: FrameworkProfile { framework.forFineTuning(fineTuning.method) }
+
     /// Micro-batches per step and replica for `dp` replicas (0 when it does not divide).
     public func gradientAccumulationSteps(dp: Int, microBatchSize mbs: Int? = nil) -> Int {
         let per = (mbs ?? microBatchSize) &* dp

@@ -9,7 +9,7 @@ extension CostModel {
     func modelStateLowerBound(_ plan: ParallelPlan, optimizerOffloadRatio: Double) -> Double {
         let c = PlanContext(plan: plan, workload: w, microBatchSize: 1, recompute: .none,
                             offloadRatio: optimizerOffloadRatio)
-        let fw = setup.framework
+        let fw = setup.pricedFramework
         let single = c.pp <= 1
         let first = w.modelState(c, stage: w.stageParameters(c, layers: c.layersFirst, first: true, last: single),
                                  framework: fw)

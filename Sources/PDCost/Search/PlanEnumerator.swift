@@ -72,13 +72,13 @@ struct PlanSpace: Sendable {
         let layers = m.numLayers
         let maxPP = o.maxPP ?? layers
 
-        if let moe = m.moe {
+        if let moe = m.moe, fw.supportsExpertParallel {
             let limit = o.maxEP ?? moe.numExperts
             epDegrees = Self.divisors(of: moe.numExperts).filter { $0 <= limit }
             expertWidth = moe.expertIntermediateSize
         } else {
             epDegrees = [1]
-            expertWidth = 0
+            expertWidth = m.moe?.expertIntermediateSize ?? 0
         }
         let requested = o.zeroStages ?? fw.zeroStages
         var stages: [Int] = []
@@ -97,7 +97,8 @@ struct PlanSpace: Sendable {
         selectiveRecompute = o.selectiveModules.map { Recompute(.selective, modules: $0) } ?? .selective
 
         var units: [WorkUnit] = []
-        for tp in divisorsN where tp <= maxTP {
+        // A framework without TP or PP enumerates degree 1 only (not pruned: not a plan it has).
+        for tp in divisorsN where tp <= maxTP && (tp == 1 || fw.supportsTensorParallel) {
             // 1. Heads, KV heads, node boundary.
             if m.numAttentionHeads % tp != 0 { prune(.tensorParallelHeads); continue }
             if m.mla == nil && m.numKeyValueHeads % tp != 0 {
@@ -108,7 +109,7 @@ struct PlanSpace: Sendable {
             if !o.allowTensorParallelAcrossNodes && n > nodeSize && (tp > nodeSize || nodeSize % tp != 0) {
                 prune(.tensorParallelAcrossNodes); continue
             }
-            for pp in Self.divisors(of: n / tp) where pp <= maxPP {
+            for pp in Self.divisors(of: n / tp) where pp <= maxPP && (pp == 1 || fw.supportsPipeline) {
                 // 2. Layer split.
                 let splits = PipelineSplit.splits(layers: layers, pp: pp, uneven: fw.supportsUnevenPipeline && o.unevenPipeline,
                                                   maxReduction: o.maxStageLayerReduction)

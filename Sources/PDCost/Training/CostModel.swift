@@ -41,7 +41,7 @@ public struct CostModel: Sendable {
     /// Prices a plan with per-call training knobs (what a plan search varies besides the split).
     public func evaluate(_ plan: ParallelPlan, microBatchSize: Int, recompute: Recompute,
                          optimizerOffloadRatio: Double) -> Prediction {
-        let fw = setup.framework
+        let fw = setup.pricedFramework
         let c = PlanContext(plan: plan, workload: w, microBatchSize: microBatchSize,
                             recompute: recompute, offloadRatio: optimizerOffloadRatio)
         let e = w.efficiency
@@ -161,6 +161,17 @@ public struct CostModel: Sendable {
                                             * (w.masterBytes + w.momentBytes))
         }
         p.hostOverheadTime = fw.stepOverheadSeconds
+        // Autocast over wider resident weights (`FrameworkProfile.autocastCastsWeights`): each
+        // micro-batch reads every local weight and writes its 16-bit copy (4 + 2 B), and its
+        // backward casts the 16-bit weight gradient up and accumulates it (2 + 4 + 4 B); a
+        // frozen base has no weight gradient.
+        var castTime = 0.0
+        if fw.autocastCastsWeights && !c.fsdp,
+           let r = fw.residentWeightBytes(zeroStage: c.zeroStage, fsdp: c.fsdpWrapped), Double(r) > w.paramBytes {
+            let perWeight = Double(r) + w.paramBytes
+                + (w.adapters.freezesBase ? 0 : w.paramBytes + 2 * Double(r))
+            castTime = w.rates.memoryBound(m * busiestStage.total * perWeight, kernels: 0)
+        }
 
         // ---- Step ----
         let overlapped = p.tensorParallelComm.overlapped + p.contextParallelComm.overlapped
@@ -169,9 +180,9 @@ public struct CostModel: Sendable {
         let layerExposedComm = m * (layersDense * comm.dense.exposed + layersMoE * comm.moe.exposed)
             + ppExposedPerMB * m
         p.recomputeTime = m * (layersDense * dStep.recompute + layersMoE * mStep.recompute)
-        p.computeTime = max(pipe.busy - layerExposedComm, 0) + interference
+        p.computeTime = max(pipe.busy - layerExposedComm, 0) + interference + castTime
         p.bubbleTime = pipe.bubble
-        p.stepTime = pipe.busy + pipe.bubble + interference + ppExposedOnce + p.dataParallelComm.exposed
+        p.stepTime = pipe.busy + pipe.bubble + interference + castTime + ppExposedOnce + p.dataParallelComm.exposed
             + p.optimizerTime + p.offloadTime + p.hostOverheadTime
 
         // ---- Throughput and utilisation ----
@@ -199,6 +210,11 @@ public struct CostModel: Sendable {
             var mem = MemoryBreakdown()
             mem.parameters = state.parameters
             mem.gradients = state.gradients
+            if fw.fsdpDefersGradientSync && c.fsdp && (m > 1 || c.pp > 1) {
+                // Unsharded gradients kept across micro-batches in the reduce dtype until the
+                // last one reduce-scatters them (`FrameworkProfile.fsdpDefersGradientSync`).
+                mem.gradients += w.gradReduceBytes * (w.adapters.freezesBase ? stage.adapters : stage.total)
+            }
             mem.optimizer = state.optimizer
             // Stored activations of the in-flight model-chunk micro-batches.
             let chunks = PipelineSchedule.inFlightChunks(stage: index, stages: c.pp, virtualStages: c.vpp,
@@ -224,7 +240,7 @@ public struct CostModel: Sendable {
                     + w.outputLayerDummyGradientBytes(c, framework: fw)
                 // The output layer keeps its input for the weight gradient: SP-sharded in
                 // Megatron (re-gathered in the backward), gathered in DTensor TP (torchtitan).
-                let gathered = fw.kind == .torchtitan ? c.memoryTokens : c.memoryTokensSP
+                let gathered = fw.savesGatheredLinearInputs ? c.memoryTokens : c.memoryTokensSP
                 mem.activations += 2 * w.hidden * gathered
             }
             // The loss's logits are freed once the output layer's backward has produced the
@@ -336,7 +352,7 @@ extension CostModel {
                                         recompute: Recompute? = nil) -> (dense: Double, moe: Double) {
         let c = PlanContext(plan: plan, workload: w, microBatchSize: microBatchSize ?? setup.microBatchSize,
                             recompute: recompute ?? setup.recompute, offloadRatio: setup.optimizerOffloadRatio)
-        let a = w.layerActivations(c, framework: setup.framework)
+        let a = w.layerActivations(c, framework: setup.pricedFramework)
         return (a.dense.stored, w.isMoE ? a.moe.stored : 0)
     }
 }

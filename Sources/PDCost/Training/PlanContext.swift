@@ -10,6 +10,9 @@ struct PlanContext {
     let sp: Bool
     let zeroStage: Int
     let fsdp: Bool
+    /// The plan names FSDP itself (not DeepSpeed-style ZeRO-3): decides, for frameworks that
+    /// run both, which engine holds the model state (`FrameworkProfile.zeroStagesRunDeepSpeed`).
+    let fsdpWrapped: Bool
     let mbs: Double
     /// Micro-batches per step and replica (gradient accumulation).
     let microBatches: Double
@@ -50,6 +53,7 @@ struct PlanContext {
         sp = plan.sequenceParallel && plan.tp > 1
         zeroStage = plan.zeroStage
         fsdp = plan.fsdp || plan.zeroStage >= 3
+        fsdpWrapped = plan.fsdp
         mbs = Double(max(microBatchSize, 1))
         microBatches = max((w.globalBatch / (mbs * dp)).rounded(.down), 1)
         localSeq = w.seqLen / cp

@@ -206,7 +206,7 @@ struct Workload: Sendable {
         memorySeqLen = Double(max(setup.maxSeqLen ?? setup.seqLen, setup.seqLen))
         globalBatch = Double(setup.globalBatchSize)
         fp8 = setup.dtype == .fp8
-        let fw = setup.framework
+        let fw = setup.pricedFramework
         dropout = setup.dropout ?? fw.defaultDropout(modelType: m.modelType)
         attentionDropout = dropout
         let flops = ParameterCounter.flopsPerToken(m, sequenceLength: document, mask: .causal)
@@ -326,15 +326,15 @@ struct Rates: Sendable {
         // Deterministic Transformer Engine attention runs FlashAttention-2 off Hopper
         // (`FrameworkProfile.deterministicAttention`).
         let generation = gpu.architecture
-        let deterministicFallback = setup.framework.deterministicAttention
-            && setup.framework.attentionKernel == .vendor && generation != .hopper
-        let portable = setup.framework.attentionKernel == .portable || deterministicFallback
+        let deterministicFallback = setup.pricedFramework.deterministicAttention
+            && setup.pricedFramework.attentionKernel == .vendor && generation != .hopper
+        let portable = setup.pricedFramework.attentionKernel == .portable || deterministicFallback
         attentionDropoutSlowdown = portable ? e.portableAttentionDropoutSlowdown : e.attentionDropoutSlowdown
         attentionForwardFraction = portable ? e.portableAttentionForwardFraction : e.attentionForwardFraction
         // Deterministic backward kernels accumulate dQ in a fixed order instead of racing
         // atomic adds (FlashAttention-2: one thread block per head walks the key blocks;
         // cuDNN/FA3/FA4: serialised dQ reductions).
-        let deterministic = setup.framework.deterministicAttention
+        let deterministic = setup.pricedFramework.deterministicAttention
         attentionBackwardFraction = portable
             ? e.portableAttentionBackwardFraction
                 / (deterministic ? e.portableAttentionDeterministicBackwardSlowdown : 1)

@@ -85,9 +85,11 @@ extension MeasuredRun {
             return .failure(.invalidArgument("parallel.vpp is not stated for pp=\(pp) (interleaved schedule of unknown depth)"))
         }
         framework.apply(stated)
+        let statedMethod = tr.method.flatMap { FineTuning.Method(rawValue: $0.lowercased()) } ?? .pretrain
 
         var plan = ParallelPlan(tp: par.tp ?? 1, pp: pp, vpp: vpp, dp: par.dp ?? 1, cp: par.cp ?? 1,
-                                ep: par.ep ?? 1, etp: par.etp, sequenceParallel: par.sequenceParallel ?? framework.defaultSequenceParallel(tp: par.tp ?? 1),
+                                ep: par.ep ?? 1, etp: par.etp, sequenceParallel: par.sequenceParallel
+                                    ?? framework.defaultSequenceParallel(tp: par.tp ?? 1, method: statedMethod),
                                 zeroStage: par.zeroStage ?? (par.fsdp == true ? 3 : 1), fsdp: par.fsdp ?? false)
         if let split = Self.unevenSplit(layers: spec.numLayers, mtp: spec.mtpLayers, stages: pp, virtualStages: vpp) {
             plan.firstStageLayers = split.first
@@ -144,8 +146,12 @@ extension MeasuredRun {
     /// no default: unknown.
     static func defaultStagesPerRank(_ kind: FrameworkProfile.Kind,
                                      _ schedule: FrameworkSettings.PipelineSchedule?) -> Int? {
-        guard kind == .torchtitan else { return nil }
-        return schedule?.isMultiStage == true ? 2 : 1
+        switch kind {
+        case .torchtitan: return schedule?.isMultiStage == true ? 2 : 1
+        // AutoModel: `pp_schedule = "1f1b"` (components/distributed/pipelining/config.py).
+        case .automodel: return schedule?.isMultiStage == true ? nil : 1
+        default: return nil
+        }
     }
 
     /// Multi-token-prediction blocks a DeepSeek-V3 run trains with when its record does not

@@ -73,7 +73,7 @@ RecomputeGranularity = Literal["none", "selective", "full"]
 (every layer's forward is recomputed in the backward pass)."""
 
 Framework = Literal["megatron", "nemo", "megatron-bridge", "torchtitan", "deepspeed",
-                   "paddleformers"]
+                   "paddleformers", "automodel", "hf-trainer"]
 """Training framework profile: which buffers exist, what overlaps, how the allocator behaves."""
 
 Optimizer = Literal["adamw", "adam", "sgd"]

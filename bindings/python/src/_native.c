@@ -616,7 +616,7 @@ static int parse_setup(PyObject *obj, pdcost_training_setup *out) {
         u32_item(obj, 5, "recompute", PDCOST_RECOMPUTE_FULL, &recompute) < 0 ||
         u32_item(obj, 6, "recompute_num_layers", UINT32_MAX, &out->recompute_num_layers) < 0 ||
         double_item(obj, 7, "optimizer_offload_ratio", &out->optimizer_offload_ratio) < 0 ||
-        u32_item(obj, 8, "framework", PDCOST_FRAMEWORK_PADDLEFORMERS, &framework) < 0) {
+        u32_item(obj, 8, "framework", PDCOST_FRAMEWORK_HF_TRAINER, &framework) < 0) {
         return -1;
     }
     out->global_batch_size = (uint64_t)global_batch;
@@ -1925,7 +1925,16 @@ static int native_exec(PyObject *module) {
         PyModule_AddIntConstant(module, "GPU_ARCH_BLACKWELL", PDCOST_GPU_ARCH_BLACKWELL) < 0 ||
         PyModule_AddIntConstant(module, "GPU_CAPABILITY_UNKNOWN", PDCOST_GPU_CAPABILITY_UNKNOWN) < 0 ||
         PyModule_AddIntConstant(module, "GPU_CAPABILITY_NO", PDCOST_GPU_CAPABILITY_NO) < 0 ||
-        PyModule_AddIntConstant(module, "GPU_CAPABILITY_YES", PDCOST_GPU_CAPABILITY_YES) < 0) {
+        PyModule_AddIntConstant(module, "GPU_CAPABILITY_YES", PDCOST_GPU_CAPABILITY_YES) < 0 ||
+        /* pdcost_framework: costmodel.FRAMEWORKS is checked against these by a test. */
+        PyModule_AddIntConstant(module, "FRAMEWORK_MEGATRON", PDCOST_FRAMEWORK_MEGATRON) < 0 ||
+        PyModule_AddIntConstant(module, "FRAMEWORK_NEMO", PDCOST_FRAMEWORK_NEMO) < 0 ||
+        PyModule_AddIntConstant(module, "FRAMEWORK_MEGATRON_BRIDGE", PDCOST_FRAMEWORK_MEGATRON_BRIDGE) < 0 ||
+        PyModule_AddIntConstant(module, "FRAMEWORK_TORCHTITAN", PDCOST_FRAMEWORK_TORCHTITAN) < 0 ||
+        PyModule_AddIntConstant(module, "FRAMEWORK_DEEPSPEED", PDCOST_FRAMEWORK_DEEPSPEED) < 0 ||
+        PyModule_AddIntConstant(module, "FRAMEWORK_PADDLEFORMERS", PDCOST_FRAMEWORK_PADDLEFORMERS) < 0 ||
+        PyModule_AddIntConstant(module, "FRAMEWORK_AUTOMODEL", PDCOST_FRAMEWORK_AUTOMODEL) < 0 ||
+        PyModule_AddIntConstant(module, "FRAMEWORK_HF_TRAINER", PDCOST_FRAMEWORK_HF_TRAINER) < 0) {
         return -1;
     }
     if (add_limit_constants(module) < 0) {

@@ -29,7 +29,11 @@ extension Workload {
         let group = fw.shardsOverContextParallel ? c.denseShardGroup : c.dp
         let g = c.dpPerNode
         let m = c.microBatches
-        let gradBytes = gradReduceBytes
+        // DDP over resident weights (torch.optim on fp32 parameters) all-reduces `.grad` in
+        // its own dtype (DDP buckets take the parameter dtype); FSDP and DeepSpeed reduce in
+        // their reduce dtype.
+        let resident = fw.residentWeightBytes(zeroStage: c.zeroStage, fsdp: c.fsdpWrapped)
+        let gradBytes: Double = if let r = resident, !c.fsdp { Double(r) } else { gradReduceBytes }
         if group <= 1 && c.edp <= 1 { return CommunicationTime() }
 
         // A frozen base (LoRA/QLoRA) reduces and updates only its adapters; FSDP still
@@ -50,10 +54,15 @@ extension Workload {
             var total: Double
             var exposed: Double
             if reshard {
+                // A deferred reduction (`fsdpDefersGradientSync`) reduce-scatters in the last
+                // micro-batch only; the others gather and compute.
+                let synced = fw.fsdpDefersGradientSync ? min(m, 1) : m
                 let fExp = max(0, agLayer - perLayerF)
                 let bExp = max(0, agLayer + rsLayer - perLayerB)
-                total = m * layers * (gathersPerMB * agLayer + rsLayer)
-                exposed = m * (layers * (fExp + bExp) + agLayer + rsLayer)
+                let bExpNoSync = max(0, agLayer - perLayerB)
+                total = m * layers * gathersPerMB * agLayer + synced * layers * rsLayer
+                exposed = m * (layers * fExp + agLayer) + layers * (synced * bExp + (m - synced) * bExpNoSync)
+                    + synced * rsLayer
             } else {
                 let ag = layers * agLayer, rs = layers * rsLayer
                 total = ag + rs

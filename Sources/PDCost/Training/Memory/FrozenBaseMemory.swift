@@ -14,17 +14,25 @@ extension Workload {
         let denseShard = fw.shardsOverContextParallel ? c.denseShardGroup : c.dp
         let keep = 1 - c.offloadRatio
         let fp8Cache: Double = fp8 && !fw.fp8Params && fw.kind != .torchtitan ? fp8WeightCacheBytes : 0
+        // Frameworks whose optimizer updates the resident weights keep the frozen base at that
+        // width too (Hugging Face Trainer: fp32 unless loaded with a `torch_dtype`), and
+        // autocast's 16-bit casts of it are saved by each matmul for the input gradient.
+        let resident = fw.residentWeightBytes(zeroStage: c.zeroStage, fsdp: c.fsdpWrapped).map(Double.init)
+        let unquantized = resident ?? paramBytes
         let base: Double
         if adapters.quantizedBase {
             let quantized = max(s.total - s.vocabulary, 0)
-            base = quantized * FineTuning.nf4BitsPerWeight / 8 + (s.total - quantized) * paramBytes
+            base = quantized * FineTuning.nf4BitsPerWeight / 8 + (s.total - quantized) * unquantized
         } else {
-            base = s.total * (paramBytes + fp8Cache)
+            base = s.total * (unquantized + fp8Cache)
         }
         if c.fsdp {
             b.parameters = base / denseShard + paramBytes * s.largestLayer * fw.fsdpUnshardedLayers
         } else {
             b.parameters = base
+            if fw.autocastCastsWeights, let r = resident, r > paramBytes, !adapters.quantizedBase {
+                b.parameters += paramBytes * s.total
+            }
         }
         let trained = ZeRO.modelStateBytes(parameters: s.adapters, stage: c.fsdp ? 3 : c.zeroStage,
                                            ranks: denseShard, weightBytes: paramBytes,

@@ -85,6 +85,9 @@ extension Workload {
     /// The offload ratio moves that fraction of the optimizer states to the host.
     func modelState(_ c: PlanContext, stage s: StageParameters, framework fw: FrameworkProfile) -> ModelStateBytes {
         if adapters.freezesBase { return frozenBaseState(c, stage: s, framework: fw) }
+        if let resident = fw.residentWeightBytes(zeroStage: c.zeroStage, fsdp: c.fsdpWrapped) {
+            return residentWeightState(c, stage: s, framework: fw, resident: Double(resident))
+        }
         var b = ModelStateBytes()
         let denseShard = fw.shardsOverContextParallel ? c.denseShardGroup : c.dp
         let expertShard = c.edp
@@ -144,6 +147,45 @@ extension Workload {
             b.optimizer += stateBytes * keep * min(s.largestTensor, s.dense * (1 - 1 / denseShard))
         }
         b.shardedParameters = c.zeroStage >= 1 ? s.dense / denseShard + s.expert / expertShard : s.total
+        return b
+    }
+
+    /// Model state when the optimizer updates the resident weights themselves (torch.optim on
+    /// the module's parameters: Hugging Face Trainer, NeMo AutoModel; see
+    /// `FrameworkProfile.residentWeightBytes`), with `r` bytes per resident element:
+    /// - FSDP (torch `fully_shard` / FSDP1 FULL_SHARD): weights, gradients and moments sharded
+    ///   over dp (r + r + K·r bytes per parameter over the group, K = the optimizer's moment
+    ///   tensors), plus the 16-bit gathered layers (the one computed and the prefetched one) and
+    ///   one layer's unsharded gradient before its reduce-scatter (16-bit, or the reduce dtype
+    ///   when wider). With pipelining the stage stays gathered between micro-batches (AutoModel:
+    ///   "pipeline-parallel layers do not reshard after forward", FSDP2Config).
+    /// - DDP (ZeRO-0): everything replicated: r-byte weights, `.grad` and moments, DDP's
+    ///   bucket copy of the gradients (`ddpGradientBucketCopy`) and autocast's 16-bit weight
+    ///   copies (`autocastCastsWeights`, when r is wider than the compute dtype).
+    /// Gradients a deferred FSDP reduction keeps across micro-batches are added by the caller
+    /// (they depend on the micro-batch count, which the search's lower bound leaves out).
+    /// E.g. HF Trainer, Llama-3-8B (Ψ = 8.03 B), FSDP over 8: (4 + 4 + 8)Ψ/8 = 16.1 GB
+    /// plus two gathered layers (2 × 218 M × 2 B).
+    func residentWeightState(_ c: PlanContext, stage s: StageParameters, framework fw: FrameworkProfile,
+                             resident r: Double) -> ModelStateBytes {
+        var b = ModelStateBytes()
+        let keep = 1 - c.offloadRatio
+        let moments = r * momentBytes / 4
+        if c.fsdp {
+            let denseShard = fw.shardsOverContextParallel ? c.denseShardGroup : c.dp
+            let sharded = s.dense / denseShard + s.expert / c.edp
+            b.shardedParameters = sharded
+            let gathered = c.pp > 1 ? s.total : s.largestLayer * fw.fsdpUnshardedLayers
+            b.parameters = r * sharded + paramBytes * gathered
+            b.gradients = r * sharded + max(paramBytes, gradReduceBytes) * s.largestLayer
+            b.optimizer = moments * sharded * keep
+            return b
+        }
+        let casts = fw.autocastCastsWeights && r > paramBytes ? paramBytes * s.total : 0
+        b.parameters = r * s.total + casts
+        b.gradients = r * s.total * (fw.ddpGradientBucketCopy ? 2 : 1)
+        b.optimizer = moments * s.total * keep
+        b.shardedParameters = s.total
         return b
     }
 }
