@@ -335,6 +335,19 @@ struct ArchitectureLoaderTests {
         #expect(try Self.load("mistralai__Mistral-7B-v0.1.json").warnings.contains { $0.hasPrefix("sliding_window=4096") })
     }
 
+    /// A model whose every layer slides (Phi-3) caches no full-attention token, yet each token an
+    /// engine admits occupies a slot in all three layers: 2 (K, V) × 3 layers × 2 KV heads × 16
+    /// dims × 2 B = 384 B per token, what a token cap (`max_tokens_in_paged_kv_cache`) buys.
+    @Test("an all-sliding model's token cap is priced over every attention layer")
+    func everyLayerBytes() throws {
+        let json = #"{"architectures":["Phi3ForCausalLM"],"hidden_size":64,"intermediate_size":128,"num_attention_heads":4,"num_key_value_heads":2,"num_hidden_layers":3,"vocab_size":100,"sliding_window":8}"#
+        let m = try ModelLoader.load(json: Array(json.utf8))
+        let kv = KVCacheLayout(model: m, tp: 1, precision: .bf16, blockSize: 16)
+        #expect(kv.bytesPerToken == 0)
+        #expect(kv.everyLayerBytesPerToken == 384)
+        #expect(kv.extraSequenceBytes(tokens: 100) == 384 * 8)   // each layer keeps its last 8 tokens
+    }
+
     /// transformers Qwen2Config: with `use_sliding_window` the layers from `max_window_layers` on
     /// slide; without it the window is dropped. 6 layers, max_window_layers 4 → layers 4 and 5.
     @Test("Qwen2 slides from max_window_layers only when use_sliding_window is true")

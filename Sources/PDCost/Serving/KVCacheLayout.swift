@@ -61,6 +61,11 @@ public struct KVCacheLayout: Sendable, Hashable {
         self.blockSize = max(blockSize, 1)
     }
 
+    /// Cache bytes per token per TP rank over every attention layer, windowed ones included:
+    /// what one token of an engine's token cap (`max_tokens_in_paged_kv_cache`) occupies, since
+    /// a token the engine admits takes a slot in every attention layer until its window passes.
+    public var everyLayerBytesPerToken: Double { bytesPerToken + slidingBytesPerToken + chunkedBytesPerToken }
+
     /// Bytes per rank a sequence of `tokens` tokens holds beyond the full-attention layers'
     /// paged blocks: its sliding and chunked windows and its recurrent state. 0 for a uniform
     /// model, so adding it leaves their numbers unchanged.

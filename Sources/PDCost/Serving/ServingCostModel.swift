@@ -156,7 +156,7 @@ public struct ServingCostModel: Sendable {
         hidden = Double(m.hiddenSize)
         elementwiseBytesPerTokenLayer = ServingMemory.elementwiseBytesPerTokenLayer(model: m, tp: d.tp)
         memoryPlan = ServingMemory(model: m, gpu: c.gpu, settings: rs, tp: d.tp, pp: d.pp,
-                                   weightsBytes: stageWeights, kvBytesPerToken: kvCache.bytesPerToken / pp,
+                                   weightsBytes: stageWeights, kvBytesPerToken: kvCache.everyLayerBytesPerToken / pp,
                                    blockSize: rs.kvBlockSize)
     }
 
