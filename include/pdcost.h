@@ -415,7 +415,9 @@ typedef enum pdcost_method {
 typedef enum pdcost_optimizer {
     PDCOST_OPTIMIZER_ADAMW = 0,
     PDCOST_OPTIMIZER_ADAM = 1,
-    PDCOST_OPTIMIZER_SGD = 2
+    PDCOST_OPTIMIZER_SGD = 2,
+    /* bitsandbytes AdamW8bit: moments in 8 bits, block-wise scales (since 1.4) */
+    PDCOST_OPTIMIZER_ADAMW_8BIT = 3
 } pdcost_optimizer;
 
 /* The training framework decides which buffers exist, what overlaps and how the allocator

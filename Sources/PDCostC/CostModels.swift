@@ -155,6 +155,7 @@ func swiftSetup(_ s: pdcost_training_setup) throws -> TrainingSetup {
     case PDCOST_OPTIMIZER_ADAMW: optimizer = .adamw
     case PDCOST_OPTIMIZER_ADAM: optimizer = .adam
     case PDCOST_OPTIMIZER_SGD: optimizer = .sgd
+    case PDCOST_OPTIMIZER_ADAMW_8BIT: optimizer = .adamw8bit
     default: throw PDCostError.invalidArgument("setup->optimizer=\(s.optimizer.rawValue) is not a pdcost_optimizer")
     }
     let recompute: Recompute

@@ -80,9 +80,22 @@ public enum Optimizer: String, Sendable, Hashable, CaseIterable {
     case adam, adamw
     /// SGD with momentum: fp32 master weights + momentum, 8 bytes per parameter.
     case sgd
+    /// bitsandbytes AdamW8bit (Hugging Face `optim="adamw_bnb_8bit"`): both moments quantised
+    /// to 8 bits block-wise, one fp32 absmax per block of 2,048 values (Dettmers et al. 2022,
+    /// "8-bit Optimizers via Block-wise Quantization", ICLR, §2; bitsandbytes
+    /// `Optimizer8bit`, `block_wise=True`): 2 × (1 + 4/2048) bytes per parameter of moments.
+    case adamw8bit = "adamw_8bit"
 
-    /// fp32 state tensors per parameter besides the master copy.
+    /// State tensors (moments) per parameter besides the master copy.
     var momentTensors: Int { self == .sgd ? 1 : 2 }
+    /// Bytes of one moment per parameter: fp32 (4), or an 8-bit code with its share of the
+    /// block's absmax.
+    var bytesPerMoment: Double { self == .adamw8bit ? 1 + 4.0 / Self.quantizationBlock : 4 }
+    /// Moments stored in their own 8-bit format, whatever the weights' width.
+    var quantizesMoments: Bool { self == .adamw8bit }
+    /// bitsandbytes' block size for the 8-bit optimizer states (`blocksize = 2048`,
+    /// bitsandbytes/functional.py `quantize_blockwise` as the 8-bit optimizers call it).
+    static let quantizationBlock = 2048.0
 }
 
 /// Activation recomputation (Chen et al. 2016; Korthikanti et al. 2022 §5).

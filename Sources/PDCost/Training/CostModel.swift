@@ -149,9 +149,10 @@ public struct CostModel: Sendable {
         let stateLast = w.modelState(c, stage: stageLast, framework: fw)
         let busiest = stateFirst.shardedParameters >= stateLast.shardedParameters ? stateFirst : stateLast
         let busiestStage = stateFirst.shardedParameters >= stateLast.shardedParameters ? stageFirst : stageLast
-        // Adam: read master, grad, m, v; write master, m, v and the 16-bit weights (30 B);
-        // plus zeroing the local gradient buffer.
-        let perParam: Double = (w.momentBytes > 4 ? 30 : 22)
+        // Per parameter: read and write the master copy and each moment, read the fp32
+        // gradient, write the 16-bit weights — Adam 2·4 + 2·8 + 4 + 2 = 30 B, SGD 22 B, 8-bit
+        // AdamW 18 B; plus zeroing the local gradient buffer.
+        let perParam = 2 * 4 + 2 * w.momentBytes + 4 + 2
         let optimizerBytes = busiest.shardedParameters * perParam * (1 - c.offloadRatio)
             + busiestStage.total * w.gradBufferBytes
         p.optimizerTime = w.rates.memoryBound(optimizerBytes, kernels: 8)

@@ -82,6 +82,9 @@ struct Workload: Sendable {
     let paramBytes: Double
     let masterBytes: Double
     let momentBytes: Double
+    /// The moments keep their own 8-bit format (`Optimizer.quantizesMoments`), not the
+    /// weights' width.
+    let momentsQuantized: Bool
     let gradBufferBytes: Double
     let gradReduceBytes: Double
     let fp8CastBytes: Double
@@ -229,7 +232,8 @@ struct Workload: Sendable {
         matmulForwardFlopsPerToken = flops.matmulForward
         paramBytes = setup.dtype == .fp32 ? 4 : 2
         masterBytes = setup.dtype == .fp32 ? 0 : Double(fw.optimizerMasterBytes ?? setup.masterBytes)
-        momentBytes = 4 * Double(setup.optimizer.momentTensors)
+        momentBytes = setup.optimizer.bytesPerMoment * Double(setup.optimizer.momentTensors)
+        momentsQuantized = setup.optimizer.quantizesMoments
         gradBufferBytes = Double(setup.gradBytes ?? fw.gradBufferBytes)
         gradReduceBytes = Double(setup.gradBytes.map { min($0, fw.gradReduceBytes) } ?? fw.gradReduceBytes)
         // FP8 casts: read bf16 (2), write fp8 (1) and its transpose (1) for the backward GEMM;

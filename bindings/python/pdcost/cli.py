@@ -36,7 +36,7 @@ from typing import Any, Callable, Mapping, Sequence, get_args
 from . import __version__, library_version
 from . import _validate as check
 from ._files import read_regular_file
-from .config import (GIB, LORA_TARGETS, GPUSpec, HardwareConfig, Method, ModelConfig, ParallelConfig,
+from .config import (GIB, LORA_TARGETS, GPUSpec, HardwareConfig, Method, ModelConfig, Optimizer, ParallelConfig,
                      TrainingConfig, loads_strict)
 from .costmodel import COMM_KINDS, FRAMEWORKS, PDCostModel, PredictionResult, validate_runs
 from .errors import NotFoundError, PDCostError
@@ -572,6 +572,9 @@ def _add_method_arguments(parser: argparse.ArgumentParser) -> None:
                         help="adapter rank with --method lora/qlora (default: 16)")
     parser.add_argument("--lora-targets", default=",".join(LORA_TARGETS), metavar="NAME,NAME",
                         help="linear layers carrying adapters (default: " + ",".join(LORA_TARGETS) + ")")
+    parser.add_argument("--optimizer", choices=get_args(Optimizer), default="adamw",
+                        help="adamw, adam, sgd, or adamw_8bit (bitsandbytes 8-bit moments) "
+                             "(default: adamw)")
     parser.add_argument("--packed-document-tokens", type=_bounded("seq_len", "--packed-document-tokens"),
                         default=None, metavar="N",
                         help="sequence packing: mean tokens per packed document; attention runs "
@@ -581,7 +584,7 @@ def _add_method_arguments(parser: argparse.ArgumentParser) -> None:
 def _method_options(args: argparse.Namespace) -> dict[str, Any]:
     targets = tuple(t for t in args.lora_targets.split(",") if t)
     return {"method": args.method, "lora_rank": args.lora_rank, "lora_targets": targets,
-            "packed_document_tokens": args.packed_document_tokens}
+            "packed_document_tokens": args.packed_document_tokens, "optimizer": args.optimizer}
 
 
 def _register_predict(subparsers: Any) -> None:

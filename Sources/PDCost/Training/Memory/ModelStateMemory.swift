@@ -170,7 +170,7 @@ extension Workload {
                              resident r: Double) -> ModelStateBytes {
         var b = ModelStateBytes()
         let keep = 1 - c.offloadRatio
-        let moments = r * momentBytes / 4
+        let moments = momentsQuantized ? momentBytes : r * momentBytes / 4
         if c.fsdp {
             let denseShard = fw.shardsOverContextParallel ? c.denseShardGroup : c.dp
             let sharded = s.dense / denseShard + s.expert / c.edp
