@@ -572,9 +572,11 @@ def _add_method_arguments(parser: argparse.ArgumentParser) -> None:
                         help="adapter rank with --method lora/qlora (default: 16)")
     parser.add_argument("--lora-targets", default=",".join(LORA_TARGETS), metavar="NAME,NAME",
                         help="linear layers carrying adapters (default: " + ",".join(LORA_TARGETS) + ")")
-    parser.add_argument("--optimizer", choices=get_args(Optimizer), default="adamw",
-                        help="adamw, adam, sgd, or adamw_8bit (bitsandbytes 8-bit moments) "
-                             "(default: adamw)")
+    # Named as Hugging Face's `optim`: `--optimizer` is the settings row for the Adam
+    # implementation (adam, apex_distributed_adam).
+    parser.add_argument("--optim", choices=get_args(Optimizer), default="adamw",
+                        help="optimizer algorithm: adamw, adam, sgd, or adamw_8bit (bitsandbytes "
+                             "8-bit moments) (default: adamw)")
     parser.add_argument("--packed-document-tokens", type=_bounded("seq_len", "--packed-document-tokens"),
                         default=None, metavar="N",
                         help="sequence packing: mean tokens per packed document; attention runs "
@@ -584,7 +586,7 @@ def _add_method_arguments(parser: argparse.ArgumentParser) -> None:
 def _method_options(args: argparse.Namespace) -> dict[str, Any]:
     targets = tuple(t for t in args.lora_targets.split(",") if t)
     return {"method": args.method, "lora_rank": args.lora_rank, "lora_targets": targets,
-            "packed_document_tokens": args.packed_document_tokens, "optimizer": args.optimizer}
+            "packed_document_tokens": args.packed_document_tokens, "optimizer": args.optim}
 
 
 def _register_predict(subparsers: Any) -> None:
