@@ -112,6 +112,10 @@ struct ZeROOffloadTests {
         // Four sequences per micro-batch: a backward of ≥ 0.5 s hides the copy.
         let wide = try Self.cost(["offload_optimizer": .text("cpu")], microBatch: 4).evaluate(plan)
         #expect(wide.offload.gradientCopy.exposed == 0)
+        // ZeRO-1 reduces (and copies) once, after the last backward: all of it waits.
+        let z1 = try Self.cost(["offload_optimizer": .text("cpu")], microBatch: 4).evaluate(ParallelPlan(zeroStage: 1))
+        #expect(z1.offload.gradientCopy.exposed == 2 * Self.p8B / (64e9 * 0.8))
+        #expect(z1.memory.gradients == 2 * Self.p8B)  // the full bf16 accumulation buffer stays
         #expect(p.offloadTime >= p.offload.parameterCopyTime)
         #expect(p.optimizerTime >= p.offload.cpuOptimizerTime)
         #expect(p.stepTime > plain.stepTime)

@@ -62,8 +62,13 @@ def test_offload_settings_are_deepspeed_only() -> None:
 def test_search_varies_offload() -> None:
     cm = _model({})
     result = cm.search(global_batch_size=8, optimizer_offload_ratios=(0.0, 1.0), micro_batch_sizes=(1, 2))
-    assert result.results and result.results[0].optimizer_offload_ratio == 1.0
+    best = result.results[0]
+    assert best.optimizer_offload_ratio == 1.0
     assert result.stats.pruned.get("optimizer_offload", 0) > 0
+    # The entry predicts to the same numbers (the ratio is DeepSpeed's offload_optimizer.ratio).
+    again = cm.predict(best.parallel, **best.predict_options())
+    assert again.step_time_ms == best.prediction.step_time_ms
+    assert again.host_memory_gb > 100
 
 
 def test_cli_predict_offload(capsys: pytest.CaptureFixture[str]) -> None:
@@ -91,3 +96,11 @@ def test_host_field_names_are_the_headers() -> None:
     body = header[header.index("typedef struct pdcost_host_prediction {"):header.index("} pdcost_host_prediction;")]
     body = re.sub(r"/\*.*?\*/", "", body, flags=re.S)
     assert tuple(re.findall(r"double (\w+);", body)) == HOST_FIELDS
+
+
+def test_cli_search_offload(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["search", "--model", "llama3-8b", "--gpus", "1", "--framework", "deepspeed", "--seq-len", "4096",
+            "--global-batch", "8", "--mbs", "1", "2", "--offload-ratios", "0", "1", "--threads", "1"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "offload=cpu:1" in text and "optimizer_offload" in text

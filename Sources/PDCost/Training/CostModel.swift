@@ -349,13 +349,20 @@ public struct CostModel: Sendable {
         let nvme = max(host.nvmeBandwidth, 1)
         if c.optimizerDevice != .none {
             let r = c.offloadRatio
-            // Each micro-batch's reduced 16-bit gradient partition goes to the host as its
-            // buckets finish (stage_1_and_2.py `async_accumulate_grad_in_cpu_via_gpu`;
-            // stage3.py `partition_grads` into the fp32 CPU buffer), under that backward; only
-            // what outlasts the backward shows (Ren et al. 2021 §4.1, Figure 5).
             let copy = w.net.hostCopy(bytes: r * sharded * w.gradBufferBytes)
-            let exposed = m * max(copy - backward, 0)
-            o.gradientCopy = CommunicationTime(exposed: exposed, overlapped: m * copy - exposed)
+            if c.zeroStage >= 2 || c.fsdp {
+                // ZeRO-2/3: each micro-batch's reduced 16-bit gradient partition goes to the
+                // host as its buckets finish (stage_1_and_2.py
+                // `async_accumulate_grad_in_cpu_via_gpu`; stage3.py `partition_grads` into the
+                // fp32 CPU buffer), under that backward; only what outlasts the backward shows
+                // (Ren et al. 2021 §4.1, Figure 5).
+                let exposed = m * max(copy - backward, 0)
+                o.gradientCopy = CommunicationTime(exposed: exposed, overlapped: m * copy - exposed)
+            } else {
+                // ZeRO-1 reduces once, after the last backward (engine.py `allreduce_gradients`:
+                // `reduce_gradients` at the accumulation boundary), so the one copy waits.
+                o.gradientCopy = CommunicationTime(exposed: copy, overlapped: 0)
+            }
             // CPU Adam over the node's partitions: the core rate or host memory bandwidth,
             // whichever binds (HostSpec). No delayed parameter update: the GPU waits.
             let nodeParameters = r * sharded * g

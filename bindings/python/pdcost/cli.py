@@ -824,6 +824,10 @@ def _search_text(cm: PDCostModel, result: Any, top: int) -> str:
              f"{s.feasible:,} fit (memory limit {result.memory_limit_gb:.1f} GiB), "
              f"{s.elapsed_s * 1e3:,.1f} ms on {s.threads} thread{'s' if s.threads != 1 else ''}"
              + (" (cancelled)" if s.cancelled else ""), ""]
+    # DeepSpeed offloads to a device (offload_optimizer; cpu when only a ratio is given).
+    offload_device = ""
+    if tc.framework == "deepspeed":
+        offload_device = f"{cm.settings.offload_optimizer or 'cpu'}:"
     if result.results:
         rows = [("#", "tok/s/GPU", "MFU", "step", "mem GiB", "exposed comm", "plan")]
         for e in result.results[:top]:
@@ -837,7 +841,7 @@ def _search_text(cm: PDCostModel, result: Any, top: int) -> str:
                     + (f" ep={p.ep} etp={p.etp}" if p.ep > 1 or p.etp > 1 else "")
                     + (" fsdp" if p.fsdp else f" zero={e.plan.get('zero_stage')}")
                     + (" sp" if p.sp else "") + f" mbs={e.micro_batch_size} recompute={recompute}"
-                    + (f" offload={e.optimizer_offload_ratio:g}" if e.optimizer_offload_ratio else ""))
+                    + (f" offload={offload_device}{e.optimizer_offload_ratio:g}" if e.optimizer_offload_ratio else ""))
             rows.append((str(e.rank), f"{r.tokens_per_second_per_gpu:,.0f}", f"{100 * r.mfu:.1f}%",
                          _ms(r.step_time_ms), f"{e.peak_allocated_gb:.1f}",
                          _ms(r.exposed_comm_time_ms), plan))
