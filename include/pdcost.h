@@ -572,7 +572,9 @@ typedef struct pdcost_prediction {
     uint32_t fits_memory;         /* 1 if the highest allocated peak over the pipeline stages is
                                      <= usable_memory_bytes: the caching allocator frees its
                                      cache and retries before it reports out of memory, so what
-                                     must be live (allocated), not reserved, decides           */
+                                     must be live (allocated), not reserved, decides; since 1.4
+                                     also the host memory per node of offloaded states
+                                     (pdcost_host_prediction) <= the cluster's host memory     */
 } pdcost_prediction;
 
 #define PDCOST_PREDICTION_VERSION 1

@@ -120,7 +120,7 @@ extension Prediction {
         }
         var rows = fields.map { f in row(f.name, f.unit.rawValue, f.kind.rawValue, f.count, f.summary) }
         rows.append(row("peak_stage", "count", "stage", 1, "0-based pipeline stage of the memory figures"))
-        rows.append(row("fits_memory", "1", "flag", 1, "the highest allocated peak over the stages fits in usable memory"))
+        rows.append(row("fits_memory", "1", "flag", 1, "the highest allocated peak over the stages fits in usable memory, and the host memory per node in the host's"))
         return JSONWriter.document(.array(rows))
     }
 }
