@@ -182,6 +182,18 @@ struct ZeROOffloadTests {
         #expect(ratioOnly.offload.cpuOptimizerTime > 0)
     }
 
+    @Test("runs files and settings JSON read offload_optimizer / offload_param; DeepSpeed's default is none")
+    func settingsJSON() throws {
+        let s = try FrameworkSettings.decode(json: Array(#"{"offload_optimizer": "nvme", "offload_param": "cpu"}"#.utf8))
+        #expect(s.offloadOptimizer == .nvme && s.offloadParam == .cpu)
+        #expect {
+            _ = try FrameworkSettings.decode(json: Array(#"{"offload_optimizer": "disk"}"#.utf8))
+        } throws: { error in "\(error)".contains("settings.offload_optimizer='disk'") }
+        // offload_config.py: `device: OffloadDeviceEnum = "none"`; no such switch elsewhere.
+        #expect(FrameworkProfile.deepspeed.effectiveSetting("offload_optimizer") == .text("none"))
+        #expect(FrameworkProfile.megatron.effectiveSetting("offload_param") == nil)
+    }
+
     // MARK: Search
 
     @Test("the search varies offload for DeepSpeed and prunes what DeepSpeed refuses")

@@ -104,3 +104,25 @@ def test_cli_search_offload(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(args) == 0
     text = capsys.readouterr().out
     assert "offload=cpu:1" in text and "optimizer_offload" in text
+
+
+def test_readme_offload_example_is_true(capsys: pytest.CaptureFixture[str]) -> None:
+    """README's Offload example: the command it shows prints the numbers it states."""
+    import re
+    import shlex
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = readme[readme.index("## Offload"):]
+    block = block[block.index("```sh") + 5:block.index("```", block.index("```sh") + 5)]
+    command = block.split("\n# ")[0].replace("\\\n", " ")
+    stated = re.search(r"fits: ([\d.]+) GiB allocated on the GPU, host memory ([\d.]+) GiB per node, "
+                       r"([\d,]+) tokens/s", block)
+    assert stated is not None
+    argv = shlex.split(command)[1:]
+    assert main(argv + ["--json"]) == 0
+    r = json.loads(capsys.readouterr().out)["prediction"]
+    assert r["fits_memory"]
+    assert f"{r['memory_breakdown']['allocated_memory_gb']:.1f}" == stated.group(1)
+    assert f"{r['host_memory_gb']:.1f}" == stated.group(2)
+    assert f"{r['tokens_per_second']:,.0f}" == stated.group(3)
