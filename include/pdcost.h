@@ -445,10 +445,19 @@ typedef struct pdcost_cluster {
                               * by pdcost_gpu_complete; the message names cluster->gpu.<field>) */
     uint32_t num_gpus;
     uint32_t gpus_per_node;  /* 0: the GPU preset's usual node size (gpu.gpus_per_node)        */
+    /* Version 2 (1.4): each node's host, for optimizer/parameter offload (DeepSpeed
+     * ZeRO-Offload, ZeRO-Infinity) and the host memory a plan needs. 0 = an NVIDIA DGX H100
+     * node: 2 TiB, 614.4 GB/s (2 sockets x 8 DDR5-4800 channels), 25 GB/s NVMe, 4e9 CPU Adam
+     * parameter updates per second. A version-1 caller gets those defaults. */
+    double host_memory_bytes;          /* host DRAM per node                                   */
+    double host_memory_bandwidth;      /* bytes/s per node; bounds the CPU optimizer step      */
+    double nvme_bandwidth;             /* bytes/s per node, all drives                         */
+    double cpu_adam_params_per_second; /* CPU Adam parameter updates per second per node       */
 } pdcost_cluster;
 
-#define PDCOST_CLUSTER_VERSION 1
-#define PDCOST_CLUSTER_INIT {sizeof(pdcost_cluster), PDCOST_CLUSTER_VERSION, PDCOST_GPU_SPEC_INIT, 0, 0}
+#define PDCOST_CLUSTER_VERSION 2
+#define PDCOST_CLUSTER_INIT {sizeof(pdcost_cluster), PDCOST_CLUSTER_VERSION, PDCOST_GPU_SPEC_INIT, 0, 0, \
+    0.0, 0.0, 0.0, 0.0}
 
 /* What is trained, independent of how it is split. */
 typedef struct pdcost_training_setup {
@@ -571,7 +580,9 @@ typedef struct pdcost_prediction {
     uint32_t fits_memory;         /* 1 if the highest allocated peak over the pipeline stages is
                                      <= usable_memory_bytes: the caching allocator frees its
                                      cache and retries before it reports out of memory, so what
-                                     must be live (allocated), not reserved, decides           */
+                                     must be live (allocated), not reserved, decides; since 1.4
+                                     also the host memory per node of offloaded states
+                                     (pdcost_host_prediction) <= the cluster's host memory     */
 } pdcost_prediction;
 
 #define PDCOST_PREDICTION_VERSION 1
@@ -632,6 +643,37 @@ pdcost_status pdcost_cost_model_predict(pdcost_prediction *out, const pdcost_cos
  * default the prediction used, or null where it has none}}}. Free *out_json with
  * pdcost_string_free. */
 pdcost_status pdcost_cost_model_predict_json(char **out_json, const pdcost_cost_model *cost_model,
+                                             const pdcost_plan *plan);
+
+/* The host side of a prediction (1.4): what optimizer and parameter offload cost, and the host
+ * memory per node. Times in seconds over one step; the exposed parts are already in
+ * pdcost_prediction's offload_time_s (copies, NVMe) and optimizer_time_s (the CPU step). */
+typedef struct pdcost_host_prediction {
+    uint32_t size;
+    uint32_t version;
+    double host_memory_per_node_bytes;  /* offloaded states, fp32 gradients, offloaded
+                                           parameters and pinned buffers of the busiest stage's
+                                           rank x the job's GPUs per node (DeepSpeed's
+                                           estimators print this x 1.5)                        */
+    double host_memory_capacity_bytes;  /* the cluster's host_memory_bytes                     */
+    double gradient_copy_exposed_s;     /* 16-bit gradients to the host, beyond the backward   */
+    double gradient_copy_overlapped_s;  /* ... hidden under the backward                       */
+    double cpu_optimizer_s;             /* CPU Adam over the node's offloaded partitions       */
+    double parameter_copy_s;            /* updated 16-bit partitions back to the GPU           */
+    double nvme_optimizer_s;            /* optimizer states read from / written to NVMe        */
+    double parameter_fetch_exposed_s;   /* offloaded parameters fetched for forward/backward  */
+    double parameter_fetch_overlapped_s;
+    uint32_t fits_host_memory;          /* 1 if host_memory_per_node_bytes <= capacity; the
+                                           prediction's fits_memory includes it               */
+    uint32_t reserved;                  /* 0                                                   */
+} pdcost_host_prediction;
+
+#define PDCOST_HOST_PREDICTION_VERSION 1
+#define PDCOST_HOST_PREDICTION_INIT {sizeof(pdcost_host_prediction), PDCOST_HOST_PREDICTION_VERSION, \
+    0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0}
+
+/* The host side of the plan's prediction (as pdcost_cost_model_predict, same errors). */
+pdcost_status pdcost_cost_model_predict_host(pdcost_host_prediction *out, const pdcost_cost_model *cost_model,
                                              const pdcost_plan *plan);
 
 /* The framework settings a cost model prices under, as JSON: {"framework": name, "given":
@@ -1399,6 +1441,7 @@ void pdcost_serving_prediction_init(pdcost_serving_prediction *value);   /* sinc
 void pdcost_serving_search_options_init(pdcost_serving_search_options *value); /* since 1.2 */
 void pdcost_serving_search_stats_init(pdcost_serving_search_stats *value);     /* since 1.2 */
 void pdcost_serving_search_entry_init(pdcost_serving_search_entry *value);     /* since 1.2 */
+void pdcost_host_prediction_init(pdcost_host_prediction *value);         /* since 1.4 */
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -40,7 +40,8 @@ public func pdcost_cost_model_create(_ out_cost_model: UnsafeMutablePointer<Opaq
             throw PDCostError.invalidArgument("out_cost_model=NULL must point to a pdcost_cost_model* variable")
         }
         let spec = try ModelHandle.borrow(model).spec
-        let c = try readVersioned(cluster, "cluster", type: "pdcost_cluster", latestVersion: PDCOST_CLUSTER_VERSION)
+        let c = try readVersioned(cluster, "cluster", type: "pdcost_cluster", latestVersion: PDCOST_CLUSTER_VERSION,
+                                   minimumSize: clusterVersion1Size)
         let s = try readTrainingSetup(setup)
         var o = pdcost_cost_model_options()
         if let options {
@@ -77,6 +78,40 @@ public func pdcost_cost_model_predict(_ out: UnsafeMutablePointer<pdcost_predict
     }
 }
 
+@_cdecl("pdcost_cost_model_predict_host")
+public func pdcost_cost_model_predict_host(_ out: UnsafeMutablePointer<pdcost_host_prediction>?,
+                                           _ cost_model: OpaquePointer?,
+                                           _ plan: UnsafePointer<pdcost_plan>?) -> pdcost_status {
+    withStatus {
+        let cost = try CostModelHandle.borrow(cost_model).cost
+        let p = try swiftPlan(try readVersioned(plan, "plan", type: "pdcost_plan", latestVersion: PDCOST_PLAN_VERSION))
+        let destination = try VersionedOutput(out, "out", type: "pdcost_host_prediction",
+                                              minimumSize: MemoryLayout<pdcost_host_prediction>.size,
+                                              latestVersion: PDCOST_HOST_PREDICTION_VERSION)
+        try p.validate(model: cost.model, cluster: cost.cluster, setup: cost.setup)
+        destination.write(cHostPrediction(cost.evaluate(p)))
+    }
+}
+
+func cHostPrediction(_ p: Prediction) -> pdcost_host_prediction {
+    var out = pdcost_host_prediction()
+    out.size = UInt32(MemoryLayout<pdcost_host_prediction>.size)
+    out.version = UInt32(PDCOST_HOST_PREDICTION_VERSION)
+    // The doubles in `Prediction.hostFields` order (the layout test checks the header).
+    withUnsafeMutableBytes(of: &out) { raw in
+        let first = MemoryLayout<pdcost_host_prediction>.offset(of: \.host_memory_per_node_bytes) ?? 8
+        let limit = MemoryLayout<pdcost_host_prediction>.offset(of: \.fits_host_memory) ?? 0
+        for (index, field) in Prediction.hostFields.enumerated() {
+            let offset = first + index * MemoryLayout<Double>.stride
+            if offset + MemoryLayout<Double>.size <= limit {
+                raw.storeBytes(of: field.value(p, 0), toByteOffset: offset, as: Double.self)
+            }
+        }
+    }
+    out.fits_host_memory = p.fitsHostMemory ? 1 : 0
+    return out
+}
+
 @_cdecl("pdcost_cost_model_predict_json")
 public func pdcost_cost_model_predict_json(_ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
                                            _ cost_model: OpaquePointer?,
@@ -110,8 +145,15 @@ func swiftCluster(_ c: pdcost_cluster) throws -> Cluster {
     let nodeSize = c.gpus_per_node != 0 ? Int(c.gpus_per_node) : gpu.gpusPerNode
     let numGPUs = try PDCostLimits.numGPUs.check(UInt64(c.num_gpus), field: "cluster->num_gpus")
     try PDCostLimits.gpusPerNode.check(nodeSize, field: "cluster->gpus_per_node")
-    return try Cluster(gpu: gpu, numGPUs: numGPUs, gpusPerNode: nodeSize).validated()
+    // Version 2: the host (0 = the DGX H100 default; a version-1 struct reads as zeros).
+    let host = try HostSpec(memoryBytes: c.host_memory_bytes, memoryBandwidth: c.host_memory_bandwidth,
+                            nvmeBandwidth: c.nvme_bandwidth, cpuAdamParametersPerSecond: c.cpu_adam_params_per_second)
+        .completed().validated(prefix: "cluster->")
+    return try Cluster(gpu: gpu, numGPUs: numGPUs, gpusPerNode: nodeSize, host: host).validated()
 }
+
+/// sizeof `pdcost_cluster` version 1: up to and including `gpus_per_node` (padded).
+let clusterVersion1Size = MemoryLayout<pdcost_cluster>.offset(of: \pdcost_cluster.host_memory_bytes)!
 
 /// sizeof `pdcost_training_setup` version 1: up to and including `settings_json`.
 let trainingSetupVersion1Size = MemoryLayout<pdcost_training_setup>.offset(of: \pdcost_training_setup.settings_json)!

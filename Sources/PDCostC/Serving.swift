@@ -63,7 +63,8 @@ func servingInputs(_ model: OpaquePointer?, _ cluster: UnsafePointer<pdcost_clus
                    _ deployment: UnsafePointer<pdcost_serving_deployment>?,
                    _ workload: UnsafePointer<pdcost_serving_workload>?) throws -> (ServingCostModel, ServingWorkload) {
     let spec = try ModelHandle.borrow(model).spec
-    let c = try readVersioned(cluster, "cluster", type: "pdcost_cluster", latestVersion: PDCOST_CLUSTER_VERSION)
+    let c = try readVersioned(cluster, "cluster", type: "pdcost_cluster", latestVersion: PDCOST_CLUSTER_VERSION,
+                                   minimumSize: clusterVersion1Size)
     let d = try readVersioned(deployment, "deployment", type: "pdcost_serving_deployment",
                               latestVersion: PDCOST_SERVING_DEPLOYMENT_VERSION)
     let w = try readVersioned(workload, "workload", type: "pdcost_serving_workload",

@@ -43,7 +43,8 @@ public func pdcost_serving_search_run(_ out_result: UnsafeMutablePointer<OpaqueP
             throw PDCostError.invalidArgument("out_result=NULL must point to a pdcost_serving_search_result* variable")
         }
         let spec = try ModelHandle.borrow(model).spec
-        let c = try readVersioned(cluster, "cluster", type: "pdcost_cluster", latestVersion: PDCOST_CLUSTER_VERSION)
+        let c = try readVersioned(cluster, "cluster", type: "pdcost_cluster", latestVersion: PDCOST_CLUSTER_VERSION,
+                                   minimumSize: clusterVersion1Size)
         var o = pdcost_serving_search_options()
         pdcost_serving_search_options_init(&o)
         if let options {

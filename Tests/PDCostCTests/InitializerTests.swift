@@ -39,8 +39,9 @@ import Testing
         let (zeroed, bytes) = initialised(initialise, fill: 0)
         #expect(size(zeroed) == UInt32(MemoryLayout<T>.size), "\(name).size", sourceLocation: sourceLocation)
         #expect(version(zeroed) == UInt32(expectedVersion), "\(name).version", sourceLocation: sourceLocation)
-        // Structs are at version 1 except those that grew: pdcost_training_setup is at 2 (1.3).
-        #expect(expectedVersion == (name == "pdcost_training_setup" ? 2 : 1), "\(name): version",
+        // Structs are at version 1 except those that grew: pdcost_training_setup is at 2 (1.3),
+        // pdcost_cluster at 2 (1.4: the host).
+        #expect(expectedVersion == (name == "pdcost_training_setup" || name == "pdcost_cluster" ? 2 : 1), "\(name): version",
                 sourceLocation: sourceLocation)
         let want = expected(set)
         let differing = (0..<bytes.count).filter { bytes[$0] != want[$0] }
@@ -75,7 +76,7 @@ import Testing
                     expectedVersion: PDCOST_CLUSTER_VERSION,
                     set: {
                         $0.size = UInt32(MemoryLayout<pdcost_cluster>.size)
-                        $0.version = 1
+                        $0.version = 2
                         // The nested GPU is PDCOST_GPU_SPEC_INIT.
                         $0.gpu.size = UInt32(MemoryLayout<pdcost_gpu_spec>.size)
                         $0.gpu.version = UInt32(PDCOST_GPU_SPEC_VERSION)
@@ -83,6 +84,8 @@ import Testing
                     check: { c in
                         c.gpu.size == UInt32(MemoryLayout<pdcost_gpu_spec>.size) && c.gpu.version == 1
                             && c.gpu.bf16_flops == 0 && c.num_gpus == 0 && c.gpus_per_node == 0
+                            && c.host_memory_bytes == 0 && c.host_memory_bandwidth == 0 && c.nvme_bandwidth == 0
+                            && c.cpu_adam_params_per_second == 0
                     })
     }
 
@@ -145,6 +148,13 @@ import Testing
                             }
                         }
                         return doubles.allSatisfy { $0 == 0 } && p.peak_stage == 0 && p.fits_memory == 0
+                    })
+        Self.verify("pdcost_host_prediction", pdcost_host_prediction_init, size: \.size, version: \.version,
+                    expectedVersion: PDCOST_HOST_PREDICTION_VERSION,
+                    set: { $0.size = UInt32(MemoryLayout<pdcost_host_prediction>.size); $0.version = 1 },
+                    check: { h in
+                        h.host_memory_per_node_bytes == 0 && h.cpu_optimizer_s == 0
+                            && h.parameter_fetch_overlapped_s == 0 && h.fits_host_memory == 0 && h.reserved == 0
                     })
     }
 
@@ -234,6 +244,7 @@ import Testing
         pdcost_training_setup_init(nil)
         pdcost_plan_init(nil)
         pdcost_prediction_init(nil)
+        pdcost_host_prediction_init(nil)
         pdcost_cost_model_options_init(nil)
         pdcost_validate_options_init(nil)
         pdcost_fit_options_init(nil)

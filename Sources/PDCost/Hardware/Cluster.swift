@@ -8,16 +8,23 @@ public struct Cluster: Sendable, Hashable {
     /// domains runs over each GPU's NIC.
     public var gpusPerNode: Int
     public var efficiency: EfficiencyProfile
+    /// Each node's host: memory, NVMe and CPU optimizer rate (used by optimizer and parameter
+    /// offload, and for the host memory a plan needs).
+    public var host: HostSpec
 
     /// `gpusPerNode` defaults to the GPU's reference system; `efficiency` to its generation's
-    /// defaults.
+    /// defaults; `host` to a DGX H100 node.
     public init(gpu: GPUSpec, numGPUs: Int, gpusPerNode: Int? = nil,
-                efficiency: EfficiencyProfile? = nil) {
+                efficiency: EfficiencyProfile? = nil, host: HostSpec = .dgxH100) {
         self.gpu = gpu
         self.numGPUs = numGPUs
         self.gpusPerNode = gpusPerNode ?? gpu.gpusPerNode
         self.efficiency = efficiency ?? EfficiencyProfile.defaults(for: gpu)
+        self.host = host
     }
+
+    /// GPUs of the job on one node: the node size, or all GPUs on a single partial node.
+    public var gpusPerNodeUsed: Int { max(min(gpusPerNode, numGPUs), 1) }
 
     /// Nodes (NVLink domains), rounded up.
     public var numNodes: Int { gpusPerNode > 0 ? (numGPUs + gpusPerNode - 1) / gpusPerNode : 0 }
@@ -31,6 +38,7 @@ public struct Cluster: Sendable, Hashable {
         if !(gpu.bf16Flops > 0 || gpu.fp16Flops > 0) {
             throw .invalidArgument("gpu '\(gpu.name)' has no fp16/bf16 tensor peak")
         }
+        _ = try host.validated()
         return self
     }
 }

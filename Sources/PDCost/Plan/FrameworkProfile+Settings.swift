@@ -99,6 +99,12 @@ extension FrameworkProfile {
         }
         if let v = s.shardingSplitParam { shardingSplitParam = v }
         if let v = s.shardingReleaseGrads { shardingReleaseGrads = v }
+        // Only DeepSpeed has these switches; stating them for another framework is refused by
+        // `TrainingSetup.validated()`.
+        if kind == .deepspeed {
+            if let v = s.offloadOptimizer { offloadOptimizer = v }
+            if let v = s.offloadParam { offloadParam = v }
+        }
     }
 
     /// Sequence parallelism when a job does not say: on whenever tp > 1 in NeMo and
@@ -144,5 +150,53 @@ extension FrameworkProfile {
             }
         }
         return .object([("framework", .string(kind.rawValue)), ("given", .object(given)), ("defaulted", .object(defaulted))])
+    }
+}
+
+/// DeepSpeed ZeRO-Offload / ZeRO-Infinity as a plan is priced.
+extension FrameworkProfile {
+    /// Where the optimizer states go and which share of them, given the setup's
+    /// `optimizer_offload_ratio`. DeepSpeed: the device is `offload_optimizer` (cpu when only a
+    /// ratio is stated: DeepSpeed offloads nowhere else) and the ratio its
+    /// `offload_optimizer.ratio`, 1 unless stated (offload_config.py,
+    /// `DeepSpeedZeroOffloadOptimizerConfig.ratio = 1.0`). Other frameworks: no device (the
+    /// states cross PCIe to a GPU update), the ratio as stated.
+    public func optimizerOffload(ratio: Double) -> (device: FrameworkSettings.OffloadDevice, ratio: Double) {
+        guard kind == .deepspeed else { return (.none, min(max(ratio, 0), 1)) }
+        let device = offloadOptimizer ?? .none
+        if device == .none { return ratio > 0 ? (.cpu, min(ratio, 1)) : (.none, 0) }
+        return (device, ratio > 0 ? min(ratio, 1) : 1)
+    }
+
+    /// DeepSpeed `offload_param.device` (none for other frameworks).
+    public var parameterOffload: FrameworkSettings.OffloadDevice { kind == .deepspeed ? offloadParam ?? .none : .none }
+
+    /// Whether DeepSpeed accepts this ZeRO stage and ratio with the offload settings (no
+    /// message: the plan search calls it per candidate); see `offloadConflict`.
+    public func offloadAllowed(zeroStage: Int, optimizerOffloadRatio ratio: Double) -> Bool {
+        guard kind == .deepspeed else { return true }
+        if settings.offloadOptimizer == FrameworkSettings.OffloadDevice.none && ratio > 0 { return false }
+        let optimizer = optimizerOffload(ratio: ratio)
+        if parameterOffload != .none && zeroStage < 3 { return false }
+        if optimizer.device != .none && (zeroStage < 1 || (optimizer.ratio < 1 && zeroStage < 3)) { return false }
+        return true
+    }
+
+    /// Why DeepSpeed refuses this ZeRO stage with the offload settings, or nil: a ZeRO optimizer
+    /// is needed to offload (stage ≥ 1); `offload_param` and a partial `ratio` are ZeRO-3 only
+    /// (zero/config.py `offload_ratio_check`; offload_config.py "Valid only with stage 3").
+    public func offloadConflict(zeroStage: Int, optimizerOffloadRatio: Double) -> String? {
+        guard kind == .deepspeed else { return nil }
+        let optimizer = optimizerOffload(ratio: optimizerOffloadRatio)
+        if parameterOffload != .none && zeroStage < 3 {
+            return "settings.offload_param='\(parameterOffload.rawValue)' needs zero_stage=3 (DeepSpeed offload_param is ZeRO-3 only); the plan has zero_stage=\(zeroStage)"
+        }
+        if optimizer.device != .none && zeroStage < 1 {
+            return "settings.offload_optimizer='\(optimizer.device.rawValue)' needs zero_stage >= 1 (DeepSpeed offloads the ZeRO optimizer's partitions); the plan has zero_stage=0"
+        }
+        if optimizer.device != .none && optimizer.ratio < 1 && zeroStage < 3 {
+            return "optimizer_offload_ratio=\(JSONWriter.describe(optimizer.ratio)) (DeepSpeed offload_optimizer.ratio < 1) needs zero_stage=3; the plan has zero_stage=\(zeroStage)"
+        }
+        return nil
     }
 }

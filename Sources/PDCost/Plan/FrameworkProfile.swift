@@ -296,6 +296,13 @@ public struct FrameworkProfile: Sendable, Hashable {
     /// buffers are freed after each optimizer step and allocated again in the next backward, so
     /// with a single micro-batch per step they never coexist with the forward's activations.
     public var shardingReleaseGrads: Bool = false
+    /// DeepSpeed `zero_optimization.offload_optimizer.device` (nil: the framework has no such
+    /// switch; its optimizer offload is `optimizer_offload_ratio` alone). DeepSpeed's default
+    /// is "none" (offload_config.py, `DeepSpeedZeroOffloadOptimizerConfig.device`).
+    public var offloadOptimizer: FrameworkSettings.OffloadDevice?
+    /// DeepSpeed `zero_optimization.offload_param.device` (nil: no such switch); default "none"
+    /// (`DeepSpeedZeroOffloadParamConfig.device`).
+    public var offloadParam: FrameworkSettings.OffloadDevice?
 
     // MARK: Memory accounting
     /// The statistic an unqualified "peak memory" of this framework is.
@@ -411,6 +418,8 @@ public struct FrameworkProfile: Sendable, Hashable {
         p.gradReduceBytes = 2
         p.shardsOverContextParallel = false
         p.attentionKernel = .portable
+        p.offloadOptimizer = FrameworkSettings.OffloadDevice.none
+        p.offloadParam = FrameworkSettings.OffloadDevice.none
         return p
     }
 

@@ -101,10 +101,10 @@ extension FrameworkSettingField {
 
     static func choice<E: SettingChoice>(_ key: String, _ path: WritableKeyPath<FrameworkSettings, E?> & Sendable,
                                          _ summary: String, notModelled: String? = nil,
-                                         profile: (@Sendable (FrameworkProfile) -> E)? = nil) -> Self {
+                                         profile: (@Sendable (FrameworkProfile) -> E?)? = nil) -> Self {
         Self(key: key, kind: .choice(E.allCases.map(\.rawValue)), summary: summary, notModelled: notModelled,
              get: { s in s[keyPath: path].map { .text($0.rawValue) } },
-             inProfile: lift(profile) { .text($0.rawValue) },
+             inProfile: lift(profile) { $0.map { .text($0.rawValue) } },
              assign: { s, v in if case .text(let t)? = v { s[keyPath: path] = E(rawValue: t) } else { s[keyPath: path] = nil } },
              check: nil, checkHint: "")
     }
@@ -194,6 +194,15 @@ extension FrameworkSettings {
               "PaddleFormers sharding stage 1 V2: parameters and optimizer states split evenly over the sharding ranks", profile: { $0.shardingSplitParam }),
         .flag("sd_release_grads", \.shardingReleaseGrads,
               "PaddleFormers sharding: gradient buffers released after each optimizer step", profile: { $0.shardingReleaseGrads }),
+        .choice("offload_optimizer", \.offloadOptimizer,
+                "DeepSpeed zero_optimization.offload_optimizer.device: optimizer states (fp32 master, moments, fp32 gradients) "
+                    + "in host memory (cpu) or on NVMe (nvme, ZeRO-3; ZeRO-1/2 keep them in host memory), updated by CPU Adam; "
+                    + "optimizer_offload_ratio is its `ratio` (0 = 1, the DeepSpeed default)",
+                profile: { $0.offloadOptimizer }),
+        .choice("offload_param", \.offloadParam,
+                "DeepSpeed zero_optimization.offload_param.device (ZeRO-3 only): 16-bit parameter partitions in host memory (cpu) "
+                    + "or on NVMe (nvme), fetched for each forward and backward",
+                profile: { $0.offloadParam }),
     ]
 
     /// The row for a key, or nil.

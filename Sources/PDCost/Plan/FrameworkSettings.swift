@@ -50,6 +50,12 @@ public struct FrameworkSettings: Sendable, Hashable {
     public var shardingSplitParam: Bool?
     public var shardingReleaseGrads: Bool?
 
+    // MARK: DeepSpeed ZeRO-Offload / ZeRO-Infinity
+    /// `zero_optimization.offload_optimizer.device`.
+    public var offloadOptimizer: OffloadDevice?
+    /// `zero_optimization.offload_param.device` (ZeRO-3 only).
+    public var offloadParam: OffloadDevice?
+
     public init() {}
 
     /// The fused attention implementation a run uses.
@@ -110,6 +116,12 @@ public struct FrameworkSettings: Sendable, Hashable {
         /// Schedules that run several model chunks per rank (torchtitan's multi-stage
         /// schedules: Interleaved1F1B, LoopedBFS, the zero-bubble ones).
         public var isMultiStage: Bool { self != .oneFOneB }
+    }
+
+    /// Where DeepSpeed keeps offloaded state (deepspeed/runtime/zero/offload_config.py,
+    /// `OffloadDeviceEnum`).
+    public enum OffloadDevice: String, SettingChoice {
+        case none, cpu, nvme
     }
 
     /// Which ranks a run's measured memory was read on.

@@ -15,6 +15,10 @@ extension ParallelPlan {
         if let etp { try PDCostLimits.parallelDegree.check(etp, field: "etp") }
         try PDCostLimits.zeroStage.check(zeroStage, field: "zero_stage")
         _ = try setup.validated()
+        if let conflict = setup.framework.offloadConflict(zeroStage: fsdp ? 3 : zeroStage,
+                                                          optimizerOffloadRatio: setup.optimizerOffloadRatio) {
+            throw .infeasible(conflict)
+        }
 
         // Each degree is ≤ 2^24 here (PDCostLimits.parallelDegree), so products of two fit easily;
         // four are checked.

@@ -23,7 +23,26 @@ extension TrainingSetup {
         if !(optimizerOffloadRatio >= 0 && optimizerOffloadRatio <= 1) {
             throw .invalidArgument("optimizer_offload_ratio=\(optimizerOffloadRatio) must be in [0, 1]")
         }
+        // No array here: `ParallelPlan.validate` calls this on every predict, allocation-free.
+        let stated = framework.settings
+        if framework.kind != .deepspeed {
+            if let device = stated.offloadOptimizer, device != .none {
+                throw Self.notDeepSpeed("offload_optimizer", device, framework.kind)
+            }
+            if let device = stated.offloadParam, device != .none {
+                throw Self.notDeepSpeed("offload_param", device, framework.kind)
+            }
+        } else if stated.offloadOptimizer == FrameworkSettings.OffloadDevice.none && optimizerOffloadRatio > 0 {
+            throw .invalidArgument("optimizer_offload_ratio=\(JSONWriter.describe(optimizerOffloadRatio)) offloads optimizer states, "
+                                   + "but settings.offload_optimizer='none' keeps them on the GPU; state one of them")
+        }
         return self
+    }
+
+    private static func notDeepSpeed(_ key: String, _ device: FrameworkSettings.OffloadDevice,
+                                     _ kind: FrameworkProfile.Kind) -> PDCostError {
+        .invalidArgument("settings.\(key)='\(device.rawValue)' is DeepSpeed's zero_optimization.\(key).device; "
+                         + "framework \(kind.rawValue) has no such switch (its optimizer offload is optimizer_offload_ratio)")
     }
 
     /// `validated()` plus the checks that need the model but no plan: full recomputation of

@@ -120,7 +120,28 @@ extension Prediction {
         }
         var rows = fields.map { f in row(f.name, f.unit.rawValue, f.kind.rawValue, f.count, f.summary) }
         rows.append(row("peak_stage", "count", "stage", 1, "0-based pipeline stage of the memory figures"))
-        rows.append(row("fits_memory", "1", "flag", 1, "the highest allocated peak over the stages fits in usable memory"))
+        rows.append(row("fits_memory", "1", "flag", 1, "the highest allocated peak over the stages fits in usable memory, and the host memory per node in the host's"))
         return JSONWriter.document(.array(rows))
     }
+}
+
+extension Prediction {
+    /// The host side of a prediction (offload and host memory), in the order of the C struct
+    /// `pdcost_host_prediction`'s doubles; `fits_host_memory` follows them. The JSON "host"
+    /// object and the Python result read these names.
+    public static let hostFields: [PredictionField] = [
+        .init("host_memory_per_node_bytes", .bytes, .memory,
+              "host memory per node for offloaded states, fp32 gradients, offloaded parameters and pinned buffers") { p, _ in p.hostMemoryPerNode },
+        .init("host_memory_capacity_bytes", .bytes, .memory, "host memory per node (cluster host)") { p, _ in p.hostMemoryCapacity },
+        .init("gradient_copy_exposed_s", .seconds, .time, "16-bit gradients to the host, beyond the backward") { p, _ in p.offload.gradientCopy.exposed },
+        .init("gradient_copy_overlapped_s", .seconds, .time, "16-bit gradients to the host, under the backward") { p, _ in p.offload.gradientCopy.overlapped },
+        .init("cpu_optimizer_s", .seconds, .time, "CPU Adam on the node's offloaded partitions (in optimizer_time_s)") { p, _ in p.offload.cpuOptimizerTime },
+        .init("parameter_copy_s", .seconds, .time, "updated 16-bit partitions back to the GPU") { p, _ in p.offload.parameterCopyTime },
+        .init("nvme_optimizer_s", .seconds, .time, "optimizer states read from and written to NVMe") { p, _ in p.offload.nvmeOptimizerTime },
+        .init("parameter_fetch_exposed_s", .seconds, .time, "offloaded parameters fetched, beyond the compute") { p, _ in p.offload.parameterFetch.exposed },
+        .init("parameter_fetch_overlapped_s", .seconds, .time, "offloaded parameters fetched under the compute") { p, _ in p.offload.parameterFetch.overlapped },
+    ]
+
+    /// Whether the host memory per node fits the host's.
+    public var fitsHostMemory: Bool { hostMemoryPerNode <= hostMemoryCapacity }
 }

@@ -28,7 +28,8 @@ extension Prediction {
     }
 
     /// Every field of `Prediction.fields` under its name, the per-kind arrays as `{"tp", "cp",
-    /// "ep", "pp", "dp"}` objects, then `peak_stage` and `fits_memory`.
+    /// "ep", "pp", "dp"}` objects, then `peak_stage`, `fits_memory` and `host` (the fields of
+    /// `Prediction.hostFields` and `fits_host_memory`).
     package var jsonValue: JSONValue {
         var members: [(String, JSONValue)] = Self.fields.map { field in
             if field.count == 1 { return (field.name, .number(field.value(self, 0))) }
@@ -38,6 +39,10 @@ extension Prediction {
         }
         members.append(("peak_stage", .int(peakStage)))
         members.append(("fits_memory", .bool(fitsMemory)))
+        // The host side (pdcost_host_prediction): offload terms and host memory per node.
+        var host: [(String, JSONValue)] = Self.hostFields.map { ($0.name, .number($0.value(self, 0))) }
+        host.append(("fits_host_memory", .bool(fitsHostMemory)))
+        members.append(("host", .object(host)))
         return .object(members)
     }
 }

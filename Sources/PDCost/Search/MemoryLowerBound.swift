@@ -7,9 +7,11 @@ extension CostModel {
     /// buffers to exactly these bytes, so a plan whose bound exceeds the limit cannot fit and
     /// the search skips all its variants unpriced. (MTP blocks on the last stage only add.)
     func modelStateLowerBound(_ plan: ParallelPlan, optimizerOffloadRatio: Double) -> Double {
-        let c = PlanContext(plan: plan, workload: w, microBatchSize: 1, recompute: .none,
-                            offloadRatio: optimizerOffloadRatio)
         let fw = setup.pricedFramework
+        let offload = fw.optimizerOffload(ratio: optimizerOffloadRatio)
+        let c = PlanContext(plan: plan, workload: w, microBatchSize: 1, recompute: .none,
+                            offloadRatio: offload.ratio, optimizerDevice: offload.device,
+                            parameterDevice: fw.parameterOffload)
         let single = c.pp <= 1
         let first = w.modelState(c, stage: w.stageParameters(c, layers: c.layersFirst, first: true, last: single),
                                  framework: fw)

@@ -15,7 +15,9 @@
 /// 5. MoE: ep ranges over the divisors of `num_experts`, etp over the divisors of tp;
 ///    etp divides `moe_intermediate_size`; `ep·etp` divides `tp·cp·dp` (whole edp).
 /// 6. ZeRO stage within the framework's (DeepSpeed: ≤ 1 with pp > 1); offload > 0 needs a
-///    sharded optimizer (ZeRO ≥ 1), a framework with offload and, for PaddleFormers, dp > 1.
+///    sharded optimizer (ZeRO ≥ 1), a framework with offload and, for PaddleFormers, dp > 1;
+///    DeepSpeed: `offload_param` and a ratio below 1 need ZeRO-3, and a stated
+///    `offload_optimizer = none` admits ratio 0 only (`FrameworkProfile.offloadAllowed`).
 /// 7. Memory lower bound: the model states of the busiest stage fit (exact, see
 ///    `CostModel.modelStateLowerBound`).
 /// 8. vpp (≥ 2, pp ≥ 2, framework with interleaving) divides the layers of every stage (an
@@ -88,7 +90,13 @@ struct PlanSpace: Sendable {
         for s in o.microBatchSizes.sorted() where !sizes.contains(s) { sizes.append(s) }
         microBatchSizes = sizes
         var ratios: [Double] = []
-        for r in o.optimizerOffloadRatios.sorted() where !ratios.contains(r) { ratios.append(r) }
+        for requested in o.optimizerOffloadRatios.sorted() {
+            // DeepSpeed prices a ratio as its `offload_optimizer.ratio` (0 → 1 once a device is
+            // stated: FrameworkProfile.optimizerOffload), so an entry shows the ratio priced.
+            let r = setup.framework.kind == .deepspeed && setup.framework.settings.offloadOptimizer != FrameworkSettings.OffloadDevice.none
+                ? setup.framework.optimizerOffload(ratio: requested).ratio : requested
+            if !ratios.contains(r) { ratios.append(r) }
+        }
         offloadRatios = ratios
         // "selective" means what it means to `CostModel.evaluate` through every door
         // (`Recompute.selective`, PDCOST_RECOMPUTE_SELECTIVE, Python "selective"): a result

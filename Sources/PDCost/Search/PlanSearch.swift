@@ -164,6 +164,9 @@ struct SearchWorker: Sendable {
                                          || (fw.offloadNeedsDataParallel && dp == 1)) {
                             acc.prune(.optimizerOffload); continue
                         }
+                        if !cost.setup.framework.offloadAllowed(zeroStage: zero, optimizerOffloadRatio: ratio) {
+                            acc.prune(.optimizerOffload); continue
+                        }
                         var plan = ParallelPlan(tp: tp, pp: pp, vpp: 1, dp: dp, cp: cp, ep: ep,
                                                 etp: space.isMoE && etp > 1 ? etp : nil, sequenceParallel: false,
                                                 zeroStage: zero, fsdp: zero == 3 && fw.zeroThreeIsFSDP,

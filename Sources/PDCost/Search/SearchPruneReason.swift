@@ -33,8 +33,9 @@ public enum SearchPruneReason: Int, Sendable, Hashable, CaseIterable {
     case expertTensorParallel
     /// The framework cannot combine this ZeRO stage with pipeline parallelism (DeepSpeed).
     case zeroWithPipeline
-    /// Optimizer offload is not possible here (no sharded optimizer, dp = 1 for
-    /// PaddleFormers, or a framework without offload).
+    /// Optimizer or parameter offload is not possible here (no sharded optimizer, dp = 1 for
+    /// PaddleFormers, a framework without offload; DeepSpeed `offload_param` or a partial
+    /// `offload_optimizer.ratio` below ZeRO-3, or a ratio with `offload_optimizer = none`).
     case optimizerOffload
     /// Weights, gradients and optimizer states alone exceed the memory limit (exact bound:
     /// the cost model's peak allocated memory includes them).

@@ -42,8 +42,10 @@ public struct CostModel: Sendable {
     public func evaluate(_ plan: ParallelPlan, microBatchSize: Int, recompute: Recompute,
                          optimizerOffloadRatio: Double) -> Prediction {
         let fw = setup.pricedFramework
+        let offload = fw.optimizerOffload(ratio: optimizerOffloadRatio)
         let c = PlanContext(plan: plan, workload: w, microBatchSize: microBatchSize,
-                            recompute: recompute, offloadRatio: optimizerOffloadRatio)
+                            recompute: recompute, offloadRatio: offload.ratio,
+                            optimizerDevice: offload.device, parameterDevice: fw.parameterOffload)
         let e = w.efficiency
         var p = Prediction()
         p.microBatches = c.microBatches
@@ -156,11 +158,33 @@ public struct CostModel: Sendable {
         let optimizerBytes = busiest.shardedParameters * perParam * (1 - c.offloadRatio)
             + busiestStage.total * w.gradBufferBytes
         p.optimizerTime = w.rates.memoryBound(optimizerBytes, kernels: 8)
-        if c.offloadRatio > 0 {
+        let ranksPerNode = Double(cluster.gpusPerNodeUsed)
+        let host = cluster.host
+        if c.optimizerDevice != .none || c.parameterDevice != .none {
+            // DeepSpeed ZeRO-Offload / ZeRO-Infinity (ZeROOffload.swift).
+            let o = offloadTimes(c, sharded: busiest.shardedParameters, ranksPerNode: ranksPerNode,
+                                 forward: fwdFirst, backward: bwdFirst)
+            p.offload = o
+            p.optimizerTime += o.cpuOptimizerTime
+            p.offloadTime = o.gradientCopy.exposed + o.parameterCopyTime + o.nvmeOptimizerTime + o.parameterFetch.exposed
+        } else if c.offloadRatio > 0 {
             // Offloaded states cross PCIe to the GPU for the update and back.
             p.offloadTime = w.net.hostCopy(bytes: 2 * c.offloadRatio * busiest.shardedParameters
                                             * (w.masterBytes + w.momentBytes))
         }
+        // Host memory per node: the busiest stage's rank on every GPU of the node.
+        let hostPerRank: Double
+        if c.optimizerDevice != .none || c.parameterDevice != .none {
+            hostPerRank = ZeROOffload.hostBytesPerRank(sharded: busiest.shardedParameters, stage: c.fsdp ? 3 : c.zeroStage,
+                                                       optimizer: c.optimizerDevice, ratio: c.offloadRatio,
+                                                       parameters: c.parameterDevice, weightBytes: w.paramBytes,
+                                                       masterBytes: w.masterBytes, momentBytes: w.momentBytes,
+                                                       largestTensor: busiestStage.largestTensor)
+        } else {
+            hostPerRank = c.offloadRatio * busiest.shardedParameters * (w.masterBytes + w.momentBytes)
+        }
+        p.hostMemoryPerNode = hostPerRank * ranksPerNode
+        p.hostMemoryCapacity = host.memoryBytes
         p.hostOverheadTime = fw.stepOverheadSeconds
         // Autocast over wider resident weights (`FrameworkProfile.autocastCastsWeights`): each
         // micro-batch reads every local weight and writes its 16-bit copy (4 + 2 B), and its
@@ -340,8 +364,68 @@ public struct CostModel: Sendable {
         // cudaMalloc), so a plan fails only when what must be live — allocated — does not fit.
         var peakAllocated = memFirst.allocated
         if !single { peakAllocated = max(peakAllocated, max(p.lastStageAllocated, peak.allocated)) }
-        p.fitsMemory = peakAllocated <= p.usableMemory
+        p.fitsMemory = peakAllocated <= p.usableMemory && p.hostMemoryPerNode <= p.hostMemoryCapacity
         return p
+    }
+
+    /// The host side of DeepSpeed offload over one step, for a rank whose optimizer partition
+    /// is `sharded` parameters, `forward`/`backward` being one micro-batch's compute on it.
+    func offloadTimes(_ c: PlanContext, sharded: Double, ranksPerNode g: Double,
+                      forward: Double, backward: Double) -> OffloadBreakdown {
+        var o = OffloadBreakdown()
+        let m = c.microBatches
+        let host = cluster.host
+        let nvme = max(host.nvmeBandwidth, 1)
+        if c.optimizerDevice != .none {
+            let r = c.offloadRatio
+            let copy = w.net.hostCopy(bytes: r * sharded * w.gradBufferBytes)
+            if c.zeroStage >= 2 || c.fsdp {
+                // ZeRO-2/3: each micro-batch's reduced 16-bit gradient partition goes to the
+                // host as its buckets finish (stage_1_and_2.py
+                // `async_accumulate_grad_in_cpu_via_gpu`; stage3.py `partition_grads` into the
+                // fp32 CPU buffer), under that backward; only what outlasts the backward shows
+                // (Ren et al. 2021 §4.1, Figure 5).
+                let exposed = m * max(copy - backward, 0)
+                o.gradientCopy = CommunicationTime(exposed: exposed, overlapped: m * copy - exposed)
+            } else {
+                // ZeRO-1 reduces once, after the last backward (engine.py `allreduce_gradients`:
+                // `reduce_gradients` at the accumulation boundary), so the one copy waits.
+                o.gradientCopy = CommunicationTime(exposed: copy, overlapped: 0)
+            }
+            // CPU Adam over the node's partitions: the core rate or host memory bandwidth,
+            // whichever binds (HostSpec). No delayed parameter update: the GPU waits.
+            let nodeParameters = r * sharded * g
+            o.cpuOptimizerTime = max(nodeParameters / max(host.cpuAdamParametersPerSecond, 1),
+                                     nodeParameters * ZeROOffload.cpuAdamBytesPerParameter / max(host.memoryBandwidth, 1))
+            // The updated 16-bit partition back to the GPU (stage_1_and_2.py
+            // `bit16_partitions[partition_id].data.copy_(fp32_partition.data)`), unless the
+            // parameters themselves live on the host.
+            if c.parameterDevice == .none { o.parameterCopyTime = w.net.hostCopy(bytes: r * sharded * w.paramBytes) }
+            if c.optimizerDevice == .nvme && c.fsdp {
+                // ZeRO-Infinity: each rank's states (master, moments) and fp32 gradient read
+                // before its sub-group's step and written after, all ranks' drives in parallel
+                // (bandwidth-centric partitioning, SC'21 §6.1); not pipelined with the step
+                // (`pipeline_read`/`pipeline_write` default false).
+                let perParameter = 2 * (w.masterBytes + w.momentBytes) + 2 * ZeROOffload.hostGradientBytes
+                o.nvmeOptimizerTime = r * sharded * g * perParameter / nvme
+            }
+        }
+        if c.parameterDevice != .none {
+            // ZeRO-3 parameter offload: every forward and backward fetches each rank's 16-bit
+            // partition to the GPU (then all-gathers it), prefetched under the previous layers'
+            // compute (ZeRO-Infinity §6.2 overlap-centric design); from NVMe the node's drives
+            // are shared by its ranks.
+            let bytes = 2 * sharded * w.paramBytes
+            var fetch = w.net.hostCopy(bytes: bytes)
+            if c.parameterDevice == .nvme { fetch = max(fetch, bytes * g / nvme) }
+            let exposed = m * max(fetch - forward - backward, 0)
+            o.parameterFetch = CommunicationTime(exposed: exposed, overlapped: m * fetch - exposed)
+            if c.parameterDevice == .nvme {
+                // The updated partition written back after the step.
+                o.parameterFetch.exposed += sharded * w.paramBytes * g / nvme
+            }
+        }
+        return o
     }
 }
 
@@ -351,8 +435,10 @@ extension CostModel {
     /// dense-FFN layer and for an MoE layer (0 for dense models).
     public func activationBytesPerLayer(_ plan: ParallelPlan, microBatchSize: Int? = nil,
                                         recompute: Recompute? = nil) -> (dense: Double, moe: Double) {
+        let offload = setup.pricedFramework.optimizerOffload(ratio: setup.optimizerOffloadRatio)
         let c = PlanContext(plan: plan, workload: w, microBatchSize: microBatchSize ?? setup.microBatchSize,
-                            recompute: recompute ?? setup.recompute, offloadRatio: setup.optimizerOffloadRatio)
+                            recompute: recompute ?? setup.recompute, offloadRatio: offload.ratio,
+                            optimizerDevice: offload.device, parameterDevice: setup.pricedFramework.parameterOffload)
         let a = w.layerActivations(c, framework: setup.pricedFramework)
         return (a.dense.stored, w.isMoE ? a.moe.stored : 0)
     }

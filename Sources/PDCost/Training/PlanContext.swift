@@ -37,10 +37,16 @@ struct PlanContext {
     let edpPerNode: Double
     let ppAcrossNodes: Bool
     let recompute: Recompute
+    /// Share of the optimizer states off the GPU (DeepSpeed: `offload_optimizer.ratio`).
     let offloadRatio: Double
+    /// DeepSpeed `offload_optimizer.device` (none: other frameworks' offload, or none).
+    let optimizerDevice: FrameworkSettings.OffloadDevice
+    /// DeepSpeed `offload_param.device`, at ZeRO-3 (none otherwise).
+    let parameterDevice: FrameworkSettings.OffloadDevice
 
     init(plan: ParallelPlan, workload w: Workload, microBatchSize: Int, recompute: Recompute,
-         offloadRatio: Double) {
+         offloadRatio: Double, optimizerDevice: FrameworkSettings.OffloadDevice = .none,
+         parameterDevice: FrameworkSettings.OffloadDevice = .none) {
         tp = Double(max(plan.tp, 1))
         pp = Double(max(plan.pp, 1))
         vpp = Double(max(plan.vpp, 1))
@@ -95,5 +101,7 @@ struct PlanContext {
         ppAcrossNodes = tp * cp * dp * pp > w.net.gpusPerNode
         self.recompute = recompute
         self.offloadRatio = min(max(offloadRatio, 0), 1)
+        self.optimizerDevice = optimizerDevice
+        self.parameterDevice = fsdp ? parameterDevice : .none
     }
 }

@@ -45,6 +45,25 @@ public struct CommunicationTime: Sendable, Hashable {
     }
 }
 
+/// The host side of optimizer and parameter offload over one step (DeepSpeed ZeRO-Offload and
+/// ZeRO-Infinity; see `ZeROOffload`). Seconds; each term's exposed part is in
+/// `Prediction.offloadTime` or, for the CPU optimizer step, in `Prediction.optimizerTime`.
+public struct OffloadBreakdown: Sendable, Hashable {
+    /// 16-bit gradient partitions copied to the host over PCIe, every micro-batch, overlapped
+    /// with the backward that produces them.
+    public var gradientCopy = CommunicationTime()
+    /// CPU Adam on the node's offloaded partitions (in `optimizerTime`).
+    public var cpuOptimizerTime: Double = 0
+    /// Updated 16-bit partitions copied back to the GPU after the step.
+    public var parameterCopyTime: Double = 0
+    /// Optimizer states read from and written to NVMe around the step (ZeRO-Infinity).
+    public var nvmeOptimizerTime: Double = 0
+    /// Offloaded parameter partitions fetched for every forward and backward (and written back
+    /// to NVMe after the step), prefetched under computation.
+    public var parameterFetch = CommunicationTime()
+    public init() {}
+}
+
 /// What one plan costs: step time and its breakdown, throughput, utilisation and memory.
 /// A plain value of scalars; times in seconds, memory in bytes.
 public struct Prediction: Sendable, Hashable {
@@ -92,8 +111,20 @@ public struct Prediction: Sendable, Hashable {
     /// GPU memory the allocator can use: capacity minus the framework overhead.
     public var usableMemory: Double = 0
     /// Whether every stage's allocated peak fits in `usableMemory` (the caching allocator frees
-    /// its cache and retries before failing, so reserved above capacity is not an OOM).
+    /// its cache and retries before failing, so reserved above capacity is not an OOM), and the
+    /// host memory per node fits in the host's.
     public var fitsMemory: Bool = false
+    /// Host memory per node that offloaded model states need while training (optimizer states,
+    /// fp32 gradients, offloaded parameters, pinned staging buffers), bytes: the busiest
+    /// stage's rank times the job's GPUs per node. DeepSpeed's estimators
+    /// (`estimate_zero2/3_model_states_mem_needs`) print this times their
+    /// `additional_buffer_factor` 1.5; loading the model before partitioning (without
+    /// `zero.Init`) can need more at start-up and is not counted.
+    public var hostMemoryPerNode: Double = 0
+    /// Host memory per node available (`HostSpec.memoryBytes`).
+    public var hostMemoryCapacity: Double = 0
+    /// The host side of offload.
+    public var offload = OffloadBreakdown()
 
     public init() {}
 

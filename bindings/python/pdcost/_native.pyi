@@ -91,7 +91,9 @@ def _check_version(major: int, minor: int, patch: int, /) -> None: ...
 class CostModel:
     """A training cost model for one (model, cluster, setup) (pdcost_cost_model). Immutable.
 
-    cluster = (gpu, num_gpus, gpus_per_node): gpu is a preset name or a tuple (name,
+    cluster = (gpu, num_gpus, gpus_per_node[, host]): host = (host_memory_bytes,
+    host_memory_bandwidth, nvme_bandwidth, cpu_adam_params_per_second), 0 = DGX H100 defaults;
+    gpu is a preset name or a tuple (name,
     memory_bytes, fp32_flops, tf32_flops, fp16_flops, bf16_flops, fp8_flops, hbm_bandwidth,
     nvlink_bandwidth, network_bandwidth, pcie_bandwidth, tdp_watts, gpus_per_node) in SI units;
     gpus_per_node 0 = the GPU's usual node size.
@@ -100,10 +102,13 @@ class CostModel:
     pdcost.h ints, settings_json a JSON object (str) or None.
     """
 
-    def __new__(cls, model: Model, cluster: tuple[str | tuple[object, ...], int, int],
+    def __new__(cls, model: Model, cluster: tuple[Any, ...],
                 setup: tuple[int, int, int, int, int, int, int, float, int, str | None],
                 profile: bytes | None = None) -> CostModel:
         """profile: calibration profile JSON applied to the cluster's efficiency (None: defaults)."""
+    def predict_host(self, plan: tuple[int, ...], /) -> tuple[float | bool, ...]:
+        """pdcost_cost_model_predict_host: the doubles of pdcost_host_prediction in struct order
+        (SI units; names: results.HOST_FIELDS), then fits_host_memory (bool)."""
     def predict(self, plan: tuple[int, ...], /) -> tuple[float | int | bool, ...]:
         """plan = (tp, pp, vpp, dp, cp, ep, etp, sequence_parallel, zero_stage, fsdp,
         first_stage_layers, last_stage_layers). Returns every double of pdcost_prediction in

@@ -393,6 +393,30 @@ def _add_job_arguments(parser: argparse.ArgumentParser) -> None:
                         help="GPUs in the job (default: 8)")
     parser.add_argument("--gpus-per-node", type=_bounded("gpus_per_node", "--gpus-per-node"), default=None, metavar="N",
                         help="GPUs per NVLink domain (default: the GPU's usual node size)")
+    host = parser.add_argument_group(
+        "host", "each node's host, for optimizer/parameter offload (DeepSpeed ZeRO-Offload, "
+        "ZeRO-Infinity) and the host memory a plan needs; default: a DGX H100 node")
+    host.add_argument("--host-memory-gib", type=_nonnegative("--host-memory-gib"), default=0.0, metavar="X",
+                      help="host memory per node, GiB (default: 2048)")
+    host.add_argument("--host-memory-gb-per-s", type=_nonnegative("--host-memory-gb-per-s"), default=0.0, metavar="X",
+                      help="host memory bandwidth per node, GB/s (default: 614.4)")
+    host.add_argument("--nvme-gb-per-s", type=_nonnegative("--nvme-gb-per-s"), default=0.0, metavar="X",
+                      help="NVMe bandwidth per node, all drives, GB/s (default: 25)")
+    host.add_argument("--cpu-adam-params-per-s", type=_nonnegative("--cpu-adam-params-per-s"), default=0.0,
+                      metavar="X", help="CPU Adam parameter updates per second per node (default: 4e9)")
+
+
+def _nonnegative(flag: str) -> Callable[[str], float]:
+    """A finite number >= 0 (0: the default)."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{flag}={text!r} is not a number") from None
+        if not (value >= 0 and value < float("inf")):
+            raise argparse.ArgumentTypeError(f"{flag}={text} must be a finite number >= 0")
+        return value
+    return parse
 
 
 def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
@@ -451,11 +475,13 @@ def _hardware(args: argparse.Namespace) -> HardwareConfig:
     that many GPUs)."""
     gpu = _load_gpu(args.gpu)
     per_node = args.gpus_per_node or gpu.gpus_per_node
+    host = {"host_memory_gb": args.host_memory_gib, "host_memory_gb_per_s": args.host_memory_gb_per_s,
+            "nvme_gb_per_s": args.nvme_gb_per_s, "cpu_adam_params_per_s": args.cpu_adam_params_per_s}
     if args.gpus <= per_node:
-        return HardwareConfig(gpu=gpu, num_nodes=1, gpus_per_node=args.gpus)
+        return HardwareConfig(gpu=gpu, num_nodes=1, gpus_per_node=args.gpus, **host)
     if args.gpus % per_node:
         raise ValueError(f"--gpus={args.gpus} is not a multiple of --gpus-per-node={per_node}")
-    return HardwareConfig(gpu=gpu, num_nodes=args.gpus // per_node, gpus_per_node=per_node)
+    return HardwareConfig(gpu=gpu, num_nodes=args.gpus // per_node, gpus_per_node=per_node, **host)
 
 
 def _predict_inputs(args: argparse.Namespace) -> tuple[PDCostModel, ParallelConfig, int]:
@@ -546,7 +572,22 @@ def _predict_text(cm: PDCostModel, plan: ParallelConfig, r: PredictionResult) ->
         ("total (nvidia-smi)", f"{m.total_memory_gb:.2f}"),
         ("usable", f"{m.usable_memory_gb:.2f}"),
     ], "<>")
-    lines.append(f"  fits: {'yes' if r.fits_memory else 'NO (reserved > usable)'}")
+    h = r.host
+    if h and h.get("host_memory_per_node_bytes"):
+        lines += ["", "Host (offload), per node"]
+        lines += _table([
+            ("host memory, GiB", f"{r.host_memory_gb:.1f} of {h['host_memory_capacity_bytes'] / 2**30:.0f}"),
+            ("gradients to host (exposed / hidden)",
+             f"{_ms(1e3 * h['gradient_copy_exposed_s'])} / {_ms(1e3 * h['gradient_copy_overlapped_s'])}"),
+            ("CPU optimizer step", _ms(1e3 * h["cpu_optimizer_s"])),
+            ("parameters to GPU", _ms(1e3 * h["parameter_copy_s"])),
+            ("NVMe optimizer states", _ms(1e3 * h["nvme_optimizer_s"])),
+            ("parameter fetch (exposed / hidden)",
+             f"{_ms(1e3 * h['parameter_fetch_exposed_s'])} / {_ms(1e3 * h['parameter_fetch_overlapped_s'])}"),
+        ], "<>")
+        if not h.get("fits_host_memory", True):
+            lines.append("  host memory: does NOT fit")
+    lines.append(f"  fits: {'yes' if r.fits_memory else 'NO (reserved > usable, or host memory)'}")
     return "\n".join(lines)
 
 
@@ -788,6 +829,10 @@ def _search_text(cm: PDCostModel, result: Any, top: int) -> str:
              f"{s.feasible:,} fit (memory limit {result.memory_limit_gb:.1f} GiB), "
              f"{s.elapsed_s * 1e3:,.1f} ms on {s.threads} thread{'s' if s.threads != 1 else ''}"
              + (" (cancelled)" if s.cancelled else ""), ""]
+    # DeepSpeed offloads to a device (offload_optimizer; cpu when only a ratio is given).
+    offload_device = ""
+    if tc.framework == "deepspeed":
+        offload_device = f"{cm.settings.offload_optimizer or 'cpu'}:"
     if result.results:
         rows = [("#", "tok/s/GPU", "MFU", "step", "mem GiB", "exposed comm", "plan")]
         for e in result.results[:top]:
@@ -801,7 +846,7 @@ def _search_text(cm: PDCostModel, result: Any, top: int) -> str:
                     + (f" ep={p.ep} etp={p.etp}" if p.ep > 1 or p.etp > 1 else "")
                     + (" fsdp" if p.fsdp else f" zero={e.plan.get('zero_stage')}")
                     + (" sp" if p.sp else "") + f" mbs={e.micro_batch_size} recompute={recompute}"
-                    + (f" offload={e.optimizer_offload_ratio:g}" if e.optimizer_offload_ratio else ""))
+                    + (f" offload={offload_device}{e.optimizer_offload_ratio:g}" if e.optimizer_offload_ratio else ""))
             rows.append((str(e.rank), f"{r.tokens_per_second_per_gpu:,.0f}", f"{100 * r.mfu:.1f}%",
                          _ms(r.step_time_ms), f"{e.peak_allocated_gb:.1f}",
                          _ms(r.exposed_comm_time_ms), plan))
@@ -828,7 +873,8 @@ def _run_search(args: argparse.Namespace) -> int:
                            threads=args.threads, max_tp=args.max_tp, max_pp=args.max_pp,
                            max_cp=args.max_cp, micro_batch_sizes=tuple(args.mbs),
                            memory_safety_margin=args.memory_margin,
-                           progress=args.progress and not args.json, vary_settings=vary)
+                           progress=args.progress and not args.json, vary_settings=vary,
+                           optimizer_offload_ratios=tuple(args.offload_ratios))
     if args.json:
         data = result.to_dict()
         print(json.dumps({"results": data["results"], "pareto": data["pareto"],
@@ -874,6 +920,10 @@ def _register_search(subparsers: Any) -> None:
     parser.add_argument("--threads", type=int, default=0, metavar="N",
                         help="worker threads (default: 0 = every core)")
     parser.add_argument("--progress", action="store_true", help="a progress bar on stderr")
+    parser.add_argument("--offload-ratios", type=float, nargs="+", default=[0.0], metavar="R",
+                        help="optimizer-state offload ratios to try, 0..1 (default: 0). DeepSpeed: "
+                             "0 = none, 1 = ZeRO-Offload of all states (to --offload-optimizer's "
+                             "device, cpu when unset), below 1 ZeRO-3 only")
     parser.add_argument("--vary-settings", metavar="KEY,KEY", default=None,
                         help="try these settings both off and on and rank every plan together "
                              "(at most 4 of: " + ", ".join(VARIABLE_SETTINGS) + ")")

@@ -849,6 +849,15 @@ class HardwareConfig(_Config):
     """Nodes in the job."""
     gpus_per_node: int = 8
     """GPUs per node (sharing the node's NVLink domain)."""
+    host_memory_gb: float = 0.0
+    """Host memory per node, GiB, for optimizer/parameter offload and the host memory a plan
+    needs; 0 = a DGX H100 node's 2048 GiB (pdcost.h ``pdcost_cluster.host_memory_bytes``)."""
+    host_memory_gb_per_s: float = 0.0
+    """Host memory bandwidth per node, GB/s (bounds the CPU Adam step); 0 = 614.4 (DGX H100)."""
+    nvme_gb_per_s: float = 0.0
+    """NVMe bandwidth per node, GB/s, all drives (ZeRO-Infinity); 0 = 25."""
+    cpu_adam_params_per_s: float = 0.0
+    """Parameters the node's CPU Adam updates per second (DeepSpeed ZeRO-Offload); 0 = 4e9."""
 
     def __post_init__(self) -> None:
         if isinstance(self.gpu, str):
@@ -860,6 +869,8 @@ class HardwareConfig(_Config):
                             f"{type(self.gpu).__name__} ({self.gpu!r})")
         check.integer(self, "num_nodes", limit="num_gpus")
         check.integer(self, "gpus_per_node", limit="gpus_per_node")
+        for name in ("host_memory_gb", "host_memory_gb_per_s", "nvme_gb_per_s", "cpu_adam_params_per_s"):
+            check.real(self, name)
         # The GPU count itself is what the library bounds (and what every plan must fill).
         check.in_limit("HardwareConfig.num_gpus", self.num_gpus, "num_gpus")
 

@@ -14,6 +14,7 @@ Units: times in milliseconds, memory in GiB (2**30 bytes, as nvidia-smi and torc
 from __future__ import annotations
 
 from collections import OrderedDict
+import dataclasses
 import json
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Generic, Hashable, NoReturn, TypeVar
@@ -24,7 +25,8 @@ from . import _native
 from . import _validate as check
 from .config import GIB, GPUSpec, HardwareConfig, ModelConfig, ParallelConfig, TrainingConfig
 from .profile import CalibrationProfile
-from .results import COMM_KINDS, MemoryBreakdown, PredictionResult, prediction_row, result_from_rows
+from .results import (COMM_KINDS, HOST_FIELDS, MemoryBreakdown, PredictionResult, prediction_row,
+                      result_from_rows)
 from .settings import FrameworkSettings
 
 if TYPE_CHECKING:
@@ -182,7 +184,7 @@ class PDCostModel:
         mbs = tc.micro_batch_size
         self._native((tc.sequence_length, mbs, mbs * tc.gradient_accumulation_steps) + tail)
 
-    def _cluster_tuple(self) -> tuple[Any, int, int]:
+    def _cluster_tuple(self) -> tuple[Any, ...]:
         hw = self.hardware_config
         g = hw.gpu
         gpu = (g.name, g.memory_gb * GIB, g.fp32_tflops * 1e12, g.tf32_tflops * 1e12,
@@ -190,7 +192,9 @@ class PDCostModel:
                g.hbm_gb_per_s * 1e9, g.nvlink_gb_per_s * 1e9, g.network_gb_per_s * 1e9,
                g.pcie_gb_per_s * 1e9, g.tdp_watts, g.gpus_per_node, g._native_architecture(),
                g._native_capability("supports_fp8"), g._native_capability("supports_fp4"))
-        return (gpu, hw.num_gpus, hw.gpus_per_node)
+        host = (hw.host_memory_gb * GIB, hw.host_memory_gb_per_s * 1e9, hw.nvme_gb_per_s * 1e9,
+                float(hw.cpu_adam_params_per_s))
+        return (gpu, hw.num_gpus, hw.gpus_per_node, host)
 
     def _native(self, setup: tuple[Any, ...], profile_json: bytes | None = None) -> Any:
         setup = setup + self.training_config._fine_tuning()
@@ -363,7 +367,8 @@ class PDCostModel:
             memory = self._native((max_seq_len, mbs, gbs) + tail, profile_json).predict(plan)
         return result_from_rows(row, memory, p.pp, gbs, seq,
                                 gpu_filled_in=self.hardware_config.gpu.filled_in,
-                                settings=self._settings_report(native, settings_json))
+                                settings=self._settings_report(native, settings_json),
+                                host_row=native.predict_host(plan))
 
     def predict_calibrated(self, parallel: ParallelConfig, **options: Any) -> PredictionResult:
         """Predict one plan with the calibrated efficiency model: :meth:`predict` (same
@@ -388,10 +393,9 @@ class PDCostModel:
             return self
         per_node = hw.gpus_per_node
         if total_gpus % per_node == 0:
-            hardware = HardwareConfig(gpu=hw.gpu, num_nodes=total_gpus // per_node,
-                                      gpus_per_node=per_node)
+            hardware = dataclasses.replace(hw, num_nodes=total_gpus // per_node)
         elif total_gpus < per_node:
-            hardware = HardwareConfig(gpu=hw.gpu, num_nodes=1, gpus_per_node=total_gpus)
+            hardware = dataclasses.replace(hw, num_nodes=1, gpus_per_node=total_gpus)
         else:
             raise ValueError(f"total_gpus={total_gpus} is not a multiple of gpus_per_node="
                              f"{per_node}")
@@ -740,7 +744,9 @@ def _prediction_from_json(d: dict[str, Any], pp: int, gas: int, gbs: int,
     """A PredictionResult from the library's prediction JSON (the field table's names)."""
     del gas  # the prediction's micro_batches says it
     row = prediction_row(d)
-    return result_from_rows(row, row, pp, gbs, seq)
+    host = d.get("host")
+    host_row = tuple(host[name] for name in HOST_FIELDS) + (host["fits_host_memory"],) if host else None
+    return result_from_rows(row, row, pp, gbs, seq, host_row=host_row)
 
 
 def validate_runs(runs: str | bytes, *, text: bool = False, only_complete: bool = False,

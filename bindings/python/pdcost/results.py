@@ -181,6 +181,14 @@ class PredictionResult:
     settings: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     """The framework settings priced under: ``{"framework", "given": {stated keys},
     "defaulted": {every other key: the framework default used, or None}}``."""
+    host_memory_gb: float = 0.0
+    """Host memory per node the offloaded model states need (optimizer states, fp32 gradients,
+    offloaded parameters, pinned buffers), GiB: DeepSpeed's estimators print this × 1.5.
+    ``fits_memory`` also requires it to fit the host (``HardwareConfig.host_memory_gb``)."""
+    host: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    """The host side of the step as the library names it (pdcost.h
+    ``pdcost_host_prediction``, SI units): host memory per node and capacity, gradient copies,
+    CPU Adam, parameter copies, NVMe traffic, parameter fetches; ``fits_host_memory``."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON (the breakdown as a nested dict)."""
@@ -252,9 +260,25 @@ def _row_plan() -> _RowPlan:
     return _RowPlan()
 
 
+#: The names of pdcost_host_prediction's doubles, in order (the prediction JSON's "host").
+HOST_FIELDS = ("host_memory_per_node_bytes", "host_memory_capacity_bytes", "gradient_copy_exposed_s",
+               "gradient_copy_overlapped_s", "cpu_optimizer_s", "parameter_copy_s", "nvme_optimizer_s",
+               "parameter_fetch_exposed_s", "parameter_fetch_overlapped_s")
+
+
+def host_values(host_row: tuple[Any, ...] | None) -> dict[str, Any]:
+    """The extension's host tuple (:data:`HOST_FIELDS`, then fits_host_memory) as a dict."""
+    if host_row is None:
+        return {}
+    values: dict[str, Any] = dict(zip(HOST_FIELDS, host_row))
+    values["fits_host_memory"] = bool(host_row[len(HOST_FIELDS)])
+    return values
+
+
 def result_from_rows(row: tuple[Any, ...], memory_row: tuple[Any, ...], pp: int, gbs: int,
                      seq: int, *, gpu_filled_in: tuple[FilledField, ...] = (),
-                     settings: Mapping[str, Any] | None = None) -> PredictionResult:
+                     settings: Mapping[str, Any] | None = None,
+                     host_row: tuple[Any, ...] | None = None) -> PredictionResult:
     """A PredictionResult from the extension's prediction tuple (``row``); the memory fields,
     peak_stage and fits_memory come from ``memory_row``, which may be a prediction at a longer
     padded sequence. The hot path of predict: one C-level pass per group of fields."""
@@ -278,7 +302,9 @@ def result_from_rows(row: tuple[Any, ...], memory_row: tuple[Any, ...], pp: int,
     return PredictionResult(**result, memory_breakdown=mb, memory_gb=mb.total_memory_gb,
                             compute_efficiency=result["hfu"] * step / compute if compute > 0 else 0.0,
                             global_batch_size=gbs, seq_len=seq, gpu_filled_in=gpu_filled_in,
-                            settings=settings if settings is not None else {})
+                            settings=settings if settings is not None else {},
+                            host_memory_gb=host_row[0] / GIB if host_row else 0.0,
+                            host=host_values(host_row))
 
 
 def prediction_row(values: Mapping[str, Any]) -> tuple[Any, ...]:

@@ -31,6 +31,7 @@ OptimizerImplementation = Literal["adam", "apex_distributed_adam"]
 MoETokenDispatcher = Literal["alltoall", "allgather", "flex", "deepep", "hybridep"]
 PipelineSchedule = Literal["1f1b", "interleaved_1f1b", "looped_bfs", "zero_bubble"]
 MemoryLoggedBy = Literal["max_over_ranks", "last_rank"]
+OffloadDevice = Literal["none", "cpu", "nvme"]
 
 #: Settings a search can try both off and on (``PDCostModel.search(vary_settings=...)``;
 #: pdcost.h ``pdcost_search_options.vary_settings``).
@@ -108,6 +109,13 @@ class FrameworkSettings:
     """PaddleFormers sharding stage 1 V2: parameters and optimizer states split evenly."""
     sd_release_grads: bool | None = None
     """PaddleFormers sharding: gradient buffers released after each optimizer step."""
+    offload_optimizer: OffloadDevice | None = None
+    """DeepSpeed ``zero_optimization.offload_optimizer.device``: optimizer states (fp32 master,
+    moments, fp32 gradients) in host memory (``cpu``) or on NVMe (``nvme``, ZeRO-3), updated by
+    CPU Adam; ``optimizer_offload_ratio`` is its ``ratio`` (0 = 1, DeepSpeed's default)."""
+    offload_param: OffloadDevice | None = None
+    """DeepSpeed ``zero_optimization.offload_param.device`` (ZeRO-3 only): 16-bit parameter
+    partitions in host memory or on NVMe, fetched for every forward and backward."""
 
     def __post_init__(self) -> None:
         for row in settings_fields():

@@ -549,9 +549,20 @@ static int parse_gpu(PyObject *gpu, pdcost_gpu_spec *out) {
     return 0;
 }
 
-/* cluster = (gpu, num_gpus, gpus_per_node); gpu is a preset name (str) or a parse_gpu tuple. */
+/* cluster = (gpu, num_gpus, gpus_per_node[, host]); gpu is a preset name (str) or a parse_gpu
+ * tuple; host = (host_memory_bytes, host_memory_bandwidth, nvme_bandwidth,
+ * cpu_adam_params_per_second), 0 = the DGX H100 default (pdcost_cluster version 2). */
 static int parse_cluster(native_state *st, PyObject *obj, pdcost_cluster *out) {
-    if (check_tuple(obj, 3, "cluster") < 0) {
+    if (PyTuple_Check(obj) && PyTuple_GET_SIZE(obj) == 4) {
+        PyObject *host = PyTuple_GET_ITEM(obj, 3);
+        if (check_tuple(host, 4, "cluster host") < 0 ||
+            double_item(host, 0, "host_memory_bytes", &out->host_memory_bytes) < 0 ||
+            double_item(host, 1, "host_memory_bandwidth", &out->host_memory_bandwidth) < 0 ||
+            double_item(host, 2, "nvme_bandwidth", &out->nvme_bandwidth) < 0 ||
+            double_item(host, 3, "cpu_adam_params_per_second", &out->cpu_adam_params_per_second) < 0) {
+            return -1;
+        }
+    } else if (check_tuple(obj, 3, "cluster") < 0) {
         return -1;
     }
     PyObject *gpu = PyTuple_GET_ITEM(obj, 0);
@@ -713,30 +724,47 @@ static const char *const plan_names[PLAN_ITEMS] = {
 #define PREDICTION_DOUBLES \
     ((offsetof(pdcost_prediction, peak_stage) - offsetof(pdcost_prediction, step_time_s)) / sizeof(double))
 
-static PyObject *cost_model_predict(PyObject *self, PyObject *plan_obj) {
-    if (!PyTuple_Check(plan_obj) || PyTuple_GET_SIZE(plan_obj) != PLAN_ITEMS) {
-        (void)check_tuple(plan_obj, PLAN_ITEMS, "plan"); /* fails: sets the error */
+static int parse_plan(PyObject *plan_obj, pdcost_plan *out);
+
+/* The host side of a prediction (pdcost_cost_model_predict_host): the doubles of
+ * pdcost_host_prediction in header order, then fits_host_memory (bool). Names: the library's
+ * "host" object of the prediction JSON. */
+#define HOST_DOUBLES \
+    ((offsetof(pdcost_host_prediction, fits_host_memory) - offsetof(pdcost_host_prediction, host_memory_per_node_bytes)) / sizeof(double))
+
+static PyObject *cost_model_predict_host(PyObject *self, PyObject *plan_obj) {
+    pdcost_plan plan = PDCOST_PLAN_INIT;
+    if (parse_plan(plan_obj, &plan) < 0) {
         return NULL;
     }
-    pdcost_plan plan = PDCOST_PLAN_INIT;
-    uint32_t *fields[PLAN_ITEMS] = {
-        &plan.tp, &plan.pp, &plan.vpp, &plan.dp, &plan.cp, &plan.ep, &plan.etp,
-        &plan.sequence_parallel, &plan.zero_stage, &plan.fsdp, &plan.first_stage_layers,
-        &plan.last_stage_layers,
-    };
-    for (Py_ssize_t i = 0; i < PLAN_ITEMS; i++) {
-        PyObject *item = PyTuple_GET_ITEM(plan_obj, i);
-        if (PyLong_CheckExact(item)) { /* fast path: a small non-negative int */
-            int overflow = 0;
-            long value = PyLong_AsLongAndOverflow(item, &overflow);
-            if (overflow == 0 && value >= 0 && (unsigned long)value <= UINT32_MAX) {
-                *fields[i] = (uint32_t)value;
-                continue;
-            }
-        }
-        if (u32_item(plan_obj, i, plan_names[i], UINT32_MAX, fields[i]) < 0) {
+    pdcost_host_prediction h = PDCOST_HOST_PREDICTION_INIT;
+    pdcost_status status = pdcost_cost_model_predict_host(&h, ((CostModelObject *)self)->cost_model, &plan);
+    if (status != PDCOST_OK) {
+        return raise_status((native_state *)PyType_GetModuleState(Py_TYPE(self)), status);
+    }
+    const unsigned char *base = (const unsigned char *)&h + offsetof(pdcost_host_prediction, host_memory_per_node_bytes);
+    PyObject *result = PyTuple_New((Py_ssize_t)HOST_DOUBLES + 1);
+    if (result == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < (Py_ssize_t)HOST_DOUBLES; i++) {
+        double value;
+        memcpy(&value, base + (size_t)i * sizeof(double), sizeof value);
+        PyObject *number = PyFloat_FromDouble(value);
+        if (number == NULL) {
+            Py_DECREF(result);
             return NULL;
         }
+        PyTuple_SET_ITEM(result, i, number);
+    }
+    PyTuple_SET_ITEM(result, (Py_ssize_t)HOST_DOUBLES, PyBool_FromLong(h.fits_host_memory != 0));
+    return result;
+}
+
+static PyObject *cost_model_predict(PyObject *self, PyObject *plan_obj) {
+    pdcost_plan plan = PDCOST_PLAN_INIT;
+    if (parse_plan(plan_obj, &plan) < 0) {
+        return NULL;
     }
     pdcost_prediction p = PDCOST_PREDICTION_INIT;
     pdcost_status status = pdcost_cost_model_predict(&p, ((CostModelObject *)self)->cost_model, &plan);
@@ -768,6 +796,35 @@ static PyObject *cost_model_predict(PyObject *self, PyObject *plan_obj) {
     PyTuple_SET_ITEM(result, (Py_ssize_t)PREDICTION_DOUBLES, stage);
     PyTuple_SET_ITEM(result, (Py_ssize_t)PREDICTION_DOUBLES + 1, PyBool_FromLong(p.fits_memory != 0));
     return result;
+}
+
+/* plan = (tp, pp, vpp, dp, cp, ep, etp, sequence_parallel, zero_stage, fsdp,
+ * first_stage_layers, last_stage_layers) into *out (initialised by the caller). */
+static int parse_plan(PyObject *plan_obj, pdcost_plan *out) {
+    if (!PyTuple_Check(plan_obj) || PyTuple_GET_SIZE(plan_obj) != PLAN_ITEMS) {
+        (void)check_tuple(plan_obj, PLAN_ITEMS, "plan"); /* fails: sets the error */
+        return -1;
+    }
+    uint32_t *fields[PLAN_ITEMS] = {
+        &out->tp, &out->pp, &out->vpp, &out->dp, &out->cp, &out->ep, &out->etp,
+        &out->sequence_parallel, &out->zero_stage, &out->fsdp, &out->first_stage_layers,
+        &out->last_stage_layers,
+    };
+    for (Py_ssize_t i = 0; i < PLAN_ITEMS; i++) {
+        PyObject *item = PyTuple_GET_ITEM(plan_obj, i);
+        if (PyLong_CheckExact(item)) { /* fast path: a small non-negative int */
+            int overflow = 0;
+            long value = PyLong_AsLongAndOverflow(item, &overflow);
+            if (overflow == 0 && value >= 0 && (unsigned long)value <= UINT32_MAX) {
+                *fields[i] = (uint32_t)value;
+                continue;
+            }
+        }
+        if (u32_item(plan_obj, i, plan_names[i], UINT32_MAX, fields[i]) < 0) {
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /* -- Progress callbacks of long calls (search, GPU calibration, fit) ------------------------- */
@@ -999,6 +1056,11 @@ static PyMethodDef cost_model_methods[] = {
     {"settings_json", cost_model_settings_json, METH_NOARGS,
      PyDoc_STR("settings_json() -> str\n\npdcost_cost_model_settings_json: the settings given and\n"
                "the framework defaults used.")},
+    {"predict_host", cost_model_predict_host, METH_O,
+     PyDoc_STR("predict_host(plan: tuple[int, ...]) -> tuple\n\n"
+               "pdcost_cost_model_predict_host: the doubles of pdcost_host_prediction in header\n"
+               "order (host_memory_per_node_bytes, host_memory_capacity_bytes, ..., SI units),\n"
+               "then fits_host_memory (bool).")},
     {"predict", cost_model_predict, METH_O,
      PyDoc_STR("predict(plan: tuple[int, ...]) -> tuple\n\n"
                "plan = (tp, pp, vpp, dp, cp, ep, etp, sequence_parallel, zero_stage, fsdp,\n"

@@ -82,7 +82,8 @@ extension Workload {
     /// - FSDP/ZeRO-3: weights, gradients and optimizer states all sharded; FSDP2 keeps fp32
     ///   sharded weights (no separate master copy) and gathers bf16 copies of the layers being
     ///   computed (torch.distributed.fsdp.fully_shard with MixedPrecisionPolicy).
-    /// The offload ratio moves that fraction of the optimizer states to the host.
+    /// The offload ratio moves that fraction of the optimizer states to the host; DeepSpeed's
+    /// offload also moves gradient and parameter partitions (ZeROOffload.swift).
     func modelState(_ c: PlanContext, stage s: StageParameters, framework fw: FrameworkProfile) -> ModelStateBytes {
         if adapters.freezesBase { return frozenBaseState(c, stage: s, framework: fw) }
         if let resident = fw.residentWeightBytes(zeroStage: c.zeroStage, fsdp: c.fsdpWrapped) {
@@ -122,6 +123,16 @@ extension Workload {
                     b.parameters = 4 * sharded + paramBytes * s.total
                     b.gradients = 4 * sharded + Double(fw.gradReduceBytes) * (s.total + s.largestLayer)
                 }
+            } else if c.optimizerDevice != .none || c.parameterDevice != .none {
+                // DeepSpeed ZeRO-3 with ZeRO-Offload / ZeRO-Infinity (ZeROOffload.swift).
+                let d = ZeROOffload.gpuModelStateBytes(parameters: sharded, largestLayer: s.largestLayer, stage: 3,
+                                                       ranks: 1, optimizerRatio: c.optimizerDevice != .none ? c.offloadRatio : 0,
+                                                       parametersOffloaded: c.parameterDevice != .none,
+                                                       weightBytes: weightBytes, gradientBytes: gradBufferBytes,
+                                                       optimizerBytes: stateBytes, gatheredLayers: fw.fsdpUnshardedLayers)
+                b.parameters = d.weights
+                b.gradients = d.gradients
+                b.optimizer = d.optimizer
             } else {
                 // ZeRO-3 / Megatron-FSDP: bf16 sharded weights and grads, fp32 states.
                 b.parameters = weightBytes * sharded + paramBytes * s.largestLayer * fw.fsdpUnshardedLayers
@@ -139,6 +150,11 @@ extension Workload {
                                           optimizerBytes: stateBytes * keep)
         b.parameters = dense.weights + expert.weights
         b.gradients = dense.gradients + expert.gradients
+        if c.optimizerDevice != .none && c.zeroStage == 2 {
+            // DeepSpeed ZeRO-Offload at stage 2: the gradient partition moves to the host with
+            // the optimizer states (ZeROOffload.gpuModelStateBytes).
+            b.gradients *= 1 - c.offloadRatio
+        }
         b.optimizer = dense.optimizer + expert.optimizer
         if !fw.shardingSplitParam, c.zeroStage >= 1, denseShard > 1 {
             // Sharding V1 assigns whole tensors to ranks by size (greedy), so the fullest rank
