@@ -918,10 +918,13 @@ pdcost_status pdcost_efficiency_parameters_json(char **out_json);
 
 /* How pdcost_fit_runs estimates the error on runs the fit did not see. */
 typedef enum pdcost_cross_validation {
-    PDCOST_CV_AUTO = 0,                 /* leave-one-source-out with >= 3 sources, else k-fold */
+    PDCOST_CV_AUTO = 0,                 /* leave-one-source-out with >= 3 sources, else
+                                           leave-one-model-out (since 1.4; k-fold before)      */
     PDCOST_CV_NONE = 1,
     PDCOST_CV_LEAVE_ONE_SOURCE_OUT = 2,
-    PDCOST_CV_KFOLD = 3                 /* runs dealt round-robin in file order: deterministic */
+    PDCOST_CV_KFOLD = 3,                /* runs dealt round-robin in file order: deterministic */
+    PDCOST_CV_LEAVE_ONE_MODEL_OUT = 4   /* since 1.4: one fold per model architecture; with one
+                                           model, one per run ("leave-one-run-out")            */
 } pdcost_cross_validation;
 
 /* Flags of pdcost_fit_options. */
@@ -949,12 +952,16 @@ typedef struct pdcost_fit_options {
 #define PDCOST_FIT_OPTIONS_INIT {sizeof(pdcost_fit_options), PDCOST_FIT_OPTIONS_VERSION, NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL}
 
 /* Fits efficiency scales to a measured-runs file (schema "pdcost.runs/1") by bounded, robust
- * least squares on log errors of tokens/s/GPU (and of reserved memory for the allocator
- * parameter), with cross-validation. A parameter that fewer than min_runs_per_parameter runs
- * respond to, or that does not lower the cross-validated error consistently, is not fitted;
- * the profile's "fit" summary lists it under "dropped" with the reason. Writes a profile
+ * least squares on log errors of tokens/s/GPU (and of measured allocated/reserved/device
+ * memory for the memory parameters: allocator fragmentation, workspaces, runtime memory), with
+ * cross-validation. A parameter that fewer than min_runs_per_parameter runs respond to, or
+ * that does not lower the cross-validated error of its metric (tokens/s or memory)
+ * consistently, is not fitted; the profile's "fit" summary lists it under "dropped" with the
+ * reason, and each fitted one under "kept" with its cross-validated gain. Writes a profile
  * ("source": "runs-fit", "efficiency_scale", "fit": {"runs", "parameters", "mape_before",
- * "mape_after", "cv_method", "cv_mape_before", "cv_mape", "dropped"}; MAPE in percent) to
+ * "mape_after", "cv_method", "cv_mape_before", "cv_mape", "dropped", and since 1.4 "kept",
+ * "memory_mape_before", "memory_mape_after", "cv_memory_mape_before", "cv_memory_mape"
+ * (absent when no run measured memory)}; MAPE in percent) to
  * *out_profile_json (free with pdcost_string_free). options = NULL uses the defaults. Takes
  * seconds; PDCOST_EINVAL when the runs support no parameter; PDCOST_ECANCELED when progress
  * stopped it (within one iteration). */

@@ -1,7 +1,7 @@
 import FoundationEssentials
 import PDCost
 
-/// `pdcost-bench fit FILE [--params a,b] [--cv auto|none|leave-one-source-out|k-fold] [--out P]`:
+/// `pdcost-bench fit FILE [--params a,b] [--cv auto|none|leave-one-source-out|k-fold|leave-one-model-out] [--out P]`:
 /// fits the efficiency scales to a runs file and prints tokens/s/GPU MAPE before and after, the
 /// cross-validated figure before (defaults on each held-out fold) and after (scales fitted
 /// without it), the fitted scales, what was dropped and the time taken.
@@ -46,13 +46,17 @@ enum FitBench {
         print("runs used \(result.runs) (tokens/s/GPU stated: \(result.tokensRuns)), skipped \(result.skipped.count)")
         print("tokens/s/GPU MAPE  before \(fmt(result.mapeBefore))%  after \(fmt(result.mapeAfter))%")
         if let m = result.memoryMapeBefore, let a = result.memoryMapeAfter {
-            print("memory MAPE (reserved/device)  before \(fmt(m))%  after \(fmt(a))%")
+            print("memory MAPE (allocated/reserved/device)  before \(fmt(m))%  after \(fmt(a))%")
         }
         if let cv = result.crossValidation {
             print("cross-validated (\(cv.method), \(cv.runs) held-out runs)  before \(fmt(cv.mapeBefore))%  after \(fmt(cv.mape))%")
+            if let mb = cv.memoryMapeBefore, let ma = cv.memoryMape {
+                print("cross-validated memory (\(cv.memoryMeasurements) held-out measurements)  before \(fmt(mb))%  after \(fmt(ma))%")
+            }
             for fold in cv.folds {
                 let scales = fold.scales.sorted { $0.key < $1.key }.map { "\($0.key)=\(fmt($0.value, 3))" }
-                print("  \(fold.label.padding(30)) n=\(fold.runs)  \(fmt(fold.mapeBefore))% → \(fmt(fold.mape))%  "
+                let memory = fold.memoryMapeBefore.map { b in "  mem \(fmt(b))% → \(fmt(fold.memoryMape ?? b))%" } ?? ""
+                print("  \(fold.label.padding(30)) n=\(fold.runs)  \(fmt(fold.mapeBefore))% → \(fmt(fold.mape))%\(memory)  "
                       + scales.joined(separator: " "))
             }
         }
@@ -61,6 +65,7 @@ enum FitBench {
             print("  \(f.name.padding(30)) × \(fmt(f.scale, 4))  box [\(fmt(f.lowerScale, 3)), \(fmt(f.upperScale, 3))]"
                   + "  runs responding \(f.exercisedRuns)" + (f.atBound ? "  (at bound)" : ""))
         }
+        for k in result.kept { print("  kept \(k.name): \(k.reason)") }
         for d in result.dropped { print("  dropped \(d.name): \(d.reason)") }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         print("time \(fmt(seconds, 2)) s")

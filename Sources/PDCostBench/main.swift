@@ -1,6 +1,6 @@
 // pdcost-bench: timing and development commands for the Swift core.
 //
-//   pdcost-bench validate FILE [--json] [--only-complete]   predicted vs measured for a runs file
+//   pdcost-bench validate FILE [--json] [--only-complete] [--profile P]   predicted vs measured for a runs file
 //   pdcost-bench explain FILE ID                             full prediction breakdown of one run
 //   pdcost-bench time                                        evaluations per second
 //   pdcost-bench loso FILE                                   leave-one-source-out check
@@ -37,7 +37,14 @@ switch command {
 case "validate":
     guard args.count >= 2 else { fail("validate needs a FILE") }
     do {
-        let report = try Validator.validate(json: readFile(args[1]))
+        // --profile P: predictions under a calibration profile (e.g. one `fit --out` wrote).
+        let report: ValidationReport
+        if let i = args.firstIndex(of: "--profile"), i + 1 < args.count {
+            let profile = try CalibrationProfile.decode(readFile(args[i + 1]))
+            report = try Validator.validate(json: readFile(args[1]), profile: profile)
+        } else {
+            report = try Validator.validate(json: readFile(args[1]))
+        }
         if args.contains("--json") {
             print(report.json(), terminator: "")
         } else {

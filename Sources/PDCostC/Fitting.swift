@@ -40,6 +40,7 @@ func swiftFitOptions(_ pointer: UnsafePointer<pdcost_fit_options>?) throws -> (R
     case PDCOST_CV_NONE.rawValue: result.crossValidation = .none
     case PDCOST_CV_LEAVE_ONE_SOURCE_OUT.rawValue: result.crossValidation = .leaveOneSourceOut
     case PDCOST_CV_KFOLD.rawValue: result.crossValidation = .kFold
+    case PDCOST_CV_LEAVE_ONE_MODEL_OUT.rawValue: result.crossValidation = .leaveOneModelOut
     default: throw PDCostError.invalidArgument("options->cross_validation=\(o.cross_validation) is not a pdcost_cross_validation")
     }
     if o.folds != 0 { result.folds = Int(o.folds) }

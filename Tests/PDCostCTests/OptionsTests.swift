@@ -390,3 +390,35 @@ func syntheticRunsJSON(count: Int = 10) -> String {
         #expect(result == nil)
     }
 }
+
+@Suite struct FitLeaveOneModelOutCTests {
+    /// PDCOST_CV_LEAVE_ONE_MODEL_OUT (1.4): the synthetic runs are of one model, so each run is
+    /// held out in turn and the summary says "leave-one-run-out"; every parameter asked for is
+    /// either kept (with its cross-validated gain) or dropped (with the reason).
+    @Test("PDCOST_CV_LEAVE_ONE_MODEL_OUT reaches the fit; the summary carries kept and dropped")
+    func leaveOneModelOut() throws {
+        var options = pdcost_fit_options()
+        pdcost_fit_options_init(&options)
+        options.cross_validation = UInt32(PDCOST_CV_LEAVE_ONE_MODEL_OUT.rawValue)
+        options.max_iterations = 10
+        options.min_runs_per_parameter = 3
+        let (status, text) = "gemm_peak_fraction16,allocator_workspace_scale".withCString { parameters in
+            options.parameters = parameters
+            return borrowing(syntheticRunsJSON(count: 6)) { json, length in
+                var profile: UnsafeMutablePointer<CChar>? = nil
+                let status = pdcost_fit_runs(&profile, json, length, &options)
+                return (status, take(profile))
+            }
+        }
+        #expect(status == PDCOST_OK, "\(lastError)")
+        let root = try #require(try parseJSON(text) as? [String: Any])
+        let fit = try #require(root["fit"] as? [String: Any])
+        #expect(fit["cv_method"] as? String == "leave-one-run-out")
+        let kept = (fit["kept"] as? [String: String]) ?? [:]
+        let dropped = (fit["dropped"] as? [String: String]) ?? [:]
+        #expect(Set(kept.keys).union(dropped.keys) == ["gemm_peak_fraction16", "allocator_workspace_scale"])
+        // No run states memory: the workspace term is not fitted, and says why.
+        #expect(dropped["allocator_workspace_scale"]?.contains("measured memory") == true)
+        #expect(fit["cv_memory_mape"] == nil)
+    }
+}

@@ -150,7 +150,7 @@ struct RunsFitTests {
             parameters: ["gemm_peak_fraction16", "attention", "hbm_fraction", "sustained_fraction"],
             crossValidation: .none, selection: .all))
         #expect(result.fitted.count == 2)
-        #expect(result.dropped.filter { $0.reason.contains("support at most 2 parameters") }.count == 2)
+        #expect(result.dropped.filter { $0.reason.contains("support at most 2 such parameters") }.count == 2)
 
         let four = MeasuredRunsFile(schema: all.schema, runs: Array(all.runs.prefix(4)))
         #expect(throws: PDCostError.self) {

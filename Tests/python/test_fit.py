@@ -211,3 +211,26 @@ def test_cli_calibrate_runs_then_validate_with_profile(tmp_path, runs_text):
     assert bad.returncode == 2 and "gemm_speed" in bad.stderr
     both = cli("calibrate", "--runs", str(runs), "--gpu")
     assert both.returncode == 2
+
+
+def test_fit_leave_one_model_out_reports_kept_and_memory(tmp_path, runs_text):
+    # The synthetic runs are of one model: leave-one-model-out holds out one run at a time and
+    # says so. GEMMs at 0.9 × the default generalise from any 15 runs to the 16th: kept, with
+    # the cross-validated gain as the reason. No run states memory: the workspace term is not
+    # fitted, and no memory figure is reported.
+    profile = fit(runs_text, parameters=["gemm_peak_fraction16", "allocator_workspace_scale"],
+                  cv="leave-one-model-out")
+    summary = profile.fit
+    assert summary["cv_method"] == "leave-one-run-out"
+    assert "leave-one-run-out" in summary["kept"]["gemm_peak_fraction16"]
+    assert "measured memory" in summary["dropped"]["allocator_workspace_scale"]
+    assert "cv_memory_mape" not in summary and "memory_mape_before" not in summary
+    assert profile.efficiency_scale["gemm_peak_fraction16"] == pytest.approx(0.9, rel=0.01)
+
+    runs = tmp_path / "runs.json"
+    runs.write_text(runs_text)
+    result = cli("calibrate", "--runs", str(runs), "--params", "gemm_peak_fraction16",
+                 "--cv", "leave-one-model-out")
+    assert result.returncode == 0, result.stderr
+    assert "cross-validated (leave-one-run-out), tokens/s/GPU" in result.stdout
+    assert "kept: gemm_peak_fraction16: lowers the leave-one-run-out" in result.stdout

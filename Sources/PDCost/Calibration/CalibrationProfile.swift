@@ -154,6 +154,15 @@ public struct CalibrationProfile: Codable, Sendable, Equatable {
         /// Parameters asked for but not fitted, with the reason (too few runs respond to them,
         /// or more parameters than the runs support).
         public var dropped: [String: String]?
+        /// Parameters fitted, with the reason (the cross-validated gain that selected them).
+        public var kept: [String: String]?
+        /// Memory MAPE (percent; allocated, reserved and device measurements) on the runs
+        /// fitted, before and after, and cross-validated (`cv_method`) with the defaults and
+        /// with the profile fitted without the held-out runs. Nil when no run measured memory.
+        public var memoryMapeBefore: Double?
+        public var memoryMapeAfter: Double?
+        public var cvMemoryMapeBefore: Double?
+        public var cvMemoryMape: Double?
         public init(runsFile: String? = nil, runs: Int, parameters: [String], mapeBefore: Double,
                     mapeAfter: Double, cvMape: Double? = nil, cvMethod: String? = nil, cvMapeBefore: Double? = nil,
                     dropped: [String: String]? = nil) {

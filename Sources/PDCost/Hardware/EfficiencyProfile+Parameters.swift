@@ -85,6 +85,15 @@ extension EfficiencyProfile {
               summary: "reserved-but-free share of churning memory (caching allocator)"),
         .init(name: "expandable_fragmentation", keyPath: \.expandableFragmentation, lowerBound: 0, upperBound: 2,
               summary: "same with expandable_segments:True"),
+        // Bounds: 0 (no workspace) to 16 × the 0.25 GiB default = 4 GiB, the most cuBLAS + TE +
+        // NCCL staging reach on a GPU (cuBLAS workspace ≤ 32 MiB per stream and handle,
+        // CUBLAS_WORKSPACE_CONFIG; NCCL_BUFFSIZE 4 MiB per channel and peer).
+        .init(name: "allocator_workspace_scale", keyPath: \.allocatorWorkspaceScale, lowerBound: 0, upperBound: 16,
+              summary: "factor on the framework's allocator-visible workspaces (allocator_workspace_bytes)"),
+        // Bounds: 0.25 (a 0.5 GiB bare CUDA context of the 2 GiB default) to 4 (8 GiB: context,
+        // handles and NCCL buffers of many communicators).
+        .init(name: "runtime_memory_scale", keyPath: \.runtimeMemoryScale, lowerBound: 0.25, upperBound: 4,
+              summary: "factor on the device memory outside the caching allocator (runtime_bytes)"),
     ]
 
     /// The parameter of that name, or nil.

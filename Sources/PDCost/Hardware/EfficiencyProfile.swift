@@ -167,6 +167,16 @@ public struct EfficiencyProfile: Sendable, Hashable {
     /// Same with `expandable_segments:True`, which maps pages into one growing segment instead
     /// of caching fixed blocks.
     public var expandableFragmentation: Double
+    /// Factor on the framework's allocator-visible workspaces (`FrameworkProfile.allocatorWorkspaceBytes`:
+    /// cuBLAS/cuBLASLt workspaces, TE/NCCL staging), which depend on the library versions and
+    /// the cluster's NCCL settings rather than on the model. 1 = the framework's figure; a runs
+    /// fit (`RunsFitter`, issue 14 item 6) moves it against measured `peak_allocated`.
+    public var allocatorWorkspaceScale: Double = 1
+    /// Factor on the device memory outside the caching allocator (`FrameworkProfile.runtimeBytes`:
+    /// CUDA context, library handles, NCCL channel buffers). 1 = the framework's figure; a runs
+    /// fit moves it against measured device memory (`peak_memory_gib` of a framework that reports
+    /// device memory), the only measurement that sees it.
+    public var runtimeMemoryScale: Double = 1
 
     public init(gemmPeakFraction16: Double, gemmPeakFraction8: Double, gemmHalfDimension: Double,
                 sustainedFraction: Double, referencePowerWatts: Double,

@@ -229,7 +229,11 @@ public struct CostModel: Sendable {
         let frag = fw.expandableSegments ? e.expandableFragmentation : e.allocatorFragmentation
         // Device memory the caching allocator can hand out: capacity less the CUDA context and
         // library workspaces it does not manage.
-        let usable = max(w.gpuMemory - fw.runtimeBytes, 0)
+        // The framework's figures times the cluster's factors (`EfficiencyProfile`
+        // `runtimeMemoryScale`, `allocatorWorkspaceScale`: 1 unless a profile fitted them).
+        let runtimeBytes = fw.runtimeBytes * e.runtimeMemoryScale
+        let workspaceBytes = fw.allocatorWorkspaceBytes * e.allocatorWorkspaceScale
+        let usable = max(w.gpuMemory - runtimeBytes, 0)
         func stageMemory(index: Double, layers: Double, mx: (dense: Double, moe: Double),
                          stage: StageParameters, state: ModelStateBytes, first: Bool, last: Bool) -> MemoryBreakdown {
             var mem = MemoryBreakdown()
@@ -275,7 +279,7 @@ public struct CostModel: Sendable {
             // loss and FSDP2's gradient buffers overlap the last layers' backward).
             var temporary = fw.kind == .torchtitan ? layerTransient + lossTransient
                                                    : max(layerTransient, lossTransient)
-            temporary += fw.allocatorWorkspaceBytes
+            temporary += workspaceBytes
             // TE's cached dummy weight gradients: allocated once, never freed (see
             // DummyWeightGradients.swift), so they add to the peak but not to the cache churn.
             let dummyWeightGradients = w.dummyWeightGradientBytes(c, framework: fw, dense: mx.dense, moe: mx.moe)
@@ -314,7 +318,7 @@ public struct CostModel: Sendable {
                 mem.allocated -= min(mem.gradients, mem.activations)
             }
             mem.activationBufferPool = frag * (mem.activations + temporary)
-            mem.frameworkOverhead = fw.runtimeBytes + (fw.tpOverlapBuffersOutsideAllocator ? overlapBuffers : 0)
+            mem.frameworkOverhead = runtimeBytes + (fw.tpOverlapBuffersOutsideAllocator ? overlapBuffers : 0)
             // When what is live fits, the cache cannot outgrow the device: on a failed
             // cudaMalloc the caching allocator frees its cached blocks and retries
             // (c10/cuda/CUDACachingAllocator.cpp, `release_cached_blocks`), so reserved memory

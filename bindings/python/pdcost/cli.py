@@ -7,7 +7,7 @@
     pdcost predict --model NAME|config.json [--gpu NAME|GPU.json] [--gpus N] [--tp N --pp N ...] [--json]
     pdcost validate FILE [--json] [--only-complete] [--profile profile.json]
     pdcost calibrate --gpu [--device N] [--gemm-size N] [--quick] [--out profile.json]
-    pdcost calibrate --runs FILE [--params a,b] [--cv auto|none|leave-one-source-out|k-fold] [--out P]
+    pdcost calibrate --runs FILE [--params a,b] [--cv auto|none|leave-one-source-out|k-fold|leave-one-model-out] [--out P]
     pdcost serve predict --model NAME [--gpu NAME] [--tp N] [--engine E] --input-tokens N --output-tokens N
                          [--concurrency N | --request-rate X | --batch-size N] [--<setting> ...] [--json]
     pdcost serve settings [--json]
@@ -769,9 +769,9 @@ def _register_calibrate(subparsers: Any) -> None:
                       help="comma-separated parameters to fit (efficiency constants or 'attention'; "
                            "default: the documented set, see pdcost.fitting)")
     runs.add_argument("--cv", default="auto",
-                      choices=("auto", "none", "leave-one-source-out", "k-fold"),
+                      choices=("auto", "none", "leave-one-source-out", "k-fold", "leave-one-model-out"),
                       help="cross-validation (default auto: leave-one-source-out with 3+ sources, "
-                           "else 5-fold)")
+                           "else leave-one-model-out, which is leave-one-run-out for one model)")
     runs.add_argument("--folds", type=int, default=5, help="k of k-fold (default 5)")
     runs.add_argument("--select", default="forward", choices=("forward", "all"),
                       help="forward: fit only parameters that lower the cross-validated error "
@@ -798,9 +798,15 @@ def _calibrate_runs(args: argparse.Namespace) -> int:
     print(f"fit to {summary.get('runs')} runs of {args.runs}")
     print(f"tokens/s/GPU MAPE: {summary.get('mape_before', 0):.1f}% before, "
           f"{summary.get('mape_after', 0):.1f}% after (the runs fitted)")
+    if summary.get("memory_mape_before") is not None:
+        print(f"memory MAPE (allocated/reserved/device): {summary['memory_mape_before']:.1f}% before, "
+              f"{summary.get('memory_mape_after', 0):.1f}% after (the runs fitted)")
     if summary.get("cv_method"):
-        print(f"cross-validated ({summary['cv_method']}): {summary.get('cv_mape_before', 0):.1f}% "
+        print(f"cross-validated ({summary['cv_method']}), tokens/s/GPU: {summary.get('cv_mape_before', 0):.1f}% "
               f"with the defaults, {summary.get('cv_mape', 0):.1f}% fitted without the held-out runs")
+        if summary.get("cv_memory_mape_before") is not None:
+            print(f"cross-validated ({summary['cv_method']}), memory: {summary['cv_memory_mape_before']:.1f}% "
+                  f"with the defaults, {summary.get('cv_memory_mape', 0):.1f}% fitted without the held-out runs")
     scales = profile.efficiency_scale
     if scales:
         print("fitted scales (factor on each GPU generation's default):")
@@ -808,6 +814,8 @@ def _calibrate_runs(args: argparse.Namespace) -> int:
             print(f"  {name:<40} x {factor:.4f}")
     else:
         print("no scale fitted: the runs do not support changing the defaults")
+    for name, reason in sorted((summary.get("kept") or {}).items()):
+        print(f"  kept: {name}: {reason}")
     for name, reason in sorted((summary.get("dropped") or {}).items()):
         print(f"  not fitted: {name}: {reason}")
     if args.out:

@@ -10,8 +10,10 @@
 The fit runs in the native library (``pdcost_fit_runs``; the GIL is released): bounded, robust
 least squares on the log error of tokens/s/GPU over multiplicative scales of a small documented
 set of constants (GEMM efficiency per dtype, attention efficiency and its sequence-length knee,
-NVLink / network / all-to-all bandwidth, overlap, and allocator fragmentation against reserved
-memory), with cross-validation. A parameter too few runs respond to, or one that does not lower
+NVLink / network / all-to-all bandwidth, overlap; and against measured allocated / reserved /
+device memory, allocator fragmentation, workspaces and runtime memory), with cross-validation
+(within one cluster: leave-one-model-out, so a scale is kept only if it helps the cluster's
+other models). A parameter too few runs respond to, or one that does not lower
 the cross-validated error consistently, is not fitted; ``profile.fit["dropped"]`` says why.
 The method is documented in ``Sources/PDCost/Calibration/Fit/RunsFitter.swift``.
 """
@@ -29,7 +31,8 @@ from .profile import CalibrationProfile
 __all__ = ["fit", "efficiency_parameters", "CV_METHODS"]
 
 #: Cross-validation methods, as pdcost_cross_validation values.
-CV_METHODS = {"auto": 0, "none": 1, "leave-one-source-out": 2, "loso": 2, "k-fold": 3, "kfold": 3}
+CV_METHODS = {"auto": 0, "none": 1, "leave-one-source-out": 2, "loso": 2, "k-fold": 3, "kfold": 3,
+              "leave-one-model-out": 4, "lomo": 4}
 
 
 def _runs_bytes(runs: str | bytes | os.PathLike[str]) -> tuple[bytes, str | None]:
@@ -45,7 +48,7 @@ def _runs_bytes(runs: str | bytes | os.PathLike[str]) -> tuple[bytes, str | None
 
 
 def fit(runs: str | bytes | os.PathLike[str], parameters: Sequence[str] | str | None = None,
-        cv: Literal["auto", "none", "leave-one-source-out", "k-fold"] = "auto", *,
+        cv: Literal["auto", "none", "leave-one-source-out", "k-fold", "leave-one-model-out"] = "auto", *,
         folds: int = 5, max_iterations: int = 60, min_runs_per_parameter: int = 5,
         complete_only: bool = False, select: Literal["forward", "all"] = "forward",
         progress: Callable[[float, str], Any] | None = None) -> CalibrationProfile:
@@ -56,8 +59,10 @@ def fit(runs: str | bytes | os.PathLike[str], parameters: Sequence[str] | str | 
         parameters: names to fit (efficiency constants or the group ``"attention"``), as a list
             or a comma-separated string; None fits the default set
             (:func:`efficiency_parameters` ``["fit_defaults"]``).
-        cv: ``"auto"`` (leave-one-source-out with at least 3 sources, else k-fold),
-            ``"none"``, ``"leave-one-source-out"`` or ``"k-fold"`` (deterministic folds).
+        cv: ``"auto"`` (leave-one-source-out with at least 3 sources, else
+            leave-one-model-out), ``"none"``, ``"leave-one-source-out"``, ``"k-fold"``
+            (deterministic folds) or ``"leave-one-model-out"`` (one fold per model architecture;
+            one per run when the runs are of one model, reported as ``"leave-one-run-out"``).
         folds: k of k-fold.
         max_iterations: Levenberg–Marquardt iterations per fit.
         min_runs_per_parameter: the data-support rule (runs that must respond to a parameter,
@@ -70,8 +75,10 @@ def fit(runs: str | bytes | os.PathLike[str], parameters: Sequence[str] | str | 
     Returns:
         A :class:`~pdcost.profile.CalibrationProfile` with ``source="runs-fit"``, the fitted
         ``efficiency_scale`` and ``fit`` = {``runs``, ``parameters``, ``mape_before``,
-        ``mape_after``, ``cv_method``, ``cv_mape_before``, ``cv_mape``, ``dropped``} (MAPE of
-        tokens/s/GPU, percent).
+        ``mape_after``, ``cv_method``, ``cv_mape_before``, ``cv_mape``, ``dropped``, ``kept``}
+        (MAPE of tokens/s/GPU, percent; ``kept``/``dropped``: name → reason), plus, when runs
+        measured memory, ``memory_mape_before``, ``memory_mape_after``,
+        ``cv_memory_mape_before`` and ``cv_memory_mape`` (allocated/reserved/device memory).
 
     Raises:
         InvalidArgumentError: unknown parameter, too few runs, or no parameter the runs support.
@@ -90,7 +97,7 @@ def fit(runs: str | bytes | os.PathLike[str], parameters: Sequence[str] | str | 
         method = CV_METHODS[cv]
     except (KeyError, TypeError):
         raise ValueError(f"cv={cv!r} must be one of 'auto', 'none', 'leave-one-source-out', "
-                         "'k-fold'") from None
+                         "'k-fold', 'leave-one-model-out'") from None
     if select not in ("forward", "all"):
         raise ValueError(f"select={select!r} must be 'forward' or 'all'")
     for name, value, low, high in (("folds", folds, 2, 100), ("max_iterations", max_iterations, 1, 10000),

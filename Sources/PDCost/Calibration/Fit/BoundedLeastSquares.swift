@@ -20,6 +20,12 @@ struct BoundedLeastSquares {
     var huberDelta = 0.05
     /// Weight of the prior ‖x‖²/2.
     var ridge = 1.0
+    /// Per-coordinate factor on `ridge` (nil: 1 for every coordinate).
+    var ridgeScale: [Double]?
+    func ridge(_ j: Int) -> Double {
+        guard let s = ridgeScale, j < s.count else { return ridge }
+        return ridge * s[j]
+    }
     var maxIterations = 60
     /// Finite-difference step in x.
     var differenceStep = 1e-4
@@ -63,14 +69,14 @@ struct BoundedLeastSquares {
             var g = [Double](repeating: 0, count: p)
             for j in 0..<p {
                 for i in 0..<r.count { g[j] += jacobian[j][i] * w[i] * r[i] }
-                g[j] += ridge * x[j]
+                g[j] += ridge(j) * x[j]
                 for k in j..<p {
                     var s = 0.0
                     for i in 0..<r.count { s += jacobian[j][i] * w[i] * jacobian[k][i] }
                     a[j][k] = s
                     a[k][j] = s
                 }
-                a[j][j] += ridge
+                a[j][j] += ridge(j)
             }
             // Active set: at a bound with the gradient pushing outwards.
             let free = (0..<p).filter { j in
@@ -117,7 +123,7 @@ struct BoundedLeastSquares {
             let a = abs(v)
             total += a <= huberDelta ? 0.5 * v * v : huberDelta * (a - 0.5 * huberDelta)
         }
-        for v in x { total += 0.5 * ridge * v * v }
+        for (j, v) in x.enumerated() { total += 0.5 * ridge(j) * v * v }
         return total
     }
 

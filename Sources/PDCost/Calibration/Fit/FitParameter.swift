@@ -40,18 +40,22 @@ extension FitParameter {
     ]
 
     /// Constants compared against memory rather than step time.
-    static let memoryConstants: Set<String> = ["allocator_fragmentation", "expandable_fragmentation"]
+    static let memoryConstants: Set<String> = ["allocator_fragmentation", "expandable_fragmentation",
+                                                "allocator_workspace_scale", "runtime_memory_scale"]
 
     /// The default set: what the issue names (GEMM efficiency per dtype, attention efficiency,
     /// the sequence-length knee of attention, per-collective bandwidth, overlap, allocator
-    /// fragmentation). Constants left out either duplicate one of these in every run
+    /// fragmentation), and the other memory terms (issue 14 item 6): fragmentation with
+    /// expandable segments, the allocator-visible workspaces and the runtime memory outside the
+    /// allocator, each fitted only where a run's measured memory responds to it. Constants left out either duplicate one of these in every run
     /// (`sustained_fraction` scales GEMMs and attention together) or are measured better by
     /// micro-benchmarks than by step times (latencies, HBM and PCIe fractions); name them in
     /// `parameters` to fit them anyway.
     public static let defaultNames: [String] = [
         "gemm_peak_fraction16", "gemm_peak_fraction8", "attention", "attention_half_sequence",
         "nvlink_fraction", "network_fraction", "all_to_all_fraction", "overlap_interference",
-        "tp_overlap_exposed_fraction", "allocator_fragmentation",
+        "tp_overlap_exposed_fraction", "allocator_fragmentation", "expandable_fragmentation",
+        "allocator_workspace_scale", "runtime_memory_scale",
     ]
 
     /// Every name `named(_:)` accepts: the groups, then each efficiency constant.

@@ -10,9 +10,14 @@ struct FitSample: Sendable {
     let mapped: MappedRun
     let measuredTokensPerSecondPerGPU: Double?
     let measuredStepTime: Double?
-    /// Memory metrics that depend on the allocator's fragmentation, in bytes: reserved, and
-    /// the framework's reported peak when that peak is reserved or device memory.
+    /// Measured memory metrics, in bytes: allocated (workspaces), reserved (fragmentation on
+    /// top), and the framework's reported peak when that peak is reserved or device memory
+    /// (runtime memory outside the allocator). `peak_memory_gib` of a framework that reports
+    /// allocated memory counts as allocated when `peak_allocated_gib` is not stated.
     let measuredMemory: [(metric: ValidationMetric, bytes: Double)]
+    /// The model's architecture (the spec less its display name): the group of
+    /// leave-one-model-out cross-validation.
+    let modelKey: ModelSpec
 
     /// The run as a sample, or nil when it cannot be predicted or measured nothing the fit uses
     /// (the reason is the validator's, so the fit and `pdcost validate` skip the same runs).
@@ -30,19 +35,23 @@ struct FitSample: Sendable {
         let m = run.measured
         let gib = 1_073_741_824.0
         var memory: [(ValidationMetric, Double)] = []
+        if let v = m?.peakAllocatedGiB, v > 0, v.isFinite { memory.append((.peakAllocatedGiB, v * gib)) }
         if let v = m?.peakReservedGiB, v > 0, v.isFinite { memory.append((.peakReservedGiB, v * gib)) }
-        if let v = m?.peakMemoryGiB, v > 0, v.isFinite, mapped.setup.framework.reportedPeak != .allocated {
+        if let v = m?.peakMemoryGiB, v > 0, v.isFinite,
+           mapped.setup.framework.reportedPeak != .allocated || m?.peakAllocatedGiB == nil {
             memory.append((.peakMemoryGiB, v * gib))
         }
         let tokens = m?.tokensPerSecondPerGPU.flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
         let step = m?.stepTime.flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
         if tokens == nil && step == nil && memory.isEmpty {
-            return .failure(.invalidArgument("no tokens/s, step time or reserved/device memory to fit to"))
+            return .failure(.invalidArgument("no tokens/s, step time or memory to fit to"))
         }
+        var key = mapped.model
+        key.name = ""
         return .success(FitSample(id: run.id, source: run.sourceRepository, complete: run.complete ?? false,
                                   generation: mapped.cluster.gpu.architecture, mapped: mapped,
                                   measuredTokensPerSecondPerGPU: tokens, measuredStepTime: step,
-                                  measuredMemory: memory.map { (metric: $0.0, bytes: $0.1) }))
+                                  measuredMemory: memory.map { (metric: $0.0, bytes: $0.1) }, modelKey: key))
     }
 
     var hasThroughput: Bool { measuredTokensPerSecondPerGPU != nil || measuredStepTime != nil }

@@ -10,8 +10,11 @@ extension RunsFitter {
 
     /// The data-support rule. Each candidate is probed at ln s = ±0.1 (inside its box); a run
     /// "exercises" it when its log error moves by at least `exercisedElasticity` per unit of
-    /// ln s. Fewer than `minimumRunsPerParameter` such runs: dropped. More candidates than
-    /// runs / minimum: the least informative (smallest Σ slope²) are dropped.
+    /// ln s. Fewer than `minimumRunsPerParameter` such runs: dropped. More candidates of one
+    /// target (throughput, memory) than the runs measuring that target / minimum: the least
+    /// informative (smallest Σ slope²) are dropped. The count is per target because each is
+    /// fitted to its own rows (tokens/s, memory): twelve runs with both support two throughput
+    /// and two memory parameters.
     static func supported(_ samples: [FitSample], candidates: [FitParameter], options: RunsFitOptions,
                           evaluator: Evaluator) -> Support {
         let minimum = options.minimumRunsPerParameter
@@ -34,7 +37,7 @@ extension RunsFitter {
             }
             if exercisedRuns.count < minimum {
                 let what = parameter.target == .memory
-                    ? "no run with reserved/device memory measured depends on it"
+                    ? "no run's measured memory (allocated, reserved or device) depends on it"
                     : "nothing in these runs uses it"
                 let why = exercisedRuns.isEmpty
                     ? "no run responds to it (\(what))"
@@ -44,18 +47,26 @@ extension RunsFitter {
                 result.kept.append((parameter, exercisedRuns.count, information))
             }
         }
-        let allowed = samples.count / minimum
-        if result.kept.count > allowed {
-            let order = result.kept.indices.sorted { result.kept[$0].information > result.kept[$1].information }
-            let keep = Set(order.prefix(allowed))
-            for index in result.kept.indices where !keep.contains(index) {
+        var keep = Set<Int>()
+        for target in [FitParameter.Target.throughput, .memory] {
+            let measuring = samples.filter { target == .throughput ? $0.hasThroughput : !$0.measuredMemory.isEmpty }.count
+            let allowed = measuring / minimum
+            let indices = result.kept.indices.filter { result.kept[$0].parameter.target == target }
+            // Stable: ties in information keep the order asked for.
+            let order = indices.sorted { a, b in
+                let (ia, ib) = (result.kept[a].information, result.kept[b].information)
+                return ia != ib ? ia > ib : a < b
+            }
+            keep.formUnion(order.prefix(allowed))
+            let what = target == .throughput ? "tokens/s or step time" : "memory"
+            for index in order.dropFirst(allowed) {
                 result.dropped.append(DroppedParameter(
                     name: result.kept[index].parameter.name,
-                    reason: "\(samples.count) runs support at most \(allowed) parameters (\(minimum) runs each); "
-                        + "it is among the least informative"))
+                    reason: "\(measuring) runs with \(what) measured support at most \(allowed) such parameters "
+                        + "(\(minimum) runs each); it is among the least informative"))
             }
-            result.kept = result.kept.indices.filter { keep.contains($0) }.map { result.kept[$0] }
         }
+        result.kept = result.kept.indices.filter { keep.contains($0) }.map { result.kept[$0] }
         return result
     }
 
@@ -77,11 +88,15 @@ extension RunsFitter {
     /// the trials); returning false stops the selection with what it has chosen so far.
     static func forwardSelection(_ samples: [FitSample], supported: [FitParameter], options: RunsFitOptions,
                                  evaluator: Evaluator, report: (Double, String) -> Bool = { _, _ in true })
-        -> (selected: [FitParameter], dropped: [DroppedParameter], evaluations: Int) {
+        -> (selected: [FitParameter], kept: [KeptParameter], dropped: [DroppedParameter], evaluations: Int) {
         var inner = options
         inner.crossValidation = .automatic
         let plan = crossValidationPlan(samples, options: inner)
-        guard plan.folds.count >= 2 else { return (supported, [], 0) }
+        guard plan.folds.count >= 2 else {
+            return (supported, supported.map { KeptParameter(name: $0.name, reason: "too few runs or groups to "
+                + "cross-validate: kept on the data-support rule only") }, [], 0)
+        }
+        var kept: [KeptParameter] = []
         var evaluations = 0
         var selected: [FitParameter] = []
         var dropped: [DroppedParameter] = []
@@ -116,19 +131,30 @@ extension RunsFitter {
                 guard bestIndex >= 0, !stopped else { break }
                 let gain = FoldErrors.pairedGain(from: current, to: bestErrors)
                 guard gain.mean > gain.standardError, gain.mean > selectionMargin * current.pooled else { break }
+                let metric = target == .throughput ? "tokens/s" : "memory"
+                kept.append(KeptParameter(
+                    name: remaining[bestIndex].name,
+                    reason: "lowers the \(plan.method) cross-validated \(metric) MAPE from \(short2(current.pooled))% "
+                        + "to \(short2(bestErrors.pooled))% (gain \(short2(gain.mean)) ± \(short2(gain.standardError)) "
+                        + "points over \(plan.folds.count) folds)"))
                 chosen.append(remaining.remove(at: bestIndex))
                 current = bestErrors
             }
             selected += chosen
+            let metric = target == .throughput ? "tokens/s" : "memory"
             for parameter in remaining {
                 dropped.append(DroppedParameter(
                     name: parameter.name,
-                    reason: "does not lower the \(plan.method) cross-validated error consistently "
-                        + "(by more than one standard error across folds and \(Int(selectionMargin * 100)) %)"))
+                    reason: "does not lower the \(plan.method) cross-validated \(metric) error consistently "
+                        + "(by more than one standard error across folds and \(Int(selectionMargin * 100)) %; "
+                        + "\(short2(current.pooled))% without it)"))
             }
         }
-        return (selected, dropped, evaluations)
+        return (selected, kept, dropped, evaluations)
     }
+
+    /// `x` with two decimals, for reasons.
+    static func short2(_ x: Double) -> String { "\((x * 100).rounded() / 100)" }
 
     /// Held-out absolute percentage errors of one candidate set, per fold.
     struct FoldErrors {

@@ -70,7 +70,9 @@ public enum ParameterSelection: String, Sendable, CaseIterable {
 
 /// How the fit's error on unseen runs is estimated.
 public enum CrossValidationMethod: String, Sendable, CaseIterable {
-    /// Leave-one-source-out when the runs come from at least 3 sources, else k-fold.
+    /// Leave-one-source-out when the runs come from at least 3 sources (several clusters);
+    /// else leave-one-model-out (one cluster: does a calibration learned on some models carry
+    /// over to its other models), which is leave-one-run-out when the runs are of one model.
     case automatic = "auto"
     case none
     /// Fit on every source but one, test on that one, for each source: the honest test of
@@ -78,4 +80,8 @@ public enum CrossValidationMethod: String, Sendable, CaseIterable {
     case leaveOneSourceOut = "leave-one-source-out"
     /// Runs dealt round-robin (file order) into k folds: deterministic.
     case kFold = "k-fold"
+    /// Fit on every model's runs but one, test on that model's, for each model (a model is its
+    /// architecture: `ModelSpec` less the display name). With the runs of one model only, each
+    /// run is held out in turn and the method reports itself as "leave-one-run-out".
+    case leaveOneModelOut = "leave-one-model-out"
 }

@@ -3,6 +3,8 @@ public struct RunsFitResult: Sendable {
     /// `source` = "runs-fit", `efficiency_scale` = the fitted scales, `fit` = the summary.
     public var profile: CalibrationProfile
     public var fitted: [FittedScale]
+    /// Why each fitted parameter was kept (the cross-validated gain that selected it).
+    public var kept: [KeptParameter]
     public var dropped: [DroppedParameter]
     /// Runs the fit used (predicted, with something measured to compare).
     public var runs: Int
@@ -13,7 +15,9 @@ public struct RunsFitResult: Sendable {
     public var mapeBefore: Double
     public var mapeAfter: Double
     public var tokensRuns: Int
-    /// Reserved / device memory MAPE (percent) where memory parameters were fitted.
+    /// Memory MAPE (percent: allocated, reserved, device, each measurement one entry) over the
+    /// runs used that measured memory, with the defaults and with the fitted profile; nil when
+    /// no run measured memory.
     public var memoryMapeBefore: Double?
     public var memoryMapeAfter: Double?
     public var crossValidation: CrossValidationResult?
@@ -36,6 +40,12 @@ public struct FittedScale: Sendable, Hashable {
     public var atBound: Bool { scale <= lowerScale * 1.0001 || scale >= upperScale * 0.9999 }
 }
 
+/// A parameter fitted, and why.
+public struct KeptParameter: Sendable, Hashable {
+    public var name: String
+    public var reason: String
+}
+
 /// A parameter asked for but not fitted.
 public struct DroppedParameter: Sendable, Hashable {
     public var name: String
@@ -44,13 +54,19 @@ public struct DroppedParameter: Sendable, Hashable {
 
 /// Error on runs the fit did not see.
 public struct CrossValidationResult: Sendable {
-    /// "leave-one-source-out" or "5-fold".
+    /// "leave-one-source-out", "leave-one-model-out", "leave-one-run-out" or "5-fold".
     public var method: String
     /// tokens/s/GPU MAPE (percent) over every held-out run: with the defaults, and with the
     /// scales fitted on the other folds.
     public var mapeBefore: Double
     public var mape: Double
     public var runs: Int
+    /// Memory MAPE (percent) over every held-out memory measurement, with the defaults and with
+    /// the profile fitted on the other folds; nil when no held-out run measured memory.
+    public var memoryMapeBefore: Double?
+    public var memoryMape: Double?
+    /// Held-out memory measurements.
+    public var memoryMeasurements: Int = 0
     public var folds: [Fold]
 
     public struct Fold: Sendable {
@@ -59,6 +75,8 @@ public struct CrossValidationResult: Sendable {
         public var runs: Int
         public var mapeBefore: Double
         public var mape: Double
+        public var memoryMapeBefore: Double?
+        public var memoryMape: Double?
         public var scales: [String: Double]
         public var dropped: [String]
     }

@@ -18,8 +18,14 @@
 ///    so are the least informative ones when there are more parameters than runs / that minimum.
 /// 5. Forward selection (`RunsFitOptions.selection`): among the supported parameters, only
 ///    those that lower the cross-validated error on held-out runs, consistently across folds,
-///    are fitted; the others are dropped with the reason. Fitting every supported parameter
-///    lowers the error on the runs fitted and raises it on runs held out.
+///    are fitted; the others are dropped with the reason, the kept ones carry theirs. Fitting
+///    every supported parameter lowers the error on the runs fitted and raises it on runs held
+///    out. Throughput parameters are judged on tokens/s, memory parameters (fragmentation,
+///    workspaces, runtime memory) on measured allocated/reserved/device memory, each its own
+///    metric. Within one cluster (fewer than 3 sources) the folds are the models
+///    (leave-one-model-out; leave-one-run-out when the runs are of one model): a scale is kept
+///    only if it helps the cluster's models it was not fitted on (issue 14 item 6: a time-only
+///    fit on the twelve SimuMax B200 Llama-3-70B runs made other models' predictions worse).
 /// 6. Cross-validation refits on each training fold (applying rules 4 and 5 again, nested) and
 ///    predicts the held-out runs, so the figure reports what a calibration does for runs it has
 ///    not seen.
@@ -98,6 +104,7 @@ public enum RunsFitter {
         if !cv.folds.isEmpty {
             var folds: [CrossValidationResult.Fold] = []
             var sumBefore = 0.0, sumAfter = 0.0, count = 0
+            var memoryBefore = 0.0, memoryAfter = 0.0, memoryCount = 0
             for (k, fold) in cv.folds.enumerated() {
                 // Sorted: a Set's iteration order differs between instances, and the error sums
                 // must not depend on it (same inputs, bit-identical CV figures).
@@ -110,6 +117,7 @@ public enum RunsFitter {
                 }
                 var foldScales: [String: Double] = [:]
                 var foldDropped: [String] = []
+                // Defaults for memory too: the fold fit always has both targets' errors.
                 var fittedErrors = evaluator.errors(heldOut, parameters: [], x: [])
                 let defaultErrors = fittedErrors
                 if let foldFit = try? fitSubset(training, candidates: candidates, options: options,
@@ -130,25 +138,44 @@ public enum RunsFitter {
                 sumBefore += defaultErrors.tokensAPE.reduce(0, +)
                 sumAfter += fittedErrors.tokensAPE.reduce(0, +)
                 count += defaultErrors.tokensAPE.count
+                memoryBefore += defaultErrors.memoryAPE.reduce(0, +)
+                memoryAfter += fittedErrors.memoryAPE.reduce(0, +)
+                memoryCount += defaultErrors.memoryAPE.count
+                let hasMemory = !defaultErrors.memoryAPE.isEmpty
                 folds.append(.init(label: label, runs: heldOut.count, mapeBefore: mean(defaultErrors.tokensAPE),
-                                   mape: mean(fittedErrors.tokensAPE), scales: foldScales, dropped: foldDropped))
+                                   mape: mean(fittedErrors.tokensAPE),
+                                   memoryMapeBefore: hasMemory ? mean(defaultErrors.memoryAPE) : nil,
+                                   memoryMape: hasMemory ? mean(fittedErrors.memoryAPE) : nil,
+                                   scales: foldScales, dropped: foldDropped))
             }
+            let m = Double(memoryCount)
             cvResult = CrossValidationResult(method: cv.method, mapeBefore: count > 0 ? sumBefore / Double(count) : 0,
-                                             mape: count > 0 ? sumAfter / Double(count) : 0, runs: count, folds: folds)
+                                             mape: count > 0 ? sumAfter / Double(count) : 0, runs: count,
+                                             memoryMapeBefore: memoryCount > 0 ? memoryBefore / m : nil,
+                                             memoryMape: memoryCount > 0 ? memoryAfter / m : nil,
+                                             memoryMeasurements: memoryCount, folds: folds)
         }
         if !progress(1, "done") { throw cancelError }
 
-        let usesMemory = full.parameters.contains { $0.target == .memory }
-        let summary = CalibrationProfile.FitSummary(
+        let usesMemory = !before.memoryAPE.isEmpty
+        var summary = CalibrationProfile.FitSummary(
             runsFile: options.runsFile, runs: samples.count, parameters: full.parameters.map(\.name),
             mapeBefore: rounded4(mean(before.tokensAPE)), mapeAfter: rounded4(mean(after.tokensAPE)),
             cvMape: cvResult.map { rounded4($0.mape) }, cvMethod: cvResult?.method,
             cvMapeBefore: cvResult.map { rounded4($0.mapeBefore) },
             dropped: full.dropped.isEmpty ? nil : Dictionary(full.dropped.map { ($0.name, $0.reason) },
                                                              uniquingKeysWith: { a, _ in a }))
+        summary.kept = full.kept.isEmpty ? nil : Dictionary(full.kept.map { ($0.name, $0.reason) },
+                                                            uniquingKeysWith: { a, _ in a })
+        if usesMemory {
+            summary.memoryMapeBefore = rounded4(mean(before.memoryAPE))
+            summary.memoryMapeAfter = rounded4(mean(after.memoryAPE))
+        }
+        summary.cvMemoryMapeBefore = cvResult?.memoryMapeBefore.map(rounded4)
+        summary.cvMemoryMape = cvResult?.memoryMape.map(rounded4)
         var profile = CalibrationProfile(source: "runs-fit", fit: summary)
         profile.efficiencyScale = scales
-        return RunsFitResult(profile: profile, fitted: fitted, dropped: full.dropped, runs: samples.count,
+        return RunsFitResult(profile: profile, fitted: fitted, kept: full.kept, dropped: full.dropped, runs: samples.count,
                              skipped: skipped, mapeBefore: mean(before.tokensAPE), mapeAfter: mean(after.tokensAPE),
                              tokensRuns: before.tokensAPE.count,
                              memoryMapeBefore: usesMemory ? mean(before.memoryAPE) : nil,
@@ -162,6 +189,7 @@ public enum RunsFitter {
         var parameters: [FitParameter]
         var x: [Double]
         var exercised: [Int]
+        var kept: [KeptParameter]
         var dropped: [DroppedParameter]
         var iterations: Int
         var evaluations: Int
@@ -174,6 +202,7 @@ public enum RunsFitter {
                           evaluator: Evaluator, report: (Double, String) -> Bool) throws(PDCostError) -> SubsetFit {
         var support = supported(samples, candidates: candidates, options: options, evaluator: evaluator)
         var dropped = support.dropped
+        var kept: [KeptParameter] = []
         var evaluations = support.evaluations
         if support.kept.isEmpty {
             throw .invalidArgument("no parameter can be fitted to these \(samples.count) runs: "
@@ -184,11 +213,16 @@ public enum RunsFitter {
                                           evaluator: evaluator, report: { f, m in report(0.8 * f, m) })
             evaluations += chosen.evaluations
             dropped += chosen.dropped
+            kept = chosen.kept
             support.kept = support.kept.filter { k in chosen.selected.contains(k.parameter) }
         }
         let parameters = support.kept.map(\.parameter)
+        if options.selection == .all {
+            kept = support.kept.map { KeptParameter(name: $0.parameter.name, reason: "selection off (all): "
+                + "\($0.exercised) runs respond to it (the data-support rule only)") }
+        }
         if parameters.isEmpty {
-            return SubsetFit(parameters: [], x: [], exercised: [], dropped: dropped, iterations: 0,
+            return SubsetFit(parameters: [], x: [], exercised: [], kept: [], dropped: dropped, iterations: 0,
                              evaluations: evaluations)
         }
         let start = options.selection == .forward ? 0.8 : 0
@@ -196,7 +230,8 @@ public enum RunsFitter {
             report(start + (1 - start) * min(Double(i) / Double(options.maxIterations), 1),
                    "fitting \(parameters.map(\.name).joined(separator: ", ")): iteration \(i), loss \(short(cost))")
         }
-        return SubsetFit(parameters: parameters, x: fit.x, exercised: support.kept.map(\.exercised), dropped: dropped,
+        return SubsetFit(parameters: parameters, x: fit.x, exercised: support.kept.map(\.exercised), kept: kept,
+                         dropped: dropped,
                          iterations: fit.iterations, evaluations: evaluations + fit.evaluations)
     }
 
@@ -204,10 +239,32 @@ public enum RunsFitter {
     static func fitScales(_ samples: [FitSample], parameters: [FitParameter], options: RunsFitOptions,
                           evaluator: Evaluator,
                           progress: (Int, Double) -> Bool = { _, _ in true }) -> BoundedLeastSquares.Outcome {
-        let solver = BoundedLeastSquares(lower: parameters.map { FitMath.log($0.lowerScale) },
+        var solver = BoundedLeastSquares(lower: parameters.map { FitMath.log($0.lowerScale) },
                                          upper: parameters.map { FitMath.log($0.upperScale) },
                                          huberDelta: options.huberDelta, ridge: options.priorWeight,
                                          maxIterations: options.maxIterations)
+        // A memory term is a small share of the figure it is fitted to (1 GiB of workspaces in a
+        // 30 GiB peak: d ln(memory)/d ln(scale) ≈ 0.03), so a prior of fixed weight in ln s would
+        // pull it far towards the default (a 4× workspace scale came back as 3.85). Its prior
+        // is weighted by its mean squared elasticity over the memory rows instead: the same
+        // weak prior per unit of the measured figure's log error as a throughput scale (whose
+        // elasticity is about 1) gets.
+        if let firstMemory = parameters.first(where: { $0.target == .memory }) {
+            // Rows of memory only: a memory parameter alone yields the memory rows.
+            let base = evaluator.residuals(samples, parameters: [firstMemory], x: [0])
+            solver.ridgeScale = parameters.map { parameter in
+                guard parameter.target == .memory else { return 1 }
+                let step = FitMath.log(parameter.upperScale) > memoryPriorProbe ? memoryPriorProbe : -memoryPriorProbe
+                let moved = evaluator.residuals(samples, parameters: [parameter], x: [step])
+                guard moved.values.count == base.values.count, !base.values.isEmpty else { return 1 }
+                var sum = 0.0
+                for i in moved.values.indices {
+                    let slope = (moved.values[i] - base.values[i]) / step
+                    sum += slope * slope
+                }
+                return min(max(sum / Double(base.values.count), 1e-6), 1)
+            }
+        }
         return solver.minimize(start: [Double](repeating: 0, count: parameters.count),
                                residuals: { x in evaluator.residuals(samples, parameters: parameters, x: x).values },
                                progress: progress)
@@ -220,15 +277,18 @@ public enum RunsFitter {
         var folds: [(label: String, heldOut: Set<Int>)]
     }
 
-    /// Deterministic folds: sources sorted by name (LOSO), or samples dealt round-robin in file
+    /// Deterministic folds: sources sorted by name (LOSO), models in order of first appearance
+    /// (LOMO; runs in file order when there is one model), or samples dealt round-robin in file
     /// order (k-fold). Only samples with a tokens/s figure count towards "a source with runs".
     static func crossValidationPlan(_ samples: [FitSample], options: RunsFitOptions) -> CrossValidationPlan {
         var bySource: [String: Set<Int>] = [:]
         for (i, s) in samples.enumerated() { bySource[s.source, default: []].insert(i) }
         let sourcesWithTokens = Set(samples.filter { $0.measuredTokensPerSecondPerGPU != nil }.map(\.source))
         var method = options.crossValidation
-        if method == .automatic { method = sourcesWithTokens.count >= 3 ? .leaveOneSourceOut : .kFold }
+        if method == .automatic { method = sourcesWithTokens.count >= 3 ? .leaveOneSourceOut : .leaveOneModelOut }
         switch method {
+        case .leaveOneModelOut:
+            return modelPlan(samples)
         case .none, .automatic:
             return CrossValidationPlan(method: "none", folds: [])
         case .leaveOneSourceOut:
@@ -246,9 +306,35 @@ public enum RunsFitter {
         }
     }
 
+    /// Leave-one-model-out folds: one per model architecture, in order of first appearance;
+    /// with one model, one per run ("leave-one-run-out"), since holding out the only model
+    /// leaves nothing to fit.
+    static func modelPlan(_ samples: [FitSample]) -> CrossValidationPlan {
+        var order: [ModelSpec] = []
+        var groups: [ModelSpec: Set<Int>] = [:]
+        for (i, s) in samples.enumerated() {
+            if groups[s.modelKey] == nil { order.append(s.modelKey) }
+            groups[s.modelKey, default: []].insert(i)
+        }
+        if order.count >= 2 {
+            let folds = order.map { key -> (label: String, heldOut: Set<Int>) in
+                let members = groups[key] ?? []
+                let first = members.min().map { samples[$0].mapped.model.name } ?? "?"
+                return (label: "model \(first) (\(members.count) runs)", heldOut: members)
+            }
+            return CrossValidationPlan(method: "leave-one-model-out", folds: folds)
+        }
+        guard samples.count >= 2 else { return CrossValidationPlan(method: "none", folds: []) }
+        return CrossValidationPlan(method: "leave-one-run-out",
+                                   folds: samples.indices.map { (label: "run \(samples[$0].id)", heldOut: [$0]) })
+    }
+
     static func mean(_ values: [Double]) -> Double {
         values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
     }
+
+    /// Probe of the memory prior's elasticity, in ln s.
+    static let memoryPriorProbe = 0.05
 
     static func rounded4(_ x: Double) -> Double { (x * 10_000).rounded() / 10_000 }
 
