@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from pdcost import (
+    CalibrationNotAppliedWarning,
     CalibrationProfile,
     CancelledError,
     InvalidArgumentError,
@@ -161,7 +162,8 @@ def test_use_profile_changes_predict_calibrated_only(tmp_path):
     # GEMMs at half their efficiency: slower, but by less than 2x (attention, memory-bound
     # kernels and communication do not scale).
     assert base.step_time_ms < slow.step_time_ms < 2 * base.step_time_ms
-    assert model.predict(plan).step_time_ms == base.step_time_ms
+    with pytest.warns(CalibrationNotAppliedWarning, match="predict_calibrated"):
+        assert model.predict(plan).step_time_ms == base.step_time_ms
     path = tmp_path / "p.json"
     truth(gemm_peak_fraction16=0.5).save(path)
     again = PDCostModel(ModelConfig.from_json(MODEL), profile=str(path))

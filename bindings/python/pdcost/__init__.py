@@ -56,7 +56,7 @@ from .config import (
     ParallelConfig,
     TrainingConfig,
 )
-from .costmodel import MemoryBreakdown, PDCostModel, PredictionResult, validate_runs
+from .costmodel import CalibrationNotAppliedWarning, MemoryBreakdown, PDCostModel, PredictionResult, validate_runs
 from .search import NoPlanFitsWarning, RankedPlans
 from .profile import CalibrationProfile
 from .settings import FrameworkSettings
@@ -70,6 +70,7 @@ from .serving import (
 )
 from .serving_search import ServingSearchEntry, ServingSearchResult, ServingSearchStats, search_serving
 from .fitting import efficiency_parameters, fit
+from .planner import RunPlan, chinchilla_for_compute, chinchilla_tokens, plan_run
 from .calibration import (
     CalibrationResult,
     HardwareCalibrator,
@@ -110,12 +111,17 @@ __all__ = [
     "FrameworkSettings",
     "PDCostModel",
     "PredictionResult",
+    "CalibrationNotAppliedWarning",
     "MemoryBreakdown",
     "RankedPlans",
     "NoPlanFitsWarning",
     "CalibrationProfile",
     "fit",
     "efficiency_parameters",
+    "plan_run",
+    "RunPlan",
+    "chinchilla_tokens",
+    "chinchilla_for_compute",
     "validate_runs",
     "quick_calibrate",
     "CalibrationResult",

@@ -393,6 +393,8 @@ def _add_job_arguments(parser: argparse.ArgumentParser) -> None:
                         help="GPUs in the job (default: 8)")
     parser.add_argument("--gpus-per-node", type=_bounded("gpus_per_node", "--gpus-per-node"), default=None, metavar="N",
                         help="GPUs per NVLink domain (default: the GPU's usual node size)")
+    parser.add_argument("--profile", metavar="FILE", default=None,
+                        help="price with this calibration profile (from pdcost calibrate; default: none)")
     host = parser.add_argument_group(
         "host", "each node's host, for optimizer/parameter offload (DeepSpeed ZeRO-Offload, "
         "ZeRO-Infinity) and the host memory a plan needs; default: a DGX H100 node")
@@ -593,7 +595,9 @@ def _predict_text(cm: PDCostModel, plan: ParallelConfig, r: PredictionResult) ->
 
 def _run_predict(args: argparse.Namespace) -> int:
     cm, plan, _ = _predict_inputs(args)
-    result = cm.predict(plan)
+    if args.profile:
+        cm.use_profile(args.profile)
+    result = cm.predict_calibrated(plan) if args.profile else cm.predict(plan)
     if args.json:
         report = {"model": cm.model_config.name, "gpu": cm.hardware_config.gpu.name,
                   "num_gpus": cm.hardware_config.num_gpus, "plan": plan.to_dict(),
@@ -873,6 +877,8 @@ def _run_search(args: argparse.Namespace) -> int:
     training = TrainingConfig(sequence_length=args.seq_len, dtype=CLI_DTYPES[args.dtype],
                               framework=args.framework, **_method_options(args))
     cm = PDCostModel(model, hardware, training, settings=_settings(args))
+    if args.profile:
+        cm.use_profile(args.profile)
     vary = tuple(k for k in (args.vary_settings or "").split(",") if k)
     with warnings.catch_warnings():
         # The explanation of an empty result is printed below, not as a Python warning.
@@ -1338,6 +1344,94 @@ def _register_serve_search(subparsers: Any) -> None:
 
 
 #: `pdcost serve` subcommands: (name, register(subparsers)).
+def _register_plan(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "plan", help="price a whole training run: days, GPU-hours, cost, energy",
+        description="From the tokens to train (given, or compute-optimal: about 20 per parameter, "
+                    "Hoffmann et al. 2022) to wall-clock days, GPU-hours, cost and energy, with "
+                    "the fastest plan that fits at each GPU count; or the fewest GPUs (doubling "
+                    "from one node) that finish within --days.")
+    _add_job_arguments(parser)
+    parser.add_argument("--gpu-counts", default=None, metavar="N,N",
+                        help="GPU counts to compare (default: --gpus)")
+    parser.add_argument("--seq-len", type=_seq_len, default=4096, metavar="N",
+                        help="tokens per sequence (default: 4096)")
+    parser.add_argument("--global-batch", type=_bounded("global_batch_size", "--global-batch"), required=True,
+                        metavar="N", help="sequences per optimizer step")
+    parser.add_argument("--dtype", choices=tuple(CLI_DTYPES), default="bf16",
+                        help="compute precision (default: bf16)")
+    parser.add_argument("--framework", choices=tuple(FRAMEWORKS), default="megatron",
+                        help="framework profile (default: megatron)")
+    budget = parser.add_mutually_exclusive_group()
+    budget.add_argument("--tokens", type=_positive_float("--tokens"), default=None, metavar="X",
+                        help="tokens to train, e.g. 2e12 (default: 20 per parameter)")
+    budget.add_argument("--compute-flops", type=_positive_float("--compute-flops"), default=None, metavar="X",
+                        help="a compute budget: train the compute-optimal token count for it")
+    parser.add_argument("--days", type=_positive_float("--days"), default=None, metavar="D",
+                        help="find the fewest GPUs that finish within D days")
+    parser.add_argument("--price", type=_positive_float("--price"), default=None, metavar="USD",
+                        help="price per GPU-hour (default: no cost shown)")
+    parser.add_argument("--pue", type=_positive_float("--pue"), default=1.2, metavar="X",
+                        help="data-centre power usage effectiveness (default: 1.2, BLOOM's)")
+    parser.add_argument("--power-fraction", type=_positive_float("--power-fraction"), default=1.0, metavar="X",
+                        help="average board power over TDP (default: 1.0, BLOOM's A100s)")
+    parser.add_argument("--json", action="store_true", help="print as JSON")
+    parser.set_defaults(handler=_run_plan)
+
+
+def _positive_float(flag: str) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{flag}={text!r} is not a number") from None
+        if not (value > 0 and value < float("inf")):
+            raise argparse.ArgumentTypeError(f"{flag}={text} must be a finite number > 0")
+        return value
+    return parse
+
+
+def _run_plan(args: argparse.Namespace) -> int:
+    from .planner import plan_run
+    model = _load_model(args.model)
+    hardware = _hardware(args)
+    training = TrainingConfig(sequence_length=args.seq_len, dtype=CLI_DTYPES[args.dtype],
+                              framework=args.framework)
+    cm = PDCostModel(model, hardware, training)
+    if args.profile:
+        cm.use_profile(args.profile)
+    counts = None
+    if args.gpu_counts:
+        try:
+            counts = [int(x) for x in args.gpu_counts.split(",") if x]
+        except ValueError:
+            raise ValueError(f"--gpu-counts={args.gpu_counts!r} is not a list of integers") from None
+    runs = plan_run(cm, global_batch_size=args.global_batch, tokens=args.tokens,
+                    compute_budget_flops=args.compute_flops, gpus=counts, days=args.days,
+                    price_per_gpu_hour=args.price, power_fraction=args.power_fraction, pue=args.pue)
+    if args.json:
+        print(json.dumps({"runs": [r.to_dict() for r in runs]}, indent=2))
+        return EXIT_OK
+    if not runs:
+        print("no GPU count has a plan that fits")
+        return EXIT_OK
+    first = runs[0]
+    print(f"{model.name}: {first.tokens:.4g} tokens "
+          f"({first.assumptions['tokens_per_parameter']:.1f} per parameter), "
+          f"{args.seq_len:,}-token sequences, {args.global_batch} per step")
+    rows = [("GPUs", "plan", "tok/s/GPU", "MFU", "days", "GPU-hours", "cost (USD)", "energy (MWh)")]
+    for r in runs:
+        rows.append((f"{r.gpus:,}", r.plan, f"{r.tokens_per_second_per_gpu:,.0f}", f"{r.mfu:.1%}",
+                     f"{r.days:,.1f}", f"{r.gpu_hours:,.0f}", "–" if r.cost is None else f"{r.cost:,.0f}",
+                     f"{r.energy_mwh:,.1f}"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.rjust(w) if i != 1 else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))))
+    a = first.assumptions
+    print(f"energy: {a['board_power_w']:.0f} W board power × {a['power_fraction']} × PUE {a['pue']}")
+    return EXIT_OK
+
+
 SERVE_COMMANDS: list[tuple[str, Callable[[Any], None]]] = [
     ("predict", _register_serve_predict),
     ("search", _register_serve_search),
@@ -1369,6 +1463,7 @@ COMMANDS: list[tuple[str, Callable[[Any], None]]] = [
     ("validate", _register_validate),
     ("calibrate", _register_calibrate),
     ("search", _register_search),
+    ("plan", _register_plan),
     ("serve", _register_serve),
 ]
 

@@ -106,6 +106,11 @@ def _choice(name: str, value: Any, table: dict[str, int]) -> int:
                          + ", ".join(map(repr, table))) from None
 
 
+class CalibrationNotAppliedWarning(UserWarning):
+    """:meth:`PDCostModel.predict` was called on a model with a calibration profile, which it
+    does not apply (:meth:`PDCostModel.predict_calibrated` does)."""
+
+
 class PDCostModel:
     """Predicts step time, memory and throughput of training ``model_config`` on
     ``hardware_config`` (default: one node of 8× H100-SXM-80GB) with ``training_config``
@@ -119,7 +124,7 @@ class PDCostModel:
 
     __slots__ = ("model_config", "hardware_config", "training_config", "calibration_result",
                  "_cluster", "_cache", "profile", "_profile_json", "settings", "_settings_reports",
-                 "_default_settings_json")
+                 "_default_settings_json", "_warned_uncalibrated")
 
     def __init__(self, model_config: ModelConfig, hardware_config: HardwareConfig | None = None,
                  training_config: TrainingConfig | None = None, auto_calibrate: bool = False,
@@ -158,6 +163,7 @@ class PDCostModel:
         self._cache: _LRUCache[tuple[Any, ...], Any] = _LRUCache()
         self.profile: CalibrationProfile | None = None
         self._profile_json: bytes | None = None
+        self._warned_uncalibrated = False
         if profile is not None:
             self.use_profile(profile)
         self._check_setup()
@@ -266,8 +272,16 @@ class PDCostModel:
         API does.
 
         This is the uncalibrated model (each GPU generation's default efficiencies);
-        :meth:`predict_calibrated` applies the profile set with :meth:`use_profile`.
+        :meth:`predict_calibrated` applies the profile set with :meth:`use_profile`. When a
+        profile is set, this says so once per model with a :class:`CalibrationNotAppliedWarning`
+        (the search, by contrast, prices under the profile).
         """
+        if self._profile_json is not None and not self._warned_uncalibrated:
+            import warnings
+            self._warned_uncalibrated = True
+            warnings.warn("predict() prices with the default efficiencies and ignores this model's "
+                          "calibration profile; predict_calibrated() applies it",
+                          CalibrationNotAppliedWarning, stacklevel=2)
         return self._predict(None, parallel, micro_batch_size, seq_len, max_seq_len,
                              gradient_accumulation_steps, recompute_granularity,
                              tensorwise_offload_optimizer, tensorwise_offload_ratio,
