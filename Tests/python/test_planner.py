@@ -88,3 +88,18 @@ def test_cli_profile_prices_predict_and_search(tmp_path, capsys: pytest.CaptureF
     assert main(args + ["--profile", str(path)]) == 0
     slow = json.loads(capsys.readouterr().out)["prediction"]["step_time_ms"]
     assert slow > base
+
+
+def test_readme_plan_example_is_true(capsys: pytest.CaptureFixture[str]) -> None:
+    """README's "Planning a run" block prints the rows it shows."""
+    import shlex
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = readme[readme.index("### Planning a run"):]
+    block = block[block.index("```sh") + 5:block.index("```", block.index("```sh") + 5)]
+    command, _, shown = block.partition("\n# ")
+    assert main(shlex.split(command.replace("\\\n", " "))[1:]) == 0
+    printed = [" ".join(line.split()) for line in capsys.readouterr().out.splitlines()]
+    for row in ("# " + shown).strip().splitlines():
+        assert " ".join(row.lstrip("# ").split()) in printed, row
