@@ -597,7 +597,10 @@ def _run_predict(args: argparse.Namespace) -> int:
     cm, plan, _ = _predict_inputs(args)
     if args.profile:
         cm.use_profile(args.profile)
-    result = cm.predict_calibrated(plan) if args.profile else cm.predict(plan)
+    if args.recompute_num_layers is not None and args.recompute != "full":
+        raise ValueError(f"--recompute-num-layers={args.recompute_num_layers} needs --recompute full")
+    options = {"recompute_num_layers": args.recompute_num_layers}
+    result = cm.predict_calibrated(plan, **options) if args.profile else cm.predict(plan, **options)
     if args.json:
         report = {"model": cm.model_config.name, "gpu": cm.hardware_config.gpu.name,
                   "num_gpus": cm.hardware_config.num_gpus, "plan": plan.to_dict(),
@@ -667,6 +670,10 @@ def _register_predict(subparsers: Any) -> None:
                         help="compute precision (default: bf16)")
     parser.add_argument("--recompute", choices=("none", "selective", "full"), default="none",
                         help="activation recomputation (default: none)")
+    parser.add_argument("--recompute-num-layers", type=_bounded("recompute_num_layers", "--recompute-num-layers"),
+                        default=None, metavar="N",
+                        help="with --recompute full: recompute N layers per model chunk (Megatron "
+                             "--recompute-method block --recompute-num-layers N; default: all)")
     parser.add_argument("--framework", choices=tuple(FRAMEWORKS), default="megatron",
                         help="framework profile (default: megatron)")
     _add_method_arguments(parser)
@@ -833,7 +840,56 @@ def _calibrate_runs(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------------------------------
 
 
-def _search_text(cm: PDCostModel, result: Any, top: int) -> str:
+def _duration(ms: float) -> str:
+    """A duration a person reads at a glance: ms below 10 s, then s, then min."""
+    if ms < 10_000:
+        return f"{ms:,.0f} ms" if ms >= 100 else f"{ms:,.2f} ms"
+    if ms < 120_000:
+        return f"{ms / 1e3:,.1f} s"
+    return f"{ms / 60e3:,.1f} min"
+
+
+#: What the search table's notation means (printed under it).
+SEARCH_LEGEND = (
+    "pp=P (a/b): the first/last stage holds a/b layers ('=' like the middle ones); zero=Z: "
+    "ZeRO stage (1 = distributed optimizer); sp: sequence parallel; recompute=full(N): N layers "
+    "per model chunk recomputed (all when no N); offload=D:R: share R of the optimizer states "
+    "on device D; exposed comm: communication per step not hidden behind compute; mem: the "
+    "busiest stage's allocated peak.")
+
+
+def _predict_command(cm: PDCostModel, args: argparse.Namespace, e: Any) -> str:
+    """A `pdcost predict` line that prices search entry `e` again."""
+    p = e.parallel
+    words = ["pdcost predict", f"--model {args.model}", f"--gpu {args.gpu}", f"--gpus {cm.hardware_config.num_gpus}"]
+    if args.gpus_per_node:
+        words.append(f"--gpus-per-node {args.gpus_per_node}")
+    words += [f"--tp {p.tp}", f"--pp {p.pp}", f"--vpp {p.vpp}", f"--cp {p.cp}"]
+    if p.ep > 1 or p.etp > 1:
+        words += [f"--ep {p.ep}", f"--etp {p.etp}"]
+    if p.first_stage_layers:
+        words.append(f"--first-stage-layers {p.first_stage_layers}")
+    if p.last_stage_layers:
+        words.append(f"--last-stage-layers {p.last_stage_layers}")
+    words.append("--fsdp" if p.fsdp else f"--zero {e.plan.get('zero_stage', 1)}")
+    if p.sp:
+        words.append("--sp")
+    words += [f"--mbs {e.micro_batch_size}", f"--seq-len {cm.training_config.sequence_length}",
+              f"--global-batch {args.global_batch}", f"--recompute {e.recompute_granularity}"]
+    if e.recompute_num_layers:
+        words.append(f"--recompute-num-layers {e.recompute_num_layers}")
+    if args.dtype != "bf16":
+        words.append(f"--dtype {args.dtype}")
+    if args.framework != "megatron":
+        words.append(f"--framework {args.framework}")
+    if args.method != "pretrain":
+        words.append(f"--method {args.method}")
+    if args.profile:
+        words.append(f"--profile {args.profile}")
+    return " ".join(words)
+
+
+def _search_text(cm: PDCostModel, result: Any, top: int, args: argparse.Namespace | None = None) -> str:
     hw, tc = cm.hardware_config, cm.training_config
     s = result.stats
     lines = [f"{cm.model_config.name} on {hw.num_gpus}x {hw.gpu.name} ({tc.framework}, {tc.dtype}), "
@@ -860,9 +916,13 @@ def _search_text(cm: PDCostModel, result: Any, top: int) -> str:
                     + (" sp" if p.sp else "") + f" mbs={e.micro_batch_size} recompute={recompute}"
                     + (f" offload={offload_device}{e.optimizer_offload_ratio:g}" if e.optimizer_offload_ratio else ""))
             rows.append((str(e.rank), f"{r.tokens_per_second_per_gpu:,.0f}", f"{100 * r.mfu:.1f}%",
-                         _ms(r.step_time_ms), f"{e.peak_allocated_gb:.1f}",
-                         _ms(r.exposed_comm_time_ms), plan))
+                         _duration(r.step_time_ms), f"{e.peak_allocated_gb:.1f}",
+                         _duration(r.exposed_comm_time_ms), plan))
         lines += _table(rows, ">>>>>><")
+        lines += ["", SEARCH_LEGEND]
+        if args is not None:
+            lines += ["", "Price #1 again (every choice above is a predict option):",
+                      "  " + _predict_command(cm, args, result.results[0])]
     else:
         lines.append(f"nothing fits: {result.explanation}")
     if s.pruned:
@@ -898,7 +958,7 @@ def _run_search(args: argparse.Namespace) -> int:
             # The JSON carries it too; a person reading the terminal sees it at once.
             print(f"nothing fits: {result.explanation}", file=sys.stderr)
     else:
-        print(_search_text(cm, result, args.top))
+        print(_search_text(cm, result, args.top, args))
     return EXIT_OK
 
 
