@@ -417,7 +417,11 @@ typedef enum pdcost_optimizer {
     PDCOST_OPTIMIZER_ADAM = 1,
     PDCOST_OPTIMIZER_SGD = 2,
     /* bitsandbytes AdamW8bit: moments in 8 bits, block-wise scales (since 1.4) */
-    PDCOST_OPTIMIZER_ADAMW_8BIT = 3
+    PDCOST_OPTIMIZER_ADAMW_8BIT = 3,
+    /* bitsandbytes paged optimizers: states in CUDA unified memory, paged to the host under
+     * pressure (since 1.4) */
+    PDCOST_OPTIMIZER_PAGED_ADAMW = 4,
+    PDCOST_OPTIMIZER_PAGED_ADAMW_8BIT = 5
 } pdcost_optimizer;
 
 /* The training framework decides which buffers exist, what overlaps and how the allocator

@@ -198,6 +198,8 @@ func swiftSetup(_ s: pdcost_training_setup) throws -> TrainingSetup {
     case PDCOST_OPTIMIZER_ADAM: optimizer = .adam
     case PDCOST_OPTIMIZER_SGD: optimizer = .sgd
     case PDCOST_OPTIMIZER_ADAMW_8BIT: optimizer = .adamw8bit
+    case PDCOST_OPTIMIZER_PAGED_ADAMW: optimizer = .pagedAdamw
+    case PDCOST_OPTIMIZER_PAGED_ADAMW_8BIT: optimizer = .pagedAdamw8bit
     default: throw PDCostError.invalidArgument("setup->optimizer=\(s.optimizer.rawValue) is not a pdcost_optimizer")
     }
     let recompute: Recompute

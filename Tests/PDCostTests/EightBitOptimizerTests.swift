@@ -42,3 +42,34 @@ struct EightBitOptimizerTests {
         #expect(Optimizer(rawValue: "adamw_8bit") == .adamw8bit)
     }
 }
+
+/// bitsandbytes' paged optimizers: states in CUDA managed memory (outside the caching
+/// allocator), paged to the host when the device is full (Dettmers et al. 2023 §3).
+@Suite("Paged optimizer states")
+struct PagedOptimizerTests {
+    @Test("paged states leave the allocator's figures; what the device cannot hold crosses PCIe twice a step")
+    func paged() throws {
+        let adam = try EightBitOptimizerTests.predict(.adamw)
+        let paged = try EightBitOptimizerTests.predict(.pagedAdamw)
+        let psi = EightBitOptimizerTests.base8B
+        // Full fine-tuning of Llama-3-8B on one H100 with Adam: 2 + 4 + 12 B per parameter
+        // does not fit in 80 GB; with the 12 B paged the allocator holds 96 GB less.
+        #expect(!adam.fitsMemory)
+        #expect(abs(paged.memory.optimizer - 12 * psi) < 1)
+        #expect(abs((adam.memory.allocated - paged.memory.allocated) - 12 * psi) < 1)
+        #expect(paged.fitsMemory)
+        // Overflow: the states beyond what the device leaves after reserved memory and the
+        // runtime; paged in and out each step at the PCIe rate.
+        let room = max(paged.memory.total - paged.memory.reserved - paged.memory.frameworkOverhead, 0)
+        let overflow = 12 * psi - room
+        #expect(overflow > 0)
+        let cluster = EightBitOptimizerTests.h100
+        let pcie = cluster.gpu.pcieBandwidth * cluster.efficiency.pcieFraction
+        #expect(abs(paged.offloadTime - 2 * overflow / pcie) <= 1e-9 * paged.offloadTime)
+        #expect(paged.stepTime > paged.offloadTime)
+        // 8-bit paged states: 4 + 2·(1 + 4/2048) B per parameter.
+        let paged8 = try EightBitOptimizerTests.predict(.pagedAdamw8bit)
+        #expect(abs(paged8.memory.optimizer - 6.00390625 * psi) < 1)
+        #expect(paged8.offloadTime < paged.offloadTime)
+    }
+}

@@ -85,14 +85,24 @@ public enum Optimizer: String, Sendable, Hashable, CaseIterable {
     /// "8-bit Optimizers via Block-wise Quantization", ICLR, §2; bitsandbytes
     /// `Optimizer8bit`, `block_wise=True`): 2 × (1 + 4/2048) bytes per parameter of moments.
     case adamw8bit = "adamw_8bit"
+    /// bitsandbytes paged optimizers (HF `paged_adamw_32bit`, `paged_adamw_8bit`): the states
+    /// live in CUDA unified memory, outside PyTorch's caching allocator, and "are evicted to
+    /// CPU RAM when the GPU runs out of memory and paged back into GPU memory when needed in
+    /// the optimizer update step" (Dettmers et al. 2023, "QLoRA", NeurIPS, §3; bitsandbytes
+    /// `GlobalPageManager` / `get_paged` → `cudaMallocManaged`).
+    case pagedAdamw = "paged_adamw"
+    case pagedAdamw8bit = "paged_adamw_8bit"
 
     /// State tensors (moments) per parameter besides the master copy.
     var momentTensors: Int { self == .sgd ? 1 : 2 }
     /// Bytes of one moment per parameter: fp32 (4), or an 8-bit code with its share of the
     /// block's absmax.
-    var bytesPerMoment: Double { self == .adamw8bit ? 1 + 4.0 / Self.quantizationBlock : 4 }
+    var bytesPerMoment: Double { quantizesMoments ? 1 + 4.0 / Self.quantizationBlock : 4 }
     /// Moments stored in their own 8-bit format, whatever the weights' width.
-    var quantizesMoments: Bool { self == .adamw8bit }
+    var quantizesMoments: Bool { self == .adamw8bit || self == .pagedAdamw8bit }
+    /// States in unified memory: not in the allocator's figures, paged to the host under
+    /// pressure.
+    var pagesStates: Bool { self == .pagedAdamw || self == .pagedAdamw8bit }
     /// bitsandbytes' block size for the 8-bit optimizer states (`blocksize = 2048`,
     /// bitsandbytes/functional.py `quantize_blockwise` as the 8-bit optimizers call it).
     static let quantizationBlock = 2048.0

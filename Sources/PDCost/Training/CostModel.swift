@@ -309,7 +309,11 @@ public struct CostModel: Sendable {
             // TP-overlap staging buffers (a few gathered activations).
             let overlapBuffers = fw.tpCommOverlap && c.tp > 1 ? 3 * c.memoryTokens * w.hidden * 2 : 0
             if !fw.tpOverlapBuffersOutsideAllocator { mem.communicationBuffers += overlapBuffers }
-            mem.allocated = mem.parameters + mem.gradients + mem.optimizer + mem.activations
+            // Paged optimizer states are managed memory, outside the caching allocator
+            // (`Optimizer.pagesStates`): not in allocated or reserved; resident in what the
+            // device leaves (`total`), the rest paged to the host.
+            let allocatorOptimizer = w.optimizerPaged ? 0 : mem.optimizer
+            mem.allocated = mem.parameters + mem.gradients + allocatorOptimizer + mem.activations
                 + mem.communicationBuffers + mem.temporaryBuffers
             if fw.shardingReleaseGrads && m <= 1 {
                 // Gradients freed after every step (PaddleFormers `enable_release_grads`) are
@@ -329,6 +333,9 @@ public struct CostModel: Sendable {
                                                                 : mem.activationBufferPool
             mem.reserved = mem.allocated + mem.activationBufferPool
             mem.total = mem.reserved + mem.frameworkOverhead
+            if w.optimizerPaged {
+                mem.total += min(mem.optimizer, max(w.gpuMemory - mem.total, 0))
+            }
             return mem
         }
         let memFirst = stageMemory(index: 0, layers: c.layersFirst, mx: mixFirst, stage: stageFirst,
@@ -369,6 +376,21 @@ public struct CostModel: Sendable {
         var peakAllocated = memFirst.allocated
         if !single { peakAllocated = max(peakAllocated, max(p.lastStageAllocated, peak.allocated)) }
         p.fitsMemory = peakAllocated <= p.usableMemory && p.hostMemoryPerNode <= p.hostMemoryCapacity
+        if w.optimizerPaged {
+            // What of the paged states the device cannot hold crosses PCIe twice a step: paged
+            // in for the update, out again as the next step's activations need the room.
+            let overflow = max(peak.optimizer - max(w.gpuMemory - (peak.reserved + peak.frameworkOverhead), 0), 0)
+            let paging = w.net.hostCopy(bytes: 2 * overflow)
+            if paging > 0 && p.stepTime > 0 {
+                let slower = p.stepTime / (p.stepTime + paging)
+                p.offloadTime += paging
+                p.stepTime += paging
+                p.tokensPerSecond *= slower
+                p.tokensPerSecondPerGPU *= slower
+                p.mfu *= slower
+                p.hfu *= slower
+            }
+        }
         return p
     }
 

@@ -85,6 +85,8 @@ struct Workload: Sendable {
     /// The moments keep their own 8-bit format (`Optimizer.quantizesMoments`), not the
     /// weights' width.
     let momentsQuantized: Bool
+    /// Optimizer states in CUDA unified memory (`Optimizer.pagesStates`).
+    let optimizerPaged: Bool
     let gradBufferBytes: Double
     let gradReduceBytes: Double
     let fp8CastBytes: Double
@@ -234,6 +236,7 @@ struct Workload: Sendable {
         masterBytes = setup.dtype == .fp32 ? 0 : Double(fw.optimizerMasterBytes ?? setup.masterBytes)
         momentBytes = setup.optimizer.bytesPerMoment * Double(setup.optimizer.momentTensors)
         momentsQuantized = setup.optimizer.quantizesMoments
+        optimizerPaged = setup.optimizer.pagesStates
         gradBufferBytes = Double(setup.gradBytes ?? fw.gradBufferBytes)
         gradReduceBytes = Double(setup.gradBytes.map { min($0, fw.gradReduceBytes) } ?? fw.gradReduceBytes)
         // FP8 casts: read bf16 (2), write fp8 (1) and its transpose (1) for the backward GEMM;

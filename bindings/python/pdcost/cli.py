@@ -623,8 +623,9 @@ def _add_method_arguments(parser: argparse.ArgumentParser) -> None:
     # Named as Hugging Face's `optim`: `--optimizer` is the settings row for the Adam
     # implementation (adam, apex_distributed_adam).
     parser.add_argument("--optim", choices=get_args(Optimizer), default="adamw",
-                        help="optimizer algorithm: adamw, adam, sgd, or adamw_8bit (bitsandbytes "
-                             "8-bit moments) (default: adamw)")
+                        help="optimizer algorithm: adamw, adam, sgd, adamw_8bit (bitsandbytes 8-bit "
+                             "moments), paged_adamw / paged_adamw_8bit (states in unified memory, "
+                             "paged to the host when the GPU is full) (default: adamw)")
     parser.add_argument("--packed-document-tokens", type=_bounded("seq_len", "--packed-document-tokens"),
                         default=None, metavar="N",
                         help="sequence packing: mean tokens per packed document; attention runs "

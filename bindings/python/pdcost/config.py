@@ -76,7 +76,7 @@ Framework = Literal["megatron", "nemo", "megatron-bridge", "torchtitan", "deepsp
                    "paddleformers", "automodel", "hf-trainer"]
 """Training framework profile: which buffers exist, what overlaps, how the allocator behaves."""
 
-Optimizer = Literal["adamw", "adam", "sgd", "adamw_8bit"]
+Optimizer = Literal["adamw", "adam", "sgd", "adamw_8bit", "paged_adamw", "paged_adamw_8bit"]
 """Optimizer (Adam/AdamW keep fp32 master weights and two moments; SGD momentum only)."""
 
 Method = Literal["pretrain", "sft", "lora", "qlora"]

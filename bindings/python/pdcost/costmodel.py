@@ -92,7 +92,7 @@ DEFAULT_GPU = "H100-SXM-80GB"
 # Enum values of include/pdcost.h.
 DTYPES = {"bfloat16": 0, "bf16": 0, "float16": 1, "fp16": 1, "fp8": 2, "float32": 3, "fp32": 3}
 RECOMPUTE = {"none": 0, "selective": 1, "full": 2}
-OPTIMIZERS = {"adamw": 0, "adam": 1, "sgd": 2, "adamw_8bit": 3}
+OPTIMIZERS = {"adamw": 0, "adam": 1, "sgd": 2, "adamw_8bit": 3, "paged_adamw": 4, "paged_adamw_8bit": 5}
 FRAMEWORKS = {"megatron": 0, "nemo": 1, "megatron-bridge": 2, "torchtitan": 3, "deepspeed": 4,
               "paddleformers": 5, "automodel": 6, "hf-trainer": 7}
 ZERO_STAGES = {"none": 0, "stage1": 1, "stage2": 2, "stage3": 3}

@@ -623,7 +623,7 @@ static int parse_setup(PyObject *obj, pdcost_training_setup *out) {
         bounded_uint(PyTuple_GET_ITEM(obj, 2), "global_batch_size", UINT64_MAX >> 1,
                      &global_batch) < 0 ||
         u32_item(obj, 3, "dtype", PDCOST_DTYPE_FP32, &dtype) < 0 ||
-        u32_item(obj, 4, "optimizer", PDCOST_OPTIMIZER_ADAMW_8BIT, &optimizer) < 0 ||
+        u32_item(obj, 4, "optimizer", PDCOST_OPTIMIZER_PAGED_ADAMW_8BIT, &optimizer) < 0 ||
         u32_item(obj, 5, "recompute", PDCOST_RECOMPUTE_FULL, &recompute) < 0 ||
         u32_item(obj, 6, "recompute_num_layers", UINT32_MAX, &out->recompute_num_layers) < 0 ||
         double_item(obj, 7, "optimizer_offload_ratio", &out->optimizer_offload_ratio) < 0 ||
