@@ -408,17 +408,27 @@ def _add_job_arguments(parser: argparse.ArgumentParser) -> None:
                       metavar="X", help="CPU Adam parameter updates per second per node (default: 4e9)")
 
 
-def _nonnegative(flag: str) -> Callable[[str], float]:
-    """A finite number >= 0 (0: the default)."""
+def _finite(flag: str, *, positive: bool) -> Callable[[str], float]:
+    """A finite number, > 0 when `positive`, else >= 0."""
     def parse(text: str) -> float:
         try:
             value = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{flag}={text!r} is not a number") from None
-        if not (value >= 0 and value < float("inf")):
-            raise argparse.ArgumentTypeError(f"{flag}={text} must be a finite number >= 0")
+        if not ((value > 0 if positive else value >= 0) and value < float("inf")):
+            raise argparse.ArgumentTypeError(f"{flag}={text} must be a finite number {'>' if positive else '>='} 0")
         return value
     return parse
+
+
+def _nonnegative(flag: str) -> Callable[[str], float]:
+    """A finite number >= 0 (0: the default)."""
+    return _finite(flag, positive=False)
+
+
+def _positive_float(flag: str) -> Callable[[str], float]:
+    """A finite number > 0."""
+    return _finite(flag, positive=True)
 
 
 def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
@@ -1438,18 +1448,6 @@ def _register_plan(subparsers: Any) -> None:
                         help="average board power over TDP (default: 1.0, BLOOM's A100s)")
     parser.add_argument("--json", action="store_true", help="print as JSON")
     parser.set_defaults(handler=_run_plan)
-
-
-def _positive_float(flag: str) -> Callable[[str], float]:
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{flag}={text!r} is not a number") from None
-        if not (value > 0 and value < float("inf")):
-            raise argparse.ArgumentTypeError(f"{flag}={text} must be a finite number > 0")
-        return value
-    return parse
 
 
 def _run_plan(args: argparse.Namespace) -> int:
