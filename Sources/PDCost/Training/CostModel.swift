@@ -9,6 +9,8 @@ public struct CostModel: Sendable {
     public let cluster: Cluster
     public let setup: TrainingSetup
     let w: Workload
+    /// `setup.pricedFramework`, resolved once: the hot path reads it without rebuilding it.
+    let fw: FrameworkProfile
 
     /// Validates the inputs and precomputes everything that does not depend on the plan.
     public init(model: ModelSpec, cluster: Cluster, setup: TrainingSetup) throws(PDCostError) {
@@ -30,6 +32,7 @@ public struct CostModel: Sendable {
         self.cluster = cluster
         self.setup = setup
         self.w = Workload(model: model, cluster: cluster, setup: setup)
+        self.fw = setup.pricedFramework
     }
 
     /// Prices a plan with the setup's micro-batch size, recomputation and offload ratio.
@@ -41,7 +44,6 @@ public struct CostModel: Sendable {
     /// Prices a plan with per-call training knobs (what a plan search varies besides the split).
     public func evaluate(_ plan: ParallelPlan, microBatchSize: Int, recompute: Recompute,
                          optimizerOffloadRatio: Double) -> Prediction {
-        let fw = setup.pricedFramework
         let offload = fw.optimizerOffload(ratio: optimizerOffloadRatio)
         let c = PlanContext(plan: plan, workload: w, microBatchSize: microBatchSize,
                             recompute: recompute, offloadRatio: offload.ratio,
@@ -461,11 +463,11 @@ extension CostModel {
     /// dense-FFN layer and for an MoE layer (0 for dense models).
     public func activationBytesPerLayer(_ plan: ParallelPlan, microBatchSize: Int? = nil,
                                         recompute: Recompute? = nil) -> (dense: Double, moe: Double) {
-        let offload = setup.pricedFramework.optimizerOffload(ratio: setup.optimizerOffloadRatio)
+        let offload = fw.optimizerOffload(ratio: setup.optimizerOffloadRatio)
         let c = PlanContext(plan: plan, workload: w, microBatchSize: microBatchSize ?? setup.microBatchSize,
                             recompute: recompute ?? setup.recompute, offloadRatio: offload.ratio,
-                            optimizerDevice: offload.device, parameterDevice: setup.pricedFramework.parameterOffload)
-        let a = w.layerActivations(c, framework: setup.pricedFramework)
+                            optimizerDevice: offload.device, parameterDevice: fw.parameterOffload)
+        let a = w.layerActivations(c, framework: fw)
         return (a.dense.stored, w.isMoE ? a.moe.stored : 0)
     }
 }
