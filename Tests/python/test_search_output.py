@@ -48,3 +48,20 @@ def test_recompute_num_layers_is_a_predict_option(capsys: pytest.CaptureFixture[
     assert again["tokens_per_second_per_gpu"] == pytest.approx(partial["prediction"]["tokens_per_second_per_gpu"], rel=1e-9)
     assert main(["predict", "--model", "llama3-8b", "--recompute-num-layers", "2"]) != 0
     assert "needs --recompute full" in capsys.readouterr().err
+
+
+def test_compare_columns_equal_predict(capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["--model", "llama3-70b", "--gpus", "64", "--seq-len", "8192", "--global-batch", "512", "--sp"]
+    assert main(["compare", *base, "--plan", "tp=4 pp=4", "--plan", "tp=8 pp=2 tp_comm_overlap=true",
+                 "--json"]) == 0
+    columns = json.loads(capsys.readouterr().out)["columns"]
+    assert [c["plan"] for c in columns] == ["tp=4 pp=4", "tp=8 pp=2 tp_comm_overlap=true"]
+    for extra, column in ((["--tp", "4", "--pp", "4"], columns[0]),
+                          (["--tp", "8", "--pp", "2", "--tp-comm-overlap"], columns[1])):
+        assert main(["predict", *base, *extra, "--json"]) == 0
+        alone = json.loads(capsys.readouterr().out)["prediction"]
+        assert column["prediction"]["step_time_ms"] == pytest.approx(alone["step_time_ms"], rel=1e-12)
+    assert main(["compare", *base, "--plan", "tp=4 pp=4", "--plan", "banana=3"]) != 0
+    assert "--plan 'banana=3': --banana 3 is not a predict option" in capsys.readouterr().err
+    assert main(["compare", *base, "--plan", "tp=four"]) != 0
+    assert "--plan 'tp=four'" in capsys.readouterr().err

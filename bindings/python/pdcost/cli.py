@@ -653,6 +653,13 @@ def _register_predict(subparsers: Any) -> None:
         "predict", help="predict step time, MFU and memory of a parallel plan",
         description="Predict one training step of a parallel plan: time (compute, bubble, "
                     "communication per kind), MFU/HFU, tokens/s and memory per GPU.")
+    _add_predict_arguments(parser)
+    parser.add_argument("--json", action="store_true", help="print the prediction as JSON")
+    parser.set_defaults(handler=_run_predict)
+
+
+def _add_predict_arguments(parser: argparse.ArgumentParser) -> None:
+    """Every option of one priced plan (predict; compare's base job and its --plan overrides)."""
     _add_job_arguments(parser)
     for flag, what in (("tp", "tensor parallel"), ("pp", "pipeline stages"),
                        ("vpp", "virtual stages per pipeline rank"), ("cp", "context parallel"),
@@ -688,9 +695,83 @@ def _register_predict(subparsers: Any) -> None:
     parser.add_argument("--framework", choices=tuple(FRAMEWORKS), default="megatron",
                         help="framework profile (default: megatron)")
     _add_method_arguments(parser)
-    parser.add_argument("--json", action="store_true", help="print the prediction as JSON")
     _add_settings_arguments(parser)
-    parser.set_defaults(handler=_run_predict)
+
+
+# ------------------------------------------------------------------------------------------------
+# pdcost compare: plans, GPUs or settings side by side
+# ------------------------------------------------------------------------------------------------
+
+
+def _register_compare(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "compare", help="price several plans, GPUs or settings side by side",
+        description="Price the base job (every predict option) once per --plan, each a list of "
+                    "predict options written key=value (tp=4 pp=2 sp gpu=B200 "
+                    "tp_comm_overlap=true), and print them side by side.")
+    _add_predict_arguments(parser)
+    parser.add_argument("--plan", action="append", required=True, metavar="'KEY=VALUE ...'",
+                        help="one column: predict options overriding the base job (repeat)")
+    parser.add_argument("--json", action="store_true", help="print the columns as JSON")
+    parser.set_defaults(handler=_run_compare)
+
+
+def _plan_argv(text: str) -> list[str]:
+    """'tp=4 pp=2 sp gpu=B200' → ['--tp', '4', '--pp', '2', '--sp', '--gpu', 'B200']."""
+    argv: list[str] = []
+    for word in text.replace(",", " ").split():
+        key, sep, value = word.partition("=")
+        flag = "--" + key.strip().replace("_", "-")
+        if not sep:
+            argv.append(flag)
+        elif value.lower() in ("true", "on", "yes"):
+            argv.append(flag)
+        elif value.lower() in ("false", "off", "no"):
+            argv.append("--no-" + flag[2:])
+        else:
+            argv += [flag, value]
+    return argv
+
+
+def _run_compare(args: argparse.Namespace) -> int:
+    parser = argparse.ArgumentParser(prog="pdcost compare --plan", add_help=False, exit_on_error=False)
+    _add_predict_arguments(parser)
+    base = args.argv_base
+    columns = []
+    for text in args.plan:
+        try:
+            plan_args, unknown = parser.parse_known_args(base + _plan_argv(text))
+        except argparse.ArgumentError as error:
+            raise ValueError(f"--plan {text!r}: {error}") from None
+        if unknown:
+            raise ValueError(f"--plan {text!r}: {' '.join(unknown)} is not a predict option")
+        plan_args.profile = plan_args.profile or args.profile
+        cm, plan, _ = _predict_inputs(plan_args)
+        if plan_args.profile:
+            cm.use_profile(plan_args.profile)
+        options = {"recompute_num_layers": plan_args.recompute_num_layers}
+        r = cm.predict_calibrated(plan, **options) if plan_args.profile else cm.predict(plan, **options)
+        columns.append((text, cm, plan, r))
+    if args.json:
+        print(json.dumps({"columns": [{"plan": text, "gpu": cm.hardware_config.gpu.name,
+                                       "num_gpus": cm.hardware_config.num_gpus, "parallel": plan.to_dict(),
+                                       "prediction": r.to_dict()} for text, cm, plan, r in columns]}, indent=2))
+        return EXIT_OK
+    rows: list[tuple[str, ...]] = [("", *(text for text, *_ in columns))]
+    def row(label: str, cell: Callable[[Any, Any, Any], str]) -> None:
+        rows.append((label, *(cell(cm, plan, r) for _, cm, plan, r in columns)))
+    row("GPUs", lambda cm, p, r: f"{cm.hardware_config.num_gpus}× {cm.hardware_config.gpu.name}")
+    row("split", lambda cm, p, r: f"tp{p.tp} pp{p.pp} vpp{p.vpp} dp{p.dp} cp{p.cp}" + (f" ep{p.ep}" if p.ep > 1 else ""))
+    row("step", lambda cm, p, r: _duration(r.step_time_ms))
+    row("tokens/s/GPU", lambda cm, p, r: f"{r.tokens_per_second_per_gpu:,.0f}")
+    row("MFU", lambda cm, p, r: f"{r.mfu:.1%}")
+    row("compute", lambda cm, p, r: _duration(r.compute_time_ms))
+    row("pipeline bubble", lambda cm, p, r: _duration(r.bubble_time_ms))
+    row("exposed comm", lambda cm, p, r: _duration(r.exposed_comm_time_ms))
+    row("allocated GiB", lambda cm, p, r: f"{r.memory_breakdown.allocated_memory_gb:.1f}")
+    row("fits", lambda cm, p, r: "yes" if r.fits_memory else "no")
+    print("\n".join(_table(rows, "<" + ">" * len(columns))))
+    return EXIT_OK
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1522,6 +1603,7 @@ COMMANDS: list[tuple[str, Callable[[Any], None]]] = [
     ("validate", _register_validate),
     ("calibrate", _register_calibrate),
     ("search", _register_search),
+    ("compare", _register_compare),
     ("plan", _register_plan),
     ("serve", _register_serve),
 ]
@@ -1547,7 +1629,19 @@ def _fail(message: str, status: int) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; returns the exit status."""
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
+    if getattr(args, "handler", None) is _run_compare:
+        # compare re-parses its base job once per --plan: everything but the --plan pairs.
+        base, skip = [], False
+        for word in argv[1:]:
+            if skip:
+                skip = False
+            elif word == "--plan":
+                skip = True
+            elif not word.startswith("--plan=") and word != "--json":
+                base.append(word)
+        args.argv_base = base
     try:
         status: int = args.handler(args)
         return status
