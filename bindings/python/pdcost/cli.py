@@ -611,6 +611,9 @@ def _run_predict(args: argparse.Namespace) -> int:
         raise ValueError(f"--recompute-num-layers={args.recompute_num_layers} needs --recompute full")
     options = {"recompute_num_layers": args.recompute_num_layers}
     result = cm.predict_calibrated(plan, **options) if args.profile else cm.predict(plan, **options)
+    if args.trace:
+        from .trace import write_trace
+        write_trace(args.trace, result, plan)
     if args.json:
         report = {"model": cm.model_config.name, "gpu": cm.hardware_config.gpu.name,
                   "num_gpus": cm.hardware_config.num_gpus, "plan": plan.to_dict(),
@@ -655,6 +658,8 @@ def _register_predict(subparsers: Any) -> None:
                     "communication per kind), MFU/HFU, tokens/s and memory per GPU.")
     _add_predict_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print the prediction as JSON")
+    parser.add_argument("--trace", metavar="FILE.json", default=None,
+                        help="also write the step as a Chrome/Perfetto trace (open in ui.perfetto.dev)")
     parser.set_defaults(handler=_run_predict)
 
 

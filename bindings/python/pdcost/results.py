@@ -190,6 +190,12 @@ class PredictionResult:
     ``pdcost_host_prediction``, SI units): host memory per node and capacity, gradient copies,
     CPU Adam, parameter copies, NVMe traffic, parameter fetches; ``fits_host_memory``."""
 
+    def trace(self, parallel: Any) -> dict[str, Any]:
+        """This step as a Chrome/Perfetto trace-event document (:mod:`pdcost.trace`) for the
+        plan it was predicted for; ``json.dump`` it and open it in ui.perfetto.dev."""
+        from .trace import training_trace
+        return training_trace(self, parallel)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON (the breakdown as a nested dict)."""
         result: dict[str, Any] = {}
