@@ -65,3 +65,16 @@ def test_compare_columns_equal_predict(capsys: pytest.CaptureFixture[str]) -> No
     assert "--plan 'banana=3': --banana 3 is not a predict option" in capsys.readouterr().err
     assert main(["compare", *base, "--plan", "tp=four"]) != 0
     assert "--plan 'tp=four'" in capsys.readouterr().err
+
+
+def test_notebook_reprs_are_escaped_tables() -> None:
+    from pdcost import HardwareConfig, ModelConfig, ParallelConfig, PDCostModel, TrainingConfig
+
+    cm = PDCostModel(ModelConfig.from_name("llama3-8b"), HardwareConfig(gpu="H100-SXM-80GB", num_nodes=1, gpus_per_node=8),
+                     TrainingConfig(sequence_length=4096))
+    r = cm.predict(ParallelConfig(tp=2, dp=4))
+    page = r._repr_html_()
+    assert page.startswith("<table>") and "tokens/s/GPU" in page and f"{r.tokens_per_second_per_gpu:,.0f}" in page
+    found = cm.search(total_gpus=8, global_batch_size=64, top_k=3, threads=1)
+    page = found._repr_html_()
+    assert page.count("<tr>") == 1 + 3 and "<script" not in page

@@ -15,7 +15,7 @@ import functools
 import json
 import operator
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from . import _native
 from .config import GIB, FilledField
@@ -190,6 +190,21 @@ class PredictionResult:
     ``pdcost_host_prediction``, SI units): host memory per node and capacity, gradient copies,
     CPU Adam, parameter copies, NVMe traffic, parameter fetches; ``fits_host_memory``."""
 
+    def _repr_html_(self) -> str:
+        """The main figures as an HTML table (Jupyter)."""
+        m = self.memory_breakdown
+        rows = [("step", f"{self.step_time_ms:,.1f} ms"),
+                ("tokens/s/GPU", f"{self.tokens_per_second_per_gpu:,.0f}"),
+                ("MFU / HFU", f"{self.mfu:.1%} / {self.hfu:.1%}"),
+                ("compute", f"{self.compute_time_ms:,.1f} ms"),
+                ("pipeline bubble", f"{self.bubble_time_ms:,.1f} ms"),
+                ("exposed communication", ", ".join(f"{k} {v:,.1f} ms" for k, v in self.comm_exposed_ms.items() if v)
+                 or "none"),
+                ("optimizer", f"{self.optimizer_time_ms:,.1f} ms"),
+                ("allocated / reserved", f"{m.allocated_memory_gb:.1f} / {m.reserved_memory_gb:.1f} GiB"),
+                ("fits", "yes" if self.fits_memory else "no")]
+        return _html_table("pdcost prediction", None, rows)
+
     def trace(self, parallel: Any) -> dict[str, Any]:
         """This step as a Chrome/Perfetto trace-event document (:mod:`pdcost.trace`) for the
         plan it was predicted for; ``json.dump`` it and open it in ui.perfetto.dev."""
@@ -338,6 +353,14 @@ def _flat(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
         else:
             out[name] = value
     return out
+
+
+def _html_table(caption: str, header: Sequence[str] | None, rows: Sequence[Sequence[Any]]) -> str:
+    """A small escaped HTML table for notebook reprs (``_repr_html_``)."""
+    import html
+    cells = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    head = "" if header is None else "<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in header) + "</tr>"
+    return f"<table><caption>{html.escape(caption)}</caption>{head}{cells}</table>"
 
 
 def _dataframe(rows: list[dict[str, Any]]) -> Any:

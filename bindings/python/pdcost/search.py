@@ -167,6 +167,20 @@ class SearchResult:
                 f"front, {best}; enumerated={self.stats.enumerated}, "
                 f"evaluated={self.stats.evaluated}, feasible={self.stats.feasible})")
 
+    def _repr_html_(self) -> str:
+        """The ten best plans as an HTML table (Jupyter)."""
+        from .results import _html_table
+        if not self.results:
+            return _html_table("pdcost search", None, [("nothing fits", self.explanation or "")])
+        rows = []
+        for e in self.results[:10]:
+            p, r = e.parallel, e.prediction
+            rows.append((e.rank, f"tp{p.tp} pp{p.pp} vpp{p.vpp} cp{p.cp} dp{p.dp}" + (f" ep{p.ep}" if p.ep > 1 else ""),
+                         e.micro_batch_size, e.recompute_granularity, f"{r.tokens_per_second_per_gpu:,.0f}",
+                         f"{r.mfu:.1%}", f"{r.step_time_ms:,.0f} ms", f"{e.peak_allocated_gb:.1f}"))
+        return _html_table(f"pdcost search: {self.stats.feasible:,} of {self.stats.enumerated:,} plans fit",
+                           ("#", "split", "mbs", "recompute", "tok/s/GPU", "MFU", "step", "GiB"), rows)
+
     def to_dataframe(self, *, pareto: bool = False) -> Any:
         """The ranked results (or the Pareto front) as a pandas DataFrame, one row per plan
         (:meth:`SearchEntry.row`). Needs pandas (``pip install pandas``)."""
