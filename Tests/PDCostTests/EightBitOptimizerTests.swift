@@ -73,3 +73,4 @@ struct PagedOptimizerTests {
         #expect(paged8.offloadTime < paged.offloadTime)
     }
 }
+

@@ -7,11 +7,7 @@ extension CostModel {
     /// buffers to exactly these bytes, so a plan whose bound exceeds the limit cannot fit and
     /// the search skips all its variants unpriced. (MTP blocks on the last stage only add.)
     func modelStateLowerBound(_ plan: ParallelPlan, optimizerOffloadRatio: Double) -> Double {
-        let fw = self.fw
-        let offload = fw.optimizerOffload(ratio: optimizerOffloadRatio)
-        let c = PlanContext(plan: plan, workload: w, microBatchSize: 1, recompute: .none,
-                            offloadRatio: offload.ratio, optimizerDevice: offload.device,
-                            parameterDevice: fw.parameterOffload)
+        let c = context(plan, microBatchSize: 1, recompute: .none, optimizerOffloadRatio: optimizerOffloadRatio)
         let single = c.pp <= 1
         let first = w.modelState(c, stage: w.stageParameters(c, layers: c.layersFirst, first: true, last: single),
                                  framework: fw)

@@ -91,10 +91,9 @@ struct PlanSpace: Sendable {
         microBatchSizes = sizes
         var ratios: [Double] = []
         for requested in o.optimizerOffloadRatios.sorted() {
-            // DeepSpeed prices a ratio as its `offload_optimizer.ratio` (0 → 1 once a device is
-            // stated: FrameworkProfile.optimizerOffload), so an entry shows the ratio priced.
-            let r = setup.framework.kind == .deepspeed && setup.framework.settings.offloadOptimizer != FrameworkSettings.OffloadDevice.none
-                ? setup.framework.optimizerOffload(ratio: requested).ratio : requested
+            // The ratio as priced (DeepSpeed's `offload_optimizer.ratio`: 0 → 1 once a device is
+            // stated, `FrameworkProfile.optimizerOffload`), so an entry shows what it costs.
+            let r = setup.framework.optimizerOffload(ratio: requested).ratio
             if !ratios.contains(r) { ratios.append(r) }
         }
         offloadRatios = ratios

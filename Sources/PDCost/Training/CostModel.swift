@@ -44,10 +44,8 @@ public struct CostModel: Sendable {
     /// Prices a plan with per-call training knobs (what a plan search varies besides the split).
     public func evaluate(_ plan: ParallelPlan, microBatchSize: Int, recompute: Recompute,
                          optimizerOffloadRatio: Double) -> Prediction {
-        let offload = fw.optimizerOffload(ratio: optimizerOffloadRatio)
-        let c = PlanContext(plan: plan, workload: w, microBatchSize: microBatchSize,
-                            recompute: recompute, offloadRatio: offload.ratio,
-                            optimizerDevice: offload.device, parameterDevice: fw.parameterOffload)
+        let c = context(plan, microBatchSize: microBatchSize, recompute: recompute,
+                        optimizerOffloadRatio: optimizerOffloadRatio)
         let e = w.efficiency
         var p = Prediction()
         p.microBatches = c.microBatches
@@ -161,7 +159,8 @@ public struct CostModel: Sendable {
             + busiestStage.total * w.gradBufferBytes
         p.optimizerTime = w.rates.memoryBound(optimizerBytes, kernels: 8)
         let ranksPerNode = Double(cluster.gpusPerNodeUsed)
-        let host = cluster.host
+        // Host memory per node: the busiest stage's rank on every GPU of the node.
+        let hostPerRank: Double
         if c.optimizerDevice != .none || c.parameterDevice != .none {
             // DeepSpeed ZeRO-Offload / ZeRO-Infinity (ZeROOffload.swift).
             let o = offloadTimes(c, sharded: busiest.shardedParameters, ranksPerNode: ranksPerNode,
@@ -169,24 +168,19 @@ public struct CostModel: Sendable {
             p.offload = o
             p.optimizerTime += o.cpuOptimizerTime
             p.offloadTime = o.gradientCopy.exposed + o.parameterCopyTime + o.nvmeOptimizerTime + o.parameterFetch.exposed
-        } else if c.offloadRatio > 0 {
-            // Offloaded states cross PCIe to the GPU for the update and back.
-            p.offloadTime = w.net.hostCopy(bytes: 2 * c.offloadRatio * busiest.shardedParameters
-                                            * (w.masterBytes + w.momentBytes))
-        }
-        // Host memory per node: the busiest stage's rank on every GPU of the node.
-        let hostPerRank: Double
-        if c.optimizerDevice != .none || c.parameterDevice != .none {
             hostPerRank = ZeROOffload.hostBytesPerRank(sharded: busiest.shardedParameters, stage: c.fsdp ? 3 : c.zeroStage,
                                                        optimizer: c.optimizerDevice, ratio: c.offloadRatio,
                                                        parameters: c.parameterDevice, weightBytes: w.paramBytes,
                                                        masterBytes: w.masterBytes, momentBytes: w.momentBytes,
                                                        largestTensor: busiestStage.largestTensor)
         } else {
-            hostPerRank = c.offloadRatio * busiest.shardedParameters * (w.masterBytes + w.momentBytes)
+            // Other frameworks' offload: the states cross PCIe to the GPU for the update and back.
+            let offloaded = c.offloadRatio * busiest.shardedParameters * (w.masterBytes + w.momentBytes)
+            p.offloadTime = w.net.hostCopy(bytes: 2 * offloaded)
+            hostPerRank = offloaded
         }
         p.hostMemoryPerNode = hostPerRank * ranksPerNode
-        p.hostMemoryCapacity = host.memoryBytes
+        p.hostMemoryCapacity = cluster.host.memoryBytes
         p.hostOverheadTime = fw.stepOverheadSeconds
         // Autocast over wider resident weights (`FrameworkProfile.autocastCastsWeights`): each
         // micro-batch reads every local weight and writes its 16-bit copy (4 + 2 B), and its
@@ -199,32 +193,6 @@ public struct CostModel: Sendable {
                 + (w.adapters.freezesBase ? 0 : w.paramBytes + 2 * Double(r))
             castTime = w.rates.memoryBound(m * busiestStage.total * perWeight, kernels: 0)
         }
-
-        // ---- Step ----
-        let overlapped = p.tensorParallelComm.overlapped + p.contextParallelComm.overlapped
-            + p.expertParallelComm.overlapped + p.dataParallelComm.overlapped + p.pipelineComm.overlapped
-        let interference = e.overlapInterference * overlapped
-        let layerExposedComm = m * (layersDense * comm.dense.exposed + layersMoE * comm.moe.exposed)
-            + ppExposedPerMB * m
-        p.recomputeTime = m * (layersDense * dStep.recompute + layersMoE * mStep.recompute)
-        p.computeTime = max(pipe.busy - layerExposedComm, 0) + interference + castTime
-        p.bubbleTime = pipe.bubble
-        p.stepTime = pipe.busy + pipe.bubble + interference + castTime + ppExposedOnce + p.dataParallelComm.exposed
-            + p.optimizerTime + p.offloadTime + p.hostOverheadTime
-
-        // ---- Throughput and utilisation ----
-        let tokensPerStep = w.globalBatch * w.seqLen
-        let gpus = c.tp * c.pp * c.dp * c.cp
-        p.tokensPerSecond = p.stepTime > 0 ? tokensPerStep / p.stepTime : 0
-        p.tokensPerSecondPerGPU = p.tokensPerSecond / gpus
-        p.mfu = p.tokensPerSecondPerGPU * w.modelFlopsPerToken / w.mfuPeak
-        var extraFlops = recomputed * (w.matmulForwardFlopsPerToken - 2 * w.vocab * w.hidden + w.attentionForwardFlopsPerToken)
-        let tokensPerRankMB = c.tokens
-        if tokensPerRankMB > 0 {
-            extraFlops += (w.denseLayers * times.dense.selectiveRecomputeFlops
-                           + w.moeLayers * times.moe.selectiveRecomputeFlops) * c.tp / tokensPerRankMB
-        }
-        p.hfu = p.tokensPerSecondPerGPU * (w.modelFlopsPerToken + extraFlops) / w.mfuPeak
 
         // ---- Memory per stage ----
         let acts = w.layerActivations(c, framework: fw)
@@ -311,11 +279,9 @@ public struct CostModel: Sendable {
             // TP-overlap staging buffers (a few gathered activations).
             let overlapBuffers = fw.tpCommOverlap && c.tp > 1 ? 3 * c.memoryTokens * w.hidden * 2 : 0
             if !fw.tpOverlapBuffersOutsideAllocator { mem.communicationBuffers += overlapBuffers }
-            // Paged optimizer states are managed memory, outside the caching allocator
-            // (`Optimizer.pagesStates`): not in allocated or reserved; resident in what the
-            // device leaves (`total`), the rest paged to the host.
-            let allocatorOptimizer = w.optimizerPaged ? 0 : mem.optimizer
-            mem.allocated = mem.parameters + mem.gradients + allocatorOptimizer + mem.activations
+            // Paged optimizer states are resident in what the device leaves (`total`), the rest
+            // paged to the host (`allocatorOptimizerBytes`).
+            mem.allocated = mem.parameters + mem.gradients + w.allocatorOptimizerBytes(mem.optimizer) + mem.activations
                 + mem.communicationBuffers + mem.temporaryBuffers
             if fw.shardingReleaseGrads && m <= 1 {
                 // Gradients freed after every step (PaddleFormers `enable_release_grads`) are
@@ -382,18 +348,45 @@ public struct CostModel: Sendable {
             // What of the paged states the device cannot hold crosses PCIe twice a step: paged
             // in for the update, out again as the next step's activations need the room.
             let overflow = max(peak.optimizer - max(w.gpuMemory - (peak.reserved + peak.frameworkOverhead), 0), 0)
-            let paging = w.net.hostCopy(bytes: 2 * overflow)
-            if paging > 0 && p.stepTime > 0 {
-                let slower = p.stepTime / (p.stepTime + paging)
-                p.offloadTime += paging
-                p.stepTime += paging
-                p.tokensPerSecond *= slower
-                p.tokensPerSecondPerGPU *= slower
-                p.mfu *= slower
-                p.hfu *= slower
-            }
+            p.offloadTime += w.net.hostCopy(bytes: 2 * overflow)
         }
+
+        // ---- Step ----
+        let overlapped = p.tensorParallelComm.overlapped + p.contextParallelComm.overlapped
+            + p.expertParallelComm.overlapped + p.dataParallelComm.overlapped + p.pipelineComm.overlapped
+        let interference = e.overlapInterference * overlapped
+        let layerExposedComm = m * (layersDense * comm.dense.exposed + layersMoE * comm.moe.exposed)
+            + ppExposedPerMB * m
+        p.recomputeTime = m * (layersDense * dStep.recompute + layersMoE * mStep.recompute)
+        p.computeTime = max(pipe.busy - layerExposedComm, 0) + interference + castTime
+        p.bubbleTime = pipe.bubble
+        p.stepTime = pipe.busy + pipe.bubble + interference + castTime + ppExposedOnce + p.dataParallelComm.exposed
+            + p.optimizerTime + p.offloadTime + p.hostOverheadTime
+
+        // ---- Throughput and utilisation ----
+        let tokensPerStep = w.globalBatch * w.seqLen
+        let gpus = c.tp * c.pp * c.dp * c.cp
+        p.tokensPerSecond = p.stepTime > 0 ? tokensPerStep / p.stepTime : 0
+        p.tokensPerSecondPerGPU = p.tokensPerSecond / gpus
+        p.mfu = p.tokensPerSecondPerGPU * w.modelFlopsPerToken / w.mfuPeak
+        var extraFlops = recomputed * (w.matmulForwardFlopsPerToken - 2 * w.vocab * w.hidden + w.attentionForwardFlopsPerToken)
+        let tokensPerRankMB = c.tokens
+        if tokensPerRankMB > 0 {
+            extraFlops += (w.denseLayers * times.dense.selectiveRecomputeFlops
+                           + w.moeLayers * times.moe.selectiveRecomputeFlops) * c.tp / tokensPerRankMB
+        }
+        p.hfu = p.tokensPerSecondPerGPU * (w.modelFlopsPerToken + extraFlops) / w.mfuPeak
         return p
+    }
+
+    /// The plan's derived quantities with the framework's reading of the offload ratio
+    /// (`FrameworkProfile.optimizerOffload`): what every pricing of a plan starts from.
+    func context(_ plan: ParallelPlan, microBatchSize: Int, recompute: Recompute,
+                 optimizerOffloadRatio: Double) -> PlanContext {
+        let offload = fw.optimizerOffload(ratio: optimizerOffloadRatio)
+        return PlanContext(plan: plan, workload: w, microBatchSize: microBatchSize, recompute: recompute,
+                           offloadRatio: offload.ratio, optimizerDevice: offload.device,
+                           parameterDevice: fw.parameterOffload)
     }
 
     /// The host side of DeepSpeed offload over one step, for a rank whose optimizer partition
@@ -463,10 +456,8 @@ extension CostModel {
     /// dense-FFN layer and for an MoE layer (0 for dense models).
     public func activationBytesPerLayer(_ plan: ParallelPlan, microBatchSize: Int? = nil,
                                         recompute: Recompute? = nil) -> (dense: Double, moe: Double) {
-        let offload = fw.optimizerOffload(ratio: setup.optimizerOffloadRatio)
-        let c = PlanContext(plan: plan, workload: w, microBatchSize: microBatchSize ?? setup.microBatchSize,
-                            recompute: recompute ?? setup.recompute, offloadRatio: offload.ratio,
-                            optimizerDevice: offload.device, parameterDevice: fw.parameterOffload)
+        let c = context(plan, microBatchSize: microBatchSize ?? setup.microBatchSize,
+                        recompute: recompute ?? setup.recompute, optimizerOffloadRatio: setup.optimizerOffloadRatio)
         let a = w.layerActivations(c, framework: fw)
         return (a.dense.stored, w.isMoE ? a.moe.stored : 0)
     }

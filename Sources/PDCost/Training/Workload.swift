@@ -261,6 +261,12 @@ struct Workload: Sendable {
         let peak = cluster.gpu.peakFlops(precision)
         mfuPeak = peak > 0 ? peak : cluster.gpu.bf16Flops
     }
+
+    /// Optimizer-state bytes the caching allocator holds: all of them, or none when the states
+    /// are paged (managed memory outside the allocator, `Optimizer.pagesStates`). Every
+    /// allocated figure — `evaluate`'s and the search's lower bound — counts the states so.
+    @inline(__always)
+    func allocatorOptimizerBytes(_ optimizer: Double) -> Double { optimizerPaged ? 0 : optimizer }
 }
 
 extension Workload {
