@@ -74,3 +74,23 @@ struct PagedOptimizerTests {
     }
 }
 
+/// The search's memory lower bound counts what the allocator holds, so paged optimizer states
+/// (outside it) prune nothing that fits.
+@Suite("Paged optimizer states in the search")
+struct PagedOptimizerSearchTests {
+    @Test("the lower bound removes no plan that fits when the states are paged")
+    func lowerBound() throws {
+        let setup = TrainingSetup(seqLen: 4096, microBatchSize: 1, globalBatchSize: 8, optimizer: .pagedAdamw,
+                                  fineTuning: FineTuning(method: .sft))
+        let cluster = Cluster(gpu: try GPUPresets.named("H100-SXM-80GB"), numGPUs: 8)
+        let cost = try CostModel(model: try ModelPresets.named("llama3-8b"), cluster: cluster, setup: setup)
+        var options = SearchOptions()
+        options.topK = 50
+        options.threads = 1
+        let pruned = try PlanSearch(cost: cost, options: options).run()
+        options.memoryLowerBoundPruning = false
+        let full = try PlanSearch(cost: cost, options: options).run()
+        #expect(full.stats.feasible > 0)
+        #expect(pruned.stats.feasible == full.stats.feasible)
+    }
+}

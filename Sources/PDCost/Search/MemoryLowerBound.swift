@@ -11,11 +11,11 @@ extension CostModel {
         let single = c.pp <= 1
         let first = w.modelState(c, stage: w.stageParameters(c, layers: c.layersFirst, first: true, last: single),
                                  framework: fw)
-        var bound = first.parameters + first.gradients + first.optimizer
+        var bound = first.parameters + first.gradients + w.allocatorOptimizerBytes(first.optimizer)
         if !single {
             let last = w.modelState(c, stage: w.stageParameters(c, layers: c.layersLast, first: false, last: true),
                                     framework: fw)
-            bound = max(bound, last.parameters + last.gradients + last.optimizer)
+            bound = max(bound, last.parameters + last.gradients + w.allocatorOptimizerBytes(last.optimizer))
         }
         return bound
     }
