@@ -67,29 +67,31 @@ public func pdcost_cost_model_free(_ cost_model: OpaquePointer?) {
 public func pdcost_cost_model_predict(_ out: UnsafeMutablePointer<pdcost_prediction>?,
                                       _ cost_model: OpaquePointer?,
                                       _ plan: UnsafePointer<pdcost_plan>?) -> pdcost_status {
-    withStatus {
-        let cost = try CostModelHandle.borrow(cost_model).cost
-        let p = try swiftPlan(try readVersioned(plan, "plan", type: "pdcost_plan", latestVersion: PDCOST_PLAN_VERSION))
-        let destination = try VersionedOutput(out, "out", type: "pdcost_prediction",
-                                              minimumSize: MemoryLayout<pdcost_prediction>.size,
-                                              latestVersion: PDCOST_PREDICTION_VERSION)
-        try p.validate(model: cost.model, cluster: cost.cluster, setup: cost.setup)
-        destination.write(cPrediction(cost.evaluate(p)))
-    }
+    predict(into: out, type: "pdcost_prediction", latestVersion: PDCOST_PREDICTION_VERSION,
+            cost_model, plan, cPrediction)
 }
 
 @_cdecl("pdcost_cost_model_predict_host")
 public func pdcost_cost_model_predict_host(_ out: UnsafeMutablePointer<pdcost_host_prediction>?,
                                            _ cost_model: OpaquePointer?,
                                            _ plan: UnsafePointer<pdcost_plan>?) -> pdcost_status {
+    predict(into: out, type: "pdcost_host_prediction", latestVersion: PDCOST_HOST_PREDICTION_VERSION,
+            cost_model, plan, cHostPrediction)
+}
+
+/// What the predict entry points share: the cost model, the caller's plan and output struct
+/// checked in that order, the plan validated against the model, then the prediction written
+/// as `convert` lays it out.
+private func predict<T>(into out: UnsafeMutablePointer<T>?, type: String, latestVersion: Int32,
+                        _ cost_model: OpaquePointer?, _ plan: UnsafePointer<pdcost_plan>?,
+                        _ convert: (Prediction) -> T) -> pdcost_status {
     withStatus {
         let cost = try CostModelHandle.borrow(cost_model).cost
         let p = try swiftPlan(try readVersioned(plan, "plan", type: "pdcost_plan", latestVersion: PDCOST_PLAN_VERSION))
-        let destination = try VersionedOutput(out, "out", type: "pdcost_host_prediction",
-                                              minimumSize: MemoryLayout<pdcost_host_prediction>.size,
-                                              latestVersion: PDCOST_HOST_PREDICTION_VERSION)
+        let destination = try VersionedOutput(out, "out", type: type, minimumSize: MemoryLayout<T>.size,
+                                              latestVersion: latestVersion)
         try p.validate(model: cost.model, cluster: cost.cluster, setup: cost.setup)
-        destination.write(cHostPrediction(cost.evaluate(p)))
+        destination.write(convert(cost.evaluate(p)))
     }
 }
 
