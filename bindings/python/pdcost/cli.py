@@ -41,7 +41,7 @@ from .config import (GIB, LORA_TARGETS, GPUSpec, HardwareConfig, Method, ModelCo
 from .costmodel import COMM_KINDS, FRAMEWORKS, PDCostModel, PredictionResult, validate_runs
 from .errors import NotFoundError, PDCostError
 from .settings import VARIABLE_SETTINGS, FrameworkSettings, settings_fields
-from .search import NoPlanFitsWarning
+from .search import NoPlanFitsWarning, split_label
 from .serving import (ENGINES, KV_CACHE_PRECISIONS, SCENARIOS, WEIGHT_PRECISIONS, ServingDeployment,
                       ServingModel, ServingPrediction, ServingSettings, ServingWorkload,
                       serving_settings_fields)
@@ -603,14 +603,20 @@ def _predict_text(cm: PDCostModel, plan: ParallelConfig, r: PredictionResult) ->
     return "\n".join(lines)
 
 
-def _run_predict(args: argparse.Namespace) -> int:
+def _price(args: argparse.Namespace) -> tuple[PDCostModel, ParallelConfig, PredictionResult]:
+    """The cost model, plan and prediction of predict's options (under --profile if given)."""
     cm, plan, _ = _predict_inputs(args)
-    if args.profile:
-        cm.use_profile(args.profile)
     if args.recompute_num_layers is not None and args.recompute != "full":
         raise ValueError(f"--recompute-num-layers={args.recompute_num_layers} needs --recompute full")
     options = {"recompute_num_layers": args.recompute_num_layers}
-    result = cm.predict_calibrated(plan, **options) if args.profile else cm.predict(plan, **options)
+    if args.profile:
+        cm.use_profile(args.profile)
+        return cm, plan, cm.predict_calibrated(plan, **options)
+    return cm, plan, cm.predict(plan, **options)
+
+
+def _run_predict(args: argparse.Namespace) -> int:
+    cm, plan, result = _price(args)
     if args.trace:
         from .trace import write_trace
         write_trace(args.trace, result, plan)
@@ -741,7 +747,15 @@ def _plan_argv(text: str) -> list[str]:
 def _run_compare(args: argparse.Namespace) -> int:
     parser = argparse.ArgumentParser(prog="pdcost compare --plan", add_help=False, exit_on_error=False)
     _add_predict_arguments(parser)
-    base = args.argv_base
+    # The base job is the command line less the --plan pairs and --json.
+    base, skip = [], False
+    for word in args.argv[1:]:
+        if skip:
+            skip = False
+        elif word == "--plan":
+            skip = True
+        elif not word.startswith("--plan=") and word != "--json":
+            base.append(word)
     columns = []
     for text in args.plan:
         try:
@@ -750,13 +764,7 @@ def _run_compare(args: argparse.Namespace) -> int:
             raise ValueError(f"--plan {text!r}: {error}") from None
         if unknown:
             raise ValueError(f"--plan {text!r}: {' '.join(unknown)} is not a predict option")
-        plan_args.profile = plan_args.profile or args.profile
-        cm, plan, _ = _predict_inputs(plan_args)
-        if plan_args.profile:
-            cm.use_profile(plan_args.profile)
-        options = {"recompute_num_layers": plan_args.recompute_num_layers}
-        r = cm.predict_calibrated(plan, **options) if plan_args.profile else cm.predict(plan, **options)
-        columns.append((text, cm, plan, r))
+        columns.append((text, *_price(plan_args)))
     if args.json:
         print(json.dumps({"columns": [{"plan": text, "gpu": cm.hardware_config.gpu.name,
                                        "num_gpus": cm.hardware_config.num_gpus, "parallel": plan.to_dict(),
@@ -766,7 +774,7 @@ def _run_compare(args: argparse.Namespace) -> int:
     def row(label: str, cell: Callable[[Any, Any, Any], str]) -> None:
         rows.append((label, *(cell(cm, plan, r) for _, cm, plan, r in columns)))
     row("GPUs", lambda cm, p, r: f"{cm.hardware_config.num_gpus}× {cm.hardware_config.gpu.name}")
-    row("split", lambda cm, p, r: f"tp{p.tp} pp{p.pp} vpp{p.vpp} dp{p.dp} cp{p.cp}" + (f" ep{p.ep}" if p.ep > 1 else ""))
+    row("split", lambda cm, p, r: split_label(p))
     row("step", lambda cm, p, r: _duration(r.step_time_ms))
     row("tokens/s/GPU", lambda cm, p, r: f"{r.tokens_per_second_per_gpu:,.0f}")
     row("MFU", lambda cm, p, r: f"{r.mfu:.1%}")
@@ -1636,17 +1644,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
-    if getattr(args, "handler", None) is _run_compare:
-        # compare re-parses its base job once per --plan: everything but the --plan pairs.
-        base, skip = [], False
-        for word in argv[1:]:
-            if skip:
-                skip = False
-            elif word == "--plan":
-                skip = True
-            elif not word.startswith("--plan=") and word != "--json":
-                base.append(word)
-        args.argv_base = base
+    args.argv = argv  # compare re-reads its base job from it
     try:
         status: int = args.handler(args)
         return status

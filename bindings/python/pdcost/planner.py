@@ -23,6 +23,8 @@ import math
 import warnings
 from typing import Any, Sequence
 
+from .search import split_label
+
 
 #: Compute-optimal tokens per parameter (Hoffmann et al. 2022, Table 3).
 CHINCHILLA_TOKENS_PER_PARAMETER = 20.0
@@ -88,12 +90,7 @@ def _positive(name: str, value: float | None) -> None:
 
 
 def _plan_text(entry: Any) -> str:
-    p = entry.parallel
-    text = f"tp{p.tp} pp{p.pp} dp{p.dp}"
-    for name in ("cp", "ep"):
-        if getattr(p, name, 1) and getattr(p, name) > 1:
-            text += f" {name}{getattr(p, name)}"
-    return text + f" mbs {entry.micro_batch_size}" + (
+    return split_label(entry.parallel) + f" mbs {entry.micro_batch_size}" + (
         "" if entry.recompute_granularity == "none" else f" {entry.recompute_granularity} recompute")
 
 
@@ -142,7 +139,7 @@ def plan_run(model: Any, *, global_batch_size: int, tokens: float | None = None,
         if not r.fits_memory:
             raise ValueError(f"the plan does not fit in GPU memory ({r.memory_gb:.1f} GiB)")
         n = parallel.tp * parallel.pp * parallel.dp * getattr(parallel, "cp", 1)
-        return [priced(n, f"tp{parallel.tp} pp{parallel.pp} dp{parallel.dp}", r)]
+        return [priced(n, split_label(parallel), r)]
 
     def best(n: int) -> RunPlan | None:
         with warnings.catch_warnings():

@@ -53,6 +53,13 @@ class SearchStats:
                 "cancelled": self.cancelled}
 
 
+
+def split_label(p: Any) -> str:
+    """A parallel split in a few characters: ``tp4 pp2 dp8``, with vpp, cp and ep where they
+    are above 1 (tables: the planner, ``pdcost compare``, notebook reprs)."""
+    text = f"tp{p.tp} pp{p.pp}" + (f" vpp{p.vpp}" if p.vpp > 1 else "") + f" dp{p.dp}"
+    return text + "".join(f" {name}{getattr(p, name)}" for name in ("cp", "ep") if getattr(p, name) > 1)
+
 @dataclass(slots=True, frozen=True)
 class SearchEntry:
     """One ranked plan: the split, the training knobs the search chose, and its prediction."""
@@ -175,8 +182,7 @@ class SearchResult:
         rows = []
         for e in self.results[:10]:
             p, r = e.parallel, e.prediction
-            rows.append((e.rank, f"tp{p.tp} pp{p.pp} vpp{p.vpp} cp{p.cp} dp{p.dp}" + (f" ep{p.ep}" if p.ep > 1 else ""),
-                         e.micro_batch_size, e.recompute_granularity, f"{r.tokens_per_second_per_gpu:,.0f}",
+            rows.append((e.rank, split_label(p), e.micro_batch_size, e.recompute_granularity, f"{r.tokens_per_second_per_gpu:,.0f}",
                          f"{r.mfu:.1%}", f"{r.step_time_ms:,.0f} ms", f"{e.peak_allocated_gb:.1f}"))
         return _html_table(f"pdcost search: {self.stats.feasible:,} of {self.stats.enumerated:,} plans fit",
                            ("#", "split", "mbs", "recompute", "tok/s/GPU", "MFU", "step", "GiB"), rows)
