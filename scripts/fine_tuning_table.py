@@ -53,7 +53,7 @@ def cell(model: str, method: str, gpu: str, gpus: int, offload: bool = False) ->
     split = "" if gpus == 1 else f" tp{p.tp} pp{p.pp} dp{p.dp}"
     recompute = "" if best.recompute_granularity == "none" else f" {best.recompute_granularity} recompute"
     if offload:
-        split += f" zero{best.parallel.sharding[-1] if best.parallel.sharding.startswith('stage') else 0}"
+        split += f" zero{best.plan['zero_stage']}"
         if best.prediction.host_memory_gb > 0:
             split += f", host {best.prediction.host_memory_gb:,.0f} GiB"
     return (f"yes: mbs {best.micro_batch_size}{recompute}{split}, "

@@ -99,16 +99,10 @@ func cHostPrediction(_ p: Prediction) -> pdcost_host_prediction {
     var out = pdcost_host_prediction()
     out.size = UInt32(MemoryLayout<pdcost_host_prediction>.size)
     out.version = UInt32(PDCOST_HOST_PREDICTION_VERSION)
-    // The doubles in `Prediction.hostFields` order (the layout test checks the header).
-    withUnsafeMutableBytes(of: &out) { raw in
-        let first = MemoryLayout<pdcost_host_prediction>.offset(of: \.host_memory_per_node_bytes) ?? 8
-        let limit = MemoryLayout<pdcost_host_prediction>.offset(of: \.fits_host_memory) ?? 0
-        for (index, field) in Prediction.hostFields.enumerated() {
-            let offset = first + index * MemoryLayout<Double>.stride
-            if offset + MemoryLayout<Double>.size <= limit {
-                raw.storeBytes(of: field.value(p, 0), toByteOffset: offset, as: Double.self)
-            }
-        }
+    // The doubles in `Prediction.hostFields` order.
+    storeDoubles(in: &out, first: MemoryLayout<pdcost_host_prediction>.offset(of: \.host_memory_per_node_bytes) ?? 8,
+                 limit: MemoryLayout<pdcost_host_prediction>.offset(of: \.fits_host_memory) ?? 0) { store in
+        for (index, field) in Prediction.hostFields.enumerated() { store(index, field.value(p, 0)) }
     }
     out.fits_host_memory = p.fitsHostMemory ? 1 : 0
     return out
@@ -264,15 +258,9 @@ func cPrediction(_ p: Prediction) -> pdcost_prediction {
     out.size = UInt32(MemoryLayout<pdcost_prediction>.size)
     out.version = UInt32(PDCOST_PREDICTION_VERSION)
     // The doubles after the size/version header, in `Prediction.fields` order (the layout test
-    // checks the header declares them in that order and that their count matches).
-    withUnsafeMutableBytes(of: &out) { raw in
-        let first = MemoryLayout<pdcost_prediction>.offset(of: \.step_time_s) ?? 8
-        let limit = MemoryLayout<pdcost_prediction>.offset(of: \.peak_stage) ?? 0
-        p.forEachDouble { index, value in
-            let offset = first + index * MemoryLayout<Double>.stride
-            if offset + MemoryLayout<Double>.size <= limit { raw.storeBytes(of: value, toByteOffset: offset, as: Double.self) }
-        }
-    }
+    // also checks that their count matches).
+    storeDoubles(in: &out, first: MemoryLayout<pdcost_prediction>.offset(of: \.step_time_s) ?? 8,
+                 limit: MemoryLayout<pdcost_prediction>.offset(of: \.peak_stage) ?? 0, p.forEachDouble)
     out.peak_stage = UInt32(clamping: p.peakStage)
     out.fits_memory = p.fitsMemory ? 1 : 0
     return out

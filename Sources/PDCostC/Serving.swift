@@ -162,14 +162,8 @@ func cServingPrediction(_ p: ServingPrediction) -> pdcost_serving_prediction {
     out.version = UInt32(PDCOST_SERVING_PREDICTION_VERSION)
     // The doubles after the size/version header, in `ServingPrediction.fields` order (a test
     // checks the header declares them in that order).
-    withUnsafeMutableBytes(of: &out) { raw in
-        let first = MemoryLayout<pdcost_serving_prediction>.offset(of: \.ttft_s) ?? 8
-        let limit = MemoryLayout<pdcost_serving_prediction>.offset(of: \.fits_memory) ?? 0
-        p.forEachDouble { index, value in
-            let offset = first + index * MemoryLayout<Double>.stride
-            if offset + MemoryLayout<Double>.size <= limit { raw.storeBytes(of: value, toByteOffset: offset, as: Double.self) }
-        }
-    }
+    storeDoubles(in: &out, first: MemoryLayout<pdcost_serving_prediction>.offset(of: \.ttft_s) ?? 8,
+                 limit: MemoryLayout<pdcost_serving_prediction>.offset(of: \.fits_memory) ?? 0, p.forEachDouble)
     out.fits_memory = p.fitsMemory ? 1 : 0
     out.saturated = p.saturated ? 1 : 0
     return out

@@ -78,3 +78,16 @@ struct VersionedOutput<T> {
         }
     }
 }
+
+/// Fills a result struct's run of doubles from a field table: each `(index, value)` the producer
+/// reports is stored at `first + index · 8` bytes into `out`, none reaching `limit` (the byte
+/// offset of the first non-double member). The layout tests check that the header declares the
+/// doubles in the table's order.
+func storeDoubles<T>(in out: inout T, first: Int, limit: Int, _ produce: ((Int, Double) -> Void) -> Void) {
+    withUnsafeMutableBytes(of: &out) { raw in
+        produce { index, value in
+            let offset = first + index * MemoryLayout<Double>.stride
+            if offset + MemoryLayout<Double>.size <= limit { raw.storeBytes(of: value, toByteOffset: offset, as: Double.self) }
+        }
+    }
+}
