@@ -212,4 +212,41 @@ struct ZeROOffloadTests {
         #expect(r.top.allSatisfy { $0.candidate.plan.zeroStage == 3 || $0.candidate.plan.fsdp })
         #expect(!r.top.isEmpty)
     }
+
+    // MARK: The Hugging Face Trainer's DeepSpeed engine
+
+    @Test("hf-trainer with a deepspeed json offloads as DeepSpeed does; its FSDP refuses the keys")
+    func trainerDeepSpeedOffload() throws {
+        let cpu: [String: SettingValue] = ["offload_optimizer": .text("cpu")]
+        // ZeRO-2 without FSDP runs DeepSpeed's engine (transformers integrations/deepspeed.py):
+        // 16-bit weights on the GPU (2 B × 8,030,261,248), the optimizer states and fp32
+        // gradients on the host: 16 B per parameter + the pinned bf16 copy of the largest
+        // tensor, the 128,256 × 4,096 embedding (2 × 525,336,576 B) — DeepSpeed's figures.
+        let p = try Self.cost(cpu, framework: .hfTrainer).evaluate(ParallelPlan(zeroStage: 2))
+        #expect(p.fitsMemory)
+        #expect(p.memory.optimizer == 0 && p.memory.gradients == 0)
+        #expect(abs(p.memory.parameters - 2 * Self.p8B) < 1)
+        #expect(abs(p.hostMemoryPerNode - (16 * Self.p8B + 2 * 525_336_576)) < 1)
+        #expect(abs(p.offload.cpuOptimizerTime - Self.p8B / 4e9) < 1e-9)
+        #expect(FrameworkProfile.hfTrainer.effectiveSetting("offload_optimizer") == .text("none"))
+
+        // accelerate's FSDP is not DeepSpeed: the key is refused naming fsdp.
+        let fsdp = try Self.cost(cpu, gpus: 8, framework: .hfTrainer)
+        #expect {
+            try ParallelPlan(dp: 8, zeroStage: 3, fsdp: true).validate(model: fsdp.model, cluster: fsdp.cluster,
+                                                                       setup: fsdp.setup)
+        } throws: { error in "\(error)".contains("offload_optimizer='cpu'") && "\(error)".contains("fsdp=true") }
+        // DDP (ZeRO-0) has no ZeRO optimizer to offload.
+        #expect {
+            try ParallelPlan(dp: 8, zeroStage: 0).validate(model: fsdp.model, cluster: fsdp.cluster, setup: fsdp.setup)
+        } throws: { error in "\(error)".contains("zero_stage=0") }
+
+        // The search prices the Trainer's ZeRO-3 as DeepSpeed's once offload_param is stated.
+        var options = SearchOptions()
+        options.optimizerOffloadRatios = [0, 1]
+        let params = try Self.cost(["offload_param": .text("cpu")], gpus: 8, framework: .hfTrainer, batch: 8)
+        let r = try PlanSearch(cost: params, options: options).run()
+        #expect(!r.top.isEmpty)
+        #expect(r.top.allSatisfy { $0.candidate.plan.zeroStage == 3 && !$0.candidate.plan.fsdp })
+    }
 }

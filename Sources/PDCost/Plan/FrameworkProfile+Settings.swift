@@ -99,9 +99,9 @@ extension FrameworkProfile {
         }
         if let v = s.shardingSplitParam { shardingSplitParam = v }
         if let v = s.shardingReleaseGrads { shardingReleaseGrads = v }
-        // Only DeepSpeed has these switches; stating them for another framework is refused by
-        // `TrainingSetup.validated()`.
-        if kind == .deepspeed {
+        // Only DeepSpeed's engine has these switches (DeepSpeed, and the Trainer's ZeRO
+        // stages); stating them for another framework is refused by `TrainingSetup.validated()`.
+        if readsDeepSpeedOffload {
             if let v = s.offloadOptimizer { offloadOptimizer = v }
             if let v = s.offloadParam { offloadParam = v }
         }
@@ -155,6 +155,24 @@ extension FrameworkProfile {
 
 /// DeepSpeed ZeRO-Offload / ZeRO-Infinity as a plan is priced.
 extension FrameworkProfile {
+    /// The framework reads DeepSpeed's `zero_optimization.offload_*` keys: DeepSpeed itself, and
+    /// the Hugging Face Trainer, whose ZeRO stages run DeepSpeed's engine
+    /// (`zeroStagesRunDeepSpeed`: transformers integrations/deepspeed.py hands the `deepspeed`
+    /// json, `zero_optimization` included, to `deepspeed.initialize`).
+    public var readsDeepSpeedOffload: Bool { kind == .deepspeed || zeroStagesRunDeepSpeed }
+
+    /// The plan runs DeepSpeed's engine: always for DeepSpeed; for the Trainer only at ZeRO
+    /// 1–3 without FSDP (DDP and accelerate's FSDP have no DeepSpeed offload).
+    func runsDeepSpeedEngine(zeroStage: Int, fsdp: Bool) -> Bool {
+        kind == .deepspeed || (zeroStagesRunDeepSpeed && zeroStage >= 1 && !fsdp)
+    }
+
+    /// A DeepSpeed offload device is stated (`offload_optimizer` or `offload_param` other
+    /// than none): the Trainer's search then prices ZeRO-3 as DeepSpeed's, not as FSDP.
+    public var statesDeepSpeedOffload: Bool {
+        (offloadOptimizer ?? .none) != .none || (offloadParam ?? .none) != .none
+    }
+
     /// Where the optimizer states go and which share of them, given the setup's
     /// `optimizer_offload_ratio`. DeepSpeed: the device is `offload_optimizer` (cpu when only a
     /// ratio is stated: DeepSpeed offloads nowhere else) and the ratio its
@@ -162,21 +180,24 @@ extension FrameworkProfile {
     /// `DeepSpeedZeroOffloadOptimizerConfig.ratio = 1.0`). Other frameworks: no device (the
     /// states cross PCIe to a GPU update), the ratio as stated.
     public func optimizerOffload(ratio: Double) -> (device: FrameworkSettings.OffloadDevice, ratio: Double) {
-        guard kind == .deepspeed else { return (.none, min(max(ratio, 0), 1)) }
+        guard readsDeepSpeedOffload else { return (.none, min(max(ratio, 0), 1)) }
         let device = offloadOptimizer ?? .none
         if device == .none { return ratio > 0 ? (.cpu, min(ratio, 1)) : (.none, 0) }
         return (device, ratio > 0 ? min(ratio, 1) : 1)
     }
 
     /// DeepSpeed `offload_param.device` (none for other frameworks).
-    public var parameterOffload: FrameworkSettings.OffloadDevice { kind == .deepspeed ? offloadParam ?? .none : .none }
+    public var parameterOffload: FrameworkSettings.OffloadDevice { readsDeepSpeedOffload ? offloadParam ?? .none : .none }
 
     /// Whether DeepSpeed accepts this ZeRO stage and ratio with the offload settings (no
     /// message: the plan search calls it per candidate); see `offloadConflict`.
-    public func offloadAllowed(zeroStage: Int, optimizerOffloadRatio ratio: Double) -> Bool {
-        guard kind == .deepspeed else { return true }
+    public func offloadAllowed(zeroStage: Int, fsdp: Bool = false, optimizerOffloadRatio ratio: Double) -> Bool {
+        guard readsDeepSpeedOffload else { return true }
         if settings.offloadOptimizer == FrameworkSettings.OffloadDevice.none && ratio > 0 { return false }
         let optimizer = optimizerOffload(ratio: ratio)
+        if (optimizer.device != .none || parameterOffload != .none) && !runsDeepSpeedEngine(zeroStage: zeroStage, fsdp: fsdp) {
+            return false
+        }
         if parameterOffload != .none && zeroStage < 3 { return false }
         if optimizer.device != .none && (zeroStage < 1 || (optimizer.ratio < 1 && zeroStage < 3)) { return false }
         return true
@@ -185,9 +206,14 @@ extension FrameworkProfile {
     /// Why DeepSpeed refuses this ZeRO stage with the offload settings, or nil: a ZeRO optimizer
     /// is needed to offload (stage ≥ 1); `offload_param` and a partial `ratio` are ZeRO-3 only
     /// (zero/config.py `offload_ratio_check`; offload_config.py "Valid only with stage 3").
-    public func offloadConflict(zeroStage: Int, optimizerOffloadRatio: Double) -> String? {
-        guard kind == .deepspeed else { return nil }
+    public func offloadConflict(zeroStage: Int, fsdp: Bool = false, optimizerOffloadRatio: Double) -> String? {
+        guard readsDeepSpeedOffload else { return nil }
         let optimizer = optimizerOffload(ratio: optimizerOffloadRatio)
+        if (optimizer.device != .none || parameterOffload != .none) && fsdp && !runsDeepSpeedEngine(zeroStage: zeroStage, fsdp: fsdp) {
+            let key = parameterOffload != .none ? "offload_param='\(parameterOffload.rawValue)'" : "offload_optimizer='\(optimizer.device.rawValue)'"
+            return "settings.\(key) needs DeepSpeed's engine: framework \(kind.rawValue) runs it at zero_stage 1-3 "
+                + "without fsdp (accelerate's FSDP has no DeepSpeed offload); the plan has fsdp=true"
+        }
         if parameterOffload != .none && zeroStage < 3 {
             return "settings.offload_param='\(parameterOffload.rawValue)' needs zero_stage=3 (DeepSpeed offload_param is ZeRO-3 only); the plan has zero_stage=\(zeroStage)"
         }

@@ -511,6 +511,10 @@ public struct FrameworkProfile: Sendable, Hashable {
         var p = FrameworkProfile(kind: .hfTrainer)
         p.residentWeightBytes = 4
         p.zeroStagesRunDeepSpeed = true
+        // The `deepspeed` json's ZeRO-Offload keys, "none" unless stated (DeepSpeed
+        // offload_config.py, `device: OffloadDeviceEnum = "none"`), as the deepspeed profile.
+        p.offloadOptimizer = FrameworkSettings.OffloadDevice.none
+        p.offloadParam = FrameworkSettings.OffloadDevice.none
         p.autocastCastsWeights = true
         // accelerate DistributedDataParallelKwargs.gradient_as_bucket_view = False.
         p.ddpGradientBucketCopy = true

@@ -15,7 +15,7 @@ extension ParallelPlan {
         if let etp { try PDCostLimits.parallelDegree.check(etp, field: "etp") }
         try PDCostLimits.zeroStage.check(zeroStage, field: "zero_stage")
         _ = try setup.validated()
-        if let conflict = setup.framework.offloadConflict(zeroStage: fsdp ? 3 : zeroStage,
+        if let conflict = setup.framework.offloadConflict(zeroStage: fsdp ? 3 : zeroStage, fsdp: fsdp,
                                                           optimizerOffloadRatio: setup.optimizerOffloadRatio) {
             throw .infeasible(conflict)
         }

@@ -25,7 +25,7 @@ extension TrainingSetup {
         }
         // No array here: `ParallelPlan.validate` calls this on every predict, allocation-free.
         let stated = framework.settings
-        if framework.kind != .deepspeed {
+        if !framework.readsDeepSpeedOffload {
             if let device = stated.offloadOptimizer, device != .none {
                 throw Self.notDeepSpeed("offload_optimizer", device, framework.kind)
             }

@@ -145,6 +145,7 @@ struct SearchWorker: Sendable {
     func search(_ u: PlanSpace.WorkUnit, into acc: SearchAccumulator) {
         let fw = space.framework
         let o = space.options
+        let deepSpeedZeroThree = cost.setup.framework.zeroStagesRunDeepSpeed && cost.setup.framework.statesDeepSpeedOffload
         let tp = u.tp, pp = u.pp, cp = u.cp, dp = u.dp
         let stageGPUs = tp * cp * dp
         let firstRecompute: Recompute = o.recompute.contains(.none) ? .none
@@ -164,12 +165,15 @@ struct SearchWorker: Sendable {
                                          || (fw.offloadNeedsDataParallel && dp == 1)) {
                             acc.prune(.optimizerOffload); continue
                         }
-                        if !cost.setup.framework.offloadAllowed(zeroStage: zero, optimizerOffloadRatio: ratio) {
+                        // The Trainer's ZeRO-3 is accelerate's FSDP unless DeepSpeed offload is
+                        // stated, which only DeepSpeed's engine runs.
+                        let fsdp = zero == 3 && fw.zeroThreeIsFSDP && !deepSpeedZeroThree
+                        if !cost.setup.framework.offloadAllowed(zeroStage: zero, fsdp: fsdp, optimizerOffloadRatio: ratio) {
                             acc.prune(.optimizerOffload); continue
                         }
                         var plan = ParallelPlan(tp: tp, pp: pp, vpp: 1, dp: dp, cp: cp, ep: ep,
                                                 etp: space.isMoE && etp > 1 ? etp : nil, sequenceParallel: false,
-                                                zeroStage: zero, fsdp: zero == 3 && fw.zeroThreeIsFSDP,
+                                                zeroStage: zero, fsdp: fsdp,
                                                 firstStageLayers: u.split.explicitFirst,
                                                 lastStageLayers: u.split.explicitLast)
                         // 7. Memory lower bound.

@@ -1002,9 +1002,10 @@ def _search_text(cm: PDCostModel, result: Any, top: int, args: argparse.Namespac
              f"{s.feasible:,} fit (memory limit {result.memory_limit_gb:.1f} GiB), "
              f"{s.elapsed_s * 1e3:,.1f} ms on {s.threads} thread{'s' if s.threads != 1 else ''}"
              + (" (cancelled)" if s.cancelled else ""), ""]
-    # DeepSpeed offloads to a device (offload_optimizer; cpu when only a ratio is given).
+    # DeepSpeed's engine (DeepSpeed, the Trainer's ZeRO plans) offloads to a device
+    # (offload_optimizer; cpu when only a ratio is given).
     offload_device = ""
-    if tc.framework == "deepspeed":
+    if tc.framework in ("deepspeed", "hf-trainer"):
         offload_device = f"{cm.settings.offload_optimizer or 'cpu'}:"
     if result.results:
         rows = [("#", "tok/s/GPU", "MFU", "step", "mem GiB", "exposed comm", "plan")]
