@@ -82,13 +82,14 @@ struct MoEPhysicsTests {
 
     static func model(_ dispatcher: FrameworkSettings.MoETokenDispatcher?, forceBalance: Bool? = true,
                       imbalance: Double? = nil, pad: Bool? = nil, capacity: Double? = nil,
-                      gpus: Int = 16) throws -> CostModel {
+                      rankCapacity: Double? = nil, gpus: Int = 16) throws -> CostModel {
         var s = FrameworkSettings()
         s.moeTokenDispatcher = dispatcher
         s.moeRouterForceBalance = forceBalance
         s.moeExpertImbalance = imbalance
         s.moePadToCapacity = pad
         s.moeCapacityFactor = capacity
+        s.moeExpertRankCapacityFactor = rankCapacity
         let setup = TrainingSetup(seqLen: 4096, microBatchSize: 1, globalBatchSize: 256, dtype: .bf16,
                                   framework: FrameworkProfile(kind: .megatronBridge, settings: s))
         return try CostModel(model: try ModelPresets.named("qwen3-30b-a3b"),
@@ -104,10 +105,22 @@ struct MoEPhysicsTests {
         let hybrid = try Self.model(.hybridep).evaluate(Self.plan)
         let deepep = try Self.model(.deepep).evaluate(Self.plan)
         #expect(hybrid.expertParallelComm.exposed < 0.5 * flat.expertParallelComm.exposed)
-        // Same wire bytes for DeepEP and HybridEP; DeepEP's normal kernels add the host sync.
+        // Same wire bytes for DeepEP and HybridEP; both sync with the host when dropless
+        // (Megatron-Core's HybridEP manager sizes its output on the host without a budget).
         #expect(abs(deepep.expertParallelComm.exposed - hybrid.expertParallelComm.exposed) < 1e-12)
-        #expect(deepep.stepTime > hybrid.stepTime)
+        #expect(deepep.stepTime == hybrid.stepTime)
         #expect(hybrid.stepTime < flat.stepTime)
+        // A per-rank budget (moe_expert_rank_capacity_factor) sizes HybridEP statically: no
+        // sync, so the step is shorter than DeepEP's by the stall; force-balanced routing stays
+        // under a 1.5× budget, so nothing is dropped and the wire bytes do not change.
+        let budget = try Self.model(.hybridep, rankCapacity: 1.5).evaluate(Self.plan)
+        #expect(budget.stepTime < deepep.stepTime)
+        #expect(abs(budget.expertParallelComm.exposed - hybrid.expertParallelComm.exposed) < 1e-12)
+        // An unbalanced router beyond the budget is capped at it (tokens dropped): a 3× skew
+        // under a 1.5× budget moves the same bytes as a 1.5× skew.
+        let capped = try Self.model(.hybridep, forceBalance: false, imbalance: 3, rankCapacity: 1.5).evaluate(Self.plan)
+        let skew15 = try Self.model(.hybridep, forceBalance: false, imbalance: 1.5, rankCapacity: 1.5).evaluate(Self.plan)
+        #expect(capped.stepTime == skew15.stepTime)
     }
 
     @Test("drop-and-pad removes the host sync; an unbalanced router slows the step")

@@ -67,6 +67,7 @@ extension FrameworkProfile {
         if let v = s.moePadToCapacity { moePadToCapacity = v }
         if let v = s.moeTokenDispatcher { moeDispatcher = v }
         if let v = s.moeExpertImbalance { moeExpertImbalance = v }
+        if let v = s.moeExpertRankCapacityFactor { moeRankCapacityFactor = v }
         if let v = s.moeRouterForceBalance { moeRouterForceBalance = v }
         if let v = s.moeOverlapExpertComm { overlapExpertComm = v }
         if let v = s.attentionBackend { attentionKernel = v.kernel }

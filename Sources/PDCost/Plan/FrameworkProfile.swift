@@ -133,20 +133,32 @@ public struct FrameworkProfile: Sendable, Hashable {
     /// The router is forced to an even token distribution (`moe_router_force_balance`, the
     /// benchmark mode of the published runs); kept as a plain field for the evaluation path.
     public var moeRouterForceBalance: Bool = false
+    /// HybridEP's per-rank token budget over the mean routed load (Megatron-Core
+    /// `moe_expert_rank_capacity_factor`, transformer_config.py: "With the 'hybridep' backend,
+    /// tokens exceeding this budget are dropped"): its buffers are sized statically, so the
+    /// dispatch needs no host sync. nil = sized per step from the received counts. Megatron-
+    /// Bridge's DeepSeek-V3 performance recipes set 1.5 (v0.6.0 src/megatron/bridge/
+    /// perf_recipes/deepseek/common.py).
+    public var moeRankCapacityFactor: Double? = nil
     /// The dispatcher copies per-expert token counts to the host and synchronises once per
     /// MoE layer forward: dropless routing (or a capacity without padding) with Megatron-Core's
     /// `alltoall`/`allgather` dispatchers (moe/token_dispatcher.py, `cuda_sync_point`; the TE
-    /// grouped GEMM takes its `m_splits` on the host) or DeepEP's normal kernels (the CPU waits
-    /// for the GPU's received-count signal: deepseek-ai/DeepEP README.md). HybridEP needs none
-    /// ("Zero CPU-GPU synchronization requirements", DeepEP hybrid-ep
+    /// grouped GEMM takes its `m_splits` on the host), DeepEP's normal kernels (the CPU waits
+    /// for the GPU's received-count signal: deepseek-ai/DeepEP README.md) and HybridEP as
+    /// Megatron-Core drives it without a per-rank budget (`_HybridEPManager` passes
+    /// `num_permuted_tokens=None`: "will cause a CPU sync"). HybridEP with
+    /// `moe_expert_rank_capacity_factor` sizes its buffers statically and needs none (the
+    /// kernels themselves have "Zero CPU-GPU synchronization requirements", DeepEP hybrid-ep
     /// Hybrid-EP_Intra-node_Implementation.md).
     public var moeHostSync: Bool {
         if moeCapacityFactor != nil && moePadToCapacity { return false }
+        if moeDispatcher == .hybridep && moeRankCapacityFactor != nil { return false }
         return moeDispatcher.synchronisesHost
     }
     /// CUDA graphs capture the MoE half of a layer too: graphs are on and no dispatcher step
     /// waits for the host (a sync cannot be captured: Megatron-Core's `moe_preprocess` graph
-    /// scope ends at it, transformer_config.py `cuda_graph_scope`); drop-and-pad or HybridEP.
+    /// scope ends at it, transformer_config.py `cuda_graph_scope`); drop-and-pad, or HybridEP with a
+    /// per-rank budget.
     public var moeGraphCaptured: Bool { cudaGraphs && !moeHostSync }
     /// Routed-token copies a rank processes over the balanced mean: the capacity factor when
     /// each expert's input is padded to it (drop-and-pad), else the busiest rank's load
@@ -161,6 +173,7 @@ public struct FrameworkProfile: Sendable, Hashable {
     public var moeLoadFactor: Double {
         var f = moeRouterForceBalance ? 1 : max(moeExpertImbalance, 1)
         if let cf = moeCapacityFactor, cf > 0 { f = min(f, max(cf, 1)) }
+        if moeDispatcher == .hybridep, let r = moeRankCapacityFactor, r > 0 { f = min(f, max(r, 1)) }
         return f.isFinite ? f : 1
     }
 

@@ -30,6 +30,7 @@ public struct FrameworkSettings: Sendable, Hashable {
     public var moeTokenDispatcher: MoETokenDispatcher?
     public var moeRouterForceBalance: Bool?
     public var moeExpertImbalance: Double?
+    public var moeExpertRankCapacityFactor: Double?
 
     // MARK: Kernels and numerics
     public var attentionBackend: AttentionBackend?
@@ -101,9 +102,13 @@ public struct FrameworkSettings: Sendable, Hashable {
         /// backend, DeepEP (transformer_config.py, `moe_flex_dispatcher_backend = "deepep"`).
         public var isHierarchical: Bool { self == .flex || self == .deepep || self == .hybridep }
 
-        /// Needs the per-expert counts on the host before dispatching dropless routing (see
-        /// `FrameworkProfile.moeHostSync`); HybridEP does not.
-        public var synchronisesHost: Bool { self != .hybridep }
+        /// Needs the per-expert counts on the host when routing is dropless (see
+        /// `FrameworkProfile.moeHostSync`): every dispatcher does, HybridEP included — without
+        /// a per-rank token budget it sizes its output on the host ("None means no up-bound,
+        /// will cause a CPU sync", Megatron-Core core_v0.16.0–0.17.1 token_dispatcher.py
+        /// `_HybridEPManager`, `num_permuted_tokens`); `moe_expert_rank_capacity_factor`
+        /// lifts that for HybridEP.
+        public var synchronisesHost: Bool { true }
     }
 
     /// Pipeline schedules by name; the stages per rank are `parallel.vpp`.

@@ -78,13 +78,16 @@ class FrameworkSettings:
     moe_overlap_expert_comm: bool | None = None
     """EP all-to-all overlapped with another micro-batch's compute."""
     moe_token_dispatcher: MoETokenDispatcher | None = None
-    """MoE token dispatcher: ``alltoall``/``allgather`` send every routed copy and sync with
-    the host when dropless; ``deepep``/``flex`` send one copy per node (host sync);
-    ``hybridep`` one copy per node, no sync."""
+    """MoE token dispatcher: ``alltoall``/``allgather`` send every routed copy;
+    ``deepep``/``flex``/``hybridep`` one copy per node. Dropless routing syncs with the host
+    (``hybridep`` not when ``moe_expert_rank_capacity_factor`` is set)."""
     moe_router_force_balance: bool | None = None
     """Router forced to an even token distribution; otherwise ``moe_expert_imbalance``."""
     moe_expert_imbalance: float | None = None
     """Busiest expert-parallel rank's routed tokens over the mean when not force-balanced."""
+    moe_expert_rank_capacity_factor: float | None = None
+    """HybridEP per-rank token budget over the mean (Megatron-Core): static buffers, no host
+    sync, tokens beyond it dropped."""
     attention_backend: AttentionBackend | None = None
     """cudnn (TE cuDNN fused), flash (FlashAttention-2), unfused (s x s scores)."""
     optimizer: OptimizerImplementation | None = None
