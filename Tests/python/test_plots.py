@@ -109,7 +109,7 @@ def test_scaling_curves_take_the_best_plan_per_count() -> None:
     from pdcost import plots
     searches = {gpus: _model(gpus).search(global_batch_size=64, top_k=3, threads=1) for gpus in (8, 16)}
     fig = plots.scaling_curves(searches)
-    throughput, mfu = fig.axes[0].get_lines()[0], fig.axes[1].get_lines()[0]
+    throughput, mfu = fig.axes[0].get_lines()[0], fig.axes[1].get_lines()[0]   # two panels
     assert list(throughput.get_xdata()) == [8, 16]
     assert list(throughput.get_ydata()) == [searches[8].results[0].throughput, searches[16].results[0].throughput]
     assert list(mfu.get_ydata()) == pytest.approx([100 * searches[g].results[0].prediction.mfu for g in (8, 16)])

@@ -66,6 +66,19 @@ def test_python_report_of_a_search(tmp_path: Path) -> None:
         assert "No figures: pdcost.plots needs matplotlib" in text
 
 
+def test_report_of_a_varied_search_prices_the_entry_as_ranked() -> None:
+    # seq_len given to search only, and a setting varied: the report's plan is priced as the
+    # search priced it (same step time), and the varied setting shows as set.
+    cm = _model()
+    found = cm.search(seq_len=2048, global_batch_size=32, top_k=3, threads=1, vary_settings=("cuda_graphs",))
+    best = found.results[0]
+    page = pdcost.report(cm, search=found)
+    assert f"sequence 2,048 tokens" in _text(page)
+    assert f"{best.prediction.tokens_per_second_per_gpu:,.0f}" in _text(page)
+    state = re.search(r'<tr class="(set|default)"><td>cuda_graphs</td><td>(\w+)</td>', page)
+    assert state is not None and state.groups() == ("set", "true" if best.settings["cuda_graphs"] else "false")
+
+
 def test_report_given_plan_and_errors(tmp_path: Path) -> None:
     cm = _model()
     plan = ParallelConfig(tp=2, pp=2, dp=2)

@@ -65,7 +65,7 @@ def save(fig: Any, path: str) -> None:
     ValueError naming the path for any other suffix."""
     suffix = str(path).rsplit(".", 1)[-1].lower() if "." in str(path) else ""
     if suffix not in ("svg", "png", "pdf"):
-        raise ValueError(f"--plot={path!r}: the file must end in .svg, .png or .pdf")
+        raise ValueError(f"path={str(path)!r}: the file must end in .svg, .png or .pdf")
     fig.savefig(path, format=suffix, dpi=150 if suffix == "png" else None)
 
 
@@ -333,25 +333,33 @@ def scaling_curves(results: Any) -> Any:
     points = _scaling_points(results)
     if not points:
         raise ValueError("scaling_curves: no GPU count has a plan that fits")
-    fig = _figure(7.0, 4.0)
-    ax = fig.add_subplot()
+    fig = _figure(7.0, 5.0)
+    ax, mfu = fig.subplots(2, 1, sharex=True)
     gpus = [p[0] for p in points]
-    ax.plot(gpus, [p[1] for p in points], "-o", color="#1f77b4", label="tokens/s/GPU")
+    # Two panels: for one model MFU is tokens/s/GPU times a constant (6·N FLOPs per token over
+    # the peak), so on one twin axis the two curves would lie on top of each other.
+    ax.plot(gpus, [p[1] for p in points], "-o", color="#1f77b4")
     for g, t, _, label in points:
-        ax.annotate(label, (g, t), textcoords="offset points", xytext=(4, 6), fontsize=7)
-    ax.set_xscale("log", base=2)
-    ax.set_xticks(gpus, [f"{g:,}" for g in gpus])
-    ax.set_xlabel("GPUs")
-    ax.set_ylabel("tokens/s/GPU", color="#1f77b4")
-    ax.set_ylim(bottom=0, top=max(p[1] for p in points) * 1.2)
-    mfu = ax.twinx()
-    mfu.plot(gpus, [100 * p[2] for p in points], "--s", color="#d62728", label="MFU")
-    mfu.set_ylabel("MFU (%)", color="#d62728")
-    mfu.set_ylim(bottom=0, top=max(100 * p[2] for p in points) * 1.2)
+        ax.annotate(label, (g, t), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=7)
+    ax.set_ylabel("tokens/s/GPU")
+    ax.set_ylim(bottom=0, top=max(p[1] for p in points) * 1.25)
     ax.set_title("Scaling: best plan per GPU count")
-    ax.grid(True, alpha=0.3)
-    handles = ax.get_legend_handles_labels()[0] + mfu.get_legend_handles_labels()[0]
-    ax.legend(handles, ["tokens/s/GPU", "MFU"], fontsize=8, loc="lower left")
+    mfu.plot(gpus, [100 * p[2] for p in points], "-s", color="#d62728")
+    for g, _, m, _ in points:
+        mfu.annotate(f"{100 * m:.1f}%", (g, 100 * m), textcoords="offset points", xytext=(0, 7),
+                     ha="center", fontsize=7)
+    mfu.set_ylabel("MFU (%)")
+    mfu.set_ylim(bottom=0, top=max(100 * p[2] for p in points) * 1.25)
+    mfu.set_xscale("log", base=2)
+    mfu.set_xticks(gpus, [f"{g:,}" for g in gpus])
+    mfu.minorticks_off()
+    mfu.set_xlabel("GPUs")
+    # Room for the plan labels at both ends (a factor on the log axis).
+    spread = max(gpus) / min(gpus)
+    pad = 1.6 if spread > 1 else 2.0
+    mfu.set_xlim(min(gpus) / pad, max(gpus) * pad)
+    for panel in (ax, mfu):
+        panel.grid(True, alpha=0.3)
     return fig
 
 

@@ -141,7 +141,9 @@ def _search_table(search: Any, top: int) -> Table:
         e = group[0]
         r, p = e.prediction, e.parallel
         recompute = e.recompute_granularity + (f"({e.recompute_num_layers})" if e.recompute_num_layers else "")
-        rows.append((str(e.rank), split_label(p) + equivalent_note(group),
+        stages = (f" ({p.first_stage_layers or '='}/{p.last_stage_layers or '='})"
+                  if p.first_stage_layers or p.last_stage_layers else "")
+        rows.append((str(e.rank), split_label(p) + stages + equivalent_note(group),
                      "fsdp" if p.fsdp else str(e.plan.get("zero_stage", "")),
                      "yes" if p.sp else "", str(e.micro_batch_size), recompute,
                      f"{r.tokens_per_second_per_gpu:,.0f}", f"{r.mfu:.1%}", _duration(r.step_time_ms),
@@ -149,7 +151,8 @@ def _search_table(search: Any, top: int) -> Table:
     s = search.stats
     caption = (f"{s.enumerated:,} candidates, {s.evaluated:,} priced, {s.feasible:,} fit "
                f"(memory limit {search.memory_limit_gb:.1f} GiB). Memory is the busiest pipeline "
-               "stage's allocated peak; recompute full(N) recomputes N layers per model chunk; "
+               "stage's allocated peak; pp4 (a/b): uneven pipeline, a/b layers on the first/last stage; "
+               "recompute full(N) recomputes N layers per model chunk; "
                "+N equivalent: N more ranked plans with the same numbers, differing only in the choices listed.")
     shown = min(top, len(search.results))
     return (f"Search: the {shown} best plans", caption,
@@ -314,6 +317,11 @@ def report(cost_model: Any, *, search: Any = None, parallel: Any = None, predict
             raise ValueError("report: give parallel= or a search with a plan that fits" + why)
         best = search.results[0]
         parallel, options = best.parallel, best.predict_options()
+        # The search's sequence length and, with vary_settings, the settings this entry was
+        # priced under (SearchEntry.settings) are predict arguments too.
+        options["seq_len"] = best.prediction.seq_len
+        if best.settings:
+            options["settings"] = cost_model.settings.overridden(best.settings)
         recompute_num_layers, offload = best.recompute_num_layers, best.optimizer_offload_ratio
         # The search prices on the model's GPUs; _with_gpus keeps its profile and settings.
         cm = cost_model._with_gpus(parallel.tp * parallel.pp * parallel.cp * parallel.dp)
@@ -378,6 +386,8 @@ def _training_with(tc: Any, options: dict[str, Any]) -> Any:
     import dataclasses
     changes = {k: options[k] for k in ("micro_batch_size", "gradient_accumulation_steps",
                                        "recompute_granularity") if k in options}
+    if "seq_len" in options:
+        changes["sequence_length"] = options["seq_len"]
     return dataclasses.replace(tc, **changes)
 
 
