@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,7 +74,7 @@ def test_report_of_a_varied_search_prices_the_entry_as_ranked() -> None:
     found = cm.search(seq_len=2048, global_batch_size=32, top_k=3, threads=1, vary_settings=("cuda_graphs",))
     best = found.results[0]
     page = pdcost.report(cm, search=found)
-    assert f"sequence 2,048 tokens" in _text(page)
+    assert "sequence 2,048 tokens" in _text(page)
     assert f"{best.prediction.tokens_per_second_per_gpu:,.0f}" in _text(page)
     state = re.search(r'<tr class="(set|default)"><td>cuda_graphs</td><td>(\w+)</td>', page)
     assert state is not None and state.groups() == ("set", "true" if best.settings["cuda_graphs"] else "false")
@@ -130,7 +131,7 @@ def _chromium() -> str | None:
     return None
 
 
-def _png_rgb(path: Path) -> "numpy.ndarray":  # type: ignore[name-defined]  # noqa: F821
+def _png_rgb(path: Path) -> Any:
     """The screenshot as an (height, width, 3) array of 0-255 values (matplotlib's PNG reader:
     the figures need matplotlib anyway)."""
     from matplotlib import image
