@@ -6,8 +6,9 @@
 #                                                         find_package/pkg-config, fuzzing
 #   3. pip install . + pytest                             the Python package and CLI
 # Needs: the Swift toolchain, a C compiler, Python 3.10+ with pip. Everything else (cmake,
-# ninja, scikit-build-core, pytest, pandas for the optional DataFrame views) is installed into a
-# virtual environment at .venv.
+# ninja, scikit-build-core, pytest, pandas for the optional DataFrame views, matplotlib for the
+# optional figures) is installed into a virtual environment at .venv; on Debian, apt-get adds
+# chromium-headless-shell for the report rendering test.
 # Environment: PDCOST_FUZZ_SECONDS (default 60; 0 skips fuzzing), PDCOST_VENV (default .venv).
 set -euo pipefail
 
@@ -22,8 +23,30 @@ if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install --quiet --upgrade pip
-"$venv/bin/python" -m pip install --quiet cmake ninja scikit-build-core pytest pandas
+"$venv/bin/python" -m pip install --quiet cmake ninja scikit-build-core pytest pandas matplotlib
 export PATH="$venv/bin:$PATH"
+
+# Headless Chromium renders `pdcost report`'s page in Tests/python/test_report.py (which skips
+# without it). Debian bookworm packages chromium-headless-shell (the headless build alone);
+# installed once, as root or through passwordless sudo; a machine without either skips the test.
+step "Headless Chromium (for the report rendering test)"
+if command -v chromium-headless-shell >/dev/null || command -v chromium >/dev/null; then
+    echo "already installed"
+elif command -v apt-get >/dev/null; then
+    sudo_cmd=""
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo_cmd="sudo -n"; else sudo_cmd="none"; fi
+    fi
+    if [ "$sudo_cmd" = "none" ]; then
+        echo "not root and no passwordless sudo: the report rendering test will skip"
+    else
+        { $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq \
+              --no-install-recommends chromium-headless-shell >/dev/null; } \
+            || echo "apt-get could not install chromium-headless-shell: the report rendering test will skip"
+    fi
+else
+    echo "no apt-get: the report rendering test will skip"
+fi
 
 step "Swift tests"
 swift test --parallel 2>&1 | tail -n 40

@@ -27,7 +27,9 @@ Serving (inference) is one call::
                         input_tokens=32768, output_tokens=256, concurrency=64)
     r.ttft_ms, r.tpot_ms, r.output_tokens_per_s, r.memory_gib, r.fits_memory
 
-Results are immutable (``to_dict()``, ``to_dataframe()``); calibration (GPU micro-benchmarks,
+Results are immutable (``to_dict()``, ``to_dataframe()``); figures of them are in
+:mod:`pdcost.plots` (matplotlib, ``pip install 'pdcost[plots]'``) and :func:`report` writes one
+HTML or Markdown page of a plan and its search; calibration (GPU micro-benchmarks,
 fits to measured runs) is in :mod:`pdcost.calibration` and :mod:`pdcost.fitting`.
 """
 
@@ -71,6 +73,9 @@ from .serving import (
 from .serving_search import ServingSearchEntry, ServingSearchResult, ServingSearchStats, search_serving
 from .fitting import efficiency_parameters, fit
 from .planner import RunPlan, chinchilla_for_compute, chinchilla_tokens, plan_run
+# `pdcost.report(...)` is the function (the module stays importable as pdcost.report's
+# sys.modules entry: `from pdcost.report import Report`).
+from .report import report
 from .calibration import (
     CalibrationResult,
     HardwareCalibrator,
@@ -119,6 +124,7 @@ __all__ = [
     "fit",
     "efficiency_parameters",
     "plan_run",
+    "report",
     "RunPlan",
     "chinchilla_tokens",
     "chinchilla_for_compute",

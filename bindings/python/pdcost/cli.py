@@ -41,7 +41,7 @@ from .config import (GIB, LORA_TARGETS, GPUSpec, HardwareConfig, Method, ModelCo
 from .costmodel import COMM_KINDS, FRAMEWORKS, PDCostModel, PredictionResult, validate_runs
 from .errors import NotFoundError, PDCostError
 from .settings import VARIABLE_SETTINGS, FrameworkSettings, settings_fields
-from .search import NoPlanFitsWarning, split_label
+from .search import NoPlanFitsWarning, equivalent_note, group_equivalent, split_label
 from .serving import (ENGINES, KV_CACHE_PRECISIONS, SCENARIOS, WEIGHT_PRECISIONS, ServingDeployment,
                       ServingModel, ServingPrediction, ServingSettings, ServingWorkload,
                       serving_settings_fields)
@@ -431,6 +431,43 @@ def _positive_float(flag: str) -> Callable[[str], float]:
     return _finite(flag, positive=True)
 
 
+def _fraction(flag: str) -> Callable[[str], float]:
+    """A number in [0, 1]."""
+    base = _finite(flag, positive=False)
+
+    def parse(text: str) -> float:
+        value = base(text)
+        if value > 1:
+            raise argparse.ArgumentTypeError(f"{flag}={text} must be in [0, 1]")
+        return value
+    return parse
+
+
+def _plot_path(text: str) -> str:
+    """--plot FILE: an .svg, .png or .pdf path (checked before any work is done)."""
+    if not text.lower().endswith((".svg", ".png", ".pdf")):
+        raise argparse.ArgumentTypeError(f"--plot={text!r}: the file must end in .svg, .png or .pdf")
+    return text
+
+
+def _add_plot_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--plot", type=_plot_path, default=None, metavar="FILE.svg|png",
+                        help=f"also draw {what} to FILE (needs matplotlib: pip install 'pdcost[plots]')")
+
+
+def _write_plot(path: str | None, draw: Callable[[Any], Any]) -> None:
+    """Draw with pdcost.plots (imported here: matplotlib is optional) and save to `path`."""
+    if path is None:
+        return
+    from . import plots
+    try:
+        plots._matplotlib()
+    except ImportError as error:
+        raise ValueError(f"--plot {path}: {error}") from None
+    plots.save(draw(plots), path)
+    print(f"plot written to {path}", file=sys.stderr)
+
+
 def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     """One flag per framework setting, built from the library's settings table
     (``--tp-comm-overlap/--no-tp-comm-overlap``, ``--fp8-recipe {delayed,...}``, ...), plus
@@ -514,7 +551,10 @@ def _predict_inputs(args: argparse.Namespace) -> tuple[PDCostModel, ParallelConf
     training = TrainingConfig(micro_batch_size=args.mbs, sequence_length=args.seq_len,
                               gradient_accumulation_steps=global_batch // per_step,
                               dtype=CLI_DTYPES[args.dtype], recompute_granularity=args.recompute,
-                              framework=args.framework, **_method_options(args))
+                              framework=args.framework,
+                              tensorwise_offload_optimizer=args.optimizer_offload_ratio > 0,
+                              tensorwise_offload_ratio=args.optimizer_offload_ratio or 0.95,
+                              **_method_options(args))
     plan = ParallelConfig(tp=args.tp, pp=args.pp, vpp=args.vpp, dp=dp, cp=args.cp, ep=args.ep,
                           etp=args.etp, sp=args.sp, sharding=ZERO_SHARDING[args.zero],
                           fsdp=args.fsdp, first_stage_layers=args.first_stage_layers,
@@ -620,6 +660,9 @@ def _run_predict(args: argparse.Namespace) -> int:
     if args.trace:
         from .trace import write_trace
         write_trace(args.trace, result, plan)
+    _write_plot(args.plot, lambda plots: plots.prediction_overview(
+        result, f"{cm.model_config.name} on {cm.hardware_config.num_gpus}x {cm.hardware_config.gpu.name}: "
+                f"{split_label(plan)}"))
     if args.json:
         report = {"model": cm.model_config.name, "gpu": cm.hardware_config.gpu.name,
                   "num_gpus": cm.hardware_config.num_gpus, "plan": plan.to_dict(),
@@ -666,6 +709,7 @@ def _register_predict(subparsers: Any) -> None:
     parser.add_argument("--json", action="store_true", help="print the prediction as JSON")
     parser.add_argument("--trace", metavar="FILE.json", default=None,
                         help="also write the step as a Chrome/Perfetto trace (open in ui.perfetto.dev)")
+    _add_plot_argument(parser, "the step-time and memory breakdown")
     parser.set_defaults(handler=_run_predict)
 
 
@@ -705,6 +749,10 @@ def _add_predict_arguments(parser: argparse.ArgumentParser) -> None:
                              "--recompute-method block --recompute-num-layers N; default: all)")
     parser.add_argument("--framework", choices=tuple(FRAMEWORKS), default="megatron",
                         help="framework profile (default: megatron)")
+    parser.add_argument("--optimizer-offload-ratio", type=_fraction("--optimizer-offload-ratio"), default=0.0,
+                        metavar="R", help="share of the optimizer states offloaded to the host, 0..1 "
+                                          "(TrainingConfig.tensorwise_offload_ratio; what search's "
+                                          "offload=D:R column prints; default: 0, none)")
     _add_method_arguments(parser)
     _add_settings_arguments(parser)
 
@@ -801,6 +849,9 @@ def _run_validate(args: argparse.Namespace) -> int:
     report = validate_runs(data, text=not args.json, only_complete=args.only_complete,
                            profile=profile)
     print(report)
+    if args.plot:
+        document = report if args.json else validate_runs(data, profile=profile)
+        _write_plot(args.plot, lambda plots: plots.validation_scatter(document, args.plot_metric))
     return EXIT_OK
 
 
@@ -817,6 +868,12 @@ def _register_validate(subparsers: Any) -> None:
                         help="text table: list only records marked complete")
     parser.add_argument("--profile", metavar="FILE",
                         help="predict with this calibration profile (e.g. from pdcost calibrate)")
+    _add_plot_argument(parser, "predicted vs measured per source")
+    parser.add_argument("--plot-metric", default="tokens_per_s_per_gpu", metavar="METRIC",
+                        help="the metric --plot draws: tokens_per_s_per_gpu, step_time_s, "
+                             "peak_allocated_gib, peak_reserved_gib, peak_memory_gib, or a serving "
+                             "metric (ttft_ms, tpot_ms, itl_ms, output_tokens_per_s_per_gpu, ...) "
+                             "(default: tokens_per_s_per_gpu)")
     parser.set_defaults(handler=_run_validate)
 
 
@@ -956,19 +1013,44 @@ def _duration(ms: float) -> str:
 
 #: What the search table's notation means (printed under it).
 SEARCH_LEGEND = (
-    "pp=P (a/b): the first/last stage holds a/b layers ('=' like the middle ones); zero=Z: "
-    "ZeRO stage (1 = distributed optimizer); sp: sequence parallel; recompute=full(N): N layers "
-    "per model chunk recomputed (all when no N); offload=D:R: share R of the optimizer states "
-    "on device D; exposed comm: communication per step not hidden behind compute; mem: the "
-    "busiest stage's allocated peak.")
+    "Legend: pp=P (a/b): uneven pipeline, the first/last stage holds a/b layers ('=' like the "
+    "middle ones); zero=Z: ZeRO stage (1 = distributed optimizer); sp: sequence parallel; "
+    "recompute=full(N): N layers per model chunk recomputed (all when no N); offload=D:R: share R "
+    "of the optimizer states on device D; exposed comm: communication per step the step waits for "
+    "(not hidden behind compute); mem GiB: the busiest pipeline stage's allocated peak; "
+    "+N equivalent: N more ranked plans with the same predicted step time and memory that differ "
+    "only in the choices listed.")
+
+
+def _setting_flags(settings: Mapping[str, Any]) -> list[str]:
+    """Framework settings as predict flags (--tp-comm-overlap, --no-cuda-graphs, --fp8-recipe X),
+    built from the library's settings table like the flags themselves."""
+    kinds = {row["key"]: row["type"] for row in settings_fields()}
+    words = []
+    for key, value in settings.items():
+        if value is None or key not in kinds:
+            continue
+        flag = "--" + key.replace("_", "-")
+        if kinds[key] == "bool":
+            words.append(flag if value else "--no-" + flag[2:])
+        else:
+            text = str(value)
+            words.append(f"{flag} {text if text.replace('.', '').replace('_', '').isalnum() else json.dumps(text)}")
+    return words
 
 
 def _predict_command(cm: PDCostModel, args: argparse.Namespace, e: Any) -> str:
-    """A `pdcost predict` line that prices search entry `e` again."""
+    """A `pdcost predict` line that prices search entry `e` again: every choice of the entry
+    and every option of the search that predict also takes."""
+    import shlex
     p = e.parallel
-    words = ["pdcost predict", f"--model {args.model}", f"--gpu {args.gpu}", f"--gpus {cm.hardware_config.num_gpus}"]
+    words = ["pdcost predict", f"--model {shlex.quote(args.model)}", f"--gpu {shlex.quote(args.gpu)}",
+             f"--gpus {cm.hardware_config.num_gpus}"]
     if args.gpus_per_node:
         words.append(f"--gpus-per-node {args.gpus_per_node}")
+    for flag in ("host_memory_gib", "host_memory_gb_per_s", "nvme_gb_per_s", "cpu_adam_params_per_s"):
+        if getattr(args, flag, 0.0):
+            words.append(f"--{flag.replace('_', '-')} {getattr(args, flag):g}")
     words += [f"--tp {p.tp}", f"--pp {p.pp}", f"--vpp {p.vpp}", f"--cp {p.cp}"]
     if p.ep > 1 or p.etp > 1:
         words += [f"--ep {p.ep}", f"--etp {p.etp}"]
@@ -983,15 +1065,55 @@ def _predict_command(cm: PDCostModel, args: argparse.Namespace, e: Any) -> str:
               f"--global-batch {args.global_batch}", f"--recompute {e.recompute_granularity}"]
     if e.recompute_num_layers:
         words.append(f"--recompute-num-layers {e.recompute_num_layers}")
+    if e.optimizer_offload_ratio:
+        words.append(f"--optimizer-offload-ratio {e.optimizer_offload_ratio:g}")
     if args.dtype != "bf16":
         words.append(f"--dtype {args.dtype}")
     if args.framework != "megatron":
         words.append(f"--framework {args.framework}")
     if args.method != "pretrain":
         words.append(f"--method {args.method}")
+        if args.method in ("lora", "qlora"):
+            words += [f"--lora-rank {args.lora_rank}", f"--lora-targets {args.lora_targets}"]
+    if args.optim != "adamw":
+        words.append(f"--optim {args.optim}")
+    if args.packed_document_tokens:
+        words.append(f"--packed-document-tokens {args.packed_document_tokens}")
+    # The search's settings, with the values this entry was priced under when they were varied.
+    words += _setting_flags({**cm.settings.to_dict(), **(e.settings or {})})
     if args.profile:
-        words.append(f"--profile {args.profile}")
+        words.append(f"--profile {shlex.quote(args.profile)}")
     return " ".join(words)
+
+
+def _entry_detail(e: Any) -> list[str]:
+    """Where the entry's step goes and which pipeline stage the figures are for."""
+    r = e.prediction
+    m = r.memory_breakdown
+    stages = int(m.num_stages)
+    comm = ", ".join(f"{kind} {_duration(v)}" for kind, v in r.comm_exposed_ms.items() if v > 0)
+    parts = [f"compute {_duration(r.compute_time_ms)}"]
+    if r.recompute_time_ms:
+        parts[0] += f" (recompute {_duration(r.recompute_time_ms)})"
+    if r.bubble_time_ms:
+        parts.append(f"bubble {_duration(r.bubble_time_ms)}")
+    if r.exposed_comm_time_ms:
+        parts.append(f"exposed comm {_duration(r.exposed_comm_time_ms)}" + (f" ({comm})" if comm else ""))
+    parts.append(f"optimizer {_duration(r.optimizer_time_ms)}")
+    for label, value in (("offload", r.offload_time_ms), ("host", r.host_overhead_time_ms)):
+        if value:
+            parts.append(f"{label} {_duration(value)}")
+    lines = [f"step {_duration(r.step_time_ms)} = " + " + ".join(parts)]
+    if stages > 1:
+        # Prediction.computeTime is the critical path: the slowest stage's micro-batches
+        # (Sources/PDCost/Training/Prediction.swift); memory is the stage with the highest peak.
+        lines.append(f"compute: the slowest of {stages} stages, {r.gradient_accumulation_steps} micro-batches; "
+                     f"memory: stage {m.peak_stage} of stages 0-{stages - 1} (the busiest) {m.allocated_memory_gb:.1f} GiB "
+                     f"allocated (first stage {m.first_stage_allocated_gb:.1f}, last {m.last_stage_allocated_gb:.1f})")
+    else:
+        lines.append(f"memory: {m.allocated_memory_gb:.1f} GiB allocated, {m.reserved_memory_gb:.1f} reserved "
+                     f"of {m.usable_memory_gb:.1f} usable")
+    return lines
 
 
 def _search_text(cm: PDCostModel, result: Any, top: int, args: argparse.Namespace | None = None) -> str:
@@ -1000,7 +1122,7 @@ def _search_text(cm: PDCostModel, result: Any, top: int, args: argparse.Namespac
     lines = [f"{cm.model_config.name} on {hw.num_gpus}x {hw.gpu.name} ({tc.framework}, {tc.dtype}), "
              f"seq_len {tc.sequence_length}: {s.enumerated:,} candidates, {s.evaluated:,} priced, "
              f"{s.feasible:,} fit (memory limit {result.memory_limit_gb:.1f} GiB), "
-             f"{s.elapsed_s * 1e3:,.1f} ms on {s.threads} thread{'s' if s.threads != 1 else ''}"
+             f"{_duration(s.elapsed_s * 1e3)} on {s.threads} thread{'s' if s.threads != 1 else ''}"
              + (" (cancelled)" if s.cancelled else ""), ""]
     # DeepSpeed's engine (DeepSpeed, the Trainer's ZeRO plans) offloads to a device
     # (offload_optimizer; cpu when only a ratio is given).
@@ -1008,8 +1130,10 @@ def _search_text(cm: PDCostModel, result: Any, top: int, args: argparse.Namespac
     if tc.framework in ("deepspeed", "hf-trainer"):
         offload_device = f"{cm.settings.offload_optimizer or 'cpu'}:"
     if result.results:
+        groups = group_equivalent(result.results[:top])
         rows = [("#", "tok/s/GPU", "MFU", "step", "mem GiB", "exposed comm", "plan")]
-        for e in result.results[:top]:
+        for group in groups:
+            e = group[0]
             r, p = e.prediction, e.parallel
             split = ""
             if p.first_stage_layers or p.last_stage_layers:
@@ -1020,15 +1144,21 @@ def _search_text(cm: PDCostModel, result: Any, top: int, args: argparse.Namespac
                     + (f" ep={p.ep} etp={p.etp}" if p.ep > 1 or p.etp > 1 else "")
                     + (" fsdp" if p.fsdp else f" zero={e.plan.get('zero_stage')}")
                     + (" sp" if p.sp else "") + f" mbs={e.micro_batch_size} recompute={recompute}"
-                    + (f" offload={offload_device}{e.optimizer_offload_ratio:g}" if e.optimizer_offload_ratio else ""))
+                    + (f" offload={offload_device}{e.optimizer_offload_ratio:g}" if e.optimizer_offload_ratio else "")
+                    + "".join(f" {k}={'on' if v is True else 'off' if v is False else v}"
+                              for k, v in (e.settings or {}).items())
+                    + equivalent_note(group))
             rows.append((str(e.rank), f"{r.tokens_per_second_per_gpu:,.0f}", f"{100 * r.mfu:.1f}%",
                          _duration(r.step_time_ms), f"{e.peak_allocated_gb:.1f}",
                          _duration(r.exposed_comm_time_ms), plan))
         lines += _table(rows, ">>>>>><")
         lines += ["", SEARCH_LEGEND]
-        if args is not None:
-            lines += ["", "Price #1 again (every choice above is a predict option):",
-                      "  " + _predict_command(cm, args, result.results[0])]
+        lines += ["", "Each plan: where the step goes, and the `pdcost predict` line that prices it again"]
+        for group in groups:
+            e = group[0]
+            lines.append(f"#{e.rank}  " + "\n    ".join(_entry_detail(e)))
+            if args is not None:
+                lines.append("    " + _predict_command(cm, args, e))
     else:
         lines.append(f"nothing fits: {result.explanation}")
     if s.pruned:
@@ -1037,7 +1167,8 @@ def _search_text(cm: PDCostModel, result: Any, top: int, args: argparse.Namespac
     return "\n".join(lines)
 
 
-def _run_search(args: argparse.Namespace) -> int:
+def _search(args: argparse.Namespace) -> tuple[PDCostModel, Any]:
+    """The cost model of search's options and the search result (search, report)."""
     model = _load_model(args.model)
     hardware = _hardware(args)
     training = TrainingConfig(sequence_length=args.seq_len, dtype=CLI_DTYPES[args.dtype],
@@ -1053,8 +1184,13 @@ def _run_search(args: argparse.Namespace) -> int:
                            threads=args.threads, max_tp=args.max_tp, max_pp=args.max_pp,
                            max_cp=args.max_cp, micro_batch_sizes=tuple(args.mbs),
                            memory_safety_margin=args.memory_margin,
-                           progress=args.progress and not args.json, vary_settings=vary,
+                           progress=args.progress and not getattr(args, "json", False), vary_settings=vary,
                            optimizer_offload_ratios=tuple(args.offload_ratios))
+    return cm, result
+
+
+def _run_search(args: argparse.Namespace) -> int:
+    cm, result = _search(args)
     if args.json:
         data = result.to_dict()
         print(json.dumps({"results": data["results"], "pareto": data["pareto"],
@@ -1065,6 +1201,8 @@ def _run_search(args: argparse.Namespace) -> int:
             print(f"nothing fits: {result.explanation}", file=sys.stderr)
     else:
         print(_search_text(cm, result, args.top, args))
+    if result.results:
+        _write_plot(args.plot, lambda plots: plots.pareto_front(result))
     return EXIT_OK
 
 
@@ -1075,6 +1213,15 @@ def _register_search(subparsers: Any) -> None:
                     "dp, ep, ZeRO, recomputation, micro-batch size) for a model on a cluster at "
                     "a fixed global batch, drop those that do not fit in memory, and rank the "
                     "rest by throughput. Prints the pruning summary too.")
+    _add_search_arguments(parser)
+    parser.add_argument("--json", action="store_true",
+                        help='print {"results", "pareto", "stats"} as JSON')
+    _add_plot_argument(parser, "the Pareto front (throughput vs memory)")
+    parser.set_defaults(handler=_run_search)
+
+
+def _add_search_arguments(parser: argparse.ArgumentParser) -> None:
+    """The job and the search space (search and report)."""
     _add_job_arguments(parser)
     parser.add_argument("--seq-len", type=_seq_len, default=8192, metavar="N",
                         help="tokens per sequence (default: 8192)")
@@ -1107,10 +1254,46 @@ def _register_search(subparsers: Any) -> None:
     parser.add_argument("--vary-settings", metavar="KEY,KEY", default=None,
                         help="try these settings both off and on and rank every plan together "
                              "(at most 4 of: " + ", ".join(VARIABLE_SETTINGS) + ")")
-    parser.add_argument("--json", action="store_true",
-                        help='print {"results", "pareto", "stats"} as JSON')
     _add_settings_arguments(parser)
-    parser.set_defaults(handler=_run_search)
+
+
+# ------------------------------------------------------------------------------------------------
+# pdcost report: one HTML (or Markdown) file of the search's best plan
+# ------------------------------------------------------------------------------------------------
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from .report import report
+    out = args.out
+    fmt = args.format or ("md" if out.lower().endswith(".md") else "html")
+    cm, result = _search(args)
+    if not result.results:
+        raise ValueError(f"report: nothing fits, so there is no plan to report: {result.explanation}")
+    import shlex
+    command = "pdcost " + " ".join(shlex.quote(w) for w in args.argv)
+    written = report(cm, search=result, out=out, format=fmt, top=args.top,
+                     commands=[command, _predict_command(cm, args, result.results[0])])
+    for path in written.files:
+        print(path)
+    return EXIT_OK
+
+
+def _register_report(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "report", help="search a job and write its best plan as one HTML or Markdown report",
+        description="Search like `pdcost search` (same options), then write one report of the best "
+                    "plan: its step-time and memory breakdown (figures and tables), the search's top "
+                    "plans and Pareto front, the assumptions and which framework settings were set "
+                    "or defaulted, and the step as a Perfetto timeline next to it "
+                    "(<name>.trace.json). HTML is self-contained (figures inline as SVG); Markdown "
+                    "writes the figures as SVG files beside it. Figures need matplotlib "
+                    "(pip install 'pdcost[plots]'); without it the tables are written alone.")
+    _add_search_arguments(parser)
+    parser.add_argument("-o", "--out", required=True, metavar="FILE.html|FILE.md",
+                        help="the report to write; the timeline and (Markdown) figures go beside it")
+    parser.add_argument("--format", choices=("html", "md"), default=None,
+                        help="html or md (default: from the file's suffix, else html)")
+    parser.set_defaults(handler=_run_report)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1436,6 +1619,8 @@ def _run_serve_search(args: argparse.Namespace) -> int:
         print(json.dumps({"model": model.name, "gpu": gpu.name, **result.to_dict()}, indent=2))
     else:
         print(_serve_search_text(result, model.name, gpu.name, args))
+    if result.top or result.pareto:
+        _write_plot(args.plot, lambda plots: plots.pareto_front(result))
     return EXIT_OK
 
 
@@ -1506,6 +1691,7 @@ def _register_serve_search(subparsers: Any) -> None:
     _add_serving_settings_arguments(parser)
     parser.add_argument("--progress", action="store_true", help="show progress on stderr")
     parser.add_argument("--json", action="store_true", help="print the library's search document")
+    _add_plot_argument(parser, "the Pareto front (tokens/s/GPU vs tokens/s/user)")
     parser.set_defaults(handler=_run_serve_search)
 
 
@@ -1542,6 +1728,7 @@ def _register_plan(subparsers: Any) -> None:
     parser.add_argument("--power-fraction", type=_positive_float("--power-fraction"), default=1.0, metavar="X",
                         help="average board power over TDP (default: 1.0, BLOOM's A100s)")
     parser.add_argument("--json", action="store_true", help="print as JSON")
+    _add_plot_argument(parser, "tokens/s/GPU and MFU against the GPU count (scaling curves)")
     parser.set_defaults(handler=_run_plan)
 
 
@@ -1563,6 +1750,8 @@ def _run_plan(args: argparse.Namespace) -> int:
     runs = plan_run(cm, global_batch_size=args.global_batch, tokens=args.tokens,
                     compute_budget_flops=args.compute_flops, gpus=counts, days=args.days,
                     price_per_gpu_hour=args.price, power_fraction=args.power_fraction, pue=args.pue)
+    if runs:
+        _write_plot(args.plot, lambda plots: plots.scaling_curves(runs))
     if args.json:
         print(json.dumps({"runs": [r.to_dict() for r in runs]}, indent=2))
         return EXIT_OK
@@ -1617,6 +1806,7 @@ COMMANDS: list[tuple[str, Callable[[Any], None]]] = [
     ("validate", _register_validate),
     ("calibrate", _register_calibrate),
     ("search", _register_search),
+    ("report", _register_report),
     ("compare", _register_compare),
     ("plan", _register_plan),
     ("serve", _register_serve),

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from .config import GIB, ParallelConfig
 
 __all__ = ["SearchResult", "SearchEntry", "SearchStats", "RankedPlans", "NoPlanFitsWarning",
-           "RECOMPUTE_CHOICES", "progress_bar"]
+           "RECOMPUTE_CHOICES", "progress_bar", "group_equivalent", "equivalent_note"]
 
 #: Recomputation modes a search can try (bits of pdcost_search_options.recompute).
 RECOMPUTE_CHOICES = {"none": 1, "selective": 2, "full": 4, "partial": 8}
@@ -59,6 +59,60 @@ def split_label(p: Any) -> str:
     are above 1 (tables: the planner, ``pdcost compare``, notebook reprs)."""
     text = f"tp{p.tp} pp{p.pp}" + (f" vpp{p.vpp}" if p.vpp > 1 else "") + f" dp{p.dp}"
     return text + "".join(f" {name}{getattr(p, name)}" for name in ("cp", "ep") if getattr(p, name) > 1)
+
+#: Plan fields that may differ between two entries of one equivalence group, as printed.
+_CHOICES = (("zero", lambda e: "fsdp" if e.parallel.fsdp else str(e.plan.get("zero_stage"))),
+            ("sp", lambda e: "on" if e.parallel.sp else "off"),
+            ("vpp", lambda e: str(e.parallel.vpp)), ("etp", lambda e: str(e.parallel.etp)),
+            ("mbs", lambda e: str(e.micro_batch_size)),
+            ("recompute", lambda e: e.recompute_granularity + (f"({e.recompute_num_layers})" if e.recompute_num_layers else "")),
+            ("stages", lambda e: f"{e.parallel.first_stage_layers or '='}/{e.parallel.last_stage_layers or '='}"),
+            ("offload", lambda e: f"{e.optimizer_offload_ratio:g}"))
+
+
+def same_numbers(a: Any, b: Any) -> bool:
+    """Two entries whose predicted step, throughput and memory agree (to 1e-9 relative: the
+    same arithmetic on different but immaterial choices), and with the same split."""
+    pa, pb = a.parallel, b.parallel
+    if (pa.tp, pa.pp, pa.dp, pa.cp, pa.ep) != (pb.tp, pb.pp, pb.dp, pb.cp, pb.ep):
+        return False
+    if (a.settings or {}) != (b.settings or {}):
+        return False
+    ra, rb = a.prediction, b.prediction
+
+    def close(x: float, y: float) -> bool:
+        return abs(x - y) <= 1e-9 * max(abs(x), abs(y), 1e-30)
+    return (close(ra.step_time_ms, rb.step_time_ms) and close(a.peak_allocated_gb, b.peak_allocated_gb)
+            and close(ra.memory_breakdown.reserved_memory_gb, rb.memory_breakdown.reserved_memory_gb))
+
+
+def group_equivalent(entries: Sequence[Any]) -> list[list[Any]]:
+    """Ranked entries grouped with the earlier entry they equal (:func:`same_numbers`), in rank
+    order: plans that differ only in a choice that changes no number (ZeRO 0 or 1 over one
+    data-parallel rank, ...) show as one row with "+N equivalent" (:func:`equivalent_note`)."""
+    groups: list[list[Any]] = []
+    for e in entries:
+        for g in groups:
+            if same_numbers(g[0], e):
+                g.append(e)
+                break
+        else:
+            groups.append([e])
+    return groups
+
+
+def equivalent_note(group: Sequence[Any]) -> str:
+    """'+2 equivalent (zero 1|2|3)': how many more, and which choices differ."""
+    if len(group) < 2:
+        return ""
+    differ = []
+    for name, value in _CHOICES:
+        values = list(dict.fromkeys(value(e) for e in group))
+        if len(values) > 1:
+            differ.append(f"{name} {'|'.join(values)}")
+    return f" (+{len(group) - 1} equivalent: {', '.join(differ) or 'same plan'})"
+
+
 
 @dataclass(slots=True, frozen=True)
 class SearchEntry:
