@@ -75,8 +75,9 @@ def _svg(fig: Any) -> str:
     import io
     from matplotlib import rc_context
     buffer = io.StringIO()
-    with rc_context({"svg.fonttype": "path"}):
-        fig.savefig(buffer, format="svg")
+    # No date in the metadata and a fixed hash salt: the same prediction gives the same page.
+    with rc_context({"svg.fonttype": "path", "svg.hashsalt": "pdcost"}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
     text = buffer.getvalue()
     return text[text.index("<svg"):]
 
