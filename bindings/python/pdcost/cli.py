@@ -1275,6 +1275,9 @@ def _run_serve_predict(args: argparse.Namespace) -> int:
     model, deployment = _serving_inputs(args)
     workload = _serve_workload(args)
     document = model.predict_json(deployment, workload)
+    if args.trace:
+        with open(args.trace, "w", encoding="utf-8") as out:
+            json.dump(model.trace(deployment, workload), out)
     if args.json:
         report = {"model": model.model_config.name, "gpu": model.gpu.name, **document}
         print(json.dumps(report, indent=2))
@@ -1311,6 +1314,8 @@ def _register_serve_predict(subparsers: Any) -> None:
                        help="share of each prompt found in the prefix cache (default: 0)")
     parser.add_argument("--json", action="store_true",
                         help="print the library's document (deployment, workload, prediction, settings)")
+    parser.add_argument("--trace", metavar="FILE.json", default=None,
+                        help="also write one request's life as a Chrome/Perfetto trace (open in ui.perfetto.dev)")
     parser.set_defaults(handler=_run_serve_predict)
 
 
