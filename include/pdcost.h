@@ -1455,13 +1455,15 @@ typedef struct pdcost_run_plan {
     double cost;                       /* in the price's currency; 0 without a price           */
     double energy_mwh;
     double required_tokens_per_second; /* finishes in target_days; 0 without a target          */
+    double power_fraction;             /* the power fraction used (the default for 0)           */
+    double pue;                        /* the PUE used (the default for 0)                      */
     uint32_t has_cost;                 /* 1 if a price was stated                               */
     uint32_t meets_target_days;        /* 1 if days <= target_days, or no target               */
 } pdcost_run_plan;
 
 #define PDCOST_RUN_PLAN_VERSION 1
 #define PDCOST_RUN_PLAN_INIT {sizeof(pdcost_run_plan), PDCOST_RUN_PLAN_VERSION, \
-    0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0}
+    0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0}
 
 /* Prices a run. A negative or non-finite input, or tokens, compute_budget_flops and parameters
  * all 0, fails with PDCOST_EINVAL naming the field ("inputs->pue=-1 must be a finite number

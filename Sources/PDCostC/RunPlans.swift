@@ -42,6 +42,8 @@ public func pdcost_plan_run(_ out: UnsafeMutablePointer<pdcost_run_plan>?,
         c.cost = plan.cost ?? 0
         c.energy_mwh = plan.energyMWh
         c.required_tokens_per_second = plan.requiredTokensPerSecond
+        c.power_fraction = plan.powerFraction
+        c.pue = plan.pue
         c.has_cost = plan.cost == nil ? 0 : 1
         c.meets_target_days = plan.meetsTargetDays ? 1 : 0
         destination.write(c)

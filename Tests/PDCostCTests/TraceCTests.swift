@@ -16,7 +16,7 @@ import Testing
                                 expectedVersion: PDCOST_RUN_PLAN_VERSION,
                                 set: { $0.size = UInt32(MemoryLayout<pdcost_run_plan>.size); $0.version = 1 },
                                 check: { $0.tokens == 0 && $0.required_tokens_per_second == 0 && $0.has_cost == 0
-                                    && $0.meets_target_days == 0 })
+                                    && $0.meets_target_days == 0 && $0.pue == 0 })
     }
 
     @Test("An output struct smaller than version 1 is refused before any work")

@@ -153,6 +153,7 @@ static void plan_run(void) {
     CHECK(close_to(out.gpu_hours, 64 * hours, 1e-12));
     CHECK(out.has_cost == 1 && close_to(out.cost, 128 * hours, 1e-12));
     CHECK(close_to(out.energy_mwh, 64 * 700 * 1.2 * hours / 1e6, 1e-12)); /* PUE 0 = 1.2, fraction 0 = 1 */
+    CHECK(out.pue == 1.2 && out.power_fraction == 1.0);
     CHECK(close_to(out.required_tokens_per_second, 2e12 / (30 * 86400.0), 1e-12));
     CHECK(out.meets_target_days == 1);
     CHECK(close_to(out.tokens_per_parameter, 2e12 / 7e9, 1e-12));

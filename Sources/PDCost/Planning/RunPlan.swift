@@ -83,6 +83,9 @@ public struct RunPlan: Sendable, Hashable {
     public var requiredTokensPerSecond: Double
     /// Whether the run finishes within the target (true without one).
     public var meetsTargetDays: Bool
+    /// The power fraction and PUE the energy was priced at.
+    public var powerFraction: Double
+    public var pue: Double
 
     /// Compute-optimal (parameters, tokens) for a budget of `flops`: C = 6·N·D with D = 20·N,
     /// so N = sqrt(C / 120).
@@ -126,6 +129,8 @@ public struct RunPlan: Sendable, Hashable {
                                    + "state one to know the tokens to train")
         }
         let gpus = Double(inputs.gpus)
+        powerFraction = inputs.powerFraction
+        pue = inputs.pue
         self.tokens = tokens
         self.parameters = parameters
         tokensPerParameter = inputs.parameters.map { tokens / $0 } ?? 0

@@ -1541,10 +1541,11 @@ def _register_plan(subparsers: Any) -> None:
                         help="find the fewest GPUs that finish within D days")
     parser.add_argument("--price", type=_positive_float("--price"), default=None, metavar="USD",
                         help="price per GPU-hour (default: no cost shown)")
-    parser.add_argument("--pue", type=_positive_float("--pue"), default=1.2, metavar="X",
-                        help="data-centre power usage effectiveness (default: 1.2, BLOOM's)")
-    parser.add_argument("--power-fraction", type=_positive_float("--power-fraction"), default=1.0, metavar="X",
-                        help="average board power over TDP (default: 1.0, BLOOM's A100s)")
+    from .planner import DEFAULT_POWER_FRACTION, DEFAULT_PUE
+    parser.add_argument("--pue", type=_positive_float("--pue"), default=None, metavar="X",
+                        help=f"data-centre power usage effectiveness (default: {DEFAULT_PUE}, BLOOM's)")
+    parser.add_argument("--power-fraction", type=_positive_float("--power-fraction"), default=None, metavar="X",
+                        help=f"average board power over TDP (default: {DEFAULT_POWER_FRACTION}, BLOOM's A100s)")
     parser.add_argument("--json", action="store_true", help="print as JSON")
     parser.set_defaults(handler=_run_plan)
 

@@ -28,23 +28,25 @@ from . import _native
 from .search import split_label
 
 
-#: Average board power over the board's TDP during training (Luccioni et al. 2023: 400 W on
-#: A100); the library's default (pdcost_run_plan_inputs.power_fraction = 0).
-DEFAULT_POWER_FRACTION = 1.0
-#: Power usage effectiveness of the data centre (Luccioni et al. 2023: Jean Zay, 1.2); the
-#: library's default (pdcost_run_plan_inputs.pue = 0).
-DEFAULT_PUE = 1.2
-
-
 def _native_plan(*, gpus: int = 1, tokens_per_second: float = 1.0, tokens: float | None = None,
                  parameters: float | None = None, compute_budget_flops: float | None = None,
                  price_per_gpu_hour: float | None = None, board_power_w: float = 1.0,
-                 power_fraction: float = DEFAULT_POWER_FRACTION, pue: float = DEFAULT_PUE,
+                 power_fraction: float | None = None, pue: float | None = None,
                  target_days: float | None = None) -> dict[str, Any]:
-    """``pdcost_plan_run`` (None → 0, "not stated")."""
+    """``pdcost_plan_run`` (None → 0, "not stated": the library's default where it has one)."""
     return _native.plan_run(gpus, float(tokens_per_second), float(tokens or 0.0), float(parameters or 0.0),
                             float(compute_budget_flops or 0.0), float(price_per_gpu_hour or 0.0),
-                            float(board_power_w), float(power_fraction), float(pue), float(target_days or 0.0))
+                            float(board_power_w), float(power_fraction or 0.0), float(pue or 0.0),
+                            float(target_days or 0.0))
+
+
+_DEFAULTS = _native_plan(tokens=1.0)
+#: Average board power over the board's TDP during training, the library's default
+#: (Luccioni et al. 2023: 400 W per A100-hour, its TDP).
+DEFAULT_POWER_FRACTION: float = _DEFAULTS["power_fraction"]
+#: Power usage effectiveness of the data centre, the library's default (Luccioni et al. 2023:
+#: Jean Zay, 1.2).
+DEFAULT_PUE: float = _DEFAULTS["pue"]
 
 
 def chinchilla_tokens(parameters: float) -> float:
@@ -81,13 +83,13 @@ class RunPlan:
 
 
 def _price(model: Any, gpus: int, tokens: float, tokens_per_second: float, tokens_per_gpu: float,
-           mfu: float, plan: str, price_per_gpu_hour: float | None, power_fraction: float,
-           pue: float, board_power_w: float, days: float | None = None) -> RunPlan:
+           mfu: float, plan: str, price_per_gpu_hour: float | None, power_fraction: float | None,
+           pue: float | None, board_power_w: float, days: float | None = None) -> RunPlan:
     priced = _native_plan(gpus=gpus, tokens_per_second=tokens_per_second, tokens=tokens,
                           parameters=float(model.model_config.num_parameters()),
                           price_per_gpu_hour=price_per_gpu_hour, board_power_w=board_power_w,
                           power_fraction=power_fraction, pue=pue, target_days=days)
-    assumptions = {"board_power_w": board_power_w, "power_fraction": power_fraction, "pue": pue,
+    assumptions = {"board_power_w": board_power_w, "power_fraction": priced["power_fraction"], "pue": priced["pue"],
                    "price_per_gpu_hour": price_per_gpu_hour,
                    "tokens_per_parameter": priced["tokens_per_parameter"]}
     return RunPlan(gpus=gpus, plan=plan, tokens=priced["tokens"], tokens_per_second=tokens_per_second,
@@ -109,8 +111,8 @@ def _plan_text(entry: Any) -> str:
 def plan_run(model: Any, *, global_batch_size: int, tokens: float | None = None,
              compute_budget_flops: float | None = None, gpus: int | Sequence[int] | None = None,
              parallel: Any = None, days: float | None = None,
-             price_per_gpu_hour: float | None = None, power_fraction: float = DEFAULT_POWER_FRACTION,
-             pue: float = DEFAULT_PUE, board_power_w: float | None = None,
+             price_per_gpu_hour: float | None = None, power_fraction: float | None = None,
+             pue: float | None = None, board_power_w: float | None = None,
              max_gpus: int = 65_536) -> list[RunPlan]:
     """Price a training run of ``tokens`` tokens on ``model`` (a :class:`PDCostModel`).
 
@@ -119,6 +121,8 @@ def plan_run(model: Any, *, global_batch_size: int, tokens: float | None = None,
     (on its GPUs), or the fastest plan that fits at each of ``gpus`` (default: the hardware's
     GPU count) at ``global_batch_size`` sequences per step. With ``days``, the smallest GPU
     count (whole nodes, doubling from one node) that finishes within ``days`` instead.
+    Energy: ``board_power_w`` (default: the GPU's TDP) × ``power_fraction`` (None: the
+    library's :data:`DEFAULT_POWER_FRACTION`) × ``pue`` (None: :data:`DEFAULT_PUE`) × hours.
     Returns one :class:`RunPlan` per GPU count, in order; a count where nothing fits is left
     out with a ``RuntimeWarning`` naming it.
     """

@@ -1800,11 +1800,12 @@ static PyObject *native_plan_run(PyObject *module, PyObject *args) {
     if (cost == NULL) {
         return NULL;
     }
-    return Py_BuildValue("{s:d,s:d,s:d,s:d,s:d,s:d,s:N,s:d,s:d,s:O}", "tokens", out.tokens,
+    return Py_BuildValue("{s:d,s:d,s:d,s:d,s:d,s:d,s:N,s:d,s:d,s:d,s:d,s:O}", "tokens", out.tokens,
                          "parameters", out.parameters, "tokens_per_parameter", out.tokens_per_parameter,
                          "seconds", out.seconds, "days", out.days, "gpu_hours", out.gpu_hours,
                          "cost", cost, "energy_mwh", out.energy_mwh,
                          "required_tokens_per_second", out.required_tokens_per_second,
+                         "power_fraction", out.power_fraction, "pue", out.pue,
                          "meets_target_days", out.meets_target_days ? Py_True : Py_False);
 }
 
