@@ -60,4 +60,51 @@ import Testing
         let other = try #require(doc["otherData"] as? [String: Any])
         #expect(other["traced_step_ms"] as? Double == 9500)
     }
+
+    /// Edge values in every double the 1.5 doors read: each call returns a status (never traps),
+    /// and a failure names a field with its value.
+    @Test("Non-finite, negative, huge and tiny inputs are refused or priced, never a trap")
+    func edgeValues() {
+        let edges: [Double] = [.nan, .infinity, -.infinity, -0.0, -1, 0, 5e-324, 1e308, .greatestFiniteMagnitude]
+        let runFields: [WritableKeyPath<pdcost_run_plan_inputs, Double>] = [
+            \.tokens_per_second, \.tokens, \.parameters, \.compute_budget_flops, \.price_per_gpu_hour,
+            \.board_power_w, \.power_fraction, \.pue, \.target_days]
+        for field in runFields {
+            for value in edges {
+                var inputs = pdcost_run_plan_inputs()
+                pdcost_run_plan_inputs_init(&inputs)
+                inputs.tokens_per_second = 1e6
+                inputs.tokens = 1e12
+                inputs.board_power_w = 700
+                inputs[keyPath: field] = value
+                var out = pdcost_run_plan()
+                pdcost_run_plan_init(&out)
+                let status = pdcost_plan_run(&out, &inputs)
+                #expect(status == PDCOST_OK || (status == PDCOST_EINVAL && lastError.contains("inputs->")),
+                        "\(field) = \(value): \(lastError)")
+                if status == PDCOST_OK { #expect(out.days.isFinite && out.energy_mwh.isFinite && out.cost.isFinite) }
+            }
+        }
+        let traceFields: [WritableKeyPath<pdcost_prediction, Double>] = [
+            \.step_time_s, \.bubble_time_s, \.recompute_time_s, \.optimizer_time_s, \.offload_time_s,
+            \.host_overhead_time_s, \.micro_batches]
+        for field in traceFields {
+            for value in edges {
+                var p = pdcost_prediction()
+                pdcost_prediction_init(&p)
+                p.step_time_s = 10
+                p.micro_batches = 4
+                p[keyPath: field] = value
+                var plan = pdcost_plan()
+                pdcost_plan_init(&plan)
+                plan.pp = 2
+                var json: UnsafeMutablePointer<CChar>?
+                let status = pdcost_prediction_trace(&json, &p, &plan)
+                #expect(status == PDCOST_OK || (status == PDCOST_EINVAL && lastError.contains("prediction->")
+                                                || lastError.contains("micro_batches")),
+                        "\(field) = \(value): \(lastError)")
+                _ = take(json)
+            }
+        }
+    }
 }
