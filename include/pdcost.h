@@ -104,9 +104,9 @@ extern "C" {
 #endif
 
 #define PDCOST_VERSION_MAJOR 1
-#define PDCOST_VERSION_MINOR 4
+#define PDCOST_VERSION_MINOR 5
 #define PDCOST_VERSION_PATCH 0
-#define PDCOST_VERSION_STRING "1.4.0"
+#define PDCOST_VERSION_STRING "1.5.0"
 #define PDCOST_ABI_VERSION 1
 
 /* ----------------------------------------------------------------------------------------- */
@@ -184,7 +184,7 @@ typedef int (*pdcost_progress_fn)(void *user, const char *stage, uint64_t done, 
  * "num_attention_heads", "num_experts", "vocab_size", "model_dimension", "parameters",
  * "json_bytes", "json_depth", "search_list" (= PDCOST_SEARCH_MAX_LIST), "search_top_k",
  * "search_threads", "vary_settings_keys", "serving_sequences", "serving_requests" (1.1),
- * "lora_rank" (1.3); a later
+ * "lora_rank" (1.3), "trace_blocks" (1.5); a later
  * version may add names. Free *out_json with
  * pdcost_string_free. */
 pdcost_status pdcost_limits_json(char **out_json);
@@ -1367,6 +1367,110 @@ pdcost_status pdcost_serving_search_result_to_json(char **out_json,
 void pdcost_serving_search_result_free(pdcost_serving_search_result *result);
 
 /* ----------------------------------------------------------------------------------------- */
+/* Traces and run plans                                                            (since 1.5) */
+/* ----------------------------------------------------------------------------------------- */
+
+/* Traces are Chrome / Perfetto trace-event documents (open them in ui.perfetto.dev or
+ * chrome://tracing): {"traceEvents": [{"ph": "M", ...} naming the process and each lane
+ * (thread), then {"ph": "X", "pid": 0, "tid": lane, "name", "cat", "ts", "dur", "args"}],
+ * "displayTimeUnit": "ms", "otherData": {...}}. As the trace-event format requires, "ts" and
+ * "dur" are microseconds; "args" and the otherData keys ending in "_ms" are milliseconds.
+ * Not allocation-free; not meant for a hot loop.
+ *
+ * Training: lane 2r is pipeline rank r (per micro-batch and model chunk its "forward",
+ * "recompute" and "backward", in Megatron-Core's 1F1B or interleaved order, then the
+ * "optimizer", "offload" and "host" work), lane 2r + 1 its exposed TP/CP/EP/PP
+ * "communication" (args: per kind, per micro-batch) and the exposed "dp" reduction. The
+ * forward is a third of a micro-batch's non-recomputed time and the backward the rest; the
+ * drawn bubble is the schedule's. otherData: predicted_step_ms, traced_step_ms (the makespan:
+ * the predicted step less the predicted bubble plus the drawn one, equal for balanced stages),
+ * predicted_bubble_ms, traced_bubble_ms, pp, vpp, micro_batches, forward_ms_per_micro_batch,
+ * backward_ms_per_micro_batch, note. A step of more than 2^20 blocks (micro_batches x pp x
+ * vpp x 2; limit "trace_blocks") fails with PDCOST_EINVAL. */
+
+/* The trace of `plan`'s predicted step (predicted as pdcost_cost_model_predict, same errors).
+ * Free *out_json with pdcost_string_free. */
+pdcost_status pdcost_cost_model_trace(char **out_json, const pdcost_cost_model *cost_model,
+                                      const pdcost_plan *plan);
+
+/* The trace of a prediction the caller holds (from pdcost_cost_model_predict or a search
+ * entry) for the plan it was made for; only plan->pp and plan->vpp are read (0 = 1). Reads
+ * step_time_s, bubble_time_s, recompute_time_s, optimizer_time_s, offload_time_s,
+ * host_overhead_time_s, comm_exposed_s and micro_batches; a negative or non-finite one fails
+ * with PDCOST_EINVAL naming it. Free *out_json with pdcost_string_free. */
+pdcost_status pdcost_prediction_trace(char **out_json, const pdcost_prediction *prediction,
+                                      const pdcost_plan *plan);
+
+/* The trace of one request under a serving prediction (arguments and errors as
+ * pdcost_serving_predict). Lane 0 "request": "queue" (TTFT less the idle prefill), "prefill"
+ * ending at the first token, then one "decode" slice of tpot_s per further token; lane 1
+ * "engine iteration": each decode iteration's compute, memory, communication and overhead
+ * parts (iteration_*_s) and, where tpot_s is longer, the other requests' prompt work
+ * ("iteration:prefill"). The first 1024 decode iterations are drawn one by one, the rest as one
+ * slice per lane. The makespan is ttft_s + (output_tokens - 1) x tpot_s = e2e_s. otherData:
+ * predicted_e2e_ms, traced_e2e_ms, ttft_ms, tpot_ms, itl_ms, iteration_ms, prefill_ms,
+ * output_tokens, drawn_iterations, running_batch, note. Free *out_json with
+ * pdcost_string_free. */
+pdcost_status pdcost_serving_trace(char **out_json, const pdcost_model *model,
+                                   const pdcost_cluster *cluster,
+                                   const pdcost_serving_deployment *deployment,
+                                   const pdcost_serving_workload *workload);
+
+/* What a training run is priced from. A double of 0 is "not stated" where a default is shown.
+ * Tokens: `tokens`; else compute-optimal for compute_budget_flops (N = sqrt(C / 120), D = 20 N:
+ * C = 6 N D, Kaplan et al. 2020 section 2.1, with Hoffmann et al. 2022's 20 tokens per
+ * parameter); else 20 x `parameters`. */
+typedef struct pdcost_run_plan_inputs {
+    uint32_t size;
+    uint32_t version;
+    uint32_t gpus;                /* GPUs of the job, in [1, PDCOST_MAX_NUM_GPUS]              */
+    uint32_t reserved;            /* 0                                                         */
+    double tokens_per_second;     /* the job's throughput (pdcost_prediction), > 0             */
+    double tokens;                /* tokens to train; 0 = compute-optimal                      */
+    double parameters;            /* the model's parameters (tokens per parameter); 0 = unknown */
+    double compute_budget_flops;  /* 0 = none                                                  */
+    double price_per_gpu_hour;    /* 0 = no price (cost 0, has_cost 0)                         */
+    double board_power_w;         /* the GPU's board power (TDP), > 0 (pdcost_gpu_spec)        */
+    double power_fraction;        /* average power over board_power_w; 0 = 1.0 (Luccioni et
+                                     al. 2023: BLOOM drew 400 W per A100-hour, its TDP)        */
+    double pue;                   /* data-centre power usage effectiveness; 0 = 1.2 (ibid.)    */
+    double target_days;           /* wall-clock target; 0 = none                               */
+} pdcost_run_plan_inputs;
+
+#define PDCOST_RUN_PLAN_INPUTS_VERSION 1
+#define PDCOST_RUN_PLAN_INPUTS_INIT {sizeof(pdcost_run_plan_inputs), PDCOST_RUN_PLAN_INPUTS_VERSION, \
+    1, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0}
+
+/* A priced run. days = tokens / tokens_per_second / 86,400; gpu_hours = gpus x hours; cost =
+ * gpu_hours x price; energy = gpus x board power x power fraction x PUE x hours. */
+typedef struct pdcost_run_plan {
+    uint32_t size;
+    uint32_t version;
+    double tokens;
+    double parameters;                 /* the compute-optimal N for a budget, else the input's */
+    double tokens_per_parameter;       /* tokens / inputs->parameters; 0 when that is 0        */
+    double seconds;
+    double days;
+    double gpu_hours;
+    double cost;                       /* in the price's currency; 0 without a price           */
+    double energy_mwh;
+    double required_tokens_per_second; /* finishes in target_days; 0 without a target          */
+    double power_fraction;             /* the power fraction used (the default for 0)           */
+    double pue;                        /* the PUE used (the default for 0)                      */
+    uint32_t has_cost;                 /* 1 if a price was stated                               */
+    uint32_t meets_target_days;        /* 1 if days <= target_days, or no target               */
+} pdcost_run_plan;
+
+#define PDCOST_RUN_PLAN_VERSION 1
+#define PDCOST_RUN_PLAN_INIT {sizeof(pdcost_run_plan), PDCOST_RUN_PLAN_VERSION, \
+    0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0}
+
+/* Prices a run. A negative or non-finite input, or tokens, compute_budget_flops and parameters
+ * all 0, fails with PDCOST_EINVAL naming the field ("inputs->pue=-1 must be a finite number
+ * >= 0 (0 = not stated)"). Allocation-free. */
+pdcost_status pdcost_plan_run(pdcost_run_plan *out, const pdcost_run_plan_inputs *inputs);
+
+/* ----------------------------------------------------------------------------------------- */
 /* EXPERIMENTAL: GPU calibration, micro-benchmarks of the local GPUs. Not yet exercised on   */
 /* hardware by the test suite; these declarations may change in a minor release.             */
 /* ----------------------------------------------------------------------------------------- */
@@ -1453,6 +1557,8 @@ void pdcost_serving_search_options_init(pdcost_serving_search_options *value); /
 void pdcost_serving_search_stats_init(pdcost_serving_search_stats *value);     /* since 1.2 */
 void pdcost_serving_search_entry_init(pdcost_serving_search_entry *value);     /* since 1.2 */
 void pdcost_host_prediction_init(pdcost_host_prediction *value);         /* since 1.4 */
+void pdcost_run_plan_inputs_init(pdcost_run_plan_inputs *value);         /* since 1.5 */
+void pdcost_run_plan_init(pdcost_run_plan *value);                       /* since 1.5 */
 
 #ifdef __cplusplus
 } /* extern "C" */

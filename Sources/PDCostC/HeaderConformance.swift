@@ -65,6 +65,11 @@ func _assertThunksMatchHeader() {
     var versionMinor = CPDCost.pdcost_version_minor; versionMinor = PDCostC.pdcost_version_minor
     var versionPatch = CPDCost.pdcost_version_patch; versionPatch = PDCostC.pdcost_version_patch
     var versionString = CPDCost.pdcost_version_string; versionString = PDCostC.pdcost_version_string
+    var costModelTrace = CPDCost.pdcost_cost_model_trace; costModelTrace = PDCostC.pdcost_cost_model_trace
+    var predictionTrace = CPDCost.pdcost_prediction_trace; predictionTrace = PDCostC.pdcost_prediction_trace
+    var servingTrace = CPDCost.pdcost_serving_trace; servingTrace = PDCostC.pdcost_serving_trace
+    var planRun = CPDCost.pdcost_plan_run; planRun = PDCostC.pdcost_plan_run
+    _ = (costModelTrace, predictionTrace, servingTrace, planRun)
     _ = (abiVersion, costModelCreate, costModelFree, costModelPredict, costModelPredictJson,
          costModelSettingsJson, cudaAvailable, efficiencyParametersJson, fitRuns,
          frameworkSettingsFieldsJson, gpuCalibrate, gpuComplete, gpuFromName, gpuPresetsJson,

@@ -7,8 +7,9 @@
  * 2. loads a built-in preset and a Hugging Face config.json, and prints total/active
  *    parameters, the per-component breakdown and FLOPs per token;
  * 3. looks up a GPU;
- * 4. prices one parallel plan of Llama-3-70B on 64 of those GPUs, then searches every plan
- *    for the fastest that fits (what a scheduler's placement loop calls);
+ * 4. prices one parallel plan of Llama-3-70B on 64 of those GPUs and a training run at its
+ *    throughput, then searches every plan for the fastest that fits (what a scheduler's
+ *    placement loop calls);
  * 5. shows the error path: an unknown preset gives a status and a message.
  *
  * Calling conventions (ABI 1): output parameters come first, `pdcost_X(&out, inputs...)`;
@@ -129,6 +130,24 @@ static int plan_and_search(const pdcost_gpu_spec *gpu) {
            p.step_time_s, p.bubble_time_s, p.exposed_comm_time_s, 100 * p.mfu,
            p.tokens_per_second_per_gpu, p.allocated_bytes / (1024.0 * 1024.0 * 1024.0),
            p.fits_memory ? "" : " (does not fit)");
+
+    /* Price a run at that throughput (1.5): 1.4e12 tokens on these 64 GPUs at $2 per GPU-hour;
+     * energy at the GPU's board power, the default power fraction (1.0) and PUE (1.2).
+     * pdcost_cost_model_trace(&json, cost, &plan) would give the step as a Perfetto trace. */
+    pdcost_run_plan_inputs run_inputs = PDCOST_RUN_PLAN_INPUTS_INIT;
+    run_inputs.gpus = cluster.num_gpus;
+    run_inputs.tokens_per_second = p.tokens_per_second;
+    run_inputs.tokens = 1.4e12;
+    run_inputs.price_per_gpu_hour = 2.0;
+    run_inputs.board_power_w = gpu->tdp_watts;
+    pdcost_run_plan run = PDCOST_RUN_PLAN_INIT;
+    status = pdcost_plan_run(&run, &run_inputs);
+    if (status != PDCOST_OK) {
+        pdcost_cost_model_free(cost);
+        return report("pdcost_plan_run", status);
+    }
+    printf("  1.4e12 tokens: %.1f days, %.0f GPU-hours, $%.0f, %.1f MWh\n", run.days, run.gpu_hours,
+           run.cost, run.energy_mwh);
 
     /* Every plan: the defaults search tp, pp (even and uneven splits), vpp, cp, ZeRO, SP,
      * micro-batch sizes and recomputation; keep the 3 fastest that fit. */

@@ -172,6 +172,12 @@ public enum PDCostLimits {
         fields: ["num_requests"],
         why: "requests of one benchmark run; fits the C uint32_t field")
 
+    public static let traceBlocks = Limit(
+        name: "trace_blocks", minimum: 1, maximum: 1 << 20, unit: "blocks",
+        fields: ["micro_batches x pp x vpp x 2"],
+        why: "forward and backward blocks one step trace draws (1.5): about 3 events of ~150 bytes "
+            + "each, so the document stays under 0.5 GiB")
+
     /// The table in a stable order (training setup, cluster, plan, model, inputs, search).
     public static let loraRank = Limit(
         name: "lora_rank", minimum: 1, maximum: 1 << 16, unit: "rank",
@@ -182,7 +188,7 @@ public enum PDCostLimits {
         seqLen, microBatchSize, globalBatchSize, numGPUs, gpusPerNode, parallelDegree, zeroStage,
         recomputeNumLayers, stageLayers, numLayers, hiddenSize, numAttentionHeads, numExperts,
         vocabSize, modelDimension, parameters, jsonBytes, jsonDepth, searchList, searchTopK, searchThreads,
-        varySettingsKeys, servingSequences, servingRequests, loraRank,
+        varySettingsKeys, servingSequences, servingRequests, loraRank, traceBlocks,
     ]
 
     /// A limit by its table name.

@@ -142,6 +142,18 @@ def serving_predict(model: Model, cluster: tuple[Any, int, int], deployment: tup
 def serving_predict_json(model: Model, cluster: tuple[Any, int, int], deployment: tuple[Any, ...],
                          workload: tuple[Any, ...]) -> str:
     """pdcost_serving_predict_json: deployment, workload, prediction and the settings used."""
+def serving_trace_json(model: Model, cluster: tuple[Any, int, int], deployment: tuple[Any, ...],
+                       workload: tuple[Any, ...]) -> str:
+    """pdcost_serving_trace: one request's life as a trace-event document (1.5)."""
+def prediction_trace_json(step_time_s: float, bubble_time_s: float, recompute_time_s: float,
+                          optimizer_time_s: float, offload_time_s: float, host_overhead_time_s: float,
+                          comm_exposed_s: tuple[float, float, float, float, float], micro_batches: float,
+                          pp: int, vpp: int) -> str:
+    """pdcost_prediction_trace: a held prediction's step as a trace-event document (1.5)."""
+def plan_run(gpus: int, tokens_per_second: float, tokens: float, parameters: float,
+             compute_budget_flops: float, price_per_gpu_hour: float, board_power_w: float,
+             power_fraction: float, pue: float, target_days: float) -> dict[str, Any]:
+    """pdcost_plan_run: a run priced (0 = not stated); cost None without a price (1.5)."""
 def serving_search(model: Model, cluster: tuple[Any, int, int], workload: tuple[Any, ...],
                    options: tuple[Any, ...], settings_json: str | None,
                    progress: Callable[[str, int, int], Any] | None) -> str:

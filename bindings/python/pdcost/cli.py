@@ -1459,6 +1459,9 @@ def _run_serve_predict(args: argparse.Namespace) -> int:
     model, deployment = _serving_inputs(args)
     workload = _serve_workload(args)
     document = model.predict_json(deployment, workload)
+    if args.trace:
+        with open(args.trace, "w", encoding="utf-8") as out:
+            json.dump(model.trace(deployment, workload), out)
     if args.json:
         report = {"model": model.model_config.name, "gpu": model.gpu.name, **document}
         print(json.dumps(report, indent=2))
@@ -1495,6 +1498,8 @@ def _register_serve_predict(subparsers: Any) -> None:
                        help="share of each prompt found in the prefix cache (default: 0)")
     parser.add_argument("--json", action="store_true",
                         help="print the library's document (deployment, workload, prediction, settings)")
+    parser.add_argument("--trace", metavar="FILE.json", default=None,
+                        help="also write one request's life as a Chrome/Perfetto trace (open in ui.perfetto.dev)")
     parser.set_defaults(handler=_run_serve_predict)
 
 
@@ -1723,10 +1728,11 @@ def _register_plan(subparsers: Any) -> None:
                         help="find the fewest GPUs that finish within D days")
     parser.add_argument("--price", type=_positive_float("--price"), default=None, metavar="USD",
                         help="price per GPU-hour (default: no cost shown)")
-    parser.add_argument("--pue", type=_positive_float("--pue"), default=1.2, metavar="X",
-                        help="data-centre power usage effectiveness (default: 1.2, BLOOM's)")
-    parser.add_argument("--power-fraction", type=_positive_float("--power-fraction"), default=1.0, metavar="X",
-                        help="average board power over TDP (default: 1.0, BLOOM's A100s)")
+    from .planner import DEFAULT_POWER_FRACTION, DEFAULT_PUE
+    parser.add_argument("--pue", type=_positive_float("--pue"), default=None, metavar="X",
+                        help=f"data-centre power usage effectiveness (default: {DEFAULT_PUE}, BLOOM's)")
+    parser.add_argument("--power-fraction", type=_positive_float("--power-fraction"), default=None, metavar="X",
+                        help=f"average board power over TDP (default: {DEFAULT_POWER_FRACTION}, BLOOM's A100s)")
     parser.add_argument("--json", action="store_true", help="print as JSON")
     _add_plot_argument(parser, "tokens/s/GPU and MFU against the GPU count (scaling curves)")
     parser.set_defaults(handler=_run_plan)

@@ -2,7 +2,8 @@
 
 A plan's throughput comes from the cost model (:meth:`PDCostModel.predict` for a given plan, or
 :meth:`PDCostModel.search` for the fastest plan that fits at each GPU count); everything else is
-arithmetic on it with each input stated:
+arithmetic on it, done by the library (``pdcost_plan_run`` in pdcost.h, the core's ``RunPlan``),
+with each input stated:
 
 - tokens to train: given, or compute-optimal for the model's parameter count — about 20 tokens
   per parameter (Hoffmann et al. 2022, "Training Compute-Optimal Large Language Models",
@@ -23,29 +24,43 @@ import math
 import warnings
 from typing import Any, Sequence
 
+from . import _native
 from .search import split_label
 
 
-#: Compute-optimal tokens per parameter (Hoffmann et al. 2022, Table 3).
-CHINCHILLA_TOKENS_PER_PARAMETER = 20.0
-#: Average board power over the board's TDP during training (Luccioni et al. 2023: 400 W on A100).
-DEFAULT_POWER_FRACTION = 1.0
-#: Power usage effectiveness of the data centre (Luccioni et al. 2023: Jean Zay, 1.2).
-DEFAULT_PUE = 1.2
+def _native_plan(*, gpus: int = 1, tokens_per_second: float = 1.0, tokens: float | None = None,
+                 parameters: float | None = None, compute_budget_flops: float | None = None,
+                 price_per_gpu_hour: float | None = None, board_power_w: float = 1.0,
+                 power_fraction: float | None = None, pue: float | None = None,
+                 target_days: float | None = None) -> dict[str, Any]:
+    """``pdcost_plan_run`` (None → 0, "not stated": the library's default where it has one)."""
+    return _native.plan_run(gpus, float(tokens_per_second), float(tokens or 0.0), float(parameters or 0.0),
+                            float(compute_budget_flops or 0.0), float(price_per_gpu_hour or 0.0),
+                            float(board_power_w), float(power_fraction or 0.0), float(pue or 0.0),
+                            float(target_days or 0.0))
+
+
+_DEFAULTS = _native_plan(tokens=1.0)
+#: Average board power over the board's TDP during training, the library's default
+#: (Luccioni et al. 2023: 400 W per A100-hour, its TDP).
+DEFAULT_POWER_FRACTION: float = _DEFAULTS["power_fraction"]
+#: Power usage effectiveness of the data centre, the library's default (Luccioni et al. 2023:
+#: Jean Zay, 1.2).
+DEFAULT_PUE: float = _DEFAULTS["pue"]
 
 
 def chinchilla_tokens(parameters: float) -> float:
     """Compute-optimal training tokens for ``parameters`` (≈ 20 per parameter)."""
     _positive("parameters", parameters)
-    return CHINCHILLA_TOKENS_PER_PARAMETER * parameters
+    return float(_native_plan(parameters=parameters)["tokens"])
 
 
 def chinchilla_for_compute(flops: float) -> tuple[float, float]:
     """Compute-optimal (parameters, tokens) for a budget of ``flops`` training FLOPs:
     C = 6·N·D with D = 20·N, so N = sqrt(C/120)."""
     _positive("compute_budget_flops", flops)
-    n = math.sqrt(flops / (6 * CHINCHILLA_TOKENS_PER_PARAMETER))
-    return n, CHINCHILLA_TOKENS_PER_PARAMETER * n
+    plan = _native_plan(compute_budget_flops=flops)
+    return float(plan["parameters"]), float(plan["tokens"])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,20 +83,19 @@ class RunPlan:
 
 
 def _price(model: Any, gpus: int, tokens: float, tokens_per_second: float, tokens_per_gpu: float,
-           mfu: float, plan: str, price_per_gpu_hour: float | None, power_fraction: float,
-           pue: float, board_power_w: float) -> RunPlan:
-    seconds = tokens / tokens_per_second
-    hours = seconds / 3600
-    gpu_hours = gpus * hours
-    energy_mwh = gpus * board_power_w * power_fraction * pue * hours / 1e6
-    assumptions = {"board_power_w": board_power_w, "power_fraction": power_fraction, "pue": pue,
+           mfu: float, plan: str, price_per_gpu_hour: float | None, power_fraction: float | None,
+           pue: float | None, board_power_w: float, days: float | None = None) -> RunPlan:
+    priced = _native_plan(gpus=gpus, tokens_per_second=tokens_per_second, tokens=tokens,
+                          parameters=float(model.model_config.num_parameters()),
+                          price_per_gpu_hour=price_per_gpu_hour, board_power_w=board_power_w,
+                          power_fraction=power_fraction, pue=pue, target_days=days)
+    assumptions = {"board_power_w": board_power_w, "power_fraction": priced["power_fraction"], "pue": priced["pue"],
                    "price_per_gpu_hour": price_per_gpu_hour,
-                   "tokens_per_parameter": tokens / model.model_config.num_parameters()}
-    return RunPlan(gpus=gpus, plan=plan, tokens=tokens, tokens_per_second=tokens_per_second,
-                   tokens_per_second_per_gpu=tokens_per_gpu, mfu=mfu, days=hours / 24,
-                   gpu_hours=gpu_hours,
-                   cost=None if price_per_gpu_hour is None else gpu_hours * price_per_gpu_hour,
-                   energy_mwh=energy_mwh, assumptions=assumptions)
+                   "tokens_per_parameter": priced["tokens_per_parameter"]}
+    return RunPlan(gpus=gpus, plan=plan, tokens=priced["tokens"], tokens_per_second=tokens_per_second,
+                   tokens_per_second_per_gpu=tokens_per_gpu, mfu=mfu, days=priced["days"],
+                   gpu_hours=priced["gpu_hours"], cost=priced["cost"], energy_mwh=priced["energy_mwh"],
+                   assumptions=assumptions)
 
 
 def _positive(name: str, value: float | None) -> None:
@@ -97,8 +111,8 @@ def _plan_text(entry: Any) -> str:
 def plan_run(model: Any, *, global_batch_size: int, tokens: float | None = None,
              compute_budget_flops: float | None = None, gpus: int | Sequence[int] | None = None,
              parallel: Any = None, days: float | None = None,
-             price_per_gpu_hour: float | None = None, power_fraction: float = DEFAULT_POWER_FRACTION,
-             pue: float = DEFAULT_PUE, board_power_w: float | None = None,
+             price_per_gpu_hour: float | None = None, power_fraction: float | None = None,
+             pue: float | None = None, board_power_w: float | None = None,
              max_gpus: int = 65_536) -> list[RunPlan]:
     """Price a training run of ``tokens`` tokens on ``model`` (a :class:`PDCostModel`).
 
@@ -107,6 +121,8 @@ def plan_run(model: Any, *, global_batch_size: int, tokens: float | None = None,
     (on its GPUs), or the fastest plan that fits at each of ``gpus`` (default: the hardware's
     GPU count) at ``global_batch_size`` sequences per step. With ``days``, the smallest GPU
     count (whole nodes, doubling from one node) that finishes within ``days`` instead.
+    Energy: ``board_power_w`` (default: the GPU's TDP) × ``power_fraction`` (None: the
+    library's :data:`DEFAULT_POWER_FRACTION`) × ``pue`` (None: :data:`DEFAULT_PUE`) × hours.
     Returns one :class:`RunPlan` per GPU count, in order; a count where nothing fits is left
     out with a ``RuntimeWarning`` naming it.
     """
@@ -117,10 +133,9 @@ def plan_run(model: Any, *, global_batch_size: int, tokens: float | None = None,
     if not (isinstance(global_batch_size, int) and global_batch_size > 0):
         raise ValueError(f"global_batch_size={global_batch_size!r} must be an integer > 0")
     if tokens is None:
-        if compute_budget_flops is not None:
-            tokens = chinchilla_for_compute(compute_budget_flops)[1]
-        else:
-            tokens = chinchilla_tokens(float(model.model_config.num_parameters()))
+        # Compute-optimal: for the budget if one is stated, else for the model's parameters.
+        tokens = _native_plan(compute_budget_flops=compute_budget_flops,
+                              parameters=float(model.model_config.num_parameters()))["tokens"]
     gpu = model.hardware_config.gpu
     power = board_power_w if board_power_w is not None else float(getattr(gpu, "tdp_watts", 0.0))
     if not power > 0:
@@ -131,7 +146,7 @@ def plan_run(model: Any, *, global_batch_size: int, tokens: float | None = None,
         return _price(model, n, float(tokens), prediction.tokens_per_second,
                       prediction.tokens_per_second_per_gpu, prediction.mfu,
                       entry if isinstance(entry, str) else _plan_text(entry), price_per_gpu_hour,
-                      power_fraction, pue, power)
+                      power_fraction, pue, power, days)
 
     if parallel is not None:
         steps = global_batch_size // max(parallel.dp * model.training_config.micro_batch_size, 1)

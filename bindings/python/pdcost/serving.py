@@ -430,6 +430,18 @@ class ServingModel:
                                             deployment._native(), workload._native())
         return dict(json.loads(text))
 
+    def trace(self, deployment: ServingDeployment | None = None,
+              workload: ServingWorkload | None = None, **workload_fields: Any) -> dict[str, Any]:
+        """One request's life under this prediction as a Chrome/Perfetto trace-event document
+        (``pdcost_serving_trace``): the wait and the prefill up to the first token, then one
+        decode iteration per token with its parts; it ends at the predicted e2e latency.
+        ``json.dump`` it and open it in ui.perfetto.dev."""
+        deployment = deployment or ServingDeployment()
+        workload = workload or ServingWorkload(**workload_fields)
+        text = _native.serving_trace_json(self.model_config._model(), self._cluster(deployment),
+                                          deployment._native(), workload._native())
+        return dict(json.loads(text))
+
 
 def predict_serving(model: ModelConfig | str | os.PathLike[str], *, gpu: GPUSpec | str = "H100-SXM-80GB",
                     num_gpus: int | None = None, gpus_per_node: int | None = None,

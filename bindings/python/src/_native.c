@@ -1735,6 +1735,80 @@ static PyObject *native_serving_settings_fields_json(PyObject *module, PyObject 
     return take_string(json);
 }
 
+/* -- Traces and run plans (ABI 1.5) ---------------------------------------------------------- */
+
+/* serving_trace_json(model, cluster, deployment, workload) -> str: pdcost_serving_trace. */
+static PyObject *native_serving_trace_json(PyObject *module, PyObject *args) {
+    pdcost_model *model = NULL;
+    pdcost_cluster cluster = PDCOST_CLUSTER_INIT;
+    pdcost_serving_deployment d = PDCOST_SERVING_DEPLOYMENT_INIT;
+    pdcost_serving_workload w = PDCOST_SERVING_WORKLOAD_INIT;
+    if (serving_arguments(module, args, "serving_trace_json", &model, &cluster, &d, &w) < 0) {
+        return NULL;
+    }
+    char *json = NULL;
+    pdcost_status status = pdcost_serving_trace(&json, model, &cluster, &d, &w);
+    if (status != PDCOST_OK) {
+        return raise_status(get_state(module), status);
+    }
+    return take_string(json);
+}
+
+/* prediction_trace_json(step_time_s, bubble_time_s, recompute_time_s, optimizer_time_s,
+ * offload_time_s, host_overhead_time_s, (tp, cp, ep, pp, dp exposed s), micro_batches, pp, vpp)
+ * -> str: pdcost_prediction_trace of a prediction the caller holds. */
+static PyObject *native_prediction_trace_json(PyObject *module, PyObject *args) {
+    pdcost_prediction p = PDCOST_PREDICTION_INIT;
+    pdcost_plan plan = PDCOST_PLAN_INIT;
+    unsigned int pp = 1, vpp = 1;
+    if (!PyArg_ParseTuple(args, "dddddd(ddddd)dII:prediction_trace_json", &p.step_time_s, &p.bubble_time_s,
+                          &p.recompute_time_s, &p.optimizer_time_s, &p.offload_time_s,
+                          &p.host_overhead_time_s, &p.comm_exposed_s[PDCOST_COMM_TP],
+                          &p.comm_exposed_s[PDCOST_COMM_CP], &p.comm_exposed_s[PDCOST_COMM_EP],
+                          &p.comm_exposed_s[PDCOST_COMM_PP], &p.comm_exposed_s[PDCOST_COMM_DP],
+                          &p.micro_batches, &pp, &vpp)) {
+        return NULL;
+    }
+    plan.pp = pp;
+    plan.vpp = vpp;
+    char *json = NULL;
+    pdcost_status status = pdcost_prediction_trace(&json, &p, &plan);
+    if (status != PDCOST_OK) {
+        return raise_status(get_state(module), status);
+    }
+    return take_string(json);
+}
+
+/* plan_run(gpus, tokens_per_second, tokens, parameters, compute_budget_flops,
+ * price_per_gpu_hour, board_power_w, power_fraction, pue, target_days) -> dict: pdcost_plan_run
+ * (0 = not stated, as in pdcost_run_plan_inputs); "cost" is None without a price. */
+static PyObject *native_plan_run(PyObject *module, PyObject *args) {
+    pdcost_run_plan_inputs in = PDCOST_RUN_PLAN_INPUTS_INIT;
+    unsigned int gpus = 0;
+    if (!PyArg_ParseTuple(args, "Iddddddddd:plan_run", &gpus, &in.tokens_per_second, &in.tokens,
+                          &in.parameters, &in.compute_budget_flops, &in.price_per_gpu_hour,
+                          &in.board_power_w, &in.power_fraction, &in.pue, &in.target_days)) {
+        return NULL;
+    }
+    in.gpus = gpus;
+    pdcost_run_plan out = PDCOST_RUN_PLAN_INIT;
+    pdcost_status status = pdcost_plan_run(&out, &in);
+    if (status != PDCOST_OK) {
+        return raise_status(get_state(module), status);
+    }
+    PyObject *cost = out.has_cost ? PyFloat_FromDouble(out.cost) : Py_NewRef(Py_None);
+    if (cost == NULL) {
+        return NULL;
+    }
+    return Py_BuildValue("{s:d,s:d,s:d,s:d,s:d,s:d,s:N,s:d,s:d,s:d,s:d,s:O}", "tokens", out.tokens,
+                         "parameters", out.parameters, "tokens_per_parameter", out.tokens_per_parameter,
+                         "seconds", out.seconds, "days", out.days, "gpu_hours", out.gpu_hours,
+                         "cost", cost, "energy_mwh", out.energy_mwh,
+                         "required_tokens_per_second", out.required_tokens_per_second,
+                         "power_fraction", out.power_fraction, "pue", out.pue,
+                         "meets_target_days", out.meets_target_days ? Py_True : Py_False);
+}
+
 /* -- Serving deployment search (ABI 1.2) ----------------------------------------------------- */
 
 /* serving_search(model, cluster, workload, options, settings_json, progress) -> str.
@@ -1847,6 +1921,14 @@ static PyMethodDef native_methods[] = {
      PyDoc_STR("serving_predict(model, cluster, deployment, workload) -> tuple\n\n"
                "pdcost_serving_predict: the doubles of pdcost_serving_prediction in header order,\n"
                "then fits_memory and saturated (bool).")},
+    {"serving_trace_json", native_serving_trace_json, METH_VARARGS,
+     PyDoc_STR("serving_trace_json(model, cluster, deployment, workload) -> str: one request as a trace")},
+    {"prediction_trace_json", native_prediction_trace_json, METH_VARARGS,
+     PyDoc_STR("prediction_trace_json(step_s, bubble_s, recompute_s, optimizer_s, offload_s, host_s, "
+               "(tp, cp, ep, pp, dp exposed s), micro_batches, pp, vpp) -> str: the step as a trace")},
+    {"plan_run", native_plan_run, METH_VARARGS,
+     PyDoc_STR("plan_run(gpus, tokens_per_second, tokens, parameters, compute_budget_flops, "
+               "price_per_gpu_hour, board_power_w, power_fraction, pue, target_days) -> dict")},
     {"serving_predict_json", native_serving_predict_json, METH_VARARGS,
      PyDoc_STR("serving_predict_json(model, cluster, deployment, workload) -> str\n\n"
                "pdcost_serving_predict_json: deployment, workload, prediction and settings used.")},
