@@ -86,6 +86,28 @@ def test_request_metrics_follow_vllm_definitions() -> None:
     assert _percentile([4, 1, 3, 2], 99) == pytest.approx(3.97)
 
 
+BLOCK_TORCH = "import sys; sys.modules['torch'] = None; "
+
+
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+@pytest.mark.parametrize("command,option", [("serve", "--batch-size"), ("client", "--concurrency"),
+                                            ("report", "--no-predictions")])
+def test_help_works_without_torch(command: str, option: str) -> None:
+    done = _python(BLOCK_TORCH + f"from pdcost.bench.__main__ import main; main(['{command}', '--help'])")
+    assert done.returncode == 0, done.stderr
+    assert option in done.stdout
+
+
+def test_serve_without_torch_exits_3() -> None:
+    done = _python(BLOCK_TORCH + "from pdcost.bench.__main__ import main; "
+                   "sys.exit(main(['serve', '--model', 'gpt2', '--layers', '1']))")
+    assert done.returncode == 3 and "pip install torch" in done.stderr
+
+
 def test_client_settings_validation() -> None:
     base = dict(url="http://127.0.0.1:1", served_model="m", model="qwen2.5-0.5b")
     with pytest.raises(ValueError, match="concurrency"):
@@ -316,6 +338,9 @@ def _free_port() -> int:
 
 
 def _worker(rank: int, world: int, port: int, config: ServeConfig, queue: Any) -> None:
+    import torch
+
+    torch.set_num_threads(1)  # several processes on a 2-core CI machine
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), WORLD_SIZE=str(world),
                       RANK=str(rank), LOCAL_RANK=str(rank), LOCAL_WORLD_SIZE=str(world))
     from pdcost.bench.serve import run_serve

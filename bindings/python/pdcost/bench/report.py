@@ -158,11 +158,14 @@ def _predictions(records: list[dict[str, Any]]) -> tuple[list[tuple[str, str, fl
             m, p = _number(value.get("measured")), _number(value.get("predicted"))
             if m and p:
                 pairs.append((str(run.get("id")), metric, m, p))
-    skipped = [f"{r.get('id')}: {r.get('skipped')}" for r in serving.get("runs") or []
-               if r.get("skipped")]
-    skipped += [f"{r.get('id')}: {r.get('reason')}" for r in report.get("runs") or []
+    reasons = [str(r.get("skipped")) for r in serving.get("runs") or [] if r.get("skipped")]
+    reasons += [str(r.get("reason")) for r in report.get("runs") or []
                 if r.get("status") == "skipped"]
-    return pairs, ("; ".join(skipped) if skipped else None)
+    counts: dict[str, int] = {}
+    for reason in reasons:
+        counts[reason] = counts.get(reason, 0) + 1
+    text = "; ".join(f"{n} record(s): {reason}" for reason, n in counts.items())
+    return pairs, (text or None)
 
 
 # -- charts -------------------------------------------------------------------------------------

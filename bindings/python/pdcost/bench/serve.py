@@ -299,6 +299,9 @@ def _build(config: ServeConfig, layout: Layout, torch: Any, device: Any, dtype: 
     # The same seed on every rank, and one seed per layer: every TP rank slices the same
     # full weights, and a stage's layers are the ones a single process would build.
     torch.manual_seed(config.seed)
+    # Allocate in the compute dtype directly (the meta model casts for free): a rank holds the
+    # full 16-bit weights only until TP slices them, never fp32 copies.
+    model.to(dtype)
     model.to_empty(device=device)
     model.init_weights(config.input_tokens + config.output_tokens)
     seeded = [(i + 1, model.layers[i]) for i in sorted(keep)]
