@@ -29,9 +29,10 @@ fi
 # are optional for users (the `bench` extra) but CI installs them so those tests run.
 # PyTorch's CPU-only wheel index is not reachable from CI (PyPI only), and the PyPI wheel
 # does not import without its CUDA libraries (`--no-deps` fails on libcudart), so this is the
-# full default install: about 3.0 GB of wheels (torch 0.54 GB, nvidia-* and triton the rest),
-# measured at ~10 min download + install on the 2-core VM, once per machine (pip caches the
-# wheels). PDCOST_SKIP_TORCH=1 leaves it out (the torch tests then skip).
+# full default install: about 3.0 GB of wheels (torch 0.54 GB, nvidia-* and triton the rest).
+# Measured on the shared 2-core VM (torch 2.15): 734 s the first time (download + install),
+# 267 s into a new venv from pip's wheel cache; the torch tests then add about 2 min.
+# PDCOST_SKIP_TORCH=1 leaves it out (the torch tests then skip).
 if [ "${PDCOST_SKIP_TORCH:-0}" != 1 ] && ! "$venv/bin/python" -c "import torch, matplotlib" 2>/dev/null; then
     started=$(date +%s)
     "$venv/bin/python" -m pip install --quiet torch matplotlib

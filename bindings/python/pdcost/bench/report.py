@@ -201,7 +201,8 @@ def _charts(rows: Sequence[Row], efficiency: Sequence[tuple[Row, Row, float]],
 
     def plot(name: str, title: str, xlabel: str, ylabel: str,
              data: dict[str, list[tuple[float, float]]], *, line: bool = True,
-             log: bool = False, diagonal: bool = False, hline: float | None = None) -> None:
+             log: bool = False, diagonal: bool = False, hline: float | None = None,
+             integer_x: bool = False) -> None:
         if not data:
             return
         fig, ax = plt.subplots(figsize=(7, 4.5))
@@ -217,6 +218,10 @@ def _charts(rows: Sequence[Row], efficiency: Sequence[tuple[Row, Row, float]],
             ax.plot([lo, hi], [lo, hi], color="grey", linewidth=1, label="predicted = measured")
         if hline is not None:
             ax.axhline(hline, color="grey", linewidth=1)
+        if integer_x:
+            from matplotlib.ticker import MaxNLocator
+
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(title)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
@@ -225,11 +230,19 @@ def _charts(rows: Sequence[Row], efficiency: Sequence[tuple[Row, Row, float]],
         charts[name] = (title, _svg(fig))
         plt.close(fig)
 
+    twins = {r.id: base for r, base, _e in efficiency}
     for kind, unit in (("inference", "output tokens/s"), ("training", "tokens/s")):
+        points = []
+        for r in rows:
+            if r.kind != kind or not r.throughput:
+                continue
+            label = f"{r.model} {r.framework} {r.strategy}"
+            points.append((label, r.num_gpus, r.throughput))
+            base = twins.get(r.id)
+            if base is not None and base.throughput:  # each strategy's line starts at 1 GPU
+                points.append((label, 1, base.throughput))
         plot(f"throughput_vs_gpus_{kind}.svg", f"{kind.capitalize()} throughput vs GPUs",
-             "GPUs", f"aggregate {unit}",
-             series((f"{r.model} {r.framework} {r.strategy}", r.num_gpus, r.throughput)
-                    for r in rows if r.kind == kind and r.throughput))
+             "GPUs", f"aggregate {unit}", series(sorted(set(points))), integer_x=True)
     plot("latency_vs_throughput.svg", "Latency vs throughput (inference)", "output tokens/s",
          "mean end-to-end latency (ms)",
          series((f"{r.model} {r.framework} {r.gpu} {r.num_gpus}g {r.strategy}", r.throughput, r.e2e_ms)
@@ -237,7 +250,7 @@ def _charts(rows: Sequence[Row], efficiency: Sequence[tuple[Row, Row, float]],
     plot("parallel_efficiency.svg", "Parallel efficiency = throughput(N) / (N · throughput(1))",
          "GPUs", "efficiency",
          series((f"{r.model} {r.framework} {r.strategy}", r.num_gpus, e) for r, _b, e in efficiency),
-         hline=1.0)
+         hline=1.0, integer_x=True)
     plot("predicted_vs_measured.svg", "pdcost predicted vs measured", "measured", "predicted",
          series((metric, m, p) for _i, metric, m, p in pairs), line=False, log=True, diagonal=True)
     return charts
