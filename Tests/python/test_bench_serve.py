@@ -132,8 +132,14 @@ class _Stub(BaseHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:  # quiet
         pass
 
+    chunked = True
+    """Chunked transfer encoding (uvicorn's SSE), or an HTTP/1.0 stream ended by closing."""
+
     def _chunk(self, data: bytes) -> None:
-        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        if self.chunked:
+            self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        else:
+            self.wfile.write(data)
         self.wfile.flush()
 
     def do_POST(self) -> None:  # noqa: N802 - http.server's name
@@ -141,7 +147,10 @@ class _Stub(BaseHTTPRequestHandler):
         _Stub.seen.append(body)
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Transfer-Encoding", "chunked")
+        if self.chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.close_connection = True
         self.end_headers()
         n = int(body["max_tokens"])
         chat = "messages" in body
@@ -158,9 +167,23 @@ class _Stub(BaseHTTPRequestHandler):
         self._chunk(b"")
 
 
+class _StubClosing(_Stub):
+    protocol_version = "HTTP/1.0"
+    chunked = False
+
+
 @pytest.fixture()
 def stub_server() -> Any:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Stub)
+    yield from _serve(_Stub)
+
+
+@pytest.fixture()
+def closing_stub_server() -> Any:
+    yield from _serve(_StubClosing)
+
+
+def _serve(handler: Any) -> Any:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     _Stub.seen = []
@@ -230,6 +253,17 @@ def test_client_open_loop_chat_against_stub(stub_server: str) -> None:
     assert record["measured"]["request_rate"] == 20.0
     assert record["measured"]["ttft_ms"] == pytest.approx(1e3 * PREFILL_S, abs=40)
     assert "messages" in _Stub.seen[-1]
+
+
+def test_client_reads_a_stream_ended_by_close(closing_stub_server: str) -> None:
+    from pdcost.bench.client import run_client
+
+    record = run_client(ClientSettings(url=closing_stub_server, served_model="stub",
+                                       model="qwen2.5-0.5b", gpu="H100-SXM-80GB",
+                                       input_tokens=4, output_tokens=3, num_requests=2,
+                                       concurrency=2))
+    assert record["measured"]["output_tokens"] == 3 and record["complete"] is True
+    assert record["measured"]["itl_ms"] == pytest.approx(1e3 * TOKEN_S, abs=15)
 
 
 def test_client_unreachable_server_fails_cleanly() -> None:
@@ -348,9 +382,9 @@ def _worker(rank: int, world: int, port: int, config: ServeConfig, queue: Any) -
     measurement = run_serve(config)
     if measurement is not None:
         queue.put((measurement.tokens, [len(r) for r in measurement.replica_step_times]))
-    import torch.distributed as dist
+    from pdcost.bench.serve import teardown
 
-    dist.destroy_process_group()
+    teardown()
 
 
 def _spawn(config: ServeConfig) -> tuple[Any, Any]:

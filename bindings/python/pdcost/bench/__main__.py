@@ -205,9 +205,12 @@ def _command_serve(argv: Sequence[str]) -> int:
                          dtype=args.dtype, tp=args.tp, pp=args.pp, dp=args.dp,
                          device=args.device, warmup_runs=args.warmup_runs, runs=args.runs,
                          seed=args.seed, name=args.name)
-    from .serve import run_serve
+    from .serve import run_serve, teardown
 
-    measurement = run_serve(config, log=_say(args.quiet))
+    try:
+        measurement = run_serve(config, log=_say(args.quiet))
+    finally:
+        teardown()
     if measurement is None:  # a rank other than 0
         return EXIT_OK
     _add_record(build_serve_record(config, resolve_serve_model(config), measurement),
