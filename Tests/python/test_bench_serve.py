@@ -238,7 +238,7 @@ def test_client_closed_loop_against_stub(stub_server: str, tmp_path: Path) -> No
     from pdcost.bench.compare import compare
 
     line = next(x for x in compare(out).splitlines() if x.startswith(record["id"] + ":"))
-    assert f"ttft_ms " in line and f"/{m['ttft_ms']:.4g}" in line and "skipped" not in line
+    assert "ttft_ms " in line and f"/{m['ttft_ms']:.4g}" in line and "skipped" not in line
 
 
 def test_client_open_loop_chat_against_stub(stub_server: str) -> None:

@@ -26,7 +26,7 @@ from typing import Any, Literal, Mapping, Sequence, get_args
 
 from .. import _validate as check
 from ..config import GIB, ModelConfig
-from .config import BENCH_MODELS, BenchConfig, resolve_model
+from .config import BenchConfig, resolve_model
 from .records import _torch_minor, gpu_preset_name, model_fields
 
 __all__ = [
