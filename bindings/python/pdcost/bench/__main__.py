@@ -3,6 +3,10 @@
     python -m pdcost.bench --model qwen2.5-0.5b --seq-len 2048 --mbs 2 --out runs.json
     python -m pdcost.bench grid --preset single-gpu --out measured/h100.json
     python -m pdcost.bench compare measured/h100.json
+    python -m pdcost.bench serve --model qwen2.5-0.5b --batch-size 8 --input-tokens 512 --out serve.json
+    python -m pdcost.bench client --url http://localhost:8000 --served-model Qwen/Qwen2.5-0.5B \
+        --model qwen2.5-0.5b --gpu H100-SXM-80GB --concurrency 16 --out serve.json
+    python -m pdcost.bench report serve.json --out report/
     torchrun --nproc-per-node 8 -m pdcost.bench --model llama3-8b --dp 8 --fsdp --out runs.json
 
 Exit status: 0 ok, 2 bad arguments, 3 no torch or no GPU, 1 anything else.
@@ -21,7 +25,7 @@ from ._torch import TorchUnavailableError
 from .config import BENCH_MODELS, BenchConfig
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_DEVICE = 0, 1, 2, 3
-_COMMANDS = ("run", "grid", "compare", "presets")
+_COMMANDS = ("run", "grid", "compare", "presets", "serve", "client", "report")
 
 
 def _count(text: str) -> int:
@@ -97,6 +101,147 @@ def _compare_parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true", help="print the JSON report")
     parser.add_argument("--profile", default=None, help="a calibrated profile file")
     return parser
+
+
+def _serve_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m pdcost.bench serve",
+        description="Static-batch greedy generation with a KV cache in eager PyTorch (random "
+                    "weights): TTFT, ITL, TPOT, end-to-end latency, output tokens/s and peak "
+                    "memory, written as a kind='inference' record (scenario static_batch).",
+        epilog="Several GPUs: torchrun --nproc-per-node TP*PP*DP -m pdcost.bench serve ... "
+               "(dp: replicas with a batch each; tp: column/row-split linears with all-reduce; "
+               "pp: layer ranges with send/recv every step).")
+    parser.add_argument("--model", required=True,
+                        help="pdcost preset, bench model or path to a config.json")
+    parser.add_argument("--layers", type=_positive, default=None)
+    parser.add_argument("--batch-size", type=_positive, default=1, help="sequences per replica")
+    parser.add_argument("--input-tokens", type=_positive, default=128)
+    parser.add_argument("--output-tokens", type=_positive, default=128)
+    parser.add_argument("--dtype", choices=("bf16", "fp16"), default="bf16")
+    parser.add_argument("--tp", type=_positive, default=1)
+    parser.add_argument("--pp", type=_positive, default=1)
+    parser.add_argument("--dp", type=_positive, default=1, help="data-parallel replicas")
+    parser.add_argument("--runs", type=_positive, default=3, help="timed batches (default 3)")
+    parser.add_argument("--warmup-runs", type=_count, default=1)
+    parser.add_argument("--device", choices=("cuda", "cpu"), default="cuda",
+                        help="cuda (default) or cpu: fp32, a test of the code, not a GPU number")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--name", default=None, help="record id")
+    parser.add_argument("--out", default=None, help="runs file to add the record to")
+    parser.add_argument("--quiet", action="store_true")
+    return parser
+
+
+def _client_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m pdcost.bench client",
+        description="Drive a running OpenAI-compatible server (vLLM, SGLang, trtllm-serve) "
+                    "with streamed requests at a fixed concurrency (closed loop) or request "
+                    "rate (open loop, Poisson) and record TTFT, ITL, TPOT and end-to-end "
+                    "latency as vLLM's benchmarks/benchmark_serving.py defines them. The "
+                    "server's hardware, plan and precision are what you state here.")
+    parser.add_argument("--url", required=True, help="server base URL, e.g. http://localhost:8000")
+    parser.add_argument("--endpoint", default="/v1/completions",
+                        help="/v1/completions (default) or /v1/chat/completions")
+    parser.add_argument("--served-model", required=True, help="the API's model name")
+    parser.add_argument("--model", required=True,
+                        help="architecture for the record: pdcost preset, bench model or config.json")
+    parser.add_argument("--framework", choices=("vllm", "sglang", "tensorrt-llm"), default="vllm")
+    parser.add_argument("--framework-version", default=None)
+    parser.add_argument("--gpu", required=True, help="pdcost GPU preset the server runs on")
+    parser.add_argument("--num-gpus", type=_positive, default=None,
+                        help="default tp*pp*dp")
+    parser.add_argument("--tp", type=_positive, default=1)
+    parser.add_argument("--pp", type=_positive, default=1)
+    parser.add_argument("--dp", type=_positive, default=1, help="server replicas")
+    parser.add_argument("--weights", choices=("bf16", "fp16", "fp8", "fp4", "int4_wo"),
+                        default="bf16")
+    parser.add_argument("--kv-cache", choices=("bf16", "fp16", "fp8"), default=None)
+    parser.add_argument("--input-tokens", type=_positive, default=128)
+    parser.add_argument("--output-tokens", type=_positive, default=128)
+    parser.add_argument("--num-requests", type=_positive, default=100)
+    parser.add_argument("--concurrency", type=_positive, default=None,
+                        help="requests in flight (closed loop)")
+    parser.add_argument("--request-rate", type=float, default=None,
+                        help="requests/s, Poisson arrivals (open loop)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--name", default=None, help="record id")
+    parser.add_argument("--out", default=None, help="runs file to add the record to")
+    parser.add_argument("--quiet", action="store_true")
+    return parser
+
+
+def _report_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m pdcost.bench report",
+        description="Charts (throughput vs GPUs and strategy, latency vs throughput, parallel "
+                    "efficiency, predicted vs measured) and a Markdown and a self-contained "
+                    "HTML report of measured-runs files. Charts need matplotlib (optional).")
+    parser.add_argument("files", nargs="+", help="measured-runs files")
+    parser.add_argument("--out", required=True, help="folder for report.md, report.html, charts")
+    parser.add_argument("--no-predictions", action="store_true",
+                        help="do not run pdcost's predictions")
+    return parser
+
+
+def _add_record(record: dict[str, Any], out: str | None, quiet: bool) -> None:
+    from .records import read_runs_file, write_runs_file
+
+    if out:
+        records = [r for r in read_runs_file(out) if r.get("id") != record["id"]]
+        write_runs_file(out, records + [record])
+        _say(quiet)(f"wrote {record['id']} to {out}")
+    else:
+        print(json.dumps(record, indent=2))
+
+
+def _command_serve(argv: Sequence[str]) -> int:
+    args = _serve_parser().parse_args(argv)
+    from .serving_records import ServeConfig, build_serve_record, resolve_serve_model
+
+    config = ServeConfig(model=args.model, num_layers=args.layers, batch_size=args.batch_size,
+                         input_tokens=args.input_tokens, output_tokens=args.output_tokens,
+                         dtype=args.dtype, tp=args.tp, pp=args.pp, dp=args.dp,
+                         device=args.device, warmup_runs=args.warmup_runs, runs=args.runs,
+                         seed=args.seed, name=args.name)
+    from .serve import run_serve, teardown
+
+    try:
+        measurement = run_serve(config, log=_say(args.quiet))
+    finally:
+        teardown()
+    if measurement is None:  # a rank other than 0
+        return EXIT_OK
+    _add_record(build_serve_record(config, resolve_serve_model(config), measurement),
+                args.out, args.quiet)
+    return EXIT_OK
+
+
+def _command_client(argv: Sequence[str]) -> int:
+    args = _client_parser().parse_args(argv)
+    from .client import run_client
+    from .serving_records import ClientSettings
+
+    settings = ClientSettings(
+        url=args.url, endpoint=args.endpoint, served_model=args.served_model, model=args.model,
+        framework=args.framework, framework_version=args.framework_version, gpu=args.gpu,
+        num_gpus=args.num_gpus, tp=args.tp, pp=args.pp, dp=args.dp, weights=args.weights,
+        kv_cache=args.kv_cache, input_tokens=args.input_tokens, output_tokens=args.output_tokens,
+        num_requests=args.num_requests, concurrency=args.concurrency,
+        request_rate=args.request_rate, seed=args.seed, name=args.name)
+    _add_record(run_client(settings, log=_say(args.quiet)), args.out, args.quiet)
+    return EXIT_OK
+
+
+def _command_report(argv: Sequence[str]) -> int:
+    args = _report_parser().parse_args(argv)
+    from .report import write_report
+
+    written = write_report(args.files, args.out, predictions=not args.no_predictions)
+    for path in written:
+        print(path)
+    return EXIT_OK
 
 
 def _config_from(args: argparse.Namespace) -> BenchConfig:
@@ -175,7 +320,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args and args[0] in _COMMANDS:
         args = args[1:]
     handler = {"run": _command_run, "grid": _command_grid, "compare": _command_compare,
-               "presets": _command_presets}[command]
+               "presets": _command_presets, "serve": _command_serve,
+               "client": _command_client, "report": _command_report}[command]
     try:
         return handler(args)
     except (TorchUnavailableError, NoDeviceError) as error:

@@ -3,7 +3,9 @@
 The records name ``framework: "torchtitan"`` (see records.FRAMEWORK for why that profile
 describes the harness's eager loop), so the validator predicts each one with that profile and
 the record's own plan, batch and recompute setting, exactly as ``pdcost validate FILE`` does.
-Inference records are listed as skipped until pdcost has an inference model.
+Inference records (``serve`` and ``client``) go to pdcost's serving model; ``pdcost validate``
+prints their MAPE per source group, and the text here adds one line per record with the
+predicted and measured value of every metric (or why the record was not predicted).
 """
 
 from __future__ import annotations
@@ -31,7 +33,32 @@ def compare(path: str | os.PathLike[str], *, text: bool = True, only_complete: b
             raise NotImplementedError("this pdcost's validate_runs takes no calibrated profile; "
                                       "run `pdcost validate FILE --profile PROFILE` instead")
         options["profile"] = profile
-    return validate_runs(data, **options)
+    report = validate_runs(data, **options)
+    if not text:
+        return report
+    options["text"] = False
+    serving = json.loads(validate_runs(data, **options)).get("serving") or {}
+    return report + serving_table(serving)
+
+
+def serving_table(serving: dict[str, Any]) -> str:
+    """One line per serving record: ``metric predicted/measured (error)``, or the skip reason."""
+    runs = serving.get("runs") or []
+    if not runs:
+        return ""
+    lines = ["", "Serving records, predicted / measured (error %):"]
+    for run in runs:
+        if run.get("skipped"):
+            lines.append(f"{run.get('id')}: skipped: {run['skipped']}")
+            continue
+        parts = []
+        for metric, value in (run.get("comparisons") or {}).items():
+            m, p, e = value.get("measured"), value.get("predicted"), value.get("error_pct")
+            if m is None or p is None:
+                continue
+            parts.append(f"{metric} {p:.4g}/{m:.4g}" + (f" ({e:+.1f}%)" if e is not None else ""))
+        lines.append(f"{run.get('id')}: " + ("; ".join(parts) or "nothing measured to compare"))
+    return "\n".join(lines) + "\n"
 
 
 def summary(path: str | os.PathLike[str]) -> dict[str, Any]:

@@ -33,7 +33,8 @@ from torch import nn
 from ..config import ModelConfig
 from ..errors import InvalidArgumentError, UnsupportedError
 
-__all__ = ["DecoderLM", "DecoderLayer", "build_model", "selective_checkpoint_context"]
+__all__ = ["DecoderLM", "DecoderLayer", "build_model", "init_parameters",
+           "selective_checkpoint_context"]
 
 #: Norm epsilon (Llama/Qwen config.json rms_norm_eps 1e-5..1e-6; GPT-2 layer_norm_epsilon
 #: 1e-5). It does not change the cost.
@@ -299,21 +300,7 @@ class DecoderLM(nn.Module):
             raise InvalidArgumentError(f"seq_len={max_seq_len} > n_positions={n_positions} of "
                                        f"{self.config.name} (learned position embeddings)")
         self.max_seq_len = max_seq_len
-        for module in self.modules():
-            if isinstance(module, (nn.Linear, nn.Embedding)):
-                nn.init.normal_(module.weight, mean=0.0, std=_INIT_STD)
-                bias = getattr(module, "bias", None)
-                if bias is not None:
-                    nn.init.zeros_(bias)
-            elif isinstance(module, (RMSNorm, nn.LayerNorm)):
-                module.reset_parameters()
-            elif isinstance(module, Experts):
-                for p in (module.w_gate, module.w_up, module.w_down):
-                    if p is not None:
-                        nn.init.normal_(p, mean=0.0, std=_INIT_STD)
-                for p in (module.b_gate, module.b_up, module.b_down):
-                    if p is not None:
-                        nn.init.zeros_(p)
+        init_parameters(self)
         device = self.embed_tokens.weight.device
         if self.embed_positions is None:
             hd = self.config.head_dim or self.config.hidden_size // self.config.num_attention_heads
@@ -353,6 +340,27 @@ class DecoderLM(nn.Module):
         # them; pdcost's torchtitan profile prices that (logitsBytesPerElement = 12).
         logits = self.lm_head(x).float()
         return F.cross_entropy(logits.view(-1, logits.shape[-1]), labels.view(-1))
+
+
+@torch.no_grad()
+def init_parameters(root: nn.Module) -> None:
+    """Random weights of ``root`` and its children: normal (std 0.02) matrices, zero biases,
+    unit norms (Hugging Face ``_init_weights`` with initializer_range 0.02)."""
+    for module in root.modules():
+        if isinstance(module, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(module.weight, mean=0.0, std=_INIT_STD)
+            bias = getattr(module, "bias", None)
+            if bias is not None:
+                nn.init.zeros_(bias)
+        elif isinstance(module, (RMSNorm, nn.LayerNorm)):
+            module.reset_parameters()
+        elif isinstance(module, Experts):
+            for p in (module.w_gate, module.w_up, module.w_down):
+                if p is not None:
+                    nn.init.normal_(p, mean=0.0, std=_INIT_STD)
+            for p in (module.b_gate, module.b_up, module.b_down):
+                if p is not None:
+                    nn.init.zeros_(p)
 
 
 def build_model(m: ModelConfig, *, device: Any = "meta") -> DecoderLM:
