@@ -71,6 +71,9 @@ from .serving import (
 from .serving_search import ServingSearchEntry, ServingSearchResult, ServingSearchStats, search_serving
 from .fitting import efficiency_parameters, fit
 from .planner import RunPlan, chinchilla_for_compute, chinchilla_tokens, plan_run
+# The function, not the module: `pdcost.sweep(grid)`; the module is `pdcost.sweep` in sys.modules
+# (`from pdcost.sweep import write_parquet`).
+from .sweep import sweep
 from .calibration import (
     CalibrationResult,
     HardwareCalibrator,
@@ -92,6 +95,7 @@ __all__ = [
     "__version__",
     "predict_serving",
     "search_serving",
+    "sweep",
     "ServingSearchResult",
     "ServingSearchEntry",
     "ServingSearchStats",
