@@ -53,6 +53,7 @@ def test_points_are_the_product_in_order() -> None:
     ({**GRID, "training": [{"seq_len": 4096, "global_batch": 8, "tp": 2}]}, "training[0]: unknown key(s) 'tp'"),
     ({**GRID, "serving": [{"input_tokens": 8, "output_tokens": 8, "gpu": "A100"}]}, "serving[0]: unknown key(s) 'gpu'"),
     ({**GRID, "top_k": 0}, "top_k=0"),
+    ({**GRID, "num_gpus": [12]}, "num_gpus=12 is not a multiple of H100-SXM-80GB's gpus_per_node=8"),
     ({k: v for k, v in GRID.items() if k not in ("training", "serving")}, "at least one workload"),
 ])
 def test_bad_grids_name_the_key(grid: dict, message: str) -> None:
@@ -180,3 +181,11 @@ def test_progress_line_on_stderr(capsys) -> None:
     sweep_function(grid, workers=1, progress=True)
     err = capsys.readouterr().err
     assert "2/2" in err
+
+
+def test_bad_workload_value_names_the_point() -> None:
+    grid = {"models": ["llama3-8b"], "gpus": ["H100-SXM-80GB"], "num_gpus": [8],
+            "training": [{"seq_len": 4096, "global_batch": 8, "micro_batch_sizes": [0]}]}
+    with pytest.raises(ValueError) as error:
+        sweep_function(grid, workers=1)
+    assert "grid point 0 (training" in str(error.value) and "llama3-8b on 8x H100-SXM-80GB" in str(error.value)

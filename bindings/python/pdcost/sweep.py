@@ -192,6 +192,8 @@ def grid_points(grid: Mapping[str, Any]) -> list[dict[str, Any]]:
     top_k = grid.get("top_k", 1)
     if type(top_k) is not int or not 1 <= top_k <= 1000:
         raise ValueError(f"grid: top_k={top_k!r} must be an int in 1..1000")
+    for gpu, n in itertools.product(gpus, sizes):
+        _hardware(gpu, n)  # a size that is no whole number of nodes fails here, naming both
     points = []
     for model, gpu, n, (kind, workload) in itertools.product(models, gpus, sizes, workloads):
         points.append({"point": len(points), "kind": kind, "model": model.to_dict(),
@@ -261,7 +263,11 @@ def evaluate_point(point: Mapping[str, Any], threads: int = 1) -> list[dict[str,
             "num_gpus": point["num_gpus"],
             "workload": json.dumps(point["workload"], sort_keys=True)}
     run = _training_rows if point["kind"] == "training" else _serving_rows
-    rows, explanation = run(model, gpu, point, threads)
+    try:
+        rows, explanation = run(model, gpu, point, threads)
+    except (ValueError, LookupError) as error:  # a bad workload value: say which point
+        raise ValueError(f"grid point {point['point']} ({point['kind']} {head['workload']} of "
+                         f"{model.name} on {point['num_gpus']}x {gpu.name}): {error}") from error
     if not rows:
         return [{**head, "rank": None, "explanation": explanation or "nothing fits"}]
     return [{**head, **row} for row in rows]
