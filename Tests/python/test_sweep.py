@@ -147,17 +147,24 @@ def test_cli_bad_grid_is_a_usage_error(tmp_path, capsys) -> None:
     assert "num_gpus entry -1" in capsys.readouterr().err
 
 
-def test_ray_equals_local(local_rows: list[dict], tmp_path) -> None:
+def test_ray_equals_local(local_rows: list[dict], tmp_path, capsys) -> None:
     ray = pytest.importorskip("ray")
-    pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
-        rows = sweep_function(GRID, ray=True, ray_chunk=2)
+        rows = sweep_function(GRID, ray=True)  # 12 points, 2 CPUs: 6 tasks of 2 points
+        single = sweep_function(GRID, ray=True, ray_chunk=1)
+        # The CLI's --ray uses the instance this process is connected to.
+        grid = tmp_path / "grid.json"
+        grid.write_text(json.dumps(GRID))
+        assert main(["sweep", str(grid), "--ray", "-o", str(tmp_path / "cli.parquet"), "--no-progress"]) == 0
     finally:
         ray.shutdown()
     local = write_parquet(local_rows, tmp_path / "local.parquet")
     remote = write_parquet(rows, tmp_path / "ray.parquet")
     assert remote.equals(local)
+    assert to_table(single).equals(local)
+    assert pq.read_table(tmp_path / "cli.parquet").equals(local)
     assert (tmp_path / "local.parquet").read_bytes() == (tmp_path / "ray.parquet").read_bytes()
     # No NaN slipped in where a number is expected (equals treats NaN as unequal anyway).
     assert all(not (isinstance(v, float) and math.isnan(v))

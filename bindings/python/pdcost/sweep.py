@@ -26,8 +26,11 @@ Where the points run:
   Python under the GIL (loading the model, parsing the search's JSON into entries), which
   threads do not overlap. So the pool runs ``min(cores, points)`` processes and each search
   gets ``cores // processes`` threads (1 for a grid of many points; all cores for a grid of
-  one point), never more threads than cores in all.
-* ``ray=True`` / ``ray="ADDRESS"``: one Ray task per point (1 CPU, a 1-thread search),
+  one point), never more threads than cores in all. The processes are spawned, not forked (a
+  fork of a process whose Swift runtime runs threads can deadlock), so a script calling
+  :func:`sweep` needs the ``if __name__ == "__main__":`` guard, as any multiprocessing code.
+* ``ray=True`` / ``ray="ADDRESS"``: Ray tasks of a few points each (1 CPU, 1-thread searches;
+  about four tasks per CPU of the cluster, ``ray_chunk`` to choose),
   ``ray.init(address=...)`` (local when no address). Every worker needs pdcost installed (the
   binary wheel). Models and GPUs are resolved on the driver and sent as their fields, so
   workers need none of the grid's files.
@@ -347,7 +350,7 @@ def _run_local(points: list[dict[str, Any]], workers: int | None, bar: _Progress
 
 
 def _run_ray(points: list[dict[str, Any]], address: str | None, bar: _Progress,
-             chunk: int) -> list[list[dict[str, Any]]]:
+             chunk: int | None) -> list[list[dict[str, Any]]]:
     try:
         import ray  # noqa: PLC0415 - optional dependency
     except ImportError:
@@ -360,6 +363,11 @@ def _run_ray(points: list[dict[str, Any]], address: str | None, bar: _Progress,
         # One CPU per task and a one-thread search in it: Ray places as many tasks as there are
         # CPUs in the cluster.
         remote = ray.remote(num_cpus=1)(_evaluate_chunk)
+        if chunk is None:
+            # About four tasks per CPU: enough to even out points of different cost, few enough
+            # that the driver (~1,000 tasks/s measured, README "Sweeps") is not the bottleneck.
+            cpus = int(ray.cluster_resources().get("CPU", 1)) or 1
+            chunk = max(1, -(-len(points) // (4 * cpus)))
         chunks = [points[i:i + chunk] for i in range(0, len(points), chunk)]
         pending = {remote.remote(c, 1): i for i, c in enumerate(chunks)}
         done_chunks: list[list[list[dict[str, Any]]] | None] = [None] * len(chunks)
@@ -377,19 +385,20 @@ def _run_ray(points: list[dict[str, Any]], address: str | None, bar: _Progress,
 
 
 def sweep(grid: Mapping[str, Any] | str | os.PathLike[str], *, workers: int | None = None,
-          ray: bool | str = False, ray_chunk: int = 1, progress: bool = False) -> list[dict[str, Any]]:
+          ray: bool | str = False, ray_chunk: int | None = None, progress: bool = False) -> list[dict[str, Any]]:
     """Runs every point of ``grid`` (a mapping as described in this module, or a YAML/JSON
     file) and returns the rows, by point then rank.
 
     ``workers``: local processes (default: every core; the searches share the cores left).
     ``ray``: True for Ray (a local instance, or the one ``ray.init`` already connected to), or
-    a cluster address; ``ray_chunk`` points per Ray task. ``progress``: a bar on stderr."""
+    a cluster address; ``ray_chunk`` points per Ray task (default: about four tasks per CPU of
+    the Ray cluster). ``progress``: a bar on stderr."""
     if not isinstance(grid, Mapping):
         grid = load_grid(grid)
     points = grid_points(grid)
     if workers is not None and (type(workers) is not int or workers < 1):
         raise ValueError(f"workers={workers!r} must be an int >= 1")
-    if type(ray_chunk) is not int or ray_chunk < 1:
+    if ray_chunk is not None and (type(ray_chunk) is not int or ray_chunk < 1):
         raise ValueError(f"ray_chunk={ray_chunk!r} must be an int >= 1")
     bar = _Progress(len(points), progress)
     try:
@@ -466,7 +475,7 @@ def register_cli(subparsers: Any) -> None:
     parser.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
                         help="run the points as Ray tasks: on the cluster at ADDRESS (e.g. "
                              "ray://head:10001 or auto), or a local Ray instance when no address")
-    parser.add_argument("--ray-chunk", type=int, default=1, metavar="N",
-                        help="grid points per Ray task (default: 1)")
+    parser.add_argument("--ray-chunk", type=int, default=None, metavar="N",
+                        help="grid points per Ray task (default: about 4 tasks per CPU of the cluster)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     parser.set_defaults(handler=run_cli)
