@@ -48,11 +48,11 @@ def test_points_are_the_product_in_order() -> None:
 @pytest.mark.parametrize("grid, message", [
     ({**GRID, "gpu": ["H100"]}, "unknown key(s) 'gpu'"),
     ({**GRID, "models": []}, "'models' is empty"),
-    ({**GRID, "num_gpus": [0]}, "num_gpus entry 0"),
+    ({**GRID, "num_gpus": [0]}, "num_gpus entry=0 must be in [1, "),
     ({**GRID, "training": [{"seq_len": 4096}], "serving": []}, "training[0]: give global_batch"),
     ({**GRID, "training": [{"seq_len": 4096, "global_batch": 8, "tp": 2}]}, "training[0]: unknown key(s) 'tp'"),
     ({**GRID, "serving": [{"input_tokens": 8, "output_tokens": 8, "gpu": "A100"}]}, "serving[0]: unknown key(s) 'gpu'"),
-    ({**GRID, "top_k": 0}, "top_k=0"),
+    ({**GRID, "top_k": 0}, "top_k=0 must be in [1, "),
     ({**GRID, "num_gpus": [12]}, "num_gpus=12 is not a multiple of H100-SXM-80GB's gpus_per_node=8"),
     ({k: v for k, v in GRID.items() if k not in ("training", "serving")}, "at least one workload"),
 ])
@@ -104,6 +104,9 @@ def test_serving_rows_are_search_serving_best(local_rows: list[dict]) -> None:
         assert row["output_tokens_per_s_per_gpu"] == entry.output_tokens_per_s_per_gpu
         # Concurrency is kept over the deployment (search_serving: replicas vary).
         assert row["concurrency"] == 16
+        # num_gpus is the point's budget; the deployment may use fewer.
+        assert row["num_gpus"] == 8 and row["deployment_gpus"] == entry.num_gpus <= 8
+        assert row["deployment_gpus"] == row["tp"] * row["pp"] * row["replicas"]
 
 
 def test_what_if_gpu_is_priced_by_its_numbers(local_rows: list[dict]) -> None:
@@ -144,7 +147,7 @@ def test_cli_bad_grid_is_a_usage_error(tmp_path, capsys) -> None:
     grid = tmp_path / "grid.json"
     grid.write_text(json.dumps({**GRID, "num_gpus": [-1]}))
     assert main(["sweep", str(grid), "-o", str(tmp_path / "x.parquet")]) == 2
-    assert "num_gpus entry -1" in capsys.readouterr().err
+    assert "num_gpus entry=-1 must be in [1, " in capsys.readouterr().err
 
 
 def test_ray_equals_local(local_rows: list[dict], tmp_path, capsys) -> None:

@@ -53,6 +53,7 @@ import time
 import warnings
 from typing import Any, Iterable, Mapping, Sequence
 
+from . import _validate as check
 from .config import GPUSpec, HardwareConfig, ModelConfig, TrainingConfig
 from .costmodel import PDCostModel
 from .search import NoPlanFitsWarning
@@ -184,8 +185,9 @@ def grid_points(grid: Mapping[str, Any]) -> list[dict[str, Any]]:
     gpus = [_gpu(e) for e in _as_list(grid, "gpus")]
     sizes = _as_list(grid, "num_gpus")
     for n in sizes:
-        if type(n) is not int or n < 1:
-            raise ValueError(f"grid: num_gpus entry {n!r} must be an int >= 1")
+        if type(n) is not int:
+            raise ValueError(f"grid: num_gpus entry {n!r} must be an int")
+        check.in_limit("grid: num_gpus entry", n, "num_gpus")
     workloads = [("training", _workload("training", w, i))
                  for i, w in enumerate(_as_list(grid, "training", required=False))]
     workloads += [("serving", _workload("serving", w, i))
@@ -193,8 +195,9 @@ def grid_points(grid: Mapping[str, Any]) -> list[dict[str, Any]]:
     if not workloads:
         raise ValueError("grid: give at least one workload under 'training' or 'serving'")
     top_k = grid.get("top_k", 1)
-    if type(top_k) is not int or not 1 <= top_k <= 1000:
-        raise ValueError(f"grid: top_k={top_k!r} must be an int in 1..1000")
+    if type(top_k) is not int:
+        raise ValueError(f"grid: top_k={top_k!r} must be an int")
+    check.in_limit("grid: top_k", top_k, "search_top_k")
     for gpu, n in itertools.product(gpus, sizes):
         _hardware(gpu, n)  # a size that is no whole number of nodes fails here, naming both
     points = []
@@ -232,12 +235,7 @@ def _training_rows(model: ModelConfig, gpu: GPUSpec, point: Mapping[str, Any],
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NoPlanFitsWarning)  # the explanation is in the row
         result = cm.search(top_k=point["top_k"], threads=threads, **workload)
-    rows = []
-    for e in result.results:
-        row = e.row()
-        row.pop("rank")
-        rows.append({"rank": e.rank, **row})
-    return rows, result.explanation
+    return [e.row() for e in result.results], result.explanation
 
 
 def _serving_rows(model: ModelConfig, gpu: GPUSpec, point: Mapping[str, Any],
@@ -251,8 +249,9 @@ def _serving_rows(model: ModelConfig, gpu: GPUSpec, point: Mapping[str, Any],
     rows = []
     for e in result.top:
         row = e.to_dict()
-        rank = row.pop("rank")
-        rows.append({"rank": rank, **row})
+        # The GPUs the deployment uses; the point's num_gpus is the budget it was searched in.
+        row["deployment_gpus"] = row.pop("num_gpus")
+        rows.append(row)
     return rows, result.explanation
 
 
@@ -271,9 +270,16 @@ def evaluate_point(point: Mapping[str, Any], threads: int = 1) -> list[dict[str,
     except (ValueError, LookupError) as error:  # a bad workload value: say which point
         raise ValueError(f"grid point {point['point']} ({point['kind']} {head['workload']} of "
                          f"{model.name} on {point['num_gpus']}x {gpu.name}): {error}") from error
+    # rank and explanation come first in every row, so every table has both columns.
     if not rows:
         return [{**head, "rank": None, "explanation": explanation or "nothing fits"}]
-    return [{**head, **row} for row in rows]
+    out = []
+    for row in rows:
+        clash = sorted(set(row) & set(head))
+        if clash:  # a search's column may not overwrite the point's
+            raise AssertionError(f"sweep: result columns {clash} clash with the point's columns")
+        out.append({**head, "rank": row.pop("rank"), "explanation": None, **row})
+    return out
 
 
 def _evaluate_chunk(points: Sequence[Mapping[str, Any]], threads: int) -> list[list[dict[str, Any]]]:
