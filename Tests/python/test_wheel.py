@@ -120,9 +120,14 @@ def test_native_libraries_need_only_the_system(wheel_env: dict[str, object]) -> 
 
 def test_loads_nothing_from_the_toolchain(wheel_env: dict[str, object]) -> None:
     # LD_DEBUG=libs: the dynamic loader prints every library it opens (ld.so(8)), dlopen too.
-    result = _run(wheel_env, [str(wheel_env["python"]), "-c",
-                              "import pdcost; pdcost.ModelConfig.from_name('llama3-8b').num_parameters()"],
-                  LD_DEBUG="libs")
+    # A model, a multi-threaded search and a serving search: whatever the library might load
+    # on first use is loaded by then.
+    script = ("import pdcost\n"
+              "m = pdcost.PDCostModel(pdcost.ModelConfig.from_name('llama3-8b'),\n"
+              "    pdcost.HardwareConfig(gpu='H100-SXM-80GB', gpus_per_node=8))\n"
+              "assert m.search(global_batch_size=16, top_k=1, threads=2).results\n"
+              "pdcost.search_serving('llama3-8b', input_tokens=128, output_tokens=16, concurrency=4, threads=2)\n")
+    result = _run(wheel_env, [str(wheel_env["python"]), "-c", script], LD_DEBUG="libs")
     assert result.returncode == 0, result.stderr[-2000:]
     opened = set(re.findall(r"calling init: (\S+)", result.stderr))
     assert any("libpdcost.so" in lib for lib in opened), sorted(opened)

@@ -41,12 +41,10 @@ total order; no timings are in the table), so a Ray run writes the same table as
 
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
 import inspect
 import itertools
 import json
-import multiprocessing
 import os
 import sys
 import time
@@ -344,6 +342,9 @@ def _run_local(points: list[dict[str, Any]], workers: int | None, bar: _Progress
             out.append(evaluate_point(p, threads))
             bar.update()
         return out
+    import concurrent.futures  # noqa: PLC0415 - only a pool needs them (import pdcost stays light)
+    import multiprocessing  # noqa: PLC0415
+
     # spawn, not fork: forking a process whose Swift runtime has started threads is unsafe.
     context = multiprocessing.get_context("spawn")
     results: list[list[dict[str, Any]] | None] = [None] * len(points)
