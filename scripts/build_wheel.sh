@@ -9,7 +9,8 @@
 #   3. a check that both need only the system libraries a manylinux policy allows (libc, libm,
 #      libstdc++, libgcc_s, ...) and nothing under the Swift toolchain
 #   4. auditwheel repair (--plat auto: the most compatible manylinux tag the glibc/libstdc++ symbol
-#      versions allow) and auditwheel show       dist/pdcost-<v>-cp3X-cp3X-manylinux_2_NN_<arch>.whl
+#      versions allow; manylinux_2_34 on Debian 13) and auditwheel show
+#                                                dist/pdcost-<v>-cp3X-cp3X-manylinux_2_NN_<arch>.whl
 #
 #   scripts/build_wheel.sh [OUT_DIR]          (default: dist; prints the wheel's path last)
 #
@@ -83,6 +84,14 @@ for so in "$work"/unpacked/pdcost/*.so*; do
         *) echo "build_wheel.sh: $(basename "$so") has RUNPATH $runpath (want \$ORIGIN or none)" >&2
            status=1 ;;
     esac
+done
+# Every symbol the library uses resolves on this machine (ldd -r relocates it as the loader
+# would); the extension's Py* symbols come from the interpreter, so only the library is checked.
+for so in "$work"/unpacked/pdcost/libpdcost.so.*; do
+    if ldd -r "$so" 2>&1 | grep 'undefined symbol' >&2; then
+        echo "build_wheel.sh: $(basename "$so") has undefined symbols" >&2
+        status=1
+    fi
 done
 [ "$status" = 0 ] || exit 1
 
