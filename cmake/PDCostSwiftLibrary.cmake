@@ -45,6 +45,8 @@ function(pdcost_add_swift_library target)
             -Xlinker "-soname=${soname}"
             -Xlinker --exclude-libs=ALL
             -Xlinker --gc-sections
+            # hypotf from Sources/CPDCost/glibc_compat.c, not glibc 2.35's: manylinux_2_34.
+            -Xlinker --wrap=hypotf
     COMMAND "${CMAKE_COMMAND}" -E make_directory "${ARG_OUTPUT_DIR}"
     COMMAND "${CMAKE_COMMAND}" -E copy "${ARG_SCRATCH}/release/libpdcost.so" "${output}"
     COMMAND "${CMAKE_COMMAND}" -E touch "${output}"

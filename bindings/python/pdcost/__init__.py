@@ -76,6 +76,9 @@ from .planner import RunPlan, chinchilla_for_compute, chinchilla_tokens, plan_ru
 # `pdcost.report(...)` is the function (the module stays importable as pdcost.report's
 # sys.modules entry: `from pdcost.report import Report`).
 from .report import report
+# The function, not the module: `pdcost.sweep(grid)`; the module is `pdcost.sweep` in sys.modules
+# (`from pdcost.sweep import write_parquet`).
+from .sweep import sweep
 from .calibration import (
     CalibrationResult,
     HardwareCalibrator,
@@ -97,6 +100,7 @@ __all__ = [
     "__version__",
     "predict_serving",
     "search_serving",
+    "sweep",
     "ServingSearchResult",
     "ServingSearchEntry",
     "ServingSearchStats",

@@ -13,6 +13,7 @@
     pdcost serve settings [--json]
     pdcost serve search MODEL [--gpu NAME] [--max-gpus N] --input-tokens N --output-tokens N
                         [--concurrency N] [--max-ttft-ms MS] [--max-tpot-ms MS] [--json]
+    pdcost sweep GRID.yaml [-o OUT.parquet] [--workers N] [--ray [ADDRESS]]
     pdcost --version
 
 Each subcommand is a ``(name, register)`` entry of :data:`COMMANDS`: ``register`` adds its
@@ -42,6 +43,7 @@ from .costmodel import COMM_KINDS, FRAMEWORKS, PDCostModel, PredictionResult, va
 from .errors import NotFoundError, PDCostError
 from .settings import VARIABLE_SETTINGS, FrameworkSettings, settings_fields
 from .search import NoPlanFitsWarning, equivalent_note, group_equivalent, split_label
+from .sweep import register_cli as register_sweep
 from .serving import (ENGINES, KV_CACHE_PRECISIONS, SCENARIOS, WEIGHT_PRECISIONS, ServingDeployment,
                       ServingModel, ServingPrediction, ServingSettings, ServingWorkload,
                       serving_settings_fields)
@@ -1816,6 +1818,7 @@ COMMANDS: list[tuple[str, Callable[[Any], None]]] = [
     ("compare", _register_compare),
     ("plan", _register_plan),
     ("serve", _register_serve),
+    ("sweep", register_sweep),
 ]
 
 
