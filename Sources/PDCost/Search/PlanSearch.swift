@@ -10,10 +10,11 @@ import Synchronization
 /// ranking.
 ///
 /// Threads take work units (`PlanSpace.items`: one layout's ep × etp × ZeRO × offload choice,
-/// largest first) from a shared counter; each keeps its own results, merged at the end
-/// with a total order, so the result is the same for any thread count. The calling thread is one of the workers; the others are POSIX threads this call
-/// starts and joins before it returns (`JoinedThreads`), so no thread outlives the call. The
-/// progress callback runs on the calling thread only.
+/// largest first) from a shared counter; each keeps its own results, merged at the end with a
+/// total order, so the result is the same for any thread count. The calling thread is one of
+/// the workers; the others are POSIX threads this call starts and joins before it returns
+/// (`JoinedThreads`), so no thread outlives the call. The progress callback runs on the
+/// calling thread only.
 public struct PlanSearch: Sendable {
     public let cost: CostModel
     public let options: SearchOptions
