@@ -3,6 +3,14 @@ import PDCost
 /// `pdcost-bench search`: evaluated plans per second and the time of the two acceptance
 /// searches (issue 4) and the README quick start, with one thread and with every core:
 /// `pdcost-bench search [--quick] [--reps N] [--threads N] [--no-meta]`.
+///
+/// On a shared machine wall time is noise; the split is measured without it by instruction
+/// counts: `valgrind --tool=callgrind --separate-threads=yes --fair-sched=yes
+/// --toggle-collect='$s6PDCost12SearchWorkerV4work*' --dump-after='<mangled PlanSearch.run>'
+/// pdcost-bench search --quick --threads 2 --no-meta` writes one profile per `run`: the 1-thread
+/// run's instructions, then the calling thread's share of the 2-thread run (the helper did the
+/// rest). Issue 17 (Dec 2026): the calling thread's share was 48.7 % / 49.5 % / 51.1 % for the
+/// 405B / DeepSeek-V3 / quick-start searches (49.0 / 50.1 / 49.7 % with whole layouts as items).
 enum SearchBench {
     struct Case {
         let name: String
