@@ -1041,9 +1041,10 @@ typedef struct pdcost_search_options {
      * settings with the combination applied, and ranks all plans together; each entry's
      * settings_variant says which combination. NULL or "" = the cost model's settings only. */
     const char *vary_settings;
-    pdcost_progress_fn progress;    /* NULL = none; stage "search", done/total work units (outer
-                                       tp x pipeline split x cp choices; with vary_settings,
-                                       summed over the combinations), every few milliseconds   */
+    pdcost_progress_fn progress;    /* NULL = none; stage "search", done/total work units (one
+                                       layout's ep x etp x ZeRO x offload choice; with
+                                       vary_settings, summed over the combinations), every few
+                                       milliseconds                                            */
     void *user;                     /* passed to progress                                        */
 } pdcost_search_options;
 
@@ -1088,7 +1089,7 @@ typedef struct pdcost_search_stats {
     double elapsed_s;
     uint32_t threads;
     uint32_t cancelled;         /* 1 if the progress callback stopped the search               */
-    uint64_t work_units;        /* outer (tp, pipeline split, cp) choices                      */
+    uint64_t work_units;        /* (tp, split, cp, ep, etp, ZeRO, offload) choices             */
     uint64_t work_units_done;
     double memory_limit_bytes;  /* usable memory x (1 - safety margin)                         */
 } pdcost_search_stats;

@@ -4,7 +4,7 @@
 //   pdcost-bench explain FILE ID                             full prediction breakdown of one run
 //   pdcost-bench time                                        evaluations per second
 //   pdcost-bench loso FILE                                   leave-one-source-out check
-//   pdcost-bench search [--quick]                             plan-search speed (issue 4)
+//   pdcost-bench search [--quick] [--reps N] [--threads N] [--no-meta]   plan-search speed, per-thread split (issues 4, 17)
 //   pdcost-bench serve-predict                                ns and allocations per serving evaluate
 //   pdcost-bench serve-search [--quick]                       serving deployment-search speed
 //   pdcost-bench fit FILE [--params a,b] [--cv M] [--out P]   fit efficiency scales (FitBench.swift)

@@ -81,6 +81,14 @@ private func threadEntry(_ raw: UnsafeMutableRawPointer?) -> UnsafeMutableRawPoi
 #endif
 
 extension JoinedThreads {
+    /// CPU time the calling thread has used, in nanoseconds (0 where the clock is missing):
+    /// unlike wall time, it does not grow while other processes hold the cores.
+    static func threadCPUNanoseconds() -> Int {
+        var t = timespec()
+        guard clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) == 0 else { return 0 }
+        return Int(t.tv_sec) &* 1_000_000_000 &+ Int(t.tv_nsec)
+    }
+
     /// Sleeps the calling thread (a polling interval; EINTR just ends it early).
     static func sleep(microseconds: Int) {
         var request = timespec(tv_sec: 0, tv_nsec: microseconds * 1000)

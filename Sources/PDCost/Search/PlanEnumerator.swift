@@ -25,8 +25,12 @@
 /// 9. Sequence parallelism (tp > 1): `(seq_len/cp) % tp == 0`.
 /// 10. Recomputation: none, selective, full, or full on N = 1…chunk−1 layers per model chunk.
 ///
-/// The outer choices (tp, pipeline split, cp) form the *work units* that threads take one at
-/// a time; the rest is enumerated inside a unit without allocating.
+/// The outer choices (tp, pipeline split, cp) form the *layouts* (`units`). Constraints 5 and 6
+/// are checked once per layout while the space is built, and every (layout, ep, etp, ZeRO,
+/// offload) that passes them is a *work item*: threads take items one at a time, largest
+/// first, and enumerate the rest (7–10) inside an item without allocating. The items taken
+/// last are the smallest, so two threads finish together even where a search has only a few
+/// layouts (issue 17).
 struct PlanSpace: Sendable {
     let numGPUs: Int
     let seqLen: Int
@@ -41,9 +45,12 @@ struct PlanSpace: Sendable {
     let offloadRatios: [Double]
     let selectiveRecompute: Recompute
     let expertWidth: Int
-    /// Work units, in a fixed order.
+    /// Layouts, in a fixed order.
     let units: [WorkUnit]
-    /// Candidates rejected while building the units (by `SearchPruneReason.rawValue`).
+    /// What threads take: every layout's ep × etp × ZeRO × offload choices that pass
+    /// constraints 5 and 6, largest estimated work first.
+    let items: [WorkItem]
+    /// Candidates rejected while building the layouts and items (by `SearchPruneReason.rawValue`).
     let unitPruned: [Int]
 
     struct WorkUnit: Sendable {
@@ -54,6 +61,27 @@ struct PlanSpace: Sendable {
         let split: PipelineSplit
         /// Model tokens seen by sequence parallelism's check (seq_len / cp).
         let localSeq: Int
+        /// Largest vpp tried: each model chunk holds at least one layer, so no vpp beyond the
+        /// middle stages' layers can cut them (the loop stays bounded by the model, whatever
+        /// max_vpp says).
+        let maxVPP: Int
+    }
+
+    /// One layout with its expert, ZeRO and offload choice. (Not finer: the memory lower bound
+    /// is computed once per item and costs about a third of a priced plan; split by vpp as
+    /// well, it was computed again for every vpp, 3.5 % more instructions in all for the
+    /// acceptance searches (callgrind), for no better balance once items go largest first.)
+    struct WorkItem: Sendable, Hashable {
+        /// Index into `units`.
+        let unit: Int
+        let ep: Int
+        let etp: Int
+        let zeroStage: Int
+        /// ZeRO-3 runs as FSDP (`SearchFramework.zeroThreeIsFSDP`), except the Trainer's when
+        /// DeepSpeed offload is stated: only DeepSpeed's engine runs that.
+        let fsdp: Bool
+        /// Index into `offloadRatios`.
+        let ratio: Int
     }
 
     init(model m: ModelSpec, cluster: Cluster, setup: TrainingSetup, options o: SearchOptions) {
@@ -129,13 +157,83 @@ struct PlanSpace: Sendable {
                         // 4. Whole gradient accumulation.
                         let dp = n / (tp * pp * cp)
                         if setup.globalBatchSize % dp != 0 { prune(.globalBatch); continue }
-                        units.append(WorkUnit(tp: tp, pp: pp, cp: cp, dp: dp, split: split, localSeq: setup.seqLen / cp))
+                        let maxVPP = fw.supportsVirtualPipeline && pp >= 2 ? max(min(o.maxVPP, split.middle), 1) : 1
+                        units.append(WorkUnit(tp: tp, pp: pp, cp: cp, dp: dp, split: split, localSeq: setup.seqLen / cp,
+                                              maxVPP: maxVPP))
                     }
                 }
             }
         }
         self.units = units
+
+        // Items: constraints 5 and 6 per layout, each failure counted once.
+        var combos: [WorkItem] = []
+        let deepSpeedZeroThree = setup.framework.zeroStagesRunDeepSpeed && setup.framework.statesDeepSpeedOffload
+        for (index, u) in units.enumerated() {
+            let stageGPUs = u.tp * u.cp * u.dp
+            for ep in epDegrees {
+                for etp in 1...max(min(u.tp, isMoE ? o.maxETP : 1), 1) where u.tp % etp == 0 {
+                    // 5. Expert groups.
+                    if isMoE {
+                        if expertWidth % etp != 0 { prune(.expertTensorParallel); continue }
+                        if stageGPUs % (ep * etp) != 0 { prune(.expertGroup); continue }
+                    }
+                    for zero in stages {
+                        // 6. ZeRO and offload.
+                        if u.pp > 1 && zero > fw.maxZeroStageWithPipeline { prune(.zeroWithPipeline); continue }
+                        for (r, ratio) in ratios.enumerated() {
+                            if ratio > 0 && (!fw.supportsOptimizerOffload || zero < 1
+                                             || (fw.offloadNeedsDataParallel && u.dp == 1)) {
+                                prune(.optimizerOffload); continue
+                            }
+                            let fsdp = zero == 3 && fw.zeroThreeIsFSDP && !deepSpeedZeroThree
+                            if !setup.framework.offloadAllowed(zeroStage: zero, fsdp: fsdp, optimizerOffloadRatio: ratio) {
+                                prune(.optimizerOffload); continue
+                            }
+                            combos.append(WorkItem(unit: index, ep: ep, etp: etp, zeroStage: zero, fsdp: fsdp, ratio: r))
+                        }
+                    }
+                }
+            }
+        }
+        // Largest first (longest-processing-time order): the last items taken are the smallest,
+        // so the threads finish together. The estimate is the plans an item prices per
+        // micro-batch size before any memory check: sp choices × recomputation modes (partial
+        // full recomputation has chunk − 1 of them); ties keep the enumeration order.
+        let spChoices = o.sequenceParallel == .both ? 2 : 1
+        let fixedModes = [RecomputeChoices.none, .selective, .full].filter { o.recompute.contains($0) }.count
+        let partial = o.recompute.contains(.partialFull)
+        func estimate(_ item: WorkItem) -> Int {
+            let u = units[item.unit]
+            var plans = 0
+            for vpp in 1...u.maxVPP where vpp == 1 || u.split.cutsIntoChunks(vpp: vpp) {
+                let modes = fixedModes + (partial ? max(u.split.middle / vpp, 1) - 1 : 0)
+                plans += (u.tp > 1 ? spChoices : 1) * modes
+            }
+            return plans
+        }
+        items = Self.largestFirst(combos, work: combos.map(estimate))
         unitPruned = pruned
+    }
+
+    /// `items` ordered by `work` descending, ties in their given order. A counting sort where
+    /// the estimates are small (the usual case: a few plans per item), so building the order
+    /// costs the calling thread O(items) before the workers start.
+    static func largestFirst(_ items: [WorkItem], work: [Int]) -> [WorkItem] {
+        let top = work.max() ?? 0
+        guard top <= 4 * items.count + 1024 else {
+            return items.indices.sorted { a, b in work[a] != work[b] ? work[a] > work[b] : a < b }.map { items[$0] }
+        }
+        // starts[k]: where the items of estimate k begin, largest estimate first.
+        var starts = [Int](repeating: 0, count: top + 2)
+        for w in work { starts[top - w + 1] += 1 }
+        for k in 1..<starts.count { starts[k] += starts[k - 1] }
+        var order = [Int](repeating: 0, count: items.count)
+        for (i, w) in work.enumerated() {
+            order[starts[top - w]] = i
+            starts[top - w] += 1
+        }
+        return order.map { items[$0] }
     }
 
     static func divisors(of n: Int) -> [Int] {

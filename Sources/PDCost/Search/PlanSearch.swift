@@ -9,11 +9,12 @@ import Synchronization
 /// cost model's. See `PlanSpace` for the constraints and `SearchEntry.ranksBefore` for the
 /// ranking.
 ///
-/// Threads take work units (tp × pipeline split × cp) from a shared counter; each keeps its own
-/// results, merged at the end with a total order, so the result is the same for any thread
-/// count. The calling thread is one of the workers; the others are POSIX threads this call
-/// starts and joins before it returns (`JoinedThreads`), so no thread outlives the call. The
-/// progress callback runs on the calling thread only.
+/// Threads take work units (`PlanSpace.items`: one layout's ep × etp × ZeRO × offload choice,
+/// largest first) from a shared counter; each keeps its own results, merged at the end with a
+/// total order, so the result is the same for any thread count. The calling thread is one of
+/// the workers; the others are POSIX threads this call starts and joins before it returns
+/// (`JoinedThreads`), so no thread outlives the call. The progress callback runs on the
+/// calling thread only.
 public struct PlanSearch: Sendable {
     public let cost: CostModel
     public let options: SearchOptions
@@ -33,14 +34,15 @@ public struct PlanSearch: Sendable {
                     progress: ((_ done: Int, _ total: Int) -> Bool)? = nil) -> SearchResult {
         let clock = ContinuousClock()
         let start = clock.now
+        let cpuStart = JoinedThreads.threadCPUNanoseconds()
         let space = PlanSpace(model: cost.model, cluster: cost.cluster, setup: cost.setup, options: options)
         let usable = cost.evaluate(ParallelPlan(dp: cost.cluster.numGPUs)).usableMemory
         let limit = usable * (1 - options.memorySafetyMargin)
         let requested = options.threads > 0 ? options.threads : max(ProcessInfo.processInfo.activeProcessorCount, 1)
-        let threads = max(min(requested, space.units.count), 1)
+        let threads = max(min(requested, space.items.count), 1)
         let workers = (0..<threads).map { _ in SearchAccumulator(topK: options.topK) }
         let shared = SearchShared()
-        let total = space.units.count
+        let total = space.items.count
         let worker = SearchWorker(cost: cost, space: space, limit: limit)
 
         var lastReport = clock.now
@@ -74,11 +76,16 @@ public struct PlanSearch: Sendable {
             }
             started += helpers.count
             worker.work(workers[0], shared: shared, cancellation: cancellation, afterUnit: report)
-            // The helpers finish their last unit; keep reporting progress meanwhile.
-            while shared.finished.load(ordering: .acquiring) < helpers.count {
-                if cancellation?.isCancelled == true { shared.stop.store(true, ordering: .relaxed) }
-                report()
-                JoinedThreads.sleep(microseconds: 500)
+            // The helpers finish their last unit; keep reporting progress meanwhile. Without a
+            // callback there is nothing to report: join at once rather than waking up on a
+            // polling interval after the last helper is done (the helpers watch the cancellation
+            // token themselves).
+            if progress != nil {
+                while shared.finished.load(ordering: .acquiring) < helpers.count {
+                    if cancellation?.isCancelled == true { shared.stop.store(true, ordering: .relaxed) }
+                    report()
+                    JoinedThreads.sleep(microseconds: 100)
+                }
             }
             helpers.joinAll()
         }
@@ -92,8 +99,14 @@ public struct PlanSearch: Sendable {
         stats.cancelled = done < total || stoppedByCaller
         let elapsed = clock.now - start
         stats.elapsedSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        return SearchResult(top: merged.top, pareto: merged.pareto, stats: stats, memoryLimitBytes: limit,
-                            closest: merged.closest, closestModelStates: merged.closestBound)
+        var result = SearchResult(top: merged.top, pareto: merged.pareto, stats: stats, memoryLimitBytes: limit,
+                                  closest: merged.closest, closestModelStates: merged.closestBound)
+        result.workerLoads = workers.prefix(started).map {
+            SearchWorkerLoad(units: $0.unitsDone, evaluated: $0.evaluated, cpuSeconds: Double($0.cpuNanoseconds) * 1e-9)
+        }
+        let callingThread = JoinedThreads.threadCPUNanoseconds() &- cpuStart
+        result.serialCPUSeconds = Double(max(callingThread &- workers[0].cpuNanoseconds, 0)) * 1e-9
+        return result
     }
 }
 
@@ -118,7 +131,8 @@ final class SearchShared: Sendable {
 
 extension SearchAccumulator: @unchecked Sendable {}   // each is touched by one worker at a time
 
-/// The enumeration inside work units: everything below (tp, split, cp), without allocation.
+/// The enumeration inside work items: everything below (layout, ep, etp, ZeRO, offload),
+/// without allocation.
 struct SearchWorker: Sendable {
     let cost: CostModel
     let space: PlanSpace
@@ -126,7 +140,9 @@ struct SearchWorker: Sendable {
 
     func work(_ acc: SearchAccumulator, shared: SearchShared, cancellation: SearchCancellation?,
               afterUnit: () -> Void) {
-        let units = space.units
+        let units = space.items
+        let cpuStart = JoinedThreads.threadCPUNanoseconds()
+        defer { acc.cpuNanoseconds &+= JoinedThreads.threadCPUNanoseconds() &- cpuStart }
         while true {
             if shared.stop.load(ordering: .relaxed) { return }
             if let cancellation, cancellation.isCancelled {
@@ -142,67 +158,37 @@ struct SearchWorker: Sendable {
         }
     }
 
-    func search(_ u: PlanSpace.WorkUnit, into acc: SearchAccumulator) {
+    func search(_ item: PlanSpace.WorkItem, into acc: SearchAccumulator) {
         let fw = space.framework
         let o = space.options
-        let deepSpeedZeroThree = cost.setup.framework.zeroStagesRunDeepSpeed && cost.setup.framework.statesDeepSpeedOffload
-        let tp = u.tp, pp = u.pp, cp = u.cp, dp = u.dp
-        let stageGPUs = tp * cp * dp
-        let firstRecompute: Recompute = o.recompute.contains(.none) ? .none
-            : (o.recompute.contains(.selective) ? space.selectiveRecompute : .full)
-        for ep in space.epDegrees {
-            for etp in 1...max(min(tp, space.isMoE ? o.maxETP : 1), 1) where tp % etp == 0 {
-                // 5. Expert groups.
-                if space.isMoE {
-                    if space.expertWidth % etp != 0 { acc.prune(.expertTensorParallel); continue }
-                    if stageGPUs % (ep * etp) != 0 { acc.prune(.expertGroup); continue }
-                }
-                for zero in space.zeroStages {
-                    // 6. ZeRO and offload.
-                    if pp > 1 && zero > fw.maxZeroStageWithPipeline { acc.prune(.zeroWithPipeline); continue }
-                    for ratio in space.offloadRatios {
-                        if ratio > 0 && (!fw.supportsOptimizerOffload || zero < 1
-                                         || (fw.offloadNeedsDataParallel && dp == 1)) {
-                            acc.prune(.optimizerOffload); continue
-                        }
-                        // The Trainer's ZeRO-3 is accelerate's FSDP unless DeepSpeed offload is
-                        // stated, which only DeepSpeed's engine runs.
-                        let fsdp = zero == 3 && fw.zeroThreeIsFSDP && !deepSpeedZeroThree
-                        if !cost.setup.framework.offloadAllowed(zeroStage: zero, fsdp: fsdp, optimizerOffloadRatio: ratio) {
-                            acc.prune(.optimizerOffload); continue
-                        }
-                        var plan = ParallelPlan(tp: tp, pp: pp, vpp: 1, dp: dp, cp: cp, ep: ep,
-                                                etp: space.isMoE && etp > 1 ? etp : nil, sequenceParallel: false,
-                                                zeroStage: zero, fsdp: fsdp,
-                                                firstStageLayers: u.split.explicitFirst,
-                                                lastStageLayers: u.split.explicitLast)
-                        // 7. Memory lower bound.
-                        if o.memoryLowerBoundPruning {
-                            let bound = cost.modelStateLowerBound(plan, optimizerOffloadRatio: ratio)
-                            if !(bound <= limit) {
-                                acc.addBoundMiss(SearchCandidate(plan: plan, microBatchSize: space.microBatchSizes[0],
-                                                                 recompute: firstRecompute, optimizerOffloadRatio: ratio),
-                                                 bytes: bound)
-                                continue
-                            }
-                        }
-                        searchBelowZero(&plan, u, ratio: ratio, into: acc)
-                    }
-                }
+        let u = space.units[item.unit]
+        let ratio = space.offloadRatios[item.ratio]
+        let zero = item.zeroStage
+        var plan = ParallelPlan(tp: u.tp, pp: u.pp, vpp: 1, dp: u.dp, cp: u.cp, ep: item.ep,
+                                etp: space.isMoE && item.etp > 1 ? item.etp : nil, sequenceParallel: false,
+                                zeroStage: zero, fsdp: item.fsdp,
+                                firstStageLayers: u.split.explicitFirst, lastStageLayers: u.split.explicitLast)
+        // 7. Memory lower bound (constraints 5 and 6 were checked when the items were made).
+        if o.memoryLowerBoundPruning {
+            let bound = cost.modelStateLowerBound(plan, optimizerOffloadRatio: ratio)
+            if !(bound <= limit) {
+                let firstRecompute: Recompute = o.recompute.contains(.none) ? .none
+                    : (o.recompute.contains(.selective) ? space.selectiveRecompute : .full)
+                acc.addBoundMiss(SearchCandidate(plan: plan, microBatchSize: space.microBatchSizes[0],
+                                                 recompute: firstRecompute, optimizerOffloadRatio: ratio),
+                                 bytes: bound)
+                return
             }
         }
+        searchBelowZero(&plan, u, ratio: ratio, into: acc)
     }
 
     /// vpp × sequence parallelism × micro-batch × recomputation.
     private func searchBelowZero(_ plan: inout ParallelPlan, _ u: PlanSpace.WorkUnit, ratio: Double,
                                  into acc: SearchAccumulator) {
-        let fw = space.framework
         let o = space.options
-        let tp = u.tp, pp = u.pp, dp = u.dp
-        // Each model chunk holds at least one layer, so no vpp beyond the middle stages' layers
-        // can cut them (and the loop stays bounded by the model, whatever max_vpp says).
-        let maxVPP = fw.supportsVirtualPipeline && pp >= 2 ? max(min(o.maxVPP, u.split.middle), 1) : 1
-        for vpp in 1...maxVPP {
+        let tp = u.tp, dp = u.dp
+        for vpp in 1...u.maxVPP {
             // 8. Interleaving.
             if vpp > 1 && !u.split.cutsIntoChunks(vpp: vpp) {
                 acc.prune(.virtualPipelineLayerSplit); continue

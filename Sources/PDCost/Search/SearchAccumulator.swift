@@ -8,6 +8,8 @@ final class SearchAccumulator {
     var evaluated = 0
     var feasible = 0
     var unitsDone = 0
+    /// CPU time of the worker's thread in its work loop.
+    var cpuNanoseconds = 0
     /// Best first, at most topK.
     var top: [SearchEntry]
     /// By memory ascending; throughput strictly ascending.

@@ -38,7 +38,8 @@ public struct SearchStats: Sendable, Hashable {
     public var elapsedSeconds: Double = 0
     /// Worker threads used.
     public var threads: Int = 0
-    /// Work units (outer tp × pipeline split × cp choices) and how many were searched.
+    /// Work units (`PlanSpace.items`: tp × pipeline split × cp × ep × etp × ZeRO × offload
+    /// choices that pass the expert, ZeRO and offload rules) and how many were searched.
     public var workUnits: Int = 0
     public var workUnitsDone: Int = 0
     /// Whether the search stopped early (cancellation); the results cover the units done.
@@ -73,6 +74,12 @@ public struct SearchResult: Sendable {
     public var settingsVariants: [FrameworkSettings] = []
     public var topVariants: [Int] = []
     public var paretoVariants: [Int] = []
+    /// What each worker thread did (the calling thread first): the evidence that the work
+    /// split is even, free of the wall-clock noise of a shared machine (`pdcost-bench search`).
+    package var workerLoads: [SearchWorkerLoad] = []
+    /// CPU time of the calling thread outside its work loop: building the plan space, starting
+    /// and joining the helpers, merging (the part no second thread shortens).
+    package var serialCPUSeconds: Double = 0
 
     /// The settings `top[index]` was priced under (empty settings for a single search).
     public func settings(ofTop index: Int) -> FrameworkSettings {
@@ -147,4 +154,13 @@ enum SearchText {
         case .full: r.numLayers.map { "full(\($0))" } ?? "full"
         }
     }
+}
+
+/// One worker thread's share of a search.
+package struct SearchWorkerLoad: Sendable, Hashable {
+    /// Work units taken, and plans priced in them.
+    package var units: Int
+    package var evaluated: Int
+    /// CPU time of the thread inside its work loop (CLOCK_THREAD_CPUTIME_ID), seconds.
+    package var cpuSeconds: Double
 }
