@@ -31,6 +31,18 @@ struct ServingEagerTests {
         #expect(abs(got - expected) / expected < 0.01, "tpot \(got) vs \(expected)")
     }
 
+    @Test("Eager ops per layer follow the harness's modules: Llama-3 43, GPT-2 17, vLLM's count elsewhere")
+    func opsPerLayer() throws {
+        // Llama-3: 2 RMSNorms of 8 ops, q/k/v 3, RoPE 2 × 5, 2 cache writes, 2 GQA repeats,
+        // SDPA, reshape copy, o_proj, 2 residual adds, SwiGLU 5 = 43.
+        #expect(ServingEngine.pytorch.kernelsPerLayer(model: try ModelPresets.named("llama3-8b")) == 43)
+        // GPT-2: 2 LayerNorms of 1, q/k/v 3, no RoPE (learned table), MHA (no repeats), 2 cache
+        // writes, SDPA, reshape copy, o_proj + its bias add, 2 residual adds, up/GELU/down 3 +
+        // the down bias add = 17.
+        #expect(ServingEngine.pytorch.kernelsPerLayer(model: try ModelPresets.named("gpt2")) == 17)
+        #expect(ServingEngine.vllm.kernelsPerLayer(model: try ModelPresets.named("llama3-8b")) == nil)
+    }
+
     @Test("Pipeline stages run in turn with one batch in flight: pp 2 costs pp 1 plus the hops")
     func pipelineOneBatchInFlight() throws {
         // Each stage reads half the layers (and the head once over both), for the whole batch,

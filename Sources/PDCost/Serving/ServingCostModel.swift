@@ -58,6 +58,9 @@ public struct ServingCostModel: Sendable {
     let attentionWidth: Double
     let hidden: Double
     let elementwiseBytesPerTokenLayer: Double
+    /// Kernels a decoder layer launches (`ServingEngine.kernelsPerLayer(model:)`, else
+    /// `ServingKernels.kernelsPerLayer`).
+    let engineKernelsPerLayer: Double
     let peakFlops: Double
     var memoryPlan: ServingMemory
 
@@ -159,6 +162,7 @@ public struct ServingCostModel: Sendable {
         }
         hidden = Double(m.hiddenSize)
         elementwiseBytesPerTokenLayer = ServingMemory.elementwiseBytesPerTokenLayer(model: m, tp: d.tp)
+        engineKernelsPerLayer = d.engine.kernelsPerLayer(model: m) ?? kernels.kernelsPerLayer
         memoryPlan = ServingMemory(model: m, gpu: c.gpu, settings: rs, tp: d.tp, pp: d.pp,
                                    weightsBytes: stageWeights, kvBytesPerToken: kvCache.everyLayerBytesPerToken / pp,
                                    blockSize: rs.kvBlockSize)
@@ -295,7 +299,7 @@ public struct ServingCostModel: Sendable {
         let graphed = settings.cudaGraphs && b <= Double(settings.cudaGraphMaxBatch)
             && (p == 0 || settings.engine != .sglang)
         let gap = graphed ? kernels.graphKernelGap : kernels.eagerKernelGap
-        let launches = ((settings.engine.kernelsPerLayer ?? kernels.kernelsPerLayer) + (tp > 1 ? 2 : 0)) * layers
+        let launches = (engineKernelsPerLayer + (tp > 1 ? 2 : 0)) * layers
             + kernels.extraKernelsPerMoELayer * stageMoELayers
         let overhead = launches * gap
         return IterationCost(compute: compute, gpu: gpu, communication: comm, overhead: overhead)

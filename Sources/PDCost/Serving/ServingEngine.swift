@@ -68,18 +68,26 @@ public enum ServingEngine: String, Sendable, Hashable, CaseIterable {
     /// tokens back to the first): a step is the sum over the stages plus the hops.
     public var pipelinesMicroBatches: Bool { self != .pytorch }
 
-    /// Kernels one decoder layer launches per step when the engine's own count differs from
-    /// `ServingKernels.kernelsPerLayer` (nil: that count). Eager PyTorch on a Llama-style layer
-    /// (bench/serve.py `_Runner.layers_forward`, bench/model.py `RMSNorm`), one launch per op:
-    /// each RMSNorm 8 (float, pow, mean, add, rsqrt, mul, to, weight mul) × 2; q/k/v GEMMs 3;
-    /// RoPE 5 each for q and k (mul, neg, cat, mul, add; `rotate_half`); 2 cache writes; 2
-    /// `repeat_interleave` copies (GQA); 1 SDPA; 1 transpose-reshape copy; o_proj 1; 2 residual
-    /// adds; gate, up, SiLU, mul, down 5 — 43 (MHA models without the repeats: 41).
-    public var kernelsPerLayer: Double? {
-        switch self {
-        case .pytorch: 43
-        default: nil
-        }
+    /// Kernels one decoder layer of `m` launches per step when the engine's own count differs
+    /// from `ServingKernels.kernelsPerLayer` (nil: that count). Eager PyTorch launches one kernel
+    /// per op of bench/serve.py `_Runner.layers_forward` (bench/model.py modules): each RMSNorm
+    /// 8 (float, pow, mean, add, rsqrt, mul, to, weight mul; `nn.LayerNorm` 1); q/k/v GEMMs 3
+    /// (an nn.Linear bias rides in addmm); Qwen3's q/k norms 2 more norms; RoPE 5 each for q and
+    /// k (mul, neg, cat, mul, add: `_rotate_half`); 2 cache writes; 2 `repeat_interleave`
+    /// copies when kv heads < heads; SDPA 1; the transpose-reshape copy 1; o_proj 1 (+1 bias
+    /// add: `_row` adds it after the all-reduce); 2 residual adds; gated MLP 5 (gate, up, act,
+    /// mul, down) or plain 3, +1 down bias. Llama-3 (RMSNorm, RoPE, GQA, SwiGLU): 43.
+    public func kernelsPerLayer(model m: ModelSpec) -> Double? {
+        guard self == .pytorch else { return nil }
+        let norm: Double = m.normKind == .rmsNorm ? 8 : 1
+        var ops = 2 * norm + 3 + 2 + 1 + 1 + 1 + 2
+        if m.qkNorm { ops += 2 * norm }
+        if m.positionEncoding == .rope { ops += 10 }
+        if m.numKeyValueHeads < m.numAttentionHeads { ops += 2 }
+        if m.attentionOutputBias { ops += 1 }
+        ops += m.mlpKind == .gated ? 5 : 3
+        if m.mlpBias { ops += 1 }
+        return ops
     }
 }
 
