@@ -710,7 +710,8 @@ typedef enum pdcost_kv_cache_precision {
 typedef enum pdcost_serving_engine {
     PDCOST_ENGINE_VLLM = 0,
     PDCOST_ENGINE_SGLANG = 1,
-    PDCOST_ENGINE_TENSORRT_LLM = 2
+    PDCOST_ENGINE_TENSORRT_LLM = 2,
+    PDCOST_ENGINE_PYTORCH = 3         /* eager PyTorch loop (pdcost.bench serve): static_batch only, 1.5 */
 } pdcost_serving_engine;
 
 /* How requests arrive (the benchmark harnesses' scenarios). */
@@ -832,7 +833,7 @@ pdcost_status pdcost_serving_predict(pdcost_serving_prediction *out, const pdcos
 
 /* The same prediction as JSON: {"deployment": {tp, pp, replicas, expert_parallel,
  * attention_data_parallel, weight_precision, kv_cache_precision, engine (names as in
- * pdcost_serving_settings_fields_json's engines: "vllm", "sglang", "tensorrt-llm"), settings},
+ * pdcost_serving_settings_fields_json's engines: "vllm", "sglang", "tensorrt-llm", "pytorch"), settings},
  * "workload": {scenario, input_tokens, output_tokens, batch_size, concurrency, request_rate,
  * num_requests, prefix_hit_ratio}, "prediction": {the fields of pdcost_serving_prediction;
  * fits_memory and saturated as booleans}, "settings": {"engine", "given": {the settings stated},
@@ -1197,7 +1198,7 @@ typedef struct pdcost_serving_search_options {
     pdcost_serving_percentile percentile; /* which TTFT max_ttft_s applies to                   */
     double max_ttft_s;                 /* time-to-first-token target; 0 = none                  */
     double max_tpot_s;                 /* time-per-output-token target; 0 = none                */
-    uint32_t engines;                  /* PDCOST_SERVING_ENGINE_BIT(...) bits; 0 = every engine */
+    uint32_t engines;                  /* PDCOST_SERVING_ENGINE_BIT(...) bits; 0 = every serving engine (not PDCOST_ENGINE_PYTORCH) */
     uint32_t num_weight_precisions;    /* entries of weight_precisions used; 0 = bf16, plus fp8
                                           and fp4 where the GPU has those tensor cores           */
     uint32_t weight_precisions[PDCOST_SEARCH_MAX_LIST];      /* pdcost_weight_precision values  */

@@ -104,6 +104,7 @@ func swiftServingDeployment(_ d: pdcost_serving_deployment) throws -> ServingDep
     case PDCOST_ENGINE_VLLM: engine = .vllm
     case PDCOST_ENGINE_SGLANG: engine = .sglang
     case PDCOST_ENGINE_TENSORRT_LLM: engine = .tensorrtLLM
+    case PDCOST_ENGINE_PYTORCH: engine = .pytorch
     default: throw PDCostError.invalidArgument("deployment->engine=\(d.engine.rawValue) is not a pdcost_serving_engine")
     }
     var settings = ServingSettings()

@@ -223,6 +223,7 @@ func cServingDeployment(_ d: ServingDeployment) -> pdcost_serving_deployment {
     case .vllm: out.engine = PDCOST_ENGINE_VLLM
     case .sglang: out.engine = PDCOST_ENGINE_SGLANG
     case .tensorrtLLM: out.engine = PDCOST_ENGINE_TENSORRT_LLM
+    case .pytorch: out.engine = PDCOST_ENGINE_PYTORCH
     }
     out.settings_json = nil
     out.settings_length = 0
@@ -277,7 +278,7 @@ func swiftServingSearchOptions(_ o: pdcost_serving_search_options) throws -> Ser
     s.targets = ServingTargets(maxTTFT: try target(o.max_ttft_s, "max_ttft_s"),
                                maxTPOT: try target(o.max_tpot_s, "max_tpot_s"), percentile: percentile)
     let allEngines: [(UInt32, ServingEngine)] = [(PDCOST_ENGINE_VLLM.rawValue, .vllm), (PDCOST_ENGINE_SGLANG.rawValue, .sglang),
-                                                 (PDCOST_ENGINE_TENSORRT_LLM.rawValue, .tensorrtLLM)]
+                                                 (PDCOST_ENGINE_TENSORRT_LLM.rawValue, .tensorrtLLM), (PDCOST_ENGINE_PYTORCH.rawValue, .pytorch)]
     let knownEngines = allEngines.reduce(UInt32(0)) { $0 | (1 << $1.0) }
     if o.engines & ~knownEngines != 0 {
         throw PDCostError.invalidArgument("options->engines=\(o.engines) has unknown bits (known: PDCOST_SERVING_ENGINE_BIT of each pdcost_serving_engine)")

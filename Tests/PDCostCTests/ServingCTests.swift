@@ -66,14 +66,15 @@ import Testing
         #expect(rows.compactMap { $0["key"] as? String } == ServingSettings.fields.map(\.key))
         for row in rows {
             let defaults = try #require(row["defaults"] as? [String: Any], "\(row)")
-            #expect(Set(defaults.keys) == ["vllm", "sglang", "tensorrt-llm"], "\(row)")
+            #expect(Set(defaults.keys) == ["vllm", "sglang", "tensorrt-llm", "pytorch"], "\(row)")
             #expect(["bool", "number", "integer", "choice", "string"].contains(row["type"] as? String ?? ""), "\(row)")
             #expect(row.keys.contains("not_modelled"), "\(row)")
         }
         // Published defaults: vLLM's 16-token blocks (vllm/platforms/cuda.py), TensorRT-LLM's 32
-        // (tokens_per_block), SGLang's page size 1; vLLM gpu_memory_utilization 0.9.
+        // (tokens_per_block), SGLang's page size 1, the eager loop's contiguous cache (one
+        // token: bench/serve.py `_Runner.__init__`); vLLM gpu_memory_utilization 0.9.
         let block = try #require(rows.first { $0["key"] as? String == "kv_block_size" }?["defaults"] as? [String: Int])
-        #expect(block == ["vllm": 16, "tensorrt-llm": 32, "sglang": 1])
+        #expect(block == ["vllm": 16, "tensorrt-llm": 32, "sglang": 1, "pytorch": 1])
         let fraction = try #require(rows.first { $0["key"] as? String == "gpu_memory_fraction" }?["defaults"] as? [String: Any])
         #expect(fraction["vllm"] as? Double == 0.9)
         let cap = try #require(rows.first { $0["key"] as? String == "kv_cache_max_tokens" }?["defaults"] as? [String: Any])

@@ -280,13 +280,14 @@ def test_client_unreachable_server_fails_cleanly() -> None:
 
 # -- report ------------------------------------------------------------------------------------
 
-def _serve_record(tp: int, dp: int, seconds_per_token: float) -> dict[str, Any]:
+def _serve_record(tp: int, dp: int, seconds_per_token: float,
+                  device: str = "NVIDIA H100 80GB HBM3") -> dict[str, Any]:
     from pdcost.bench.serving_records import resolve_serve_model
 
     config = ServeConfig(model="qwen2.5-0.5b", batch_size=4, input_tokens=64, output_tokens=3,
-                         tp=tp, dp=dp)
+                         tp=tp, dp=dp, device="cpu" if device == "cpu" else "cuda")
     times = [[[0, 0.1, 0.1 + seconds_per_token, 0.1 + 2 * seconds_per_token]]] * dp
-    m = ServeMeasurement(times, 2 << 30, 3 << 30, "NVIDIA H100 80GB HBM3", tp * dp, 8,
+    m = ServeMeasurement(times, 2 << 30, 3 << 30, device, tp * dp, 8,
                          environment={"torch": "2.8.0"})
     return build_serve_record(config, resolve_serve_model(config), m)
 
@@ -301,14 +302,19 @@ def test_serve_record_and_report(tmp_path: Path) -> None:
     assert one["hardware"]["gpu"] == "H100-SXM-80GB" and one["framework"] == "pytorch"
     assert one["measured"]["output_tokens_per_s"] == pytest.approx(4 * 3 / 0.14, abs=1e-3)
     assert one["measured"]["peak_allocated_gib"] == 2.0
+    cpu = _serve_record(1, 1, 0.02, device="cpu")
+    assert cpu["hardware"]["gpu"] == "cpu" and cpu["precision"]["weights"] == "fp32"
     path = tmp_path / "runs.json"
-    path.write_text(json.dumps({"schema": "pdcost.runs/1", "runs": records}))
-    # `pdcost validate` accepts the file and says why an eager-loop record is not predicted.
+    path.write_text(json.dumps({"schema": "pdcost.runs/1", "runs": records + [cpu]}))
+    # `pdcost validate` predicts the GPU records as the engine "pytorch" (the eager loop) and
+    # says why the CPU one is not predicted.
     text = _validate_text(path)
-    assert "skipped 3" in text
+    assert "predicted 3, skipped 1" in text
     from pdcost.bench.compare import compare
 
-    assert "framework='pytorch' is not one of" in compare(path)
+    table = compare(path)
+    assert "not one of" not in table
+    assert f"{cpu['id']}: skipped: hardware.gpu='cpu'" in table
     _, rows = load_rows([path])
     eff = {r.id: e for r, _b, e in parallel_efficiency(rows)}
     # dp=2: the same batch per replica at the same speed -> 2x throughput on 2 GPUs: 100 %.
@@ -446,4 +452,5 @@ def test_torchrun_cli_record_is_accepted_by_validate(tmp_path: Path) -> None:
     assert record["parallel"]["tp"] == 2 and record["hardware"]["num_gpus"] == 2
     assert record["precision"]["weights"] == "fp32" and record["complete"] is False
     assert math.isfinite(record["measured"]["ttft_ms"])
-    assert "predicted 0, skipped 1" in _validate_text(out)
+    text = _validate_text(out)
+    assert "predicted 0, skipped 1" in text and "hardware.gpu='cpu'" in text

@@ -131,6 +131,24 @@ def test_settings_change_the_prediction_and_are_reported() -> None:
     assert doc["prediction"]["fits_memory"] is direct.fits_memory
 
 
+def test_pytorch_engine_prices_the_eager_static_batch() -> None:
+    # The eager loop of `pdcost.bench serve`, batch 1 on one H100: the weights but the
+    # embedding, (8.03e9 - 128,256 x 4,096) x 2 B, stream at 0.91 x 3.35 TB/s (4.92 ms); 43 ops
+    # per layer launched from the host (bench/serve.py `_Runner.layers_forward`) x 32 layers x
+    # 5 us (6.88 ms); 80 us of host work per step.
+    r = predict_serving("llama3-8b", gpu="H100-SXM-80GB", engine="pytorch", input_tokens=1,
+                        output_tokens=2)
+    expected = (LLAMA3_8B_PARAMETERS - 128_256 * 4096) * 2 / (3.35e12 * 0.91) + 32 * 43 * 5e-6 + 80e-6
+    assert r.tpot_s == pytest.approx(expected, rel=0.01)
+    assert r.cuda_graph_bytes == 0
+    # Contiguous cache of batch x (input + output) tokens: 8 x 2,000 x 131,072 B.
+    big = predict_serving("llama3-8b", engine="pytorch", input_tokens=1000, output_tokens=1000,
+                          batch_size=8)
+    assert big.kv_cache_bytes == 8 * 2000 * 131072
+    with pytest.raises(UnsupportedError, match=r"engine='pytorch' runs one static batch"):
+        predict_serving("llama3-8b", engine="pytorch", input_tokens=8, output_tokens=8, concurrency=4)
+
+
 def test_scenario_follows_the_load_given() -> None:
     assert ServingWorkload(input_tokens=1, output_tokens=1).scenario == "static_batch"
     assert ServingWorkload(input_tokens=1, output_tokens=1, concurrency=4).scenario == "online_fixed_concurrency"
@@ -158,7 +176,7 @@ def test_errors_are_typed_and_carry_the_library_message() -> None:
         predict_serving("llama3-8b", tp=3, input_tokens=8, output_tokens=8)
     with pytest.raises(UnsupportedError, match=r"weight_precision=fp4"):
         predict_serving("llama3-8b", weight_precision="fp4", input_tokens=8, output_tokens=8)
-    with pytest.raises(InvalidArgumentError, match=r"engine='tgi' is not one of vllm, sglang, tensorrt-llm"):
+    with pytest.raises(InvalidArgumentError, match=r"engine='tgi' is not one of vllm, sglang, tensorrt-llm, pytorch"):
         ServingDeployment(engine="tgi")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"ServingSettings\.max_num_seqs must be integer"):
         ServingSettings(max_num_seqs="8")  # type: ignore[arg-type]

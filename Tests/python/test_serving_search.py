@@ -87,6 +87,19 @@ def test_errors_name_the_field() -> None:
                               disaggregated=True)
 
 
+def test_pytorch_engine_only_when_named_and_only_static() -> None:
+    # By default the serving engines; the eager loop is tried when named, for static batches.
+    r = pdcost.search_serving("llama3-8b", max_gpus=2, input_tokens=128, output_tokens=16,
+                              batch_size=4)
+    assert {e.deployment.engine for e in r.top} <= {"vllm", "sglang", "tensorrt-llm"}
+    eager = pdcost.search_serving("llama3-8b", max_gpus=2, input_tokens=128, output_tokens=16,
+                                  batch_size=4, engines=["pytorch"])
+    assert eager.top and {e.deployment.engine for e in eager.top} == {"pytorch"}
+    with pytest.raises(pdcost.InvalidArgumentError, match="engines contains 'pytorch'.*static_batch"):
+        pdcost.search_serving("llama3-8b", input_tokens=128, output_tokens=16, concurrency=8,
+                              engines=["pytorch"])
+
+
 def test_cli_readme_question(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "search", "llama3-70b", "--gpu", "H100", "--max-gpus", "64",
                  "--input-tokens", "32768", "--output-tokens", "256", "--concurrency", "64",

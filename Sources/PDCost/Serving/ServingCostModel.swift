@@ -58,8 +58,11 @@ public struct ServingCostModel: Sendable {
     let attentionWidth: Double
     let hidden: Double
     let elementwiseBytesPerTokenLayer: Double
+    /// Kernels a decoder layer launches (`ServingEngine.kernelsPerLayer(model:)`, else
+    /// `ServingKernels.kernelsPerLayer`).
+    let engineKernelsPerLayer: Double
     let peakFlops: Double
-    let memoryPlan: ServingMemory
+    var memoryPlan: ServingMemory
 
     public init(model: ModelSpec, cluster: Cluster, deployment: ServingDeployment,
                 kernels: ServingKernels = ServingKernels()) throws(PDCostError) {
@@ -86,7 +89,11 @@ public struct ServingCostModel: Sendable {
         // stage) and the LM head (last stage): the busiest stage sets the pace.
         let blocks = w.bytesPerGPU - w.embeddingBytes - w.headBytes
         let stageWeights = blocks / pp + (d.pp == 1 ? w.embeddingBytes + w.headBytes : max(w.embeddingBytes, w.headBytes))
-        stageNonExpertBytes = (w.nonExpertReadBytes - w.headBytes) / pp + w.headBytes
+        // With pp micro-batches in flight every stage runs each step and the busiest one (the
+        // last, with the LM head) sets the pace; with one batch in flight the stages run in
+        // turn, so their sum reads the head once: spread it over the stages.
+        stageNonExpertBytes = (w.nonExpertReadBytes - w.headBytes) / pp
+            + (d.engine.pipelinesMicroBatches ? w.headBytes : w.headBytes / pp)
         kvBytesPerToken = kvCache.bytesPerToken / pp
         attentionLayout = m.layers == nil ? nil : AttentionLayout(m)
         fullAttentionLayers = Double(m.numLayers(mixer: .fullAttention))
@@ -155,6 +162,7 @@ public struct ServingCostModel: Sendable {
         }
         hidden = Double(m.hiddenSize)
         elementwiseBytesPerTokenLayer = ServingMemory.elementwiseBytesPerTokenLayer(model: m, tp: d.tp)
+        engineKernelsPerLayer = d.engine.kernelsPerLayer(model: m) ?? kernels.kernelsPerLayer
         memoryPlan = ServingMemory(model: m, gpu: c.gpu, settings: rs, tp: d.tp, pp: d.pp,
                                    weightsBytes: stageWeights, kvBytesPerToken: kvCache.everyLayerBytesPerToken / pp,
                                    blockSize: rs.kvBlockSize)
@@ -291,7 +299,7 @@ public struct ServingCostModel: Sendable {
         let graphed = settings.cudaGraphs && b <= Double(settings.cudaGraphMaxBatch)
             && (p == 0 || settings.engine != .sglang)
         let gap = graphed ? kernels.graphKernelGap : kernels.eagerKernelGap
-        let launches = (kernels.kernelsPerLayer + (tp > 1 ? 2 : 0)) * layers
+        let launches = (engineKernelsPerLayer + (tp > 1 ? 2 : 0)) * layers
             + kernels.extraKernelsPerMoELayer * stageMoELayers
         let overhead = launches * gap
         return IterationCost(compute: compute, gpu: gpu, communication: comm, overhead: overhead)
@@ -300,9 +308,12 @@ public struct ServingCostModel: Sendable {
     /// One iteration of a replica: every stage once, plus the host's scheduling step. With
     /// pp > 1 the replica keeps pp batches in flight (vLLM virtual engines, TensorRT-LLM
     /// micro-batches), each of `decodes / pp` sequences; a token takes all pp stages.
+    /// An engine with one batch in flight (`ServingEngine.pipelinesMicroBatches` false) runs
+    /// the whole batch through every stage in turn: pp stage times of the full batch.
     @inline(__always)
     func iteration(decodes b: Double, context: Double, prefill p: Double, promptLength s: Double) -> IterationCost {
-        var one = stage(decodes: b / pp, context: context, prefill: p / pp, promptLength: s)
+        let inFlight = settings.engine.pipelinesMicroBatches ? pp : 1
+        var one = stage(decodes: b / inFlight, context: context, prefill: p / inFlight, promptLength: s)
         one.scale(pp)
         one.overhead += settings.engine.stepHostSeconds
         return one
@@ -330,7 +341,32 @@ public struct ServingCostModel: Sendable {
 
     public func evaluate(_ workload: ServingWorkload) throws(PDCostError) -> ServingPrediction {
         let w = try workload.validated()
+        guard deployment.engine.continuousBatching else { return try evaluateStatic(w) }
         return ServingSteadyState(m: self, w: w).prediction()
+    }
+
+    /// An engine without continuous batching (`ServingEngine.continuousBatching` false) runs
+    /// only the static batch it is given. Its memory is that batch's: the activation of one
+    /// prefill over every prompt (batch × input tokens: no token budget splits it) and a
+    /// cache of batch × (input + output) tokens preallocated up front (bench/serve.py
+    /// `_Runner.__init__`), unless the settings state `max_num_batched_tokens` or
+    /// `kv_cache_max_tokens`. Rebuilds the memory plan: not allocation-free.
+    func evaluateStatic(_ w: ServingWorkload) throws(PDCostError) -> ServingPrediction {
+        guard w.scenario == .staticBatch else {
+            throw .unsupported("workload.scenario='\(w.scenario.rawValue)' needs continuous batching; engine='\(deployment.engine.rawValue)' runs one static batch (scenario 'static_batch')")
+        }
+        var given = deployment.settings
+        let batch = Double(w.batchSize), input = Double(w.inputTokens), output = Double(w.outputTokens)
+        // Validated workloads keep batch × tokens ≤ 2^20 · 2^31 (PDCostLimits): exact in Int.
+        given.maxNumBatchedTokens = given.maxNumBatchedTokens ?? Int(batch * input)
+        given.kvCacheMaxTokens = given.kvCacheMaxTokens ?? Int(batch * (input + output))
+        var sized = self
+        sized.memoryPlan = ServingMemory(model: model, gpu: cluster.gpu,
+                                         settings: given.resolved(engine: deployment.engine, gpu: cluster.gpu),
+                                         tp: deployment.tp, pp: deployment.pp, weightsBytes: memoryPlan.weightsBytes,
+                                         kvBytesPerToken: kvCache.everyLayerBytesPerToken / pp,
+                                         blockSize: settings.kvBlockSize)
+        return ServingSteadyState(m: sized, w: w).prediction()
     }
 }
 

@@ -1,11 +1,16 @@
 /// The serving engines pdcost knows, and the rules of each that are not user switches: what the
 /// memory fraction is a fraction of, how a new request's KV cache is admitted, how much host
-/// work one iteration costs. Switches a user sets (`ServingSettings`) have their per-engine
+/// work one iteration costs, whether requests join a running batch. Switches a user sets (`ServingSettings`) have their per-engine
 /// defaults in `ServingSettings.defaults(engine:gpu:)`.
 public enum ServingEngine: String, Sendable, Hashable, CaseIterable {
     case vllm
     case sglang
     case tensorrtLLM = "tensorrt-llm"
+    /// A plain eager PyTorch generation loop: `python -m pdcost.bench serve`
+    /// (bindings/python/pdcost/bench/serve.py `generate`), the records with
+    /// `framework: "pytorch"`. One static batch, no CUDA graphs, a contiguous preallocated KV
+    /// cache, `F.scaled_dot_product_attention`, NCCL all-reduces, one batch in flight.
+    case pytorch
 
     /// Whether the memory fraction applies to what is free after the weights and the
     /// profiling pass (TensorRT-LLM `KvCacheConfig.free_gpu_memory_fraction`,
@@ -36,12 +41,53 @@ public enum ServingEngine: String, Sendable, Hashable, CaseIterable {
     /// blog, 2024-12-04, "zero-overhead batch scheduler"); TensorRT-LLM's C++ executor
     /// schedules in C++. What remains is about one graph launch and one synchronisation per
     /// step: tens of microseconds (the 0.4 blog's profiles show GPU idle < 5 % of a step).
+    ///
+    /// Eager PyTorch (bench/serve.py `generate`): every step ends with `next_tokens.cpu()`,
+    /// which drains the stream, so the next step's first kernels start from an idle GPU; the
+    /// step also launches the embedding, final norm, LM head and argmax (~12 kernels outside
+    /// the decoder layers, ~5 µs each at `ServingKernels.eagerKernelGap`) and one
+    /// device-to-host copy (~10–20 µs): ~80 µs, an estimate not yet measured on a GPU here.
     public var stepHostSeconds: Double {
         switch self {
         case .vllm: 60e-6
         case .sglang: 40e-6
         case .tensorrtLLM: 30e-6
+        case .pytorch: 80e-6
         }
+    }
+
+    /// Whether requests join and leave a running batch (continuous / in-flight batching: Orca,
+    /// Yu et al. 2022). The eager loop runs one static batch: all prompts prefilled together,
+    /// then every sequence decoded to the same length (bench/serve.py `generate`), so only the
+    /// `static_batch` scenario describes it.
+    public var continuousBatching: Bool { self != .pytorch }
+
+    /// Whether a replica with pp > 1 stages keeps pp micro-batches in flight (vLLM virtual
+    /// engines, SGLang/TensorRT-LLM micro-batching). The eager loop has one batch in flight
+    /// (bench/serve.py: each stage `recv`s, runs its layers, `send`s; the last stage sends the
+    /// tokens back to the first): a step is the sum over the stages plus the hops.
+    public var pipelinesMicroBatches: Bool { self != .pytorch }
+
+    /// Kernels one decoder layer of `m` launches per step when the engine's own count differs
+    /// from `ServingKernels.kernelsPerLayer` (nil: that count). Eager PyTorch launches one kernel
+    /// per op of bench/serve.py `_Runner.layers_forward` (bench/model.py modules): each RMSNorm
+    /// 8 (float, pow, mean, add, rsqrt, mul, to, weight mul; `nn.LayerNorm` 1); q/k/v GEMMs 3
+    /// (an nn.Linear bias rides in addmm); Qwen3's q/k norms 2 more norms; RoPE 5 each for q and
+    /// k (mul, neg, cat, mul, add: `_rotate_half`); 2 cache writes; 2 `repeat_interleave`
+    /// copies when kv heads < heads; SDPA 1; the transpose-reshape copy 1; o_proj 1 (+1 bias
+    /// add: `_row` adds it after the all-reduce); 2 residual adds; gated MLP 5 (gate, up, act,
+    /// mul, down) or plain 3, +1 down bias. Llama-3 (RMSNorm, RoPE, GQA, SwiGLU): 43.
+    public func kernelsPerLayer(model m: ModelSpec) -> Double? {
+        guard self == .pytorch else { return nil }
+        let norm: Double = m.normKind == .rmsNorm ? 8 : 1
+        var ops = 2 * norm + 3 + 2 + 1 + 1 + 1 + 2
+        if m.qkNorm { ops += 2 * norm }
+        if m.positionEncoding == .rope { ops += 10 }
+        if m.numKeyValueHeads < m.numAttentionHeads { ops += 2 }
+        if m.attentionOutputBias { ops += 1 }
+        ops += m.mlpKind == .gated ? 5 : 3
+        if m.mlpBias { ops += 1 }
+        return ops
     }
 }
 

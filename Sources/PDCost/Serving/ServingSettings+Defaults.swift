@@ -73,6 +73,22 @@ extension ServingSettings {
                                    kvBlockSize: 32, gpuMemoryFraction: 0.9, customAllReduce: true,
                                    prefixCaching: false, kvAdmission: .reserveFull, schedulerPolicy: .fcfs,
                                    moeRouting: .uniform)
+        case .pytorch:
+            // The eager loop of bindings/python/pdcost/bench/serve.py: no CUDA graphs (`generate`
+            // calls the modules step by step); no chunked prefill and no mixed batches (step 0
+            // prefills the whole batch, later steps decode it); no cap on sequences (the batch is
+            // what the caller gives: `ServeConfig.batch_size`); one contiguous cache per layer,
+            // [batch, kv heads, input + output, head_dim] (`_Runner.__init__`): block 1, the
+            // full length reserved up front; no memory fraction (torch's caching allocator
+            // takes what it needs: 1.0 of the GPU); `dist.all_reduce` over NCCL, no custom
+            // all-reduce; no prefix cache. `ServingCostModel.evaluate` sizes the activation
+            // and the cache to the static batch (batch × input, batch × (input + output)); the
+            // 8192-token budget only sizes `memory` before a workload is known.
+            return ServingSettings(cudaGraphs: false, cudaGraphMaxBatch: 1, chunkedPrefill: false,
+                                   mixedBatching: false, maxNumBatchedTokens: 8192,
+                                   maxNumSeqs: PDCostLimits.servingSequences.maximum, kvBlockSize: 1,
+                                   gpuMemoryFraction: 1, customAllReduce: false, prefixCaching: false,
+                                   kvAdmission: .reserveFull, schedulerPolicy: .fcfs, moeRouting: .uniform)
         }
     }
 

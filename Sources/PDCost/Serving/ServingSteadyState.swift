@@ -299,7 +299,7 @@ struct ServingSteadyState {
         // KV) over what the HBM could move in the iteration (Databricks, "LLM Inference
         // Performance Engineering: Best Practices", 2023).
         if it.total > 0 {
-            let perStage = batch / m.pp
+            let perStage = batch / (m.settings.engine.pipelinesMicroBatches ? m.pp : 1)
             let expert = m.stageMoELayers * m.touchedExperts(tokens: perStage) * m.weights.expertBytesPerGPU
             let kv = perStage * meanContext * m.kvBytesPerToken + perStage * m.extraKVBytes(tokens: meanContext)
             let bytes = (m.stageNonExpertBytes + expert + kv) * m.pp

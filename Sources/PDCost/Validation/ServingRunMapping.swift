@@ -49,6 +49,11 @@ extension ServingRun {
         let spec: ModelSpec
         do { spec = try ModelLoader.spec(from: config) } catch { return .failure(error) }
         guard let gpuName = hardware?.gpu else { return .failure(.invalidArgument("hardware.gpu is not stated")) }
+        // `pdcost.bench serve --device cpu` writes hardware.gpu "cpu" (serving_records.py
+        // `build_serve_record`): a check of the harness, not a device the model prices.
+        if gpuName.lowercased() == "cpu" {
+            return .failure(.unsupported("hardware.gpu='\(gpuName)': the serving model prices GPUs; a CPU run (pdcost.bench serve --device cpu) is not predicted"))
+        }
         let gpu: GPUSpec
         do { gpu = try GPUPresets.named(gpuName) } catch { return .failure(error) }
         let engine: ServingEngine

@@ -1679,7 +1679,8 @@ def _register_serve_search(subparsers: Any) -> None:
                        help="which TTFT the target applies to (p50: the mean; default)")
     group = parser.add_argument_group("search space")
     group.add_argument("--engines", nargs="+", choices=ENGINES, default=None, metavar="ENGINE",
-                       help=f"engines to try (default: all: {', '.join(ENGINES)})")
+                       help=f"engines to try (default: {', '.join(e for e in ENGINES if e != 'pytorch')}; "
+                       "pytorch, the eager bench loop, only when named and for static_batch)")
     group.add_argument("--weight-precisions", nargs="+", choices=WEIGHT_PRECISIONS, default=None,
                        metavar="P", help="weight precisions (default: bf16, plus fp8/fp4 where the GPU has them)")
     group.add_argument("--kv-cache-precisions", nargs="+", choices=KV_CACHE_PRECISIONS, default=None,

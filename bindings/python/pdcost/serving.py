@@ -43,7 +43,8 @@ __all__ = ["ServingSettings", "ServingDeployment", "ServingWorkload", "ServingPr
 
 WeightPrecision = Literal["bf16", "fp16", "fp8", "fp4", "int4_wo"]
 KVCachePrecision = Literal["bf16", "fp16", "fp8"]
-Engine = Literal["vllm", "sglang", "tensorrt-llm"]
+#: "pytorch": the eager loop of ``python -m pdcost.bench serve`` (static_batch only).
+Engine = Literal["vllm", "sglang", "tensorrt-llm", "pytorch"]
 Scenario = Literal["static_batch", "offline_max_throughput", "online_fixed_concurrency",
                    "online_request_rate", "burst_all_at_once"]
 KVAdmission = Literal["on_demand", "reserve_full"]
@@ -190,6 +191,8 @@ class ServingDeployment:
     weight_precision: WeightPrecision = "bf16"
     kv_cache_precision: KVCachePrecision = "bf16"
     engine: Engine = "vllm"
+    """vllm, sglang, tensorrt-llm, or pytorch: the eager loop of ``python -m pdcost.bench serve``
+    (static batch, no CUDA graphs, contiguous KV cache; the ``static_batch`` scenario only)."""
     settings: ServingSettings = dataclasses.field(default_factory=ServingSettings)
 
     def __post_init__(self) -> None:

@@ -293,7 +293,9 @@ def search_serving(model: ModelConfig | str | os.PathLike[str], *, gpu: GPUSpec 
     (req/s) fixes the arrivals; with none of them the load per replica is swept up to
     ``max_batch`` (default 1024) under ``scenario`` (default online_fixed_concurrency).
     Targets: ``max_ttft_ms`` at ``percentile`` ("p50" reads the mean TTFT) and
-    ``max_tpot_ms``; every ranked entry meets both. Nothing meeting them is not an error:
+    ``max_tpot_ms``; every ranked entry meets both. ``engines`` defaults to vllm, sglang and
+    tensorrt-llm; "pytorch" (the eager bench loop) is tried only when named, and only for
+    static_batch. Nothing meeting the targets is not an error:
     ``result.best`` is None, ``result.explanation`` counts the pruned candidates per reason
     and names ``result.closest``.
 

@@ -1623,7 +1623,7 @@ static int parse_serving(PyObject *deployment_obj, PyObject *workload_obj,
         u32_item(deployment_obj, 4, "attention_data_parallel", 1, &d->attention_data_parallel) < 0 ||
         u32_item(deployment_obj, 5, "weight_precision", PDCOST_WEIGHT_INT4_WO, &weight) < 0 ||
         u32_item(deployment_obj, 6, "kv_cache_precision", PDCOST_KV_CACHE_FP8, &kv) < 0 ||
-        u32_item(deployment_obj, 7, "engine", PDCOST_ENGINE_TENSORRT_LLM, &engine) < 0 ||
+        u32_item(deployment_obj, 7, "engine", PDCOST_ENGINE_PYTORCH, &engine) < 0 ||
         u32_item(workload_obj, 0, "scenario", PDCOST_SCENARIO_BURST_ALL_AT_ONCE, &scenario) < 0 ||
         u32_item(workload_obj, 1, "input_tokens", UINT32_MAX, &w->input_tokens) < 0 ||
         u32_item(workload_obj, 2, "output_tokens", UINT32_MAX, &w->output_tokens) < 0 ||

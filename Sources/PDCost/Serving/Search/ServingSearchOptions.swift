@@ -65,8 +65,9 @@ public struct ServingSearchOptions: Sendable, Hashable {
     /// Not with `disaggregated` (its decode batch is always swept).
     public var sweepLoad: Bool = true
     public var targets: ServingTargets = ServingTargets()
-    /// Engines to try.
-    public var engines: [ServingEngine] = ServingEngine.allCases
+    /// Engines to try; by default the serving engines (continuous batching). The eager
+    /// PyTorch loop (`.pytorch`) is tried only when named, and only for `static_batch`.
+    public var engines: [ServingEngine] = ServingEngine.allCases.filter(\.continuousBatching)
     /// Weight precisions to try; nil = bf16, plus fp8 where the GPU has FP8 tensor cores and
     /// fp4 where it has FP4 ones.
     public var weightPrecisions: [WeightPrecision]? = nil
@@ -158,6 +159,9 @@ public struct ServingSearchOptions: Sendable, Hashable {
         }
         if engines.isEmpty { throw .invalidArgument("engines is empty: give at least one engine") }
         try PDCostLimits.searchList.check(engines.count, field: "engines.count")
+        if w.scenario != .staticBatch, let e = engines.first(where: { !$0.continuousBatching }) {
+            throw .invalidArgument("engines contains '\(e.rawValue)', which runs one static batch: it needs scenario static_batch; scenario=\(w.scenario.rawValue)")
+        }
         if let weightPrecisions {
             if weightPrecisions.isEmpty { throw .invalidArgument("weight_precisions is empty: give at least one precision") }
             try PDCostLimits.searchList.check(weightPrecisions.count, field: "weight_precisions.count")

@@ -74,6 +74,7 @@ extension ServingEngine {
         case .vllm: 0
         case .sglang: 1
         case .tensorrtLLM: 2
+        case .pytorch: 3
         }
     }
 }

@@ -23,6 +23,7 @@ from ..cli import _positive  # the CLI's int >= 1 argument type; torch-free
 from ..errors import NoDeviceError, PDCostError
 from ._torch import TorchUnavailableError
 from .config import BENCH_MODELS, BenchConfig
+from .serving_records import SERVING_ENGINES
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_DEVICE = 0, 1, 2, 3
 _COMMANDS = ("run", "grid", "compare", "presets", "serve", "client", "report")
@@ -147,7 +148,7 @@ def _client_parser() -> argparse.ArgumentParser:
     parser.add_argument("--served-model", required=True, help="the API's model name")
     parser.add_argument("--model", required=True,
                         help="architecture for the record: pdcost preset, bench model or config.json")
-    parser.add_argument("--framework", choices=("vllm", "sglang", "tensorrt-llm"), default="vllm")
+    parser.add_argument("--framework", choices=SERVING_ENGINES, default="vllm")
     parser.add_argument("--framework-version", default=None)
     parser.add_argument("--gpu", required=True, help="pdcost GPU preset the server runs on")
     parser.add_argument("--num-gpus", type=_positive, default=None,

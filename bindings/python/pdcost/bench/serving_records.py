@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping, Sequence, get_args
 
 from .. import _validate as check
+from ..serving import ENGINES as _ENGINES
 from ..config import GIB, ModelConfig
 from .config import BenchConfig, resolve_model
 from .records import _torch_minor, gpu_preset_name, model_fields
@@ -35,14 +36,15 @@ __all__ = [
     "resolve_serve_model", "serving_schema_problems", "SERVING_ENGINES",
 ]
 
-#: The ``framework`` of the eager loop's records. pdcost's serving model knows the engines
-#: vLLM, SGLang and TensorRT-LLM (Sources/PDCost/Serving/ServingEngine.swift); an eager
-#: PyTorch loop is none of them, so `pdcost validate` lists these records as skipped with
-#: that reason rather than predicting them as an engine they are not.
+#: The ``framework`` of the eager loop's records: the serving model's engine ``pytorch``
+#: (Sources/PDCost/Serving/ServingEngine.swift), which prices this loop (static batch, eager
+#: launches, contiguous cache, one batch in flight), so `pdcost validate` predicts GPU
+#: records; CPU records (``hardware.gpu: "cpu"``) are skipped with that reason.
 EAGER_FRAMEWORK = "pytorch"
 
-#: Engines the client's records may name (ServingEngine.swift raw values).
-SERVING_ENGINES = ("vllm", "sglang", "tensorrt-llm")
+#: Engines the client's records may name: the serving model's engines (pdcost.serving.ENGINES,
+#: the header's order) that run behind an OpenAI-compatible server, i.e. all but the eager loop.
+SERVING_ENGINES = tuple(e for e in _ENGINES if e != EAGER_FRAMEWORK)
 
 ServeDtype = Literal["bf16", "fp16"]
 
