@@ -79,6 +79,21 @@ public func pdcost_cost_model_predict_host(_ out: UnsafeMutablePointer<pdcost_ho
             cost_model, plan, cHostPrediction)
 }
 
+/// What the JSON documents of one plan share (prediction, trace): the cost model, the caller's
+/// plan and output pointer checked in that order, the plan validated against the model, then
+/// the document `render` writes.
+func planDocument(_ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ cost_model: OpaquePointer?,
+                  _ plan: UnsafePointer<pdcost_plan>?,
+                  _ render: (CostModel, ParallelPlan) throws -> String) -> pdcost_status {
+    withStatus {
+        let cost = try CostModelHandle.borrow(cost_model).cost
+        let p = try swiftPlan(try readVersioned(plan, "plan", type: "pdcost_plan", latestVersion: PDCOST_PLAN_VERSION))
+        let out = try outString(out_json, "out_json")
+        try p.validate(model: cost.model, cluster: cost.cluster, setup: cost.setup)
+        try store(try render(cost, p), in: out)
+    }
+}
+
 /// What the predict entry points share: the cost model, the caller's plan and output struct
 /// checked in that order, the plan validated against the model, then the prediction written
 /// as `convert` lays it out.
@@ -112,14 +127,10 @@ func cHostPrediction(_ p: Prediction) -> pdcost_host_prediction {
 public func pdcost_cost_model_predict_json(_ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
                                            _ cost_model: OpaquePointer?,
                                            _ plan: UnsafePointer<pdcost_plan>?) -> pdcost_status {
-    withStatus {
-        let cost = try CostModelHandle.borrow(cost_model).cost
-        let p = try swiftPlan(try readVersioned(plan, "plan", type: "pdcost_plan", latestVersion: PDCOST_PLAN_VERSION))
-        let out = try outString(out_json, "out_json")
-        try p.validate(model: cost.model, cluster: cost.cluster, setup: cost.setup)
+    planDocument(out_json, cost_model, plan) { cost, p in
         let document: JSONValue = .object([("plan", p.jsonValue), ("prediction", cost.evaluate(p).jsonValue),
                                            ("settings", cost.setup.pricedFramework.settingsJSONValue)])
-        try store(JSONWriter.document(document, layout: .compact), in: out)
+        return JSONWriter.document(document, layout: .compact)
     }
 }
 

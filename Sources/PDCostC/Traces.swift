@@ -9,13 +9,8 @@ import PDCost
 public func pdcost_cost_model_trace(_ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
                                     _ cost_model: OpaquePointer?,
                                     _ plan: UnsafePointer<pdcost_plan>?) -> pdcost_status {
-    withStatus {
-        let cost = try CostModelHandle.borrow(cost_model).cost
-        let p = try swiftPlan(try readVersioned(plan, "plan", type: "pdcost_plan", latestVersion: PDCOST_PLAN_VERSION))
-        let out = try outString(out_json, "out_json")
-        try p.validate(model: cost.model, cluster: cost.cluster, setup: cost.setup)
-        let timeline = try StepTimeline.timeline(cost.evaluate(p), pp: p.pp, vpp: p.vpp)
-        try store(timeline.traceJSON(), in: out)
+    planDocument(out_json, cost_model, plan) { cost, p in
+        try StepTimeline.timeline(cost.evaluate(p), pp: p.pp, vpp: p.vpp).traceJSON()
     }
 }
 
