@@ -82,7 +82,8 @@ struct MoEPhysicsTests {
 
     static func model(_ dispatcher: FrameworkSettings.MoETokenDispatcher?, forceBalance: Bool? = true,
                       imbalance: Double? = nil, pad: Bool? = nil, capacity: Double? = nil,
-                      rankCapacity: Double? = nil, gpus: Int = 16) throws -> CostModel {
+                      rankCapacity: Double? = nil, overlap: Bool? = nil, globalBatch: Int = 256,
+                      gpus: Int = 16) throws -> CostModel {
         var s = FrameworkSettings()
         s.moeTokenDispatcher = dispatcher
         s.moeRouterForceBalance = forceBalance
@@ -90,7 +91,8 @@ struct MoEPhysicsTests {
         s.moePadToCapacity = pad
         s.moeCapacityFactor = capacity
         s.moeExpertRankCapacityFactor = rankCapacity
-        let setup = TrainingSetup(seqLen: 4096, microBatchSize: 1, globalBatchSize: 256, dtype: .bf16,
+        s.moeOverlapExpertComm = overlap
+        let setup = TrainingSetup(seqLen: 4096, microBatchSize: 1, globalBatchSize: globalBatch, dtype: .bf16,
                                   framework: FrameworkProfile(kind: .megatronBridge, settings: s))
         return try CostModel(model: try ModelPresets.named("qwen3-30b-a3b"),
                              cluster: Cluster(gpu: try GPUPresets.named("H100-SXM-80GB"), numGPUs: gpus),
@@ -168,5 +170,29 @@ struct MoEPhysicsTests {
         #expect(s.moeExpertImbalance == 1.5)
         #expect(FrameworkProfile.preset(.megatronBridge).effectiveSetting("moe_token_dispatcher") == .text("hybridep"))
         #expect(FrameworkProfile.preset(.megatron).effectiveSetting("moe_token_dispatcher") == .text("alltoall"))
+    }
+
+    /// Combined 1F1B hides a pass's all-to-alls under its partner's compute. Within one node
+    /// (ep 8 on 8 GPUs) each all-to-all is shorter than a layer's compute, so every paired pass
+    /// hides all of it and only the unpaired one does not: with pp = 1 that is 1 of m
+    /// micro-batches, so exposed / total = 1/m (m = 64/8 = 8 here, 128/8 = 16 below). A
+    /// pipeline without interleaving runs no such overlap: everything stays exposed.
+    @Test("EP overlap: only unpaired passes expose the all-to-all when it is shorter than compute")
+    func combinedOneFOneB() throws {
+        let plan = ParallelPlan(tp: 1, pp: 1, dp: 8, ep: 8)
+        let p8 = try Self.model(.alltoall, overlap: true, globalBatch: 64, gpus: 8).evaluate(plan)
+        let total8 = p8.expertParallelComm.exposed + p8.expertParallelComm.overlapped
+        #expect(total8 > 0)
+        #expect(abs(p8.expertParallelComm.exposed / total8 - 1.0 / 8) < 1e-9)
+        let p16 = try Self.model(.alltoall, overlap: true, globalBatch: 128, gpus: 8).evaluate(plan)
+        let total16 = p16.expertParallelComm.exposed + p16.expertParallelComm.overlapped
+        #expect(abs(p16.expertParallelComm.exposed / total16 - 1.0 / 16) < 1e-9)
+        let off = try Self.model(.alltoall, overlap: false, globalBatch: 64, gpus: 8).evaluate(plan)
+        #expect(off.expertParallelComm.overlapped == 0)
+        #expect(abs(off.expertParallelComm.exposed - total8) < 1e-9 * total8)
+        // pp 2 without interleaving: Megatron-Core needs the interleaved schedule for it.
+        let piped = ParallelPlan(tp: 1, pp: 2, dp: 4, ep: 4)
+        let noVPP = try Self.model(.alltoall, overlap: true, globalBatch: 64, gpus: 8).evaluate(piped)
+        #expect(noVPP.expertParallelComm.overlapped == 0)
     }
 }

@@ -151,10 +151,29 @@ extension Workload {
                 a2a += n.allGather(bytes: topK * tokenBytes * c.etp, ranks: c.etp, perNode: g)
             }
             // Dispatch and combine forward, and their transposes backward.
-            let total = 4 * a2a
-            let share = fw.overlapExpertComm ? efficiency.tpOverlapExposedFraction : 1
-            moe.ep = CommunicationTime(exposed: total * share, overlapped: total * (1 - share))
-            moe.epForwardExposed = 2 * a2a * share
+            let forwardA2A = 2 * a2a, backwardA2A = 2 * a2a
+            var forwardExposed = forwardA2A, backwardExposed = backwardA2A
+            if fw.overlapExpertComm {
+                // Megatron-Core's combined 1F1B (`overlap_moe_expert_parallel_comm`, "Combined
+                // 1F1B: Expert-Parallel All-to-All Overlap"): the forward of one micro-batch
+                // and the backward of another run layer by layer together, each one's
+                // all-to-alls on a communication stream under the other's compute. A pair hides
+                // at most its partner's compute: the forward's dispatch and combine under the
+                // partner layer's backward, the backward's under its forward. Passes without a
+                // partner — the pipeline warm-up (rank 0 of Megatron-Core's interleaved
+                // schedule: (pp − 1)·2 + (vpp − 1)·pp forward passes; the first micro-batch
+                // without a pipeline) and as many cool-down backwards — hide nothing; so does
+                // a pipeline without interleaving, where Megatron-Core does not run it
+                // (it needs the interleaved 1F1B schedule when pp > 1).
+                let passes = max(c.microBatches * c.vpp, 1)
+                let warmup = c.pp > 1 ? (c.pp - 1) * 2 + (c.vpp - 1) * c.pp : 1
+                let unpaired = c.pp > 1 && c.vpp <= 1 ? 1 : min(warmup / passes, 1)
+                forwardExposed = unpaired * forwardA2A + (1 - unpaired) * max(0, forwardA2A - mt.backward)
+                backwardExposed = unpaired * backwardA2A + (1 - unpaired) * max(0, backwardA2A - mt.forward)
+            }
+            let total = forwardA2A + backwardA2A, exposed = forwardExposed + backwardExposed
+            moe.ep = CommunicationTime(exposed: exposed, overlapped: total - exposed)
+            moe.epForwardExposed = forwardExposed
         }
         return (dense, moe)
     }
