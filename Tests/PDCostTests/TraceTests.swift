@@ -192,5 +192,11 @@ struct TraceTests {
             .contains("inputs->tokens_per_second=inf"))
         #expect(message(RunPlanInputs(gpus: 8, tokensPerSecond: 1, boardPowerWatts: 700)).contains("inputs->tokens"))
         #expect(message(RunPlanInputs(gpus: 0, tokensPerSecond: 1, tokens: 1, boardPowerWatts: 700)).contains("inputs->gpus=0"))
+        // Found by the fuzz target: 1e23 FLOPs compute-optimally is 2.04e11 tokens; over a
+        // target of 2.2e-308 days that is an infinite throughput, refused naming target_days.
+        #expect(message(RunPlanInputs(gpus: 249, tokensPerSecond: 1e6, computeBudgetFLOPs: 1e23, boardPowerWatts: 700,
+                                      targetDays: 2.2250738585072014e-308)).contains("inputs->target_days="))
+        #expect(message(RunPlanInputs(gpus: 8, tokensPerSecond: 1, tokens: 1e300, parameters: 1e-300, boardPowerWatts: 700))
+            .contains("inputs->parameters="))
     }
 }

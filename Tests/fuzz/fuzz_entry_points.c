@@ -39,7 +39,10 @@
  * _predict_json (the document, or a fixed object, as the deployment's settings_json with its
  * length; fuzzed GPU, degrees, enums, lengths and loads); pdcost_serving_search_run and every
  * accessor of its result (small budgets; fuzzed targets, lists, flags; a stopping progress);
- * pdcost_model_from_file. pdcost_validate_runs of the document also reaches the serving
+ * pdcost_model_from_file; the traces (ABI 1.5: pdcost_cost_model_trace and pdcost_prediction_trace of
+ * every predicted plan, pdcost_serving_trace of every serving prediction, drawing no parameters,
+ * then pdcost_prediction_trace of fuzzed numbers and pdcost_plan_run over fuzzed inputs, after
+ * every other call's parameters). pdcost_validate_runs of the document also reaches the serving
  * validator (kind: inference records; seed runs-inference.json). The
  * argument-free calls (preset lists, field lists, _init functions) run once at start-up.
  *
@@ -646,6 +649,40 @@ static void take_plan(params *p, pdcost_plan *plan, uint32_t num_gpus) {
     fuzz_header(p, &plan->size, &plan->version, sizeof *plan);
 }
 
+/* A trace document (ABI 1.5): a JSON object with trace events. */
+static void check_trace_document(pdcost_status status, char *json, const char *call) {
+    check_failure(status);
+    trace(call, status);
+    if (status == PDCOST_OK) {
+        if (json == NULL || json == (char *)(uintptr_t)0x1 || json[0] != '{' || strstr(json, "\"traceEvents\"") == NULL) {
+            fail("a trace without traceEvents");
+        }
+        pdcost_string_free(json);
+    } else if (json != (char *)(uintptr_t)0x1) {
+        fail("a trace entry point touched out_json on failure");
+    }
+}
+
+/* The step's trace (ABI 1.5) for the plan just predicted, drawing no parameters (the params-*
+ * seeds keep their order): it fails where predict fails, and where predict succeeds it
+ * succeeds unless the step has more than 2^20 blocks (PDCOST_EINVAL); the held prediction's
+ * trace likewise. */
+static void exercise_step_trace(const pdcost_cost_model *cost, const pdcost_plan *plan, pdcost_status predicted,
+                                int comparable, const pdcost_prediction *prediction) {
+    char *json = (char *)(uintptr_t)0x1;
+    pdcost_status st = pdcost_cost_model_trace(&json, cost, plan);
+    check_trace_document(st, json, "cost_model_trace");
+    if (comparable && predicted != PDCOST_OK && st == PDCOST_OK) fail("cost_model_trace succeeded where predict failed");
+    if (comparable && predicted == PDCOST_OK && st != PDCOST_OK && st != PDCOST_EINVAL) {
+        fail("cost_model_trace failed unlike predict");
+    }
+    if (prediction == NULL) return;
+    json = (char *)(uintptr_t)0x1;
+    pdcost_status sp = pdcost_prediction_trace(&json, prediction, plan);
+    check_trace_document(sp, json, "prediction_trace");
+    if (st == PDCOST_OK && sp != PDCOST_OK) fail("prediction_trace refused what cost_model_trace drew");
+}
+
 /* predict and predict_json over one plan: the same answer, the documented out-parameters. */
 static void exercise_predict(params *p, const pdcost_cost_model *cost, const pdcost_plan *plan,
                              int check_finite) {
@@ -671,6 +708,10 @@ static void exercise_predict(params *p, const pdcost_cost_model *cost, const pdc
             fail("a preset cluster predicts a step time that is not positive and finite");
         }
     }
+
+    /* predict's status speaks for the plan only when the out struct's header was valid. */
+    exercise_step_trace(cost, plan, header_ok ? s : PDCOST_OK, header_ok,
+                        s == PDCOST_OK && header_ok ? &out.prediction : NULL);
 
     char *json = (char *)(uintptr_t)0x1;
     int want_json = !one_in(p, 16);
@@ -1426,6 +1467,10 @@ static void exercise_serving(params *p, const char *doc, size_t doc_size) {
     check_failure(sj);
     trace("serving_predict_json", sj);
     if ((s == PDCOST_OK) != (sj == PDCOST_OK)) fail("serving_predict and serving_predict_json disagree");
+    char *trace_json = (char *)(uintptr_t)0x1;
+    pdcost_status strace = pdcost_serving_trace(&trace_json, model, &cluster, &d, &w);
+    check_trace_document(strace, trace_json, "serving_trace");
+    if ((s == PDCOST_OK) != (strace == PDCOST_OK)) fail("serving_predict and serving_trace disagree");
     if (sj == PDCOST_OK) {
         if (json == NULL || strstr(json, "\"prediction\"") == NULL) fail("serving_predict_json without a prediction");
         pdcost_string_free(json);
@@ -1571,6 +1616,58 @@ static void exercise_serving_search(params *p, const char *doc, size_t doc_size)
 /* One input                                                                                  */
 /* ------------------------------------------------------------------------------------------ */
 
+/* pdcost_prediction_trace over a prediction of fuzzed numbers (negative, NaN, infinite, huge
+ * step and micro-batch counts: refused naming the field, or traced within the block limit) and
+ * pdcost_plan_run over fuzzed inputs: a result is finite and its flags 0 or 1. */
+static void exercise_traces_and_run_plans(params *p) {
+    pdcost_prediction r = PDCOST_PREDICTION_INIT;
+    r.step_time_s = fuzz_number(p, 10.0);
+    r.bubble_time_s = fuzz_number(p, 1.0);
+    r.recompute_time_s = fuzz_number(p, 0.5);
+    r.optimizer_time_s = fuzz_number(p, 0.1);
+    r.offload_time_s = fuzz_number(p, 0.0);
+    r.host_overhead_time_s = fuzz_number(p, 0.01);
+    for (size_t i = 0; i < COUNT(r.comm_exposed_s); i++) r.comm_exposed_s[i] = fuzz_number(p, 0.1);
+    r.micro_batches = one_in(p, 4) ? fuzz_number(p, 1e7) : (double)(1 + take_below(p, 64));
+    fuzz_header(p, &r.size, &r.version, sizeof r);
+    pdcost_plan plan = PDCOST_PLAN_INIT;
+    plan.pp = one_in(p, 4) ? take_wild(p) : 1 + take_below(p, 8);
+    plan.vpp = one_in(p, 4) ? take_wild(p) : 1 + take_below(p, 4);
+    char *json = (char *)(uintptr_t)0x1;
+    check_trace_document(pdcost_prediction_trace(&json, &r, &plan), json, "prediction_trace(fuzzed)");
+
+    pdcost_run_plan_inputs in = PDCOST_RUN_PLAN_INPUTS_INIT;
+    in.gpus = one_in(p, 4) ? take_wild(p) : 1 + take_below(p, 4096);
+    in.tokens_per_second = fuzz_number(p, 1e6);
+    in.tokens = one_in(p, 2) ? 0.0 : fuzz_number(p, 2e12);
+    in.parameters = one_in(p, 2) ? 0.0 : fuzz_number(p, 7e9);
+    in.compute_budget_flops = one_in(p, 2) ? 0.0 : fuzz_number(p, 1e23);
+    in.price_per_gpu_hour = fuzz_number(p, 2.5);
+    in.board_power_w = fuzz_number(p, 700.0);
+    in.power_fraction = one_in(p, 2) ? 0.0 : fuzz_number(p, 0.8);
+    in.pue = one_in(p, 2) ? 0.0 : fuzz_number(p, 1.2);
+    in.target_days = one_in(p, 2) ? 0.0 : fuzz_number(p, 30.0);
+    fuzz_header(p, &in.size, &in.version, sizeof in);
+    pdcost_run_plan out;
+    pdcost_run_plan_init(&out);
+    pdcost_run_plan before = out;
+    pdcost_status s = pdcost_plan_run(&out, &in);
+    check_failure(s);
+    trace("plan_run", s);
+    if (s != PDCOST_OK) {
+        if (memcmp(&before, &out, sizeof out) != 0) fail("plan_run touched out on failure");
+        return;
+    }
+    const double values[] = {out.tokens, out.parameters, out.tokens_per_parameter, out.seconds, out.days,
+                             out.gpu_hours, out.cost, out.energy_mwh, out.required_tokens_per_second,
+                             out.power_fraction, out.pue};
+    for (size_t i = 0; i < COUNT(values); i++) {
+        if (!isfinite(values[i]) || values[i] < 0) fail("plan_run returned a negative or non-finite number");
+    }
+    if (out.has_cost > 1 || out.meets_target_days > 1) fail("plan_run flags are not 0 or 1");
+    if (pdcost_plan_run(NULL, &in) == PDCOST_OK || pdcost_plan_run(&out, NULL) == PDCOST_OK) fail("plan_run accepted NULL");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const uint8_t *nul = size > 0 ? memchr(data, 0, size) : NULL;
     size_t doc_size = nul != NULL ? (size_t)(nul - data) : size;
@@ -1659,6 +1756,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     exercise_serving(&p, doc, doc_size);
     /* 5c. The serving search (ABI 1.2), after every earlier call's parameters. */
     exercise_serving_search(&p, doc, doc_size);
+    /* 5d. Traces of fuzzed predictions and run plans (ABI 1.5), after those. */
+    exercise_traces_and_run_plans(&p);
 
     memmove(text + 32, text, doc_size + 1);
     memcpy(text, "/nonexistent-pdcost-fuzz-dir/xx/", 32);

@@ -152,5 +152,15 @@ public struct RunPlan: Sendable, Hashable {
             throw .invalidArgument("\(prefix)tokens=\(JSONWriter.describe(tokens)) over tokens_per_second="
                                    + "\(JSONWriter.describe(inputs.tokensPerSecond)) overflows a double")
         }
+        // A vanishing target or parameter count makes the ratios overflow (found by the fuzz
+        // target): refused naming the input, never an infinite result.
+        guard requiredTokensPerSecond.isFinite else {
+            throw .invalidArgument("\(prefix)target_days=\(JSONWriter.describe(inputs.targetDays ?? 0)) needs a throughput "
+                                   + "of tokens=\(JSONWriter.describe(tokens)) per that time beyond a double")
+        }
+        guard tokensPerParameter.isFinite else {
+            throw .invalidArgument("\(prefix)parameters=\(JSONWriter.describe(inputs.parameters ?? 0)) makes tokens="
+                                   + "\(JSONWriter.describe(tokens)) per parameter overflow a double")
+        }
     }
 }
