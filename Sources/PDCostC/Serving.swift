@@ -33,10 +33,20 @@ public func pdcost_serving_predict_json(_ out_json: UnsafeMutablePointer<UnsafeM
                                         _ cluster: UnsafePointer<pdcost_cluster>?,
                                         _ deployment: UnsafePointer<pdcost_serving_deployment>?,
                                         _ workload: UnsafePointer<pdcost_serving_workload>?) -> pdcost_status {
+    servingDocument(out_json, model, cluster, deployment, workload) { cost, w in try cost.predictionJSON(w) }
+}
+
+/// What the JSON documents of one serving prediction share (prediction, trace): the output
+/// pointer and the inputs checked in that order, then the document `render` writes.
+func servingDocument(_ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ model: OpaquePointer?,
+                     _ cluster: UnsafePointer<pdcost_cluster>?,
+                     _ deployment: UnsafePointer<pdcost_serving_deployment>?,
+                     _ workload: UnsafePointer<pdcost_serving_workload>?,
+                     _ render: (ServingCostModel, ServingWorkload) throws -> String) -> pdcost_status {
     withStatus {
         let out = try outString(out_json, "out_json")
         let (cost, w) = try servingInputs(model, cluster, deployment, workload)
-        try store(try cost.predictionJSON(w), in: out)
+        try store(try render(cost, w), in: out)
     }
 }
 

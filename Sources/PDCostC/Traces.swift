@@ -60,10 +60,7 @@ public func pdcost_serving_trace(_ out_json: UnsafeMutablePointer<UnsafeMutableP
                                  _ cluster: UnsafePointer<pdcost_cluster>?,
                                  _ deployment: UnsafePointer<pdcost_serving_deployment>?,
                                  _ workload: UnsafePointer<pdcost_serving_workload>?) -> pdcost_status {
-    withStatus {
-        let out = try outString(out_json, "out_json")
-        let (cost, w) = try servingInputs(model, cluster, deployment, workload)
-        let timeline = try ServingTimeline.timeline(try cost.evaluate(w), outputTokens: w.outputTokens)
-        try store(timeline.traceJSON(), in: out)
+    servingDocument(out_json, model, cluster, deployment, workload) { cost, w in
+        try ServingTimeline.timeline(try cost.evaluate(w), outputTokens: w.outputTokens).traceJSON()
     }
 }

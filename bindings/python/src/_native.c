@@ -1701,20 +1701,29 @@ static PyObject *native_serving_predict(PyObject *module, PyObject *args) {
     return result;
 }
 
-static PyObject *native_serving_predict_json(PyObject *module, PyObject *args) {
+/* A serving entry point that writes one JSON document (prediction, trace). */
+typedef pdcost_status (*serving_document_fn)(char **, const pdcost_model *, const pdcost_cluster *,
+                                             const pdcost_serving_deployment *, const pdcost_serving_workload *);
+
+/* The serving arguments parsed as serving_arguments reads them, then `fn`'s document as str. */
+static PyObject *serving_document(PyObject *module, PyObject *args, const char *name, serving_document_fn fn) {
     pdcost_model *model = NULL;
     pdcost_cluster cluster = PDCOST_CLUSTER_INIT;
     pdcost_serving_deployment d = PDCOST_SERVING_DEPLOYMENT_INIT;
     pdcost_serving_workload w = PDCOST_SERVING_WORKLOAD_INIT;
-    if (serving_arguments(module, args, "serving_predict_json", &model, &cluster, &d, &w) < 0) {
+    if (serving_arguments(module, args, name, &model, &cluster, &d, &w) < 0) {
         return NULL;
     }
     char *json = NULL;
-    pdcost_status status = pdcost_serving_predict_json(&json, model, &cluster, &d, &w);
+    pdcost_status status = fn(&json, model, &cluster, &d, &w);
     if (status != PDCOST_OK) {
         return raise_status(get_state(module), status);
     }
     return take_string(json);
+}
+
+static PyObject *native_serving_predict_json(PyObject *module, PyObject *args) {
+    return serving_document(module, args, "serving_predict_json", pdcost_serving_predict_json);
 }
 
 static PyObject *native_serving_prediction_fields_json(PyObject *module, PyObject *Py_UNUSED(ignored)) {
@@ -1739,19 +1748,7 @@ static PyObject *native_serving_settings_fields_json(PyObject *module, PyObject 
 
 /* serving_trace_json(model, cluster, deployment, workload) -> str: pdcost_serving_trace. */
 static PyObject *native_serving_trace_json(PyObject *module, PyObject *args) {
-    pdcost_model *model = NULL;
-    pdcost_cluster cluster = PDCOST_CLUSTER_INIT;
-    pdcost_serving_deployment d = PDCOST_SERVING_DEPLOYMENT_INIT;
-    pdcost_serving_workload w = PDCOST_SERVING_WORKLOAD_INIT;
-    if (serving_arguments(module, args, "serving_trace_json", &model, &cluster, &d, &w) < 0) {
-        return NULL;
-    }
-    char *json = NULL;
-    pdcost_status status = pdcost_serving_trace(&json, model, &cluster, &d, &w);
-    if (status != PDCOST_OK) {
-        return raise_status(get_state(module), status);
-    }
-    return take_string(json);
+    return serving_document(module, args, "serving_trace_json", pdcost_serving_trace);
 }
 
 /* prediction_trace_json(step_time_s, bubble_time_s, recompute_time_s, optimizer_time_s,
