@@ -121,6 +121,35 @@ struct FineTuningTests {
         #expect(try run(8192).stepTime == unpacked.stepTime)
     }
 
+    /// Megatron-Bridge's SFT/PEFT recipes pack SQuAD unless told otherwise; NeMo 2.0's pack only
+    /// in performance mode. SQuAD's train split: 79,346,108 B over 87,599 examples (Hugging Face
+    /// card) ≈ 906 B, at ~4 characters per token ≈ 215–225 tokens per example.
+    @Test("megatron-bridge fine-tuning packs SQuAD by default; nemo and pre-training do not")
+    func recipePacking() throws {
+        let gpu = try GPUPresets.named("H100-SXM-80GB")
+        let matmul = 8_030_261_248.0 - 128_256 * 4096 - 65 * 4096
+        func predict(_ fw: FrameworkProfile, _ method: FineTuning.Method, stated: Int? = nil) throws -> Prediction {
+            let setup = TrainingSetup(seqLen: 4096, microBatchSize: 1, globalBatchSize: 1, framework: fw,
+                                      fineTuning: FineTuning(method: method), packedDocumentTokens: stated)
+            return try CostModel(model: try ModelPresets.named("llama3-8b"), cluster: Self.h100, setup: setup)
+                .evaluate(ParallelPlan())
+        }
+        // Full fine-tuning counts 3 × (2 · matmul parameters + 262,144 · d) FLOPs per token.
+        func documentTokens(_ fw: FrameworkProfile, _ method: FineTuning.Method, stated: Int? = nil) throws -> Double {
+            let p = try predict(fw, method, stated: stated)
+            return (p.mfu * gpu.bf16Flops / p.tokensPerSecond / 3 - 2 * matmul) / 262_144
+        }
+        let d = try documentTokens(.megatronBridge, .sft)
+        #expect(d >= 215 && d <= 225, "\(d)")
+        #expect(abs(try documentTokens(.megatronBridge, .sft, stated: 4096) - 4096) < 1e-6)
+        #expect(abs(try documentTokens(.nemo, .sft) - 4096) < 1e-6)
+        // LoRA takes the same default: priced as the stated SQuAD length, not the sequence.
+        let lora = try predict(.megatronBridge, .lora).stepTime
+        #expect(lora == (try predict(.megatronBridge, .lora, stated: Int(d.rounded()))).stepTime)
+        #expect(lora < (try predict(.megatronBridge, .lora, stated: 4096)).stepTime)
+        #expect(abs(try documentTokens(.megatronBridge, .pretrain) - 4096) < 1e-6)
+    }
+
     @Test("the rank is checked against the limits table")
     func rankLimits() throws {
         #expect(throws: PDCostError.self) { _ = try Self.predict(.lora, rank: 0) }

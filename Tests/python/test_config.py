@@ -279,3 +279,23 @@ def test_cost_model_surface_matches_the_seed():
                               num_nodes=1, gpus_per_node=8)
     training = TrainingConfig(micro_batch_size=1, sequence_length=8192, dtype="bfloat16")
     assert PDCostModel(model, hardware, training).hardware_config is hardware
+
+
+# A job on a rack-scale NVLink system takes whole 4-GPU compute trays per domain, as
+# Megatron-Bridge's launcher segments it (scripts/performance/utils/executors.py): 256 GB300s are
+# 64 trays, and the largest divisor of 64 that is at most the rack's 18 trays is 16 (64 GPUs).
+@pytest.mark.parametrize("gpu, gpus, stated, nodes, per_node", [
+    ("GB300", 256, None, 4, 64),
+    ("GB200", 144, None, 2, 72),
+    ("GB200", 8, None, 1, 8),
+    ("GB200", 256, 4, 64, 4),
+    ("H100-SXM-80GB", 64, None, 8, 8),
+])
+def test_hardware_for_a_job(gpu, gpus, stated, nodes, per_node):
+    hw = HardwareConfig.for_job(gpu, gpus, stated)
+    assert (hw.num_nodes, hw.gpus_per_node) == (nodes, per_node)
+
+
+def test_hardware_for_a_job_that_splits_a_node_names_both_numbers():
+    with pytest.raises(ValueError, match=r"num_gpus=12 is not a multiple of gpus_per_node=8"):
+        HardwareConfig.for_job("H100-SXM-80GB", 12)

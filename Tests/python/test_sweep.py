@@ -53,7 +53,7 @@ def test_points_are_the_product_in_order() -> None:
     ({**GRID, "training": [{"seq_len": 4096, "global_batch": 8, "tp": 2}]}, "training[0]: unknown key(s) 'tp'"),
     ({**GRID, "serving": [{"input_tokens": 8, "output_tokens": 8, "gpu": "A100"}]}, "serving[0]: unknown key(s) 'gpu'"),
     ({**GRID, "top_k": 0}, "top_k=0 must be in [1, "),
-    ({**GRID, "num_gpus": [12]}, "num_gpus=12 is not a multiple of H100-SXM-80GB's gpus_per_node=8"),
+    ({**GRID, "num_gpus": [12]}, "num_gpus=12 is not a multiple of gpus_per_node=8 (H100-SXM-80GB's NVLink domain)"),
     ({k: v for k, v in GRID.items() if k not in ("training", "serving")}, "at least one workload"),
 ])
 def test_bad_grids_name_the_key(grid: dict, message: str) -> None:

@@ -73,6 +73,14 @@ public struct FineTuning: Sendable, Hashable {
     /// 8/64 + 32/(64·256) = 0.127 bits (Dettmers et al. 2023 §3, "Double Quantization").
     public static let nf4BitsPerWeight = 4.0 + 8.0 / 64 + 32.0 / (64 * 256)
 
+    /// Mean length, in tokens, of one SQuAD example as the fine-tuning recipes format it
+    /// (context, question and answer in one prompt; Megatron-Bridge `process_squad_example`):
+    /// the dataset's train split holds 79,346,108 bytes over 87,599 examples (Hugging Face
+    /// `rajpurkar/squad` card, `dataset_info`), 906 B each, of which ~40 are the id and title;
+    /// English prose runs ~4 characters per token under the 100k–128k BPE vocabularies
+    /// (Llama 3, cl100k), so ≈ 215 tokens, ≈ 220 with the prompt's template words.
+    public static let squadDocumentTokens = 220
+
     /// Pre-training: every parameter trained.
     public static let pretrain = FineTuning(method: .pretrain)
 

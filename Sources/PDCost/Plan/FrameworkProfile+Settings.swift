@@ -27,9 +27,18 @@ extension FrameworkProfile {
     /// (the preset's defaults already); `sequence_parallel = False` even at tp = 8 (see
     /// `defaultSequenceParallel`). Adapters target `linear_qkv, linear_proj, linear_fc1,
     /// linear_fc2` (peft/lora.py `LoRA.target_modules`), `FineTuning.Targets.all`.
+    ///
+    /// Its SFT and PEFT recipes also pack their dataset, SQuAD, by default (`_sft_common` and
+    /// `_peft_common`: `packed_sequence = True` → `default_squad_config`, `PackedSequenceSpecs
+    /// (packed_sequence_size=seq_length)`, v0.4.0–v0.6.0), so a job that states no document
+    /// length is priced with SQuAD's (`FineTuning.squadDocumentTokens`). NeMo 2.0's recipes
+    /// pack only in performance mode (`finetune_recipe`: `packed_sequence = performance_mode`
+    /// when unset), so `nemo` keeps one document per sequence.
     public func forFineTuning(_ method: FineTuning.Method) -> FrameworkProfile {
-        guard kind == .megatronBridge, method == .lora || method == .qlora else { return self }
+        guard kind == .megatronBridge, method != .pretrain else { return self }
         var p = self
+        p.fineTuningPackedDocumentTokens = FineTuning.squadDocumentTokens
+        guard method == .lora || method == .qlora else { return p }
         if settings.overlapGradReduce == nil { p.overlapGradReduce = false }
         if settings.overlapParamGather == nil { p.overlapParamGather = false }
         return p

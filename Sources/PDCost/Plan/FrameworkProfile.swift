@@ -339,6 +339,10 @@ public struct FrameworkProfile: Sendable, Hashable {
     /// on Hopper), cuDNN/cuBLAS handles and NCCL channel buffers (NCCL docs, "NCCL_BUFFSIZE"
     /// default 4 MiB per channel and peer), bytes.
     public var runtimeBytes: Double = 2.0 * 1_073_741_824
+    /// Mean document length the framework's fine-tuning recipes pack into each sequence when
+    /// the job states none (`TrainingSetup.packedDocumentTokens`); nil: one document per
+    /// sequence. Set by `forFineTuning` where a framework's recipes pack by default.
+    public var fineTuningPackedDocumentTokens: Int? = nil
 
     public init(kind: Kind) {
         self.kind = kind

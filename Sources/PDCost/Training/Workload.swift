@@ -159,7 +159,10 @@ struct Workload: Sendable {
         // Packed documents of mean length d: a token attends to its document's prefix, so the
         // attention core per token is that of a d-token sequence (for every layer kind: full,
         // windowed or state), and the kernel runs at d's efficiency.
-        let document = min(setup.packedDocumentTokens ?? setup.seqLen, setup.seqLen)
+        // Unstated, a framework whose fine-tuning recipes pack by default packs its dataset's
+        // documents (`FrameworkProfile.forFineTuning`).
+        let stated = setup.packedDocumentTokens ?? setup.pricedFramework.fineTuningPackedDocumentTokens
+        let document = min(stated ?? setup.seqLen, setup.seqLen)
         documentTokens = Double(document)
         let packing: Double
         if document < setup.seqLen {

@@ -524,15 +524,9 @@ def _settings(args: argparse.Namespace) -> FrameworkSettings:
 def _hardware(args: argparse.Namespace) -> HardwareConfig:
     """The cluster of --gpu/--gpus/--gpus-per-node (a job smaller than a node is one node of
     that many GPUs)."""
-    gpu = _load_gpu(args.gpu)
-    per_node = args.gpus_per_node or gpu.gpus_per_node
     host = {"host_memory_gb": args.host_memory_gib, "host_memory_gb_per_s": args.host_memory_gb_per_s,
             "nvme_gb_per_s": args.nvme_gb_per_s, "cpu_adam_params_per_s": args.cpu_adam_params_per_s}
-    if args.gpus <= per_node:
-        return HardwareConfig(gpu=gpu, num_nodes=1, gpus_per_node=args.gpus, **host)
-    if args.gpus % per_node:
-        raise ValueError(f"--gpus={args.gpus} is not a multiple of --gpus-per-node={per_node}")
-    return HardwareConfig(gpu=gpu, num_nodes=args.gpus // per_node, gpus_per_node=per_node, **host)
+    return HardwareConfig.for_job(_load_gpu(args.gpu), args.gpus, args.gpus_per_node, **host)
 
 
 def _predict_inputs(args: argparse.Namespace) -> tuple[PDCostModel, ParallelConfig, int]:

@@ -879,6 +879,37 @@ class HardwareConfig(_Config):
         """num_nodes × gpus_per_node."""
         return self.num_nodes * self.gpus_per_node
 
+    @classmethod
+    def for_job(cls, gpu: GPUSpec, num_gpus: int, gpus_per_node: int | None = None,
+                **host: float) -> "HardwareConfig":
+        """The cluster a job of ``num_gpus`` GPUs runs on: one node of that many GPUs when it
+        is smaller than a node, else whole nodes of ``gpus_per_node`` (default: the GPU's NVLink
+        domain). A rack-scale domain (GB200/GB300 NVL72: 18 compute trays of 4 GPUs) need not
+        be filled: unless ``gpus_per_node`` is stated, the job takes the largest number of whole
+        trays, at most the rack's, that divides its trays, as Megatron-Bridge's launcher asks
+        Slurm for (scripts/performance/utils/executors.py, ``--segment``: a 256-GPU job runs
+        in NVLink domains of 16 trays, 64 GPUs)."""
+        if isinstance(gpu, str):
+            gpu = GPUSpec.from_name(gpu)
+        per_node = gpus_per_node or gpu.gpus_per_node or 8
+        if num_gpus <= per_node:
+            return cls(gpu=gpu, num_nodes=1, gpus_per_node=num_gpus, **host)
+        if num_gpus % per_node and gpus_per_node is None and per_node > _TRAY_GPUS * 2 \
+                and num_gpus % _TRAY_GPUS == 0:
+            trays = num_gpus // _TRAY_GPUS
+            segment = next(s for s in range(per_node // _TRAY_GPUS, 0, -1) if trays % s == 0)
+            per_node = segment * _TRAY_GPUS
+        if num_gpus % per_node:
+            stated = "" if gpus_per_node else f" ({gpu.name}'s NVLink domain)"
+            raise ValueError(f"num_gpus={num_gpus} is not a multiple of gpus_per_node={per_node}{stated}; "
+                             f"state gpus_per_node (--gpus-per-node) for a partly filled node")
+        return cls(gpu=gpu, num_nodes=num_gpus // per_node, gpus_per_node=per_node, **host)
+
+
+# GPUs per compute tray of a rack-scale NVLink system (DGX GB200/GB300 user guide: 4 GPUs and
+# 4 ConnectX NICs per tray), the unit a scheduler allocates.
+_TRAY_GPUS = 4
+
 
 # ------------------------------------------------------------------------------------------------
 # Training run and parallel plan (data only until the training cost model arrives)

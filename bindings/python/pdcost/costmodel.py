@@ -405,14 +405,9 @@ class PDCostModel:
         hw = self.hardware_config
         if total_gpus == hw.num_gpus:
             return self
-        per_node = hw.gpus_per_node
-        if total_gpus % per_node == 0:
-            hardware = dataclasses.replace(hw, num_nodes=total_gpus // per_node)
-        elif total_gpus < per_node:
-            hardware = dataclasses.replace(hw, num_nodes=1, gpus_per_node=total_gpus)
-        else:
-            raise ValueError(f"total_gpus={total_gpus} is not a multiple of gpus_per_node="
-                             f"{per_node}")
+        # Whole nodes of this size, or one smaller node (HardwareConfig.for_job).
+        job = HardwareConfig.for_job(hw.gpu, total_gpus, hw.gpus_per_node)
+        hardware = dataclasses.replace(hw, num_nodes=job.num_nodes, gpus_per_node=job.gpus_per_node)
         return PDCostModel(self.model_config, hardware, self.training_config, profile=self.profile,
                            settings=self.settings)
 

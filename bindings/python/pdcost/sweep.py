@@ -212,13 +212,10 @@ def grid_points(grid: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def _hardware(gpu: GPUSpec, num_gpus: int) -> HardwareConfig:
     """As `pdcost search --gpus N`: a job smaller than a node is one node of that many GPUs."""
-    per_node = gpu.gpus_per_node or 8
-    if num_gpus <= per_node:
-        return HardwareConfig(gpu=gpu, num_nodes=1, gpus_per_node=num_gpus)
-    if num_gpus % per_node:
-        raise ValueError(f"grid: num_gpus={num_gpus} is not a multiple of {gpu.name}'s "
-                         f"gpus_per_node={per_node}")
-    return HardwareConfig(gpu=gpu, num_nodes=num_gpus // per_node, gpus_per_node=per_node)
+    try:
+        return HardwareConfig.for_job(gpu, num_gpus)
+    except ValueError as e:
+        raise ValueError(f"grid: {e}") from None
 
 
 def _training_rows(model: ModelConfig, gpu: GPUSpec, point: Mapping[str, Any],
