@@ -104,9 +104,9 @@ extern "C" {
 #endif
 
 #define PDCOST_VERSION_MAJOR 1
-#define PDCOST_VERSION_MINOR 5
+#define PDCOST_VERSION_MINOR 6
 #define PDCOST_VERSION_PATCH 0
-#define PDCOST_VERSION_STRING "1.5.0"
+#define PDCOST_VERSION_STRING "1.6.0"
 #define PDCOST_ABI_VERSION 1
 
 /* ----------------------------------------------------------------------------------------- */
@@ -240,10 +240,12 @@ typedef struct pdcost_param_counts {
     uint64_t norms;              /* normalisation vectors                                       */
     uint64_t lm_head;            /* output projection; 0 when tied to the embedding            */
     uint64_t mtp;                /* multi-token-prediction blocks (not in total)               */
+    /* Version 2 (1.6): */
+    uint64_t moe_latent_projections; /* LatentMoE h<->latent projections, all MoE layers       */
 } pdcost_param_counts;
 
-#define PDCOST_PARAM_COUNTS_VERSION 1
-#define PDCOST_PARAM_COUNTS_INIT {sizeof(pdcost_param_counts), PDCOST_PARAM_COUNTS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+#define PDCOST_PARAM_COUNTS_VERSION 2
+#define PDCOST_PARAM_COUNTS_INIT {sizeof(pdcost_param_counts), PDCOST_PARAM_COUNTS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /* Fills *out (whose size/version the caller set, e.g. with PDCOST_PARAM_COUNTS_INIT). */
 pdcost_status pdcost_model_param_counts(pdcost_param_counts *out, const pdcost_model *model);
@@ -282,7 +284,8 @@ pdcost_status pdcost_model_flops_per_token(pdcost_flops *out, const pdcost_model
  *     "parameters": { "total": N, "active": N, "total_with_mtp": N,
  *                     "components": { "embedding", "position_embedding", "attention",
  *                                     "dense_mlp", "routed_experts", "shared_experts",
- *                                     "router", "norms", "lm_head", "mtp": N } },
+ *                                     "router", "moe_latent_projections", "norms", "lm_head",
+ *                                     "mtp": N } },
  *     "flops_per_token": { "sequence_length": s,
  *                          "causal": { FLOPS }, "full": { FLOPS } },
  *     "warnings": [ "<key>: why it is not priced", ... ] }

@@ -52,6 +52,7 @@ public func pdcost_model_param_counts(_ out: UnsafeMutablePointer<pdcost_param_c
         value.norms = count(b.norms)
         value.lm_head = count(b.lmHead)
         value.mtp = count(b.mtp)
+        value.moe_latent_projections = count(b.moeLatentProjections)
         destination.write(value)
     }
 }

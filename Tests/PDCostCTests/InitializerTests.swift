@@ -40,8 +40,9 @@ import Testing
         #expect(size(zeroed) == UInt32(MemoryLayout<T>.size), "\(name).size", sourceLocation: sourceLocation)
         #expect(version(zeroed) == UInt32(expectedVersion), "\(name).version", sourceLocation: sourceLocation)
         // Structs are at version 1 except those that grew: pdcost_training_setup is at 2 (1.3),
-        // pdcost_cluster at 2 (1.4: the host).
-        #expect(expectedVersion == (name == "pdcost_training_setup" || name == "pdcost_cluster" ? 2 : 1), "\(name): version",
+        // pdcost_cluster at 2 (1.4: the host), pdcost_param_counts at 2 (1.6: LatentMoE).
+        let grown: Set<String> = ["pdcost_training_setup", "pdcost_cluster", "pdcost_param_counts"]
+        #expect(expectedVersion == (grown.contains(name) ? 2 : 1), "\(name): version",
                 sourceLocation: sourceLocation)
         let want = expected(set)
         let differing = (0..<bytes.count).filter { bytes[$0] != want[$0] }
@@ -56,8 +57,9 @@ import Testing
     @Test func modelStructs() {
         Self.verify("pdcost_param_counts", pdcost_param_counts_init, size: \.size, version: \.version,
                     expectedVersion: PDCOST_PARAM_COUNTS_VERSION,
-                    set: { $0.size = UInt32(MemoryLayout<pdcost_param_counts>.size); $0.version = 1 },
-                    check: { $0.total == 0 && $0.active == 0 && $0.mtp == 0 && $0.lm_head == 0 })
+                    set: { $0.size = UInt32(MemoryLayout<pdcost_param_counts>.size); $0.version = 2 },
+                    check: { $0.total == 0 && $0.active == 0 && $0.mtp == 0 && $0.lm_head == 0
+                             && $0.moe_latent_projections == 0 })
         Self.verify("pdcost_flops", pdcost_flops_init, size: \.size, version: \.version,
                     expectedVersion: PDCOST_FLOPS_VERSION,
                     set: { $0.size = UInt32(MemoryLayout<pdcost_flops>.size); $0.version = 1 },

@@ -5,8 +5,9 @@ import Testing
 // Internals of the boundary that the C interface cannot reach directly.
 @Suite struct LayoutTests {
     @Test func versionOneSizesMatchTheHeader() {
-        // StructV1Size is frozen at version 1; today version 1 is the whole struct.
-        #expect(StructV1Size.paramCounts == MemoryLayout<pdcost_param_counts>.size)
+        // StructV1Size is frozen at version 1; version 2 of pdcost_param_counts (1.6) appends
+        // one uint64_t.
+        #expect(StructV1Size.paramCounts + 8 == MemoryLayout<pdcost_param_counts>.size)
         #expect(StructV1Size.flops == MemoryLayout<pdcost_flops>.size)
         #expect(StructV1Size.gpuSpec == MemoryLayout<pdcost_gpu_spec>.size)
     }

@@ -124,7 +124,7 @@ import Testing
 
         // Wrong version or a size too small: PDCOST_EVERSION, and the struct is left untouched.
         for (size, version) in [(UInt32(MemoryLayout<pdcost_param_counts>.size), UInt32(0)),
-                                (UInt32(MemoryLayout<pdcost_param_counts>.size), UInt32(2)),
+                                (UInt32(MemoryLayout<pdcost_param_counts>.size), UInt32(3)),
                                 (UInt32(8), UInt32(1)), (UInt32(0), UInt32(1))] {
             var out = pdcost_param_counts()
             out.size = size

@@ -67,6 +67,27 @@ struct ArchitectureLoaderTests {
                          total: 31.6e9, totalTolerance: 0.005, active: 3.6e9, activeTolerance: 0.01,
                          source: "NVIDIA Nemotron 3 Nano model card: 31.6B total, 3.6B active including embeddings",
                          why: "printed to 0.1B"),
+        // LatentMoE: experts on a 1024 (Super) / 2048 (Ultra) latent, projected from and back to h.
+        // By hand (Super): 2·131,072·4096 embedding and head; 8 attention blocks of 4096·(4096 +
+        // 512 + 4096); 40 Mamba-2 mixers (in_proj 4096·(8192 + 10,240 + 128), conv 10,240·5 with
+        // bias, 3·128 + 8192 per-head and norm vectors, out_proj 8192·4096); 40 MoE layers of 512
+        // ReLU² experts 2·1024·2688, a shared expert 2·4096·5376, the router 4096·512 + 512 and
+        // the projections 2·4096·1024; 89 norms: 120.67B total, 12.23B active without the
+        // embedding. Ultra the same way (h 8192, 48 Mamba-2 with 256 heads, 48 MoE layers of
+        // 512 experts 2·2048·5120 with a 2·8192·10,240 shared expert, 12 attention blocks of 64
+        // heads): 549.31B total, 54.99B active without the embedding.
+        ArchitectureCase(file: "nvidia__NVIDIA-Nemotron-3-Super-120B-A12B-NVFP4.json",
+                         architecture: "Nemotron 3 Super, LatentMoE (nemotron_h)",
+                         total: 120e9, totalTolerance: 0.01, active: 12e9,
+                         activeConvention: .withoutEmbedding, activeTruncatedUnit: 1e9,
+                         source: "NVIDIA Nemotron 3 Super model card: 120B total (12B active)",
+                         why: "the name rounds the total to 1B; A12B truncates 12.23B"),
+        ArchitectureCase(file: "nvidia__NVIDIA-Nemotron-3-Ultra-550B-A55B-BF16.json",
+                         architecture: "Nemotron 3 Ultra, LatentMoE (nemotron_h)",
+                         total: 550e9, totalTolerance: 0.01, active: 55e9,
+                         activeConvention: .withoutEmbedding, activeTolerance: 0.01,
+                         source: "NVIDIA Nemotron 3 Ultra: 550B total, A55B active (model name)",
+                         why: "the name rounds both to 1B"),
         ArchitectureCase(file: "Qwen__Qwen3.5-35B-A3B.json", architecture: "Qwen3.5 (qwen3_5_moe)",
                          total: 35e9, totalTolerance: 0.02, active: 3e9, activeTruncatedUnit: 1e9,
                          source: "Qwen3.5-35B-A3B model card: 35B total, 3B activated",
@@ -372,6 +393,10 @@ struct ArchitectureLoaderTests {
         #expect(TestFixtures.loadError(window)?.message.contains("'sliding_window'") == true)
         let pattern = "{\"architectures\":[\"NemotronHForCausalLM\"],\(base),\"hybrid_override_pattern\":\"M\"}"
         #expect(TestFixtures.loadError(pattern)?.message.contains("hybrid_override_pattern has 1 characters") == true)
+        let blocks = "{\"architectures\":[\"NemotronHForCausalLM\"],\(base),\"layers_block_type\":[\"mamba\"]}"
+        #expect(TestFixtures.loadError(blocks)?.message.contains("layers_block_type has 1 entries") == true)
+        let kinds = "{\"architectures\":[\"NemotronHForCausalLM\"],\"hidden_size\":64,\"intermediate_size\":128,\"num_attention_heads\":4,\"vocab_size\":100,\"layers_block_type\":[\"attention\",\"banana\"]}"
+        #expect(TestFixtures.loadError(kinds)?.message.contains("layers_block_type[1]='banana'") == true)
         let huge = "{\"architectures\":[\"Gemma2ForCausalLM\"],\"hidden_size\":64,\"intermediate_size\":128,\"num_attention_heads\":4,\"num_hidden_layers\":9223372036854775807,\"vocab_size\":100,\"sliding_window\":8}"
         #expect(TestFixtures.loadError(huge)?.message.contains("num_hidden_layers=") == true)
     }

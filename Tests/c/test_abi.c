@@ -356,7 +356,7 @@ static void test_param_counts_struct(void) {
     EXPECT_STATUS(pdcost_model_param_counts(NULL, model), PDCOST_EINVAL, "out=NULL");
 
     /* Versions 0 and newer than known, sizes below version 1: rejected, struct untouched. */
-    const uint32_t sizes[] = {sizeof c, sizeof c, 0, 8, sizeof c - 8};
+    const uint32_t sizes[] = {sizeof c, sizeof c, 0, 8, offsetof(pdcost_param_counts, moe_latent_projections) - 8};
     const uint32_t versions[] = {0, PDCOST_PARAM_COUNTS_VERSION + 1, 1, 1, 1};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         pdcost_param_counts wrong = PDCOST_PARAM_COUNTS_INIT;
@@ -377,6 +377,15 @@ static void test_param_counts_struct(void) {
     EXPECT_STATUS(pdcost_model_param_counts(&bigger.counts, model), PDCOST_OK, "");
     CHECK(bigger.counts.total == 124439808ULL && bigger.counts.size == sizeof bigger);
     CHECK(bigger.appended == 0xFEEDULL);
+
+    /* A 1.0–1.5 caller's version-1 struct ends at `mtp`: filled, nothing written past it. */
+    pdcost_param_counts v1;
+    memset(&v1, 0xA5, sizeof v1);
+    v1.size = (uint32_t)offsetof(pdcost_param_counts, moe_latent_projections);
+    v1.version = 1;
+    EXPECT_STATUS(pdcost_model_param_counts(&v1, model), PDCOST_OK, "");
+    CHECK(v1.total == 124439808ULL && v1.mtp == 0);
+    CHECK(v1.moe_latent_projections == 0xA5A5A5A5A5A5A5A5ULL);
     pdcost_model_free(model);
 }
 
@@ -469,7 +478,7 @@ static void test_gpus(void) {
 /* Every pdcost_<struct>_init() writes exactly the bytes of its _INIT macro: a static object
  * initialised with the macro (static storage: padding is zero) against a zero-filled struct
  * the function initialised. init(NULL) is a no-op. Every struct is at version 1 but
- * pdcost_training_setup (2, since 1.3) and pdcost_cluster (2, since 1.4), and the function sets size/version whatever was in the
+ * pdcost_training_setup (2, since 1.3), pdcost_cluster (2, since 1.4) and pdcost_param_counts (2, since 1.6), and the function sets size/version whatever was in the
  * struct before. */
 #define CHECK_INIT(type, macro, version_macro, expected)                                      \
     do {                                                                                      \
@@ -501,7 +510,7 @@ static void test_gpus(void) {
 
 static void test_initializers(void) {
     int structs = 0;
-    CHECK_INIT(pdcost_param_counts, PDCOST_PARAM_COUNTS_INIT, PDCOST_PARAM_COUNTS_VERSION, 1); structs++;
+    CHECK_INIT(pdcost_param_counts, PDCOST_PARAM_COUNTS_INIT, PDCOST_PARAM_COUNTS_VERSION, 2); structs++;
     CHECK_INIT(pdcost_flops, PDCOST_FLOPS_INIT, PDCOST_FLOPS_VERSION, 1); structs++;
     CHECK_INIT(pdcost_gpu_spec, PDCOST_GPU_SPEC_INIT, PDCOST_GPU_SPEC_VERSION, 1); structs++;
     CHECK_INIT(pdcost_cluster, PDCOST_CLUSTER_INIT, PDCOST_CLUSTER_VERSION, 2); structs++;

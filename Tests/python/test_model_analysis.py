@@ -54,11 +54,13 @@ def test_fixture_configs_load_by_path_text_bytes_and_dict(hf_config_files):
         counts = {m.num_parameters() for m in (by_path, by_str_path, by_text, by_bytes, by_dict)}
         assert len(counts) == 1, path.name
         raw = json.loads(text)
-        # Multimodal wrappers keep the language model under text_config; BLOOM says n_layer.
+        # Multimodal wrappers keep the language model under text_config; BLOOM says n_layer;
+        # newer NemotronH configs leave num_hidden_layers null and list layers_block_type.
         raw = raw.get("text_config", raw)
+        layers = raw.get("num_hidden_layers") or raw.get("n_layer") or len(raw.get("layers_block_type", []))
         # The dataclass holds Hugging Face names with the file's values.
         assert by_path.hidden_size == raw["hidden_size"]
-        assert by_path.num_hidden_layers == raw.get("num_hidden_layers", raw.get("n_layer"))
+        assert by_path.num_hidden_layers == layers
         assert by_path.vocab_size == raw["vocab_size"]
 
 
@@ -162,7 +164,7 @@ def test_breakdown_sums_to_total_and_mtp_is_apart():
         breakdown = model.parameter_breakdown()
         assert list(breakdown) == ["embedding", "position_embedding", "attention", "dense_mlp",
                                    "routed_experts", "shared_experts", "router", "norms",
-                                   "lm_head", "mtp"]
+                                   "lm_head", "mtp", "moe_latent_projections"]
         assert all(isinstance(v, int) and v >= 0 for v in breakdown.values())
         assert sum(v for k, v in breakdown.items() if k != "mtp") == model.num_parameters(), name
     assert ModelConfig.from_name("deepseek-v3").parameter_breakdown()["mtp"] > 0
@@ -297,3 +299,13 @@ def test_load_warnings_name_unpriced_keys():
            "num_attention_heads": 4, "num_hidden_layers": 2, "vocab_size": 100,
            "mystery_sparsity": 0.5}
     assert [w.split(":")[0] for w in ModelConfig.from_json(odd).warnings()] == ["mystery_sparsity"]
+
+
+def test_latent_moe_projections_are_their_own_component(hf_config_files):
+    # Nemotron 3 Super: 40 MoE layers, h = 4096, latent 1024, 512 ReLU² experts of width 2688
+    # that read and write the latent (2 · 1024 · 2688 each).
+    path = next(p for p in hf_config_files if "Nemotron-3-Super" in p.name)
+    parts = ModelConfig.from_json(path).parameter_breakdown()
+    assert parts["moe_latent_projections"] == 40 * 2 * 4096 * 1024
+    assert parts["routed_experts"] == 40 * 512 * 2 * 1024 * 2688
+    assert ModelConfig.from_name("deepseek-v3").parameter_breakdown()["moe_latent_projections"] == 0

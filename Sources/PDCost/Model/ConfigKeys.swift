@@ -80,5 +80,8 @@ enum ConfigKeys {
         "num_mtp_modules": "MiniMax multi-token-prediction modules are not priced",
         "mtp_transformer_layers": "MiniMax multi-token-prediction modules are not priced",
         "mamba_ssm_cache_dtype": "the Mamba state is priced at the KV-cache precision, not this dtype",
+        "mtp_hybrid_override_pattern": "Nemotron 3 multi-token-prediction layers are not priced",
+        "mtp_layers_block_type": "Nemotron 3 multi-token-prediction layers are not priced",
+        "moe_shared_expert_overlap": "overlapping the shared expert with the dispatch is not priced",
     ]
 }

@@ -47,9 +47,9 @@ extension ParameterCounter {
         let matrices = m.mlpKind == .gated ? 3 : 2
         var ffn = m.numDenseLayers * matrices * h * m.intermediateSize
         if let moe = m.moe {
-            let perMoELayer = matrices * h * (moe.expertsPerToken * moe.expertIntermediateSize
-                                              + moe.sharedExpertIntermediateSize)
-                + h * moe.numExperts + (moe.sharedExpertGate ? h : 0)
+            let perMoELayer = matrices * moe.expertWidth(hidden: h) * moe.expertsPerToken * moe.expertIntermediateSize
+                + matrices * h * moe.sharedExpertIntermediateSize
+                + h * moe.numExperts + (moe.sharedExpertGate ? h : 0) + 2 * h * moe.latentSize
             ffn += m.numMoELayers * perMoELayer
         }
         return m.numAttentionLayers * attention + stateMixerMatmulParameters(m) + ffn + m.vocabSize * h

@@ -81,6 +81,9 @@ public struct HuggingFaceConfig: Codable, Sendable, Hashable {
     public var qkNormType: String?
     public var expertsPerToken: Int?
     public var hybridOverridePattern: String?
+    /// Newer NemotronH configs: one entry per layer ("mamba", "attention", "mlp", "moe") in place
+    /// of `hybrid_override_pattern`, with `num_hidden_layers` null.
+    public var layersBlockType: [String]?
     public var mambaNumHeads: Int?
     public var mambaHeadDim: Int?
     public var ssmStateSize: Int?
@@ -90,6 +93,7 @@ public struct HuggingFaceConfig: Codable, Sendable, Hashable {
     public var useBias: Bool?
     public var attentionHeadDim: Int?
     public var moeSharedExpertIntermediateSize: Int?
+    public var moeLatentSize: Int?
     public var sharedIntermediateSize: Int?
     public var linearNumKeyHeads: Int?
     public var linearNumValueHeads: Int?
@@ -195,6 +199,7 @@ public struct HuggingFaceConfig: Codable, Sendable, Hashable {
         case qkNormType = "qk_norm_type"
         case expertsPerToken = "experts_per_token"
         case hybridOverridePattern = "hybrid_override_pattern"
+        case layersBlockType = "layers_block_type"
         case mambaNumHeads = "mamba_num_heads"
         case mambaHeadDim = "mamba_head_dim"
         case ssmStateSize = "ssm_state_size"
@@ -204,6 +209,7 @@ public struct HuggingFaceConfig: Codable, Sendable, Hashable {
         case useBias = "use_bias"
         case attentionHeadDim = "attention_head_dim"
         case moeSharedExpertIntermediateSize = "moe_shared_expert_intermediate_size"
+        case moeLatentSize = "moe_latent_size"
         case sharedIntermediateSize = "shared_intermediate_size"
         case linearNumKeyHeads = "linear_num_key_heads"
         case linearNumValueHeads = "linear_num_value_heads"
@@ -288,6 +294,7 @@ public struct HuggingFaceConfig: Codable, Sendable, Hashable {
         qkNormType = try c.decodeIfPresent(String.self, forKey: .qkNormType)
         expertsPerToken = try Self.integer(c, .expertsPerToken)
         hybridOverridePattern = try c.decodeIfPresent(String.self, forKey: .hybridOverridePattern)
+        layersBlockType = try c.decodeIfPresent([String].self, forKey: .layersBlockType)
         mambaNumHeads = try Self.integer(c, .mambaNumHeads)
         mambaHeadDim = try Self.integer(c, .mambaHeadDim)
         ssmStateSize = try Self.integer(c, .ssmStateSize)
@@ -297,6 +304,7 @@ public struct HuggingFaceConfig: Codable, Sendable, Hashable {
         useBias = try c.decodeIfPresent(Bool.self, forKey: .useBias)
         attentionHeadDim = try Self.integer(c, .attentionHeadDim)
         moeSharedExpertIntermediateSize = try Self.integer(c, .moeSharedExpertIntermediateSize)
+        moeLatentSize = try Self.integer(c, .moeLatentSize)
         sharedIntermediateSize = try Self.integer(c, .sharedIntermediateSize)
         linearNumKeyHeads = try Self.integer(c, .linearNumKeyHeads)
         linearNumValueHeads = try Self.integer(c, .linearNumValueHeads)

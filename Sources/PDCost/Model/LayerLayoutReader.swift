@@ -72,9 +72,26 @@ enum LayerLayoutReader {
                           ffn: (i + 1) % step == 0 ? .moe : .dense, rope: rope[i])
             }
         case .hybridPattern:
-            let pattern = Array(try required(c.hybridOverridePattern, "hybrid_override_pattern", type))
+            // transformers NemotronHConfig: `hybrid_override_pattern` (M, *, -, E), or in newer
+            // configs `layers_block_type` (mamba, attention, mlp, moe).
+            let symbols: [String: Character] = ["mamba": "M", "attention": "*", "mlp": "-", "moe": "E"]
+            let pattern: [Character]
+            if let pat = c.hybridOverridePattern {
+                pattern = Array(pat)
+            } else if let types = c.layersBlockType {
+                pattern = try types.enumerated().map { (i, t) throws(PDCostError) -> Character in
+                    guard let s = symbols[t] else {
+                        throw .invalidArgument("layers_block_type[\(i)]='\(t)' must be one of mamba, attention, mlp, moe")
+                    }
+                    return s
+                }
+            } else {
+                pattern = Array(try required(c.hybridOverridePattern, "hybrid_override_pattern", type))
+            }
             guard pattern.count == count else {
-                throw .invalidArgument("hybrid_override_pattern has \(pattern.count) characters; num_hidden_layers=\(count)")
+                let field = c.hybridOverridePattern == nil ? "layers_block_type has \(pattern.count) entries"
+                    : "hybrid_override_pattern has \(pattern.count) characters"
+                throw .invalidArgument("\(field); num_hidden_layers=\(count)")
             }
             var layers: [LayerSpec] = []
             layers.reserveCapacity(count)

@@ -40,7 +40,7 @@ public enum ModelLoader {
         let modelType = family.defaultModelType
         let name = c.name ?? c.nameOrPath ?? c.modelType ?? c.wrapperModelType ?? modelType
         let hidden = try required(c.hiddenSize ?? c.nEmbd ?? c.nEmbed, "hidden_size", family)
-        let layers = try required(c.numHiddenLayers ?? c.nLayer, "num_hidden_layers", family)
+        let layers = try required(c.numHiddenLayers ?? c.nLayer ?? c.layersBlockType?.count, "num_hidden_layers", family)
         let heads = try required(c.numAttentionHeads ?? c.nHead, "num_attention_heads", family)
         let vocab = try required(c.vocabSize, "vocab_size", family)
         guard heads > 0 else { throw .invalidArgument("num_attention_heads=\(heads) must be >= 1") }
@@ -128,6 +128,8 @@ public enum ModelLoader {
 
         // Mixture of experts.
         try applyMoE(rule, c, family, expertWidth: expertWidth, into: &spec)
+        // LatentMoE (`MoESpec.latentSize`); null or absent: experts at the hidden size.
+        if let latent = c.moeLatentSize, spec.moe != nil { spec.moe?.latentSize = latent }
 
         // Per-layer layout (mixers, windows, hybrid state layers).
         try LayerLayoutReader.apply(rule, c, family, into: &spec, warnings: &warnings)
@@ -247,7 +249,8 @@ public enum ModelLoader {
                 expertsPerToken: c.numExpertsPerTok ?? 1, expertIntermediateSize: width,
                 numSharedExperts: 1, sharedExpertIntermediateSize: width)
         case .nemotronH:
-            guard c.hybridOverridePattern?.contains("E") == true || c.layerFfnTypes?.contains("moe") == true else { return }
+            guard c.hybridOverridePattern?.contains("E") == true || c.layerFfnTypes?.contains("moe") == true
+                || c.layersBlockType?.contains("moe") == true else { return }
             let shared = c.moeSharedExpertIntermediateSize ?? c.sharedExpertIntermediateSize ?? 0
             // NemotronHMOE: routed and shared ReLU² experts; NemotronHTopkRouter keeps an
             // e_score_correction_bias.
@@ -330,6 +333,7 @@ public enum ModelLoader {
             c.numExperts = moe.numExperts
             c.numExpertsPerTok = moe.expertsPerToken
             c.moeIntermediateSize = moe.expertIntermediateSize
+            if moe.latentSize > 0 { c.moeLatentSize = moe.latentSize }
             c.nSharedExperts = moe.numSharedExperts
             c.sharedExpertIntermediateSize = moe.sharedExpertIntermediateSize
             c.firstKDenseReplace = moe.firstDenseLayers

@@ -37,6 +37,7 @@ extension ModelSpec {
                     "num_experts_per_tok=\(moe.expertsPerToken) exceeds num_experts=\(moe.numExperts)")
             }
             try Self.require(moe.expertIntermediateSize, "moe_intermediate_size", atLeast: 1)
+            try Self.require(moe.latentSize, "moe_latent_size", atLeast: 0, PDCostLimits.hiddenSize)
             try Self.require(moe.numSharedExperts, "n_shared_experts", atLeast: 0)
             try Self.require(moe.sharedExpertIntermediateSize, "shared_expert_intermediate_size", atLeast: 0)
             try Self.require(moe.firstDenseLayers, "first_k_dense_replace", atLeast: 0)

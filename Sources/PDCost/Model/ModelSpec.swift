@@ -203,11 +203,21 @@ public struct MoESpec: Sendable, Hashable {
     /// 0 = unrestricted. Bounds how many nodes a token's copies reach.
     public var routerGroups: Int
     public var routerGroupsPerToken: Int
+    /// `moe_latent_size` (LatentMoE, Nemotron 3 Super/Ultra): the routed experts work in a
+    /// latent width instead of the hidden size. Megatron-Core's MoELayer projects each token
+    /// down (`fc1_latent_proj`, h → latent, replicated over TP) before the dispatch and back up
+    /// (`fc2_latent_proj`) after the combine (core_v0.17.1 transformer/moe/moe_layer.py
+    /// `preprocess`, `combine`), so the experts' weights, their GEMMs and the all-to-all all
+    /// scale with the latent width; the router and the shared experts stay at h.
+    /// 0: experts take the hidden state.
+    public var latentSize: Int
 
     public init(numExperts: Int, expertsPerToken: Int, expertIntermediateSize: Int,
                 numSharedExperts: Int = 0, sharedExpertIntermediateSize: Int = 0,
                 sharedExpertGate: Bool = false, firstDenseLayers: Int = 0, layerFrequency: Int = 1,
-                routerBias: Bool = false, routerGroups: Int = 0, routerGroupsPerToken: Int = 0) {
+                routerBias: Bool = false, routerGroups: Int = 0, routerGroupsPerToken: Int = 0,
+                latentSize: Int = 0) {
+        self.latentSize = latentSize
         self.routerGroups = routerGroups
         self.routerGroupsPerToken = routerGroupsPerToken
         self.numExperts = numExperts
@@ -220,6 +230,9 @@ public struct MoESpec: Sendable, Hashable {
         self.layerFrequency = layerFrequency
         self.routerBias = routerBias
     }
+
+    /// Width of the routed experts' input and output: the latent width, or the hidden size.
+    public func expertWidth(hidden: Int) -> Int { latentSize > 0 ? latentSize : hidden }
 
     /// Block `layer` (0-based) is MoE when it is past the dense prefix and on the frequency grid
     /// (Hugging Face DeepseekV3: `layer >= first_k_dense_replace and layer % moe_layer_freq == 0`,

@@ -18,6 +18,8 @@ public struct ParameterBreakdown: Sendable, Hashable {
     public var sharedExperts: Int = 0
     /// MoE routers (h·E, plus a per-expert bias where present).
     public var router: Int = 0
+    /// LatentMoE projections around the routed experts (h → latent and back), all MoE layers.
+    public var moeLatentProjections: Int = 0
     /// Normalisation vectors: two per decoder layer and the final one.
     public var norms: Int = 0
     /// Output projection to the vocabulary; 0 when tied to the embedding.
@@ -28,7 +30,7 @@ public struct ParameterBreakdown: Sendable, Hashable {
     /// All parameters of the main model (without MTP blocks).
     public var total: Int {
         embedding + positionEmbedding + attention + denseMLP + routedExperts + sharedExperts
-            + router + norms + lmHead
+            + router + moeLatentProjections + norms + lmHead
     }
 
     /// Parameters with MTP blocks included. (A DeepSeek-V3 checkpoint stores 1.85B more: its MTP
@@ -39,7 +41,8 @@ public struct ParameterBreakdown: Sendable, Hashable {
     public var components: [(name: String, count: Int)] {
         [("embedding", embedding), ("position_embedding", positionEmbedding),
          ("attention", attention), ("dense_mlp", denseMLP), ("routed_experts", routedExperts),
-         ("shared_experts", sharedExperts), ("router", router), ("norms", norms),
+         ("shared_experts", sharedExperts), ("router", router),
+         ("moe_latent_projections", moeLatentProjections), ("norms", norms),
          ("lm_head", lmHead), ("mtp", mtp)]
     }
 }
@@ -58,6 +61,8 @@ public struct LayerParameters: Sendable, Hashable {
     public var sharedExperts: Int
     /// The router of one MoE layer.
     public var router: Int
+    /// The two LatentMoE projections of one MoE layer (0 without a latent width).
+    public var moeLatentProjections: Int = 0
     /// One Mamba-2 mixer and one Gated DeltaNet mixer (0 when the model has none).
     public var mamba: Int = 0
     public var deltaNet: Int = 0
@@ -103,9 +108,14 @@ public enum ParameterCounter {
         if m.attentionSinks { attention += m.numAttentionHeads }
 
         let denseMLP = mlpParameters(m, width: m.intermediateSize)
-        var expert = 0, shared = 0, router = 0
+        var expert = 0, shared = 0, router = 0, latent = 0
         if let moe = m.moe {
-            expert = mlpParameters(m, width: moe.expertIntermediateSize)
+            // LatentMoE experts read and write the latent width (transformers NemotronH
+            // `LatentMoE`: fc1_latent_proj / fc2_latent_proj Linear(h ↔ latent, bias=mlp_bias)).
+            expert = mlpParameters(m, width: moe.expertIntermediateSize, input: moe.expertWidth(hidden: h))
+            if moe.latentSize > 0 {
+                latent = 2 * h * moe.latentSize + (m.mlpBias ? moe.latentSize + h : 0)
+            }
             if moe.sharedExpertIntermediateSize > 0 {
                 shared = mlpParameters(m, width: moe.sharedExpertIntermediateSize)
                 if moe.sharedExpertGate { shared += h }
@@ -116,7 +126,7 @@ public enum ParameterCounter {
             : m.normsPerLayer * m.normKind.parameters(width: h)
         return LayerParameters(attention: attention, norms: norms,
                                denseMLP: denseMLP, expert: expert, sharedExperts: shared,
-                               router: router, mamba: m.mamba.map { mambaParameters($0, hidden: h) } ?? 0,
+                               router: router, moeLatentProjections: latent, mamba: m.mamba.map { mambaParameters($0, hidden: h) } ?? 0,
                                deltaNet: m.deltaNet.map { deltaNetParameters($0, hidden: h) } ?? 0,
                                indexer: m.sparseIndexer.map { indexerParameters($0, m) } ?? 0)
     }
@@ -148,9 +158,10 @@ public enum ParameterCounter {
         return inProj + conv + 2 * s.numValueHeads + s.valueHeadDim + s.valueWidth * h
     }
 
-    /// Weights (and biases) of one FFN of the given width.
-    static func mlpParameters(_ m: ModelSpec, width f: Int) -> Int {
-        let h = m.hiddenSize
+    /// Weights (and biases) of one FFN of the given width, reading and writing `input` values
+    /// (the hidden size unless a LatentMoE expert).
+    static func mlpParameters(_ m: ModelSpec, width f: Int, input: Int? = nil) -> Int {
+        let h = input ?? m.hiddenSize
         switch m.mlpKind {
         case .gated: return 3 * h * f + (m.mlpBias ? 2 * f + h : 0)
         case .plain: return 2 * h * f + (m.mlpBias ? f + h : 0)
@@ -174,6 +185,7 @@ public enum ParameterCounter {
             b.routedExperts = moeLayers * moe.numExperts * per.expert
             b.sharedExperts = moeLayers * per.sharedExperts
             b.router = moeLayers * per.router
+            b.moeLatentProjections = moeLayers * per.moeLatentProjections
         }
         b.norms = m.numLayers * per.norms + m.normKind.parameters(width: h)
             + (m.embeddingNorm ? m.normKind.parameters(width: h) : 0)
@@ -182,7 +194,8 @@ public enum ParameterCounter {
         // and the embedding, a 2h→h projection, one transformer block (an MoE block in V3) and a
         // final norm; the embedding and output head are shared with the main model.
         if m.mtpLayers > 0 {
-            let ffn = m.moe.map { $0.numExperts * per.expert + per.sharedExperts + per.router } ?? per.denseMLP
+            let ffn = m.moe.map { $0.numExperts * per.expert + per.sharedExperts + per.router + per.moeLatentProjections }
+                ?? per.denseMLP
             let block = per.attention + per.norms + ffn
             let module = 2 * m.normKind.parameters(width: h) + 2 * h * h + block + m.normKind.parameters(width: h)
             b.mtp = m.mtpLayers * module
@@ -213,8 +226,9 @@ public enum ParameterCounter {
         }
         if let moe = m.moe {
             let experts = Double(moe.numExperts) + 1
-            perLayer += 3 * h * (experts * Double(moe.expertIntermediateSize)
-                                 + Double(moe.sharedExpertIntermediateSize)) + h * experts
+            let latent = Double(moe.latentSize)
+            perLayer += 3 * max(h, latent) * (experts * Double(moe.expertIntermediateSize)
+                                              + Double(moe.sharedExpertIntermediateSize)) + h * experts + 2 * h * latent
         }
         if let s = m.mamba {
             let inner = Double(s.numHeads) * Double(s.headDim), groups = Double(s.groups) * Double(s.stateSize)

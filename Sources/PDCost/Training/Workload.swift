@@ -31,6 +31,12 @@ struct Workload: Sendable {
     let topK: Double
     let expertFFN: Double
     let sharedFFN: Double
+    /// Width of what the routed experts read and write, and of every dispatched token: the
+    /// LatentMoE latent width, or the hidden size (`MoESpec.expertWidth`).
+    let expertHidden: Double
+    /// LatentMoE: the latent width (0 without), and its two projections' parameters per layer.
+    let moeLatent: Double
+    let moeLatentParams: Double
     /// Group-limited routing: groups, and groups per token (0 = unrestricted).
     let routerGroups: Double
     let routerGroupsPerToken: Double
@@ -43,6 +49,9 @@ struct Workload: Sendable {
     let attentionCoreScale: Double
     /// Tokens per attention span: the packed documents' mean length, or the sequence.
     let documentTokens: Double
+    /// Forward HBM bytes per token of the state mixers' scans, averaged over the `layers` blocks
+    /// (`StateMixerTraffic`; 0 without Mamba-2 layers), before the TP split.
+    let stateMixerBytesPerToken: Double
     /// Dense-FFN work per non-MoE block over one dense FFN's (blocks without an FFN count 0).
     let denseFFNScale: Double
 
@@ -141,6 +150,8 @@ struct Workload: Sendable {
             topK = Double(moe.expertsPerToken)
             expertFFN = Double(moe.expertIntermediateSize)
             sharedFFN = Double(moe.sharedExpertIntermediateSize)
+            expertHidden = Double(moe.expertWidth(hidden: m.hiddenSize))
+            moeLatent = Double(moe.latentSize)
             routerGroups = Double(moe.routerGroups)
             routerGroupsPerToken = Double(moe.routerGroupsPerToken)
         } else {
@@ -148,6 +159,8 @@ struct Workload: Sendable {
             experts = 0
             topK = 0
             expertFFN = 0
+            expertHidden = Double(m.hiddenSize)
+            moeLatent = 0
             sharedFFN = 0
             routerGroups = 0
             routerGroupsPerToken = 0
@@ -156,6 +169,9 @@ struct Workload: Sendable {
         let scales = TrainingLayerScales(m, sequenceLength: setup.seqLen)
         mixerGEMMScale = scales.mixerGEMM
         denseFFNScale = scales.denseFFN
+        stateMixerBytesPerToken = m.mamba.map {
+            StateMixerTraffic.mamba2ForwardBytesPerToken($0) * Double(m.numLayers(mixer: .mamba2)) / Double(max(m.numLayers, 1))
+        } ?? 0
         // Packed documents of mean length d: a token attends to its document's prefix, so the
         // attention core per token is that of a d-token sequence (for every layer kind: full,
         // windowed or state), and the kernel runs at d's efficiency.
@@ -202,6 +218,7 @@ struct Workload: Sendable {
         expertParams = Double(per.expert)
         sharedExpertParams = Double(per.sharedExperts)
         routerParams = Double(per.router)
+        moeLatentParams = Double(per.moeLatentProjections)
         embeddingParams = Double(m.vocabSize) * h
         positionParams = Double(m.learnedPositionEmbeddings) * h
         tiedEmbeddings = m.tieWordEmbeddings

@@ -69,7 +69,8 @@ class Model:
     def to_json(self) -> str: ...
     def param_counts(self) -> dict[str, int]:
         """total, active, embedding, position_embedding, attention, dense_mlp, routed_experts,
-        shared_experts, router, norms, lm_head, mtp (pdcost_param_counts, in that order)."""
+        shared_experts, router, norms, lm_head, mtp, moe_latent_projections (pdcost_param_counts,
+        in that order)."""
     def flops_per_token(self, seq_len: int, *, causal: bool = True) -> Flops: ...
     def analysis_json(self, seq_len: int) -> str: ...
 

@@ -546,9 +546,10 @@ class ModelConfig(_Config):
     def parameter_breakdown(self) -> dict[str, int]:
         """Exact parameter counts per component, in a stable order: ``embedding``,
         ``position_embedding``, ``attention``, ``dense_mlp``, ``routed_experts``,
-        ``shared_experts``, ``router``, ``norms``, ``lm_head`` (0 when tied) and ``mtp``
-        (multi-token-prediction blocks, not part of :meth:`num_parameters`). The components
-        other than ``mtp`` sum to :meth:`num_parameters`."""
+        ``shared_experts``, ``router``, ``norms``, ``lm_head`` (0 when tied), ``mtp``
+        (multi-token-prediction blocks, not part of :meth:`num_parameters`) and
+        ``moe_latent_projections`` (LatentMoE's h ↔ latent projections; 0 without). The
+        components other than ``mtp`` sum to :meth:`num_parameters`."""
         counts = self._model().param_counts()
         del counts["total"], counts["active"]
         return counts

@@ -93,6 +93,7 @@ static const counts_field counts_fields[] = {
     {"norms", offsetof(pdcost_param_counts, norms)},
     {"lm_head", offsetof(pdcost_param_counts, lm_head)},
     {"mtp", offsetof(pdcost_param_counts, mtp)},
+    {"moe_latent_projections", offsetof(pdcost_param_counts, moe_latent_projections)},
 };
 #define COUNTS_FIELD_COUNT (sizeof(counts_fields) / sizeof(counts_fields[0]))
 

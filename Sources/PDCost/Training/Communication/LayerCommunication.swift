@@ -131,8 +131,9 @@ extension Workload {
         }
 
         if isMoE && (c.ep > 1 || c.etp > 1) {
-            // One dispatch or combine of the busiest rank's tokens (bf16 on the wire).
-            let tokenBytes = c.tokensSP * h * 2 * fw.moeRankLoadFactor
+            // One dispatch or combine of the busiest rank's tokens (bf16 on the wire), at the
+            // experts' width (LatentMoE dispatches the latent, `MoESpec.latentSize`).
+            let tokenBytes = c.tokensSP * expertHidden * 2 * fw.moeRankLoadFactor
             var a2a = 0.0
             if c.ep > 1 {
                 if fw.moeDispatcher.isHierarchical {

@@ -153,6 +153,9 @@ extension Workload {
             common += isMLA ? T * (localHeads + 1) * qkRopeDim * 4
                             : T * (localHeads + kvHeadsAcrossTP(t) / t) * qkHeadDim * 4
         }
+        // State mixers' scans (Mamba-2), heads sharded over TP: memory-bound (StateMixerTraffic).
+        let stateF = r.memoryBound(T * stateMixerBytesPerToken / t, kernels: 0)
+        let stateB = StateMixerTraffic.backwardOverForward * stateF
         // FP8 casts: attention inputs forward (QKV input, projection input).
         let attnCastF = cast * (Tsp * h + T * heads * vHeadDim / t)
         let attnCastB = cast * (qkvOut + T * h)
@@ -183,8 +186,8 @@ extension Workload {
         let denseEWB = 2 * (common + act) * scale + attnCastB + mlpCastB
         let denseWeights = attnWeights + denseMLPShardedParams / t
         let denseDequant = r.memoryBound(dequant * denseWeights, kernels: 0)
-        dense.forward = attnGEMM + fc1 + fc2 + attnF + r.memoryBound(denseEW, kernels: 0) + denseAdapterF + denseDequant
-        dense.backward = (1 + wgrad) * (attnGEMM + fc1 + fc2) + attnB
+        dense.forward = attnGEMM + fc1 + fc2 + attnF + stateF + r.memoryBound(denseEW, kernels: 0) + denseAdapterF + denseDequant
+        dense.backward = (1 + wgrad) * (attnGEMM + fc1 + fc2) + attnB + stateB
             + r.memoryBound(denseEWB + gradRMW * denseWeights, kernels: 0) + 2 * denseAdapterF + denseDequant
         dense.attentionForward = attnF
         dense.attentionBackward = attnB
@@ -226,7 +229,13 @@ extension Workload {
             let localExperts = max(experts / c.ep, 1)
             let rows = copies / localExperts
             let fe = expertFFN / c.etp
+            // The experts read and write `eh` values per token: the hidden size, or the LatentMoE
+            // latent, whose two projections (h → latent before the dispatch, back after the
+            // combine) run on every local token (`MoESpec.latentSize`).
+            let eh = expertHidden
             let router = r.gemm(Tsp, experts, h, fp8: false)
+            let latent = moeLatent > 0
+                ? r.gemm(Tsp, moeLatent, h, fp8: f8) + r.gemm(Tsp, h, moeLatent, fp8: f8) : 0
             // Grouped GEMMs over the local experts at the rate their tokens per expert allow
             // (`ExpertPhysics.groupedSaturation`, SimuMax B200 table): forward and data
             // gradient on one curve, the weight gradient (reduction over the tokens) on its own.
@@ -235,10 +244,10 @@ extension Workload {
             // The MoE half is captured in a CUDA graph only when nothing in it waits for the
             // host (`FrameworkProfile.moeGraphCaptured`).
             let graphed = fw.moeGraphCaptured
-            let e1 = r.expertGEMM(experts: localExperts, rows: rows, fc1Factor * fe, h, fp8: f8, saturation: satF, graphed: graphed)
-            let e2 = r.expertGEMM(experts: localExperts, rows: rows, h, fe, fp8: f8, saturation: satF, graphed: graphed)
-            let e1W = r.expertGEMM(experts: localExperts, rows: rows, fc1Factor * fe, h, fp8: f8, saturation: satW, graphed: graphed)
-            let e2W = r.expertGEMM(experts: localExperts, rows: rows, h, fe, fp8: f8, saturation: satW, graphed: graphed)
+            let e1 = r.expertGEMM(experts: localExperts, rows: rows, fc1Factor * fe, eh, fp8: f8, saturation: satF, graphed: graphed)
+            let e2 = r.expertGEMM(experts: localExperts, rows: rows, eh, fe, fp8: f8, saturation: satF, graphed: graphed)
+            let e1W = r.expertGEMM(experts: localExperts, rows: rows, fc1Factor * fe, eh, fp8: f8, saturation: satW, graphed: graphed)
+            let e2W = r.expertGEMM(experts: localExperts, rows: rows, eh, fe, fp8: f8, saturation: satW, graphed: graphed)
             let expertLaunches = f8 ? 12 * localExperts * r.kernelFloor : 0
             var shared = 0.0, sharedFC1 = 0.0, sharedEW = 0.0, sharedCastF = 0.0, sharedCastB = 0.0
             if sharedFFN > 0 {
@@ -250,27 +259,27 @@ extension Workload {
             }
             // Routing: fp32 scores, top-k, aux-loss statistics (≈ 16 bytes per score);
             // permute and unpermute copy every token copy once each way.
-            var routing = Tsp * experts * 16 + 2 * (Tsp * h * 2 + copies * h * 2)
+            var routing = Tsp * experts * 16 + 2 * (Tsp * eh * 2 + copies * eh * 2)
             // After the dispatch all-to-all the copies arrive grouped by source rank; with
             // several local experts they are regrouped by expert for the grouped GEMM and put
             // back in rank order before the combine (Megatron-Core MoEAlltoAllTokenDispatcher:
             // `sort_chunks_by_idxs(..., sort_input_by_local_experts)` /
             // `restore_output_by_local_experts`, or the drop-and-pad transpose().contiguous()):
             // two more read+write passes over the copies.
-            if c.ep > 1 && localExperts > 1 { routing += 2 * 2 * copies * h * 2 }
+            if c.ep > 1 && localExperts > 1 { routing += 2 * 2 * copies * eh * 2 }
             let expertAct = copies * fe * (gated ? 6 : 4)
-            let expertCastF = cast * (copies * h + copies * fe)
-            let expertCastB = cast * (copies * fc1Factor * fe + copies * h)
+            let expertCastF = cast * (copies * eh + copies * fe) + (moeLatent > 0 ? cast * Tsp * (h + moeLatent) : 0)
+            let expertCastB = cast * (copies * fc1Factor * fe + copies * eh) + (moeLatent > 0 ? cast * Tsp * (moeLatent + h) : 0)
             let moeEW = (common + routing + expertAct + sharedEW) * scale + attnCastF + expertCastF + sharedCastF
             let moeEWB = 2 * (common + routing + expertAct + sharedEW) * scale + attnCastB + expertCastB + sharedCastB
             let expertWeights = localExperts * expertParams / c.etp
-            let moeWeights = attnWeights + expertWeights + sharedExpertParams / t + routerParams
-            let gemms = attnGEMM + router + shared
+            let moeWeights = attnWeights + expertWeights + sharedExpertParams / t + routerParams + moeLatentParams
+            let gemms = attnGEMM + router + shared + latent
             let moeDequant = r.memoryBound(dequant * moeWeights, kernels: 0)
-            moe.forward = gemms + e1 + e2 + attnF + r.memoryBound(moeEW, kernels: 0) + moeAdapterF + moeDequant
+            moe.forward = gemms + e1 + e2 + attnF + stateF + r.memoryBound(moeEW, kernels: 0) + moeAdapterF + moeDequant
             // Backward: data gradients at the forward rate, weight gradients at theirs (none for
             // a frozen base).
-            moe.backward = (1 + wgrad) * gemms + (e1 + e2) + wgrad * (e1W + e2W) + attnB
+            moe.backward = (1 + wgrad) * gemms + (e1 + e2) + wgrad * (e1W + e2W) + attnB + stateB
                 + r.memoryBound(moeEWB + gradRMW * moeWeights, kernels: 0) + expertLaunches
                 + 2 * moeAdapterF + moeDequant
             moe.attentionForward = attnF
@@ -284,7 +293,7 @@ extension Workload {
             // expert quantisation (Megatron-Core moe/experts.py TEGroupedMLP), activation, shared
             // experts — stays eager unless the whole MoE half is graph-captured (`moeGraphCaptured`).
             let attnOps = 2.5 * (12 + attnKernels + (f8 ? 2 : 0))
-            let moeOps = 2.5 * (40 + (f8 ? 3 : 2) * localExperts + 2 + (sharedFFN > 0 ? 6 : 0))
+            let moeOps = 2.5 * (40 + (f8 ? 3 : 2) * localExperts + 2 + (sharedFFN > 0 ? 6 : 0) + (moeLatent > 0 ? 2 : 0))
             moe.host = attnOps * fw.hostSecondsPerOp * fw.hostOpScale
                 + moeOps * fw.hostSecondsPerOp * (graphed ? fw.hostOpScale : 1)
             if fw.moeHostSync {
@@ -302,8 +311,8 @@ extension Workload {
             var moeSel = sel, moeSelFlops = selFlops
             if mods.contains(.moeActivation) { moeSel += r.memoryBound(expertAct * scale, kernels: 1) }
             if mods.contains(.moe) {
-                moeSel += router + e1 + e2 + moe.hostStall + shared + r.memoryBound((routing + expertAct + sharedEW) * scale, kernels: 0)
-                moeSelFlops += 2 * copies * expertParams / c.etp
+                moeSel += router + latent + e1 + e2 + moe.hostStall + shared + r.memoryBound((routing + expertAct + sharedEW) * scale, kernels: 0)
+                moeSelFlops += 2 * copies * expertParams / c.etp + 2 * Tsp * moeLatentParams
             } else if mods.contains(.sharedExperts) {
                 moeSel += shared
             }

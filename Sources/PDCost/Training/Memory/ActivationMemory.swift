@@ -105,7 +105,11 @@ extension Workload {
             // routing probability. Megatron-Core's grouped experts apply the probabilities inside
             // the activation (weighted SwiGLU, moe/experts.py TEGroupedMLP with permuted_probs),
             // so the unpermute keeps no per-copy FC2 output.
-            let expertsFull = copies * (lb * h + 2 * fc1Factor * fe + lb * fe + 4)
+            // LatentMoE: copies carry the latent (`expertHidden`); the two projections keep
+            // their inputs, the normed hidden state (counted with the block's norm) and the
+            // combined latent output (Tsp · latent).
+            let expertsFull = copies * (lb * expertHidden + 2 * fc1Factor * fe + lb * fe + 4)
+                + lb * moeLatent * Tsp
             let expertsStored = expertsFull - (mods.contains(.moeActivation) ? copies * lb * fe : 0)
             let sharedInside = 2 * fc1Factor * sharedFFN + lb * sharedFFN
             let sharedFull = sharedFFN > 0 ? sharedInside * T / t : 0

@@ -26,8 +26,8 @@ extension Workload {
         if dense > 0 { elements += denseMLPShardedParams / t }
         if moe > 0 {
             // GroupedLinear keys its dummy by one expert's weight shape (FC1 and FC2), plus the
-            // shared experts' dense GEMMs.
-            elements += expertParams / max(c.etp, 1) + sharedExpertParams / t
+            // shared experts' and the LatentMoE projections' dense GEMMs.
+            elements += expertParams / max(c.etp, 1) + sharedExpertParams / t + moeLatentParams
         }
         return paramBytes * max(elements, 0)
     }

@@ -31,7 +31,8 @@ extension Workload {
         let attention = localAttentionShardedParams(c.tp) + attentionReplicatedParams + normParams
         let dense = attention + denseMLPShardedParams / c.tp + denseMLPReplicatedParams
         let experts = (experts / c.ep) * expertParams / c.etp
-        let moeDense = attention + sharedExpertParams / c.tp + routerParams
+        // The LatentMoE projections are duplicated over TP, like the router.
+        let moeDense = attention + sharedExpertParams / c.tp + routerParams + moeLatentParams
         return (dense, moeDense, experts)
     }
 
