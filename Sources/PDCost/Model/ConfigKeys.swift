@@ -34,7 +34,7 @@ enum ConfigKeys {
              "rope_theta", "rope_scaling", "rope_parameters", "rope_local_base_freq",
              "partial_rotary_factor", "rotary_pct", "rotary_emb_base", "rotary_dim", "rope_interleave",
              "original_max_position_embeddings", "use_mrope", "rope_type", "indexer_rope_interleave",
-             "query_pre_attn_scalar", "logit_scale", "swiglu_limit", "initial_context_length",
+             "query_pre_attn_scalar", "logit_scale", "initial_context_length",
              "hidden_activation", "mlp_hidden_act", "mamba_hidden_act", "attention_softmax_in_fp32",
              "apply_residual_connection_post_layernorm", "use_parallel_residual", "residual_in_fp32",
              "rescale_prenorm_residual", "time_step_rank", "time_step_min", "time_step_max",

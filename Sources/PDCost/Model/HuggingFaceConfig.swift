@@ -77,6 +77,7 @@ public struct HuggingFaceConfig: Codable, Sendable, Hashable {
     public var noRopeLayerInterval: Int?
     public var attnLogitSoftcapping: Double?
     public var finalLogitSoftcapping: Double?
+    public var swigluLimit: Double?
     public var useQkNorm: Bool?
     public var qkNormType: String?
     public var expertsPerToken: Int?
@@ -195,6 +196,7 @@ public struct HuggingFaceConfig: Codable, Sendable, Hashable {
         case noRopeLayerInterval = "no_rope_layer_interval"
         case attnLogitSoftcapping = "attn_logit_softcapping"
         case finalLogitSoftcapping = "final_logit_softcapping"
+        case swigluLimit = "swiglu_limit"
         case useQkNorm = "use_qk_norm"
         case qkNormType = "qk_norm_type"
         case expertsPerToken = "experts_per_token"
@@ -290,6 +292,7 @@ public struct HuggingFaceConfig: Codable, Sendable, Hashable {
         noRopeLayerInterval = try Self.integer(c, .noRopeLayerInterval)
         attnLogitSoftcapping = try c.decodeIfPresent(Double.self, forKey: .attnLogitSoftcapping)
         finalLogitSoftcapping = try c.decodeIfPresent(Double.self, forKey: .finalLogitSoftcapping)
+        swigluLimit = try c.decodeIfPresent(Double.self, forKey: .swigluLimit)
         useQkNorm = try c.decodeIfPresent(Bool.self, forKey: .useQkNorm)
         qkNormType = try c.decodeIfPresent(String.self, forKey: .qkNormType)
         expertsPerToken = try Self.integer(c, .expertsPerToken)

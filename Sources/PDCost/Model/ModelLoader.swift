@@ -60,6 +60,7 @@ public enum ModelLoader {
         spec.embeddingNorm = rule.embeddingNorm
         spec.attentionLogitSoftcap = c.attnLogitSoftcapping ?? 0
         spec.finalLogitSoftcap = c.finalLogitSoftcapping ?? 0
+        spec.gluClampLimit = c.swigluLimit ?? 0
 
         // FFN widths.
         var expertWidth: Int?
@@ -387,6 +388,7 @@ public enum ModelLoader {
 
         if m.attentionLogitSoftcap != 0 { c.attnLogitSoftcapping = m.attentionLogitSoftcap }
         if m.finalLogitSoftcap != 0 { c.finalLogitSoftcapping = m.finalLogitSoftcap }
+        if m.gluClampLimit != 0 { c.swigluLimit = m.gluClampLimit }
         return c
     }
 }

@@ -29,6 +29,9 @@ extension ModelSpec {
             throw .invalidArgument(
                 "num_key_value_heads=\(numKeyValueHeads) does not divide num_attention_heads=\(numAttentionHeads)")
         }
+        if !(gluClampLimit >= 0 && gluClampLimit.isFinite) {
+            throw .invalidArgument("swiglu_limit=\(gluClampLimit) must be a finite number >= 0 (0: no clamp)")
+        }
         if let moe {
             try Self.require(moe.numExperts, "num_experts", atLeast: 1, PDCostLimits.numExperts)
             try Self.require(moe.expertsPerToken, "num_experts_per_tok", atLeast: 1, PDCostLimits.numExperts)

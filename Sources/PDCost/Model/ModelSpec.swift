@@ -70,6 +70,11 @@ public struct ModelSpec: Sendable, Hashable {
     public var finalLogitSoftcap: Double = 0
     /// A learned per-head sink logit in the softmax (GPT-OSS `sinks`): heads parameters a layer.
     public var attentionSinks: Bool = false
+    /// `swiglu_limit` (GPT-OSS): the gated activation clamps its gate input to ≤ limit and its
+    /// linear input to ±limit before the product (transformers GptOssExperts `_apply_gate`;
+    /// Megatron-Core `activation_func_clamp_value`). 0: no clamp. Costs elementwise passes
+    /// where the framework runs the clamp outside its fused activation.
+    public var gluClampLimit: Double = 0
     /// A LayerNorm on the embedding output (BLOOM `word_embeddings_layernorm`).
     public var embeddingNorm: Bool = false
     /// Norm vectors per decoder block: 2 (pre-attention, pre-FFN); 4 for Gemma 2/3 (pre and

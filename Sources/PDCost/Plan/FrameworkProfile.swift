@@ -115,6 +115,20 @@ public struct FrameworkProfile: Sendable, Hashable {
     /// graphs replay captured layers without host work).
     public var hostOpScale: Double { cudaGraphs ? 0 : (compiled ? 0.5 : 1.0) }
 
+    /// The grouped experts' bias and activation clamp run as eager PyTorch ops around the fused
+    /// activation (Megatron-Core core_v0.17.1 moe/experts.py, TEGroupedMLP): the FC2 bias is
+    /// added per local expert as `t + b * p` with the fp32 routing probability and the pieces
+    /// concatenated and cast back (`_apply_bias`); a clamped GLU (`activation_func_clamp_value`)
+    /// is chunked, clamped and concatenated before the fused GeGLU
+    /// (fusions/fused_bias_geglu.py `weighted_bias_quick_geglu_impl`). Megatron-family
+    /// frameworks; models without expert biases or a clamp pay nothing.
+    public var eagerExpertEpilogue: Bool {
+        switch kind {
+        case .megatron, .nemo, .megatronBridge: true
+        default: false
+        }
+    }
+
     // MARK: MoE routing
     /// Expert capacity factor; nil = dropless routing (Megatron `moe_expert_capacity_factor`).
     public var moeCapacityFactor: Double? = nil

@@ -37,6 +37,11 @@ struct Workload: Sendable {
     /// LatentMoE: the latent width (0 without), and its two projections' parameters per layer.
     let moeLatent: Double
     let moeLatentParams: Double
+    /// The routed experts carry biases (GPT-OSS), and the gated activation clamps its inputs
+    /// (`ModelSpec.gluClampLimit`): what an eager expert epilogue pays for
+    /// (`FrameworkProfile.eagerExpertEpilogue`).
+    let expertBias: Bool
+    let clampedGLU: Bool
     /// Group-limited routing: groups, and groups per token (0 = unrestricted).
     let routerGroups: Double
     let routerGroupsPerToken: Double
@@ -143,6 +148,8 @@ struct Workload: Sendable {
         mtpLayers = Double(m.mtpLayers)
         gated = m.mlpKind == .gated
         fc1Factor = gated ? 2 : 1
+        expertBias = m.moe != nil && m.mlpBias
+        clampedGLU = m.mlpKind == .gated && m.gluClampLimit > 0
         rope = m.learnedPositionEmbeddings == 0
         if let moe = m.moe {
             isMoE = true

@@ -268,6 +268,28 @@ extension Workload {
             // two more read+write passes over the copies.
             if c.ep > 1 && localExperts > 1 { routing += 2 * 2 * copies * eh * 2 }
             let expertAct = copies * fe * (gated ? 6 : 4)
+            // Eager expert epilogue (`FrameworkProfile.eagerExpertEpilogue`), bytes per copy.
+            // The per-expert FC2 bias `t + b·p` with the fp32 probability: b·p written and read
+            // in fp32 (8·eh), t read (2·eh), the fp32 sum written (4·eh), concatenated (8·eh)
+            // and cast back (6·eh): 28·eh forward; the backward casts the gradient through fp32
+            // and reduces the bias and probability gradients (≈ 20·eh). The clamp: two clamps
+            // each reading and writing half the FC1 output (4·fe each), their concatenation
+            // (8·fe): 16·fe forward; the backward splits the gradient and masks it (≈ 20·fe).
+            var epilogueF = 0.0, epilogueB = 0.0, epilogueOps = 0.0
+            if fw.eagerExpertEpilogue {
+                if expertBias {
+                    epilogueF += 28 * eh
+                    epilogueB += 20 * eh
+                    epilogueOps += 2 * localExperts + 2          // mul and add per expert, cat, cast
+                }
+                if clampedGLU {
+                    epilogueF += 16 * fe
+                    epilogueB += 20 * fe
+                    epilogueOps += 3
+                }
+            }
+            let epilogueForward = r.memoryBound(copies * epilogueF, kernels: 0)
+            let epilogueBackward = r.memoryBound(copies * epilogueB, kernels: 0)
             let expertCastF = cast * (copies * eh + copies * fe) + (moeLatent > 0 ? cast * Tsp * (h + moeLatent) : 0)
             let expertCastB = cast * (copies * fc1Factor * fe + copies * eh) + (moeLatent > 0 ? cast * Tsp * (moeLatent + h) : 0)
             let moeEW = (common + routing + expertAct + sharedEW) * scale + attnCastF + expertCastF + sharedCastF
@@ -276,10 +298,11 @@ extension Workload {
             let moeWeights = attnWeights + expertWeights + sharedExpertParams / t + routerParams + moeLatentParams
             let gemms = attnGEMM + router + shared + latent
             let moeDequant = r.memoryBound(dequant * moeWeights, kernels: 0)
-            moe.forward = gemms + e1 + e2 + attnF + stateF + r.memoryBound(moeEW, kernels: 0) + moeAdapterF + moeDequant
+            moe.forward = gemms + e1 + e2 + attnF + stateF + r.memoryBound(moeEW, kernels: 0) + epilogueForward
+                + moeAdapterF + moeDequant
             // Backward: data gradients at the forward rate, weight gradients at theirs (none for
             // a frozen base).
-            moe.backward = (1 + wgrad) * gemms + (e1 + e2) + wgrad * (e1W + e2W) + attnB + stateB
+            moe.backward = (1 + wgrad) * gemms + (e1 + e2) + wgrad * (e1W + e2W) + attnB + stateB + epilogueBackward
                 + r.memoryBound(moeEWB + gradRMW * moeWeights, kernels: 0) + expertLaunches
                 + 2 * moeAdapterF + moeDequant
             moe.attentionForward = attnF
@@ -293,7 +316,8 @@ extension Workload {
             // expert quantisation (Megatron-Core moe/experts.py TEGroupedMLP), activation, shared
             // experts — stays eager unless the whole MoE half is graph-captured (`moeGraphCaptured`).
             let attnOps = 2.5 * (12 + attnKernels + (f8 ? 2 : 0))
-            let moeOps = 2.5 * (40 + (f8 ? 3 : 2) * localExperts + 2 + (sharedFFN > 0 ? 6 : 0) + (moeLatent > 0 ? 2 : 0))
+            let moeOps = 2.5 * (40 + (f8 ? 3 : 2) * localExperts + 2 + (sharedFFN > 0 ? 6 : 0) + (moeLatent > 0 ? 2 : 0)
+                                + epilogueOps)
             moe.host = attnOps * fw.hostSecondsPerOp * fw.hostOpScale
                 + moeOps * fw.hostSecondsPerOp * (graphed ? fw.hostOpScale : 1)
             if fw.moeHostSync {
@@ -302,7 +326,7 @@ extension Workload {
                 // casts, combine) runs only as fast as the host issues it until its GPU work
                 // lets the host get ahead again (`ExpertPhysics.hostSyncStall`). Forward is 1
                 // of the 2.5 units the op counts above hold.
-                let expertForward = e1 + e2 + shared
+                let expertForward = e1 + e2 + shared + epilogueForward
                     + r.memoryBound((routing + expertAct + sharedEW) * scale + expertCastF + sharedCastF, kernels: 0)
                 moe.hostStall = ExpertPhysics.hostSyncStall(
                     kernelsAfterSync: moeOps / 2.5, hostSecondsPerKernel: fw.hostSecondsPerOp,

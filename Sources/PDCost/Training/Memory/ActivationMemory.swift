@@ -108,7 +108,10 @@ extension Workload {
             // LatentMoE: copies carry the latent (`expertHidden`); the two projections keep
             // their inputs, the normed hidden state (counted with the block's norm) and the
             // combined latent output (Tsp · latent).
-            let expertsFull = copies * (lb * expertHidden + 2 * fc1Factor * fe + lb * fe + 4)
+            // An eager GLU clamp (`FrameworkProfile.eagerExpertEpilogue`) keeps its concatenated
+            // clamped FC1 output (2 · fe values) for the fused GeGLU's backward.
+            let clampCopy = fw.eagerExpertEpilogue && clampedGLU ? 2 * fe * 2 : 0
+            let expertsFull = copies * (lb * expertHidden + 2 * fc1Factor * fe + lb * fe + 4 + clampCopy)
                 + lb * moeLatent * Tsp
             let expertsStored = expertsFull - (mods.contains(.moeActivation) ? copies * lb * fe : 0)
             let sharedInside = 2 * fc1Factor * sharedFFN + lb * sharedFFN

@@ -1,0 +1,37 @@
+import FoundationEssentials
+import Testing
+@testable import PDCost
+
+/// Megatron-Core (core_v0.17.1) runs GPT-OSS's expert bias and GLU clamp as eager ops around
+/// its fused activation; their bytes are priced, and only under the Megatron-family frameworks.
+@Suite("Eager expert epilogue")
+struct ExpertEpilogueTests {
+    /// GPT-OSS-120B on H100 at mbs 1, seq 4096, EP 8, force-balanced: 4 · 4096 = 16,384 routed
+    /// copies per rank; expert width and hidden size 2880. Per copy, forward: the clamp 16 · 2880
+    /// bytes, the FC2 bias 28 · 2880; backward 20 · 2880 each. At 3.35 TB/s · 0.8 the clamp alone
+    /// adds 16,384 · 16 · 2880 / 2.68e12 = 0.282 ms to the forward.
+    @Test func gptOssClampAndBiasBytes() throws {
+        let base = try ModelLoader.load(json: try TestFixtures.bytes("openai__gpt-oss-120b.json"))
+        #expect(base.gluClampLimit == 7)
+        var unclamped = base
+        unclamped.gluClampLimit = 0
+        let cluster = Cluster(gpu: try GPUPresets.named("H100-SXM-80GB"), numGPUs: 8)
+        var s = FrameworkSettings()
+        s.moeRouterForceBalance = true
+        func moe(_ m: ModelSpec, _ kind: FrameworkProfile.Kind) -> LayerTime {
+            let setup = TrainingSetup(seqLen: 4096, globalBatchSize: 8, framework: FrameworkProfile(kind: kind, settings: s))
+            let w = Workload(model: m, cluster: cluster, setup: setup)
+            let c = PlanContext(plan: ParallelPlan(dp: 8, ep: 8), workload: w, microBatchSize: 1,
+                                recompute: setup.recompute, offloadRatio: 0)
+            return w.layerTimes(c, framework: setup.pricedFramework).moe
+        }
+        let rate = 3.35e12 * cluster.efficiency.hbmFraction
+        let clamped = moe(base, .megatronBridge), plain = moe(unclamped, .megatronBridge)
+        let forward = (clamped.forward - clamped.hostStall) - (plain.forward - plain.hostStall)
+        #expect(abs(forward - 16_384 * 16 * 2880 / rate) < 1e-9, "\(forward)")
+        #expect(abs((clamped.backward - plain.backward) - 16_384 * 20 * 2880 / rate) < 1e-9)
+        // torchtitan's experts are not this code: no epilogue bytes there.
+        let titanClamped = moe(base, .torchtitan), titanPlain = moe(unclamped, .torchtitan)
+        #expect(titanClamped.backward == titanPlain.backward)
+    }
+}
