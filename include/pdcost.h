@@ -415,6 +415,17 @@ typedef enum pdcost_method {
 #define PDCOST_LORA_FC2 8u           /* linear_fc2  (down_proj)              */
 #define PDCOST_LORA_ALL 15u
 
+/* Modules selective recomputation can drop (pdcost_training_setup.recompute_modules, since 1.6),
+ * under Megatron-Core's names. */
+#define PDCOST_RECOMPUTE_MODULE_CORE_ATTN 1u       /* core_attn: the attention core            */
+#define PDCOST_RECOMPUTE_MODULE_MLA_UP_PROJ 2u     /* mla_up_proj: MLA up-projections          */
+#define PDCOST_RECOMPUTE_MODULE_MOE_ACT 4u         /* moe_act: the routed experts' activation  */
+#define PDCOST_RECOMPUTE_MODULE_MLP 8u             /* mlp: the dense MLP                       */
+#define PDCOST_RECOMPUTE_MODULE_LAYERNORM 16u      /* layernorm: the input norms               */
+#define PDCOST_RECOMPUTE_MODULE_MOE 32u            /* moe: the whole MoE block                 */
+#define PDCOST_RECOMPUTE_MODULE_SHARED_EXPERTS 64u /* shared_experts                           */
+#define PDCOST_RECOMPUTE_MODULE_ALL 127u
+
 typedef enum pdcost_optimizer {
     PDCOST_OPTIMIZER_ADAMW = 0,
     PDCOST_OPTIMIZER_ADAM = 1,
@@ -493,12 +504,16 @@ typedef struct pdcost_training_setup {
     /* Sequence packing: mean tokens of the documents packed into a sequence; attention runs
      * within each document. 0 = unpacked (one document per sequence). */
     uint32_t packed_document_tokens;
+    /* Version 3 (1.6): the modules PDCOST_RECOMPUTE_SELECTIVE recomputes, as
+     * PDCOST_RECOMPUTE_MODULE_* bits (Megatron-Core `recompute_modules`); 0 = core attention,
+     * Megatron-Core's default. Ignored by NONE and FULL. A version-1/2 caller gets 0. */
+    uint32_t recompute_modules;
 } pdcost_training_setup;
 
-#define PDCOST_TRAINING_SETUP_VERSION 2
+#define PDCOST_TRAINING_SETUP_VERSION 3
 #define PDCOST_TRAINING_SETUP_INIT {sizeof(pdcost_training_setup), PDCOST_TRAINING_SETUP_VERSION, \
     0, 1, 0, PDCOST_DTYPE_BF16, PDCOST_OPTIMIZER_ADAMW, PDCOST_RECOMPUTE_NONE, 0, 0.0, PDCOST_FRAMEWORK_MEGATRON, NULL, \
-    PDCOST_METHOD_PRETRAIN, 0, 0, 0}
+    PDCOST_METHOD_PRETRAIN, 0, 0, 0, 0}
 
 /* The framework settings a training setup can state, as a JSON array of
  * {"key", "type": "bool"|"number"|"integer"|"choice"|"string", "choices" (choice),

@@ -212,7 +212,14 @@ func swiftSetup(_ s: pdcost_training_setup) throws -> TrainingSetup {
     let recompute: Recompute
     switch s.recompute {
     case PDCOST_RECOMPUTE_NONE: recompute = .none
-    case PDCOST_RECOMPUTE_SELECTIVE: recompute = .selective
+    case PDCOST_RECOMPUTE_SELECTIVE:
+        // Version 3: the modules (0, or a version-1/2 caller: Megatron-Core's core_attn).
+        let bits = s.version >= 3 ? s.recompute_modules : 0
+        guard bits & ~PDCOST_RECOMPUTE_MODULE_ALL == 0 else {
+            throw PDCostError.invalidArgument("setup->recompute_modules=\(bits) has bits outside "
+                                              + "PDCOST_RECOMPUTE_MODULE_ALL (\(PDCOST_RECOMPUTE_MODULE_ALL))")
+        }
+        recompute = bits == 0 ? .selective : Recompute(.selective, modules: RecomputeModules(rawValue: UInt16(bits)))
     case PDCOST_RECOMPUTE_FULL:
         recompute = Recompute(.full, numLayers: s.recompute_num_layers == 0 ? nil : Int(s.recompute_num_layers))
     default: throw PDCostError.invalidArgument("setup->recompute=\(s.recompute.rawValue) is not a pdcost_recompute")

@@ -40,9 +40,10 @@ import Testing
         #expect(size(zeroed) == UInt32(MemoryLayout<T>.size), "\(name).size", sourceLocation: sourceLocation)
         #expect(version(zeroed) == UInt32(expectedVersion), "\(name).version", sourceLocation: sourceLocation)
         // Structs are at version 1 except those that grew: pdcost_training_setup is at 2 (1.3),
-        // pdcost_cluster at 2 (1.4: the host), pdcost_param_counts at 2 (1.6: LatentMoE).
-        let grown: Set<String> = ["pdcost_training_setup", "pdcost_cluster", "pdcost_param_counts"]
-        #expect(expectedVersion == (grown.contains(name) ? 2 : 1), "\(name): version",
+        // pdcost_cluster at 2 (1.4: the host), pdcost_param_counts at 2 (1.6: LatentMoE),
+        // pdcost_training_setup at 3 (1.6: recompute modules).
+        let grown: [String: Int32] = ["pdcost_training_setup": 3, "pdcost_cluster": 2, "pdcost_param_counts": 2]
+        #expect(expectedVersion == grown[name, default: 1], "\(name): version",
                 sourceLocation: sourceLocation)
         let want = expected(set)
         let differing = (0..<bytes.count).filter { bytes[$0] != want[$0] }
@@ -96,7 +97,7 @@ import Testing
                     expectedVersion: PDCOST_TRAINING_SETUP_VERSION,
                     set: {
                         $0.size = UInt32(MemoryLayout<pdcost_training_setup>.size)
-                        $0.version = 2
+                        $0.version = 3
                         $0.micro_batch_size = 1
                     },
                     check: { s in
@@ -106,6 +107,7 @@ import Testing
                             && s.optimizer_offload_ratio == 0 && s.framework == PDCOST_FRAMEWORK_MEGATRON
                             && s.settings_json == nil && s.method == PDCOST_METHOD_PRETRAIN
                             && s.lora_rank == 0 && s.lora_targets == 0 && s.packed_document_tokens == 0
+                            && s.recompute_modules == 0
                     })
         Self.verify("pdcost_plan", pdcost_plan_init, size: \.size, version: \.version,
                     expectedVersion: PDCOST_PLAN_VERSION,

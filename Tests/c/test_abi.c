@@ -478,7 +478,7 @@ static void test_gpus(void) {
 /* Every pdcost_<struct>_init() writes exactly the bytes of its _INIT macro: a static object
  * initialised with the macro (static storage: padding is zero) against a zero-filled struct
  * the function initialised. init(NULL) is a no-op. Every struct is at version 1 but
- * pdcost_training_setup (2, since 1.3), pdcost_cluster (2, since 1.4) and pdcost_param_counts (2, since 1.6), and the function sets size/version whatever was in the
+ * pdcost_training_setup (2 since 1.3, 3 since 1.6), pdcost_cluster (2, since 1.4) and pdcost_param_counts (2, since 1.6), and the function sets size/version whatever was in the
  * struct before. */
 #define CHECK_INIT(type, macro, version_macro, expected)                                      \
     do {                                                                                      \
@@ -514,7 +514,7 @@ static void test_initializers(void) {
     CHECK_INIT(pdcost_flops, PDCOST_FLOPS_INIT, PDCOST_FLOPS_VERSION, 1); structs++;
     CHECK_INIT(pdcost_gpu_spec, PDCOST_GPU_SPEC_INIT, PDCOST_GPU_SPEC_VERSION, 1); structs++;
     CHECK_INIT(pdcost_cluster, PDCOST_CLUSTER_INIT, PDCOST_CLUSTER_VERSION, 2); structs++;
-    CHECK_INIT(pdcost_training_setup, PDCOST_TRAINING_SETUP_INIT, PDCOST_TRAINING_SETUP_VERSION, 2); structs++;
+    CHECK_INIT(pdcost_training_setup, PDCOST_TRAINING_SETUP_INIT, PDCOST_TRAINING_SETUP_VERSION, 3); structs++;
     CHECK_INIT(pdcost_plan, PDCOST_PLAN_INIT, PDCOST_PLAN_VERSION, 1); structs++;
     CHECK_INIT(pdcost_prediction, PDCOST_PREDICTION_INIT, PDCOST_PREDICTION_VERSION, 1); structs++;
     CHECK_INIT(pdcost_cost_model_options, PDCOST_COST_MODEL_OPTIONS_INIT, PDCOST_COST_MODEL_OPTIONS_VERSION, 1); structs++;

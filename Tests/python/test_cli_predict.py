@@ -36,12 +36,24 @@ def test_predict_json(capsys: pytest.CaptureFixture[str]) -> None:
     (["--gpus", "24", "--tp", "3", "--dp", "8"], "tp=3"),
     (["--tp", "3"], "tp*pp*cp=3"),
     (["--global-batch", "12"], "--global-batch=12"),
+    (["--recompute-modules", "moe_act"], "--recompute-modules=moe_act needs --recompute selective"),
+    (["--recompute", "selective", "--recompute-modules", "attn"], "'attn' is not one of"),
 ])
 def test_predict_user_errors_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str],
                                     needle: str) -> None:
     assert main(["predict", "--model", "llama3-8b", *argv]) == 2
     err = capsys.readouterr().err
     assert needle in err and len(err.strip().splitlines()) == 1
+
+
+def test_predict_recompute_modules(capsys: pytest.CaptureFixture[str]) -> None:
+    # Recomputing the MLP too keeps less than the attention core alone.
+    base = ["predict", "--model", "llama3-8b", "--gpus", "8", "--recompute", "selective", "--json"]
+    assert main(base) == 0
+    core = json.loads(capsys.readouterr().out)["prediction"]["memory_breakdown"]["activation_memory_gb"]
+    assert main(base + ["--recompute-modules", "core_attn,mlp"]) == 0
+    mlp = json.loads(capsys.readouterr().out)["prediction"]["memory_breakdown"]["activation_memory_gb"]
+    assert 0 < mlp < core
 
 
 def test_predict_unknown_model_exits_2(capsys: pytest.CaptureFixture[str]) -> None:

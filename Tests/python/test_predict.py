@@ -128,7 +128,7 @@ def test_custom_gpu_and_multi_node() -> None:
 
 def test_native_cost_model_rejects_bad_tuples() -> None:
     model = ModelConfig.from_name("llama3-8b")._model()
-    cm = _native.CostModel(model, ("H100-SXM-80GB", 8, 0), (8192, 1, 8, 0, 0, 0, 0, 0.0, 0, None, 0, 0, 0, 0))
+    cm = _native.CostModel(model, ("H100-SXM-80GB", 8, 0), (8192, 1, 8, 0, 0, 0, 0, 0.0, 0, None, 0, 0, 0, 0, 0))
     result = cm.predict((1, 1, 1, 8, 1, 1, 0, 0, 1, 0, 0, 0))
     # pdcost_prediction: 7 times, 2 x 5 per-kind communication, 2 comm totals, MFU and HFU, 2
     # throughputs, micro-batches, 12 memory figures and 4 stage peaks = 40 doubles, then
@@ -141,6 +141,27 @@ def test_native_cost_model_rejects_bad_tuples() -> None:
     with pytest.raises(TypeError):
         cm.predict([1] * 12)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="dtype"):
-        _native.CostModel(model, ("H100-SXM-80GB", 8, 0), (8192, 1, 8, 9, 0, 0, 0, 0.0, 0, None, 0, 0, 0, 0))
+        _native.CostModel(model, ("H100-SXM-80GB", 8, 0), (8192, 1, 8, 9, 0, 0, 0, 0.0, 0, None, 0, 0, 0, 0, 0))
     with pytest.raises(TypeError):
-        _native.CostModel("llama3-8b", ("H100-SXM-80GB", 8, 0), (8192, 1, 8, 0, 0, 0, 0, 0.0, 0, None, 0, 0, 0, 0))
+        _native.CostModel("llama3-8b", ("H100-SXM-80GB", 8, 0), (8192, 1, 8, 0, 0, 0, 0, 0.0, 0, None, 0, 0, 0, 0, 0))
+
+
+def test_recompute_modules_drop_what_they_name():
+    # Qwen3-30B-A3B on 8 GPUs (ep 8), seq 4096, mbs 1, force-balanced: each rank holds 8 · 4096
+    # routed copies per MoE layer. Recomputing `moe_act` drops each copy's bf16 activation output
+    # (768 values): 48 layers · 8 · 4096 · 768 · 2 B = 2,415,919,104 B less than core_attn alone.
+    from pdcost import FrameworkSettings
+    model = ModelConfig.from_name("qwen3-30b-a3b")
+
+    def activations(modules):
+        training = TrainingConfig(sequence_length=4096, recompute_granularity="selective",
+                                  recompute_modules=modules)
+        cm = PDCostModel(model, HardwareConfig(gpu="H100-SXM-80GB", num_nodes=1, gpus_per_node=8),
+                         training, settings=FrameworkSettings(moe_router_force_balance=True))
+        return cm.predict(ParallelConfig(dp=8, ep=8)).memory_breakdown.activation_memory_gb * 2**30
+
+    core = activations(("core_attn",))
+    assert activations(()) == core  # Megatron-Core's default module
+    assert abs((core - activations(("core_attn", "moe_act"))) - 2_415_919_104) < 1
+    with pytest.raises(ValueError, match="recompute_modules: 'attn' is not one of"):
+        TrainingConfig(recompute_modules=("attn",))

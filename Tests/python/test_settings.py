@@ -52,7 +52,7 @@ def test_bad_values_name_the_field() -> None:
     model = ModelConfig.from_name("llama3-8b")._model()
     with pytest.raises(InvalidArgumentError, match=r"settings.fp8_recipe='fancy' is not one of"):
         _native.CostModel(model, ("H100-SXM-80GB", 8, 0),
-                          (8192, 1, 8, 0, 0, 0, 0, 0.0, 0, '{"fp8_recipe": "fancy"}', 0, 0, 0, 0))
+                          (8192, 1, 8, 0, 0, 0, 0, 0.0, 0, '{"fp8_recipe": "fancy"}', 0, 0, 0, 0, 0))
 
 
 def test_from_dict_treats_null_as_unstated_and_round_trips() -> None:

@@ -37,7 +37,7 @@ from typing import Any, Callable, Mapping, Sequence, get_args
 from . import __version__, library_version
 from . import _validate as check
 from ._files import read_regular_file
-from .config import (GIB, LORA_TARGETS, GPUSpec, HardwareConfig, Method, ModelConfig, Optimizer, ParallelConfig,
+from .config import (GIB, LORA_TARGETS, RECOMPUTE_MODULES, GPUSpec, HardwareConfig, Method, ModelConfig, Optimizer, ParallelConfig,
                      TrainingConfig, loads_strict)
 from .costmodel import COMM_KINDS, FRAMEWORKS, PDCostModel, PredictionResult, validate_runs
 from .errors import NotFoundError, PDCostError
@@ -678,6 +678,9 @@ def _add_method_arguments(parser: argparse.ArgumentParser) -> None:
                         help="adapter rank with --method lora/qlora (default: 16)")
     parser.add_argument("--lora-targets", default=",".join(LORA_TARGETS), metavar="NAME,NAME",
                         help="linear layers carrying adapters (default: " + ",".join(LORA_TARGETS) + ")")
+    parser.add_argument("--recompute-modules", default="", metavar="NAME,NAME",
+                        help="what selective recomputation recomputes, Megatron-Core names: "
+                             + ",".join(RECOMPUTE_MODULES) + " (default: core_attn)")
     # Named as Hugging Face's `optim`: `--optimizer` is the settings row for the Adam
     # implementation (adam, apex_distributed_adam).
     parser.add_argument("--optim", choices=get_args(Optimizer), default="adamw",
@@ -692,8 +695,12 @@ def _add_method_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _method_options(args: argparse.Namespace) -> dict[str, Any]:
     targets = tuple(t for t in args.lora_targets.split(",") if t)
+    modules = tuple(m for m in args.recompute_modules.split(",") if m)
+    if modules and getattr(args, "recompute", "selective") != "selective":
+        raise ValueError(f"--recompute-modules={args.recompute_modules} needs --recompute selective")
     return {"method": args.method, "lora_rank": args.lora_rank, "lora_targets": targets,
-            "packed_document_tokens": args.packed_document_tokens, "optimizer": args.optim}
+            "packed_document_tokens": args.packed_document_tokens, "optimizer": args.optim,
+            "recompute_modules": modules}
 
 
 def _register_predict(subparsers: Any) -> None:
@@ -1061,6 +1068,8 @@ def _predict_command(cm: PDCostModel, args: argparse.Namespace, e: Any) -> str:
               f"--global-batch {args.global_batch}", f"--recompute {e.recompute_granularity}"]
     if e.recompute_num_layers:
         words.append(f"--recompute-num-layers {e.recompute_num_layers}")
+    if e.recompute_granularity == "selective" and args.recompute_modules:
+        words.append(f"--recompute-modules {args.recompute_modules}")
     if e.optimizer_offload_ratio:
         words.append(f"--optimizer-offload-ratio {e.optimizer_offload_ratio:g}")
     if args.dtype != "bf16":

@@ -85,6 +85,9 @@ Method = Literal["pretrain", "sft", "lora", "qlora"]
 
 #: Linear layers LoRA adapters can target (Megatron names) and their pdcost.h PDCOST_LORA_* bits.
 LORA_TARGETS = {"linear_qkv": 1, "linear_proj": 2, "linear_fc1": 4, "linear_fc2": 8}
+# Megatron-Core `recompute_modules` names → pdcost.h PDCOST_RECOMPUTE_MODULE_* bits.
+RECOMPUTE_MODULES = {"core_attn": 1, "mla_up_proj": 2, "moe_act": 4, "mlp": 8, "layernorm": 16,
+                     "moe": 32, "shared_experts": 64}
 
 PathOrJSON = Union[str, bytes, "os.PathLike[str]", Mapping[str, Any]]
 
@@ -932,6 +935,11 @@ class TrainingConfig(_Config):
     """Compute precision."""
     recompute_granularity: RecomputeGranularity = "none"
     """Activation recomputation: ``none``, ``selective`` or ``full``."""
+    recompute_modules: tuple[str, ...] = ()
+    """What ``selective`` recomputes, Megatron-Core's ``recompute_modules`` names:
+    ``core_attn``, ``mla_up_proj``, ``moe_act``, ``mlp``, ``layernorm``, ``moe``,
+    ``shared_experts``; empty: ``core_attn`` (Megatron-Core's default). Ignored by ``none`` and
+    ``full``."""
     max_sequence_length: int | None = None
     """Longest sequence of a padded batch, for the activation-memory peak; None: sequence_length."""
     tensorwise_offload_optimizer: bool = False
@@ -985,15 +993,26 @@ class TrainingConfig(_Config):
                                  + ", ".join(LORA_TARGETS))
         object.__setattr__(self, "lora_targets", tuple(self.lora_targets))
         check.integer(self, "packed_document_tokens", optional=True, limit="seq_len")
+        if isinstance(self.recompute_modules, str) or not isinstance(self.recompute_modules, (tuple, list)):
+            raise TypeError(f"TrainingConfig.recompute_modules={self.recompute_modules!r} must be a "
+                            f"tuple of module names ({', '.join(RECOMPUTE_MODULES)})")
+        for name in self.recompute_modules:
+            if name not in RECOMPUTE_MODULES:
+                raise ValueError(f"TrainingConfig.recompute_modules: {name!r} is not one of "
+                                 + ", ".join(RECOMPUTE_MODULES))
+        object.__setattr__(self, "recompute_modules", tuple(self.recompute_modules))
 
-    def _fine_tuning(self) -> tuple[int, int, int, int]:
-        """(method, lora_rank, lora_targets bits, packed_document_tokens) as
-        pdcost_training_setup version 2 holds them."""
+    def _fine_tuning(self) -> tuple[int, int, int, int, int]:
+        """(method, lora_rank, lora_targets bits, packed_document_tokens, recompute_modules
+        bits) as pdcost_training_setup version 3 holds them."""
         bits = 0
         for name in self.lora_targets:
             bits |= LORA_TARGETS[name]
+        modules = 0
+        for name in self.recompute_modules:
+            modules |= RECOMPUTE_MODULES[name]
         return (get_args(Method).index(self.method), self.lora_rank, bits,
-                self.packed_document_tokens or 0)
+                self.packed_document_tokens or 0, modules)
 
 
 @_frozen

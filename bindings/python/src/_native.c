@@ -589,18 +589,20 @@ static int parse_cluster(native_state *st, PyObject *obj, pdcost_cluster *out) {
 
 /* setup = (seq_len, micro_batch_size, global_batch_size, dtype, optimizer, recompute,
  *          recompute_num_layers, optimizer_offload_ratio, framework, settings_json, method,
- *          lora_rank, lora_targets, packed_document_tokens); enums as their ints, settings_json
+ *          lora_rank, lora_targets, packed_document_tokens, recompute_modules); enums as their
+ *          ints, recompute_modules and lora_targets as pdcost.h bits, settings_json
  *          a str (JSON object) or None. out->settings_json borrows the str's UTF-8 buffer, valid
  *          while the tuple lives. */
 static int parse_setup(PyObject *obj, pdcost_training_setup *out) {
-    if (check_tuple(obj, 14, "setup") < 0) {
+    if (check_tuple(obj, 15, "setup") < 0) {
         return -1;
     }
     uint32_t method;
     if (u32_item(obj, 10, "method", PDCOST_METHOD_QLORA, &method) < 0 ||
         u32_item(obj, 11, "lora_rank", UINT32_MAX, &out->lora_rank) < 0 ||
         u32_item(obj, 12, "lora_targets", PDCOST_LORA_ALL, &out->lora_targets) < 0 ||
-        u32_item(obj, 13, "packed_document_tokens", UINT32_MAX, &out->packed_document_tokens) < 0) {
+        u32_item(obj, 13, "packed_document_tokens", UINT32_MAX, &out->packed_document_tokens) < 0 ||
+        u32_item(obj, 14, "recompute_modules", PDCOST_RECOMPUTE_MODULE_ALL, &out->recompute_modules) < 0) {
         return -1;
     }
     out->method = (pdcost_method)method;
@@ -1106,7 +1108,8 @@ static PyType_Slot cost_model_slots[] = {
         "  gpus_per_node 0 = the GPU's usual node size.\n"
         "setup = (seq_len, micro_batch_size, global_batch_size, dtype, optimizer, recompute,\n"
         "  recompute_num_layers, optimizer_offload_ratio, framework, settings_json, method,\n"
-        "  lora_rank, lora_targets, packed_document_tokens), enums as pdcost.h ints.")},
+        "  lora_rank, lora_targets, packed_document_tokens, recompute_modules), enums and bit\n"
+        "  sets as pdcost.h ints.")},
     {0, NULL},
 };
 
