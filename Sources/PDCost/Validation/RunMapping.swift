@@ -91,7 +91,9 @@ extension MeasuredRun {
                                 ep: par.ep ?? 1, etp: par.etp, sequenceParallel: par.sequenceParallel
                                     ?? framework.defaultSequenceParallel(tp: par.tp ?? 1, method: statedMethod),
                                 zeroStage: par.zeroStage ?? (par.fsdp == true ? 3 : 1), fsdp: par.fsdp ?? false)
-        if let split = Self.unevenSplit(layers: spec.numLayers, mtp: spec.mtpLayers, stages: pp, virtualStages: vpp) {
+        let megatronLayouts = [.megatron, .nemo, .megatronBridge].contains(framework.kind)
+        if let split = Self.unevenSplit(layers: spec.numLayers, mtp: spec.mtpLayers, stages: pp, virtualStages: vpp,
+                                        megatronLayouts: megatronLayouts) {
             plan.firstStageLayers = split.first
             plan.lastStageLayers = split.last
         }
@@ -182,7 +184,8 @@ extension MeasuredRun {
     /// deepseek_v3.py, `set_deepseek_v3_pipeline_model_parallel_layout`, `layout_map`, tag
     /// v0.3.0, for pp × vpp = 4, 8, 16). Finer chunkings have no layout there; the embedding,
     /// the loss and each block then count as one layer, as above.
-    static func unevenSplit(layers: Int, mtp: Int = 0, stages pp: Int, virtualStages vpp: Int = 1) -> (first: Int?, last: Int?)? {
+    static func unevenSplit(layers: Int, mtp: Int = 0, stages pp: Int, virtualStages vpp: Int = 1,
+                            megatronLayouts: Bool = true) -> (first: Int?, last: Int?)? {
         guard pp > 1, layers % pp != 0 || mtp > 0 else { return nil }
         let mtpWeight = 1 + 2 * mtp, chunks = pp * max(vpp, 1)
         if mtp > 0, (layers + mtpWeight) % chunks == 0, (layers + mtpWeight) / chunks > mtpWeight {
@@ -194,6 +197,15 @@ extension MeasuredRun {
             return (per - 1, per - 1 - mtp)
         }
         if mtp > 0 { return layers % pp == 0 ? nil : unevenSplit(layers: layers, stages: pp) }
+        // Megatron-Bridge's Kimi-K2 layouts weigh the loss (a 163,840 × 7168 output layer and its
+        // loss) as three decoder layers and the embedding as none: `embedding + L/c` layers on
+        // the first chunk, `L/c − 3` and the loss on the last (recipes/kimi/kimi_k2.py,
+        // `_get_kimi_k2_pipeline_layout`, v0.4.2: 61 layers as 16/16/16/13 at pp 4, and 4 per
+        // chunk with 1 on the last of 16 chunks) — the DeepSeek-V3 weighing above without MTP.
+        // A Megatron-Bridge recipe layout: other frameworks split as below.
+        if megatronLayouts, (layers + 3) % chunks == 0, (layers + 3) / chunks > 3 {
+            return (nil, (layers + 3) / pp - 3)
+        }
         if (layers + 1) % pp == 0, (layers + 1) / pp >= 2 {
             return (nil, (layers + 1) / pp - 1)
         }
