@@ -101,6 +101,10 @@ public struct FrameworkProfile: Sendable, Hashable {
     /// FP8 weights kept between steps (TE `fp8_model_init` / NeMo `fp8_params`): 1-byte model
     /// weights, no per-step weight casts.
     public var fp8Params: Bool = false
+    /// The attention core runs in FP8 (Megatron-Core `fp8_dot_product_attention`: TE's cuDNN
+    /// FP8 fused attention, forward and backward) when the step is FP8: its tensor-core work at
+    /// the FP8 rate, plus the casts of Q, K, V (forward) and of the output gradient (backward).
+    public var fp8Attention: Bool = false
 
     /// Elementwise work is written as composite PyTorch ops (torchtitan's RMSNorm, SwiGLU and
     /// complex-number RoPE in eager mode), not as fused kernels (Transformer Engine's

@@ -34,6 +34,8 @@ public struct FrameworkSettings: Sendable, Hashable {
 
     // MARK: Kernels and numerics
     public var attentionBackend: AttentionBackend?
+    /// The attention core in FP8 (Megatron-Core `fp8_dot_product_attention`).
+    public var fp8Attention: Bool?
     public var optimizer: OptimizerImplementation?
     public var teCrossEntropy: Bool?
     public var deterministic: Bool?

@@ -327,8 +327,10 @@ struct Rates: Sendable {
     let gemm16: Double
     let gemm8: Double
     let halfDimension: Double
-    /// 16-bit tensor peak at the sustained, power-limited clock (attention kernels scale from it).
+    /// 16-bit tensor peak at the sustained, power-limited clock (attention kernels scale from it),
+    /// and the FP8 one (the 16-bit one where the GPU has no FP8 tensor path).
     let tensor16: Double
+    let tensor8: Double
     let attentionForwardFraction: Double
     let attentionBackwardFraction: Double
     let attentionHalfSequence: Double
@@ -359,6 +361,7 @@ struct Rates: Sendable {
         case .bf16, .fp8: p16 = gpu.bf16Flops > 0 ? gpu.bf16Flops : gpu.fp16Flops
         }
         tensor16 = max(p16 * clock, 1)
+        tensor8 = gpu.fp8Flops > 0 ? max(gpu.fp8Flops * clock, 1) : tensor16
         gemm16 = max(tensor16 * e.gemmPeakFraction16, 1)
         let p8 = gpu.fp8Flops * clock * e.gemmPeakFraction8
         gemm8 = p8 > 0 ? p8 : gemm16
@@ -428,12 +431,16 @@ struct Rates: Sendable {
     /// Fused attention over `flops` forward FLOPs at local sequence length `s` and head width
     /// `d`: forward and backward (2.5× the forward FLOPs) times.
     @inline(__always)
-    func flashAttention(forwardFlops: Double, localSeq s: Double, headDim d: Double) -> (forward: Double, backward: Double) {
+    /// `fp8`: the kernel's FP8 variant runs at the same share of the FP8 tensor rate (FlashAttention-3
+    /// FP8 forward ~1.2 PFLOPS of H100's 1979, against ~0.6–0.65 of 989 in 16-bit: Shah et al.
+    /// 2024, arXiv 2407.08608, §4.1); no public backward figure, so the backward keeps its ratio.
+    func flashAttention(forwardFlops: Double, localSeq s: Double, headDim d: Double,
+                        fp8: Bool = false) -> (forward: Double, backward: Double) {
         if !(forwardFlops > 0) { return (0, 0) }
         // Sequence saturation s/(s + s½) and head-width factor d/(d + 32), normalised at d = 128.
         let saturation = s / (s + attentionHalfSequence)
         let width = min((d / (d + 32)) / 0.8, 1.1)
-        let rate = tensor16 * saturation * width
+        let rate = (fp8 ? tensor8 : tensor16) * saturation * width
         let forward = forwardFlops / (rate * attentionForwardFraction)
         let backward = 2.5 * forwardFlops / (rate * attentionBackwardFraction)
         return (max(forward, kernelFloor), max(backward, kernelFloor))

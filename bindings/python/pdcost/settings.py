@@ -90,6 +90,8 @@ class FrameworkSettings:
     sync, tokens beyond it dropped."""
     attention_backend: AttentionBackend | None = None
     """cudnn (TE cuDNN fused), flash (FlashAttention-2), unfused (s x s scores)."""
+    fp8_attention: bool | None = None
+    """Attention core in FP8 with an FP8 dtype (Megatron-Core ``fp8_dot_product_attention``)."""
     optimizer: OptimizerImplementation | None = None
     """adam (Megatron-Core / PyTorch) or apex_distributed_adam (NeMo 1.x)."""
     te_cross_entropy: bool | None = None

@@ -93,12 +93,22 @@ extension Workload {
             // (load-balanced chunks, Megatron-Core/TE context parallelism).
             let flops = c.mbs * localHeads * 2 * seqLen * seqLen * (qkHeadDim + vHeadDim) * 0.5 / c.cp
                 * attentionCoreScale
-            let a = r.flashAttention(forwardFlops: flops, localSeq: min(c.localSeq, documentTokens), headDim: qkHeadDim)
+            let fp8Core = f8 && fw.fp8Attention
+            let a = r.flashAttention(forwardFlops: flops, localSeq: min(c.localSeq, documentTokens), headDim: qkHeadDim,
+                                     fp8: fp8Core)
             // Attention dropout: Philox draws per score element forward and again backward
             // (measured kernel ratio, `EfficiencyProfile.attentionDropoutSlowdown`).
             let drop = attentionDropout > 0 ? r.attentionDropoutSlowdown : 1
             attnF = a.forward * drop
             attnB = a.backward * drop
+            if fp8Core {
+                // Q, K and V cast to FP8 before the kernel (read 2 B, write 1 B per element), and
+                // the output gradient before the backward (TE `FusedAttnFunc` with fp8_dpa).
+                let kvLocal = attentionRepeatsOrKV(fw, t) / t
+                let qkv = T * (localHeads * qkHeadDim + kvLocal * (qkHeadDim + vHeadDim))
+                attnF += r.memoryBound(3 * qkv, kernels: 3)
+                attnB += r.memoryBound(3 * T * localHeads * vHeadDim, kernels: 1)
+            }
             if c.cp > 1 {
                 let steps = c.cp - 1
                 let outElements = T * localHeads * vHeadDim
