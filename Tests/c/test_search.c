@@ -343,7 +343,7 @@ static void settings(void) {
     setup.size = sizeof setup;
     setup.version = PDCOST_TRAINING_SETUP_VERSION + 1;
     EXPECT_STATUS(pdcost_cost_model_create(&cost, model, &cluster, &setup, NULL), PDCOST_EVERSION,
-                  "setup->version=3");
+                  "setup->version=4");
     setup.version = 0;
     EXPECT_STATUS(pdcost_cost_model_create(&cost, model, &cluster, &setup, NULL), PDCOST_EVERSION,
                   "setup->version=0");
