@@ -29,3 +29,32 @@ struct FP8AttentionTests {
         #expect(attention(false).attentionForward == plain.attentionForward)
     }
 }
+
+@Suite("Selective recomputation of the MoE block")
+struct MoERecomputeTests {
+    /// Megatron-Core's `moe` recompute module checkpoints MoELayer.forward from routing through
+    /// the combine, so the backward re-runs the forward's dispatch and combine: with nothing
+    /// overlapped, half of the exposed EP time comes again. Qwen3-30B-A3B over two H100 nodes
+    /// (ep 16), against the same cluster with a network a million times faster (the compute, and
+    /// so the recomputed compute, is the same).
+    @Test func moeRecomputeRepeatsTheForwardAllToAll() throws {
+        let model = try ModelPresets.named("qwen3-30b-a3b")
+        var gpu = try GPUPresets.named("H100-SXM-80GB")
+        func predict(_ gpu: GPUSpec) throws -> Prediction {
+            var s = FrameworkSettings()
+            s.moeRouterForceBalance = true
+            let setup = TrainingSetup(seqLen: 4096, globalBatchSize: 64,
+                                      recompute: Recompute(.selective, modules: [.moe]),
+                                      framework: FrameworkProfile(kind: .megatron, settings: s))
+            return try CostModel(model: model, cluster: Cluster(gpu: gpu, numGPUs: 16), setup: setup)
+                .evaluate(ParallelPlan(dp: 16, ep: 16))
+        }
+        let slow = try predict(gpu)
+        gpu.networkBandwidth *= 1e6
+        gpu.nvlinkBandwidth *= 1e6
+        let fast = try predict(gpu)
+        let extra = slow.recomputeTime - fast.recomputeTime
+        let halfEP = (slow.expertParallelComm.exposed - fast.expertParallelComm.exposed) / 2
+        #expect(halfEP > 0.1 && abs(extra - halfEP) < 1e-9 * slow.stepTime, "\(extra) vs \(halfEP)")
+    }
+}

@@ -61,8 +61,13 @@ public struct CostModel: Sendable {
             recomputed = recompute.numLayers.map { min(Double(max($0, 0)) / chunkLayers, 1) } ?? 1
         }
 
+        // Selective recomputation of the whole MoE block (`moe`) re-runs its dispatch and combine
+        // too: Megatron-Core checkpoints MoELayer.forward from routing through the combine
+        // (core_v0.17.1 transformer/moe/moe_layer.py, `moe_layer_recompute`).
+        let moeCommRecomputed = recompute.granularity == .selective && recompute.modules.contains(.moe)
         func layerStep(_ lt: LayerTime, _ lc: LayerCommunication) -> (time: Double, recompute: Double) {
             let extra = recomputed * (lt.forward + lc.forwardExposed + lt.hostStall) + lt.selectiveRecompute
+                + (moeCommRecomputed ? lc.epForwardExposed : 0)
             let gpu = lt.forward + lt.backward + extra + lc.exposed + lt.hostStall
             let host = lt.host * (1 + recomputed)
             return (max(gpu, host), extra)
