@@ -136,6 +136,8 @@ def _describe(config: ModelConfig) -> list[str]:
     if config.num_experts is not None:
         moe = (f"  MoE: {config.num_experts} experts, top-{config.num_experts_per_tok}, "
                f"expert FFN {config.moe_intermediate_size}")
+        if config.moe_latent_size:
+            moe += f" on a {config.moe_latent_size} latent"
         if config.n_shared_experts:
             moe += f", {config.n_shared_experts} shared"
         if config.first_k_dense_replace:

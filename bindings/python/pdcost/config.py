@@ -349,6 +349,9 @@ class ModelConfig(_Config):
     """Routed experts each token visits (top-k)."""
     moe_intermediate_size: int | None = None
     """FFN width of one routed expert."""
+    moe_latent_size: int | None = None
+    """LatentMoE (Nemotron 3): the routed experts read and write this width; tokens are
+    projected down before the dispatch and back up after the combine. None: the hidden size."""
     n_shared_experts: int | None = None
     """Experts every token visits (DeepSeekMoE)."""
     shared_expert_intermediate_size: int | None = None
@@ -392,8 +395,8 @@ class ModelConfig(_Config):
         "num_hidden_layers", "hidden_size", "num_attention_heads", "vocab_size")
     _OPTIONAL_POSITIVE: ClassVar[tuple[str, ...]] = (
         "num_key_value_heads", "head_dim", "num_experts", "num_experts_per_tok",
-        "moe_intermediate_size", "moe_layer_freq", "kv_lora_rank", "qk_rope_head_dim",
-        "v_head_dim")
+        "moe_intermediate_size", "moe_latent_size", "moe_layer_freq", "kv_lora_rank",
+        "qk_rope_head_dim", "v_head_dim")
     _OPTIONAL_COUNT: ClassVar[tuple[str, ...]] = (
         "intermediate_size", "max_position_embeddings", "n_positions", "n_shared_experts",
         "shared_expert_intermediate_size", "first_k_dense_replace", "q_lora_rank",
