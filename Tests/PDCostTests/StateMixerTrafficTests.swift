@@ -34,3 +34,27 @@ struct StateMixerTrafficTests {
         #expect(dense.forward > scan && dense.backward > 2.5 * scan)
     }
 }
+
+@Suite("LatentMoE pricing")
+struct LatentMoETests {
+    /// Megatron-Core dispatches the latent, not the hidden state (MoELayer.preprocess projects
+    /// first): Nemotron 3 Super's all-to-all bytes are 1024/4096 of what the same experts on h
+    /// would send. Over two H100 nodes (ep 16) the fixed latencies are a small part.
+    @Test func allToAllAtTheLatentWidth() throws {
+        let latent = try ModelLoader.load(json: try TestFixtures.bytes("nvidia__NVIDIA-Nemotron-3-Super-120B-A12B-NVFP4.json"))
+        #expect(latent.moe?.latentSize == 1024)
+        var wide = latent
+        wide.moe?.latentSize = 0
+        let cluster = Cluster(gpu: try GPUPresets.named("H100-SXM-80GB"), numGPUs: 16)
+        func ep(_ m: ModelSpec) -> Double {
+            let setup = TrainingSetup(seqLen: 8192, globalBatchSize: 16)
+            let w = Workload(model: m, cluster: cluster, setup: setup)
+            let c = PlanContext(plan: ParallelPlan(dp: 16, ep: 16), workload: w, microBatchSize: 1,
+                                recompute: setup.recompute, offloadRatio: 0)
+            let t = w.layerTimes(c, framework: setup.pricedFramework)
+            return w.layerCommunication(c, framework: setup.pricedFramework, dense: t.dense, moe: t.moe).moe.ep.total
+        }
+        let ratio = ep(latent) / ep(wide)
+        #expect(ratio > 0.25 && ratio < 0.26, "\(ratio)")
+    }
+}
