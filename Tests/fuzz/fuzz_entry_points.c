@@ -602,6 +602,9 @@ static void take_setup(params *p, pdcost_training_setup *setup, char *settings, 
     setup->lora_rank = rare(p) ? TAKE(p, ranks) : ranks[take_below(p, 4)];
     setup->lora_targets = rare(p) ? take_u32(p) : take_below(p, 16);
     setup->packed_document_tokens = rare(p) ? TAKE(p, seqs) : one_in(p, 4) ? 256 + take_below(p, 1024) : 0;
+    /* Version 3: recompute modules, derived from the values above without drawing (the seeds
+     * keep their order); bit 0x80 is outside PDCOST_RECOMPUTE_MODULE_ALL and must be refused. */
+    setup->recompute_modules = (setup->lora_targets * 37u ^ setup->packed_document_tokens) & 0xFFu;
     fuzz_header(p, &setup->size, &setup->version, sizeof *setup);
 }
 
