@@ -30,6 +30,11 @@ struct ExpertEpilogueTests {
         let forward = (clamped.forward - clamped.hostStall) - (plain.forward - plain.hostStall)
         #expect(abs(forward - 16_384 * 16 * 2880 / rate) < 1e-9, "\(forward)")
         #expect(abs((clamped.backward - plain.backward) - 16_384 * 20 * 2880 / rate) < 1e-9)
+        // With Megatron-Core's TE op fuser (core_v0.18+) the clamp runs fused: no extra bytes.
+        s.teOpFuser = true
+        let fusedClamped = moe(base, .megatronBridge), fusedPlain = moe(unclamped, .megatronBridge)
+        #expect(fusedClamped.backward == fusedPlain.backward)
+        s.teOpFuser = nil
         // torchtitan's experts are not this code: no epilogue bytes there.
         let titanClamped = moe(base, .torchtitan), titanPlain = moe(unclamped, .torchtitan)
         #expect(titanClamped.backward == titanPlain.backward)

@@ -81,6 +81,7 @@ extension FrameworkProfile {
         if let v = s.moeOverlapExpertComm { overlapExpertComm = v }
         if let v = s.attentionBackend { attentionKernel = v.kernel }
         if let v = s.fp8Attention { fp8Attention = v }
+        if let v = s.teOpFuser { teOpFuser = v }
         if s.optimizer == .apexDistributedAdam { useApexDistributedAdam() }
         if s.deterministic == true {
             // `--deterministic-mode` also requires NVTE_ALLOW_NONDETERMINISTIC_ALGO=0 (see

@@ -125,13 +125,17 @@ public struct FrameworkProfile: Sendable, Hashable {
     /// concatenated and cast back (`_apply_bias`); a clamped GLU (`activation_func_clamp_value`)
     /// is chunked, clamped and concatenated before the fused GeGLU
     /// (fusions/fused_bias_geglu.py `weighted_bias_quick_geglu_impl`). Megatron-family
-    /// frameworks; models without expert biases or a clamp pay nothing.
+    /// frameworks; models without expert biases or a clamp pay nothing. Megatron-Core ≥ 0.18 with
+    /// `use_transformer_engine_op_fuser` (`teOpFuser`) runs them inside TE's fused grouped-MLP
+    /// ops (moe/experts.py: `ScaledClampedQGeGLU`, grouped bias), so nothing extra.
     public var eagerExpertEpilogue: Bool {
         switch kind {
-        case .megatron, .nemo, .megatronBridge: true
+        case .megatron, .nemo, .megatronBridge: !teOpFuser
         default: false
         }
     }
+    /// Megatron-Core `use_transformer_engine_op_fuser` (see `eagerExpertEpilogue`).
+    public var teOpFuser: Bool = false
 
     // MARK: MoE routing
     /// Expert capacity factor; nil = dropless routing (Megatron `moe_expert_capacity_factor`).

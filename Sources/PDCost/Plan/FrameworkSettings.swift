@@ -36,6 +36,9 @@ public struct FrameworkSettings: Sendable, Hashable {
     public var attentionBackend: AttentionBackend?
     /// The attention core in FP8 (Megatron-Core `fp8_dot_product_attention`).
     public var fp8Attention: Bool?
+    /// The grouped MLP as Transformer Engine fused ops (Megatron-Core
+    /// `use_transformer_engine_op_fuser`, core_v0.18+).
+    public var teOpFuser: Bool?
     public var optimizer: OptimizerImplementation?
     public var teCrossEntropy: Bool?
     public var deterministic: Bool?

@@ -92,6 +92,9 @@ class FrameworkSettings:
     """cudnn (TE cuDNN fused), flash (FlashAttention-2), unfused (s x s scores)."""
     fp8_attention: bool | None = None
     """Attention core in FP8 with an FP8 dtype (Megatron-Core ``fp8_dot_product_attention``)."""
+    te_op_fuser: bool | None = None
+    """Grouped MLP as Transformer Engine fused ops (Megatron-Core
+    ``use_transformer_engine_op_fuser``, core 0.18+): expert bias and clamped GLU fused."""
     optimizer: OptimizerImplementation | None = None
     """adam (Megatron-Core / PyTorch) or apex_distributed_adam (NeMo 1.x)."""
     te_cross_entropy: bool | None = None
