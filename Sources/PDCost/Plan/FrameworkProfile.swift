@@ -134,7 +134,9 @@ public struct FrameworkProfile: Sendable, Hashable {
         default: false
         }
     }
-    /// Megatron-Core `use_transformer_engine_op_fuser` (see `eagerExpertEpilogue`).
+    /// Megatron-Core `use_transformer_engine_op_fuser` (core_v0.18 moe/experts.py): the grouped MLP
+    /// runs as TE fused ops — one grouped-GEMM launch for all local experts, with the bias, the
+    /// (clamped) GLU and the probability scaling fused (see `eagerExpertEpilogue`).
     public var teOpFuser: Bool = false
 
     // MARK: MoE routing

@@ -178,7 +178,7 @@ extension FrameworkSettings {
               "attention core in FP8 with an FP8 dtype (Megatron-Core fp8_dot_product_attention, TE cuDNN FP8 fused attention)",
               profile: { $0.fp8Attention }),
         .flag("te_op_fuser", \.teOpFuser,
-              "grouped MLP as Transformer Engine fused ops (Megatron-Core use_transformer_engine_op_fuser, core_v0.18+): expert bias, clamped GLU and probability scaling fused",
+              "grouped MLP as Transformer Engine fused ops (Megatron-Core use_transformer_engine_op_fuser, core_v0.18+): one grouped kernel launch, expert bias, clamped GLU and probability scaling fused",
               profile: { $0.teOpFuser }),
         .choice("optimizer", \.optimizer,
                 "adam (Megatron-Core / PyTorch) or apex_distributed_adam (NeMo 1.x distributed_fused_adam)", profile: { $0.optimizerMasterBytes == 2 ? .apexDistributedAdam : .adam }),

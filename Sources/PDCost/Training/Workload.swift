@@ -430,10 +430,10 @@ struct Rates: Sendable {
 
     /// Fused attention over `flops` forward FLOPs at local sequence length `s` and head width
     /// `d`: forward and backward (2.5× the forward FLOPs) times.
-    @inline(__always)
     /// `fp8`: the kernel's FP8 variant runs at the same share of the FP8 tensor rate (FlashAttention-3
     /// FP8 forward ~1.2 PFLOPS of H100's 1979, against ~0.6–0.65 of 989 in 16-bit: Shah et al.
     /// 2024, arXiv 2407.08608, §4.1); no public backward figure, so the backward keeps its ratio.
+    @inline(__always)
     func flashAttention(forwardFlops: Double, localSeq s: Double, headDim d: Double,
                         fp8: Bool = false) -> (forward: Double, backward: Double) {
         if !(forwardFlops > 0) { return (0, 0) }

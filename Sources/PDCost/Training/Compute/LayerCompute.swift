@@ -254,10 +254,14 @@ extension Workload {
             // The MoE half is captured in a CUDA graph only when nothing in it waits for the
             // host (`FrameworkProfile.moeGraphCaptured`).
             let graphed = fw.moeGraphCaptured
-            let e1 = r.expertGEMM(experts: localExperts, rows: rows, fc1Factor * fe, eh, fp8: f8, saturation: satF, graphed: graphed)
-            let e2 = r.expertGEMM(experts: localExperts, rows: rows, eh, fe, fp8: f8, saturation: satF, graphed: graphed)
-            let e1W = r.expertGEMM(experts: localExperts, rows: rows, fc1Factor * fe, eh, fp8: f8, saturation: satW, graphed: graphed)
-            let e2W = r.expertGEMM(experts: localExperts, rows: rows, eh, fe, fp8: f8, saturation: satW, graphed: graphed)
+            // The per-expert GEMMs cost no launch or stream hand-off each when replayed from a
+            // graph, or when TE's op fuser runs the grouped MLP as one fused kernel
+            // (`teOpFuser`: the single-launch grouped kernel of TransformerEngine PR #3134).
+            let launchFree = graphed || fw.teOpFuser
+            let e1 = r.expertGEMM(experts: localExperts, rows: rows, fc1Factor * fe, eh, fp8: f8, saturation: satF, graphed: launchFree)
+            let e2 = r.expertGEMM(experts: localExperts, rows: rows, eh, fe, fp8: f8, saturation: satF, graphed: launchFree)
+            let e1W = r.expertGEMM(experts: localExperts, rows: rows, fc1Factor * fe, eh, fp8: f8, saturation: satW, graphed: launchFree)
+            let e2W = r.expertGEMM(experts: localExperts, rows: rows, eh, fe, fp8: f8, saturation: satW, graphed: launchFree)
             let expertLaunches = f8 ? 12 * localExperts * r.kernelFloor : 0
             var shared = 0.0, sharedFC1 = 0.0, sharedEW = 0.0, sharedCastF = 0.0, sharedCastB = 0.0
             if sharedFFN > 0 {
