@@ -58,3 +58,16 @@ struct LatentMoETests {
         #expect(ratio > 0.25 && ratio < 0.26, "\(ratio)")
     }
 }
+
+@Suite("Gated DeltaNet scan traffic")
+struct DeltaNetTrafficTests {
+    /// Qwen3-Next-80B-A3B's mixer (32 value heads, 16 key heads, head widths 128, chunk 64), by
+    /// hand: scan 8·32 + 14·32·128 + 12·32·128 + 12·32·64 + 4·32·128·128/64 = 164,096; conv over
+    /// 2·2048 + 4096 = 8192 channels 32,768; gated norm 6·4096 = 24,576; in-projection split
+    /// 4·(4096 + 8192 + 64) = 49,408: 270,848 B per token forward.
+    @Test func qwen3NextForwardBytes() throws {
+        let model = try ModelLoader.load(json: try TestFixtures.bytes("Qwen__Qwen3-Next-80B-A3B-Instruct.json"))
+        let s = try #require(model.deltaNet)
+        #expect(StateMixerTraffic.gatedDeltaNetForwardBytesPerToken(s) == 270_848)
+    }
+}

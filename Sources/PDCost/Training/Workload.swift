@@ -55,7 +55,7 @@ struct Workload: Sendable {
     /// Tokens per attention span: the packed documents' mean length, or the sequence.
     let documentTokens: Double
     /// Forward HBM bytes per token of the state mixers' scans, averaged over the `layers` blocks
-    /// (`StateMixerTraffic`; 0 without Mamba-2 layers), before the TP split.
+    /// (`StateMixerTraffic`; 0 without Mamba-2 or Gated DeltaNet layers), before the TP split.
     let stateMixerBytesPerToken: Double
     /// Dense-FFN work per non-MoE block over one dense FFN's (blocks without an FFN count 0).
     let denseFFNScale: Double
@@ -176,9 +176,13 @@ struct Workload: Sendable {
         let scales = TrainingLayerScales(m, sequenceLength: setup.seqLen)
         mixerGEMMScale = scales.mixerGEMM
         denseFFNScale = scales.denseFFN
-        stateMixerBytesPerToken = m.mamba.map {
-            StateMixerTraffic.mamba2ForwardBytesPerToken($0) * Double(m.numLayers(mixer: .mamba2)) / Double(max(m.numLayers, 1))
+        let mamba = m.mamba.map {
+            StateMixerTraffic.mamba2ForwardBytesPerToken($0) * Double(m.numLayers(mixer: .mamba2))
         } ?? 0
+        let deltaNet = m.deltaNet.map {
+            StateMixerTraffic.gatedDeltaNetForwardBytesPerToken($0) * Double(m.numLayers(mixer: .gatedDeltaNet))
+        } ?? 0
+        stateMixerBytesPerToken = (mamba + deltaNet) / Double(max(m.numLayers, 1))
         // Packed documents of mean length d: a token attends to its document's prefix, so the
         // attention core per token is that of a d-token sequence (for every layer kind: full,
         // windowed or state), and the kernel runs at d's efficiency.

@@ -163,7 +163,8 @@ extension Workload {
             common += isMLA ? T * (localHeads + 1) * qkRopeDim * 4
                             : T * (localHeads + kvHeadsAcrossTP(t) / t) * qkHeadDim * 4
         }
-        // State mixers' scans (Mamba-2), heads sharded over TP: memory-bound (StateMixerTraffic).
+        // State mixers' scans (Mamba-2, Gated DeltaNet), heads sharded over TP: memory-bound
+        // (StateMixerTraffic).
         let stateF = r.memoryBound(T * stateMixerBytesPerToken / t, kernels: 0)
         let stateB = StateMixerTraffic.backwardOverForward * stateF
         // FP8 casts: attention inputs forward (QKV input, projection input).
