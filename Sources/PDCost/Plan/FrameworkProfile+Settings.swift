@@ -106,7 +106,7 @@ extension FrameworkProfile {
             // gradient (2 + 4 + 4 B). Before, the model itself returned fp32 logits (12 B).
             logitsBytesPerElement = compiled ? 4 : 10
         }
-        if let minor = s.torchMinorVersion, [.megatron, .nemo, .megatronBridge].contains(kind) {
+        if let minor = s.torchMinorVersion, kind.isMegatronFamily {
             teCachesDummyWeightGradients = minor >= 8
         }
         if let v = s.shardingSplitParam { shardingSplitParam = v }

@@ -19,6 +19,10 @@ public struct FrameworkProfile: Sendable, Hashable {
         /// Hugging Face Transformers `Trainer` launched with accelerate: DDP, FSDP or DeepSpeed
         /// ZeRO over the data-parallel ranks only.
         case hfTrainer = "hf-trainer"
+
+        /// Megatron-Core underneath (Megatron-LM, NeMo, Megatron-Bridge): its layers, kernels
+        /// and pipeline layouts.
+        public var isMegatronFamily: Bool { self == .megatron || self == .nemo || self == .megatronBridge }
     }
 
     /// Which allocator statistic a run's unqualified "peak memory" is.
@@ -128,12 +132,7 @@ public struct FrameworkProfile: Sendable, Hashable {
     /// frameworks; models without expert biases or a clamp pay nothing. Megatron-Core ≥ 0.18 with
     /// `use_transformer_engine_op_fuser` (`teOpFuser`) runs them inside TE's fused grouped-MLP
     /// ops (moe/experts.py: `ScaledClampedQGeGLU`, grouped bias), so nothing extra.
-    public var eagerExpertEpilogue: Bool {
-        switch kind {
-        case .megatron, .nemo, .megatronBridge: !teOpFuser
-        default: false
-        }
-    }
+    public var eagerExpertEpilogue: Bool { kind.isMegatronFamily && !teOpFuser }
     /// Megatron-Core `use_transformer_engine_op_fuser` (core_v0.18 moe/experts.py): the grouped MLP
     /// runs as TE fused ops — one grouped-GEMM launch for all local experts, with the bias, the
     /// (clamped) GLU and the probability scaling fused (see `eagerExpertEpilogue`).

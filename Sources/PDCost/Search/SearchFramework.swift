@@ -15,7 +15,7 @@ public struct SearchFramework: Sendable, Hashable {
 
     public init(_ kind: FrameworkProfile.Kind) { self.kind = kind }
 
-    private var isMegatronFamily: Bool { kind == .megatron || kind == .nemo || kind == .megatronBridge }
+    private var isMegatronFamily: Bool { kind.isMegatronFamily }
 
     /// ZeRO stages the framework runs (3 means ZeRO-3 / FSDP).
     /// - Megatron-Core: no sharding (0) or the distributed optimizer (1,

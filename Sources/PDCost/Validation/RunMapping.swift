@@ -91,9 +91,8 @@ extension MeasuredRun {
                                 ep: par.ep ?? 1, etp: par.etp, sequenceParallel: par.sequenceParallel
                                     ?? framework.defaultSequenceParallel(tp: par.tp ?? 1, method: statedMethod),
                                 zeroStage: par.zeroStage ?? (par.fsdp == true ? 3 : 1), fsdp: par.fsdp ?? false)
-        let megatronLayouts = [.megatron, .nemo, .megatronBridge].contains(framework.kind)
         if let split = Self.unevenSplit(layers: spec.numLayers, mtp: spec.mtpLayers, stages: pp, virtualStages: vpp,
-                                        megatronLayouts: megatronLayouts) {
+                                        megatronLayouts: framework.kind.isMegatronFamily) {
             plan.firstStageLayers = split.first
             plan.lastStageLayers = split.last
         }
