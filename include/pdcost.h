@@ -104,9 +104,9 @@ extern "C" {
 #endif
 
 #define PDCOST_VERSION_MAJOR 1
-#define PDCOST_VERSION_MINOR 6
+#define PDCOST_VERSION_MINOR 7
 #define PDCOST_VERSION_PATCH 0
-#define PDCOST_VERSION_STRING "1.6.0"
+#define PDCOST_VERSION_STRING "1.7.0"
 #define PDCOST_ABI_VERSION 1
 
 /* ----------------------------------------------------------------------------------------- */
@@ -890,10 +890,19 @@ typedef struct pdcost_validate_options {
      * "efficiency" only to runs on the profile's "generation" (to all when it names none). */
     const char *profile_json;
     size_t profile_length;
+    /* Since 1.7 (version 2): a run-overrides document ("schema": "pdcost.run-overrides/1")
+     * that restates switches the runs file leaves unstated, per named run, with their source:
+     * {"overrides": [{"ids": [run ids], "source": "where the values come from",
+     * "settings": {...}, "training": {...}, "parallel": {...}}]} (sections read like a run's
+     * own; a key the runs format does not have, an id no training run has, or a run named by
+     * two entries is an error naming it). The report gains "overrides": {"entries", "runs"}
+     * (null without a document). NULL with length 0 = none. */
+    const char *overrides_json;
+    size_t overrides_length;
 } pdcost_validate_options;
 
-#define PDCOST_VALIDATE_OPTIONS_VERSION 1
-#define PDCOST_VALIDATE_OPTIONS_INIT {sizeof(pdcost_validate_options), PDCOST_VALIDATE_OPTIONS_VERSION, 0, 0, NULL, 0}
+#define PDCOST_VALIDATE_OPTIONS_VERSION 2
+#define PDCOST_VALIDATE_OPTIONS_INIT {sizeof(pdcost_validate_options), PDCOST_VALIDATE_OPTIONS_VERSION, 0, 0, NULL, 0, NULL, 0}
 
 /* Predicts every record of a measured-runs file (schema "pdcost.runs/1") and compares with
  * what was measured. JSON output: {"runs": [...], "summary": {metric: {"n", "mape",

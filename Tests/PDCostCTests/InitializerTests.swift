@@ -41,8 +41,10 @@ import Testing
         #expect(version(zeroed) == UInt32(expectedVersion), "\(name).version", sourceLocation: sourceLocation)
         // Structs are at version 1 except those that grew: pdcost_training_setup is at 2 (1.3),
         // pdcost_cluster at 2 (1.4: the host), pdcost_param_counts at 2 (1.6: LatentMoE),
-        // pdcost_training_setup at 3 (1.6: recompute modules).
-        let grown: [String: Int32] = ["pdcost_training_setup": 3, "pdcost_cluster": 2, "pdcost_param_counts": 2]
+        // pdcost_training_setup at 3 (1.6: recompute modules), pdcost_validate_options at 2
+        // (1.7: run overrides).
+        let grown: [String: Int32] = ["pdcost_training_setup": 3, "pdcost_cluster": 2, "pdcost_param_counts": 2,
+                                      "pdcost_validate_options": 2]
         #expect(expectedVersion == grown[name, default: 1], "\(name): version",
                 sourceLocation: sourceLocation)
         let want = expected(set)
@@ -123,8 +125,9 @@ import Testing
                     check: { $0.profile_json == nil && $0.profile_length == 0 })
         Self.verify("pdcost_validate_options", pdcost_validate_options_init, size: \.size, version: \.version,
                     expectedVersion: PDCOST_VALIDATE_OPTIONS_VERSION,
-                    set: { $0.size = UInt32(MemoryLayout<pdcost_validate_options>.size); $0.version = 1 },
-                    check: { $0.flags == 0 && $0.reserved == 0 && $0.profile_json == nil && $0.profile_length == 0 })
+                    set: { $0.size = UInt32(MemoryLayout<pdcost_validate_options>.size); $0.version = 2 },
+                    check: { $0.flags == 0 && $0.reserved == 0 && $0.profile_json == nil && $0.profile_length == 0
+                        && $0.overrides_json == nil && $0.overrides_length == 0 })
     }
 
     /// PDCOST_PLAN_INIT: every degree 1, etp 0, ZeRO stage 1 (the distributed optimizer).

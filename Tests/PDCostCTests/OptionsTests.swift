@@ -203,9 +203,9 @@ func syntheticRunsJSON(count: Int = 10) -> String {
         #expect(Self.validate(runs, &options) == (PDCOST_EINVAL, nil))
         #expect(lastError.hasPrefix("options->reserved=1"))
         options.reserved = 0
-        options.version = 2
+        options.version = 3
         #expect(Self.validate(runs, &options) == (PDCOST_EVERSION, nil))
-        #expect(lastError.hasPrefix("options->version=2"))
+        #expect(lastError.hasPrefix("options->version=3"))
         options.version = 1
         options.profile_length = 3
         #expect(Self.validate(runs, &options) == (PDCOST_EINVAL, nil))

@@ -15,6 +15,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "check.h"
@@ -281,9 +282,9 @@ static void test_fit(void) {
         EXPECT_STATUS(pdcost_validate_runs(&report, runs, strlen(runs), &validate), PDCOST_EINVAL,
                       "options->reserved=1");
         validate.reserved = 0;
-        validate.version = 2;
+        validate.version = 3;
         EXPECT_STATUS(pdcost_validate_runs(&report, runs, strlen(runs), &validate), PDCOST_EVERSION,
-                      "options->version=2");
+                      "options->version=3");
         validate.version = PDCOST_VALIDATE_OPTIONS_VERSION;
         validate.size = 8;
         EXPECT_STATUS(pdcost_validate_runs(&report, runs, strlen(runs), &validate), PDCOST_EVERSION,
@@ -292,8 +293,51 @@ static void test_fit(void) {
         CHECK(report == NULL);
         /* NULL options: JSON, no profile. */
         EXPECT_STATUS(pdcost_validate_runs(&report, runs, strlen(runs), NULL), PDCOST_OK, "");
-        CHECK(report != NULL && report[0] == '{');
+        CHECK(report != NULL && report[0] == '{' && strstr(report, "\"overrides\": null"));
         pdcost_string_free(report);
+        report = NULL;
+    }
+    /* Run overrides (since 1.7, options version 2): restate two runs; the report counts them. */
+    {
+        const char *overrides = "{\"schema\": \"pdcost.run-overrides/1\", \"overrides\": [{\"ids\": [\"r000\", \"r001\"], "
+                                "\"source\": \"test\", \"settings\": {\"cuda_graphs\": true}}]}";
+        pdcost_validate_options validate = PDCOST_VALIDATE_OPTIONS_INIT;
+        validate.overrides_json = overrides;
+        validate.overrides_length = strlen(overrides);
+        EXPECT_STATUS(pdcost_validate_runs(&report, runs, strlen(runs), &validate), PDCOST_OK, "");
+        CHECK(report && strstr(report, "\"entries\": 1") && strstr(report, "\"runs\": 2"));
+        pdcost_string_free(report);
+        report = NULL;
+        validate.flags = PDCOST_VALIDATE_TEXT;
+        EXPECT_STATUS(pdcost_validate_runs(&report, runs, strlen(runs), &validate), PDCOST_OK, "");
+        CHECK(report && strstr(report, "run overrides: 2 runs restated by 1 entries"));
+        pdcost_string_free(report);
+        report = NULL;
+        /* A version-1 caller's struct ends before the overrides: read as none. */
+        validate.flags = 0;
+        validate.version = 1;
+        validate.size = (uint32_t)offsetof(pdcost_validate_options, overrides_json);
+        EXPECT_STATUS(pdcost_validate_runs(&report, runs, strlen(runs), &validate), PDCOST_OK, "");
+        CHECK(report && strstr(report, "\"overrides\": null"));
+        pdcost_string_free(report);
+        report = NULL;
+        validate.version = PDCOST_VALIDATE_OPTIONS_VERSION;
+        validate.size = sizeof validate;
+        const char *unknown = "{\"schema\": \"pdcost.run-overrides/1\", \"overrides\": [{\"ids\": [\"zzz\"], "
+                              "\"source\": \"test\", \"settings\": {\"cuda_graphs\": true}}]}";
+        validate.overrides_json = unknown;
+        validate.overrides_length = strlen(unknown);
+        EXPECT_STATUS(pdcost_validate_runs(&report, runs, strlen(runs), &validate), PDCOST_EINVAL,
+                      "no run in the runs file has id 'zzz'");
+        validate.overrides_json = "{";
+        validate.overrides_length = 1;
+        EXPECT_STATUS(pdcost_validate_runs(&report, runs, strlen(runs), &validate), PDCOST_EPARSE,
+                      "options->overrides_json");
+        validate.overrides_json = NULL;
+        validate.overrides_length = 5;
+        EXPECT_STATUS(pdcost_validate_runs(&report, runs, strlen(runs), &validate), PDCOST_EINVAL,
+                      "options->overrides_json=NULL");
+        CHECK(report == NULL);
     }
     free(runs);
 }

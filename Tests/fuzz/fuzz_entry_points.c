@@ -1149,7 +1149,8 @@ static void check_profile_accepted(const char *profile, size_t length, const cha
 
 /* pdcost_validate_runs of `runs` with options from the input and `profile` (length). */
 static pdcost_status validate(params *p, const char *runs, size_t runs_length, const char *profile,
-                              size_t profile_length, int *used_options) {
+                              size_t profile_length, const char *overrides, size_t overrides_length,
+                              int *used_options) {
     struct { pdcost_validate_options options; uint64_t guard; } padded;
     pdcost_validate_options init = PDCOST_VALIDATE_OPTIONS_INIT;
     memset(&padded, 0, sizeof padded);
@@ -1158,6 +1159,8 @@ static pdcost_status validate(params *p, const char *runs, size_t runs_length, c
     padded.options.reserved = rare(p) && one_in(p, 2);
     padded.options.profile_json = profile;
     padded.options.profile_length = profile_length;
+    padded.options.overrides_json = overrides;
+    padded.options.overrides_length = overrides_length;
     fuzz_header(p, &padded.options.size, &padded.options.version, sizeof padded.options);
     int null_options = one_in(p, 8);
     if (used_options != NULL) *used_options = !null_options;
@@ -1736,19 +1739,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     document_is_name = doc_size > 0 && doc_size < 64 && text[lead] != '{' && text[lead] != '[';
     int used_options = 0;
     switch (take_below(&p, 3)) {
-    case 0: validate(&p, doc, doc_size, NULL, 0, NULL); break;
-    case 1: validate(&p, doc, doc_size, fixed_profile, strlen(fixed_profile), NULL); break;
+    case 0: validate(&p, doc, doc_size, NULL, 0, NULL, 0, NULL); break;
+    case 1: validate(&p, doc, doc_size, fixed_profile, strlen(fixed_profile), NULL, 0, NULL); break;
     default:
         if (!profile_ok && !rare(&p)) {
-            validate(&p, doc, doc_size, NULL, 0, NULL);
+            validate(&p, doc, doc_size, NULL, 0, NULL, 0, NULL);
             break;
         }
-        s = validate(&p, doc, doc_size, doc, doc_size, &used_options);
+        s = validate(&p, doc, doc_size, doc, doc_size, NULL, 0, &used_options);
         if (s == PDCOST_OK && used_options && !profile_ok) fail("validate_runs accepted a profile that profile_check rejects");
         break;
     }
-    s = validate(&p, fixed_runs_json, strlen(fixed_runs_json), doc, doc_size, &used_options);
+    s = validate(&p, fixed_runs_json, strlen(fixed_runs_json), doc, doc_size, NULL, 0, &used_options);
     if (s == PDCOST_OK && used_options && !profile_ok) fail("validate_runs accepted a profile that profile_check rejects");
+    /* The document as run overrides of the fixed runs (since 1.7). */
+    validate(&p, fixed_runs_json, strlen(fixed_runs_json), NULL, 0, doc, doc_size, NULL);
 
     /* 3. GPUs, a cost model, predictions and a search, over structs from the parameters. */
     exercise_cost_model(&p, doc, doc_size, profile_ok, doc_model);

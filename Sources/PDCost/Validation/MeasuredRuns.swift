@@ -98,7 +98,7 @@ public struct MeasuredRun: Sendable, Decodable {
         public var sequenceParallel: Bool?
         public var zeroStage: Int?
         public var fsdp: Bool?
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case tp, pp, vpp, dp, cp, ep, etp, fsdp
             case sequenceParallel = "sequence_parallel"
             case zeroStage = "zero_stage"
@@ -120,7 +120,7 @@ public struct MeasuredRun: Sendable, Decodable {
         public var loraTargets: [String]?
         /// Mean tokens per packed document (sequence packing); unstated = unpacked.
         public var packedDocumentTokens: Int?
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case seqLen = "seq_len"
             case microBatchSize = "micro_batch_size"
             case globalBatchSize = "global_batch_size"

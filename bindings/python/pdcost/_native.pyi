@@ -166,7 +166,7 @@ def serving_settings_fields_json() -> str:
     """pdcost_serving_settings_fields_json: the serving engine settings table."""
 
 def validate_runs(runs_json: bytes, *, text: bool = False, only_complete: bool = False,
-                  profile: bytes | None = None) -> str: ...
+                  profile: bytes | None = None, overrides: bytes | None = None) -> str: ...
 
 # Calibration profiles and fitting to measured runs.
 def check_profile(profile_json: bytes, /) -> None:

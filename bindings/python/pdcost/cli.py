@@ -5,7 +5,7 @@
     pdcost model NAME|path/to/config.json [--seq-len N] [--json]
     pdcost gpu [NAME|GPU.json] [--explain NAME|GPU.json] [--json]
     pdcost predict --model NAME|config.json [--gpu NAME|GPU.json] [--gpus N] [--tp N --pp N ...] [--json]
-    pdcost validate FILE [--json] [--only-complete] [--profile profile.json]
+    pdcost validate FILE [--json] [--only-complete] [--profile profile.json] [--overrides FILE]
     pdcost calibrate --gpu [--device N] [--gemm-size N] [--quick] [--out profile.json]
     pdcost calibrate --runs FILE [--params a,b] [--cv auto|none|leave-one-source-out|k-fold|leave-one-model-out] [--out P]
     pdcost serve predict --model NAME [--gpu NAME] [--tp N] [--engine E] --input-tokens N --output-tokens N
@@ -40,7 +40,7 @@ from ._files import read_regular_file
 from .config import (GIB, LORA_TARGETS, RECOMPUTE_MODULES, GPUSpec, HardwareConfig, Method, ModelConfig, Optimizer, ParallelConfig,
                      TrainingConfig, loads_strict)
 from .costmodel import COMM_KINDS, FRAMEWORKS, PDCostModel, PredictionResult, validate_runs
-from .errors import NotFoundError, PDCostError
+from .errors import NotFoundError, ParseError, PDCostError
 from .settings import VARIABLE_SETTINGS, FrameworkSettings, settings_fields
 from .search import NoPlanFitsWarning, equivalent_note, group_equivalent, split_label
 from .sweep import register_cli as register_sweep
@@ -845,17 +845,41 @@ def _run_compare(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------------------------------
 
 
+def _read_overrides(paths: Sequence[str]) -> bytes:
+    """One run-overrides document from the --overrides files: one file as it is, several with
+    their entries concatenated in order (the library checks every entry and that no run is
+    named twice; an entry's index then counts across the files)."""
+    documents = [read_regular_file(path) for path in paths]
+    if len(documents) == 1:
+        return documents[0]
+    entries: list[Any] = []
+    schema = None
+    for path, data in zip(paths, documents):
+        try:
+            document = json.loads(data)
+        except ValueError as error:
+            raise ParseError(f"--overrides {path}: not JSON ({error})") from None
+        if not isinstance(document, dict) or not isinstance(document.get("overrides"), list):
+            raise ParseError(f"--overrides {path}: not a run-overrides document (no \"overrides\" list)")
+        schema = schema or document.get("schema")
+        if document.get("schema") != schema:
+            raise ParseError(f"--overrides {path}: schema={document.get('schema')!r} differs from {schema!r}")
+        entries.extend(document["overrides"])
+    return json.dumps({"schema": schema, "overrides": entries}).encode("utf-8")
+
+
 def _run_validate(args: argparse.Namespace) -> int:
     data = read_regular_file(args.file)
     profile = None
     if getattr(args, "profile", None):
         from .profile import CalibrationProfile
         profile = CalibrationProfile.load(args.profile)
+    overrides = _read_overrides(args.overrides) if args.overrides else None
     report = validate_runs(data, text=not args.json, only_complete=args.only_complete,
-                           profile=profile)
+                           profile=profile, overrides=overrides)
     print(report)
     if args.plot:
-        document = report if args.json else validate_runs(data, profile=profile)
+        document = report if args.json else validate_runs(data, profile=profile, overrides=overrides)
         _write_plot(args.plot, lambda plots: plots.validation_scatter(document, args.plot_metric))
     return EXIT_OK
 
@@ -873,6 +897,10 @@ def _register_validate(subparsers: Any) -> None:
                         help="text table: list only records marked complete")
     parser.add_argument("--profile", metavar="FILE",
                         help="predict with this calibration profile (e.g. from pdcost calibrate)")
+    parser.add_argument("--overrides", metavar="FILE", action="append",
+                        help="a run-overrides document (schema pdcost.run-overrides/1): switches the "
+                             "runs file leaves unstated, restated per run id with their source "
+                             "(repeatable: the documents' entries are combined)")
     _add_plot_argument(parser, "predicted vs measured per source")
     parser.add_argument("--plot-metric", default="tokens_per_s_per_gpu", metavar="METRIC",
                         help="the metric --plot draws: tokens_per_s_per_gpu, step_time_s, "

@@ -759,7 +759,8 @@ def _prediction_from_json(d: dict[str, Any], pp: int, gas: int, gbs: int,
 
 
 def validate_runs(runs: str | bytes, *, text: bool = False, only_complete: bool = False,
-                  profile: CalibrationProfile | str | os.PathLike[str] | None = None) -> str:
+                  profile: CalibrationProfile | str | os.PathLike[str] | None = None,
+                  overrides: str | bytes | None = None) -> str:
     """Predict every record of a measured-runs document (schema ``pdcost.runs/1``, JSON text or
     bytes) and compare with what was measured.
 
@@ -774,6 +775,13 @@ def validate_runs(runs: str | bytes, *, text: bool = False, only_complete: bool 
     predictions are calibrated: its ``efficiency_scale`` applies to every run, its absolute
     ``efficiency`` values to the runs on its ``generation`` (all runs when it names none).
 
+    With ``overrides`` (JSON text or bytes of a ``pdcost.run-overrides/1`` document) the named
+    runs are restated first: each entry lists run ``ids``, the ``source`` its values come from
+    and ``settings`` / ``training`` / ``parallel`` values read like a run's own (a key the runs
+    format lacks, an id no training run has, or a run named twice raises
+    :class:`~pdcost.InvalidArgumentError` / :class:`~pdcost.ParseError` naming it). The JSON
+    report's ``"overrides"`` then counts ``entries`` and restated ``runs`` (null without).
+
     Records with ``"kind": "inference"`` are predicted by the serving model: the JSON report's
     ``"serving"`` holds MAPE per source group and metric, the group-weighted MAPE, the skipped
     records' reasons and each run's comparisons (null when the file has none); the text report
@@ -783,4 +791,6 @@ def validate_runs(runs: str | bytes, *, text: bool = False, only_complete: bool 
     if profile is not None and not isinstance(profile, CalibrationProfile):
         profile = CalibrationProfile.load(profile)
     profile_json = profile.to_json(indent=None).encode("utf-8") if profile is not None else None
-    return _native.validate_runs(data, text=text, only_complete=only_complete, profile=profile_json)
+    overrides_json = overrides.encode("utf-8") if isinstance(overrides, str) else overrides
+    return _native.validate_runs(data, text=text, only_complete=only_complete, profile=profile_json,
+                                 overrides=overrides_json)

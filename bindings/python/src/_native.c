@@ -1375,26 +1375,31 @@ static PyObject *native_check_version(PyObject *Py_UNUSED(module), PyObject *arg
 }
 
 static PyObject *native_validate_runs(PyObject *module, PyObject *args, PyObject *kwargs) {
-    static char *keywords[] = {"runs_json", "text", "only_complete", "profile", NULL};
+    static char *keywords[] = {"runs_json", "text", "only_complete", "profile", "overrides", NULL};
     Py_buffer view;
-    Py_buffer profile = {0}; /* optional calibration profile JSON; buf NULL = defaults */
+    Py_buffer profile = {0};   /* optional calibration profile JSON; buf NULL = defaults */
+    Py_buffer overrides = {0}; /* optional run-overrides JSON (1.7); buf NULL = none */
     int text = 0, only_complete = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "y*|$ppz*:validate_runs", keywords, &view,
-                                     &text, &only_complete, &profile)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "y*|$ppz*z*:validate_runs", keywords, &view,
+                                     &text, &only_complete, &profile, &overrides)) {
         return NULL;
     }
     pdcost_validate_options options = PDCOST_VALIDATE_OPTIONS_INIT;
     options.flags = (text ? PDCOST_VALIDATE_TEXT : 0u) | (only_complete ? PDCOST_VALIDATE_ONLY_COMPLETE : 0u);
-    input_bytes runs, prof;
+    input_bytes runs, prof, over;
     int got_runs = input_bytes_from_view(&view, &runs);
     int got_prof = input_bytes_from_view(&profile, &prof);
-    if (got_runs < 0 || got_prof < 0) {
+    int got_over = input_bytes_from_view(&overrides, &over);
+    if (got_runs < 0 || got_prof < 0 || got_over < 0) {
         input_bytes_release(&runs);
         input_bytes_release(&prof);
+        input_bytes_release(&over);
         return NULL;
     }
     options.profile_json = prof.data;
     options.profile_length = prof.length;
+    options.overrides_json = over.data;
+    options.overrides_length = over.length;
     char *report = NULL;
     pdcost_status status;
     /* Parsing and predicting every run takes a while: let other threads run. The error
@@ -1404,6 +1409,7 @@ static PyObject *native_validate_runs(PyObject *module, PyObject *args, PyObject
     Py_END_ALLOW_THREADS
     input_bytes_release(&runs);
     input_bytes_release(&prof);
+    input_bytes_release(&over);
     if (status != PDCOST_OK) {
         return raise_status(get_state(module), status);
     }
@@ -1984,9 +1990,11 @@ static PyMethodDef native_methods[] = {
                "Releases the GIL.")},
     {"validate_runs", (PyCFunction)(void (*)(void))native_validate_runs,
      METH_VARARGS | METH_KEYWORDS,
-     PyDoc_STR("validate_runs(runs_json: bytes, *, text=False, only_complete=False, profile=None) -> str\n\n"
+     PyDoc_STR("validate_runs(runs_json: bytes, *, text=False, only_complete=False, profile=None,\n"
+               "              overrides=None) -> str\n\n"
                "Predicts every record of a measured-runs file (pdcost.runs/1) and compares:\n"
-               "a JSON report {runs, summary}, or a text table with text=True. Releases the GIL.")},
+               "a JSON report {runs, summary}, or a text table with text=True; overrides: a\n"
+               "run-overrides document (pdcost.run-overrides/1) applied first. Releases the GIL.")},
     {"gpu_calibrate", (PyCFunction)(void (*)(void))native_gpu_calibrate, METH_VARARGS | METH_KEYWORDS,
      PyDoc_STR("gpu_calibrate(progress=None, *, device=0, gemm_size=8192, test_compute=True,\n"
                "              test_memory=True, test_collectives=True, repetitions=20, warmup=5,\n"
