@@ -104,9 +104,9 @@ extern "C" {
 #endif
 
 #define PDCOST_VERSION_MAJOR 1
-#define PDCOST_VERSION_MINOR 7
+#define PDCOST_VERSION_MINOR 8
 #define PDCOST_VERSION_PATCH 0
-#define PDCOST_VERSION_STRING "1.7.0"
+#define PDCOST_VERSION_STRING "1.8.0"
 #define PDCOST_ABI_VERSION 1
 
 /* ----------------------------------------------------------------------------------------- */
@@ -978,10 +978,15 @@ typedef struct pdcost_fit_options {
     pdcost_progress_fn progress;     /* NULL = none; stage: what the fit is doing, done/total
                                         in thousandths of the work                              */
     void *user;                      /* passed to progress                                      */
+    /* Since 1.8 (version 2): a run-overrides document, as in pdcost_validate_options, applied
+     * to the runs before the fit; the profile's "fit" summary records "overrides": {"entries",
+     * "runs"}. NULL with length 0 = none. */
+    const char *overrides_json;
+    size_t overrides_length;
 } pdcost_fit_options;
 
-#define PDCOST_FIT_OPTIONS_VERSION 1
-#define PDCOST_FIT_OPTIONS_INIT {sizeof(pdcost_fit_options), PDCOST_FIT_OPTIONS_VERSION, NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL}
+#define PDCOST_FIT_OPTIONS_VERSION 2
+#define PDCOST_FIT_OPTIONS_INIT {sizeof(pdcost_fit_options), PDCOST_FIT_OPTIONS_VERSION, NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, 0}
 
 /* Fits efficiency scales to a measured-runs file (schema "pdcost.runs/1") by bounded, robust
  * least squares on log errors of tokens/s/GPU (and of measured allocated/reserved/device

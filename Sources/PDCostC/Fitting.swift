@@ -9,26 +9,33 @@ public func pdcost_fit_runs(_ out_profile_json: UnsafeMutablePointer<UnsafeMutab
                             _ options: UnsafePointer<pdcost_fit_options>?) -> pdcost_status {
     withStatus {
         let out = try outString(out_profile_json, "out_profile_json")
-        let (fitOptions, progress) = try swiftFitOptions(options)
+        let (fitOptions, progress, overrides) = try swiftFitOptions(options)
         let bytes = try borrowedJSON(runs_json, length: length, parameter: "runs_json", document: "runs file")
-        let file = try MeasuredRunsFile.decode(bytes)
+        var file = try MeasuredRunsFile.decode(bytes)
+        // The same restatement as pdcost_validate_runs: a profile fitted "as the runs were
+        // launched" and the validation of it read the same runs.
+        let applied = try overrides.map { d throws(PDCostError) in try d.apply(to: &file) }
         // The one progress shape: thousandths of the work done, the message as the stage.
-        let result = try RunsFitter.fit(file, options: fitOptions) { fraction, message in
+        var result = try RunsFitter.fit(file, options: fitOptions) { fraction, message in
             guard let progress else { return false }
             let done = Int(max(0, min(1, fraction.isFinite ? fraction : 0)) * 1000)
             return progress.report(message, done, 1000)
         }
+        result.profile.fit?.overrides = applied
         try store(String(decoding: try result.profile.encoded(), as: UTF8.self), in: out)
     }
 }
 
-/// The Swift options of a caller's `pdcost_fit_options` (NULL: the defaults) and its progress
-/// callback.
-func swiftFitOptions(_ pointer: UnsafePointer<pdcost_fit_options>?) throws -> (RunsFitOptions, CProgress?) {
+/// sizeof version 1 of pdcost_fit_options (before the run overrides of 1.8).
+let fitOptionsVersion1Size = MemoryLayout<pdcost_fit_options>.offset(of: \pdcost_fit_options.overrides_json)!
+
+/// The Swift options of a caller's `pdcost_fit_options` (NULL: the defaults), its progress
+/// callback and its run-overrides document.
+func swiftFitOptions(_ pointer: UnsafePointer<pdcost_fit_options>?) throws -> (RunsFitOptions, CProgress?, RunOverrides?) {
     var result = RunsFitOptions()
-    guard pointer != nil else { return (result, nil) }
+    guard pointer != nil else { return (result, nil, nil) }
     let o = try readVersioned(pointer, "options", type: "pdcost_fit_options",
-                              latestVersion: PDCOST_FIT_OPTIONS_VERSION)
+                              latestVersion: PDCOST_FIT_OPTIONS_VERSION, minimumSize: fitOptionsVersion1Size)
     if let names = o.parameters {
         result.parameters = [try utf8String(names, "options->parameters")]
     }
@@ -52,5 +59,7 @@ func swiftFitOptions(_ pointer: UnsafePointer<pdcost_fit_options>?) throws -> (R
     }
     result.completeOnly = o.flags & PDCOST_FIT_COMPLETE_ONLY != 0
     result.selection = o.flags & PDCOST_FIT_ALL_SUPPORTED != 0 ? .all : .forward
-    return (result, CProgress(o.progress, o.user))
+    let overrides = try borrowedOverrides(o.overrides_json, length: o.overrides_length,
+                                          parameter: "options->overrides_json")
+    return (result, CProgress(o.progress, o.user), overrides)
 }

@@ -42,9 +42,9 @@ import Testing
         // Structs are at version 1 except those that grew: pdcost_training_setup is at 2 (1.3),
         // pdcost_cluster at 2 (1.4: the host), pdcost_param_counts at 2 (1.6: LatentMoE),
         // pdcost_training_setup at 3 (1.6: recompute modules), pdcost_validate_options at 2
-        // (1.7: run overrides).
+        // (1.7: run overrides), pdcost_fit_options at 2 (1.8: run overrides).
         let grown: [String: Int32] = ["pdcost_training_setup": 3, "pdcost_cluster": 2, "pdcost_param_counts": 2,
-                                      "pdcost_validate_options": 2]
+                                      "pdcost_validate_options": 2, "pdcost_fit_options": 2]
         #expect(expectedVersion == grown[name, default: 1], "\(name): version",
                 sourceLocation: sourceLocation)
         let want = expected(set)
@@ -168,11 +168,11 @@ import Testing
     @Test func longCallOptions() {
         Self.verify("pdcost_fit_options", pdcost_fit_options_init, size: \.size, version: \.version,
                     expectedVersion: PDCOST_FIT_OPTIONS_VERSION,
-                    set: { $0.size = UInt32(MemoryLayout<pdcost_fit_options>.size); $0.version = 1 },
+                    set: { $0.size = UInt32(MemoryLayout<pdcost_fit_options>.size); $0.version = 2 },
                     check: { o in
                         o.parameters == nil && o.cross_validation == 0 && o.folds == 0 && o.max_iterations == 0
                             && o.min_runs_per_parameter == 0 && o.flags == 0 && o.runs_file == nil
-                            && o.progress == nil && o.user == nil
+                            && o.progress == nil && o.user == nil && o.overrides_json == nil && o.overrides_length == 0
                     })
         // Search options: all zero (every field's default) and NULLs.
         Self.verify("pdcost_search_options", pdcost_search_options_init, size: \.size, version: \.version,

@@ -288,9 +288,9 @@ func syntheticRunsJSON(count: Int = 10) -> String {
         var options = pdcost_fit_options()
         pdcost_fit_options_init(&options)
         var profile: UnsafeMutablePointer<CChar>?
-        options.version = 2
+        options.version = 3  // version 2 (1.8) appended the run overrides
         #expect(pdcost_fit_runs(&profile, "{}", 2, &options) == PDCOST_EVERSION)
-        #expect(lastError.hasPrefix("options->version=2"))
+        #expect(lastError.hasPrefix("options->version=3"))
         options.version = 1
         options.cross_validation = 9
         #expect(pdcost_fit_runs(&profile, "{}", 2, &options) == PDCOST_EINVAL)

@@ -519,7 +519,7 @@ static void test_initializers(void) {
     CHECK_INIT(pdcost_prediction, PDCOST_PREDICTION_INIT, PDCOST_PREDICTION_VERSION, 1); structs++;
     CHECK_INIT(pdcost_cost_model_options, PDCOST_COST_MODEL_OPTIONS_INIT, PDCOST_COST_MODEL_OPTIONS_VERSION, 1); structs++;
     CHECK_INIT(pdcost_validate_options, PDCOST_VALIDATE_OPTIONS_INIT, PDCOST_VALIDATE_OPTIONS_VERSION, 2); structs++;
-    CHECK_INIT(pdcost_fit_options, PDCOST_FIT_OPTIONS_INIT, PDCOST_FIT_OPTIONS_VERSION, 1); structs++;
+    CHECK_INIT(pdcost_fit_options, PDCOST_FIT_OPTIONS_INIT, PDCOST_FIT_OPTIONS_VERSION, 2); structs++;
     CHECK_INIT(pdcost_search_options, PDCOST_SEARCH_OPTIONS_INIT, PDCOST_SEARCH_OPTIONS_VERSION, 1); structs++;
     CHECK_INIT(pdcost_search_stats, PDCOST_SEARCH_STATS_INIT, PDCOST_SEARCH_STATS_VERSION, 1); structs++;
     CHECK_INIT(pdcost_search_entry, PDCOST_SEARCH_ENTRY_INIT, PDCOST_SEARCH_ENTRY_VERSION, 1); structs++;

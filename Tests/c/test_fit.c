@@ -190,6 +190,102 @@ static void test_profiles(void) {
     }
 }
 
+/* Every run of `runs` misstated as fully recomputed (a copy; NULL on allocation failure). */
+static char *misstated_recompute(const char *runs) {
+    static const char *from = "\"recompute\": \"none\"", *to = "\"recompute\": \"full\"";
+    size_t n = strlen(runs), count = 0;
+    for (const char *at = strstr(runs, from); at; at = strstr(at + 1, from)) count++;
+    char *out = malloc(n + count * (strlen(to) - strlen(from)) + 1);
+    if (!out) return NULL;
+    char *w = out;
+    for (const char *r = runs;;) {
+        const char *at = strstr(r, from);
+        if (!at) { strcpy(w, r); break; }
+        memcpy(w, r, (size_t)(at - r));
+        w += at - r;
+        memcpy(w, to, strlen(to));
+        w += strlen(to);
+        r = at + strlen(from);
+    }
+    return out;
+}
+
+/* Fit with run overrides (since 1.8, pdcost_fit_options version 2). The runs file states full
+ * recomputation, which the runs were not measured with: fitted as stated, the GEMM scale
+ * absorbs the recomputation; with a document restating "recompute": "none" for every run, the
+ * fit finds the truth (0.9) again, and the profile records what was restated. */
+static void test_fit_overrides(const char *runs) {
+    char *misstated = misstated_recompute(runs);
+    CHECK(misstated != NULL);
+    if (!misstated) return;
+    char ids[16 * 8 + 64] = "";
+    for (int g = 0; g < 2; g++)
+        for (int t = 0; t < 4; t++)
+            for (int s = 0; s < 2; s++) {
+                char id[16];
+                snprintf(id, sizeof id, "%s\"r%d%d%d\"", ids[0] ? ", " : "", g, t, s);
+                strcat(ids, id);
+            }
+    char overrides[512];
+    snprintf(overrides, sizeof overrides,
+             "{\"schema\": \"pdcost.run-overrides/1\", \"overrides\": [{\"ids\": [%s], "
+             "\"source\": \"the launch script\", \"training\": {\"recompute\": \"none\"}}]}", ids);
+    pdcost_fit_options options = PDCOST_FIT_OPTIONS_INIT;
+    options.parameters = "gemm_peak_fraction16";
+    options.cross_validation = PDCOST_CV_NONE;
+    char *profile = NULL;
+    EXPECT_STATUS(pdcost_fit_runs(&profile, misstated, strlen(misstated), &options), PDCOST_OK, "");
+    CHECK(profile && fabs(scale_in(profile, "gemm_peak_fraction16") - 0.9) > 0.05);
+    CHECK(profile && strstr(profile, "\"overrides\"") == NULL);
+    pdcost_string_free(profile);
+    profile = NULL;
+
+    options.overrides_json = overrides;
+    options.overrides_length = strlen(overrides);
+    EXPECT_STATUS(pdcost_fit_runs(&profile, misstated, strlen(misstated), &options), PDCOST_OK, "");
+    CHECK(profile && fabs(scale_in(profile, "gemm_peak_fraction16") - 0.9) < 0.009);
+    {
+        const char *restated = profile ? strstr(profile, "\"overrides\"") : NULL;
+        const char *entries = restated ? strstr(restated, "\"entries\"") : NULL;
+        const char *count = restated ? strstr(restated, "\"runs\"") : NULL;
+        CHECK(entries && strtod(strchr(entries, ':') + 1, NULL) == 1);
+        CHECK(count && strtod(strchr(count, ':') + 1, NULL) == 16);
+    }
+    pdcost_string_free(profile);
+    profile = NULL;
+
+    /* A version-1 caller's struct ends before the overrides: read as none. */
+    options.version = 1;
+    options.size = (uint32_t)offsetof(pdcost_fit_options, overrides_json);
+    EXPECT_STATUS(pdcost_fit_runs(&profile, misstated, strlen(misstated), &options), PDCOST_OK, "");
+    CHECK(profile && strstr(profile, "\"overrides\"") == NULL);
+    pdcost_string_free(profile);
+    profile = NULL;
+    options.version = PDCOST_FIT_OPTIONS_VERSION;
+    options.size = sizeof options;
+
+    /* Errors name the options field; *out untouched. */
+    const char *unknown = "{\"schema\": \"pdcost.run-overrides/1\", \"overrides\": [{\"ids\": [\"zzz\"], "
+                          "\"source\": \"test\", \"settings\": {\"cuda_graphs\": true}}]}";
+    options.overrides_json = unknown;
+    options.overrides_length = strlen(unknown);
+    EXPECT_STATUS(pdcost_fit_runs(&profile, misstated, strlen(misstated), &options), PDCOST_EINVAL,
+                  "no run in the runs file has id 'zzz'");
+    options.overrides_json = "{";
+    options.overrides_length = 1;
+    EXPECT_STATUS(pdcost_fit_runs(&profile, misstated, strlen(misstated), &options), PDCOST_EPARSE,
+                  "options->overrides_json");
+    options.overrides_json = NULL;
+    options.overrides_length = 5;
+    EXPECT_STATUS(pdcost_fit_runs(&profile, misstated, strlen(misstated), &options), PDCOST_EINVAL,
+                  "options->overrides_json=NULL");
+    options.version = 3;
+    EXPECT_STATUS(pdcost_fit_runs(&profile, misstated, strlen(misstated), &options), PDCOST_EVERSION,
+                  "options->version=3");
+    CHECK(profile == NULL);
+    free(misstated);
+}
+
 static void test_fit(void) {
     char *runs = synthetic_runs(truth_profile);
     char *profile = NULL;
@@ -339,6 +435,7 @@ static void test_fit(void) {
                       "options->overrides_json=NULL");
         CHECK(report == NULL);
     }
+    test_fit_overrides(runs);
     free(runs);
 }
 

@@ -1206,6 +1206,10 @@ static void exercise_fit(params *p, const uint8_t *doc, size_t doc_size) {
     fit.options.min_runs_per_parameter = rare(p) ? TAKE(p, minimums) : minimums[take_below(p, 3)];
     fit.options.flags = rare(p) ? 4 + take_below(p, 4) : take_below(p, 4); /* 4: unknown bit */
     fit.options.runs_file = one_in(p, 2) ? parameters : NULL;
+    if (one_in(p, 4)) { /* since 1.8: the document also as the runs' overrides */
+        fit.options.overrides_json = (const char *)doc;
+        fit.options.overrides_length = doc_size;
+    }
     stop_after progress;
     take_stop(p, &progress, 1);
     if (one_in(p, 2)) {

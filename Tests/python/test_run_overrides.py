@@ -1,4 +1,5 @@
-"""Run-overrides documents (`pdcost validate --overrides`, `validate_runs(overrides=...)`)."""
+"""Run-overrides documents (`pdcost validate --overrides`, `validate_runs(overrides=...)`,
+`pdcost calibrate --runs --overrides`, `fit(overrides=...)`)."""
 
 from __future__ import annotations
 
@@ -118,3 +119,47 @@ def test_the_committed_documents_restate_the_published_runs() -> None:
     finetuning = validate_runs(runs, overrides=DGXC_FT.read_text())
     n, ft = mape(finetuning, "dgxc_ft")
     assert n == 20 and ft < 8.0
+
+
+def test_fit_reads_the_runs_as_restated(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Eight runs measured (synthetically: predicted under a profile scaling GEMMs by 0.9) without
+    # recomputation, but published as fully recomputed. Fitted as published, the GEMM scale
+    # absorbs the recomputation; restated by an overrides document, the fit is the fit of the
+    # corrected file and finds 0.9 again.
+    from pdcost import CalibrationProfile, fit
+
+    shapes = [(tp, seq) for tp in (1, 2, 4, 8) for seq in (2048, 8192)]
+
+    def variant(i: int, tp: int, seq: int, tokens: float, recompute: str) -> dict:
+        run = copy.deepcopy(RUN)
+        run["id"] = f"r{i}"
+        run["parallel"].update(tp=tp, dp=8 // tp, sequence_parallel=tp > 1)
+        run["training"].update(seq_len=seq, global_batch_size=64, recompute=recompute)
+        run["measured"]["tokens_per_s_per_gpu"] = tokens
+        return run
+
+    draft = runs_document(*(variant(i, tp, seq, 1000.0, "none") for i, (tp, seq) in enumerate(shapes)))
+    truth = CalibrationProfile(source="manual", efficiency_scale={"gemm_peak_fraction16": 0.9})
+    measured = [r["tokens_per_s_per_gpu"]["predicted"] for r in json.loads(validate_runs(draft, profile=truth))["runs"]]
+    corrected = runs_document(*(variant(i, *s, t, "none") for i, (s, t) in enumerate(zip(shapes, measured))))
+    published = runs_document(*(variant(i, *s, t, "full") for i, (s, t) in enumerate(zip(shapes, measured))))
+    restate = overrides_document({"ids": [f"r{i}" for i in range(len(shapes))], "source": "the launch script",
+                                  "training": {"recompute": "none"}})
+
+    options = dict(parameters=["gemm_peak_fraction16"], cv="none")
+    as_published = fit(published, **options).efficiency_scale["gemm_peak_fraction16"]
+    via_overrides = fit(published, overrides=restate, **options)
+    via_file = fit(corrected, **options).efficiency_scale["gemm_peak_fraction16"]
+    assert abs(as_published - 0.9) > 0.05
+    assert via_overrides.efficiency_scale["gemm_peak_fraction16"] == via_file == pytest.approx(0.9, rel=0.01)
+    assert via_overrides.fit["overrides"] == {"entries": 1, "runs": 8}
+
+    runs, doc = tmp_path / "runs.json", tmp_path / "restate.json"
+    runs.write_text(published)
+    doc.write_text(restate)
+    assert main(["calibrate", "--runs", str(runs), "--overrides", str(doc), "--params", "gemm_peak_fraction16",
+                 "--cv", "none"]) == 0
+    assert "run overrides: 8 runs restated by 1 entries" in capsys.readouterr().out
+    doc.write_text(overrides_document({"ids": ["r99"], "source": "s", "settings": {"cuda_graphs": True}}))
+    assert main(["calibrate", "--runs", str(runs), "--overrides", str(doc)]) == 2
+    assert "no run in the runs file has id 'r99'" in capsys.readouterr().err

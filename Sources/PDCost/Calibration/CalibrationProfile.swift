@@ -163,6 +163,9 @@ public struct CalibrationProfile: Codable, Sendable, Equatable {
         public var memoryMapeAfter: Double?
         public var cvMemoryMapeBefore: Double?
         public var cvMemoryMape: Double?
+        /// The run-overrides document the runs were restated by before the fit (entries, runs
+        /// restated); nil when none.
+        public var overrides: RunOverrides.Applied?
         public init(runsFile: String? = nil, runs: Int, parameters: [String], mapeBefore: Double,
                     mapeAfter: Double, cvMape: Double? = nil, cvMethod: String? = nil, cvMapeBefore: Double? = nil,
                     dropped: [String: String]? = nil) {

@@ -35,8 +35,8 @@ public struct RunOverrides: Sendable {
 
     public var entries: [Entry]
 
-    /// What applying a document did, for the report.
-    public struct Applied: Sendable, Equatable {
+    /// What applying a document did, for the report (and a fitted profile's provenance).
+    public struct Applied: Codable, Sendable, Equatable {
         public var entries: Int
         public var runs: Int
         public init(entries: Int, runs: Int) {

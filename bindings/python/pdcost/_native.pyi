@@ -176,9 +176,10 @@ def efficiency_parameters_json() -> str:
 def fit_runs(runs_json: bytes, *, parameters: str | None = None, cross_validation: int = 0,
              folds: int = 0, max_iterations: int = 0, min_runs_per_parameter: int = 0,
              complete_only: bool = False, all_supported: bool = False, runs_file: str | None = None,
-             progress: Callable[[float, str], object] | None = None) -> str:
+             progress: Callable[[float, str], object] | None = None,
+             overrides: bytes | None = None) -> str:
     """pdcost_fit_runs with pdcost_fit_options fields (0 = default), GIL released; returns the
-    profile JSON. progress(fraction, message) runs on this thread with the GIL; a true return
+    profile JSON; overrides: a pdcost.run-overrides/1 document applied to the runs first. progress(fraction, message) runs on this thread with the GIL; a true return
     cancels (InvalidArgumentError); an exception or Ctrl-C stops the fit and is raised."""
 
 def gpu_calibrate(progress: Callable[[str, int, int], object] | None = None, *, device: int = 0,

@@ -7,7 +7,7 @@
     pdcost predict --model NAME|config.json [--gpu NAME|GPU.json] [--gpus N] [--tp N --pp N ...] [--json]
     pdcost validate FILE [--json] [--only-complete] [--profile profile.json] [--overrides FILE]
     pdcost calibrate --gpu [--device N] [--gemm-size N] [--quick] [--out profile.json]
-    pdcost calibrate --runs FILE [--params a,b] [--cv auto|none|leave-one-source-out|k-fold|leave-one-model-out] [--out P]
+    pdcost calibrate --runs FILE [--params a,b] [--cv auto|none|leave-one-source-out|k-fold|leave-one-model-out] [--overrides DOC] [--out P]
     pdcost serve predict --model NAME [--gpu NAME] [--tp N] [--engine E] --input-tokens N --output-tokens N
                          [--concurrency N | --request-rate X | --batch-size N] [--<setting> ...] [--json]
     pdcost serve settings [--json]
@@ -984,6 +984,10 @@ def _register_calibrate(subparsers: Any) -> None:
                            "(default); all: every parameter the runs support")
     runs.add_argument("--complete-only", action="store_true",
                       help="fit only records marked complete")
+    runs.add_argument("--overrides", metavar="FILE", action="append",
+                      help="a run-overrides document (schema pdcost.run-overrides/1): switches the "
+                           "runs file leaves unstated, restated per run id with their source, as "
+                           "validate applies them (repeatable: the entries are combined)")
     parser.set_defaults(handler=_run_calibrate)
 
 
@@ -996,12 +1000,17 @@ def _calibrate_runs(args: argparse.Namespace) -> int:
             print(f"\r[{100 * fraction:5.1f}%] {message[:100]:<100}", end="", file=sys.stderr,
                   flush=True)
 
+    overrides = _read_overrides(args.overrides) if args.overrides else None
     profile = fit(args.runs, parameters=args.params, cv=args.cv, folds=args.folds,
-                  select=args.select, complete_only=args.complete_only, progress=progress)
+                  select=args.select, complete_only=args.complete_only, progress=progress,
+                  overrides=overrides)
     if not getattr(args, "quiet", False) and sys.stderr.isatty():
         print(file=sys.stderr)
     summary = profile.fit or {}
     print(f"fit to {summary.get('runs')} runs of {args.runs}")
+    if summary.get("overrides"):
+        restated = summary["overrides"]
+        print(f"run overrides: {restated['runs']} runs restated by {restated['entries']} entries")
     print(f"tokens/s/GPU MAPE: {summary.get('mape_before', 0):.1f}% before, "
           f"{summary.get('mape_after', 0):.1f}% after (the runs fitted)")
     if summary.get("memory_mape_before") is not None:

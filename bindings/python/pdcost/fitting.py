@@ -51,7 +51,8 @@ def fit(runs: str | bytes | os.PathLike[str], parameters: Sequence[str] | str | 
         cv: Literal["auto", "none", "leave-one-source-out", "k-fold", "leave-one-model-out"] = "auto", *,
         folds: int = 5, max_iterations: int = 60, min_runs_per_parameter: int = 5,
         complete_only: bool = False, select: Literal["forward", "all"] = "forward",
-        progress: Callable[[float, str], Any] | None = None) -> CalibrationProfile:
+        progress: Callable[[float, str], Any] | None = None,
+        overrides: str | bytes | None = None) -> CalibrationProfile:
     """Fit efficiency scales to a measured-runs file and return the profile.
 
     Args:
@@ -71,6 +72,10 @@ def fit(runs: str | bytes | os.PathLike[str], parameters: Sequence[str] | str | 
         select: ``"forward"`` keeps only parameters that lower the cross-validated error;
             ``"all"`` fits every parameter the data supports.
         progress: ``progress(fraction, message)``, called now and then; return True to cancel.
+        overrides: JSON text or bytes of a ``pdcost.run-overrides/1`` document: the switches
+            the runs file leaves unstated, restated per run id with their source, as
+            :func:`~pdcost.validate_runs` applies them; the profile's ``fit["overrides"]``
+            then counts ``entries`` and restated ``runs``.
 
     Returns:
         A :class:`~pdcost.profile.CalibrationProfile` with ``source="runs-fit"``, the fitted
@@ -108,7 +113,8 @@ def fit(runs: str | bytes | os.PathLike[str], parameters: Sequence[str] | str | 
                             max_iterations=max_iterations,
                             min_runs_per_parameter=min_runs_per_parameter,
                             complete_only=complete_only, all_supported=select == "all",
-                            runs_file=os.path.basename(path) if path else None, progress=progress)
+                            runs_file=os.path.basename(path) if path else None, progress=progress,
+                            overrides=overrides.encode("utf-8") if isinstance(overrides, str) else overrides)
     return CalibrationProfile.from_json(text)
 
 

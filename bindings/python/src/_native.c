@@ -1537,8 +1537,9 @@ static PyObject *native_efficiency_parameters_json(PyObject *module, PyObject *P
 static PyObject *native_fit_runs(PyObject *module, PyObject *args, PyObject *kwargs) {
     static char *keywords[] = {"runs_json", "parameters", "cross_validation", "folds", "max_iterations",
                                "min_runs_per_parameter", "complete_only", "all_supported", "runs_file",
-                               "progress", NULL};
+                               "progress", "overrides", NULL};
     Py_buffer view;
+    Py_buffer overrides = {0}; /* optional run-overrides JSON (1.8); buf NULL = none */
     const char *parameters = NULL, *runs_file = NULL;
     /* "n" (Py_ssize_t, overflow-checked) and a range check, not "I": "I" wraps silently, so
      * folds=2**32+5 would have fitted with 5 folds and folds=-1 with 4294967295. */
@@ -1547,20 +1548,22 @@ static PyObject *native_fit_runs(PyObject *module, PyObject *args, PyObject *kwa
                                                "min_runs_per_parameter"};
     int complete_only = 0, all_supported = 0;
     PyObject *progress = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "y*|$znnnnppzO:fit_runs", keywords, &view, &parameters,
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "y*|$znnnnppzOz*:fit_runs", keywords, &view, &parameters,
                                      &counts[0], &counts[1], &counts[2], &counts[3],
-                                     &complete_only, &all_supported, &runs_file, &progress)) {
+                                     &complete_only, &all_supported, &runs_file, &progress, &overrides)) {
         return NULL;
     }
     uint64_t checked[4];
     for (int i = 0; i < 4; i++) {
         if (gpu_option(count_names[i], counts[i], UINT32_MAX, &checked[i]) < 0) {
             PyBuffer_Release(&view);
+            PyBuffer_Release(&overrides); /* no-op for None (obj NULL) */
             return NULL;
         }
     }
     if (progress != Py_None && !PyCallable_Check(progress)) {
         PyBuffer_Release(&view);
+        PyBuffer_Release(&overrides);
         PyErr_Format(PyExc_TypeError, "progress must be callable or None, not %s", Py_TYPE(progress)->tp_name);
         return NULL;
     }
@@ -1572,10 +1575,16 @@ static PyObject *native_fit_runs(PyObject *module, PyObject *args, PyObject *kwa
     options.min_runs_per_parameter = (uint32_t)checked[3];
     options.flags = (complete_only ? PDCOST_FIT_COMPLETE_ONLY : 0u) | (all_supported ? PDCOST_FIT_ALL_SUPPORTED : 0u);
     options.runs_file = runs_file;
-    input_bytes runs;
-    if (input_bytes_from_view(&view, &runs) < 0) {
+    input_bytes runs, over;
+    int got_runs = input_bytes_from_view(&view, &runs);
+    int got_over = input_bytes_from_view(&overrides, &over);
+    if (got_runs < 0 || got_over < 0) {
+        input_bytes_release(&runs);
+        input_bytes_release(&over);
         return NULL;
     }
+    options.overrides_json = over.data;
+    options.overrides_length = over.length;
     progress_state ctx = PROGRESS_STATE_INIT(progress == Py_None ? NULL : progress, PROGRESS_FRACTION_STAGE);
     options.progress = progress_bridge;
     options.user = &ctx;
@@ -1585,6 +1594,7 @@ static PyObject *native_fit_runs(PyObject *module, PyObject *args, PyObject *kwa
     status = pdcost_fit_runs(&profile, runs.data, runs.length, &options);
     progress_end(&ctx);
     input_bytes_release(&runs);
+    input_bytes_release(&over);
     if (progress_finish(&ctx) < 0) {
         pdcost_string_free(profile);
         return NULL;
@@ -1984,8 +1994,9 @@ static PyMethodDef native_methods[] = {
     {"fit_runs", (PyCFunction)(void (*)(void))native_fit_runs, METH_VARARGS | METH_KEYWORDS,
      PyDoc_STR("fit_runs(runs_json: bytes, *, parameters=None, cross_validation=0, folds=0,\n"
                "         max_iterations=0, min_runs_per_parameter=0, complete_only=False,\n"
-               "         all_supported=False, runs_file=None, progress=None) -> str\n\n"
+               "         all_supported=False, runs_file=None, progress=None, overrides=None) -> str\n\n"
                "Fits efficiency scales to measured runs (pdcost_fit_runs); returns the profile JSON.\n"
+               "overrides: a run-overrides document (pdcost.run-overrides/1) applied first.\n"
                "progress(fraction, message) is called with the GIL held; returning True cancels.\n"
                "Releases the GIL.")},
     {"validate_runs", (PyCFunction)(void (*)(void))native_validate_runs,
