@@ -1,20 +1,22 @@
 #!/usr/bin/env python3
-"""Write a measured-runs file (pdcost.runs/1) from Megatron-Bridge's published pre-training
-tables, with only what the tables state, to check pdcost on MoE runs outside the dev set.
+"""Write a measured-runs file (pdcost.runs/1) from Megatron-Bridge's published performance
+tables (pre-training, SFT, LoRA), with only what the tables state, to check pdcost on runs
+outside the dev set.
 
 Megatron-Bridge publishes one table per NeMo container release (docs/performance-summary.md
 for the newest, docs/performance-summary-archive.md for the rest): system, GPU count,
-precision, global and micro batch, sequence length, TP/PP/CP/VP/EP and tokens/s/GPU. Each row
-of a model named in MODELS becomes a run of that model's Hugging Face config (from --configs);
-its settings state what every MoE table says in its footnote (force-balanced routing, dropless)
-and the FP8 recipe its precision names; everything the launch recipe sets and the table does
+precision, global and micro batch, sequence length, FSDP degree (some releases), TP/PP/CP/VP/EP
+and tokens/s/GPU. Each row of a model named in MODELS becomes a run of that model's Hugging Face
+config (from --configs), with the table's method (pretrain, sft, lora); an MoE run's settings
+state what every MoE table says in its footnote (force-balanced routing, dropless), and every
+run the FP8 recipe its precision names (MXFP8; "FP8" names none); everything the launch recipe sets and the table does
 not print (dispatcher, CUDA graphs, recomputation, overlap) stays null, as a user who only read
 the table would leave it. Rows already in --exclude (same release, model and row) are left out,
 so the output holds only runs the exclude file does not.
 
     python3 scripts/megatron_bridge_tables.py --bridge PATH/TO/Megatron-Bridge \\
-        --exclude ../shared/validation/dev_runs.json --out /tmp/bridge-moe.json
-    pdcost validate /tmp/bridge-moe.json
+        --exclude ../shared/validation/dev_runs.json --out /tmp/bridge-tables.json
+    pdcost validate /tmp/bridge-tables.json
 
 Reads the Markdown tables by their header row (columns moved between releases: some add FSDP).
 """
@@ -29,10 +31,10 @@ from pathlib import Path
 from typing import Any
 
 # Table model name → Hugging Face config file (Tests/PDCostTests/Fixtures/hf_configs; sources
-# in SOURCES.md there). Dense pre-training is left out (the dev set has those rows); the
-# fine-tuning tables (SFT, LoRA) are read for every model here.
-FINE_TUNED = {"LLAMA3_70B": "meta-llama__Meta-Llama-3-70B.json"}
+# in SOURCES.md there), for the pre-training, SFT and LoRA tables alike.
 MODELS = {
+    "LLAMA3_70B": "meta-llama__Meta-Llama-3-70B.json",
+    "LLAMA3.1_405B": "meta-llama__Llama-3.1-405B.json",
     "DeepSeekV3": "deepseek-ai__DeepSeek-V3.json",
     "GPT OSS 120B": "openai__gpt-oss-120b.json",
     "Qwen3_30B_a3B": "Qwen__Qwen3-30B-A3B.json",
@@ -98,9 +100,11 @@ def run(release: str, section: str, model_name: str, row: dict[str, str], row_te
         return None
     gpu, per_node = SYSTEMS[row["System"]]
     dtype, recipe = PRECISIONS[row["Precision"]]
-    # "n/a" (no virtual stages, no experts) is a degree of 1.
+    # "n/a" (no virtual stages, no experts) is a degree of 1; the FSDP column, where a table
+    # has it, is Megatron-FSDP's degree (0: not used).
     gpus, tp, pp, cp, ep, vp = (1 if row[k] in ("n/a", "") else int(row[k])
                                 for k in ("#-GPUs", "TP", "PP", "CP", "EP", "VP"))
+    fsdp = row.get("FSDP", "0") not in ("0", "n/a", "")
     mbs, gbs, seq = int(row["MBS"]), int(row["GBS"]), int(row["Sequence Length"])
     method = SECTIONS[section]
     tag = (f"{release}_{row['System']}_{method}_{model_name.replace(' ', '')}_{row['Precision']}_{gpus}g"
@@ -113,7 +117,7 @@ def run(release: str, section: str, model_name: str, row: dict[str, str], row_te
         "model": model,
         "hardware": {"gpu": gpu, "num_gpus": gpus, "gpus_per_node": per_node},
         "parallel": {"tp": tp, "pp": pp, "vpp": vp, "dp": gpus // (tp * pp * cp), "cp": cp, "ep": ep,
-                     "etp": None, "sequence_parallel": tp > 1, "zero_stage": None, "fsdp": False},
+                     "etp": None, "sequence_parallel": tp > 1, "zero_stage": 3 if fsdp else None, "fsdp": fsdp},
         "training": {"seq_len": seq, "micro_batch_size": mbs, "global_batch_size": gbs, "dtype": dtype,
                      "recompute": None, "method": method},
         "framework": "megatron-bridge",
@@ -145,12 +149,10 @@ def main() -> None:
             m = re.search(r"'(\S+) NeMo Container'.*Model: (.+?) \(row: (\|.*\|)\)", r.get("source", ""))
             if m:
                 excluded.add(m.groups())
-    pretrained = {name: config(args.configs, file) for name, file in MODELS.items()}
-    fine_tuned = {**pretrained, **{name: config(args.configs, file) for name, file in FINE_TUNED.items()}}
+    models = {name: config(args.configs, file) for name, file in MODELS.items()}
     runs, seen, left_out = [], set(), 0
     for path in FILES:
         for release, section, name, row, text, where in table_rows(git_show(args.bridge, ref, path), path):
-            models = pretrained if SECTIONS[section] == "pretrain" else fine_tuned
             if name not in models or (release, name, text) in excluded:
                 left_out += name in models
                 continue
