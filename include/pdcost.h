@@ -571,7 +571,8 @@ typedef struct pdcost_prediction {
     double bubble_time_s;         /* pipeline warm-up and cool-down                             */
     double recompute_time_s;      /* part of compute_time_s                                     */
     double optimizer_time_s;
-    double offload_time_s;
+    double offload_time_s;        /* host copies not hidden: offloaded optimizer states and
+                                     parameters, paged states, offloaded activations (1.8)     */
     double host_overhead_time_s;  /* host work not hidden under GPU work (launches, logging)    */
     double comm_exposed_s[PDCOST_COMM_KINDS];    /* lengthens the step                          */
     double comm_overlapped_s[PDCOST_COMM_KINDS]; /* hidden under computation                    */

@@ -192,6 +192,36 @@ def test_table_carries_each_frameworks_default(capsys: pytest.CaptureFixture[str
     assert defaults["split_param"]["paddleformers"] is False
     assert main(["settings", "--framework", "nemo"]) == 0
     out = capsys.readouterr().out
-    assert "overlap_grad_reduce" in out and "activation_offload_layers *" in out
+    assert "overlap_grad_reduce" in out and "framework_release *" in out and "activation_offload_layers *" not in out
     assert defaults["moe_token_dispatcher"]["megatron"] == "alltoall"
     assert defaults["moe_token_dispatcher"]["megatron-bridge"] == "hybridep"
+
+
+def test_activation_offload_is_priced_and_megatron_core_rules_hold(capsys: pytest.CaptureFixture[str]) -> None:
+    # Llama-3-8B (32 layers), 8 H100s, one 8,192-token sequence per GPU. Offloading N = 8
+    # layers (Megatron-Core cpu_offloading_num_layers) moves 8 layers' saved activations per
+    # rank to the host and frees 7 layers' worth on the device (one is reloaded ahead of its
+    # backward); the copies over PCIe (~22 ms per ~1.1 GB layer) outlast a layer's forward,
+    # so the step grows by the offload time.
+    hw = HardwareConfig(gpu=__import__("pdcost").GPUSpec.from_name("H100-SXM-80GB"), num_nodes=1,
+                        gpus_per_node=8)
+    tc = TrainingConfig(micro_batch_size=1, sequence_length=8192, gradient_accumulation_steps=1,
+                        framework="megatron")
+    cm = PDCostModel(ModelConfig.from_name("llama3-8b"), hw, tc)
+    plan = ParallelConfig(tp=1, pp=1, dp=8)
+    base = cm.predict(plan)
+    off = cm.predict(plan, settings={"activation_offload_layers": 8})
+    assert base.offload_time_ms == 0 and base.host_memory_gb == 0
+    assert off.offload_time_ms > 0
+    assert off.step_time_ms == pytest.approx(base.step_time_ms + off.offload_time_ms, rel=1e-9)
+    per_layer_gib = off.host_memory_gb / (8 * 8)
+    assert 0.5 < per_layer_gib < 2
+    freed = base.memory_breakdown.allocated_memory_gb - off.memory_breakdown.allocated_memory_gb
+    assert freed == pytest.approx(7 * per_layer_gib, rel=1e-9)
+    # What Megatron-Core's TransformerConfig refuses is refused, naming the setting.
+    common = ["predict", "--model", "llama3-8b", "--gpus", "8", "--seq-len", "8192", "--global-batch", "8",
+              "--framework", "megatron", "--activation-offload-layers", "8"]
+    assert main(common + ["--pp", "2", "--dp", "4"]) == 2
+    assert "pp=2 with settings.activation_offload_layers=8" in capsys.readouterr().err
+    assert main(common + ["--recompute", "selective"]) == 2
+    assert "with recompute='selective'" in capsys.readouterr().err

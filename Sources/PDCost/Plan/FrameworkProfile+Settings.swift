@@ -57,6 +57,12 @@ extension FrameworkProfile {
         let s = settings
         if let v = s.tpCommOverlap { tpCommOverlap = v }
         if let v = s.cudaGraphs { cudaGraphs = v }
+        if let v = s.activationOffloadLayers {
+            activationOffloadLayers = v
+            // CUDA graphs and CPU offloading exclude each other in Megatron-Core: offloading
+            // stated, graphs are off unless stated too (which `TrainingSetup.validated` refuses).
+            if v > 0 && s.cudaGraphs == nil { cudaGraphs = false }
+        }
         if let v = s.torchCompile { compiled = v }
         if let v = s.fp8Recipe { fp8Recipe = v }
         if let v = s.fp8Params { fp8Params = v }

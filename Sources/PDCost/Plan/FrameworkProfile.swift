@@ -101,6 +101,11 @@ public struct FrameworkProfile: Sendable, Hashable {
     public var compiled: Bool = false
     /// CUDA graphs replay the step's kernels without per-kernel host launches.
     public var cudaGraphs: Bool = false
+    /// Decoder layers whose saved activations go to host memory in the forward and come back
+    /// for the backward (Megatron-Core `cpu_offloading_num_layers` with `cpu_offloading`:
+    /// `get_cpu_offload_context`, megatron/core/cpu_offload.py; priced in `ActivationOffload`).
+    /// 0: none.
+    public var activationOffloadLayers: Int = 0
     public var fp8Recipe: FP8Recipe = .delayed
     /// FP8 weights kept between steps (TE `fp8_model_init` / NeMo `fp8_params`): 1-byte model
     /// weights, no per-step weight casts.

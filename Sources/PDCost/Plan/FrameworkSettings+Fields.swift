@@ -194,8 +194,10 @@ extension FrameworkSettings {
         .flag("deterministic_attention", \.deterministicAttention,
               "TE picks deterministic attention (NVTE_ALLOW_NONDETERMINISTIC_ALGO=0)", profile: { $0.deterministicAttention }),
         .integer("activation_offload_layers", \.activationOffloadLayers, 0...1_048_576,
-                 "layers whose activations are offloaded to host memory (cpu_offloading_num_layers)",
-                 notModelled: "activation offload is not priced yet", profile: { _ in 0 }),
+                 "decoder layers whose saved activations go to host memory in the forward and back for the backward "
+                    + "(Megatron-Core cpu_offloading_num_layers; Megatron family only, with pp 1, no recomputation, "
+                    + "no CUDA graphs, fewer than num_hidden_layers)",
+                 profile: { $0.activationOffloadLayers }),
         .choice("memory_logged_by", \.memoryLoggedBy,
                 "the rank(s) a measured memory figure was read on: max_over_ranks or last_rank",
                 profile: { _ in .maxOverRanks }),

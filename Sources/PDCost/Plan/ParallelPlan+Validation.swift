@@ -20,6 +20,13 @@ extension ParallelPlan {
             throw .infeasible(conflict)
         }
 
+        // Megatron-Core: "Currently there is no support for Pipeline parallelism with CPU
+        // offloading" (transformer_config.py).
+        if setup.framework.activationOffloadLayers > 0 && pp > 1 {
+            throw .infeasible("pp=\(pp) with settings.activation_offload_layers="
+                              + "\(setup.framework.activationOffloadLayers): Megatron-Core offloads activations only with pp=1")
+        }
+
         // Each degree is ≤ 2^24 here (PDCostLimits.parallelDegree), so products of two fit easily;
         // four are checked.
         // World size: tp·pp·dp·cp GPUs (EP is carved out of tp·cp·dp, see ParallelPlan).

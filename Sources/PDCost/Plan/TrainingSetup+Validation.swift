@@ -23,6 +23,24 @@ extension TrainingSetup {
         if !(optimizerOffloadRatio >= 0 && optimizerOffloadRatio <= 1) {
             throw .invalidArgument("optimizer_offload_ratio=\(optimizerOffloadRatio) must be in [0, 1]")
         }
+        // Megatron-Core's layer activation offload (`FrameworkProfile.activationOffloadLayers`)
+        // and what its TransformerConfig refuses with it (transformer_config.py `__post_init__`).
+        let offloaded = framework.activationOffloadLayers
+        if offloaded > 0 {
+            if !framework.kind.isMegatronFamily {
+                throw .invalidArgument("settings.activation_offload_layers=\(offloaded) is Megatron-Core's layer activation "
+                                       + "offload (cpu_offloading_num_layers); framework \(framework.kind.rawValue) has no such switch")
+            }
+            if recompute.granularity != .none {
+                throw .invalidArgument("settings.activation_offload_layers=\(offloaded) with recompute="
+                                       + "'\(recompute.granularity.rawValue)': Megatron-Core does not offload activations "
+                                       + "when activation recomputation is enabled")
+            }
+            if framework.settings.cudaGraphs == true {
+                throw .invalidArgument("settings.activation_offload_layers=\(offloaded) with settings.cuda_graphs=true: "
+                                       + "Megatron-Core captures no CUDA graphs with CPU offloading")
+            }
+        }
         // No array here: `ParallelPlan.validate` calls this on every predict, allocation-free.
         let stated = framework.settings
         if !framework.readsDeepSpeedOffload {
@@ -51,6 +69,11 @@ extension TrainingSetup {
         let setup = try validated()
         if recompute.granularity == .full, let n = recompute.numLayers, n > model.numLayers {
             throw .invalidArgument("recompute_num_layers=\(n) exceeds num_hidden_layers=\(model.numLayers)")
+        }
+        // Megatron-Core: "CPU offloading can be done only for layers less than num_layers".
+        if framework.activationOffloadLayers >= model.numLayers {
+            throw .invalidArgument("settings.activation_offload_layers=\(framework.activationOffloadLayers) must be "
+                                   + "less than num_hidden_layers=\(model.numLayers)")
         }
         return setup
     }

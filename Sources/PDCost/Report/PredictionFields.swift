@@ -62,7 +62,7 @@ extension Prediction {
         .init("bubble_time_s", .seconds, .time, "pipeline warm-up and cool-down") { p, _ in p.bubbleTime },
         .init("recompute_time_s", .seconds, .time, "recomputation (part of compute)") { p, _ in p.recomputeTime },
         .init("optimizer_time_s", .seconds, .time, "optimizer step") { p, _ in p.optimizerTime },
-        .init("offload_time_s", .seconds, .time, "optimizer-state offload traffic not hidden") { p, _ in p.offloadTime },
+        .init("offload_time_s", .seconds, .time, "host offload traffic not hidden (optimizer states, parameters, paged states, activations)") { p, _ in p.offloadTime },
         .init("host_overhead_time_s", .seconds, .time, "host work not hidden under GPU work") { p, _ in p.hostOverheadTime },
         .init("comm_exposed_s", .seconds, .communication, count: CommunicationKind.allCases.count,
               "communication that lengthens the step, per kind (tp, cp, ep, pp, dp)") { p, i in

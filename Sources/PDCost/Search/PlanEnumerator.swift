@@ -38,6 +38,9 @@ struct PlanSpace: Sendable {
     let framework: SearchFramework
     let options: SearchOptions
     let isMoE: Bool
+    /// Layer activation offload is stated (`FrameworkProfile.activationOffloadLayers`): pp = 1
+    /// and no recomputation only.
+    let offloadsActivations: Bool
     /// Candidate lists fixed for the whole search.
     let epDegrees: [Int]
     let zeroStages: [Int]
@@ -93,6 +96,7 @@ struct PlanSpace: Sendable {
         framework = fw
         options = o
         isMoE = m.moe != nil
+        offloadsActivations = setup.framework.activationOffloadLayers > 0
         var pruned = [Int](repeating: 0, count: SearchPruneReason.allCases.count)
         func prune(_ r: SearchPruneReason) { pruned[r.rawValue] += 1 }
 
@@ -144,7 +148,10 @@ struct PlanSpace: Sendable {
             if !o.allowTensorParallelAcrossNodes && n > nodeSize && (tp > nodeSize || nodeSize % tp != 0) {
                 prune(.tensorParallelAcrossNodes); continue
             }
-            for pp in Self.divisors(of: n / tp) where pp <= maxPP && (pp == 1 || fw.supportsPipeline) {
+            // Megatron-Core offloads activations only with pp = 1 (`ParallelPlan.validate`):
+            // with offload stated, deeper pipelines are not plans the framework has.
+            for pp in Self.divisors(of: n / tp)
+            where pp <= maxPP && (pp == 1 || (fw.supportsPipeline && !offloadsActivations)) {
                 // 2. Layer split.
                 let splits = PipelineSplit.splits(layers: layers, pp: pp, uneven: fw.supportsUnevenPipeline && o.unevenPipeline,
                                                   maxReduction: o.maxStageLayerReduction)

@@ -210,8 +210,10 @@ struct SearchWorker: Sendable {
                 for mbs in space.microBatchSizes {
                     // 4. Whole gradient accumulation per micro-batch size.
                     if space.globalBatch % (mbs * dp) != 0 { acc.prune(.globalBatch); continue }
-                    // 10. Recomputation.
+                    // 10. Recomputation (none only under activation offload, which Megatron-Core
+                    // refuses to combine with it: `TrainingSetup.validated`).
                     if o.recompute.contains(.none) { price(plan, mbs, .none, ratio, acc) }
+                    if space.offloadsActivations { continue }
                     if o.recompute.contains(.selective) { price(plan, mbs, space.selectiveRecompute, ratio, acc) }
                     if o.recompute.contains(.full) { price(plan, mbs, .full, ratio, acc) }
                     if o.recompute.contains(.partialFull) && chunk > 1 {

@@ -209,6 +209,24 @@ public struct CostModel: Sendable {
         let runtimeBytes = fw.runtimeBytes * e.runtimeMemoryScale
         let workspaceBytes = fw.allocatorWorkspaceBytes * e.allocatorWorkspaceScale
         let usable = max(w.gpuMemory - runtimeBytes, 0)
+        // Layer activation offload (Megatron-Core `cpu_offloading_num_layers`; pp = 1 and no
+        // recomputation, `ParallelPlan.validate`): fewer layers' activations on the device, N on
+        // the host, and the copies a layer's compute does not cover (`ActivationOffload`).
+        var offload = ActivationOffload(offloadLayers: 0, stageLayers: 0, storedBytesPerLayer: 0)
+        if fw.activationOffloadLayers > 0 && single {
+            let layers = c.layersFirst
+            let mx = mixSingle
+            func perLayer(_ dense: Double, _ moe: Double) -> Double {
+                layers > 0 ? (mx.dense * dense + mx.moe * moe) / layers : 0
+            }
+            offload = ActivationOffload(offloadLayers: fw.activationOffloadLayers, stageLayers: layers,
+                                        storedBytesPerLayer: perLayer(acts.dense.stored, acts.moe.stored))
+            let copy = w.net.hostCopy(bytes: offload.bytesPerLayer)
+            p.offloadTime += m * offload.exposedTime(copy: copy,
+                                                     forwardPerLayer: perLayer(times.dense.forward, times.moe.forward),
+                                                     backwardPerLayer: perLayer(times.dense.backward, times.moe.backward))
+            p.hostMemoryPerNode += offload.hostBytes * ranksPerNode
+        }
         func stageMemory(index: Double, layers: Double, mx: (dense: Double, moe: Double),
                          stage: StageParameters, state: ModelStateBytes, first: Bool, last: Bool) -> MemoryBreakdown {
             var mem = MemoryBreakdown()
@@ -228,7 +246,7 @@ public struct CostModel: Sendable {
             let perLayer = recompute.granularity == .full
                 ? recomputed * perLayerStored + (1 - recomputed) * perLayerFull
                 : perLayerStored
-            mem.activations = chunks * (layers / c.vpp) * perLayer
+            mem.activations = chunks * max(layers / c.vpp - offload.residentReduction, 0) * perLayer
             // Embedding output kept for the first layer's backward is in the layer's input.
             // Transient: the backward working set of one layer (gradients mirror its
             // activations; a recomputed layer also re-materialises them), and at the loss the

@@ -84,7 +84,8 @@ public struct Prediction: Sendable, Hashable {
     public var dataParallelComm = CommunicationTime()
     /// Optimizer update (memory-bound), after gradient reduction.
     public var optimizerTime: Double = 0
-    /// Host↔device traffic of offloaded optimizer states.
+    /// Host↔device traffic not hidden under compute: offloaded optimizer states and
+    /// parameters, paged optimizer states, offloaded activations (`ActivationOffload`).
     public var offloadTime: Double = 0
     /// Fixed host work per step.
     public var hostOverheadTime: Double = 0
