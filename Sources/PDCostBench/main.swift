@@ -8,6 +8,7 @@
 //   pdcost-bench serve-predict                                ns and allocations per serving evaluate
 //   pdcost-bench serve-search [--quick]                       serving deployment-search speed
 //   pdcost-bench fit FILE [--params a,b] [--cv M] [--out P]   fit efficiency scales (FitBench.swift)
+//   pdcost-bench rederive PROFILE [--out FILE]               a GPU profile's parameters from its own measurements
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -106,6 +107,9 @@ case "loso":
 case "fit":
     guard args.count >= 2 else { fail("fit needs a FILE") }
     FitBench.run(args[1], Array(args.dropFirst(2)))
+case "rederive":
+    guard args.count >= 2 else { fail("rederive needs a PROFILE") }
+    Rederive.run(args[1], Array(args.dropFirst(2)))
 default:
     fail("unknown command '\(command)'")
 }

@@ -108,6 +108,44 @@ struct GPUCalibrationTests {
         #expect(close(one.rate, 7e14))
     }
 
+    @Test("a measured H200 sweep: launch-bound small shapes do not read as tile loss; L2 copies do not read as HBM")
+    func measuredH200() throws {
+        // `pdcost calibrate --gpu --quick` on one H200 (driver 580.159.04, cuBLAS 13.1), bf16,
+        // median seconds (profiles/h200-sxm-141gb.json). 512³ and 1024³ both take ~8 µs: the
+        // launch gap, not the tile loss of a curve through the large shapes.
+        let sweep: [(m: Int, n: Int, k: Int, seconds: Double)] = [
+            (512, 512, 512, 8.073e-6), (1024, 1024, 1024, 8.296e-6), (2048, 2048, 2048, 24.82e-6),
+            (4096, 4096, 4096, 173.3e-6), (8192, 8192, 8192, 1381.8e-6), (8192, 8192, 2048, 360.5e-6),
+            (8192, 2048, 8192, 339.8e-6), (2048, 8192, 8192, 336.3e-6)]
+        let fit = try #require(GemmCurveFit.fit(sweep, fallbackHalfDimension: 160))
+        // The large shapes ran at 762–817 TFLOP/s (2mnk/t): the asymptote lies near them, below
+        // the 989.4 TFLOP/s datasheet peak; the gap is the ~8 µs the small shapes show.
+        #expect(fit.rate > 7.6e14 && fit.rate < 8.6e14)
+        #expect(fit.halfDimension >= 0 && fit.halfDimension < 300)
+        #expect(fit.launchOverhead > 5e-6 && fit.launchOverhead < 9e-6)
+
+        var result = GPUCalibrationResult(
+            device: GPUDeviceInfo(name: "NVIDIA H200", memoryBytes: 150_109_880_320,
+                                  computeCapabilityMajor: 9, computeCapabilityMinor: 0),
+            deviceCount: 1, machine: .init())
+        result.gemm = sweep.map { .init(dtype: "bf16", m: $0.m, n: $0.n, k: $0.k, seconds: $0.seconds,
+                                        tflops: 2 * Double($0.m * $0.n * $0.k) / $0.seconds / 1e12) }
+        // Device copies (read + write counted): 16 MiB fits in the 60 MB L2 and reads faster
+        // than the 4.8 TB/s HBM; 1 GiB does not.
+        for (bytes, seconds) in [(16_777_216.0, 6.776e-6), (67_108_864.0, 34.70e-6),
+                                 (268_435_456.0, 128.58e-6), (1_073_741_824.0, 503.8e-6)] {
+            result.bandwidth.append(.init(kind: "d2d", bytes: bytes, seconds: seconds,
+                                          bytesPerSecond: 2 * bytes / seconds))
+        }
+        let c = GPUCalibration(result)
+        #expect(c.datasheet?.name == "H200-SXM-141GB")
+        let fraction = try #require(c.efficiency["gemm_peak_fraction16"])
+        #expect(fraction > 0.77 && fraction < 0.87)
+        // 2 · 1 GiB / 503.8 µs = 4.26 TB/s of 4.8.
+        #expect(close(c.efficiency["hbm_fraction"] ?? .nan, 2 * 1_073_741_824 / 503.8e-6 / 4.8e12, 1e-3))
+        #expect(!c.notes.contains { $0.contains("clamped") })
+    }
+
     @Test("bus bandwidth per nccl-tests: all-reduce 2(n-1)/n, the others (n-1)/n")
     func busFactors() {
         #expect(CollectiveOp.allReduce.busFactor(ranks: 8) == 1.75)

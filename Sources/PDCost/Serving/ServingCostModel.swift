@@ -58,9 +58,9 @@ public struct ServingCostModel: Sendable {
     let attentionWidth: Double
     let hidden: Double
     let elementwiseBytesPerTokenLayer: Double
-    /// Kernels a decoder layer launches (`ServingEngine.kernelsPerLayer(model:)`, else
-    /// `ServingKernels.kernelsPerLayer`).
-    let engineKernelsPerLayer: Double
+    /// Ops the host dispatches per decoder layer when the engine issues every op from Python
+    /// (`ServingEngine.hostOpsPerLayer(model:)`; 0: kernels launched from C++ or a graph).
+    let engineHostOpsPerLayer: Double
     let peakFlops: Double
     var memoryPlan: ServingMemory
 
@@ -162,7 +162,7 @@ public struct ServingCostModel: Sendable {
         }
         hidden = Double(m.hiddenSize)
         elementwiseBytesPerTokenLayer = ServingMemory.elementwiseBytesPerTokenLayer(model: m, tp: d.tp)
-        engineKernelsPerLayer = d.engine.kernelsPerLayer(model: m) ?? kernels.kernelsPerLayer
+        engineHostOpsPerLayer = d.engine.hostOpsPerLayer(model: m) ?? 0
         memoryPlan = ServingMemory(model: m, gpu: c.gpu, settings: rs, tp: d.tp, pp: d.pp,
                                    weightsBytes: stageWeights, kvBytesPerToken: kvCache.everyLayerBytesPerToken / pp,
                                    blockSize: rs.kvBlockSize)
@@ -290,6 +290,7 @@ public struct ServingCostModel: Sendable {
             }
             comm = attention + ffn
         }
+        let tensorParallelComm = comm
         if pp > 1 {
             // One activation send to the next stage (NCCL send/recv on NVLink or the network).
             comm += interconnect.sendRecv(bytes: tokens * hidden * 2, acrossNodes: tp * pp > Double(cluster.gpusPerNode))
@@ -299,9 +300,19 @@ public struct ServingCostModel: Sendable {
         let graphed = settings.cudaGraphs && b <= Double(settings.cudaGraphMaxBatch)
             && (p == 0 || settings.engine != .sglang)
         let gap = graphed ? kernels.graphKernelGap : kernels.eagerKernelGap
-        let launches = (engineKernelsPerLayer + (tp > 1 ? 2 : 0)) * layers
+        let launches = (kernels.kernelsPerLayer + (tp > 1 ? 2 : 0)) * layers
             + kernels.extraKernelsPerMoELayer * stageMoELayers
-        let overhead = launches * gap
+        var overhead = launches * gap
+        if engineHostOpsPerLayer > 0 {
+            // Python issues every op (the eager engine): the host runs ahead of the GPU until
+            // the step's synchronisation, so the stage takes the longer of the host's issue
+            // time and the GPU's work (TP all-reduces included; each is one more dispatched op);
+            // only the host time the GPU does not cover is added. The pipeline hop waits for
+            // the stage's last kernel, so it is not hidden.
+            let ops = (engineHostOpsPerLayer + (tp > 1 ? 2 : 0)) * layers
+                + kernels.extraKernelsPerMoELayer * stageMoELayers
+            overhead = max(0, ops * kernels.eagerHostSecondsPerOp - (gpu + tensorParallelComm))
+        }
         return IterationCost(compute: compute, gpu: gpu, communication: comm, overhead: overhead)
     }
 

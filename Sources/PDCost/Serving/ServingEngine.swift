@@ -43,16 +43,18 @@ public enum ServingEngine: String, Sendable, Hashable, CaseIterable {
     /// step: tens of microseconds (the 0.4 blog's profiles show GPU idle < 5 % of a step).
     ///
     /// Eager PyTorch (bench/serve.py `generate`): every step ends with `next_tokens.cpu()`,
-    /// which drains the stream, so the next step's first kernels start from an idle GPU; the
-    /// step also launches the embedding, final norm, LM head and argmax (~12 kernels outside
-    /// the decoder layers, ~5 µs each at `ServingKernels.eagerKernelGap`) and one
-    /// device-to-host copy (~10–20 µs): ~80 µs, an estimate not yet measured on a GPU here.
+    /// which drains the stream, so the next step's first ops start from an idle GPU; the step
+    /// also dispatches 13 ops outside the decoder layers (embedding, the final RMSNorm's 8,
+    /// the last-position slice, LM head, argmax, the copy to the host: counted with a
+    /// TorchDispatchMode on the harness; GPT-2's LayerNorm and learned positions give 9) at
+    /// `ServingKernels.eagerHostSecondsPerOp` each, and waits one device-to-host round trip
+    /// (~20 µs): 13 · 10 + 20 = 150 µs.
     public var stepHostSeconds: Double {
         switch self {
         case .vllm: 60e-6
         case .sglang: 40e-6
         case .tensorrtLLM: 30e-6
-        case .pytorch: 80e-6
+        case .pytorch: 150e-6
         }
     }
 
@@ -68,21 +70,26 @@ public enum ServingEngine: String, Sendable, Hashable, CaseIterable {
     /// tokens back to the first): a step is the sum over the stages plus the hops.
     public var pipelinesMicroBatches: Bool { self != .pytorch }
 
-    /// Kernels one decoder layer of `m` launches per step when the engine's own count differs
-    /// from `ServingKernels.kernelsPerLayer` (nil: that count). Eager PyTorch launches one kernel
-    /// per op of bench/serve.py `_Runner.layers_forward` (bench/model.py modules): each RMSNorm
-    /// 8 (float, pow, mean, add, rsqrt, mul, to, weight mul; `nn.LayerNorm` 1); q/k/v GEMMs 3
-    /// (an nn.Linear bias rides in addmm); Qwen3's q/k norms 2 more norms; RoPE 5 each for q and
-    /// k (mul, neg, cat, mul, add: `_rotate_half`); 2 cache writes; 2 `repeat_interleave`
-    /// copies when kv heads < heads; SDPA 1; the transpose-reshape copy 1; o_proj 1 (+1 bias
-    /// add: `_row` adds it after the all-reduce); 2 residual adds; gated MLP 5 (gate, up, act,
-    /// mul, down) or plain 3, +1 down bias. Llama-3 (RMSNorm, RoPE, GQA, SwiGLU): 43.
-    public func kernelsPerLayer(model m: ModelSpec) -> Double? {
+    /// Ops the host dispatches for one decoder layer of `m` per step when the engine issues
+    /// every op from Python (nil: the engine launches kernels from C++ or replays graphs, priced
+    /// by `ServingKernels.kernelsPerLayer`). Eager PyTorch dispatches each op of bench/serve.py
+    /// `_Runner.layers_forward`, views, slices and no-op casts included, and each costs host
+    /// time whether or not it launches a kernel: each RMSNorm 8 (float, pow, mean, add,
+    /// rsqrt, mul, to, weight mul; `nn.LayerNorm` 1); q/k/v 3 GEMMs (an nn.Linear bias rides
+    /// in addmm), 3 views and 3 transposes; Qwen3's q/k norms 2 more norms; RoPE 18 (2 slices
+    /// and 2 casts of the cos/sin tables, then for q and k 2 muls, `_rotate_half`'s 2 slices,
+    /// neg and cat, and the add); the cache 6 (2 slice-copies in, 2 slices out); 2
+    /// `repeat_interleave` copies when kv heads < heads; SDPA 1; the transpose and reshape 2;
+    /// o_proj 1 (+1 bias add: `_row` adds it after the all-reduce); 2 residual adds; gated MLP
+    /// 5 (gate, up, act, mul, down) or plain 3, +1 down bias. Llama-3 62, Qwen3 78, GPT-2 28:
+    /// what a TorchDispatchMode counts on the harness (decode steps of 2- and 4-layer models,
+    /// torch 2.11).
+    public func hostOpsPerLayer(model m: ModelSpec) -> Double? {
         guard self == .pytorch else { return nil }
         let norm: Double = m.normKind == .rmsNorm ? 8 : 1
-        var ops = 2 * norm + 3 + 2 + 1 + 1 + 1 + 2
+        var ops = 2 * norm + 9 + 6 + 1 + 2 + 1 + 2
         if m.qkNorm { ops += 2 * norm }
-        if m.positionEncoding == .rope { ops += 10 }
+        if m.positionEncoding == .rope { ops += 18 }
         if m.numKeyValueHeads < m.numAttentionHeads { ops += 2 }
         if m.attentionOutputBias { ops += 1 }
         ops += m.mlpKind == .gated ? 5 : 3

@@ -21,6 +21,13 @@ public struct ServingKernels: Sendable, Hashable {
     /// Batch-1 decode on TensorRT-LLM 0.9 (DLI static sweeps) shows 57–78 µs per Llama layer
     /// beyond the weight streaming on A100/H100/H200, ~5 µs for each of the 12 kernels.
     public var eagerKernelGap: Double = 5e-6
+    /// Host time of one op dispatched from Python in eager PyTorch (argument parsing, the
+    /// dispatcher, the allocator, cudaLaunchKernel when the op launches one): 10.0 µs per
+    /// in-place add issued in a Python loop, measured on the H200 machine's host with torch
+    /// 2.11 (scripts/moe_kernel_bench.py `host_per_op`, measured/h200-sxm-141gb/moe_kernels.json;
+    /// 13.9 µs with autograd recording); the PyTorch blog gives 5–10 µs ("Accelerating PyTorch
+    /// with CUDA Graphs", 2021). It scales with the host CPU's single-thread speed.
+    public var eagerHostSecondsPerOp: Double = 10e-6
     /// Fixed latency of a one-shot NVLink all-reduce (vLLM `custom_all_reduce.cuh`
     /// `cross_device_reduce_1stage`, TensorRT-LLM `customAllReduceKernels`): one barrier over
     /// peer flags plus one read of every peer's buffer, ~5 µs at 8 GPUs on H100 against NCCL's

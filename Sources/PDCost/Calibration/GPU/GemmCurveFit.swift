@@ -8,7 +8,10 @@
 ///     t = 2mnk·(1/R) + 2mnk·(1/m + 1/n + 1/k)·(c/R) + t₀,
 ///
 /// linear in (1/R, c/R, t₀), solved by least squares on relative error. A negative c or t₀ (noise
-/// on a sweep that does not resolve it) is pinned to 0 and the rest refitted.
+/// on a sweep that does not resolve it) is pinned to 0 and the rest refitted: both two-term fits
+/// are tried and the one with the smaller residual kept. (On an H200 the launch-bound small
+/// shapes, 512³ and 1024³ at ~8 µs, give c < 0 in the full fit; fitting them with c and no t₀
+/// instead read the launch gap as tile loss, c ≈ 1,400 and R ≈ 1.6× the datasheet peak.)
 public struct GemmCurveFit: Sendable, Equatable {
     /// Large-GEMM rate R, FLOP/s.
     public var rate: Double
@@ -31,25 +34,27 @@ public struct GemmCurveFit: Sendable, Equatable {
         let shape = usable.map { 1 / Double($0.m) + 1 / Double($0.n) + 1 / Double($0.k) }
         let times = usable.map(\.seconds)
 
-        // Candidate models, richest first: (1/R, c/R, t0), (1/R, c/R), (1/R, t0), then (1/R) at c fixed.
-        typealias Model = (useC: Bool, useT0: Bool)
-        let models: [Model] = [(true, true), (true, false), (false, true)]
-        for model in models {
-            let width = 1 + (model.useC ? 1 : 0) + (model.useT0 ? 1 : 0)
-            guard usable.count >= width, Set(shape).count >= (model.useC ? 2 : 1) else { continue }
+        // Candidate models: (1/R, c/R, t0); else the better of (1/R, c/R) and (1/R, t0); then (1/R)
+        // at c fixed.
+        func fitted(useC: Bool, useT0: Bool) -> GemmCurveFit? {
+            let width = 1 + (useC ? 1 : 0) + (useT0 ? 1 : 0)
+            guard usable.count >= width, Set(shape).count >= (useC ? 2 : 1) else { return nil }
             let rows = (0..<usable.count).map { i -> [Double] in
                 var row = [flops[i]]
-                if model.useC { row.append(flops[i] * shape[i]) }
-                if model.useT0 { row.append(1) }
+                if useC { row.append(flops[i] * shape[i]) }
+                if useT0 { row.append(1) }
                 return row
             }
-            guard let x = RelativeLeastSquares.solve(rows: rows, targets: times), x[0] > 0 else { continue }
-            let c = model.useC ? x[1] / x[0] : 0
-            let t0 = model.useT0 ? x[width - 1] : 0
-            if c < 0 || t0 < 0 { continue }
+            guard let x = RelativeLeastSquares.solve(rows: rows, targets: times), x[0] > 0 else { return nil }
+            let c = useC ? x[1] / x[0] : 0
+            let t0 = useT0 ? x[width - 1] : 0
+            if c < 0 || t0 < 0 { return nil }
             return GemmCurveFit(rate: 1 / x[0], halfDimension: c, launchOverhead: t0, samples: usable.count,
                                 rmsRelativeError: RelativeLeastSquares.rmsRelativeResidual(rows: rows, targets: times, x: x))
         }
+        if let full = fitted(useC: true, useT0: true) { return full }
+        let pinned = [fitted(useC: true, useT0: false), fitted(useC: false, useT0: true)].compactMap { $0 }
+        if let best = pinned.min(by: { $0.rmsRelativeError < $1.rmsRelativeError }) { return best }
         // R alone with c fixed: t = 2mnk(1 + c·s)/R.
         let c = max(fallbackHalfDimension, 0)
         let rows = (0..<usable.count).map { [flops[$0] * (1 + c * shape[$0])] }

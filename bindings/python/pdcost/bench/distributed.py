@@ -194,4 +194,7 @@ def teardown(ctx: Context) -> None:
     import torch.distributed as dist
 
     if dist.is_initialized():
-        dist.destroy_process_group()
+        try:
+            dist.barrier()  # leave together (see pdcost.bench.serve.teardown)
+        finally:
+            dist.destroy_process_group()

@@ -412,4 +412,10 @@ def teardown() -> None:
     import torch.distributed as dist
 
     if dist.is_available() and dist.is_initialized():
-        dist.destroy_process_group()
+        # Every rank leaves together: a rank that destroys its gloo pairs while a peer is still
+        # between its last collective and its own teardown can abort that peer's gloo thread
+        # ("terminate called without an active exception", seen on a loaded 2-core machine).
+        try:
+            dist.barrier()
+        finally:
+            dist.destroy_process_group()
