@@ -54,6 +54,35 @@ struct GroupedLaunchTests {
         let fused = rates.expertGEMM(experts: 64, rows: 16, 512, 512, fp8: true, saturation: 1, graphed: true)
         #expect(abs(issued - 64 * 33e-6) < 1e-12)
         #expect(abs(fused - 64 * 4e-6) < 1e-12)
+        // One grouped kernel for all 64 (torchtitan's `torch._grouped_mm`): one 4 µs floor, or
+        // the work itself when longer — 2 · 64 · 16 · 512 · 512 FLOPs is ~0.3 µs at FP8 rates,
+        // and the bytes 64 · ((16 · 512 + 512 · 512) · 1 + 16 · 512 · 2) = 17.3 MB read and
+        // written, ~2.7 µs at 8 TB/s · 0.8 — so the floor.
+        let single = rates.expertGEMM(experts: 64, rows: 16, 512, 512, fp8: true, saturation: 1, graphed: true,
+                                      singleLaunch: true)
+        #expect(abs(single - 4e-6) < 1e-12)
+    }
+
+    /// torchtitan prices its experts as one launch each (no per-expert issue), Megatron-Bridge
+    /// as TE's multi-stream GroupedLinear: with 128 experts on one GPU and few tokens each, the
+    /// torchtitan MoE layer is the faster by at least 128 experts · (33 − 4) µs per GEMM in the
+    /// forward (fc1 and fc2).
+    @Test func torchtitanExpertsAreOneLaunch() throws {
+        let model = try ModelLoader.load(json: try TestFixtures.bytes("Qwen__Qwen3-30B-A3B.json"))
+        #expect(FrameworkProfile.torchtitan.expertGEMMSingleLaunch)
+        #expect(!FrameworkProfile.megatronBridge.expertGEMMSingleLaunch)
+        let cluster = Cluster(gpu: try GPUPresets.named("H200-SXM-141GB"), numGPUs: 1)
+        func gemms(_ kind: FrameworkProfile.Kind) -> Double {
+            var s = FrameworkSettings()
+            s.moeRouterForceBalance = true
+            let setup = TrainingSetup(seqLen: 2048, globalBatchSize: 1, framework: FrameworkProfile(kind: kind, settings: s))
+            let w = Workload(model: model, cluster: cluster, setup: setup)
+            let c = PlanContext(plan: ParallelPlan(), workload: w, microBatchSize: 1,
+                                recompute: setup.recompute, offloadRatio: 0)
+            let t = w.layerTimes(c, framework: setup.pricedFramework).moe
+            return t.forward - t.hostStall
+        }
+        #expect(gemms(.megatronBridge) - gemms(.torchtitan) > 2 * 128 * (33e-6 - 4e-6))
     }
 
     /// The op fuser's single launch reaches the layer: Nemotron 3 Super's MoE layer at ep 8

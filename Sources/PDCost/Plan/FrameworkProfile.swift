@@ -142,6 +142,15 @@ public struct FrameworkProfile: Sendable, Hashable {
     /// runs as TE fused ops — one grouped-GEMM launch for all local experts, with the bias, the
     /// (clamped) GLU and the probability scaling fused (see `eagerExpertEpilogue`).
     public var teOpFuser: Bool = false
+    /// The routed experts' GEMMs run as one grouped-kernel launch per matrix for all local
+    /// experts, with no per-expert issue: torchtitan's MoE (`torch._grouped_mm`, CUTLASS grouped
+    /// GEMM: torchtitan models/moe/moe.py `_run_experts_grouped_mm`). Megatron-Core's
+    /// TEGroupedMLP instead issues one cuBLASLt GEMM per expert over streams
+    /// (`EfficiencyProfile.groupedGemmPerExpertSeconds`) unless `teOpFuser`. Measured on an
+    /// H200 (measured/h200-sxm-141gb/train_moe_grouped.json): the bench's 2-layer Qwen3-30B-A3B
+    /// (128 experts on one GPU) steps in 45 ms with `_grouped_mm` against 723 ms looping over
+    /// the experts.
+    public var expertGEMMSingleLaunch: Bool = false
 
     // MARK: MoE routing
     /// Expert capacity factor; nil = dropless routing (Megatron `moe_expert_capacity_factor`).
@@ -452,6 +461,7 @@ public struct FrameworkProfile: Sendable, Hashable {
         p.savesGatheredLinearInputs = true
         p.contextParallelImplementation = .torchAllGather
         p.attentionRepeatsKVHeads = true
+        p.expertGEMMSingleLaunch = true
         return p
     }
 

@@ -422,13 +422,14 @@ struct Rates: Sendable {
     /// issues one cuBLASLt GEMM per expert), or the kernel floor per expert when `graphed`.
     @inline(__always)
     func expertGEMM(experts: Double, rows: Double, _ n: Double, _ k: Double, fp8: Bool,
-                    saturation: Double, graphed: Bool) -> Double {
+                    saturation: Double, graphed: Bool, singleLaunch: Bool = false) -> Double {
         if !(experts > 0 && rows > 0 && n > 0 && k > 0 && saturation > 0) { return 0 }
         let compute = 2 * experts * rows * n * k / ((fp8 ? gemm8 : gemm16) * saturation)
         let bytes = experts * ((rows * k + k * n) * (fp8 ? 1 : 2) + rows * n * 2)
-        // Replayed from a CUDA graph the per-expert GEMMs cost no launch or stream hand-off:
-        // only the kernel floor each.
-        let floor = graphed ? kernelFloor : max(perExpertGEMM, kernelFloor)
+        // One grouped kernel for all experts (`FrameworkProfile.expertGEMMSingleLaunch`): one
+        // kernel floor. Replayed from a CUDA graph the per-expert GEMMs cost no launch or
+        // stream hand-off: only the kernel floor each.
+        let floor = singleLaunch ? kernelFloor / experts : graphed ? kernelFloor : max(perExpertGEMM, kernelFloor)
         return max(max(compute, bytes / hbm), experts * floor)
     }
 

@@ -165,6 +165,50 @@ class Experts(nn.Module):
         self.b_down = nn.Parameter(torch.zeros(count, h)) if bias else None
         self.act = _activation(m.hidden_act or ("silu" if self.gated else "gelu"))
 
+    #: Rows of each expert's group are padded to this multiple for the grouped GEMM
+    #: (torchtitan models/moe/utils.py ALIGN_SIZE_M = 16 for bf16).
+    ALIGN = 16
+
+    def grouped_ok(self, x: torch.Tensor) -> bool:
+        """Whether the experts run as grouped GEMMs (``torch._grouped_mm``, one launch per
+        matrix for all experts, as torchtitan's MoE does): CUDA bf16 on sm_90+, no biases."""
+        return (x.is_cuda and _compute_dtype(x) == torch.bfloat16 and hasattr(torch, "_grouped_mm")
+                and torch.cuda.get_device_capability(x.device) >= (9, 0)
+                and self.b_up is None and self.b_down is None and self.b_gate is None)
+
+    def grouped(self, tokens: torch.Tensor, chosen: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+        """Dropless routed experts as torchtitan runs them (torchtitan models/moe/moe.py
+        ``_run_experts_grouped_mm``): the token copies sorted by expert into groups padded to
+        ``ALIGN`` rows, one grouped GEMM per matrix, then each copy weighted and summed back."""
+        experts, k = self.w_up.shape[0], chosen.shape[-1]
+        flat = chosen.reshape(-1)
+        order = torch.argsort(flat, stable=True)
+        counts = torch.bincount(flat, minlength=experts)
+        padded = (counts + self.ALIGN - 1) // self.ALIGN * self.ALIGN
+        ends = torch.cumsum(padded, 0)
+        sorted_expert = flat[order]
+        first_copy = torch.cumsum(counts, 0) - counts
+        slot = torch.arange(flat.numel(), device=flat.device) - first_copy[sorted_expert]
+        dest = (ends - padded)[sorted_expert] + slot
+        rows = int(ends[-1])  # the host learns the padded size (dropless: data-dependent)
+        source = order // k
+        bf16 = torch.bfloat16
+        # Under autocast the parameters are fp32 and cast per use, as autocast casts F.linear's.
+        picked = tokens[source].to(bf16)
+        buffer = picked.new_zeros(rows, tokens.shape[-1]).index_copy(0, dest, picked)
+        offs = ends.to(torch.int32)
+
+        def gmm(t: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+            return torch._grouped_mm(t.to(bf16), w.to(bf16).transpose(-2, -1), offs=offs)
+
+        if self.gated:
+            assert self.w_gate is not None
+            hidden = self.act(gmm(buffer, self.w_gate)) * gmm(buffer, self.w_up)
+        else:
+            hidden = self.act(gmm(buffer, self.w_up))
+        result = gmm(hidden, self.w_down)[dest] * weights.reshape(-1)[order, None]
+        return torch.zeros_like(tokens).index_add(0, source, result.to(tokens.dtype))
+
     def expert(self, e: int, x: torch.Tensor) -> torch.Tensor:
         def lin(w: torch.Tensor | None, b: torch.Tensor | None, t: torch.Tensor) -> torch.Tensor:
             assert w is not None
@@ -175,6 +219,13 @@ class Experts(nn.Module):
         else:
             hidden = self.act(lin(self.w_up, self.b_up, x))
         return lin(self.w_down, self.b_down, hidden)
+
+
+def _compute_dtype(x: torch.Tensor) -> torch.dtype:
+    """The dtype matrix products of ``x`` run in: autocast's when it is on, else x's."""
+    if x.is_cuda and torch.is_autocast_enabled("cuda"):
+        return torch.get_autocast_dtype("cuda")
+    return x.dtype
 
 
 class MoE(nn.Module):
@@ -196,9 +247,15 @@ class MoE(nn.Module):
         probs = F.softmax(self.gate(tokens), dim=-1, dtype=torch.float32)
         weights, chosen = torch.topk(probs, self.top_k, dim=-1)
         weights = (weights / weights.sum(dim=-1, keepdim=True)).to(tokens.dtype)
+        if self.experts.grouped_ok(tokens):
+            out = self.experts.grouped(tokens, chosen, weights)
+            if self.shared_experts is not None:
+                out = out + self.shared_experts(tokens)
+            return out.view(shape)
         out = torch.zeros_like(tokens)
-        # Loop over experts as the Hugging Face eager code does (one gather, one GEMM chain and
-        # one scatter-add per expert that received tokens).
+        # Elsewhere (CPU, before Hopper, biased experts): loop over experts as the Hugging Face
+        # eager code does (one gather, one GEMM chain and one scatter-add per expert that
+        # received tokens).
         for e in range(self.experts.w_up.shape[0]):
             token_index, slot = torch.where(chosen == e)
             if token_index.numel() == 0:
