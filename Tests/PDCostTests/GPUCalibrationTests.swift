@@ -118,11 +118,17 @@ struct GPUCalibrationTests {
             (4096, 4096, 4096, 173.3e-6), (8192, 8192, 8192, 1381.8e-6), (8192, 8192, 2048, 360.5e-6),
             (8192, 2048, 8192, 339.8e-6), (2048, 8192, 8192, 336.3e-6)]
         let fit = try #require(GemmCurveFit.fit(sweep, fallbackHalfDimension: 160))
-        // The large shapes ran at 762–817 TFLOP/s (2mnk/t): the asymptote lies near them, below
-        // the 989.4 TFLOP/s datasheet peak; the gap is the ~8 µs the small shapes show.
-        #expect(fit.rate > 7.6e14 && fit.rate < 8.6e14)
-        #expect(fit.halfDimension >= 0 && fit.halfDimension < 300)
-        #expect(fit.launchOverhead > 5e-6 && fit.launchOverhead < 9e-6)
+        // The large shapes ran at 762–817 TFLOP/s (2mnk/t); the curve's asymptote lies above
+        // them and below the 989.4 TFLOP/s datasheet, with a tile loss of the order the cost
+        // model's default assumes (160), not the ~1,400 the launch floor would imply.
+        #expect(fit.rate > 8.2e14 && fit.rate < 9.3e14)
+        #expect(fit.halfDimension > 80 && fit.halfDimension < 300)
+        // The curve reproduces every compute-bound measurement (2048³ and up) within 8 %.
+        for s in sweep where s.m >= 2048 {
+            let (m, n, k) = (Double(s.m), Double(s.n), Double(s.k))
+            let t = 2 * m * n * k * (1 + fit.halfDimension / m + fit.halfDimension / n + fit.halfDimension / k) / fit.rate
+            #expect(abs(t - s.seconds) / s.seconds < 0.08, "\(s): \(t)")
+        }
 
         var result = GPUCalibrationResult(
             device: GPUDeviceInfo(name: "NVIDIA H200", memoryBytes: 150_109_880_320,
@@ -140,7 +146,7 @@ struct GPUCalibrationTests {
         let c = GPUCalibration(result)
         #expect(c.datasheet?.name == "H200-SXM-141GB")
         let fraction = try #require(c.efficiency["gemm_peak_fraction16"])
-        #expect(fraction > 0.77 && fraction < 0.87)
+        #expect(fraction > 0.83 && fraction < 0.94)
         // 2 · 1 GiB / 503.8 µs = 4.26 TB/s of 4.8.
         #expect(close(c.efficiency["hbm_fraction"] ?? .nan, 2 * 1_073_741_824 / 503.8e-6 / 4.8e12, 1e-3))
         #expect(!c.notes.contains { $0.contains("clamped") })
