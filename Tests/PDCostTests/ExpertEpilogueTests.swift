@@ -50,16 +50,16 @@ struct GroupedLaunchTests {
     @Test func perExpertIssueCostAndItsRemoval() throws {
         let cluster = Cluster(gpu: try GPUPresets.named("B300"), numGPUs: 8)
         let rates = Rates(cluster: cluster, setup: TrainingSetup(seqLen: 4096, globalBatchSize: 8, dtype: .fp8))
-        let issued = rates.expertGEMM(experts: 64, rows: 16, 512, 512, fp8: true, saturation: 1, graphed: false)
-        let fused = rates.expertGEMM(experts: 64, rows: 16, 512, 512, fp8: true, saturation: 1, graphed: true)
+        let issued = rates.expertGEMM(experts: 64, rows: 16, 512, 512, fp8: true, saturation: 1, launch: .perExpert)
+        let fused = rates.expertGEMM(experts: 64, rows: 16, 512, 512, fp8: true, saturation: 1, launch: .graphed)
         #expect(abs(issued - 64 * 33e-6) < 1e-12)
         #expect(abs(fused - 64 * 4e-6) < 1e-12)
         // One grouped kernel for all 64 (torchtitan's `torch._grouped_mm`): one 4 µs floor, or
         // the work itself when longer — 2 · 64 · 16 · 512 · 512 FLOPs is ~0.3 µs at FP8 rates,
         // and the bytes 64 · ((16 · 512 + 512 · 512) · 1 + 16 · 512 · 2) = 17.3 MB read and
         // written, ~2.7 µs at 8 TB/s · 0.8 — so the floor.
-        let single = rates.expertGEMM(experts: 64, rows: 16, 512, 512, fp8: true, saturation: 1, graphed: true,
-                                      singleLaunch: true)
+        let single = rates.expertGEMM(experts: 64, rows: 16, 512, 512, fp8: true, saturation: 1,
+                                      launch: .single)
         #expect(abs(single - 4e-6) < 1e-12)
     }
 

@@ -152,6 +152,24 @@ public struct FrameworkProfile: Sendable, Hashable {
     /// the experts.
     public var expertGEMMSingleLaunch: Bool = false
 
+    /// How the routed experts' GEMMs reach the GPU, which sets their launch floor
+    /// (`Rates.expertGEMM`).
+    public enum ExpertGEMMLaunch: Sendable, Hashable {
+        /// One cuBLASLt GEMM per expert issued from the host (TE's multi-stream GroupedLinear).
+        case perExpert
+        /// The per-expert GEMMs replayed from a CUDA graph (`moeGraphCaptured`) or fused by TE's
+        /// op fuser (`teOpFuser`): no issue cost, the kernel floor each.
+        case graphed
+        /// One grouped kernel for all local experts (`expertGEMMSingleLaunch`): one floor.
+        case single
+    }
+
+    /// The launch path of this framework's expert GEMMs.
+    public var expertGEMMLaunch: ExpertGEMMLaunch {
+        if expertGEMMSingleLaunch { return .single }
+        return moeGraphCaptured || teOpFuser ? .graphed : .perExpert
+    }
+
     // MARK: MoE routing
     /// Expert capacity factor; nil = dropless routing (Megatron `moe_expert_capacity_factor`).
     public var moeCapacityFactor: Double? = nil

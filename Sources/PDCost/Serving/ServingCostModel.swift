@@ -295,23 +295,25 @@ public struct ServingCostModel: Sendable {
             // One activation send to the next stage (NCCL send/recv on NVLink or the network).
             comm += interconnect.sendRecv(bytes: tokens * hidden * 2, acrossNodes: tp * pp > Double(cluster.gpusPerNode))
         }
-        // Kernel launch gaps: replayed from a CUDA graph when the engine captured one for this
-        // batch (decode-only iterations up to the capture size), launched by the host otherwise.
-        let graphed = settings.cudaGraphs && b <= Double(settings.cudaGraphMaxBatch)
-            && (p == 0 || settings.engine != .sglang)
-        let gap = graphed ? kernels.graphKernelGap : kernels.eagerKernelGap
-        let launches = (kernels.kernelsPerLayer + (tp > 1 ? 2 : 0)) * layers
-            + kernels.extraKernelsPerMoELayer * stageMoELayers
-        var overhead = launches * gap
+        let tensorParallelOps: Double = tp > 1 ? 2 : 0
+        let moeOps = kernels.extraKernelsPerMoELayer * stageMoELayers
+        let overhead: Double
         if engineHostOpsPerLayer > 0 {
             // Python issues every op (the eager engine): the host runs ahead of the GPU until
             // the step's synchronisation, so the stage takes the longer of the host's issue
             // time and the GPU's work (TP all-reduces included; each is one more dispatched op);
             // only the host time the GPU does not cover is added. The pipeline hop waits for
             // the stage's last kernel, so it is not hidden.
-            let ops = (engineHostOpsPerLayer + (tp > 1 ? 2 : 0)) * layers
-                + kernels.extraKernelsPerMoELayer * stageMoELayers
+            let ops = (engineHostOpsPerLayer + tensorParallelOps) * layers + moeOps
             overhead = max(0, ops * kernels.eagerHostSecondsPerOp - (gpu + tensorParallelComm))
+        } else {
+            // Kernel launch gaps: replayed from a CUDA graph when the engine captured one for
+            // this batch (decode-only iterations up to the capture size), launched by the host
+            // otherwise.
+            let graphed = settings.cudaGraphs && b <= Double(settings.cudaGraphMaxBatch)
+                && (p == 0 || settings.engine != .sglang)
+            let gap = graphed ? kernels.graphKernelGap : kernels.eagerKernelGap
+            overhead = ((kernels.kernelsPerLayer + tensorParallelOps) * layers + moeOps) * gap
         }
         return IterationCost(compute: compute, gpu: gpu, communication: comm, overhead: overhead)
     }

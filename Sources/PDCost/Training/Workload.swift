@@ -419,18 +419,21 @@ struct Rates: Sendable {
     /// measured grouped-GEMM curve already holds the tile losses of expert-sized n and k, so no
     /// further shape penalty), or its HBM traffic, and never shorter than the per-expert GEMM
     /// floor (`EfficiencyProfile.groupedGemmPerExpertSeconds`: Transformer Engine's GroupedLinear
-    /// issues one cuBLASLt GEMM per expert), or the kernel floor per expert when `graphed`.
+    /// issues one cuBLASLt GEMM per expert), the kernel floor per expert when graphed, or one
+    /// floor for a single grouped kernel (`launch`).
     @inline(__always)
     func expertGEMM(experts: Double, rows: Double, _ n: Double, _ k: Double, fp8: Bool,
-                    saturation: Double, graphed: Bool, singleLaunch: Bool = false) -> Double {
+                    saturation: Double, launch: FrameworkProfile.ExpertGEMMLaunch) -> Double {
         if !(experts > 0 && rows > 0 && n > 0 && k > 0 && saturation > 0) { return 0 }
         let compute = 2 * experts * rows * n * k / ((fp8 ? gemm8 : gemm16) * saturation)
         let bytes = experts * ((rows * k + k * n) * (fp8 ? 1 : 2) + rows * n * 2)
-        // One grouped kernel for all experts (`FrameworkProfile.expertGEMMSingleLaunch`): one
-        // kernel floor. Replayed from a CUDA graph the per-expert GEMMs cost no launch or
-        // stream hand-off: only the kernel floor each.
-        let floor = singleLaunch ? kernelFloor / experts : graphed ? kernelFloor : max(perExpertGEMM, kernelFloor)
-        return max(max(compute, bytes / hbm), experts * floor)
+        let launches: Double
+        switch launch {
+        case .perExpert: launches = experts * max(perExpertGEMM, kernelFloor)
+        case .graphed: launches = experts * kernelFloor   // no launch or stream hand-off each
+        case .single: launches = kernelFloor              // one grouped kernel
+        }
+        return max(max(compute, bytes / hbm), launches)
     }
 
     /// Fused attention over `flops` forward FLOPs at local sequence length `s` and head width

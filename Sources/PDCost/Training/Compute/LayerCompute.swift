@@ -255,20 +255,13 @@ extension Workload {
             // The MoE half is captured in a CUDA graph only when nothing in it waits for the
             // host (`FrameworkProfile.moeGraphCaptured`).
             let graphed = fw.moeGraphCaptured
-            // The per-expert GEMMs cost no launch or stream hand-off each when replayed from a
-            // graph, or when TE's op fuser runs the grouped MLP as one fused kernel
-            // (`teOpFuser`: the single-launch grouped kernel of TransformerEngine PR #3134), or
-            // when the framework's grouped GEMM is one kernel for all experts (torchtitan).
-            let launchFree = graphed || fw.teOpFuser || fw.expertGEMMSingleLaunch
-            let single = fw.expertGEMMSingleLaunch
-            let e1 = r.expertGEMM(experts: localExperts, rows: rows, fc1Factor * fe, eh, fp8: f8, saturation: satF,
-                                  graphed: launchFree, singleLaunch: single)
-            let e2 = r.expertGEMM(experts: localExperts, rows: rows, eh, fe, fp8: f8, saturation: satF,
-                                  graphed: launchFree, singleLaunch: single)
-            let e1W = r.expertGEMM(experts: localExperts, rows: rows, fc1Factor * fe, eh, fp8: f8, saturation: satW,
-                                   graphed: launchFree, singleLaunch: single)
-            let e2W = r.expertGEMM(experts: localExperts, rows: rows, eh, fe, fp8: f8, saturation: satW,
-                                   graphed: launchFree, singleLaunch: single)
+            // Launch floor of the expert GEMMs (`FrameworkProfile.expertGEMMLaunch`): per expert
+            // from the host, per expert from a graph or TE's op fuser, or one grouped kernel.
+            let launch = fw.expertGEMMLaunch
+            let e1 = r.expertGEMM(experts: localExperts, rows: rows, fc1Factor * fe, eh, fp8: f8, saturation: satF, launch: launch)
+            let e2 = r.expertGEMM(experts: localExperts, rows: rows, eh, fe, fp8: f8, saturation: satF, launch: launch)
+            let e1W = r.expertGEMM(experts: localExperts, rows: rows, fc1Factor * fe, eh, fp8: f8, saturation: satW, launch: launch)
+            let e2W = r.expertGEMM(experts: localExperts, rows: rows, eh, fe, fp8: f8, saturation: satW, launch: launch)
             let expertLaunches = f8 ? 12 * localExperts * r.kernelFloor : 0
             var shared = 0.0, sharedFC1 = 0.0, sharedEW = 0.0, sharedCastF = 0.0, sharedCastB = 0.0
             if sharedFFN > 0 {
@@ -337,7 +330,7 @@ extension Workload {
             // expert quantisation (Megatron-Core moe/experts.py TEGroupedMLP), activation, shared
             // experts — stays eager unless the whole MoE half is graph-captured (`moeGraphCaptured`).
             let attnOps = 2.5 * (12 + attnKernels + (f8 ? 2 : 0))
-            let expertOps = fw.expertGEMMSingleLaunch ? (f8 ? 6 : 3) : (f8 ? 3 : 2) * localExperts
+            let expertOps = launch == .single ? (f8 ? 6 : 3) : (f8 ? 3 : 2) * localExperts
             let moeOps = 2.5 * (40 + expertOps + 2 + (sharedFFN > 0 ? 6 : 0) + (moeLatent > 0 ? 2 : 0)
                                 + epilogueOps)
             moe.host = attnOps * fw.hostSecondsPerOp * fw.hostOpScale
