@@ -27,27 +27,52 @@ import sys
 from typing import Any
 
 # NeMo container → Megatron-Bridge tag it ships (tag dates: v0.3.0 2026-02-26, v0.3.1 03-20,
-# v0.4.0 04-16, v0.4.2 05-28; each tag's docs/performance-summary.md adds that container).
-TAGS = {"26.02": "v0.3.0", "26.02.01": "v0.3.1", "26.04": "v0.4.0", "26.04.01": "v0.4.2"}
+# v0.4.0 04-16, v0.4.2 05-28, v0.5.0 06-16, v0.5.1 07-20; each tag's docs/performance-summary.md
+# adds that container, except 26.06.01, whose table was cherry-picked into r0.5.0 on 07-22
+# (#4997) after v0.5.1, the last tag of that branch). 26.08 (v0.6.0) moved the presets into
+# src/megatron/bridge/perf_recipes, which this script does not read: its rows stay as published.
+TAGS = {"26.02": "v0.3.0", "26.02.01": "v0.3.1", "26.04": "v0.4.0", "26.04.01": "v0.4.2",
+        "26.06": "v0.5.0", "26.06.01": "v0.5.1"}
 
-# Recipe families: (directory, presets file, launch file, preset prefix, function prefix).
+# Recipe families: (directory, presets files (the first a tag has), launch files (likewise),
+# preset prefix, function prefix).
 FAMILIES = {
-    "qwen3_moe_235b": ("qwen", "qwen3_workload_base_configs.py", "qwen3_llm_pretrain.py",
+    "qwen3_moe_235b": ("qwen", ("qwen3_workload_base_configs.py",), ("qwen3_llm_pretrain.py",),
                        "QWEN3_235B_A22B_PRETRAIN_CONFIG", "qwen3_235b_a22b"),
-    "qwen3_moe_30b": ("qwen", "qwen3_workload_base_configs.py", "qwen3_llm_pretrain.py",
+    "qwen3_moe_30b": ("qwen", ("qwen3_workload_base_configs.py",), ("qwen3_llm_pretrain.py",),
                       "QWEN3_30B_A3B_PRETRAIN_CONFIG", "qwen3_30b_a3b"),
-    "deepseek_v3": ("deepseek", "deepseek_workload_base_configs.py", "deepseek_llm_pretrain.py",
+    "deepseek_v3": ("deepseek", ("deepseek_workload_base_configs.py",), ("deepseek_llm_pretrain.py",),
                     "DEEPSEEK_V3_PRETRAIN_CONFIG", "deepseek_v3"),
+    "gpt_oss_120b": ("gpt_oss", ("gpt_oss_workload_base_configs.py",), ("gpt_oss_llm_pretrain.py",),
+                     "GPT_OSS_120B_PRETRAIN_CONFIG", "gpt_oss_120b"),
+    # Nemotron 3 presets: their own file at v0.3.1, nemotron_3_*.py from v0.4.0.
+    "nemotron_3_nano": ("nemotronh", ("nemotron_3_workload_base_configs.py", "nemotron_3_nano_workload_base_configs.py"),
+                        ("nemotron_3_llm_pretrain.py", "nemotron_3_nano_llm_pretrain.py"),
+                        "NEMOTRON_3_NANO_PRETRAIN_CONFIG", "nemotron_3_nano"),
+    "nemotron_3_super": ("nemotronh", ("nemotron_3_workload_base_configs.py",), ("nemotron_3_llm_pretrain.py",),
+                         "NEMOTRON_3_SUPER_PRETRAIN_CONFIG", "nemotron_3_super"),
 }
 
 GPU_NAMES = {"H100-SXM-80GB": "H100", "B200": "B200", "B300": "B300", "GB200": "GB200", "GB300": "GB300"}
 
 
-def git_show(repo: str, tag: str, path: str) -> str:
+def git_show(repo: str, tag: str, path: str) -> str | None:
+    """A file at a tag, or None where the tag does not have it."""
     result = subprocess.run(["git", "-C", repo, "show", f"{tag}:{path}"], capture_output=True, text=True)
     if result.returncode != 0:
+        if "does not exist" in result.stderr or "exists on disk, but not in" in result.stderr:
+            return None
         raise SystemExit(f"{repo}: cannot read {tag}:{path}: {result.stderr.strip()}")
     return result.stdout
+
+
+def first_file(repo: str, tag: str, directory: str, names: tuple[str, ...]) -> tuple[str, str] | None:
+    """(name, text) of the first of `names` the tag has under scripts/performance/configs/<directory>."""
+    for name in names:
+        text = git_show(repo, tag, f"scripts/performance/configs/{directory}/{name}")
+        if text is not None:
+            return name, text
+    return None
 
 
 def presets(source: str) -> dict[str, dict[str, Any]]:
@@ -73,6 +98,12 @@ def launch_switches(source: str, function_prefix: str, gpu: str) -> dict[str, An
         out["dispatcher_type"] = m.group(1)
     if m := re.search(r"tp_comm_overlap=(True|False)", body):
         out["tp_comm_overlap"] = m.group(1) == "True"
+    # From v0.5.0 an MXFP8 launch under full-iteration CUDA graphs calls set_full_iter_cg_configs,
+    # which pads the experts and gives HybridEP a static rank budget so that nothing waits for the
+    # host (`moe_expert_rank_capacity_factor = 1.5`, defined in the same file).
+    if "set_full_iter_cg_configs(cfg)" in body and (
+            m := re.search(r"moe_expert_rank_capacity_factor = ([0-9.]+)", source)):
+        out["full_iteration_rank_capacity"] = float(m.group(1))
     return out
 
 
@@ -82,6 +113,12 @@ def family_of(run: dict[str, Any]) -> str | None:
         return "qwen3_moe_235b" if model.get("num_hidden_layers") == 94 else "qwen3_moe_30b"
     if model.get("model_type") == "deepseek_v3":
         return "deepseek_v3"
+    if model.get("model_type") == "gpt_oss" and model.get("num_hidden_layers") == 36:
+        return "gpt_oss_120b"
+    if model.get("model_type") == "nemotron_h":
+        # Nemotron 3 Nano: 128 routed experts; Super: 512 (their published config.json files).
+        experts = model.get("n_routed_experts")
+        return {128: "nemotron_3_nano", 512: "nemotron_3_super"}.get(experts) if model.get("num_hidden_layers") in (52, 88) else None
     return None
 
 
@@ -109,7 +146,8 @@ def layout_matches(preset: dict[str, Any], run: dict[str, Any]) -> bool:
     return True
 
 
-def switches(preset: dict[str, Any], launch: dict[str, Any], tag: str, gpu: str) -> tuple[dict, dict]:
+def switches(preset: dict[str, Any], launch: dict[str, Any], tag: str, gpu: str,
+             precision: str) -> tuple[dict, dict]:
     """Settings and training values of a preset, in pdcost's runs-file terms."""
     settings: dict[str, Any] = {}
     training: dict[str, Any] = {}
@@ -125,11 +163,24 @@ def switches(preset: dict[str, Any], launch: dict[str, Any], tag: str, gpu: str)
         settings["moe_token_dispatcher"] = backend
     if "moe_a2a_overlap" in preset:
         settings["moe_overlap_expert_comm"] = bool(preset["moe_a2a_overlap"])
-    if "cuda_graph_impl" in preset:
+    full_iteration = preset.get("cuda_graph_impl") == "full_iteration"
+    if full_iteration:
+        # The whole step captured (utils/overrides.py `_set_cuda_graph_overrides`; the scope is
+        # left empty): graphed, with the rank budget the launch sets for MXFP8.
+        settings["cuda_graphs"] = True
+        if precision == "FP8_MX" and "full_iteration_rank_capacity" in launch:
+            settings["moe_expert_rank_capacity_factor"] = launch["full_iteration_rank_capacity"]
+    elif "cuda_graph_impl" in preset:
         settings["cuda_graphs"] = preset["cuda_graph_impl"] in ("transformer_engine", "local") and bool(
             preset.get("cuda_graph_scope", True))
     elif "cuda_graph_scope" in preset:
         settings["cuda_graphs"] = False  # a scope without an implementation: the recipe's "none"
+    # v0.5.0 utils/overrides.py `set_workload_base_configs`: `cutedsl_fused_grouped_mlp` turns on
+    # `use_transformer_engine_op_fuser`; `fp8_dot_product_attention` is TE's FP8 attention.
+    if preset.get("cutedsl_fused_grouped_mlp"):
+        settings["te_op_fuser"] = True
+    if preset.get("fp8_dot_product_attention") is not None:
+        settings["fp8_attention"] = bool(preset["fp8_dot_product_attention"])
     if gpu == "H100":
         settings["fp8_recipe"] = "current"  # the H100 presets are FP8_CS (current scaling)
     if "tp_comm_overlap" in launch:
@@ -137,6 +188,8 @@ def switches(preset: dict[str, Any], launch: dict[str, Any], tag: str, gpu: str)
     if preset.get("recompute_modules"):
         training["recompute"] = "selective"
         training["recompute_modules"] = list(preset["recompute_modules"])
+    if preset.get("cpu_offloading_num_layers"):
+        settings["activation_offload_layers"] = int(preset["cpu_offloading_num_layers"])
     return settings, training
 
 
@@ -149,7 +202,7 @@ def main() -> int:
     with open(args.runs, encoding="utf-8") as f:
         runs = json.load(f)["runs"]
 
-    cache: dict[tuple[str, str], tuple[dict, str]] = {}
+    cache: dict[tuple[str, str], tuple[str, dict, str, str] | None] = {}
     groups: dict[str, dict[str, Any]] = {}
     unmatched: list[str] = []
     for run in runs:
@@ -157,14 +210,18 @@ def main() -> int:
         if run.get("kind") != "training" or family is None or release not in TAGS:
             continue
         tag = TAGS[release]
-        directory, presets_file, launch_file, preset_prefix, function_prefix = FAMILIES[family]
-        if (tag, directory) not in cache:
-            cache[(tag, directory)] = (
-                presets(git_show(args.bridge, tag, f"scripts/performance/configs/{directory}/{presets_file}")),
-                git_show(args.bridge, tag, f"scripts/performance/configs/{directory}/{launch_file}"))
-        table, launch_source = cache[(tag, directory)]
+        directory, presets_files, launch_files, preset_prefix, function_prefix = FAMILIES[family]
+        if (tag, family) not in cache:
+            found = first_file(args.bridge, tag, directory, presets_files)
+            launch = first_file(args.bridge, tag, directory, launch_files)
+            cache[(tag, family)] = (found[0], presets(found[1]), launch[0], launch[1]) if found and launch else None
+        if cache[(tag, family)] is None:
+            unmatched.append(f"{run['id']}: no {family} presets at {tag}")
+            continue
+        presets_file, table, launch_file, launch_source = cache[(tag, family)]
         gpu = GPU_NAMES.get(run["hardware"]["gpu"])
-        precision = "FP8_CS" if gpu == "H100" else "FP8_MX"
+        dtype = (run.get("training") or {}).get("dtype")
+        precision = "BF16" if dtype == "bf16" else ("FP8_CS" if gpu == "H100" else "FP8_MX")
         if (run.get("settings") or {}).get("fp8_recipe") not in (None, "mxfp8", "current"):
             unmatched.append(f"{run['id']}: fp8_recipe {run['settings']['fp8_recipe']}")
             continue
@@ -175,7 +232,7 @@ def main() -> int:
             unmatched.append(f"{run['id']}: no {gpu} {precision} preset at {tag} has its layout")
             continue
         settings, training = switches(table[names[0]], launch_switches(launch_source, function_prefix,
-                                                                       gpu.lower()), tag, gpu)
+                                                                       gpu.lower()), tag, gpu, precision)
         source = (f"NVIDIA-NeMo/Megatron-Bridge@{tag}:scripts/performance/configs/{directory}/"
                   f"{presets_file} {names[0]}, {launch_file} {function_prefix}_pretrain_config_{gpu.lower()}")
         key = json.dumps([source, settings, training], sort_keys=True)
