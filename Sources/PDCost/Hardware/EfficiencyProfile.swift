@@ -102,14 +102,23 @@ public struct EfficiencyProfile: Sendable, Hashable {
     /// Same for the weight gradient, whose reduction runs over the expert's tokens: 0.08–0.09 of
     /// peak at 128–154 tokens per expert in the same table → m½ ≈ 865.
     public var groupedGemmWgradHalfTokens: Double = 865
-    /// Issue cost of one expert's GEMM inside Transformer Engine's GroupedLinear, which runs
-    /// one cuBLASLt GEMM per expert over a few streams (TE PR #853, "Grouped GEMM via
-    /// multi-stream cuBLAS"): the streams overlap the GEMMs, so a grouped GEMM takes the longer
-    /// of its compute and experts × this. SM100, 8 experts × 128 tokens, N = K = 2048: the
-    /// multi-stream path takes 0.267 ms where one single-launch grouped kernel computes the same
-    /// in 0.069 ms (NVIDIA/TransformerEngine PR #3134, "pure" kernel times), so it is
-    /// issue-bound: 0.267 / 8 ≈ 33 µs per expert GEMM.
+    /// Shortest time of one expert's low-precision (FP8, MXFP8, NVFP4) GEMM inside Transformer
+    /// Engine's GroupedLinear, which runs one cuBLASLt GEMM per expert over four streams (TE PR
+    /// #853, "Grouped GEMM via multi-stream cuBLAS"; common/util/multi_stream.cpp
+    /// `num_compute_streams = 4`): the streams overlap the GEMMs, so a grouped GEMM takes the
+    /// longer of its compute and experts × this. SM100, 8 experts × 128 tokens, N = K = 2048,
+    /// per-tensor NVFP4: the multi-stream path takes 0.267 ms where one single-launch grouped
+    /// kernel computes the same in 0.069 ms (NVIDIA/TransformerEngine PR #3134, "pure" kernel
+    /// times), ≈ 33 µs per expert GEMM — the scaled GEMM, its per-expert scale handling and
+    /// quantisation. 16-bit GEMMs have their own, shorter floor (`groupedGemmPerExpertSeconds16`).
     public var groupedGemmPerExpertSeconds: Double = 33e-6
+    /// Same for a 16-bit (BF16/FP16) expert GEMM, which needs no scales. SimuMax's measured
+    /// B200 table of TE's multi-stream grouped GEMM in BF16 (MooreThreads/SimuMax
+    /// configs/system/b200_bf16_ceperm.json, `group_matmul`): the smallest per-expert GEMMs take
+    /// 8.6–11 µs whatever their size (N 5120 K 1536 at 154 and 308 tokens per expert: 8.8, 8.6,
+    /// 9.3, 9.2 µs; N 7168 K 2048 at 128: 9.4 µs), so the floor is ≈ 10 µs. With it the grouped
+    /// model meets the table's 60 fp32-main-grad points within 15.6 % (33 µs: 75 %).
+    public var groupedGemmPerExpertSeconds16: Double = 10e-6
     /// Bandwidth a hierarchical expert dispatcher (DeepEP normal kernels, HybridEP) reaches over
     /// NVLink, as a share of the one-direction NVLink rate: DeepEP V1 on H800 153–158 GB/s of
     /// ~200 (0.77–0.79; deepseek-ai/DeepEP README.md, intranode EP8), HybridEP on GB200 up to

@@ -159,7 +159,6 @@ struct SearchWorker: Sendable {
     }
 
     func search(_ item: PlanSpace.WorkItem, into acc: SearchAccumulator) {
-        let fw = space.framework
         let o = space.options
         let u = space.units[item.unit]
         let ratio = space.offloadRatios[item.ratio]

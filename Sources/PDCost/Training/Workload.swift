@@ -344,8 +344,9 @@ struct Rates: Sendable {
     /// Achieved HBM bytes/s.
     let hbm: Double
     let kernelFloor: Double
-    /// Shortest time of one expert's GEMM in a per-expert grouped GEMM.
-    let perExpertGEMM: Double
+    /// Shortest time of one expert's GEMM in a per-expert grouped GEMM: 16-bit and FP8.
+    let perExpertGEMM16: Double
+    let perExpertGEMM8: Double
 
     init(cluster: Cluster, setup: TrainingSetup) {
         let gpu = cluster.gpu, e = cluster.efficiency
@@ -389,7 +390,8 @@ struct Rates: Sendable {
         attentionHalfSequence = e.attentionHalfSequence
         hbm = max(gpu.hbmBandwidth * e.hbmFraction, 1)
         kernelFloor = e.kernelFloorSeconds
-        perExpertGEMM = e.groupedGemmPerExpertSeconds
+        perExpertGEMM16 = e.groupedGemmPerExpertSeconds16
+        perExpertGEMM8 = e.groupedGemmPerExpertSeconds
     }
 
     /// GEMM of m×k by k×n: compute at the shape-dependent rate or HBM traffic, whichever is
@@ -418,9 +420,9 @@ struct Rates: Sendable {
     /// runs at `saturation` of the large-GEMM rate (`ExpertPhysics.groupedSaturation`: the
     /// measured grouped-GEMM curve already holds the tile losses of expert-sized n and k, so no
     /// further shape penalty), or its HBM traffic, and never shorter than the per-expert GEMM
-    /// floor (`EfficiencyProfile.groupedGemmPerExpertSeconds`: Transformer Engine's GroupedLinear
-    /// issues one cuBLASLt GEMM per expert), the kernel floor per expert when graphed, or one
-    /// floor for a single grouped kernel (`launch`).
+    /// floor (`EfficiencyProfile.groupedGemmPerExpertSeconds` in FP8, `…Seconds16` in 16-bit:
+    /// Transformer Engine's GroupedLinear issues one cuBLASLt GEMM per expert), the kernel floor
+    /// per expert when graphed, or one floor for a single grouped kernel (`launch`).
     @inline(__always)
     func expertGEMM(experts: Double, rows: Double, _ n: Double, _ k: Double, fp8: Bool,
                     saturation: Double, launch: FrameworkProfile.ExpertGEMMLaunch) -> Double {
@@ -429,7 +431,7 @@ struct Rates: Sendable {
         let bytes = experts * ((rows * k + k * n) * (fp8 ? 1 : 2) + rows * n * 2)
         let launches: Double
         switch launch {
-        case .perExpert: launches = experts * max(perExpertGEMM, kernelFloor)
+        case .perExpert: launches = experts * max(fp8 ? perExpertGEMM8 : perExpertGEMM16, kernelFloor)
         case .graphed: launches = experts * kernelFloor   // no launch or stream hand-off each
         case .single: launches = kernelFloor              // one grouped kernel
         }
