@@ -104,9 +104,9 @@ extern "C" {
 #endif
 
 #define PDCOST_VERSION_MAJOR 1
-#define PDCOST_VERSION_MINOR 8
+#define PDCOST_VERSION_MINOR 9
 #define PDCOST_VERSION_PATCH 0
-#define PDCOST_VERSION_STRING "1.8.0"
+#define PDCOST_VERSION_STRING "1.9.0"
 #define PDCOST_ABI_VERSION 1
 
 /* ----------------------------------------------------------------------------------------- */
@@ -308,7 +308,8 @@ typedef enum pdcost_gpu_architecture {
     PDCOST_GPU_ARCH_AMPERE = 2,    /* sm_80/86: A100, A800                                    */
     PDCOST_GPU_ARCH_ADA = 3,       /* sm_89: L40S, RTX 4090                                   */
     PDCOST_GPU_ARCH_HOPPER = 4,    /* sm_90: H100, H800, H20, H200                            */
-    PDCOST_GPU_ARCH_BLACKWELL = 5  /* sm_100/103: B200, GB200, B300, GB300                    */
+    PDCOST_GPU_ARCH_BLACKWELL = 5, /* sm_100/120: B200, GB200                                 */
+    PDCOST_GPU_ARCH_BLACKWELL_ULTRA = 6 /* sm_103: B300, GB300 (since 1.9.0)                  */
 } pdcost_gpu_architecture;
 
 /* A yes/no property that may be unknown (then completed like a number of 0). */
@@ -362,7 +363,7 @@ pdcost_status pdcost_gpu_from_name(pdcost_gpu_spec *out, const char *name);
  *      the most tokens with the name winning. A stated architecture other than the preset's
  *      discards the match;
  *   2. else the stated architecture's reference part (V100-SXM-32GB, A100-SXM-80GB, L40S,
- *      H100-SXM-80GB, B200): its peaks scaled by the first stated peak (bf16, fp16, fp8, tf32,
+ *      H100-SXM-80GB, B200, B300): its peaks scaled by the first stated peak (bf16, fp16, fp8, tf32,
  *      fp32) over the reference's, its memory, bandwidths, power and node size as they are.
  * FP8 is filled only for a part with FP8 tensor cores.
  * `out` (initialised with PDCOST_GPU_SPEC_INIT) receives the completed GPU, architecture and

@@ -26,6 +26,7 @@ enum Rederive {
         case .ampere: (8, 0)
         case .ada: (8, 9)
         case .blackwell: (10, 0)
+        case .blackwellUltra: (10, 3)
         default: (9, 0)
         }
         var result = GPUCalibrationResult(

@@ -12,6 +12,7 @@ func cArchitecture(_ architecture: GPUArchitecture) -> UInt8 {
     case .ada: UInt8(PDCOST_GPU_ARCH_ADA.rawValue)
     case .hopper: UInt8(PDCOST_GPU_ARCH_HOPPER.rawValue)
     case .blackwell: UInt8(PDCOST_GPU_ARCH_BLACKWELL.rawValue)
+    case .blackwellUltra: UInt8(PDCOST_GPU_ARCH_BLACKWELL_ULTRA.rawValue)
     }
 }
 
@@ -46,8 +47,9 @@ func gpuDraft(_ g: pdcost_gpu_spec, prefix: String) throws(PDCostError) -> GPUDr
     case PDCOST_GPU_ARCH_ADA.rawValue: draft.architecture = .ada
     case PDCOST_GPU_ARCH_HOPPER.rawValue: draft.architecture = .hopper
     case PDCOST_GPU_ARCH_BLACKWELL.rawValue: draft.architecture = .blackwell
+    case PDCOST_GPU_ARCH_BLACKWELL_ULTRA.rawValue: draft.architecture = .blackwellUltra
     default:
-        throw .invalidArgument("\(prefix)architecture=\(g.architecture) is not a pdcost_gpu_architecture (0...5)")
+        throw .invalidArgument("\(prefix)architecture=\(g.architecture) is not a pdcost_gpu_architecture (0...6)")
     }
     draft.supportsFP8 = try capability(g.supports_fp8, "\(prefix)supports_fp8")
     draft.supportsFP4 = try capability(g.supports_fp4, "\(prefix)supports_fp4")

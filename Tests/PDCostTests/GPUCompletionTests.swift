@@ -1,5 +1,5 @@
 import Testing
-import PDCost
+@testable import PDCost
 
 /// Custom GPUs: the architecture is a field, unknown numbers are completed from a preset or the
 /// architecture's reference part, and every filled value is reported.
@@ -112,7 +112,33 @@ struct GPUCompletionTests {
         #expect(GPUArchitecture(computeCapabilityMajor: 8, minor: 9) == .ada)
         #expect(GPUArchitecture(computeCapabilityMajor: 9, minor: 0) == .hopper)
         #expect(GPUArchitecture(computeCapabilityMajor: 10, minor: 0) == .blackwell)
+        #expect(GPUArchitecture(computeCapabilityMajor: 10, minor: 3) == .blackwellUltra)  // B300
+        #expect(GPUArchitecture(computeCapabilityMajor: 12, minor: 0) == .blackwell)  // RTX 50xx
         #expect(GPUArchitecture(computeCapabilityMajor: 7, minor: 5) == nil)  // Turing
+    }
+
+    /// Blackwell Ultra's sustained share of its datasheet rate, by the cube law of dynamic power
+    /// (P ∝ SMs · f³) from B200's 0.815 at 1,000 W: 160 SMs instead of 148 at the same 2.25
+    /// PFLOPS BF16 dense (clock 148/160 of B200's), 1,100 W (NVIDIA HGX B300):
+    /// 0.815 · 1.1^(1/3) · (148/160)^(1/3) · (160/148) = 0.8861. GB300 states its higher clock in
+    /// its 2.5 PFLOPS and runs at the same share; B200 and GB200 keep 0.815. So B300 prices GEMM-
+    /// bound work 0.886/0.815 = 1.087× B200, inside nothing fitted (Megatron-Bridge's tables
+    /// measure 1.10–1.16× at the same layout).
+    @Test("Blackwell Ultra sustains a larger share of its peak than Blackwell")
+    func blackwellUltraSustainedClock() throws {
+        let ultra = EfficiencyProfile.defaults(for: .blackwellUltra)
+        let blackwell = EfficiencyProfile.defaults(for: .blackwell)
+        let derived = 0.815 * cubeRoot(1100.0 / 1000 / 8) * 2 * cubeRoot(148.0 / 160) * (160.0 / 148)
+        #expect(abs(ultra.sustainedFraction - derived) < 0.001, "\(ultra.sustainedFraction) vs \(derived)")
+        #expect(blackwell.sustainedFraction == 0.815)
+        #expect(ultra.gemmPeakFraction16 == blackwell.gemmPeakFraction16)
+        for name in ["B300", "GB300"] {
+            #expect(try GPUPresets.named(name).architecture == .blackwellUltra)
+        }
+        let setup = TrainingSetup(seqLen: 4096, globalBatchSize: 8, dtype: .bf16)
+        let b300 = Rates(cluster: Cluster(gpu: try GPUPresets.named("B300"), numGPUs: 8), setup: setup)
+        let b200 = Rates(cluster: Cluster(gpu: try GPUPresets.named("B200"), numGPUs: 8), setup: setup)
+        #expect(abs(b300.gemm16 / b200.gemm16 - derived / 0.815) < 0.002)
     }
 
     @Test("fp32 training runs at the FP32 peak: MFU below 1, step slower by about the peak ratio")

@@ -235,14 +235,14 @@ struct GPUPresetsTests {
             "A100-PCIe-80GB": .ampere, "A800-SXM-80GB": .ampere, "L40S": .ada, "RTX-4090": .ada,
             "H100-SXM-80GB": .hopper, "H100-SXM-96GB": .hopper, "H100-PCIe-80GB": .hopper,
             "H100-NVL": .hopper, "H800-SXM-80GB": .hopper, "H20": .hopper, "H200-SXM-141GB": .hopper,
-            "B200": .blackwell, "GB200": .blackwell, "B300": .blackwell, "GB300": .blackwell,
+            "B200": .blackwell, "GB200": .blackwell, "B300": .blackwellUltra, "GB300": .blackwellUltra,
         ]
         #expect(Set(expected.keys) == Set(GPUPresets.names))
         for g in GPUPresets.all {
             #expect(g.architecture == expected[g.name], "\(g.name)")
             // FP8 tensor cores exactly where the datasheet lists an FP8 peak.
             #expect(g.supportsFP8 == (g.fp8Flops > 0), "\(g.name)")
-            #expect(g.supportsFP4 == (g.architecture == .blackwell), "\(g.name)")
+            #expect(g.supportsFP4 == g.architecture.isBlackwellFamily, "\(g.name)")
         }
     }
 

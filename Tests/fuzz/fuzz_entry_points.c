@@ -487,7 +487,7 @@ static int exercise_gpu_complete(params *p, const pdcost_gpu_spec *in) {
     if (in->architecture != 0 && o->architecture != in->architecture) fail("gpu_complete changed the architecture");
     if (in->supports_fp8 != 0 && o->supports_fp8 != in->supports_fp8) fail("gpu_complete changed supports_fp8");
     if (in->supports_fp4 != 0 && o->supports_fp4 != in->supports_fp4) fail("gpu_complete changed supports_fp4");
-    if (o->architecture < PDCOST_GPU_ARCH_VOLTA || o->architecture > PDCOST_GPU_ARCH_BLACKWELL) {
+    if (o->architecture < PDCOST_GPU_ARCH_VOLTA || o->architecture > PDCOST_GPU_ARCH_BLACKWELL_ULTRA) {
         fail("gpu_complete left the architecture unknown");
     }
     if (o->supports_fp8 == PDCOST_GPU_CAPABILITY_UNKNOWN || o->supports_fp8 > PDCOST_GPU_CAPABILITY_YES ||

@@ -103,7 +103,7 @@ def test_efficiency_parameters_lists_names_bounds_and_fit_defaults():
     table = efficiency_parameters()
     names = {p["name"]: p for p in table["parameters"]}
     assert names["gemm_peak_fraction16"]["lower"] == 0.2 and names["gemm_peak_fraction16"]["upper"] == 1
-    assert set(names["gemm_peak_fraction16"]["defaults"]) == {"volta", "ampere", "ada", "hopper", "blackwell"}
+    assert set(names["gemm_peak_fraction16"]["defaults"]) == {"volta", "ampere", "ada", "hopper", "blackwell", "blackwell_ultra"}
     assert "attention" in table["fit_groups"]
     assert "attention_half_sequence" in table["fit_defaults"]
 

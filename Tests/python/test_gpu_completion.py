@@ -52,6 +52,16 @@ def test_architecture_completes_a_gpu_without_a_preset():
         GPUSpec(name="Lab-Part", architecture="turing", bf16_tflops=100)
 
 
+def test_blackwell_ultra_completes_from_the_b300():
+    # A Blackwell Ultra part with only its BF16 rate stated: the B300 reference (2.25 PFLOPS BF16,
+    # 4.5 FP8 dense, 7.7 TB/s; NVIDIA HGX B300) scaled by 2.5 / 2.25 for the peaks, its HBM as is.
+    gpu = GPUSpec(name="Lab-Ultra", architecture="blackwell_ultra", bf16_tflops=2500)
+    assert gpu.architecture == "blackwell_ultra"
+    assert abs(gpu.fp8_tflops - 5000) < 0.01
+    assert gpu.hbm_gb_per_s == 7700.0
+    assert gpu.supports_fp4 is True
+
+
 def _step_ms(gpu: GPUSpec) -> float:
     model = ModelConfig.from_name("llama3-8b")
     hardware = HardwareConfig(gpu=gpu, num_nodes=1, gpus_per_node=8)

@@ -280,7 +280,7 @@ public struct EfficiencyProfile: Sendable, Hashable {
             }
         case .hopper:
             break
-        case .blackwell:
+        case .blackwell, .blackwellUltra:
             // BF16 GEMMs as Transformer Engine issues them on B200 inside a Megatron step (TE
             // cuBLASLt, fp32 wgrad accumulation): 0.45–0.52 of the 2.25 PFLOPS dense peak for the
             // Llama-70B/405B shapes, mean 0.488 (MooreThreads/SimuMax, configs/system/
@@ -315,6 +315,21 @@ public struct EfficiencyProfile: Sendable, Hashable {
             p.portableAttentionBackwardFraction = 0.145
             // cuDNN's dropout path on Blackwell (B300, sbhd: TE issue #3312, see the field).
             p.attentionDropoutSlowdown = 1.094
+            if generation == .blackwellUltra {
+                // Same kernels, but a GEMM-bound step is power-limited, and Blackwell Ultra
+                // spends its power on more SMs at a lower clock. Dynamic power goes as SMs · f³,
+                // so the sustained clock share under a power limit P is
+                // s = s_B200 · (P / 1000 W)^(1/3) · (148 / SMs)^(1/3) · (f_B200 / f), with the
+                // datasheet clock f ∝ peak / SMs. B300: 160 SMs, 2.25 PFLOPS BF16 dense as B200
+                // (so f/f_B200 = 148/160), 1,100 W (NVIDIA HGX B300; Verda's per-GPU table):
+                // s = 0.815 · 1.032 · 0.974 · 1.081 = 0.886. GB300 (1,400 W) states its higher
+                // clock in its 2.5 PFLOPS peak and sustains the same share (the power ratio
+                // against the 1,100 W reference is capped at 1). Checks outside the fit, same
+                // layout and release in Megatron-Bridge's tables (26.02–26.08): B300/B200 measure
+                // 1.10–1.16× (this gives 1.09×), GB300/GB200 1.15–1.27× (1.09×; 1.00× before).
+                p.sustainedFraction = 0.886
+                p.referencePowerWatts = 1100
+            }
         }
         return p
     }

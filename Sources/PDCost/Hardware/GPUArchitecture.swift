@@ -12,18 +12,24 @@ public enum GPUArchitecture: String, Sendable, Hashable, CaseIterable {
     case ada
     /// sm_90 (H100, H800, H20, H200).
     case hopper
-    /// sm_100 / sm_103 / sm_120 (B200, GB200, B300, GB300, RTX 50xx).
+    /// sm_100 / sm_120 (B200, GB200, RTX 50xx).
     case blackwell
+    /// sm_103, Blackwell Ultra (B300, GB300): Blackwell's tensor cores and kernels on a die with
+    /// 160 SMs instead of 148, twice the SFU exponent rate and a higher power limit (NVIDIA,
+    /// "Inside NVIDIA Blackwell Ultra", 2025; Verda, "NVIDIA GB300 NVL72: GPU Architecture &
+    /// Performance", per-GPU table). Its own default efficiencies (`EfficiencyProfile.defaults`).
+    case blackwellUltra = "blackwell_ultra"
 
     /// The architecture of a CUDA compute capability (CUDA C++ Programming Guide, "Compute
-    /// Capabilities": 7.0 Volta, 8.0/8.6/8.7 Ampere, 8.9 Ada, 9.0 Hopper, 10.x/12.x Blackwell;
-    /// 7.5 is Turing, which pdcost does not model). Nil for anything else.
+    /// Capabilities": 7.0 Volta, 8.0/8.6/8.7 Ampere, 8.9 Ada, 9.0 Hopper, 10.x/12.x Blackwell,
+    /// 10.3 Blackwell Ultra; 7.5 is Turing, which pdcost does not model). Nil for anything else.
     public init?(computeCapabilityMajor major: Int, minor: Int) {
         switch (major, minor) {
         case (7, 0), (7, 2): self = .volta
         case (8, 9): self = .ada
         case (8, _): self = .ampere
         case (9, _): self = .hopper
+        case (10, 3): self = .blackwellUltra
         case (10, _), (11, _), (12, _): self = .blackwell
         default: return nil
         }
@@ -32,11 +38,14 @@ public enum GPUArchitecture: String, Sendable, Hashable, CaseIterable {
     /// Whether parts of this architecture have FP8 tensor cores: Ada (4th-generation tensor
     /// cores, "FP8 Tensor Core" rows of the L40S/RTX 4090 datasheets), Hopper and Blackwell
     /// (Transformer Engine). Volta and Ampere have none (A100 whitepaper, Table 1).
-    public var hasFP8: Bool { self == .ada || self == .hopper || self == .blackwell }
+    public var hasFP8: Bool { self == .ada || self == .hopper || isBlackwellFamily }
 
     /// Whether parts of this architecture have FP4 tensor cores: Blackwell only (NVIDIA
     /// Blackwell architecture technical brief, "second-generation Transformer Engine ... FP4").
-    public var hasFP4: Bool { self == .blackwell }
+    public var hasFP4: Bool { isBlackwellFamily }
+
+    /// Blackwell or Blackwell Ultra: the same tensor-core generation and kernel libraries.
+    public var isBlackwellFamily: Bool { self == .blackwell || self == .blackwellUltra }
 
     /// The canonical name of the preset a custom GPU of this architecture is completed from when
     /// no preset matches its name: the architecture's flagship training part.
@@ -47,6 +56,7 @@ public enum GPUArchitecture: String, Sendable, Hashable, CaseIterable {
         case .ada: "L40S"
         case .hopper: "H100-SXM-80GB"
         case .blackwell: "B200"
+        case .blackwellUltra: "B300"
         }
     }
 }

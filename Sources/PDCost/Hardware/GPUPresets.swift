@@ -357,7 +357,7 @@ public enum GPUPresets {
     /// glennklockwood.com, B300). Network: one ConnectX-8 SuperNIC, 800 Gb/s, per GPU.
     static let b300 = GPUSpec(
         name: "B300", aliases: ["B300-SXM", "HGX-B300", "DGX-B300", "B300-288GB", "Blackwell-Ultra"],
-        architecture: .blackwell,
+        architecture: .blackwellUltra,
         memoryBytes: 270 * gib,
         fp32Flops: 75e12, tf32Flops: 1.1e15, fp16Flops: 2.25e15, bf16Flops: 2.25e15,
         fp8Flops: 4.5e15,
@@ -375,7 +375,7 @@ public enum GPUPresets {
     /// NVLink-C2C as GB200 (one Grace per two GPUs). Network: 72 ConnectX-8, 800 Gb/s per GPU.
     static let gb300 = GPUSpec(
         name: "GB300", aliases: ["GB300-NVL72", "GB300-NVL", "B300-GB300", "GB300-288GB"],
-        architecture: .blackwell,
+        architecture: .blackwellUltra,
         memoryBytes: 279 * gib,
         fp32Flops: 80e12, tf32Flops: 1.25e15, fp16Flops: 2.5e15, bf16Flops: 2.5e15,
         fp8Flops: 5e15,

@@ -280,7 +280,7 @@ struct Workload: Sendable {
         // transpose (2 B); Blackwell runs non-TN FP8 GEMMs (TE `is_non_tn_fp8_gemm_supported()`,
         // sm ≥ 10.0), so a per-tensor-scaled weight needs one copy (1 B). Block/MX scaling
         // keeps row- and column-wise quantisations (2 B) on either.
-        let nonTN = cluster.gpu.architecture == .blackwell
+        let nonTN = cluster.gpu.architecture.isBlackwellFamily
         fp8WeightCacheBytes = nonTN && fw.fp8Recipe != .blockwise && fw.fp8Recipe != .mxfp8 ? 1 : 2
 
         rates = Rates(cluster: cluster, setup: setup)

@@ -611,13 +611,14 @@ _DTYPE_PEAK: dict[str, str] = {
 }
 
 
-GPUArchitecture = Literal["volta", "ampere", "ada", "hopper", "blackwell"]
+GPUArchitecture = Literal["volta", "ampere", "ada", "hopper", "blackwell", "blackwell_ultra"]
 
 # GPUSpec.architecture ↔ the header's pdcost_gpu_architecture values (exported by _native).
 _ARCHITECTURES: dict[str, int] = {
     "volta": _native.GPU_ARCH_VOLTA, "ampere": _native.GPU_ARCH_AMPERE,
     "ada": _native.GPU_ARCH_ADA, "hopper": _native.GPU_ARCH_HOPPER,
     "blackwell": _native.GPU_ARCH_BLACKWELL,
+    "blackwell_ultra": _native.GPU_ARCH_BLACKWELL_ULTRA,
 }
 _ARCHITECTURE_NAMES: dict[int, str] = {value: name for name, value in _ARCHITECTURES.items()}
 
@@ -685,12 +686,12 @@ class GPUSpec(_Config):
     name: str
     """Preset name or a label of your own."""
     architecture: GPUArchitecture | None = None
-    """``volta``, ``ampere``, ``ada``, ``hopper`` or ``blackwell``: decides the default
+    """``volta``, ``ampere``, ``ada``, ``hopper``, ``blackwell`` or ``blackwell_ultra``: decides the default
     efficiencies (never the name). ``None``: taken from the preset the name matches."""
     supports_fp8: bool | None = None
     """FP8 tensor cores (Ada, Hopper, Blackwell). ``None``: the preset's / architecture's."""
     supports_fp4: bool | None = None
-    """FP4 tensor cores (Blackwell). ``None``: the preset's / architecture's."""
+    """FP4 tensor cores (Blackwell, Blackwell Ultra). ``None``: the preset's / architecture's."""
     memory_gb: float = 0.0
     """HBM capacity in GiB (2**30 bytes), as nvidia-smi and torch report it (80 for an
     "80 GB" part)."""

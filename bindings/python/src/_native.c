@@ -2087,6 +2087,7 @@ static int native_exec(PyObject *module) {
         PyModule_AddIntConstant(module, "GPU_ARCH_ADA", PDCOST_GPU_ARCH_ADA) < 0 ||
         PyModule_AddIntConstant(module, "GPU_ARCH_HOPPER", PDCOST_GPU_ARCH_HOPPER) < 0 ||
         PyModule_AddIntConstant(module, "GPU_ARCH_BLACKWELL", PDCOST_GPU_ARCH_BLACKWELL) < 0 ||
+        PyModule_AddIntConstant(module, "GPU_ARCH_BLACKWELL_ULTRA", PDCOST_GPU_ARCH_BLACKWELL_ULTRA) < 0 ||
         PyModule_AddIntConstant(module, "GPU_CAPABILITY_UNKNOWN", PDCOST_GPU_CAPABILITY_UNKNOWN) < 0 ||
         PyModule_AddIntConstant(module, "GPU_CAPABILITY_NO", PDCOST_GPU_CAPABILITY_NO) < 0 ||
         PyModule_AddIntConstant(module, "GPU_CAPABILITY_YES", PDCOST_GPU_CAPABILITY_YES) < 0 ||
