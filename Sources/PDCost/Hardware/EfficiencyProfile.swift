@@ -48,6 +48,26 @@ public struct EfficiencyProfile: Sendable, Hashable {
     /// against FA3/cuDNN's ~600+ (Shah et al. 2024, arXiv 2407.08608, Figs. 5–6).
     public var portableAttentionForwardFraction: Double
     public var portableAttentionBackwardFraction: Double
+    /// Softmax exponentials the GPU's special-function units issue per dense 16-bit tensor FLOP
+    /// at the same clock (MUFU.EX2 results per SM per clock over tensor FLOPs per SM per clock).
+    /// A fused attention kernel computes one exponential per score forward and again backward
+    /// (P recomputed from the log-sum-exp), against 2·(d_qk + d_v) tensor FLOPs per score
+    /// forward: at narrow heads or in FP8 the exponentials, not the matrix products, can bound
+    /// it. Volta/Ada 16 per clock against 1,024 FP16/BF16 FLOPs per SM, Ampere 16 against 2,048,
+    /// Hopper 16 against 4,096 (CUDA C++ Programming Guide, "Arithmetic Instructions" throughput
+    /// table: 16 base-2 exponentials per clock per SM from compute capability 5.x to 9.0; the
+    /// tensor rates from the A100/H100 whitepapers); Blackwell 5 TeraExponentials/s on B200's
+    /// 2.25 PFLOPS (1/450), Blackwell Ultra 10.7 on B300's 2.25 (1/210): NVIDIA doubled the SFU
+    /// rate for attention (Verda, "NVIDIA GB300 NVL72: GPU Architecture & Performance", per-GPU
+    /// table; NVIDIA Technical Blog, "Making Softmax More Efficient with NVIDIA Blackwell Ultra").
+    public var attentionExponentialsPerFlop: Double = 1.0 / 256
+    /// Share of that exponential rate a fused attention kernel sustains while it overlaps the
+    /// softmax with the matrix products. 0.75 reproduces NVIDIA's measured ~35 % faster FP8
+    /// forward of DeepSeek-V3's attention (d_qk 192, d_v 128) on GB300 over GB200, where GB200 is
+    /// exponential-bound and GB300 is not (same blog); it leaves B200's 16-bit, 128-wide heads and
+    /// every Hopper 16-bit case bound by the matrix products, as measured (FlashAttention-4 and
+    /// FlashAttention-3 rates above).
+    public var attentionExponentialFraction: Double = 0.75
     /// Local sequence length at which the attention kernel runs at half its long-sequence rate
     /// (tile setup and the causal diagonal dominate short sequences; same figures: s = 512 runs
     /// at roughly half the s = 16k rate).
@@ -240,6 +260,7 @@ public struct EfficiencyProfile: Sendable, Hashable {
             allocatorFragmentation: 0.25, expandableFragmentation: 0.05)
         switch generation {
         case .volta:
+            p.attentionExponentialsPerFlop = 1.0 / 64
             // V100: ~ 90–100 of 125 TFLOPS in large cuBLAS FP16 GEMMs; no flash attention kernels
             // beyond FA1 (which supports sm70 only partially): attention runs unfused-rate.
             p.gemmPeakFraction16 = 0.75
@@ -252,6 +273,7 @@ public struct EfficiencyProfile: Sendable, Hashable {
             p.portableAttentionBackwardFraction = 0.30
             p.attentionDropoutSlowdown = p.portableAttentionDropoutSlowdown
         case .ampere, .ada:
+            p.attentionExponentialsPerFlop = generation == .ada ? 1.0 / 64 : 1.0 / 128
             p.hbmStreamFraction = 0.78
             p.gemmPeakFraction16 = 0.859
             p.gemmPeakFraction8 = 0
@@ -315,6 +337,7 @@ public struct EfficiencyProfile: Sendable, Hashable {
             p.portableAttentionBackwardFraction = 0.145
             // cuDNN's dropout path on Blackwell (B300, sbhd: TE issue #3312, see the field).
             p.attentionDropoutSlowdown = 1.094
+            p.attentionExponentialsPerFlop = generation == .blackwellUltra ? 1.0 / 210 : 1.0 / 450
             if generation == .blackwellUltra {
                 // Same kernels, but a GEMM-bound step is power-limited, and Blackwell Ultra
                 // spends its power on more SMs at a lower clock. Dynamic power goes as SMs · f³,

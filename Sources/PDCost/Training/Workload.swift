@@ -338,6 +338,9 @@ struct Rates: Sendable {
     let attentionForwardFraction: Double
     let attentionBackwardFraction: Double
     let attentionHalfSequence: Double
+    /// Softmax exponentials per second a fused attention kernel sustains
+    /// (`EfficiencyProfile.attentionExponentialsPerFlop` on the 16-bit tensor peak, same clock).
+    let exponentials: Double
     /// Fused-attention time with attention dropout on over none, for the kernel that runs
     /// (`EfficiencyProfile.attentionDropoutSlowdown`).
     let attentionDropoutSlowdown: Double
@@ -366,6 +369,8 @@ struct Rates: Sendable {
         case .bf16, .fp8: p16 = gpu.bf16Flops > 0 ? gpu.bf16Flops : gpu.fp16Flops
         }
         tensor16 = max(p16 * clock, 1)
+        let tensorPeak16 = gpu.bf16Flops > 0 ? gpu.bf16Flops : gpu.fp16Flops
+        exponentials = max(tensorPeak16 * clock * e.attentionExponentialsPerFlop * e.attentionExponentialFraction, 1)
         tensor8 = gpu.fp8Flops > 0 ? max(gpu.fp8Flops * clock, 1) : tensor16
         gemm16 = max(tensor16 * e.gemmPeakFraction16, 1)
         let p8 = gpu.fp8Flops * clock * e.gemmPeakFraction8
@@ -438,21 +443,25 @@ struct Rates: Sendable {
         return max(max(compute, bytes / hbm), launches)
     }
 
-    /// Fused attention over `flops` forward FLOPs at local sequence length `s` and head width
-    /// `d`: forward and backward (2.5× the forward FLOPs) times.
+    /// Fused attention over `flops` forward FLOPs and `scores` score elements at local sequence
+    /// length `s` and head width `d`: forward and backward (2.5× the forward FLOPs) times.
     /// `fp8`: the kernel's FP8 variant runs at the same share of the FP8 tensor rate (FlashAttention-3
     /// FP8 forward ~1.2 PFLOPS of H100's 1979, against ~0.6–0.65 of 989 in 16-bit: Shah et al.
     /// 2024, arXiv 2407.08608, §4.1); no public backward figure, so the backward keeps its ratio.
+    /// Each pass also exponentiates every score once (the backward recomputes P), so neither is
+    /// shorter than the scores at the sustained exponential rate (`exponentials`): what bounds
+    /// narrow heads and FP8 attention on Blackwell.
     @inline(__always)
-    func flashAttention(forwardFlops: Double, localSeq s: Double, headDim d: Double,
+    func flashAttention(forwardFlops: Double, scores: Double, localSeq s: Double, headDim d: Double,
                         fp8: Bool = false) -> (forward: Double, backward: Double) {
         if !(forwardFlops > 0) { return (0, 0) }
         // Sequence saturation s/(s + s½) and head-width factor d/(d + 32), normalised at d = 128.
         let saturation = s / (s + attentionHalfSequence)
         let width = min((d / (d + 32)) / 0.8, 1.1)
         let rate = (fp8 ? tensor8 : tensor16) * saturation * width
-        let forward = forwardFlops / (rate * attentionForwardFraction)
-        let backward = 2.5 * forwardFlops / (rate * attentionBackwardFraction)
+        let softmax = max(scores, 0) / (exponentials * saturation)
+        let forward = max(forwardFlops / (rate * attentionForwardFraction), softmax)
+        let backward = max(2.5 * forwardFlops / (rate * attentionBackwardFraction), softmax)
         return (max(forward, kernelFloor), max(backward, kernelFloor))
     }
 

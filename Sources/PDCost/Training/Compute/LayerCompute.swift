@@ -94,8 +94,9 @@ extension Workload {
             let flops = c.mbs * localHeads * 2 * seqLen * seqLen * (qkHeadDim + vHeadDim) * 0.5 / c.cp
                 * attentionCoreScale
             let fp8Core = f8 && fw.fp8Attention
-            let a = r.flashAttention(forwardFlops: flops, localSeq: min(c.localSeq, documentTokens), headDim: qkHeadDim,
-                                     fp8: fp8Core)
+            // One score per 2·(d_qk + d_v) forward FLOPs (Q·Kᵀ and P·V).
+            let a = r.flashAttention(forwardFlops: flops, scores: flops / (2 * (qkHeadDim + vHeadDim)),
+                                     localSeq: min(c.localSeq, documentTokens), headDim: qkHeadDim, fp8: fp8Core)
             // Attention dropout: Philox draws per score element forward and again backward
             // (measured kernel ratio, `EfficiencyProfile.attentionDropoutSlowdown`).
             let drop = attentionDropout > 0 ? r.attentionDropoutSlowdown : 1
