@@ -117,8 +117,8 @@ def family_of(run: dict[str, Any]) -> str | None:
         return "gpt_oss_120b"
     if model.get("model_type") == "nemotron_h":
         # Nemotron 3 Nano: 128 routed experts; Super: 512 (their published config.json files).
-        experts = model.get("n_routed_experts")
-        return {128: "nemotron_3_nano", 512: "nemotron_3_super"}.get(experts) if model.get("num_hidden_layers") in (52, 88) else None
+        if model.get("num_hidden_layers") in (52, 88):
+            return {128: "nemotron_3_nano", 512: "nemotron_3_super"}.get(model.get("n_routed_experts"))
     return None
 
 
@@ -146,8 +146,7 @@ def layout_matches(preset: dict[str, Any], run: dict[str, Any]) -> bool:
     return True
 
 
-def switches(preset: dict[str, Any], launch: dict[str, Any], tag: str, gpu: str,
-             precision: str) -> tuple[dict, dict]:
+def switches(preset: dict[str, Any], launch: dict[str, Any], gpu: str, precision: str) -> tuple[dict, dict]:
     """Settings and training values of a preset, in pdcost's runs-file terms."""
     settings: dict[str, Any] = {}
     training: dict[str, Any] = {}
@@ -163,8 +162,7 @@ def switches(preset: dict[str, Any], launch: dict[str, Any], tag: str, gpu: str,
         settings["moe_token_dispatcher"] = backend
     if "moe_a2a_overlap" in preset:
         settings["moe_overlap_expert_comm"] = bool(preset["moe_a2a_overlap"])
-    full_iteration = preset.get("cuda_graph_impl") == "full_iteration"
-    if full_iteration:
+    if preset.get("cuda_graph_impl") == "full_iteration":
         # The whole step captured (utils/overrides.py `_set_cuda_graph_overrides`; the scope is
         # left empty): graphed, with the rank budget the launch sets for MXFP8.
         settings["cuda_graphs"] = True
@@ -232,7 +230,7 @@ def main() -> int:
             unmatched.append(f"{run['id']}: no {gpu} {precision} preset at {tag} has its layout")
             continue
         settings, training = switches(table[names[0]], launch_switches(launch_source, function_prefix,
-                                                                       gpu.lower()), tag, gpu, precision)
+                                                                       gpu.lower()), gpu, precision)
         source = (f"NVIDIA-NeMo/Megatron-Bridge@{tag}:scripts/performance/configs/{directory}/"
                   f"{presets_file} {names[0]}, {launch_file} {function_prefix}_pretrain_config_{gpu.lower()}")
         key = json.dumps([source, settings, training], sort_keys=True)

@@ -273,7 +273,7 @@ public struct EfficiencyProfile: Sendable, Hashable {
             p.portableAttentionBackwardFraction = 0.30
             p.attentionDropoutSlowdown = p.portableAttentionDropoutSlowdown
         case .ampere, .ada:
-            p.attentionExponentialsPerFlop = generation == .ada ? 1.0 / 64 : 1.0 / 128
+            p.attentionExponentialsPerFlop = 1.0 / 128
             p.hbmStreamFraction = 0.78
             p.gemmPeakFraction16 = 0.859
             p.gemmPeakFraction8 = 0
@@ -299,6 +299,7 @@ public struct EfficiencyProfile: Sendable, Hashable {
                 // reference board power, the L40S's 350 W (NVIDIA L40S datasheet).
                 p.gemmPeakFraction8 = p.gemmPeakFraction16
                 p.referencePowerWatts = 350
+                p.attentionExponentialsPerFlop = 1.0 / 64  // 16 per clock against 1,024 FLOPs
             }
         case .hopper:
             break
@@ -337,8 +338,9 @@ public struct EfficiencyProfile: Sendable, Hashable {
             p.portableAttentionBackwardFraction = 0.145
             // cuDNN's dropout path on Blackwell (B300, sbhd: TE issue #3312, see the field).
             p.attentionDropoutSlowdown = 1.094
-            p.attentionExponentialsPerFlop = generation == .blackwellUltra ? 1.0 / 210 : 1.0 / 450
+            p.attentionExponentialsPerFlop = 1.0 / 450
             if generation == .blackwellUltra {
+                p.attentionExponentialsPerFlop = 1.0 / 210  // twice the SFU rate (see the field)
                 // Same kernels, but a GEMM-bound step is power-limited, and Blackwell Ultra
                 // spends its power on more SMs at a lower clock. Dynamic power goes as SMs · f³,
                 // so the sustained clock share under a power limit P is

@@ -361,15 +361,15 @@ struct Rates: Sendable {
         // "CUDA semantics", TensorFloat-32 (TF32) on Ampere (and later) devices), so an fp32
         // GEMM runs at the FP32 CUDA-core peak, and fp32 attention (no FlashAttention kernel
         // takes fp32) runs on the same units. MFU divides by the same peak (`Workload.mfuPeak`).
+        let tensorPeak16 = gpu.bf16Flops > 0 ? gpu.bf16Flops : gpu.fp16Flops
         let p16: Double
         switch setup.dtype {
         case .fp32: p16 = gpu.fp32Flops
         case .fp16: p16 = gpu.fp16Flops
         case .tf32: p16 = gpu.tf32Flops
-        case .bf16, .fp8: p16 = gpu.bf16Flops > 0 ? gpu.bf16Flops : gpu.fp16Flops
+        case .bf16, .fp8: p16 = tensorPeak16
         }
         tensor16 = max(p16 * clock, 1)
-        let tensorPeak16 = gpu.bf16Flops > 0 ? gpu.bf16Flops : gpu.fp16Flops
         exponentials = max(tensorPeak16 * clock * e.attentionExponentialsPerFlop * e.attentionExponentialFraction, 1)
         tensor8 = gpu.fp8Flops > 0 ? max(gpu.fp8Flops * clock, 1) : tensor16
         gemm16 = max(tensor16 * e.gemmPeakFraction16, 1)
